@@ -1,0 +1,54 @@
+//! Where the workspace lives: `--workspace`, then `DEPOT_WORKSPACE`, then the
+//! OS app-data folder (the desktop app passes Tauri's `app_data_dir` instead).
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+/// The environment variable that overrides the default workspace folder.
+pub const WORKSPACE_ENV: &str = "DEPOT_WORKSPACE";
+
+/// Picks the workspace folder: an explicit choice wins, then a non-empty
+/// `DEPOT_WORKSPACE` value, then `default`.
+pub fn resolve(
+    explicit: Option<PathBuf>,
+    env_value: Option<OsString>,
+    default: impl FnOnce() -> Option<PathBuf>,
+) -> Option<PathBuf> {
+    explicit
+        .or_else(|| env_value.filter(|v| !v.is_empty()).map(PathBuf::from))
+        .or_else(default)
+}
+
+/// The OS app-data folder for Depot (e.g. `~/.local/share/depot` on Linux,
+/// `~/Library/Application Support/app.depot.Depot` on macOS,
+/// `%APPDATA%\Depot\Depot\data` on Windows).
+pub fn os_default() -> Option<PathBuf> {
+    directories::ProjectDirs::from("app", "depot", "Depot").map(|d| d.data_dir().to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explicit_beats_env_beats_default() {
+        let default = || Some(PathBuf::from("/default"));
+        assert_eq!(
+            resolve(Some("/flag".into()), Some("/env".into()), default),
+            Some(PathBuf::from("/flag"))
+        );
+        assert_eq!(
+            resolve(None, Some("/env".into()), default),
+            Some(PathBuf::from("/env"))
+        );
+        assert_eq!(
+            resolve(None, Some("".into()), default),
+            Some(PathBuf::from("/default"))
+        );
+        assert_eq!(
+            resolve(None, None, default),
+            Some(PathBuf::from("/default"))
+        );
+        assert_eq!(resolve(None, None, || None), None);
+    }
+}

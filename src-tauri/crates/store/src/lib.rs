@@ -1,0 +1,17 @@
+//! Depot's workspace store: the only crate that runs SQL.
+//!
+//! A workspace is one SQLite file (`depot.sqlite`) in a directory, in WAL mode.
+//! Its schema comes from embedded, append-only migrations ([`migrations`]); a
+//! workspace written by a newer Depot is refused rather than misread, and the
+//! file is copied aside before any migration touches it.
+
+mod error;
+pub mod migrations;
+mod workspace;
+
+pub mod tokens;
+
+pub use error::StoreError;
+pub use workspace::{Counts, Db, WORKSPACE_FILE_NAME, Workspace};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

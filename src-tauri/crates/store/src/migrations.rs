@@ -1,0 +1,113 @@
+//! Embedded, append-only schema migrations.
+//!
+//! Each entry is applied once, in order, inside one transaction together with
+//! its row in `schema_migrations`. Never edit or reorder an entry that has
+//! shipped: add the next one.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::{Result, StoreError};
+
+pub struct Migration {
+    pub version: u32,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "init",
+    sql: include_str!("../migrations/0001_init.sql"),
+}];
+
+/// The schema version this build writes and understands.
+pub fn latest_version() -> u32 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+const VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT    NOT NULL,
+    applied_at TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+) STRICT";
+
+/// The highest applied version, 0 for a new file.
+pub fn current_version(conn: &Connection) -> Result<u32> {
+    let has_table: Option<i64> = conn
+        .query_row(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if has_table.is_none() {
+        return Ok(0);
+    }
+    let version: Option<u32> =
+        conn.query_row("SELECT MAX(version) FROM schema_migrations", [], |row| {
+            row.get(0)
+        })?;
+    Ok(version.unwrap_or(0))
+}
+
+/// Refuses a schema newer than `migrations` know; returns the current version.
+pub fn check(conn: &Connection, migrations: &[Migration]) -> Result<u32> {
+    let found = current_version(conn)?;
+    let supported = migrations.last().map_or(0, |m| m.version);
+    if found > supported {
+        return Err(StoreError::SchemaTooNew { found, supported });
+    }
+    Ok(found)
+}
+
+/// Applies every pending migration of `migrations`. Returns the versions applied.
+pub fn apply_pending(conn: &mut Connection, migrations: &[Migration]) -> Result<Vec<u32>> {
+    let found = check(conn, migrations)?;
+    let mut applied = Vec::new();
+    for migration in migrations.iter().filter(|m| m.version > found) {
+        let failed = |source| StoreError::Migration {
+            version: migration.version,
+            name: migration.name,
+            source,
+        };
+        let tx = conn.transaction()?;
+        tx.execute_batch(VERSION_TABLE).map_err(failed)?;
+        tx.execute_batch(migration.sql).map_err(failed)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",
+            params![migration.version, migration.name],
+        )
+        .map_err(failed)?;
+        tx.commit().map_err(failed)?;
+        tracing::info!(
+            version = migration.version,
+            name = migration.name,
+            "applied migration"
+        );
+        applied.push(migration.version);
+    }
+    Ok(applied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_are_strictly_increasing_from_one() {
+        for (index, migration) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(migration.version as usize, index + 1, "{}", migration.name);
+        }
+    }
+
+    #[test]
+    fn applying_twice_is_a_no_op() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        assert_eq!(
+            apply_pending(&mut conn, MIGRATIONS).unwrap().len(),
+            MIGRATIONS.len()
+        );
+        assert!(apply_pending(&mut conn, MIGRATIONS).unwrap().is_empty());
+        assert_eq!(current_version(&conn).unwrap(), latest_version());
+    }
+}

@@ -1,0 +1,354 @@
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::migrations::{self, MIGRATIONS, Migration};
+use crate::{Result, StoreError};
+
+/// The database file inside a workspace folder.
+pub const WORKSPACE_FILE_NAME: &str = "depot.sqlite";
+
+/// How long a writer waits for another writer (another window, the CLI) before
+/// giving up with "database is locked".
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// An open workspace. Cheap to share by reference; every unit of work takes its
+/// own [`Db`] connection, so no lock is held around a connection.
+#[derive(Debug)]
+pub struct Workspace {
+    location: Location,
+    schema_version: u32,
+    /// Keeps a shared in-memory database alive while the workspace lives.
+    _keeper: Option<Connection>,
+}
+
+#[derive(Debug, Clone)]
+enum Location {
+    File(PathBuf),
+    Memory(String),
+}
+
+/// One connection to the workspace database.
+#[derive(Debug)]
+pub struct Db {
+    pub(crate) conn: Connection,
+}
+
+/// Row counts shown on the dashboard and by `depot workspace info`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    pub tokens: u64,
+    pub profiles: u64,
+    pub devices: u64,
+    pub audit_entries: u64,
+}
+
+impl Workspace {
+    /// Opens (creating if needed) the workspace in folder `dir`, upgrading its
+    /// schema after copying the old file aside.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Self> {
+        Self::open_with(dir.as_ref(), MIGRATIONS)
+    }
+
+    /// A private workspace in memory, for tests.
+    pub fn open_in_memory() -> Result<Self> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let name = format!(
+            "file:depot-memory-{}-{}?mode=memory&cache=shared",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let location = Location::Memory(name);
+        let mut keeper = connect(&location)?;
+        migrations::apply_pending(&mut keeper, MIGRATIONS)?;
+        let schema_version = migrations::current_version(&keeper)?;
+        Ok(Self {
+            location,
+            schema_version,
+            _keeper: Some(keeper),
+        })
+    }
+
+    pub(crate) fn open_with(dir: &Path, migrations: &[Migration]) -> Result<Self> {
+        let folder_error = |source| StoreError::Folder {
+            path: dir.to_owned(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(folder_error)?;
+        let file = std::path::absolute(dir.join(WORKSPACE_FILE_NAME)).map_err(folder_error)?;
+        let location = Location::File(file.clone());
+        let mut conn = connect(&location)?;
+        let found = migrations::check(&conn, migrations)?;
+        let target = migrations.last().map_or(0, |m| m.version);
+        if found > 0 && found < target {
+            backup(&conn, &file, found)?;
+        }
+        migrations::apply_pending(&mut conn, migrations)?;
+        Ok(Self {
+            location,
+            schema_version: target,
+            _keeper: None,
+        })
+    }
+
+    /// The database file, or `None` for an in-memory workspace.
+    pub fn file(&self) -> Option<&Path> {
+        match &self.location {
+            Location::File(path) => Some(path),
+            Location::Memory(_) => None,
+        }
+    }
+
+    /// A human description of where the workspace lives.
+    pub fn describe(&self) -> String {
+        match &self.location {
+            Location::File(path) => path.display().to_string(),
+            Location::Memory(_) => ":memory:".to_owned(),
+        }
+    }
+
+    pub fn schema_version(&self) -> u32 {
+        self.schema_version
+    }
+
+    /// A new connection for one unit of work.
+    pub fn connect(&self) -> Result<Db> {
+        Ok(Db {
+            conn: connect(&self.location)?,
+        })
+    }
+
+    pub fn counts(&self) -> Result<Counts> {
+        let db = self.connect()?;
+        let count = |table: &str| -> Result<u64> {
+            let sql = format!("SELECT COUNT(*) FROM {table}");
+            let n: i64 = db.conn.query_row(&sql, [], |row| row.get(0))?;
+            Ok(n.unsigned_abs())
+        };
+        Ok(Counts {
+            tokens: count("tokens")?,
+            profiles: count("profiles")?,
+            devices: count("devices")?,
+            audit_entries: count("audit_log")?,
+        })
+    }
+}
+
+fn connect(location: &Location) -> Result<Connection> {
+    let conn = match location {
+        Location::File(path) => Connection::open(path)?,
+        Location::Memory(uri) => Connection::open_with_flags(uri, OpenFlags::default())?,
+    };
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    if let Location::File(_) = location {
+        let mode: String =
+            conn.pragma_update_and_check(None, "journal_mode", "wal", |row| row.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(mode, "the workspace could not switch to WAL mode");
+        }
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+    }
+    Ok(conn)
+}
+
+/// Copies the database to `depot.sqlite.v<version>.bak` (or `.bak.N` if taken)
+/// with `VACUUM INTO`, which writes a consistent snapshot even in WAL mode.
+fn backup(conn: &Connection, file: &Path, version: u32) -> Result<PathBuf> {
+    let base = format!("{}.v{version}.bak", file.display());
+    let mut target = PathBuf::from(&base);
+    let mut n = 1;
+    while target.exists() {
+        target = PathBuf::from(format!("{base}.{n}"));
+        n += 1;
+    }
+    conn.execute("VACUUM INTO ?1", [target.to_string_lossy()])
+        .map_err(|source| StoreError::Backup {
+            path: target.clone(),
+            source,
+        })?;
+    tracing::info!(backup = %target.display(), "backed up the workspace before upgrading it");
+    Ok(target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXTRA: Migration = Migration {
+        version: 2,
+        name: "test-extra",
+        sql: "CREATE TABLE extra (x INTEGER) STRICT;",
+    };
+
+    fn with_extra() -> Vec<Migration> {
+        let mut all: Vec<Migration> = MIGRATIONS
+            .iter()
+            .map(|m| Migration {
+                version: m.version,
+                name: m.name,
+                sql: m.sql,
+            })
+            .collect();
+        assert_eq!(
+            all.len(),
+            1,
+            "update this test when a real migration 2 lands"
+        );
+        all.push(EXTRA);
+        all
+    }
+
+    #[test]
+    fn a_new_folder_becomes_a_wal_workspace_at_the_latest_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::open(dir.path().join("nested/ws")).unwrap();
+        assert_eq!(ws.schema_version(), migrations::latest_version());
+        assert!(ws.file().unwrap().ends_with("nested/ws/depot.sqlite"));
+        let db = ws.connect().unwrap();
+        let mode: String = db
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        assert_eq!(ws.counts().unwrap(), Counts::default());
+    }
+
+    #[test]
+    fn reopening_keeps_data() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let ws = Workspace::open(dir.path()).unwrap();
+            ws.connect()
+                .unwrap()
+                .conn
+                .execute("INSERT INTO settings (key, value) VALUES ('k', 'v')", [])
+                .unwrap();
+        }
+        let ws = Workspace::open(dir.path()).unwrap();
+        let value: String = ws
+            .connect()
+            .unwrap()
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = 'k'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(value, "v");
+    }
+
+    #[test]
+    fn an_older_binary_refuses_a_newer_schema_and_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        Workspace::open_with(dir.path(), &with_extra()).unwrap();
+        let file = dir.path().join(WORKSPACE_FILE_NAME);
+        let before = std::fs::read(&file).unwrap();
+
+        let err = Workspace::open(dir.path()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::SchemaTooNew {
+                    found: 2,
+                    supported: 1
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("newer version of Depot"), "{err}");
+        assert_eq!(std::fs::read(&file).unwrap(), before);
+    }
+
+    #[test]
+    fn the_file_is_backed_up_before_a_migration_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let ws = Workspace::open(dir.path()).unwrap();
+            ws.connect()
+                .unwrap()
+                .conn
+                .execute(
+                    "INSERT INTO settings (key, value) VALUES ('before', 'upgrade')",
+                    [],
+                )
+                .unwrap();
+        }
+        let ws = Workspace::open_with(dir.path(), &with_extra()).unwrap();
+        assert_eq!(ws.schema_version(), 2);
+
+        let backup = dir.path().join("depot.sqlite.v1.bak");
+        let old = Connection::open(&backup).unwrap();
+        assert_eq!(migrations::current_version(&old).unwrap(), 1);
+        let value: String = old
+            .query_row("SELECT value FROM settings WHERE key = 'before'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(value, "upgrade");
+        let has_extra: i64 = old
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'extra'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(has_extra, 0, "the backup is the old schema");
+
+        // A fresh workspace has nothing to back up.
+        let fresh = tempfile::tempdir().unwrap();
+        Workspace::open_with(fresh.path(), &with_extra()).unwrap();
+        assert!(!fresh.path().join("depot.sqlite.v1.bak").exists());
+        assert!(!fresh.path().join("depot.sqlite.v0.bak").exists());
+    }
+
+    #[test]
+    fn in_memory_workspaces_are_private_and_shared_across_connections() {
+        let a = Workspace::open_in_memory().unwrap();
+        let b = Workspace::open_in_memory().unwrap();
+        a.connect()
+            .unwrap()
+            .conn
+            .execute(
+                "INSERT INTO audit_log (at, operator, action, object) VALUES (1, 'o', 'a', 'x')",
+                [],
+            )
+            .unwrap();
+        assert_eq!(a.counts().unwrap().audit_entries, 1);
+        assert_eq!(b.counts().unwrap().audit_entries, 0);
+        assert_eq!(a.describe(), ":memory:");
+    }
+
+    #[test]
+    fn the_audit_log_is_append_only() {
+        let ws = Workspace::open_in_memory().unwrap();
+        let db = ws.connect().unwrap();
+        db.conn
+            .execute(
+                "INSERT INTO audit_log (at, operator, action, object) VALUES (1, 'o', 'a', 'x')",
+                [],
+            )
+            .unwrap();
+        let update = db
+            .conn
+            .execute("UPDATE audit_log SET action = 'b'", [])
+            .unwrap_err();
+        assert!(update.to_string().contains("append-only"), "{update}");
+        let delete = db.conn.execute("DELETE FROM audit_log", []).unwrap_err();
+        assert!(delete.to_string().contains("append-only"), "{delete}");
+    }
+
+    #[test]
+    fn an_unusable_folder_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("file");
+        std::fs::write(&blocker, b"not a folder").unwrap();
+        let err = Workspace::open(blocker.join("ws")).unwrap_err();
+        assert!(matches!(err, StoreError::Folder { .. }), "{err:?}");
+        assert!(
+            err.to_string().contains("cannot use the workspace folder"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,75 @@
+//! Depot's desktop shell. Boring on purpose: it opens the workspace, registers
+//! one `rpc` command that forwards to `depot_api::dispatch`, and shows the
+//! window. No SQL, no HTTP, no business rules here.
+
+// No console window on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use depot_api::{ApiError, ErrorCode};
+use depot_core::{Depot, SystemClock, location};
+use tauri::Manager;
+
+/// The workspace, or why it could not be opened (shown by every command).
+enum AppState {
+    Ready(Arc<Depot>),
+    Unavailable(ApiError),
+}
+
+#[tauri::command]
+async fn rpc(
+    state: tauri::State<'_, AppState>,
+    name: String,
+    payload: serde_json::Value,
+) -> Result<serde_json::Value, ApiError> {
+    match state.inner() {
+        AppState::Ready(depot) => {
+            let depot = Arc::clone(depot);
+            tauri::async_runtime::spawn_blocking(move || depot_api::dispatch(&depot, &name, payload))
+                .await
+                .map_err(|err| ApiError::new(ErrorCode::Internal, err.to_string()))?
+        }
+        AppState::Unavailable(err) => Err(err.clone()),
+    }
+}
+
+fn open_workspace(app: &tauri::App) -> AppState {
+    let dir: Option<PathBuf> = location::resolve(
+        None,
+        std::env::var_os(location::WORKSPACE_ENV),
+        || app.path().app_data_dir().ok(),
+    );
+    let Some(dir) = dir else {
+        return AppState::Unavailable(ApiError::new(
+            ErrorCode::WorkspaceUnavailable,
+            "Depot could not find an app-data folder for its workspace; set DEPOT_WORKSPACE",
+        ));
+    };
+    match Depot::open(&dir, Arc::new(SystemClock)) {
+        Ok(depot) => {
+            tracing::info!(workspace = %dir.display(), "workspace open");
+            AppState::Ready(Arc::new(depot))
+        }
+        Err(err) => AppState::Unavailable(err.into()),
+    }
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("DEPOT_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    tauri::Builder::default()
+        .setup(|app| {
+            let state = open_workspace(app);
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![rpc])
+        .run(tauri::generate_context!())
+        .expect("Depot's window could not start");
+}

@@ -1,0 +1,7 @@
+//! Depot's integration suite: one binary, one module per area. Every test gets
+//! a fresh temporary workspace ([`support::TestWorkspace`]); nothing touches the
+//! user's real app-data folder.
+
+mod cli;
+mod support;
+mod workspace;
