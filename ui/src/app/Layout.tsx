@@ -1,0 +1,138 @@
+import {
+  NavDrawer,
+  NavDrawerBody,
+  NavItem,
+  Text,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { useRef, type MouseEvent } from "react";
+import { ErrorBoundary } from "./ErrorBoundary";
+import { NotFoundPage } from "./NotFoundPage";
+import { ROUTES, matchRoute } from "./routes";
+import { useHashPath } from "./router";
+import logoUrl from "../assets/depot-mark.svg";
+
+const useStyles = makeStyles({
+  shell: {
+    display: "grid",
+    gridTemplateRows: "48px minmax(0, 1fr)",
+    gridTemplateColumns: "auto minmax(0, 1fr)",
+    gridTemplateAreas: `"top top" "nav main"`,
+    height: "100%",
+    backgroundColor: tokens.colorNeutralBackground2,
+  },
+  skipLink: {
+    position: "absolute",
+    left: tokens.spacingHorizontalM,
+    top: "-100px",
+    zIndex: 10,
+    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`,
+    backgroundColor: tokens.colorNeutralBackground1,
+    color: tokens.colorBrandForegroundLink,
+    borderRadius: tokens.borderRadiusMedium,
+    boxShadow: tokens.shadow16,
+    ":focus": {
+      top: tokens.spacingVerticalS,
+      outline: `${tokens.strokeWidthThick} solid ${tokens.colorStrokeFocus2}`,
+    },
+  },
+  topBar: {
+    gridArea: "top",
+    display: "flex",
+    alignItems: "center",
+    gap: tokens.spacingHorizontalM,
+    paddingInline: tokens.spacingHorizontalL,
+    backgroundColor: tokens.colorBrandBackground,
+    color: tokens.colorNeutralForegroundOnBrand,
+  },
+  logo: {
+    width: "24px",
+    height: "24px",
+  },
+  product: {
+    color: "inherit",
+  },
+  tagline: {
+    color: "inherit",
+    opacity: 0.85,
+    paddingLeft: tokens.spacingHorizontalM,
+    borderLeft: `${tokens.strokeWidthThin} solid currentColor`,
+  },
+  nav: {
+    gridArea: "nav",
+    width: "260px",
+    borderRight: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+  },
+  main: {
+    gridArea: "main",
+    overflow: "auto",
+    padding: `${tokens.spacingVerticalXXL} ${tokens.spacingHorizontalXXXL}`,
+    ":focus": {
+      outline: "none",
+    },
+  },
+});
+
+export function Layout() {
+  const styles = useStyles();
+  const path = useHashPath();
+  const route = matchRoute(path);
+  const mainRef = useRef<HTMLElement>(null);
+
+  // An in-page "#main" link would be read as a route, so the skip link moves focus itself.
+  const skipToContent = (event: MouseEvent<HTMLAnchorElement>) => {
+    event.preventDefault();
+    mainRef.current?.focus();
+  };
+
+  return (
+    <div className={styles.shell}>
+      <a
+        href="#main-content"
+        className={styles.skipLink}
+        onClick={skipToContent}
+        data-testid="skip-link"
+      >
+        Skip to main content
+      </a>
+      <header className={styles.topBar}>
+        <img src={logoUrl} alt="" className={styles.logo} />
+        <Text as="span" size={400} weight="semibold" className={styles.product}>
+          Depot
+        </Text>
+        <Text as="span" size={300} className={styles.tagline}>
+          Apple Automated Device Enrollment
+        </Text>
+      </header>
+      <NavDrawer
+        open
+        type="inline"
+        tabbable
+        selectedValue={route?.id ?? ""}
+        className={styles.nav}
+        aria-label="Main navigation"
+      >
+        <NavDrawerBody>
+          {ROUTES.map(({ id, path: routePath, label, icon: Icon }) => (
+            <NavItem
+              key={id}
+              value={id}
+              href={`#${routePath}`}
+              icon={<Icon />}
+              data-testid={`nav-${id}`}
+            >
+              {label}
+            </NavItem>
+          ))}
+        </NavDrawerBody>
+      </NavDrawer>
+      <main id="main-content" ref={mainRef} tabIndex={-1} className={styles.main}>
+        {/* Keyed by path: leaving a broken page resets the boundary. */}
+        <ErrorBoundary key={path}>
+          {route ? <route.Page /> : <NotFoundPage path={path} />}
+        </ErrorBoundary>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,32 @@
+import { useSyncExternalStore } from "react";
+
+// A hash router is all Depot needs: a handful of top-level pages, no server
+// that could answer deep links, and `tauri://localhost` serves one document.
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener("hashchange", onChange);
+  return () => window.removeEventListener("hashchange", onChange);
+}
+
+function readHash(): string {
+  return window.location.hash;
+}
+
+/** "#/tokens?x" -> "/tokens"; an empty hash is "/". */
+export function pathFromHash(hash: string): string {
+  const withoutMark = hash.startsWith("#") ? hash.slice(1) : hash;
+  const path = withoutMark.split("?")[0] ?? "";
+  if (path === "" || path === "/") return "/";
+  const leading = path.startsWith("/") ? path : `/${path}`;
+  return leading.length > 1 ? leading.replace(/\/+$/, "") : leading;
+}
+
+/** The current hash path; re-renders when it changes. */
+export function useHashPath(): string {
+  return pathFromHash(useSyncExternalStore(subscribe, readHash, () => ""));
+}
+
+/** Navigates programmatically (links should just use `href`). */
+export function navigate(path: string): void {
+  window.location.hash = path;
+}

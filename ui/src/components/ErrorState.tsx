@@ -1,0 +1,77 @@
+import {
+  Button,
+  Caption1,
+  MessageBar,
+  MessageBarActions,
+  MessageBarBody,
+  MessageBarTitle,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { ArrowClockwise20Regular } from "@fluentui/react-icons";
+import type { ErrorCode } from "../bindings/ErrorCode";
+import { isApiError } from "../platform";
+
+/** What the admin can do about each kind of failure; the UI branches on the code, never on text. */
+function adviceFor(code: ErrorCode | undefined): string {
+  switch (code) {
+    case "WORKSPACE_UNAVAILABLE":
+      return "Depot could not open its workspace database. Check that the folder exists and is writable, then retry.";
+    case "SCHEMA_TOO_NEW":
+      return "This workspace was last opened by a newer version of Depot. Install that version or later to use it.";
+    case "UNKNOWN_COMMAND":
+    case "BAD_REQUEST":
+      return "This window and Depot's backend do not match. Restart Depot; if it persists, reinstall it.";
+    case "INTERNAL":
+    case undefined:
+    default:
+      return "Retry in a moment. If it keeps failing, restart Depot.";
+  }
+}
+
+const useStyles = makeStyles({
+  details: {
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalXS,
+  },
+  code: {
+    color: tokens.colorNeutralForeground3,
+  },
+});
+
+type ErrorStateProps = {
+  /** What could not be done, e.g. "Couldn't load workspace information". */
+  title: string;
+  error: unknown;
+  onRetry?: () => void;
+  retrying?: boolean;
+};
+
+export function ErrorState({ title, error, onRetry, retrying = false }: ErrorStateProps) {
+  const styles = useStyles();
+  const code = isApiError(error) ? error.code : undefined;
+  const message =
+    error instanceof Error || isApiError(error) ? error.message : "An unexpected error occurred.";
+  return (
+    <div role="alert" data-testid="error-state" data-error-code={code}>
+      <MessageBar intent="error" layout="multiline">
+        <MessageBarBody>
+          <MessageBarTitle>{title}</MessageBarTitle>
+          <div className={styles.details}>
+            <span data-testid="error-message">{message}</span>
+            <span>{adviceFor(code)}</span>
+            {code ? <Caption1 className={styles.code}>Error code: {code}</Caption1> : null}
+          </div>
+        </MessageBarBody>
+        {onRetry ? (
+          <MessageBarActions>
+            <Button icon={<ArrowClockwise20Regular />} onClick={onRetry} disabled={retrying}>
+              {retrying ? "Retrying…" : "Retry"}
+            </Button>
+          </MessageBarActions>
+        ) : null}
+      </MessageBar>
+    </div>
+  );
+}

@@ -1,0 +1,190 @@
+import {
+  Body1,
+  Card,
+  CardHeader,
+  Link,
+  Subtitle2,
+  Text,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import {
+  DocumentBulletList20Regular,
+  DocumentSettings20Regular,
+  KeyMultiple20Regular,
+  PhoneLaptop20Regular,
+} from "@fluentui/react-icons";
+import type { ReactNode } from "react";
+import { useWorkspaceInfo } from "../../app/api";
+import { hrefTo } from "../../app/paths";
+import type { WorkspaceInfo } from "../../bindings/WorkspaceInfo";
+import { ErrorState } from "../../components/ErrorState";
+import { LoadingState } from "../../components/LoadingState";
+import { Page } from "../../components/Page";
+
+const useStyles = makeStyles({
+  stats: {
+    display: "grid",
+    gridTemplateColumns: "repeat(auto-fill, minmax(200px, 1fr))",
+    gap: tokens.spacingHorizontalL,
+    margin: 0,
+  },
+  stat: {
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalS,
+    padding: tokens.spacingHorizontalL,
+  },
+  statLabel: {
+    display: "flex",
+    alignItems: "center",
+    gap: tokens.spacingHorizontalS,
+    color: tokens.colorNeutralForeground2,
+  },
+  statIcon: {
+    display: "flex",
+    color: tokens.colorBrandForeground1,
+  },
+  statValue: {
+    margin: 0,
+    fontSize: tokens.fontSizeHero800,
+    lineHeight: tokens.lineHeightHero800,
+    fontWeight: tokens.fontWeightSemibold,
+  },
+  sections: {
+    display: "grid",
+    gridTemplateColumns: "repeat(auto-fit, minmax(320px, 1fr))",
+    gap: tokens.spacingHorizontalL,
+  },
+  facts: {
+    display: "grid",
+    gridTemplateColumns: "max-content 1fr",
+    columnGap: tokens.spacingHorizontalXL,
+    rowGap: tokens.spacingVerticalS,
+    margin: 0,
+  },
+  term: {
+    color: tokens.colorNeutralForeground2,
+  },
+  definition: {
+    margin: 0,
+    minWidth: 0,
+  },
+  path: {
+    fontFamily: tokens.fontFamilyMonospace,
+    overflowWrap: "anywhere",
+  },
+});
+
+const numberFormat = new Intl.NumberFormat();
+
+function Stat({
+  label,
+  value,
+  icon,
+  testId,
+}: {
+  label: string;
+  value: number;
+  icon: ReactNode;
+  testId: string;
+}) {
+  const styles = useStyles();
+  return (
+    <Card className={styles.stat}>
+      <dt className={styles.statLabel}>
+        <span className={styles.statIcon} aria-hidden="true">
+          {icon}
+        </span>
+        <Body1>{label}</Body1>
+      </dt>
+      <dd className={styles.statValue} data-testid={testId}>
+        {numberFormat.format(value)}
+      </dd>
+    </Card>
+  );
+}
+
+function Overview({ info }: { info: WorkspaceInfo }) {
+  const styles = useStyles();
+  const { counts } = info;
+  return (
+    <>
+      <dl className={styles.stats} aria-label="Workspace contents">
+        <Stat
+          label="Enrollment program tokens"
+          value={counts.tokens}
+          icon={<KeyMultiple20Regular />}
+          testId="count-tokens"
+        />
+        <Stat
+          label="Enrollment profiles"
+          value={counts.profiles}
+          icon={<DocumentSettings20Regular />}
+          testId="count-profiles"
+        />
+        <Stat
+          label="Devices"
+          value={counts.devices}
+          icon={<PhoneLaptop20Regular />}
+          testId="count-devices"
+        />
+        <Stat
+          label="Audit log entries"
+          value={counts.auditEntries}
+          icon={<DocumentBulletList20Regular />}
+          testId="count-audit"
+        />
+      </dl>
+      <div className={styles.sections}>
+        <Card>
+          <CardHeader header={<Subtitle2 as="h2">Workspace</Subtitle2>} />
+          <dl className={styles.facts}>
+            <dt className={styles.term}>Location</dt>
+            <dd className={`${styles.definition} ${styles.path}`} data-testid="workspace-path">
+              {info.path}
+            </dd>
+            <dt className={styles.term}>Schema version</dt>
+            <dd className={styles.definition} data-testid="workspace-schema">
+              {info.schemaVersion}
+            </dd>
+          </dl>
+        </Card>
+        {counts.tokens === 0 ? (
+          <Card data-testid="dashboard-next-step">
+            <CardHeader header={<Subtitle2 as="h2">Get started</Subtitle2>} />
+            <Text as="p" block>
+              Depot needs an enrollment program token before it can see your devices. Tokens come
+              from Apple Business Manager or Apple School Manager.
+            </Text>
+            <Link href={hrefTo("tokens")}>Go to enrollment program tokens</Link>
+          </Card>
+        ) : null}
+      </div>
+    </>
+  );
+}
+
+export function DashboardPage() {
+  const info = useWorkspaceInfo();
+  return (
+    <Page
+      testId="dashboard"
+      title="Dashboard"
+      description="What this Depot workspace holds right now."
+    >
+      {info.isPending ? (
+        <LoadingState label="Loading workspace…" />
+      ) : info.isError ? (
+        <ErrorState
+          title="Couldn't load workspace information"
+          error={info.error}
+          onRetry={() => void info.refetch()}
+          retrying={info.isFetching}
+        />
+      ) : (
+        <Overview info={info.data} />
+      )}
+    </Page>
+  );
+}

@@ -1,0 +1,136 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { RpcError, rpc, setTransport } from ".";
+import { createHttpTransport } from "./http";
+
+const invoke = vi.hoisted(() => vi.fn());
+vi.mock("@tauri-apps/api/core", () => ({ invoke }));
+
+type Call = { url: string; init: RequestInit | undefined };
+
+function urlOf(input: RequestInfo | URL | undefined): string {
+  if (input === undefined) return "";
+  return typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+}
+
+function fakeFetch(respond: () => Response | Promise<Response>) {
+  const calls: Call[] = [];
+  const fetchFn = ((input: RequestInfo | URL, init?: RequestInit) => {
+    calls.push({ url: urlOf(input), init });
+    return Promise.resolve().then(respond);
+  }) as typeof fetch;
+  return { fetchFn, calls };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<RpcError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(RpcError);
+    return error as RpcError;
+  }
+  throw new Error("expected the call to fail");
+}
+
+describe("http transport", () => {
+  it("POSTs the request as JSON to {base}/rpc/{name} and returns the JSON answer", async () => {
+    const { fetchFn, calls } = fakeFetch(() => Response.json({ tokens: [] }));
+    const send = createHttpTransport("http://127.0.0.1:7777/api/", fetchFn);
+    await expect(send("tokens.list", {})).resolves.toEqual({ tokens: [] });
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.url).toBe("http://127.0.0.1:7777/api/rpc/tokens.list");
+    expect(calls[0]?.init?.method).toBe("POST");
+    expect(new Headers(calls[0]?.init?.headers).get("content-type")).toBe("application/json");
+    expect(calls[0]?.init?.body).toBe("{}");
+  });
+
+  it("turns a non-2xx ApiError body into an RpcError with the same code and message", async () => {
+    const { fetchFn } = fakeFetch(() =>
+      Response.json(
+        { code: "WORKSPACE_UNAVAILABLE", message: "Workspace is locked." },
+        { status: 503 },
+      ),
+    );
+    const error = await rejection(createHttpTransport("/api", fetchFn)("workspace.info", {}));
+    expect(error.code).toBe("WORKSPACE_UNAVAILABLE");
+    expect(error.message).toBe("Workspace is locked.");
+  });
+
+  it("reports a non-2xx answer without an ApiError body as INTERNAL with the status", async () => {
+    const { fetchFn } = fakeFetch(() => new Response("<html>Not Found</html>", { status: 404 }));
+    const error = await rejection(createHttpTransport("/api", fetchFn)("workspace.info", {}));
+    expect(error.code).toBe("INTERNAL");
+    expect(error.message).toContain("HTTP 404");
+  });
+
+  it("reports an unreachable backend as INTERNAL, naming where it looked", async () => {
+    const { fetchFn } = fakeFetch(() => Promise.reject(new TypeError("Failed to fetch")));
+    const error = await rejection(
+      createHttpTransport("http://127.0.0.1:9/api", fetchFn)("workspace.info", {}),
+    );
+    expect(error.code).toBe("INTERNAL");
+    expect(error.message).toContain("http://127.0.0.1:9/api");
+  });
+
+  it("rejects a 2xx answer that is not JSON", async () => {
+    const { fetchFn } = fakeFetch(() => new Response("<!doctype html>", { status: 200 }));
+    const error = await rejection(createHttpTransport("/api", fetchFn)("workspace.info", {}));
+    expect(error.code).toBe("INTERNAL");
+  });
+});
+
+describe("rpc", () => {
+  afterEach(() => {
+    setTransport(null);
+    delete (window as { __TAURI_INTERNALS__?: unknown }).__TAURI_INTERNALS__;
+    invoke.mockReset();
+  });
+
+  it("uses an injected transport", async () => {
+    const seen: unknown[] = [];
+    setTransport((name, payload) => {
+      seen.push([name, payload]);
+      return Promise.resolve({ ok: true });
+    });
+    await expect(rpc("workspace.info", {})).resolves.toEqual({ ok: true });
+    expect(seen).toEqual([["workspace.info", {}]]);
+  });
+
+  it("normalises whatever a transport rejects with into an RpcError", async () => {
+    setTransport(() => Promise.reject(new Error("boom")));
+    expect(await rejection(rpc("x", {}))).toMatchObject({ code: "INTERNAL", message: "boom" });
+
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- Tauri rejects with plain values
+    setTransport(() => Promise.reject({ code: "SCHEMA_TOO_NEW", message: "too new" }));
+    expect(await rejection(rpc("x", {}))).toMatchObject({
+      code: "SCHEMA_TOO_NEW",
+      message: "too new",
+    });
+
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- Tauri rejects with plain values
+    setTransport(() => Promise.reject("command rpc not found"));
+    expect(await rejection(rpc("x", {}))).toMatchObject({
+      code: "INTERNAL",
+      message: "command rpc not found",
+    });
+  });
+
+  it("goes through Tauri's single rpc command inside the desktop shell", async () => {
+    (window as { __TAURI_INTERNALS__?: unknown }).__TAURI_INTERNALS__ = {};
+    invoke.mockResolvedValue({ tokens: [] });
+    await expect(rpc("tokens.list", {})).resolves.toEqual({ tokens: [] });
+    expect(invoke).toHaveBeenCalledWith("rpc", { name: "tokens.list", payload: {} });
+  });
+
+  it("passes the shell's ApiError through as an RpcError", async () => {
+    (window as { __TAURI_INTERNALS__?: unknown }).__TAURI_INTERNALS__ = {};
+    invoke.mockRejectedValue({ code: "UNKNOWN_COMMAND", message: "No command named x." });
+    expect(await rejection(rpc("x", {}))).toMatchObject({ code: "UNKNOWN_COMMAND" });
+  });
+
+  it("uses HTTP outside the shell", async () => {
+    const fetchSpy = vi.spyOn(globalThis, "fetch").mockResolvedValue(Response.json({ ok: 1 }));
+    await expect(rpc("workspace.info", {})).resolves.toEqual({ ok: 1 });
+    expect(invoke).not.toHaveBeenCalled();
+    expect(urlOf(fetchSpy.mock.calls[0]?.[0])).toMatch(/\/api\/rpc\/workspace\.info$/);
+  });
+});

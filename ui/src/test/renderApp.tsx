@@ -1,0 +1,27 @@
+import { render } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { App } from "../app/App";
+import { createQueryClient } from "../app/queryClient";
+import { setTransport } from "../platform";
+import { fakeBackend } from "./fakeBackend";
+
+type Options = {
+  handlers?: Parameters<typeof fakeBackend>[0];
+  /** Hash to start on, e.g. "#/tokens". */
+  at?: string;
+};
+
+/** Renders the whole app against a scripted backend, as a user would see it. */
+export function renderApp({ handlers = {}, at = "" }: Options = {}) {
+  const backend = fakeBackend(handlers);
+  setTransport(backend.transport);
+  window.location.hash = at;
+
+  // The production client (same retry policy), minus the wait between attempts.
+  const client = createQueryClient();
+  client.setDefaultOptions({ queries: { ...client.getDefaultOptions().queries, retryDelay: 0 } });
+
+  const user = userEvent.setup();
+  const view = render(<App queryClient={client} />);
+  return { ...view, user, backend, client };
+}
