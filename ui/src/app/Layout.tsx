@@ -17,7 +17,7 @@ const useStyles = makeStyles({
   shell: {
     display: "grid",
     gridTemplateRows: "48px minmax(0, 1fr)",
-    gridTemplateColumns: "auto minmax(0, 1fr)",
+    gridTemplateColumns: "260px minmax(0, 1fr)",
     gridTemplateAreas: `"top top" "nav main"`,
     height: "100%",
     backgroundColor: tokens.colorNeutralBackground2,
@@ -61,7 +61,8 @@ const useStyles = makeStyles({
   },
   nav: {
     gridArea: "nav",
-    width: "260px",
+    width: "100%",
+    minWidth: 0,
     borderRight: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
   },
   main: {

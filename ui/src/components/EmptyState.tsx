@@ -22,7 +22,10 @@ const useStyles = makeStyles({
     borderRadius: tokens.borderRadiusCircular,
     backgroundColor: tokens.colorBrandBackground2,
     color: tokens.colorBrandForeground2,
-    fontSize: "32px",
+    "& svg": {
+      width: "32px",
+      height: "32px",
+    },
   },
   title: {
     margin: 0,

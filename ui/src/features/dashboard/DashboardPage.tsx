@@ -46,10 +46,15 @@ const useStyles = makeStyles({
     color: tokens.colorBrandForeground1,
   },
   statValue: {
+    // Values line up at the bottom even when a label wraps.
     margin: 0,
+    marginTop: "auto",
     fontSize: tokens.fontSizeHero800,
     lineHeight: tokens.lineHeightHero800,
     fontWeight: tokens.fontWeightSemibold,
+  },
+  paragraph: {
+    margin: 0,
   },
   sections: {
     display: "grid",
@@ -58,7 +63,7 @@ const useStyles = makeStyles({
   },
   facts: {
     display: "grid",
-    gridTemplateColumns: "max-content 1fr",
+    gridTemplateColumns: "minmax(120px, max-content) 1fr",
     columnGap: tokens.spacingHorizontalXL,
     rowGap: tokens.spacingVerticalS,
     margin: 0,
@@ -153,7 +158,7 @@ function Overview({ info }: { info: WorkspaceInfo }) {
         {counts.tokens === 0 ? (
           <Card data-testid="dashboard-next-step">
             <CardHeader header={<Subtitle2 as="h2">Get started</Subtitle2>} />
-            <Text as="p" block>
+            <Text as="p" block className={styles.paragraph}>
               Depot needs an enrollment program token before it can see your devices. Tokens come
               from Apple Business Manager or Apple School Manager.
             </Text>

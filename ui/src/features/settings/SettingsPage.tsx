@@ -14,7 +14,7 @@ const useStyles = makeStyles({
   },
   facts: {
     display: "grid",
-    gridTemplateColumns: "max-content 1fr",
+    gridTemplateColumns: "160px minmax(0, 1fr)",
     columnGap: tokens.spacingHorizontalXL,
     rowGap: tokens.spacingVerticalS,
     margin: 0,
