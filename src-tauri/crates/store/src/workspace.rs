@@ -20,8 +20,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Workspace {
     location: Location,
     schema_version: u32,
-    /// Keeps a shared in-memory database alive while the workspace lives.
-    _keeper: Option<Connection>,
+    /// Keeps a shared in-memory database alive while the workspace lives. Never
+    /// locked: the Mutex only makes the workspace `Sync` (a Connection is not).
+    _keeper: Option<std::sync::Mutex<Connection>>,
 }
 
 #[derive(Debug, Clone)]
@@ -67,7 +68,7 @@ impl Workspace {
         Ok(Self {
             location,
             schema_version,
-            _keeper: Some(keeper),
+            _keeper: Some(std::sync::Mutex::new(keeper)),
         })
     }
 
@@ -199,6 +200,12 @@ mod tests {
         );
         all.push(EXTRA);
         all
+    }
+
+    #[test]
+    fn a_workspace_can_be_shared_across_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Workspace>();
     }
 
     #[test]

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Depot's one entry point for a fresh Debian/Ubuntu machine.
+#
+#   ./bootstrap.sh app    install what is missing, build, and run the desktop app
+#   ./bootstrap.sh test   install what is missing, then run every check and test
+#
+# Installs Debian packages only when missing (sudo when not root), npm packages
+# with `npm ci`, tauri-driver into a cache folder, and builds the UI before any
+# cargo command that compiles the Tauri shell (generate_context! embeds ui/dist).
+# Build output goes to $CARGO_TARGET_DIR (default /var/tmp/depot-target) so repeat
+# runs and fresh clones reuse it.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$ROOT"
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/depot-target}
+TOOLS_DIR=${DEPOT_TOOLS_DIR:-/var/tmp/depot-tools}
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+
+BUILD_PACKAGES=(build-essential pkg-config curl file libssl-dev libwebkit2gtk-4.1-dev libxdo-dev librsvg2-dev)
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver)
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf 'bootstrap: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else die "need root (or sudo) to run: $*"; fi
+}
+
+ensure_apt() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null || die "missing packages (${missing[*]}) and no apt-get: see README for macOS/Windows"
+  step "Installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+ensure_toolchain() {
+  command -v cargo >/dev/null || die "cargo not found: install Rust (https://rustup.rs), stable 1.95 or newer"
+  command -v npm >/dev/null || die "npm not found: install Node.js 20 or newer"
+}
+
+ensure_ui() {
+  step "UI dependencies (npm ci)"
+  (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+  step "UI build (ui/dist)"
+  (cd ui && npm run build --silent)
+}
+
+ensure_tauri_driver() {
+  if [ ! -x "$TOOLS_DIR/bin/tauri-driver" ]; then
+    step "Installing tauri-driver into $TOOLS_DIR"
+    cargo install tauri-driver --version '^2' --locked --root "$TOOLS_DIR" --quiet
+  fi
+  export PATH="$TOOLS_DIR/bin:$PATH"
+}
+
+build_app() {
+  step "Building the desktop app (cargo build -p depot-app)"
+  cargo build -p depot-app
+}
+
+cmd_app() {
+  ensure_toolchain
+  ensure_apt "${BUILD_PACKAGES[@]}"
+  ensure_ui
+  build_app
+  step "Starting Depot"
+  exec "$CARGO_TARGET_DIR/debug/depot-app" "$@"
+}
+
+cmd_test() {
+  ensure_toolchain
+  ensure_apt "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+  ensure_ui
+
+  step "Rust formatting (cargo fmt --check)"
+  cargo fmt --all --check
+
+  step "Clippy (-D warnings, whole workspace including the shell)"
+  cargo clippy --workspace --all-targets --locked -- -D warnings
+
+  step "Rust tests (unit + tests/it integration; regenerates ui/src/bindings)"
+  cargo test --workspace --exclude depot-app --locked
+
+  step "TypeScript bindings drift check"
+  if [ -n "$(git status --porcelain -- ui/src/bindings)" ]; then
+    git status --short -- ui/src/bindings
+    git --no-pager diff -- ui/src/bindings | head -50
+    die "ui/src/bindings differs from the Rust DTOs: run 'cargo test -p depot-api' and commit the result"
+  fi
+
+  step "UI lint, typecheck, vitest"
+  (cd ui && npm run --silent lint && npm run --silent typecheck && npm test --silent)
+
+  build_app
+  ensure_tauri_driver
+  step "Desktop smoke test (real window under Xvfb, tauri-driver + WebKitWebDriver)"
+  (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+  DEPOT_APP_BINARY="$CARGO_TARGET_DIR/debug/depot-app" \
+    xvfb-run -a -s "-screen 0 1280x800x24" node --test --test-reporter=spec tests/e2e/smoke.test.mjs
+}
+
+case "${1:-}" in
+  app) shift; cmd_app "$@" ;;
+  test) shift; cmd_test "$@" ;;
+  *) die "usage: ./bootstrap.sh app | test" ;;
+esac
