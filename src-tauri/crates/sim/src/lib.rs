@@ -1,0 +1,637 @@
+//! Depot's simulator of Apple's Automated Device Enrollment web service
+//! ("Device Assignment Services") and of the portal's token download.
+//!
+//! Apple has no sandbox, so development, tests, benchmarks and demo mode run
+//! against this. It follows `spec/apple-ade-api.md`, including the parts that
+//! make clients fail, and it shares no code or DTOs with Depot's Apple client.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), depot_sim::SimError> {
+//! use depot_sim::{ServerSpec, Simulator};
+//! let sim = Simulator::builder()
+//!     .seed(42)
+//!     .server(ServerSpec::new("Sales-East", "Acme Corp", 500))
+//!     .start()
+//!     .await?;
+//! let creds = sim.credentials("Sales-East").expect("configured above");
+//! println!("{} {}", sim.base_url(), creds.consumer_key);
+//! sim.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Everything is on 127.0.0.1 only. Apple's endpoints live at the root of
+//! [`RunningSim::base_url`]; the portal under `/portal/…` and the control API
+//! under `/control/…` (see [`CONTROL_HELP`]).
+
+mod cli;
+mod clock;
+mod control;
+mod cursor;
+mod devices;
+mod http;
+mod model;
+mod oauth;
+mod portal;
+mod profiles;
+mod service;
+mod util;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use cli::{ServeArgs, serve_cli};
+pub use clock::SimClock;
+pub use portal::PortalError;
+
+use model::Shared;
+
+/// Errors from starting or driving the simulator.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("could not listen on 127.0.0.1:{port}: {source}")]
+    Bind {
+        port: u16,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invalid simulator configuration: {0}")]
+    Config(String),
+    #[error("no MDM server named '{0}' in this simulator")]
+    UnknownServer(String),
+    #[error(transparent)]
+    Portal(#[from] PortalError),
+}
+
+/// The four OAuth credentials of a server token plus its expiry, exactly as the
+/// decrypted `.p7m` JSON names them.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Credentials {
+    pub consumer_key: String,
+    pub consumer_secret: String,
+    pub access_token: String,
+    pub access_secret: String,
+    /// RFC 3339 UTC, e.g. `2027-01-17T11:02:21Z`.
+    pub access_token_expiry: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("consumer_key", &self.consumer_key)
+            .field("consumer_secret", &"<redacted>")
+            .field("access_token", &"<redacted>")
+            .field("access_secret", &"<redacted>")
+            .field("access_token_expiry", &self.access_token_expiry)
+            .finish()
+    }
+}
+
+/// One MDM server ("device management service") in the simulated portal.
+#[derive(Debug, Clone)]
+pub struct ServerSpec {
+    /// `server_name`; also the key for every per-server call here.
+    pub name: String,
+    /// Organisation name; servers naming the same org share it.
+    pub org: String,
+    /// Devices assigned to this server at start (0 to 16 million).
+    pub device_count: u32,
+    /// Fixed credentials (e.g. the spec §2.2 test vector); generated from the
+    /// seed when `None`.
+    pub credentials: Option<Credentials>,
+}
+
+impl ServerSpec {
+    pub fn new(name: impl Into<String>, org: impl Into<String>, device_count: u32) -> Self {
+        ServerSpec {
+            name: name.into(),
+            org: org.into(),
+            device_count,
+            credentials: None,
+        }
+    }
+
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+}
+
+/// What to do with a fetch/sync `limit` above Apple's documented maximum (1000).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum LimitPolicy {
+    /// Serve at most 1000 (the default).
+    #[default]
+    Clamp,
+    /// Answer 400 `MALFORMED_REQUEST_BODY`.
+    Reject,
+}
+
+/// The next `count` matching requests answer `status` instead of being served.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorBurst {
+    /// HTTP status, e.g. 401, 403, 429, 500, 503.
+    pub status: u16,
+    pub count: u32,
+    /// Only requests to this exact path (e.g. `/devices/sync`); any path when `None`.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Error body; by default `UNAUTHORIZED` (401), `FORBIDDEN` (403),
+    /// `TOO_MANY_REQUESTS` (429), `SERVER_ERROR` (5xx).
+    #[serde(default)]
+    pub body: Option<String>,
+    /// `Retry-After` seconds on 429 and 503 (default 1).
+    #[serde(default)]
+    pub retry_after_seconds: Option<u32>,
+}
+
+impl ErrorBurst {
+    pub fn new(status: u16, count: u32) -> Self {
+        ErrorBurst {
+            status,
+            count,
+            path: None,
+            body: None,
+            retry_after_seconds: None,
+        }
+    }
+
+    pub fn on_path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    pub fn retry_after(mut self, seconds: u32) -> Self {
+        self.retry_after_seconds = Some(seconds);
+        self
+    }
+}
+
+fn default_retry_after() -> u32 {
+    3600
+}
+
+/// Fault switches (SIM-4). Apply to Apple's endpoints only (not the portal or
+/// the control API). Counters (`errors`, `drop_connections`) are consumed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Faults {
+    /// Restrict faults to requests made for these servers (empty: all servers).
+    /// A request is attributed by its OAuth consumer key or its session.
+    pub servers: Vec<String>,
+    /// Every live session expires after this many authenticated calls
+    /// (repeating): the N+1-th call gets 401 `UNAUTHORIZED`.
+    pub expire_sessions_after_calls: Option<u32>,
+    /// Scripted error responses, consumed front to back.
+    pub errors: Vec<ErrorBurst>,
+    /// Delay before each response, in real milliseconds.
+    pub latency_ms: u64,
+    /// Every call, `/session` included, answers 403 `T_C_NOT_SIGNED`.
+    pub t_c_not_signed: bool,
+    /// Every call, `/session` included, answers 403 `ACCESS_DENIED`.
+    pub access_denied: bool,
+    /// Fetch/sync with a cursor echo that cursor with no devices and
+    /// `more_to_follow: true`, forever (micromdm #1016).
+    pub echo_cursor: bool,
+    /// Assign answers `THROTTLED` for these serials.
+    pub throttled_serials: Vec<String>,
+    /// Assign answers `THROTTLED` for every serial.
+    pub throttle_all: bool,
+    /// `retry_after_seconds` sent with `THROTTLED` (protocol version ≥ 10).
+    #[serde(default = "default_retry_after")]
+    pub retry_after_seconds: u32,
+    /// Assign answers `FAILED` for these serials.
+    pub failed_serials: Vec<String>,
+    /// The next N requests have their connection closed without a response.
+    pub drop_connections: u32,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Faults {
+            servers: Vec::new(),
+            expire_sessions_after_calls: None,
+            errors: Vec::new(),
+            latency_ms: 0,
+            t_c_not_signed: false,
+            access_denied: false,
+            echo_cursor: false,
+            throttled_serials: Vec::new(),
+            throttle_all: false,
+            retry_after_seconds: default_retry_after(),
+            failed_serials: Vec::new(),
+            drop_connections: 0,
+        }
+    }
+}
+
+/// A batch of scripted changes for one server (SIM-3). Devices are picked
+/// deterministically from the seed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ChangeBatch {
+    /// New devices assigned to the server (`added`).
+    pub added: u32,
+    /// Existing devices whose attributes change (`modified`).
+    pub modified: u32,
+    /// Devices released from the server (`deleted`).
+    pub released: u32,
+    /// Devices with an assigned profile that run Setup Assistant: their
+    /// `profile_status` becomes `pushed` (`modified`).
+    pub set_up: u32,
+}
+
+/// Serials touched by a [`ChangeBatch`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeReport {
+    pub server: String,
+    pub added: Vec<String>,
+    pub modified: Vec<String>,
+    pub released: Vec<String>,
+    pub set_up: Vec<String>,
+}
+
+/// One request as the simulator saw it (Apple endpoints and portal).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoggedRequest {
+    pub seq: u64,
+    /// Simulated time, Unix milliseconds.
+    pub at_ms: i64,
+    pub method: String,
+    pub path: String,
+    pub query: Option<String>,
+    /// Server the request was attributed to, if any.
+    pub server: Option<String>,
+    /// HTTP status answered; 0 when the connection was dropped.
+    pub status: u16,
+    /// Apple error code of an error answer (`INVALID_CURSOR`, …).
+    pub error_code: Option<String>,
+    pub dropped: bool,
+    pub user_agent: Option<String>,
+    pub protocol_version: Option<String>,
+    pub content_type: Option<String>,
+    pub had_session_header: bool,
+    /// Whether the response carried a new `X-ADM-Auth-Session`.
+    pub rotated_session: bool,
+    /// Request body (first 64 KiB, lossy UTF-8).
+    pub body: String,
+}
+
+/// Summary of one server, as the control API lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerSummary {
+    pub name: String,
+    pub org: String,
+    pub server_uuid: String,
+    pub consumer_key: String,
+    pub devices_total: u64,
+    pub devices_assigned: u64,
+    pub profiles: u64,
+    pub changes: u64,
+}
+
+/// Documentation of the control API, shown by `depot-sim --help`.
+pub const CONTROL_HELP: &str = "\
+CONTROL API (loopback JSON; not logged, not affected by faults):
+  GET    /control/servers                     servers with device/profile counts
+  GET    /control/servers/{name}/credentials  the server's token JSON (like a decrypted .p7m)
+  POST   /control/servers/{name}/session      mint a session token without OAuth -> {auth_session_token}
+  GET    /control/servers/{name}/serials?offset=0&limit=100   serials of current devices
+  GET    /control/faults                      current fault switches
+  PUT    /control/faults                      replace them, e.g. {\"errors\":[{\"status\":503,\"count\":2}],
+                                              \"latency_ms\":50,\"throttled_serials\":[\"F2L...\"]}
+  GET    /control/clock                       {now, now_ms}
+  POST   /control/clock/advance               {\"seconds\": 691200}
+  PUT    /control/clock                       {\"now\": \"2026-01-01T00:00:00Z\"}
+  POST   /control/changes                     {\"server\":\"sim-server-1\",\"added\":5,\"modified\":3,
+                                              \"released\":1,\"set_up\":2} -> serials touched
+  POST   /control/advance                     apply the next scripted step (--script) to every server
+  POST   /control/devices/setup               {\"server\":\"…\",\"serials\":[…]}: assigned -> pushed
+  POST   /control/sessions/expire             live sessions now answer 401 UNAUTHORIZED
+  POST   /control/sessions/forget             sessions unknown (as after a restart): 403 FORBIDDEN
+  POST   /control/cursors/expire              every cursor issued so far: EXPIRED_CURSOR
+  GET    /control/log  |  DELETE /control/log request log (JSON array) / clear it
+PORTAL (SIM-2):
+  POST   /portal/servers/{name}/token[?org=ORG&devices=N]
+         body: the MDM server's PEM certificate -> Apple-style .p7m (new server if unknown;
+         renewing keeps consumer_key and server_uuid, invalidates the previous access token)
+  GET    /portal/servers                      same list as /control/servers
+";
+
+/// Entry point: `Simulator::builder()`.
+pub struct Simulator;
+
+impl Simulator {
+    pub fn builder() -> SimulatorBuilder {
+        SimulatorBuilder::default()
+    }
+}
+
+/// Everything configurable before start.
+#[derive(Debug, Clone)]
+pub struct SimulatorBuilder {
+    pub(crate) seed: u64,
+    pub(crate) port: u16,
+    pub(crate) servers: Vec<ServerSpec>,
+    pub(crate) quoted_errors: bool,
+    pub(crate) session_ttl: Duration,
+    pub(crate) rotate_sessions: bool,
+    pub(crate) clock_start_ms: Option<i64>,
+    pub(crate) frozen_clock: bool,
+    pub(crate) oauth_window: Duration,
+    pub(crate) cursor_max_age: Duration,
+    pub(crate) limit_policy: LimitPolicy,
+    pub(crate) faults: Faults,
+    pub(crate) script: Vec<ChangeBatch>,
+    pub(crate) new_server_devices: u32,
+    pub(crate) public_base_url: String,
+}
+
+impl Default for SimulatorBuilder {
+    fn default() -> Self {
+        SimulatorBuilder {
+            seed: 1,
+            port: 0,
+            servers: Vec::new(),
+            quoted_errors: false,
+            session_ttl: Duration::from_secs(30 * 60),
+            rotate_sessions: true,
+            clock_start_ms: None,
+            frozen_clock: false,
+            oauth_window: Duration::from_secs(300),
+            cursor_max_age: Duration::from_secs(7 * 24 * 3600),
+            limit_policy: LimitPolicy::Clamp,
+            faults: Faults::default(),
+            script: Vec::new(),
+            new_server_devices: 0,
+            public_base_url: "https://mdmenrollment.apple.com".to_string(),
+        }
+    }
+}
+
+impl SimulatorBuilder {
+    /// Seed for devices, credentials, profile UUIDs and scripted picks.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// TCP port on 127.0.0.1; 0 (default) picks a free one.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    pub fn server(mut self, spec: ServerSpec) -> Self {
+        self.servers.push(spec);
+        self
+    }
+
+    pub fn servers(mut self, specs: impl IntoIterator<Item = ServerSpec>) -> Self {
+        self.servers.extend(specs);
+        self
+    }
+
+    /// Error bodies as JSON strings (`"INVALID_CURSOR"`) instead of bare codes.
+    pub fn quoted_errors(mut self, quoted: bool) -> Self {
+        self.quoted_errors = quoted;
+        self
+    }
+
+    /// Lifetime of a session token from issue (default 30 minutes, simulated time).
+    pub fn session_ttl(mut self, ttl: Duration) -> Self {
+        self.session_ttl = ttl;
+        self
+    }
+
+    /// Send a fresh `X-ADM-Auth-Session` on every authenticated response (default on).
+    pub fn rotate_sessions(mut self, rotate: bool) -> Self {
+        self.rotate_sessions = rotate;
+        self
+    }
+
+    /// Simulated start time (Unix ms). Default: the real wall clock at start.
+    pub fn clock_start_ms(mut self, unix_ms: i64) -> Self {
+        self.clock_start_ms = Some(unix_ms);
+        self
+    }
+
+    /// Keep simulated time still unless advanced (default: it ticks in real time).
+    pub fn frozen_clock(mut self, frozen: bool) -> Self {
+        self.frozen_clock = frozen;
+        self
+    }
+
+    /// Allowed distance between `oauth_timestamp` and simulated now (default 300 s).
+    pub fn oauth_timestamp_window(mut self, window: Duration) -> Self {
+        self.oauth_window = window;
+        self
+    }
+
+    /// Age after which sync cursors answer `EXPIRED_CURSOR` (default 7 days).
+    pub fn cursor_max_age(mut self, age: Duration) -> Self {
+        self.cursor_max_age = age;
+        self
+    }
+
+    pub fn limit_policy(mut self, policy: LimitPolicy) -> Self {
+        self.limit_policy = policy;
+        self
+    }
+
+    /// Fault switches in force from the start.
+    pub fn faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// Scripted steps: each [`RunningSim::advance`] applies the next one to every server.
+    pub fn script(mut self, steps: impl IntoIterator<Item = ChangeBatch>) -> Self {
+        self.script.extend(steps);
+        self
+    }
+
+    /// Devices given to servers the portal creates on first token download (default 0).
+    pub fn new_server_devices(mut self, count: u32) -> Self {
+        self.new_server_devices = count;
+        self
+    }
+
+    /// The base URL a client may have signed `/session` for besides the real
+    /// one (default `https://mdmenrollment.apple.com`).
+    pub fn public_base_url(mut self, url: impl Into<String>) -> Self {
+        self.public_base_url = url.into();
+        self
+    }
+
+    /// Binds 127.0.0.1 and starts serving.
+    pub async fn start(self) -> Result<RunningSim, SimError> {
+        let port = self.port;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .map_err(|source| SimError::Bind { port, source })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| SimError::Bind { port, source })?;
+        let base_url = format!("http://{addr}");
+        let shared = Arc::new(Shared::new(self, base_url.clone())?);
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let task = tokio::spawn(http::serve(listener, shared.clone(), stop_rx));
+        Ok(RunningSim {
+            shared,
+            base_url,
+            stop: stop_tx,
+            task: Some(task),
+        })
+    }
+}
+
+/// A started simulator. Dropping it stops serving.
+pub struct RunningSim {
+    shared: Arc<Shared>,
+    base_url: String,
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl RunningSim {
+    /// `http://127.0.0.1:PORT` — use as the Apple base URL.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// `{base}/portal/servers/{name}/token` (name percent-encoded).
+    pub fn portal_token_url(&self, server: &str) -> String {
+        format!(
+            "{}/portal/servers/{}/token",
+            self.base_url,
+            oauth::pct_encode(server)
+        )
+    }
+
+    /// The server's current token credentials, without going through the portal.
+    pub fn credentials(&self, server: &str) -> Option<Credentials> {
+        self.shared.credentials(server)
+    }
+
+    /// Mints a session token for `server` without OAuth (for tests and benches
+    /// that are not about `/session`).
+    pub fn mint_session(&self, server: &str) -> Result<String, SimError> {
+        self.shared.mint_session(server)
+    }
+
+    /// Issues a token exactly as the portal does and returns the `.p7m` text.
+    pub fn issue_token(&self, server: &str, cert_pem: &[u8]) -> Result<String, SimError> {
+        self.shared
+            .portal_issue(server, None, None, cert_pem)
+            .map(|(_, text)| text)
+    }
+
+    pub fn servers(&self) -> Vec<ServerSummary> {
+        self.shared.summaries()
+    }
+
+    /// Serials of current (not released) devices, in fetch order.
+    pub fn serials(
+        &self,
+        server: &str,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<String>, SimError> {
+        self.shared.serials(server, offset, limit)
+    }
+
+    pub fn request_log(&self) -> Vec<LoggedRequest> {
+        self.shared.request_log()
+    }
+
+    pub fn clear_request_log(&self) {
+        self.shared.clear_request_log();
+    }
+
+    pub fn faults(&self) -> Faults {
+        self.shared.faults()
+    }
+
+    pub fn set_faults(&self, faults: Faults) {
+        self.shared.set_faults(faults);
+    }
+
+    /// Edits the fault switches in place.
+    pub fn update_faults(&self, edit: impl FnOnce(&mut Faults)) {
+        let mut f = self.faults();
+        edit(&mut f);
+        self.set_faults(f);
+    }
+
+    pub fn clock(&self) -> &SimClock {
+        &self.shared.clock
+    }
+
+    /// Simulated now, Unix milliseconds.
+    pub fn now_ms(&self) -> i64 {
+        self.shared.clock.now_ms()
+    }
+
+    pub fn advance_clock(&self, by: Duration) {
+        self.shared.clock.advance(by);
+    }
+
+    /// Applies a batch of changes to one server now.
+    pub fn apply_changes(
+        &self,
+        server: &str,
+        batch: ChangeBatch,
+    ) -> Result<ChangeReport, SimError> {
+        self.shared.apply_changes(server, batch)
+    }
+
+    /// Applies the next scripted step to every server (none left: empty).
+    pub fn advance(&self) -> Vec<ChangeReport> {
+        self.shared.advance_script()
+    }
+
+    /// Simulated devices run Setup Assistant: `assigned` → `pushed`.
+    /// Returns the serials that changed.
+    pub fn set_up_devices(
+        &self,
+        server: &str,
+        serials: &[String],
+    ) -> Result<Vec<String>, SimError> {
+        self.shared.set_up_devices(server, serials)
+    }
+
+    /// Live sessions answer 401 from now on.
+    pub fn expire_sessions(&self) {
+        self.shared.expire_sessions();
+    }
+
+    /// Forgets all sessions, as a restart would: they answer 403 `FORBIDDEN`.
+    pub fn forget_sessions(&self) {
+        self.shared.forget_sessions();
+    }
+
+    /// Every cursor issued so far answers `EXPIRED_CURSOR` on sync.
+    pub fn expire_cursors(&self) {
+        self.shared.expire_cursors();
+    }
+
+    /// Stops listening and closes open connections.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningSim {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}

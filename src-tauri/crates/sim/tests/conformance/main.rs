@@ -1,0 +1,11 @@
+//! Conformance tests for the Apple simulator, written from
+//! `spec/apple-ade-api.md` (not from Depot's client). One binary, modules by topic.
+
+mod account;
+mod control;
+mod cursors;
+mod faults;
+mod portal;
+mod profiles;
+mod session;
+mod support;
