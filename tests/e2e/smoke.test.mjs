@@ -112,7 +112,6 @@ test("every page opens from the navigation", async () => {
 test("a screenshot of the shell is saved", async () => {
   await (await shown("nav-tokens")).click();
   await shown("tokens-empty");
-  console.log("location:", await browser.execute(() => window.location.href));
   await browser.pause(500);
   mkdirSync(screenshots, { recursive: true });
   const file = join(screenshots, "tokens-empty.png");
@@ -120,4 +119,9 @@ test("a screenshot of the shell is saved", async () => {
   writeFileSync(file, png);
   assert.ok(png.length > 10_000, "the screenshot has content");
   console.log(`screenshot: ${file}`);
+
+  await (await shown("nav-dashboard")).click();
+  await shown("page-dashboard");
+  await browser.pause(500);
+  writeFileSync(join(screenshots, "dashboard.png"), Buffer.from(await browser.takeScreenshot(), "base64"));
 });

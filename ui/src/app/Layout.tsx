@@ -59,6 +59,12 @@ const useStyles = makeStyles({
     paddingLeft: tokens.spacingHorizontalM,
     borderLeft: `${tokens.strokeWidthThin} solid currentColor`,
   },
+  // Fluent fades the selection bar in with a CSS animation; WebKitGTK (the Linux
+  // webview) can leave the previous item's bar painted. A static bar is clearer anyway.
+  navItem: {
+    "::after": { animationName: "none" },
+    "& .fui-Icon-filled, & .fui-Icon-regular": { animationName: "none" },
+  },
   nav: {
     gridArea: "nav",
     width: "100%",
@@ -121,6 +127,7 @@ export function Layout() {
               value={id}
               href={`#${routePath}`}
               icon={<Icon />}
+              className={styles.navItem}
               data-testid={`nav-${id}`}
             >
               {label}
