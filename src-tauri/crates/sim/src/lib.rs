@@ -189,7 +189,8 @@ pub struct Faults {
     pub expire_sessions_after_calls: Option<u32>,
     /// Scripted error responses, consumed front to back.
     pub errors: Vec<ErrorBurst>,
-    /// Delay before each response, in real milliseconds.
+    /// Delay before each response, in real milliseconds (all servers: the
+    /// delay happens before the request is attributed).
     pub latency_ms: u64,
     /// Every call, `/session` included, answers 403 `T_C_NOT_SIGNED`.
     pub t_c_not_signed: bool,
@@ -427,7 +428,8 @@ impl SimulatorBuilder {
         self
     }
 
-    /// Allowed distance between `oauth_timestamp` and simulated now (default 300 s).
+    /// Allowed distance between `oauth_timestamp` and simulated now (default
+    /// 300 s; `Duration::MAX` accepts any timestamp).
     pub fn oauth_timestamp_window(mut self, window: Duration) -> Self {
         self.oauth_window = window;
         self

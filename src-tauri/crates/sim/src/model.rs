@@ -485,6 +485,11 @@ impl Inner {
     }
 }
 
+/// Milliseconds of a duration, saturating (so `Duration::MAX` means "never").
+fn millis(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
 /// Everything a running simulator shares between connections.
 pub(crate) struct Shared {
     pub config: Config,
@@ -502,10 +507,10 @@ impl Shared {
         let config = Config {
             seed: b.seed,
             quoted_errors: b.quoted_errors,
-            session_ttl_ms: b.session_ttl.as_millis() as i64,
+            session_ttl_ms: millis(b.session_ttl),
             rotate_sessions: b.rotate_sessions,
-            oauth_window_ms: b.oauth_window.as_millis() as i64,
-            cursor_max_age_ms: b.cursor_max_age.as_millis() as i64,
+            oauth_window_ms: millis(b.oauth_window),
+            cursor_max_age_ms: millis(b.cursor_max_age),
             limit_policy: b.limit_policy,
             public_base_url: b.public_base_url.trim_end_matches('/').to_string(),
             base_url,
@@ -563,14 +568,16 @@ impl Shared {
     pub(crate) fn open_session(&self, inner: &mut Inner, server: usize) -> String {
         let now = self.clock.now_ms();
         if inner.sessions.len() > 50_000 {
-            inner.sessions.retain(|_, s| s.expires_ms + DAY_MS > now);
+            inner
+                .sessions
+                .retain(|_, s| s.expires_ms.saturating_add(DAY_MS) > now);
         }
         let token = Self::new_session_token();
         inner.sessions.insert(
             token.clone(),
             Session {
                 server,
-                expires_ms: now + self.config.session_ttl_ms,
+                expires_ms: now.saturating_add(self.config.session_ttl_ms),
             },
         );
         token

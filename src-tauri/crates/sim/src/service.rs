@@ -292,7 +292,13 @@ impl Shared {
         if auth.token != creds.access_token || now >= server.token_expiry_ms {
             return self.error(401, "UNAUTHORIZED");
         }
-        if (auth.timestamp.saturating_mul(1000) - now).abs() > self.config.oauth_window_ms {
+        if auth
+            .timestamp
+            .saturating_mul(1000)
+            .saturating_sub(now)
+            .saturating_abs()
+            > self.config.oauth_window_ms
+        {
             return self.error(401, "UNAUTHORIZED");
         }
         let mut urls = vec![
@@ -316,7 +322,7 @@ impl Shared {
             return self.error(401, "UNAUTHORIZED");
         }
         if inner.nonces.len() > 100_000 {
-            let horizon = now - 2 * self.config.oauth_window_ms;
+            let horizon = now.saturating_sub(self.config.oauth_window_ms.saturating_mul(2));
             inner.nonces.retain(|_, ts| *ts >= horizon);
         }
         inner
@@ -503,7 +509,7 @@ impl Shared {
             Err(r) => return r,
         };
         let server = &inner.servers[s];
-        if now - c.issued_ms > self.config.cursor_max_age_ms
+        if now.saturating_sub(c.issued_ms) > self.config.cursor_max_age_ms
             || c.generation < server.cursor_generation
         {
             return self.error(400, "EXPIRED_CURSOR");
