@@ -20,7 +20,8 @@ export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 BUILD_PACKAGES=(build-essential pkg-config curl file libssl-dev libwebkit2gtk-4.1-dev libxdo-dev librsvg2-dev)
 TEST_PACKAGES=(xvfb xauth webkit2gtk-driver)
 
-step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+else step() { printf '\n==> %s\n' "$*"; }; fi
 die() { printf 'bootstrap: %s\n' "$*" >&2; exit 1; }
 
 as_root() {

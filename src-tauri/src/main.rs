@@ -27,20 +27,21 @@ async fn rpc(
     match state.inner() {
         AppState::Ready(depot) => {
             let depot = Arc::clone(depot);
-            tauri::async_runtime::spawn_blocking(move || depot_api::dispatch(&depot, &name, payload))
-                .await
-                .map_err(|err| ApiError::new(ErrorCode::Internal, err.to_string()))?
+            tauri::async_runtime::spawn_blocking(move || {
+                depot_api::dispatch(&depot, &name, payload)
+            })
+            .await
+            .map_err(|err| ApiError::new(ErrorCode::Internal, err.to_string()))?
         }
         AppState::Unavailable(err) => Err(err.clone()),
     }
 }
 
 fn open_workspace(app: &tauri::App) -> AppState {
-    let dir: Option<PathBuf> = location::resolve(
-        None,
-        std::env::var_os(location::WORKSPACE_ENV),
-        || app.path().app_data_dir().ok(),
-    );
+    let dir: Option<PathBuf> =
+        location::resolve(None, std::env::var_os(location::WORKSPACE_ENV), || {
+            app.path().app_data_dir().ok()
+        });
     let Some(dir) = dir else {
         return AppState::Unavailable(ApiError::new(
             ErrorCode::WorkspaceUnavailable,
