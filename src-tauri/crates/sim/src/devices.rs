@@ -340,17 +340,19 @@ pub(crate) fn decode_serial(seed: u64, serial_number: &str) -> Option<(u16, u32)
 }
 
 fn mac_address(h: u64) -> String {
-    let b = h.to_be_bytes();
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut b = h.to_be_bytes();
     // Locally administered unicast prefix keeps these clearly fake.
-    format!(
-        "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
-        (b[2] & 0xFC) | 0x02,
-        b[3],
-        b[4],
-        b[5],
-        b[6],
-        b[7]
-    )
+    b[2] = (b[2] & 0xFC) | 0x02;
+    let mut out = String::with_capacity(17);
+    for (i, byte) in b[2..].iter().enumerate() {
+        if i > 0 {
+            out.push(':');
+        }
+        out.push(HEX[usize::from(byte >> 4)] as char);
+        out.push(HEX[usize::from(byte & 15)] as char);
+    }
+    out
 }
 
 fn digits(h: u64, n: usize) -> String {

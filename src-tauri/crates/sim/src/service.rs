@@ -60,9 +60,18 @@ pub(crate) struct Reply {
 
 impl Reply {
     pub(crate) fn json(status: u16, value: &impl Serialize) -> Reply {
+        Self::json_sized(status, value, 256)
+    }
+
+    /// Like [`Reply::json`], with a capacity hint to avoid regrowing big pages.
+    fn json_sized(status: u16, value: &impl Serialize, capacity: usize) -> Reply {
+        let mut body = Vec::with_capacity(capacity);
+        if serde_json::to_writer(&mut body, value).is_err() {
+            body.clear();
+        }
         Reply {
             status,
-            body: serde_json::to_vec(value).unwrap_or_default(),
+            body,
             headers: Vec::new(),
             error_code: None,
             drop: false,
@@ -483,7 +492,8 @@ impl Shared {
             generation: server.cursor_generation,
         }
         .encode(&self.cursor_key);
-        Reply::json(
+        let capacity = devices_out.len() * 600 + 256;
+        Reply::json_sized(
             200,
             &PageOut {
                 devices: devices_out,
@@ -491,6 +501,7 @@ impl Shared {
                 fetched_until: Some(rfc3339(last_date.unwrap_or(now))),
                 more_to_follow: more,
             },
+            capacity,
         )
     }
 

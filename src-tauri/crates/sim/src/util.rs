@@ -55,10 +55,32 @@ fn civil(ms: i64) -> Civil {
 /// `2023-07-01T22:18:53Z` — Apple's date-time shape (UTC, no fraction).
 pub(crate) fn rfc3339(ms: i64) -> String {
     let c = civil(ms);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        c.year, c.month, c.day, c.hour, c.minute, c.second
-    )
+    if !(0..=9999).contains(&c.year) {
+        return format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            c.year, c.month, c.day, c.hour, c.minute, c.second
+        );
+    }
+    // Hot path (every device on every page): no formatting machinery.
+    let mut out = [0u8; 20];
+    let two = |buf: &mut [u8], v: i64| {
+        buf[0] = b'0' + (v / 10) as u8;
+        buf[1] = b'0' + (v % 10) as u8;
+    };
+    two(&mut out[0..2], c.year / 100);
+    two(&mut out[2..4], c.year % 100);
+    out[4] = b'-';
+    two(&mut out[5..7], i64::from(c.month));
+    out[7] = b'-';
+    two(&mut out[8..10], i64::from(c.day));
+    out[10] = b'T';
+    two(&mut out[11..13], c.hour);
+    out[13] = b':';
+    two(&mut out[14..16], c.minute);
+    out[16] = b':';
+    two(&mut out[17..19], c.second);
+    out[19] = b'Z';
+    out.iter().map(|&b| b as char).collect()
 }
 
 /// `2025-01-15` — day precision, used by replacement details.
@@ -177,6 +199,8 @@ mod tests {
     #[test]
     fn formats_and_parses_dates() {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(-1000), "1969-12-31T23:59:59Z");
+        assert_eq!(rfc3339(253_402_300_799_000), "9999-12-31T23:59:59Z");
         assert_eq!(rfc3339(1_700_000_000_000), "2023-11-14T22:13:20Z");
         assert_eq!(parse_time("2023-11-14T22:13:20Z"), Some(1_700_000_000_000));
         assert_eq!(parse_time("1700000000"), Some(1_700_000_000_000));
