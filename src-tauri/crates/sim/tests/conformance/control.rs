@@ -181,28 +181,30 @@ fn help_documents_flags_and_control_calls() {
 /// The binary starts, prints its URL and credentials, and applies fault flags.
 #[tokio::test]
 async fn binary_serves_with_flags() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_depot-sim"))
-        .args([
-            "--json",
-            "--seed",
-            "3",
-            "--devices",
-            "7",
-            "--servers",
-            "2",
-            "--clock-start",
-            "2026-01-01T00:00:00Z",
-            "--frozen-clock",
-            "--quoted-errors",
-            "--fail-next",
-            "503:1:/account",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_depot-sim"))
+            .args([
+                "--json",
+                "--seed",
+                "3",
+                "--devices",
+                "7",
+                "--servers",
+                "2",
+                "--clock-start",
+                "2026-01-01T00:00:00Z",
+                "--frozen-clock",
+                "--quoted-errors",
+                "--fail-next",
+                "503:1:/account",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
+    BufReader::new(child.0.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
     let info: Value = serde_json::from_str(&line).unwrap();
@@ -232,6 +234,53 @@ async fn binary_serves_with_flags() {
     );
     let (devices, _, _) = api.fetch_all(100).await;
     assert_eq!(devices.len(), 7);
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(child);
+}
+
+/// Stops the spawned simulator even when an assertion fails first.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A restart on the same port with the same seed: old sessions are unknown
+/// (403 FORBIDDEN), credentials and cursors still verify.
+#[tokio::test]
+async fn restart_on_a_fixed_port() {
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let sim = builder(12).port(port).start().await.unwrap();
+    assert_eq!(sim.base_url(), format!("http://127.0.0.1:{port}"));
+    let mut api = Api::login(&sim, SERVER).await;
+    let (_, cursor, _) = api.fetch_all(100).await;
+    sim.shutdown().await;
+
+    let sim = builder(12).port(port).start().await.unwrap();
+    api.http = http();
+    api.call("GET", "/account", None)
+        .await
+        .assert_error(403, "FORBIDDEN");
+    let mut api = Api::login(&sim, SERVER).await;
+    let s = api.sync(&cursor, 10).await;
+    assert_eq!(s.status, 200, "{s:?}");
+    // Scripted steps through the library.
+    drop(sim);
+    let sim = builder(12)
+        .script([ChangeBatch {
+            released: 2,
+            ..ChangeBatch::default()
+        }])
+        .start()
+        .await
+        .unwrap();
+    let reports = sim.advance();
+    assert_eq!(reports[0].released.len(), 2);
+    assert!(sim.advance().is_empty());
+    assert_eq!(sim.serials(SERVER, 0, 100).unwrap().len(), 10);
 }
