@@ -548,6 +548,22 @@ impl RunningSim {
         self.shared.serials(server, offset, limit)
     }
 
+    /// One current device as Apple's JSON would show it at `protocol_version`
+    /// (`None` if the serial is not assigned to this server).
+    pub fn device(
+        &self,
+        server: &str,
+        serial: &str,
+        protocol_version: u32,
+    ) -> Result<Option<serde_json::Value>, SimError> {
+        self.shared.device_json(server, serial, protocol_version)
+    }
+
+    /// Profiles defined on this server, oldest first, as `GET /profile` shows them.
+    pub fn profiles(&self, server: &str) -> Result<Vec<serde_json::Value>, SimError> {
+        self.shared.profiles(server)
+    }
+
     pub fn request_log(&self) -> Vec<LoggedRequest> {
         self.shared.request_log()
     }

@@ -100,6 +100,8 @@ pub(crate) struct Change {
 
 #[derive(Debug, Clone)]
 pub(crate) struct StoredProfile {
+    /// Definition order within the server.
+    pub seq: u64,
     pub fields: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -681,6 +683,38 @@ impl Shared {
             }
         }
         Ok(done)
+    }
+
+    pub(crate) fn device_json(
+        &self,
+        server: &str,
+        serial: &str,
+        protocol_version: u32,
+    ) -> Result<Option<serde_json::Value>, SimError> {
+        let inner = self.lock();
+        let i = Self::server_idx(&inner, server)?;
+        let s = &inner.servers[i];
+        Ok(s.find(self.config.seed, serial)
+            .filter(|&idx| s.is_active(idx))
+            .and_then(|idx| {
+                serde_json::to_value(inner.render(self.config.seed, i, idx, protocol_version, None))
+                    .ok()
+            }))
+    }
+
+    pub(crate) fn profiles(&self, server: &str) -> Result<Vec<serde_json::Value>, SimError> {
+        let inner = self.lock();
+        let i = Self::server_idx(&inner, server)?;
+        let mut list: Vec<(&String, &StoredProfile)> = inner.servers[i].profiles.iter().collect();
+        list.sort_by_key(|(_, p)| p.seq);
+        Ok(list
+            .into_iter()
+            .map(|(uuid, p)| {
+                let mut fields = p.fields.clone();
+                fields.insert("profile_uuid".into(), uuid.clone().into());
+                serde_json::Value::Object(fields)
+            })
+            .collect())
     }
 
     pub(crate) fn expire_sessions(&self) {

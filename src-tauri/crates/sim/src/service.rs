@@ -698,9 +698,11 @@ impl Shared {
             Err(code) => return self.error(400, code),
         };
         let uuid = inner.rng.hex_upper(16);
+        let seq = inner.servers[s].profiles.len() as u64;
         inner.servers[s].profiles.insert(
             uuid.clone(),
             StoredProfile {
+                seq,
                 fields: profile.fields,
             },
         );

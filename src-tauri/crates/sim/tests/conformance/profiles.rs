@@ -240,6 +240,12 @@ async fn assign_statuses_status_transitions_and_sync() {
         .await
         .json();
     assert_eq!(d0["devices"][&serials[0]]["profile_status"], "pushed");
+    let direct = sim.device(SERVER, &serials[0], 10).unwrap().unwrap();
+    assert_eq!(direct["profile_status"], "pushed");
+    assert_eq!(sim.device(SERVER, "C02ZZZZZZZZZ", 10).unwrap(), None);
+    let defined = sim.profiles(SERVER).unwrap();
+    assert_eq!(defined.len(), 1);
+    assert_eq!(defined[0]["profile_uuid"], uuid.as_str());
     assert!(d0["devices"][&serials[0]]["profile_push_time"].is_string());
 
     // Remove.
