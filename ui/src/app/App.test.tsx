@@ -33,12 +33,15 @@ function workspace(counts: Partial<WorkspaceInfo["counts"]> = {}): WorkspaceInfo
     path: "/home/admin/.local/share/depot/workspace.sqlite",
     schemaVersion: 4,
     counts: { tokens: 0, profiles: 0, devices: 0, auditEntries: 0, ...counts },
+    keyProtection: "keychain",
+    simulatorUrl: null,
   };
 }
 
 const emptyBackend = {
   "workspace.info": () => workspace(),
   "tokens.list": () => ({ tokens: [] }),
+  "audit.list": () => ({ entries: [], nextBefore: null, actions: [] }),
 };
 
 describe("navigation", () => {
@@ -215,7 +218,7 @@ describe("dashboard", () => {
 });
 
 describe("enrollment program tokens", () => {
-  it("explains tokens in an empty state with a visibly disabled Add token", async () => {
+  it("explains tokens in an empty state and offers Add token and the simulator", async () => {
     const { user } = renderApp({ handlers: emptyBackend, at: "#/tokens" });
     const empty = await screen.findByTestId("tokens-empty");
     expect(within(empty).getByRole("heading", { level: 2 })).toHaveTextContent(
@@ -223,18 +226,15 @@ describe("enrollment program tokens", () => {
     );
     expect(empty).toHaveTextContent(/Apple Business Manager or Apple School Manager/);
 
+    expect(within(empty).getByTestId("try-simulator")).toBeEnabled();
     const add = within(empty).getByTestId("add-token");
     expect(add).toHaveAccessibleName("Add token");
-    expect(add).toHaveAttribute("aria-disabled", "true");
-    expect(add).toHaveAccessibleDescription(/not available/);
-
-    // Still reachable by keyboard, so the reason can be discovered, but inert.
-    add.focus();
-    expect(add).toHaveFocus();
+    expect(add).toBeEnabled();
     await user.click(add);
-    await user.keyboard("{Enter}");
-    expect(screen.getByTestId("page-tokens")).toBeInTheDocument();
-    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+    expect(await screen.findByTestId("page-add-token")).toBeInTheDocument();
+    expect(window.location.hash).toBe("#/tokens/add");
+    // Still the tokens section in the navigation.
+    expect(screen.getByTestId("nav-tokens")).toHaveAttribute("aria-current", "page");
   });
 
   it("lists tokens when the backend has some", async () => {
@@ -244,7 +244,10 @@ describe("enrollment program tokens", () => {
       orgName: "Contoso Retail",
       appleId: "abm-admin@contoso.example",
       expiresAt: "2027-03-01T00:00:00Z",
+      daysLeft: 12,
       status: "expiring",
+      simulator: false,
+      defaultProfile: "Retail iPads",
       deviceCount: 1520,
       profileCount: 2,
       scopeTags: ["retail", "east"],
@@ -256,11 +259,13 @@ describe("enrollment program tokens", () => {
     const table = await screen.findByRole("table", { name: "Enrollment program tokens" });
     const row = within(table).getByRole("row", { name: /Sales-East/ });
     expect(row).toHaveTextContent("Contoso Retail");
-    expect(row).toHaveTextContent("Expiring soon");
+    expect(row).toHaveTextContent("Expires in 12 days");
     expect(row).toHaveTextContent(fmt(1520));
-    expect(row).toHaveTextContent("retail, east");
+    expect(row).toHaveTextContent("Retail iPads");
+    expect(within(row).getByText("retail")).toBeInTheDocument();
+    expect(within(row).getByText("east")).toBeInTheDocument();
     expect(screen.queryByTestId("tokens-empty")).not.toBeInTheDocument();
-    expect(screen.getByTestId("add-token")).toHaveAttribute("aria-disabled", "true");
+    expect(screen.getByTestId("add-token")).toBeEnabled();
   });
 
   it("shows why the list could not be loaded", async () => {
@@ -283,7 +288,6 @@ describe("pages without a list yet", () => {
     ["profiles", "profiles-empty"],
     ["devices", "devices-empty"],
     ["sync", "sync-empty"],
-    ["audit", "audit-empty"],
   ])("%s shows an empty state when the workspace has none", async (id, emptyId) => {
     renderApp({ handlers: emptyBackend, at: `#/${id}` });
     const empty = await screen.findByTestId(emptyId);
@@ -295,7 +299,6 @@ describe("pages without a list yet", () => {
     ["profiles", { profiles: 12 }, `${fmt(12)} enrollment profiles`],
     ["devices", { devices: 1 }, "1 device."],
     ["sync", { tokens: 2 }, "2 tokens to sync"],
-    ["audit", { auditEntries: 1500 }, `${fmt(1500)} audit log entries`],
   ] as const)(
     "%s reports the real count instead of claiming to be empty",
     async (id, counts, text) => {

@@ -9,7 +9,9 @@ import {
 import { useRef, type MouseEvent } from "react";
 import { ErrorBoundary } from "./ErrorBoundary";
 import { NotFoundPage } from "./NotFoundPage";
+import { useWorkspaceInfo } from "./api";
 import { ROUTES, matchRoute } from "./routes";
+import { SimulatorBadge } from "../components/SimulatorBadge";
 import { useHashPath } from "./router";
 import logoUrl from "../assets/depot-mark.svg";
 
@@ -45,6 +47,12 @@ const useStyles = makeStyles({
     paddingInline: tokens.spacingHorizontalL,
     backgroundColor: tokens.colorBrandBackground,
     color: tokens.colorNeutralForegroundOnBrand,
+  },
+  topBarEnd: {
+    marginLeft: "auto",
+    display: "flex",
+    alignItems: "center",
+    gap: tokens.spacingHorizontalS,
   },
   logo: {
     width: "24px",
@@ -86,6 +94,8 @@ export function Layout() {
   const path = useHashPath();
   const route = matchRoute(path);
   const mainRef = useRef<HTMLElement>(null);
+  const info = useWorkspaceInfo();
+  const simulatorUrl = info.data?.simulatorUrl ?? null;
 
   // An in-page "#main" link would be read as a route, so the skip link moves focus itself.
   const skipToContent = (event: MouseEvent<HTMLAnchorElement>) => {
@@ -111,6 +121,11 @@ export function Layout() {
         <Text as="span" size={300} className={styles.tagline}>
           Apple Automated Device Enrollment
         </Text>
+        {simulatorUrl ? (
+          <div className={styles.topBarEnd} data-testid="topbar-simulator" title={simulatorUrl}>
+            <SimulatorBadge appearance="filled" />
+          </div>
+        ) : null}
       </header>
       <NavDrawer
         open

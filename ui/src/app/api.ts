@@ -1,4 +1,4 @@
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, type QueryClient } from "@tanstack/react-query";
 import type { CommandName, Commands } from "../bindings/commands";
 import { rpc } from "../platform";
 
@@ -21,6 +21,9 @@ export async function call<N extends CommandName>(
 export const queryKeys = {
   workspaceInfo: ["workspace.info"] as const,
   tokenList: ["tokens.list"] as const,
+  token: (id: string) => ["tokens.get", id] as const,
+  pendingKey: ["tokens.pendingKey"] as const,
+  audit: ["audit.list"] as const,
 };
 
 /** Workspace facts and counts; shared by the dashboard, settings and list pages. */
@@ -36,4 +39,34 @@ export function useTokenList() {
     queryKey: queryKeys.tokenList,
     queryFn: () => call("tokens.list", {}),
   });
+}
+
+export function useTokenDetail(id: string) {
+  return useQuery({
+    queryKey: queryKeys.token(id),
+    queryFn: () => call("tokens.get", { id }),
+  });
+}
+
+/** The key pair waiting for Apple's token file (Add token, step 2). */
+export function usePendingKey(enabled: boolean) {
+  return useQuery({
+    queryKey: queryKeys.pendingKey,
+    queryFn: () => call("tokens.pendingKey", {}),
+    enabled,
+    staleTime: Infinity,
+  });
+}
+
+/**
+ * After a token changes: the list, the counts, the audit log and the token
+ * pages all show something else now.
+ */
+export function invalidateAfterTokenChange(client: QueryClient): Promise<void> {
+  return Promise.all([
+    client.invalidateQueries({ queryKey: queryKeys.tokenList }),
+    client.invalidateQueries({ queryKey: queryKeys.workspaceInfo }),
+    client.invalidateQueries({ queryKey: queryKeys.audit }),
+    client.invalidateQueries({ queryKey: ["tokens.get"] }),
+  ]).then(() => undefined);
 }

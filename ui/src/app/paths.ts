@@ -17,3 +17,9 @@ export type RouteId = keyof typeof PATHS;
 export function hrefTo(id: RouteId): string {
   return `#${PATHS[id]}`;
 }
+
+/** Pages below "Enrollment program tokens". */
+export const TOKEN_PATHS = {
+  add: `${PATHS.tokens}/add`,
+  detail: (id: string) => `${PATHS.tokens}/${encodeURIComponent(id)}`,
+} as const;

@@ -33,6 +33,8 @@ export type RouteDef = {
   label: string;
   icon: FluentIcon;
   Page: ComponentType;
+  /** The page also answers paths below its own (`/tokens/add`, `/tokens/<id>`) and reads them itself. */
+  nested?: boolean;
 };
 
 /** Navigation order. */
@@ -50,6 +52,7 @@ export const ROUTES: readonly RouteDef[] = [
     label: "Enrollment program tokens",
     icon: bundleIcon(KeyMultiple20Filled, KeyMultiple20Regular),
     Page: TokensPage,
+    nested: true,
   },
   {
     id: "profiles",
@@ -91,5 +94,8 @@ export const ROUTES: readonly RouteDef[] = [
 /** "/" opens the dashboard; an unknown path matches nothing. */
 export function matchRoute(path: string): RouteDef | undefined {
   const wanted = path === "/" ? PATHS.dashboard : path;
-  return ROUTES.find((route) => route.path === wanted);
+  return ROUTES.find(
+    (route) =>
+      route.path === wanted || (route.nested === true && wanted.startsWith(`${route.path}/`)),
+  );
 }

@@ -5,4 +5,16 @@ export type TokenSummary = { id: string, serverName: string, orgName: string, ap
 /**
  * RFC 3339, UTC.
  */
-expiresAt: string, status: TokenStatus, deviceCount: number, profileCount: number, scopeTags: Array<string>, };
+expiresAt: string, 
+/**
+ * Whole days until expiry (negative once expired).
+ */
+daysLeft: number, status: TokenStatus, 
+/**
+ * The token talks to Depot's simulator, not to Apple.
+ */
+simulator: boolean, 
+/**
+ * Name of the default profile (PRO-15), if one is set.
+ */
+defaultProfile: string | null, deviceCount: number, profileCount: number, scopeTags: Array<string>, };

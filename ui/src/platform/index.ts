@@ -1,11 +1,14 @@
 // The only module tree that knows how the UI reaches the backend.
 import { toRpcError } from "./errors";
 import { createHttpTransport } from "./http";
+import { browserHost, type Host } from "./host";
 import { isTauri, tauriTransport } from "./tauri";
+import { tauriHost } from "./tauriHost";
 import type { Transport } from "./transport";
 
 export { RpcError, isApiError } from "./errors";
 export type { Transport } from "./transport";
+export type { Host } from "./host";
 
 let injected: Transport | null = null;
 const httpTransport = createHttpTransport();
@@ -30,4 +33,17 @@ export async function rpc(name: string, payload: unknown): Promise<unknown> {
   } catch (reason) {
     throw toRpcError(reason);
   }
+}
+
+let injectedHost: Partial<Host> | null = null;
+
+/** Replaces parts of the host (tests, previews). `null` goes back to detecting it. */
+export function setHost(host: Partial<Host> | null): void {
+  injectedHost = host;
+}
+
+/** File dialogs, downloads and external links for the machine the UI runs on. */
+export function host(): Host {
+  const detected = isTauri() ? tauriHost : browserHost;
+  return injectedHost ? { ...detected, ...injectedHost } : detected;
 }

@@ -2,7 +2,7 @@ import type { ApiError } from "../bindings/ApiError";
 import type { CommandName, Commands } from "../bindings/commands";
 import type { Transport } from "../platform";
 
-type Handlers = {
+export type Handlers = {
   [N in CommandName]?: (request: Commands[N]["request"]) => Commands[N]["response"] | ApiError;
 };
 

@@ -16,5 +16,6 @@ Element.prototype.animate = function (this: Element, ...args: Parameters<Element
 
 afterEach(() => {
   cleanup();
+  window.localStorage.clear();
   window.location.hash = "";
 });

@@ -1,41 +1,381 @@
-import { makeStyles } from "@fluentui/react-components";
-import { DocumentBulletList20Regular } from "@fluentui/react-icons";
-import { useWorkspaceInfo } from "../../app/api";
-import { CountGate } from "../../components/CountGate";
+import {
+  Button,
+  Caption1,
+  Field,
+  Input,
+  MessageBar,
+  MessageBarBody,
+  Select,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import {
+  ArrowDownload20Regular,
+  ChevronDown16Regular,
+  ChevronRight16Regular,
+  DocumentBulletList20Regular,
+  Dismiss16Regular,
+} from "@fluentui/react-icons";
+import { keepPreviousData, useInfiniteQuery, useMutation } from "@tanstack/react-query";
+import { Fragment, useEffect, useState } from "react";
+import { call, queryKeys } from "../../app/api";
+import { saveOutput } from "../../app/files";
+import type { AuditEntry } from "../../bindings/AuditEntry";
+import type { AuditFilter } from "../../bindings/AuditFilter";
 import { EmptyState } from "../../components/EmptyState";
+import { ErrorState } from "../../components/ErrorState";
+import { LoadingState } from "../../components/LoadingState";
 import { Page } from "../../components/Page";
 
-const useStyles = makeStyles({ paragraph: { margin: 0 } });
+export const AUDIT_PAGE_SIZE = 100;
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
+const numberFormat = new Intl.NumberFormat();
+
+function formatTime(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : timeFormat.format(date);
+}
+
+type FilterForm = { action: string; object: string; operator: string; from: string; to: string };
+const NO_FILTER: FilterForm = { action: "", object: "", operator: "", from: "", to: "" };
+
+/** Only the filters the admin set; the backend treats a missing one as "any". */
+function toFilter(form: FilterForm): AuditFilter {
+  const filter: AuditFilter = {};
+  for (const key of ["action", "object", "operator", "from", "to"] as const) {
+    const text = form[key].trim();
+    if (text !== "") filter[key] = text;
+  }
+  return filter;
+}
+
+/** Typing in a text filter asks the backend once the admin pauses. */
+function useDebounced<T>(value: T, ms: number): T {
+  const [debounced, setDebounced] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setDebounced(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return debounced;
+}
+
+const useStyles = makeStyles({
+  toolbar: {
+    display: "flex",
+    flexWrap: "wrap",
+    alignItems: "flex-end",
+    gap: tokens.spacingHorizontalM,
+    padding: tokens.spacingHorizontalL,
+    backgroundColor: tokens.colorNeutralBackground1,
+    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+    borderRadius: tokens.borderRadiusLarge,
+  },
+  filterWide: { width: "200px" },
+  filterDate: { width: "160px" },
+  table: {
+    backgroundColor: tokens.colorNeutralBackground1,
+    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+    borderRadius: tokens.borderRadiusLarge,
+    overflow: "hidden",
+  },
+  time: { whiteSpace: "nowrap", fontVariantNumeric: "tabular-nums" },
+  action: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200 },
+  changes: {
+    display: "grid",
+    gridTemplateColumns: "repeat(auto-fit, minmax(280px, 1fr))",
+    gap: tokens.spacingHorizontalL,
+    padding: `${tokens.spacingVerticalS} 0 ${tokens.spacingVerticalM}`,
+  },
+  json: {
+    margin: 0,
+    marginTop: tokens.spacingVerticalXS,
+    padding: tokens.spacingHorizontalM,
+    maxHeight: "260px",
+    overflow: "auto",
+    backgroundColor: tokens.colorNeutralBackground3,
+    borderRadius: tokens.borderRadiusMedium,
+    fontFamily: tokens.fontFamilyMonospace,
+    fontSize: tokens.fontSizeBase200,
+    whiteSpace: "pre-wrap",
+    overflowWrap: "anywhere",
+  },
+  muted: { color: tokens.colorNeutralForeground3 },
+  footer: {
+    display: "flex",
+    alignItems: "center",
+    gap: tokens.spacingHorizontalM,
+  },
+  exportButton: { marginLeft: "auto" },
+});
+
+function prettyJson(text: string | null): string {
+  if (text === null) return "—";
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
+function AuditRow({ entry }: { entry: AuditEntry }) {
+  const styles = useStyles();
+  const [open, setOpen] = useState(false);
+  const hasChanges = entry.before !== null || entry.after !== null;
+  return (
+    <Fragment>
+      <TableRow data-testid="audit-row" data-entry-id={entry.id}>
+        <TableCell className={styles.time}>{formatTime(entry.at)}</TableCell>
+        <TableCell>{entry.operator}</TableCell>
+        <TableCell className={styles.action}>{entry.action}</TableCell>
+        <TableCell>{entry.object}</TableCell>
+        <TableCell>
+          {hasChanges ? (
+            <Button
+              size="small"
+              appearance="subtle"
+              icon={open ? <ChevronDown16Regular /> : <ChevronRight16Regular />}
+              aria-expanded={open}
+              onClick={() => setOpen(!open)}
+              data-testid="audit-toggle"
+            >
+              {open ? "Hide" : "Show"}
+            </Button>
+          ) : (
+            <span className={styles.muted}>—</span>
+          )}
+        </TableCell>
+      </TableRow>
+      {open ? (
+        <TableRow data-testid="audit-changes">
+          <TableCell colSpan={5}>
+            <div className={styles.changes}>
+              <div>
+                <Caption1>Before</Caption1>
+                <pre className={styles.json}>{prettyJson(entry.before)}</pre>
+              </div>
+              <div>
+                <Caption1>After</Caption1>
+                <pre className={styles.json}>{prettyJson(entry.after)}</pre>
+              </div>
+            </div>
+          </TableCell>
+        </TableRow>
+      ) : null}
+    </Fragment>
+  );
+}
 
 export function AuditPage() {
   const styles = useStyles();
-  const info = useWorkspaceInfo();
+  const [form, setForm] = useState<FilterForm>(NO_FILTER);
+  const debounced = useDebounced(form, 300);
+  // The drop-down and the dates apply at once; only typing waits for a pause.
+  const filter = toFilter({
+    ...debounced,
+    action: form.action,
+    from: form.from,
+    to: form.to,
+  });
+  const filtering = Object.keys(toFilter(form)).length > 0;
+  const set = (patch: Partial<FilterForm>) => setForm((current) => ({ ...current, ...patch }));
+
+  const list = useInfiniteQuery({
+    queryKey: [...queryKeys.audit, filter],
+    queryFn: ({ pageParam }) =>
+      call("audit.list", {
+        filter,
+        ...(pageParam === null ? {} : { before: pageParam }),
+        limit: AUDIT_PAGE_SIZE,
+      }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextBefore,
+    // Keep showing the current rows (and the toolbar, with focus) while a new filter loads.
+    placeholderData: keepPreviousData,
+  });
+
+  const knownActions = list.data?.pages[0]?.actions ?? [];
+
+  const exporter = useMutation({
+    mutationFn: () =>
+      saveOutput({
+        fileName: `depot-audit-${new Date().toISOString().slice(0, 10)}.csv`,
+        filterName: "CSV file",
+        extensions: ["csv"],
+        mimeType: "text/csv",
+        write: async (path) => {
+          const result = await call("audit.export", {
+            filter: toFilter(form),
+            ...(path === null ? {} : { path }),
+          });
+          return { result, text: result.csv };
+        },
+      }),
+  });
+
+  const entries = list.data?.pages.flatMap((page) => page.entries) ?? [];
+  const neverUsed =
+    list.isSuccess && entries.length === 0 && !filtering && knownActions.length === 0;
+
   return (
     <Page
       testId="audit"
       title="Audit log"
       description="A permanent record of every change made in this workspace."
     >
-      <CountGate
-        query={info}
-        count={(data) => data.counts.auditEntries}
-        noun={["audit log entry", "audit log entries"]}
-        loadingLabel="Loading audit log…"
-        errorTitle="Couldn't load the audit log"
-        empty={
-          <EmptyState
-            testId="audit-empty"
-            icon={<DocumentBulletList20Regular />}
-            title="No changes recorded yet"
-          >
-            <p className={styles.paragraph}>
-              Adding, renewing or deleting a token, editing a profile, assigning devices and
-              changing settings each leave an entry here: when it happened, who did it, what it
-              touched and what changed. Entries can never be edited or removed.
-            </p>
-          </EmptyState>
-        }
-      />
+      {list.isPending ? (
+        <LoadingState label="Loading audit log…" />
+      ) : list.isError ? (
+        <ErrorState
+          title="Couldn't load the audit log"
+          error={list.error}
+          onRetry={() => void list.refetch()}
+          retrying={list.isFetching}
+        />
+      ) : neverUsed ? (
+        <EmptyState
+          testId="audit-empty"
+          icon={<DocumentBulletList20Regular />}
+          title="No changes recorded yet"
+        >
+          <p style={{ margin: 0 }}>
+            Adding, renewing or deleting a token, editing a profile, assigning devices and changing
+            settings each leave an entry here: when it happened, who did it, what it touched and
+            what changed. Entries can never be edited or removed.
+          </p>
+        </EmptyState>
+      ) : (
+        <>
+          <div className={styles.toolbar} role="search" aria-label="Filter the audit log">
+            <Field label="Action">
+              <Select
+                className={styles.filterWide}
+                value={form.action}
+                onChange={(_, data) => set({ action: data.value })}
+                data-testid="audit-filter-action"
+              >
+                <option value="">All actions</option>
+                {knownActions.map((action) => (
+                  <option key={action} value={action}>
+                    {action}
+                  </option>
+                ))}
+              </Select>
+            </Field>
+            <Field label="Object">
+              <Input
+                className={styles.filterWide}
+                value={form.object}
+                placeholder="Name or id contains…"
+                onChange={(_, data) => set({ object: data.value })}
+                data-testid="audit-filter-object"
+              />
+            </Field>
+            <Field label="Operator">
+              <Input
+                className={styles.filterWide}
+                value={form.operator}
+                onChange={(_, data) => set({ operator: data.value })}
+                data-testid="audit-filter-operator"
+              />
+            </Field>
+            <Field label="From">
+              <Input
+                type="date"
+                className={styles.filterDate}
+                value={form.from}
+                onChange={(_, data) => set({ from: data.value })}
+                data-testid="audit-filter-from"
+              />
+            </Field>
+            <Field label="To">
+              <Input
+                type="date"
+                className={styles.filterDate}
+                value={form.to}
+                onChange={(_, data) => set({ to: data.value })}
+                data-testid="audit-filter-to"
+              />
+            </Field>
+            {filtering ? (
+              <Button
+                appearance="subtle"
+                icon={<Dismiss16Regular />}
+                onClick={() => setForm(NO_FILTER)}
+                data-testid="audit-clear-filters"
+              >
+                Clear filters
+              </Button>
+            ) : null}
+            <Button
+              className={styles.exportButton}
+              icon={<ArrowDownload20Regular />}
+              onClick={() => exporter.mutate()}
+              disabled={exporter.isPending}
+              data-testid="audit-export"
+            >
+              {exporter.isPending ? "Exporting…" : "Export CSV"}
+            </Button>
+          </div>
+          {exporter.isError ? (
+            <ErrorState title="Couldn't export the audit log" error={exporter.error} />
+          ) : exporter.data ? (
+            <MessageBar intent="success" data-testid="audit-exported">
+              <MessageBarBody>
+                Exported {numberFormat.format(exporter.data.result.rows)}{" "}
+                {exporter.data.result.rows === 1 ? "entry" : "entries"}
+                {exporter.data.download ? " as " : " to "}
+                {exporter.data.savedTo}.
+              </MessageBarBody>
+            </MessageBar>
+          ) : null}
+          {entries.length === 0 ? (
+            <MessageBar intent="info" data-testid="audit-no-match">
+              <MessageBarBody>No entries match these filters.</MessageBarBody>
+            </MessageBar>
+          ) : (
+            <div className={styles.table}>
+              <Table aria-label="Audit log" data-testid="audit-table" size="small">
+                <TableHeader>
+                  <TableRow>
+                    <TableHeaderCell style={{ width: "200px" }}>Time</TableHeaderCell>
+                    <TableHeaderCell style={{ width: "18%" }}>Operator</TableHeaderCell>
+                    <TableHeaderCell style={{ width: "18%" }}>Action</TableHeaderCell>
+                    <TableHeaderCell>Object</TableHeaderCell>
+                    <TableHeaderCell style={{ width: "110px" }}>Changes</TableHeaderCell>
+                  </TableRow>
+                </TableHeader>
+                <TableBody>
+                  {entries.map((entry) => (
+                    <AuditRow key={entry.id} entry={entry} />
+                  ))}
+                </TableBody>
+              </Table>
+            </div>
+          )}
+          <div className={styles.footer}>
+            <Caption1 className={styles.muted} data-testid="audit-shown">
+              {numberFormat.format(entries.length)} {entries.length === 1 ? "entry" : "entries"}{" "}
+              shown{list.hasNextPage ? "; older entries are available" : ""}
+            </Caption1>
+            {list.hasNextPage ? (
+              <Button
+                onClick={() => void list.fetchNextPage()}
+                disabled={list.isFetchingNextPage}
+                data-testid="audit-load-more"
+              >
+                {list.isFetchingNextPage ? "Loading…" : "Load more"}
+              </Button>
+            ) : null}
+          </div>
+        </>
+      )}
     </Page>
   );
 }

@@ -1,6 +1,15 @@
-import { Card, CardHeader, Subtitle2, makeStyles, tokens } from "@fluentui/react-components";
+import {
+  Badge,
+  Caption1,
+  Card,
+  CardHeader,
+  Subtitle2,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
 import { useWorkspaceInfo } from "../../app/api";
 import { useColorScheme } from "../../app/theme";
+import type { KeyProtection } from "../../bindings/KeyProtection";
 import { ErrorState } from "../../components/ErrorState";
 import { LoadingState } from "../../components/LoadingState";
 import { Page } from "../../components/Page";
@@ -26,11 +35,63 @@ const useStyles = makeStyles({
     margin: 0,
     minWidth: 0,
   },
+  protection: {
+    display: "flex",
+    flexDirection: "column",
+    alignItems: "flex-start",
+    gap: tokens.spacingVerticalXS,
+  },
+  explain: {
+    color: tokens.colorNeutralForeground2,
+  },
   path: {
     fontFamily: tokens.fontFamilyMonospace,
     overflowWrap: "anywhere",
   },
 });
+
+const PROTECTION: Record<
+  KeyProtection,
+  { label: string; badge: string; color: "success" | "warning" | "danger"; explain: string }
+> = {
+  keychain: {
+    label: "Operating system keychain",
+    badge: "Protected",
+    color: "success",
+    explain:
+      "Token credentials and private keys are encrypted with a key that your operating system's keychain keeps for your user account.",
+  },
+  keyFile: {
+    label: "Key file",
+    badge: "Less protected",
+    color: "warning",
+    explain:
+      "No keychain was available, so the encryption key is in a file that only your user account can read. Anyone who can read that file and a copy of the workspace can open the token credentials. Use the keychain on desktops; keep the key file for servers and CI, and protect its backups.",
+  },
+  testKey: {
+    label: "Fixed test key",
+    badge: "Not protected",
+    color: "danger",
+    explain:
+      "This workspace uses a built-in key meant for automated tests. Do not add real tokens from Apple to it.",
+  },
+};
+
+function KeyProtectionFact({ protection }: { protection: KeyProtection }) {
+  const styles = useStyles();
+  const facts = PROTECTION[protection];
+  return (
+    <div className={styles.protection}>
+      <span>
+        {facts.label}{" "}
+        <Badge appearance="tint" color={facts.color} data-testid="settings-key-protection-badge">
+          {facts.badge}
+        </Badge>
+      </span>
+      <Caption1 className={styles.explain}>{facts.explain}</Caption1>
+    </div>
+  );
+}
 
 function WorkspaceSection() {
   const styles = useStyles();
@@ -60,6 +121,25 @@ function WorkspaceSection() {
           <dd className={styles.definition} data-testid="settings-schema-version">
             {info.data.schemaVersion}
           </dd>
+          <dt className={styles.term}>Secrets at rest</dt>
+          <dd
+            className={styles.definition}
+            data-testid="settings-key-protection"
+            data-protection={info.data.keyProtection}
+          >
+            <KeyProtectionFact protection={info.data.keyProtection} />
+          </dd>
+          {info.data.simulatorUrl ? (
+            <>
+              <dt className={styles.term}>Simulator</dt>
+              <dd
+                className={`${styles.definition} ${styles.path}`}
+                data-testid="settings-simulator"
+              >
+                Running at {info.data.simulatorUrl}
+              </dd>
+            </>
+          ) : null}
         </dl>
       )}
     </Card>

@@ -1,68 +1,139 @@
 import {
-  Badge,
+  Caption1,
+  Link,
   Table,
   TableBody,
   TableCell,
+  TableCellLayout,
   TableHeader,
   TableHeaderCell,
   TableRow,
-  type BadgeProps,
+  Tag,
+  makeStyles,
+  tokens,
 } from "@fluentui/react-components";
-import type { TokenStatus } from "../../bindings/TokenStatus";
+import type { KeyboardEvent } from "react";
+import { TOKEN_PATHS } from "../../app/paths";
+import { navigate } from "../../app/router";
 import type { TokenSummary } from "../../bindings/TokenSummary";
+import { SimulatorBadge } from "../../components/SimulatorBadge";
+import { TokenStatusBadge } from "./TokenStatusBadge";
+import { daysLeftText, formatCount, formatDate } from "./format";
 
-const STATUS: Record<TokenStatus, { label: string; color: NonNullable<BadgeProps["color"]> }> = {
-  ok: { label: "Active", color: "success" },
-  expiring: { label: "Expiring soon", color: "warning" },
-  expired: { label: "Expired", color: "danger" },
-  termsNotAccepted: { label: "Terms not accepted", color: "warning" },
-  rejected: { label: "Rejected by Apple", color: "danger" },
-};
+const useStyles = makeStyles({
+  table: {
+    backgroundColor: tokens.colorNeutralBackground1,
+    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+    borderRadius: tokens.borderRadiusLarge,
+    overflow: "hidden",
+  },
+  row: {
+    cursor: "pointer",
+  },
+  name: {
+    display: "flex",
+    alignItems: "center",
+    gap: tokens.spacingHorizontalS,
+    flexWrap: "wrap",
+  },
+  serverLink: {
+    fontWeight: tokens.fontWeightSemibold,
+  },
+  secondary: {
+    display: "block",
+    color: tokens.colorNeutralForeground3,
+  },
+  number: {
+    textAlign: "right",
+    fontVariantNumeric: "tabular-nums",
+  },
+  tags: {
+    display: "flex",
+    flexWrap: "wrap",
+    gap: tokens.spacingHorizontalXS,
+  },
+  none: {
+    color: tokens.colorNeutralForeground3,
+  },
+});
 
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
-const numberFormat = new Intl.NumberFormat();
-
-function formatDate(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : dateFormat.format(date);
-}
-
-export function TokenTable({ tokens }: { tokens: readonly TokenSummary[] }) {
+export function TokenTable({ tokens: rows }: { tokens: readonly TokenSummary[] }) {
+  const styles = useStyles();
+  const open = (id: string) => navigate(TOKEN_PATHS.detail(id));
+  const onKeyDown = (event: KeyboardEvent, id: string) => {
+    if (event.key === "Enter" && event.target === event.currentTarget) open(id);
+  };
   return (
-    <Table aria-label="Enrollment program tokens" data-testid="tokens-table">
-      <TableHeader>
-        <TableRow>
-          <TableHeaderCell>MDM server</TableHeaderCell>
-          <TableHeaderCell>Organisation</TableHeaderCell>
-          <TableHeaderCell>Apple ID</TableHeaderCell>
-          <TableHeaderCell>Expires</TableHeaderCell>
-          <TableHeaderCell>Status</TableHeaderCell>
-          <TableHeaderCell>Devices</TableHeaderCell>
-          <TableHeaderCell>Profiles</TableHeaderCell>
-          <TableHeaderCell>Scope tags</TableHeaderCell>
-        </TableRow>
-      </TableHeader>
-      <TableBody>
-        {tokens.map((token) => {
-          const status = STATUS[token.status];
-          return (
-            <TableRow key={token.id}>
-              <TableCell>{token.serverName}</TableCell>
+    <div className={styles.table}>
+      <Table aria-label="Enrollment program tokens" data-testid="tokens-table">
+        <TableHeader>
+          <TableRow>
+            <TableHeaderCell style={{ width: "22%" }}>MDM server</TableHeaderCell>
+            <TableHeaderCell>Organisation</TableHeaderCell>
+            <TableHeaderCell>Apple ID</TableHeaderCell>
+            <TableHeaderCell>Expires</TableHeaderCell>
+            <TableHeaderCell>Status</TableHeaderCell>
+            <TableHeaderCell className={styles.number}>Devices</TableHeaderCell>
+            <TableHeaderCell className={styles.number}>Profiles</TableHeaderCell>
+            <TableHeaderCell>Default profile</TableHeaderCell>
+            <TableHeaderCell>Scope tags</TableHeaderCell>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {rows.map((token) => (
+            <TableRow
+              key={token.id}
+              className={`${styles.row} token-row`}
+              data-testid={`token-row-${token.id}`}
+              data-token-row={token.serverName}
+              onClick={() => open(token.id)}
+              onKeyDown={(event) => onKeyDown(event, token.id)}
+            >
+              <TableCell>
+                <TableCellLayout>
+                  <span className={styles.name}>
+                    <Link
+                      href={`#${TOKEN_PATHS.detail(token.id)}`}
+                      className={styles.serverLink}
+                      onClick={(event) => event.stopPropagation()}
+                    >
+                      {token.serverName}
+                    </Link>
+                    {token.simulator ? <SimulatorBadge size="small" /> : null}
+                  </span>
+                </TableCellLayout>
+              </TableCell>
               <TableCell>{token.orgName}</TableCell>
               <TableCell>{token.appleId}</TableCell>
-              <TableCell>{formatDate(token.expiresAt)}</TableCell>
               <TableCell>
-                <Badge appearance="tint" color={status.color}>
-                  {status.label}
-                </Badge>
+                <span>{formatDate(token.expiresAt)}</span>
+                <Caption1 className={styles.secondary}>{daysLeftText(token.daysLeft)}</Caption1>
               </TableCell>
-              <TableCell>{numberFormat.format(token.deviceCount)}</TableCell>
-              <TableCell>{numberFormat.format(token.profileCount)}</TableCell>
-              <TableCell>{token.scopeTags.length > 0 ? token.scopeTags.join(", ") : "—"}</TableCell>
+              <TableCell>
+                <TokenStatusBadge status={token.status} daysLeft={token.daysLeft} />
+              </TableCell>
+              <TableCell className={styles.number}>{formatCount(token.deviceCount)}</TableCell>
+              <TableCell className={styles.number}>{formatCount(token.profileCount)}</TableCell>
+              <TableCell>
+                {token.defaultProfile ?? <span className={styles.none}>None</span>}
+              </TableCell>
+              <TableCell>
+                {token.scopeTags.length > 0 ? (
+                  <span className={styles.tags}>
+                    {token.scopeTags.map((tag) => (
+                      <Tag key={tag} size="extra-small" shape="circular" appearance="brand">
+                        {tag}
+                      </Tag>
+                    ))}
+                  </span>
+                ) : (
+                  <span className={styles.none}>—</span>
+                )}
+              </TableCell>
             </TableRow>
-          );
-        })}
-      </TableBody>
-    </Table>
+          ))}
+        </TableBody>
+      </Table>
+    </div>
   );
 }

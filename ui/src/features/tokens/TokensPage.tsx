@@ -1,73 +1,67 @@
-import { Button, Caption1, Tooltip, makeStyles, tokens } from "@fluentui/react-components";
-import { Add20Regular, KeyMultiple20Regular } from "@fluentui/react-icons";
-import { useId } from "react";
-import { useTokenList } from "../../app/api";
+import { Button, Spinner, makeStyles, tokens } from "@fluentui/react-components";
+import { Add20Regular, Beaker20Regular, KeyMultiple20Regular } from "@fluentui/react-icons";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { call, invalidateAfterTokenChange, useTokenList } from "../../app/api";
+import { PATHS, TOKEN_PATHS } from "../../app/paths";
+import { navigate, useHashPath } from "../../app/router";
 import { EmptyState } from "../../components/EmptyState";
 import { ErrorState } from "../../components/ErrorState";
 import { LoadingState } from "../../components/LoadingState";
 import { Page } from "../../components/Page";
+import { AddTokenWizard } from "./AddTokenWizard";
+import { TokenDetailPage } from "./TokenDetailPage";
 import { TokenTable } from "./TokenTable";
 
-const ADD_TOKEN_UNAVAILABLE = "Adding a token is not available in this version of Depot yet.";
-
 const useStyles = makeStyles({
-  hint: {
-    color: tokens.colorNeutralForeground3,
-  },
   paragraph: {
     margin: 0,
   },
-  toolbar: {
+  emptyActions: {
     display: "flex",
-    alignItems: "center",
     gap: tokens.spacingHorizontalM,
+    flexWrap: "wrap",
+    justifyContent: "center",
   },
 });
 
-/**
- * "Add token" stays visible so admins know where the flow will live, but it is
- * disabled (still focusable, so keyboard and screen-reader users learn why).
- */
-function AddTokenButton({ showHint }: { showHint: boolean }) {
-  const styles = useStyles();
-  const hintId = useId();
+/** `/tokens` is the list; `/tokens/add` the wizard; `/tokens/<id>` one token. */
+export function TokensPage() {
+  const path = useHashPath();
+  const rest = path.slice(PATHS.tokens.length + 1);
+  if (rest === "") return <TokenListPage />;
+  if (path === TOKEN_PATHS.add) return <AddTokenWizard />;
+  return <TokenDetailPage id={decodeURIComponent(rest)} />;
+}
+
+function AddTokenButton() {
   return (
-    <>
-      <Tooltip content={ADD_TOKEN_UNAVAILABLE} relationship="inaccessible">
-        <Button
-          appearance="primary"
-          icon={<Add20Regular />}
-          disabledFocusable
-          aria-describedby={hintId}
-          data-testid="add-token"
-        >
-          Add token
-        </Button>
-      </Tooltip>
-      <Caption1 id={hintId} className={styles.hint} hidden={!showHint}>
-        {ADD_TOKEN_UNAVAILABLE}
-      </Caption1>
-    </>
+    <Button
+      appearance="primary"
+      icon={<Add20Regular />}
+      onClick={() => navigate(TOKEN_PATHS.add)}
+      data-testid="add-token"
+    >
+      Add token
+    </Button>
   );
 }
 
-export function TokensPage() {
+function TokenListPage() {
   const styles = useStyles();
+  const client = useQueryClient();
   const list = useTokenList();
   const hasTokens = list.isSuccess && list.data.tokens.length > 0;
+  const demo = useMutation({
+    mutationFn: () => call("demo.start", {}),
+    onSuccess: () => invalidateAfterTokenChange(client),
+  });
 
   return (
     <Page
       testId="tokens"
       title="Enrollment program tokens"
       description="Each token connects Depot to one MDM server in Apple Business Manager or Apple School Manager."
-      actions={
-        hasTokens ? (
-          <div className={styles.toolbar}>
-            <AddTokenButton showHint={false} />
-          </div>
-        ) : undefined
-      }
+      actions={hasTokens ? <AddTokenButton /> : undefined}
     >
       {list.isPending ? (
         <LoadingState label="Loading tokens…" />
@@ -85,7 +79,32 @@ export function TokensPage() {
           testId="tokens-empty"
           icon={<KeyMultiple20Regular />}
           title="No enrollment program tokens yet"
-          actions={<AddTokenButton showHint />}
+          actions={
+            demo.isPending ? (
+              <Spinner
+                size="small"
+                labelPosition="after"
+                label="Creating a demo token…"
+                data-testid="demo-progress"
+              />
+            ) : (
+              <>
+                <div className={styles.emptyActions}>
+                  <AddTokenButton />
+                  <Button
+                    icon={<Beaker20Regular />}
+                    onClick={() => demo.mutate()}
+                    data-testid="try-simulator"
+                  >
+                    Try with the simulator
+                  </Button>
+                </div>
+                {demo.isError ? (
+                  <ErrorState title="Couldn't start the demo" error={demo.error} />
+                ) : null}
+              </>
+            )
+          }
         >
           <p className={styles.paragraph}>
             An enrollment program token is what lets Depot work with Automated Device Enrollment. It
@@ -98,6 +117,11 @@ export function TokensPage() {
             To add one, Depot creates a public key, you upload it to Apple&apos;s portal and
             download the token file it issues, and then you bring that file back to Depot. Tokens
             are valid for a year and are renewed the same way.
+          </p>
+          <p className={styles.paragraph}>
+            No Apple account at hand? <strong>Try with the simulator</strong>: Depot starts its
+            built-in stand-in for Apple and adds a demo token with a few thousand made-up devices,
+            clearly marked as <em>Simulator</em>.
           </p>
         </EmptyState>
       )}

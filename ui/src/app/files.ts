@@ -1,0 +1,58 @@
+import type { TokenFile } from "../bindings/TokenFile";
+import { host } from "../platform";
+
+// Features reach the machine (dialogs, downloads, links) through here, never
+// through `platform` directly.
+
+/** Lets the admin pick an Apple server token (.p7m); `null` when cancelled. */
+export function pickTokenFile(): Promise<TokenFile | null> {
+  return host().pickTokenFile();
+}
+
+/** Opens a web page (Apple's portals) in the admin's browser. */
+export function openExternal(url: string): Promise<void> {
+  return host().openExternal(url);
+}
+
+/** True in the desktop shell: files are saved through native dialogs. */
+export function hasNativeDialogs(): boolean {
+  return host().nativeDialogs;
+}
+
+type SaveOptions<R> = {
+  /** Suggested file name, also the download name in a browser. */
+  fileName: string;
+  filterName: string;
+  extensions: readonly string[];
+  mimeType: string;
+  /**
+   * Writes the output. With a path (desktop) the backend writes the file there;
+   * with `null` (browser) it returns the text, which becomes a download.
+   */
+  write: (path: string | null) => Promise<{ result: R; text: string | null }>;
+};
+
+export type Saved<R> = { result: R; savedTo: string; download: boolean };
+
+/**
+ * Saves something the backend produces: the native save dialog on the desktop,
+ * a browser download otherwise. Resolves with `null` when the admin cancels.
+ */
+export async function saveOutput<R>({
+  fileName,
+  filterName,
+  extensions,
+  mimeType,
+  write,
+}: SaveOptions<R>): Promise<Saved<R> | null> {
+  const machine = host();
+  if (machine.nativeDialogs) {
+    const path = await machine.pickSavePath(fileName, filterName, extensions);
+    if (path === null) return null;
+    const { result } = await write(path);
+    return { result, savedTo: path, download: false };
+  }
+  const { result, text } = await write(null);
+  machine.downloadText(fileName, text ?? "", mimeType);
+  return { result, savedTo: fileName, download: true };
+}

@@ -1,0 +1,863 @@
+import {
+  Body1,
+  Button,
+  Caption1,
+  Checkbox,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
+  Field,
+  Input,
+  Link,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
+  Spinner,
+  Subtitle1,
+  makeStyles,
+  mergeClasses,
+  tokens,
+} from "@fluentui/react-components";
+import {
+  ArrowDownload20Regular,
+  ArrowLeft20Regular,
+  ArrowRight20Regular,
+  Checkmark16Filled,
+  DocumentArrowUp20Regular,
+  KeyReset20Regular,
+  Open20Regular,
+} from "@fluentui/react-icons";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useId, useRef, useState, type ReactNode } from "react";
+import { call, invalidateAfterTokenChange, queryKeys, usePendingKey } from "../../app/api";
+import { openExternal, pickTokenFile, saveOutput } from "../../app/files";
+import { PATHS, TOKEN_PATHS } from "../../app/paths";
+import { navigate } from "../../app/router";
+import type { PendingKey } from "../../bindings/PendingKey";
+import type { TokenFile } from "../../bindings/TokenFile";
+import { ErrorState } from "../../components/ErrorState";
+import { Facts } from "../../components/Facts";
+import { LoadingState } from "../../components/LoadingState";
+import { Page } from "../../components/Page";
+import { ScopeTagInput } from "../../components/ScopeTagInput";
+import { SimulatorBadge } from "../../components/SimulatorBadge";
+import { TokenFileError } from "./TokenFileError";
+import { TokenPreviewCard } from "./TokenPreviewCard";
+import { daysLeftText, formatDate, formatDateTime, isEmailShaped } from "./format";
+import {
+  EMPTY_PROGRESS,
+  clearProgress,
+  fileFromProgress,
+  fileLabel,
+  loadProgress,
+  saveProgress,
+  type WizardProgress,
+} from "./wizardProgress";
+
+export const BUSINESS_PORTAL = "https://business.apple.com/";
+export const SCHOOL_PORTAL = "https://school.apple.com/";
+
+const STEPS = [
+  { title: "Consent", caption: "Data shared with Apple" },
+  { title: "Public key", caption: "Download Depot's key" },
+  { title: "Apple portal", caption: "Create the MDM server" },
+  { title: "Apple ID", caption: "Who made the token" },
+  { title: "Token file", caption: "Upload the .p7m" },
+  { title: "Scope tags", caption: "Optional" },
+  { title: "Review + create", caption: "Check and finish" },
+] as const;
+
+const LAST_STEP = STEPS.length;
+
+const useStyles = makeStyles({
+  layout: {
+    display: "grid",
+    gridTemplateColumns: "232px minmax(0, 1fr)",
+    gap: tokens.spacingHorizontalXXL,
+    alignItems: "start",
+  },
+  steps: {
+    listStyleType: "none",
+    margin: 0,
+    padding: 0,
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalXXS,
+    position: "sticky",
+    top: 0,
+  },
+  stepButton: {
+    display: "grid",
+    gridTemplateColumns: "28px 1fr",
+    columnGap: tokens.spacingHorizontalM,
+    alignItems: "center",
+    width: "100%",
+    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`,
+    border: "none",
+    borderRadius: tokens.borderRadiusMedium,
+    backgroundColor: "transparent",
+    color: tokens.colorNeutralForeground1,
+    textAlign: "left",
+    cursor: "pointer",
+    fontFamily: "inherit",
+    ":hover": { backgroundColor: tokens.colorSubtleBackgroundHover },
+    ":disabled": {
+      cursor: "default",
+      color: tokens.colorNeutralForegroundDisabled,
+      backgroundColor: "transparent",
+    },
+    ":focus-visible": {
+      outline: `${tokens.strokeWidthThick} solid ${tokens.colorStrokeFocus2}`,
+    },
+  },
+  stepCurrent: {
+    backgroundColor: tokens.colorSubtleBackgroundSelected,
+    ":hover": { backgroundColor: tokens.colorSubtleBackgroundSelected },
+  },
+  stepNumber: {
+    gridRow: "span 2",
+    display: "flex",
+    alignItems: "center",
+    justifyContent: "center",
+    width: "28px",
+    height: "28px",
+    borderRadius: tokens.borderRadiusCircular,
+    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke1}`,
+    fontSize: tokens.fontSizeBase200,
+    fontWeight: tokens.fontWeightSemibold,
+    backgroundColor: tokens.colorNeutralBackground1,
+  },
+  stepNumberCurrent: {
+    backgroundColor: tokens.colorBrandBackground,
+    border: `${tokens.strokeWidthThin} solid ${tokens.colorBrandBackground}`,
+    color: tokens.colorNeutralForegroundOnBrand,
+  },
+  stepNumberDone: {
+    backgroundColor: tokens.colorBrandBackground2,
+    border: `${tokens.strokeWidthThin} solid ${tokens.colorBrandStroke2}`,
+    color: tokens.colorBrandForeground2,
+  },
+  stepTitle: {
+    fontSize: tokens.fontSizeBase300,
+    fontWeight: tokens.fontWeightSemibold,
+    lineHeight: tokens.lineHeightBase300,
+  },
+  stepCaption: {
+    fontSize: tokens.fontSizeBase200,
+    lineHeight: tokens.lineHeightBase200,
+    color: tokens.colorNeutralForeground3,
+  },
+  panel: {
+    display: "flex",
+    flexDirection: "column",
+    minHeight: "420px",
+    backgroundColor: tokens.colorNeutralBackground1,
+    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+    borderRadius: tokens.borderRadiusLarge,
+    boxShadow: tokens.shadow2,
+  },
+  panelBody: {
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalL,
+    padding: `${tokens.spacingVerticalXL} ${tokens.spacingHorizontalXXL}`,
+    flexGrow: 1,
+    maxWidth: "820px",
+  },
+  panelHeading: {
+    margin: 0,
+  },
+  footer: {
+    display: "flex",
+    alignItems: "center",
+    gap: tokens.spacingHorizontalS,
+    padding: `${tokens.spacingVerticalM} ${tokens.spacingHorizontalXXL}`,
+    borderTop: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+  },
+  footerNote: {
+    marginLeft: "auto",
+    color: tokens.colorNeutralForeground3,
+  },
+  paragraph: {
+    margin: 0,
+    color: tokens.colorNeutralForeground1,
+  },
+  muted: {
+    color: tokens.colorNeutralForeground3,
+  },
+  actions: {
+    display: "flex",
+    gap: tokens.spacingHorizontalS,
+    flexWrap: "wrap",
+    alignItems: "center",
+  },
+  checklist: {
+    margin: 0,
+    paddingLeft: tokens.spacingHorizontalXL,
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalM,
+    "& li::marker": {
+      fontWeight: tokens.fontWeightSemibold,
+      color: tokens.colorBrandForeground1,
+    },
+  },
+  checklistItem: {
+    paddingLeft: tokens.spacingHorizontalXS,
+  },
+  list: {
+    margin: 0,
+    paddingLeft: tokens.spacingHorizontalXL,
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalXS,
+  },
+  field: {
+    maxWidth: "420px",
+  },
+  fileRow: {
+    display: "flex",
+    alignItems: "center",
+    gap: tokens.spacingHorizontalM,
+    flexWrap: "wrap",
+  },
+  fileName: {
+    fontFamily: tokens.fontFamilyMonospace,
+    fontSize: tokens.fontSizeBase200,
+    overflowWrap: "anywhere",
+  },
+  consentBox: {
+    padding: tokens.spacingHorizontalL,
+    borderRadius: tokens.borderRadiusMedium,
+    backgroundColor: tokens.colorNeutralBackground3,
+  },
+});
+
+/** Which step a saved visit resumes at: never past a step whose input is gone. */
+function resumeStep(progress: WizardProgress): number {
+  if (!progress.consent) return 1;
+  let step = progress.step;
+  if (step > 4 && !isEmailShaped(progress.appleId)) step = 4;
+  // Apple's answer for the token file is not kept; it is asked again at step 5.
+  if (step > 5) step = 5;
+  return Math.max(1, step);
+}
+
+export function AddTokenWizard() {
+  const styles = useStyles();
+  const client = useQueryClient();
+  const [progress, setProgress] = useState<WizardProgress>(() => {
+    const saved = loadProgress();
+    return { ...saved, step: resumeStep(saved) };
+  });
+  const [file, setFile] = useState<TokenFile | null>(() => fileFromProgress(progress));
+  const [appleIdTouched, setAppleIdTouched] = useState(false);
+  const finished = useRef(false);
+  const panelRef = useRef<HTMLDivElement>(null);
+  const headingId = useId();
+
+  const update = (patch: Partial<WizardProgress>) =>
+    setProgress((current) => ({ ...current, ...patch }));
+
+  useEffect(() => {
+    if (!finished.current) saveProgress(progress);
+  }, [progress]);
+
+  const { step, consent, appleId, scopeTags } = progress;
+
+  // Step 2: the pending key survives restarts in the backend; make one only if none waits.
+  const pendingKey = usePendingKey(consent);
+  const generate = useMutation({
+    mutationFn: (replace: boolean) => call("tokens.generateKey", { replace }),
+    onSuccess: (key, replace) => {
+      client.setQueryData(queryKeys.pendingKey, { pending: key });
+      if (replace) {
+        // A token file made for the old key can no longer be imported.
+        setFile(null);
+        inspect.reset();
+        update({ filePath: null, keySavedTo: null });
+      }
+    },
+  });
+  const key: PendingKey | null = pendingKey.data?.pending ?? null;
+  const keyMissing = pendingKey.isSuccess && key === null;
+
+  useEffect(() => {
+    if (step === 2 && keyMissing && generate.isIdle) generate.mutate(false);
+  }, [step, keyMissing, generate]);
+
+  if (step > 2 && keyMissing) {
+    // The key was used up (or never made) while the admin was away: go back to step 2,
+    // which makes a new one. Adjusted while rendering, so the later step never flashes.
+    setProgress((current) => ({ ...current, step: 2 }));
+  }
+
+  // Step 5: Apple's answer for the chosen file.
+  const inspect = useMutation({
+    mutationFn: (picked: TokenFile) => call("tokens.inspect", { file: picked }),
+  });
+  const preview = inspect.isSuccess && inspect.variables === file ? inspect.data : null;
+
+  const reinspected = useRef(false);
+  useEffect(() => {
+    // Back from a break with a remembered file path: ask Apple again.
+    if (!reinspected.current && step === 5 && file && key && inspect.isIdle) {
+      reinspected.current = true;
+      inspect.mutate(file);
+    }
+  }, [step, file, key, inspect]);
+
+  const chooseFile = async () => {
+    const picked = await pickTokenFile();
+    if (!picked) return;
+    setFile(picked);
+    update({ filePath: picked.kind === "path" ? picked.path : null });
+    inspect.mutate(picked);
+  };
+
+  const add = useMutation({
+    mutationFn: () => {
+      if (!file) throw new Error("Choose the token file first.");
+      return call("tokens.add", {
+        file,
+        appleId: appleId.trim(),
+        scopeTags,
+      });
+    },
+    onSuccess: async (token) => {
+      finished.current = true;
+      clearProgress();
+      client.removeQueries({ queryKey: queryKeys.pendingKey });
+      await invalidateAfterTokenChange(client);
+      navigate(`${TOKEN_PATHS.detail(token.id)}?added=1`);
+    },
+  });
+
+  const valid = (n: number): boolean => {
+    switch (n) {
+      case 1:
+        return consent;
+      case 2:
+        return key !== null;
+      case 3:
+        return true;
+      case 4:
+        return isEmailShaped(appleId);
+      case 5:
+        return preview !== null && preview.existingTokenId === null && !inspect.isPending;
+      case 6:
+        return true;
+      default:
+        return false;
+    }
+  };
+  const reachable = (n: number): boolean => {
+    for (let k = 1; k < n; k++) if (!valid(k)) return false;
+    return true;
+  };
+
+  const goTo = (n: number) => {
+    update({ step: n });
+    panelRef.current?.focus();
+  };
+
+  const restart = () => {
+    clearProgress();
+    setFile(null);
+    inspect.reset();
+    add.reset();
+    setAppleIdTouched(false);
+    setProgress(EMPTY_PROGRESS);
+  };
+
+  const appleIdError =
+    (appleIdTouched || appleId.length > 0) && !isEmailShaped(appleId)
+      ? appleId.trim() === ""
+        ? "Enter the Apple ID."
+        : "Enter the Apple ID as an email address, for example it-admin@contoso.com."
+      : undefined;
+
+  let body: ReactNode;
+  switch (step) {
+    case 1:
+      body = (
+        <>
+          <Body1 className={styles.paragraph}>
+            To enroll your organisation&apos;s devices automatically, Depot exchanges information
+            with Apple on your behalf: the serial numbers, models and enrollment status of the
+            devices assigned to your MDM server, the enrollment profiles you create (including
+            support contact details), and the Apple ID of the administrator who created the token.
+            Apple handles this information under its own terms for Apple Business Manager and Apple
+            School Manager.
+          </Body1>
+          <div className={styles.consentBox}>
+            <Checkbox
+              checked={consent}
+              onChange={(_, data) => update({ consent: data.checked === true })}
+              label="I agree that Depot may send user and device information to Apple."
+              data-testid="consent-checkbox"
+            />
+          </div>
+          {!consent ? (
+            <Caption1 className={styles.muted}>
+              The other steps become available once you agree.
+            </Caption1>
+          ) : null}
+        </>
+      );
+      break;
+    case 2:
+      body = (
+        <KeyStep
+          pendingKey={pendingKey}
+          keyValue={key}
+          generating={generate.isPending}
+          generateError={generate.error}
+          onRegenerate={() => generate.mutate(true)}
+          savedTo={progress.keySavedTo}
+          onSaved={(where) => update({ keySavedTo: where })}
+        />
+      );
+      break;
+    case 3:
+      body = (
+        <>
+          <Body1 className={styles.paragraph}>
+            Now create the MDM server in Apple&apos;s portal. Keep this window open or come back
+            later — Depot keeps your public key and your place in this wizard.
+          </Body1>
+          <ol className={styles.checklist} data-testid="portal-checklist">
+            <li className={styles.checklistItem}>
+              Sign in to <strong>Apple Business Manager</strong> (or{" "}
+              <strong>Apple School Manager</strong>) with an account that is allowed to manage MDM
+              servers.
+            </li>
+            <li className={styles.checklistItem}>
+              Open your account menu, choose <strong>Preferences</strong>, then{" "}
+              <strong>Your MDM Servers</strong>, and choose <strong>Add</strong>. Give the server a
+              name you will recognise in Depot.
+            </li>
+            <li className={styles.checklistItem}>
+              Under the server&apos;s settings, upload the public key file
+              {progress.keySavedTo ? (
+                <>
+                  {" "}
+                  (<span className={styles.fileName}>{progress.keySavedTo}</span>)
+                </>
+              ) : (
+                " (.pem) from the previous step"
+              )}{" "}
+              and save.
+            </li>
+            <li className={styles.checklistItem}>
+              Assign devices to the new server: choose them by <strong>serial number</strong>, by{" "}
+              <strong>order number</strong>, or by uploading a <strong>CSV file</strong>, and set
+              the new server as their MDM server. You can assign more devices at any time.
+            </li>
+            <li className={styles.checklistItem}>
+              Back on the server&apos;s page, choose <strong>Download Token</strong>. Apple gives
+              you a <strong>.p7m</strong> file — you upload it in step 5.
+            </li>
+          </ol>
+          <div className={styles.actions}>
+            <Button
+              appearance="primary"
+              icon={<Open20Regular />}
+              onClick={() => void openExternal(BUSINESS_PORTAL)}
+              data-testid="open-portal"
+            >
+              Open Apple Business Manager
+            </Button>
+            <Link
+              as="button"
+              onClick={() => void openExternal(SCHOOL_PORTAL)}
+              data-testid="open-school-portal"
+            >
+              Open Apple School Manager instead
+            </Link>
+          </div>
+        </>
+      );
+      break;
+    case 4:
+      body = (
+        <>
+          <Body1 className={styles.paragraph}>
+            Enter the Apple ID you signed in to Apple&apos;s portal with to create this token. Depot
+            stores it with the token, so that whoever renews the token next year knows which account
+            to sign in with — renewing requires the same Apple ID.
+          </Body1>
+          <Field
+            label="Apple ID"
+            required
+            className={styles.field}
+            hint="Usually a Managed Apple ID, such as it-admin@contoso.com."
+            {...(appleIdError
+              ? { validationMessage: appleIdError, validationState: "error" as const }
+              : {})}
+          >
+            <Input
+              type="email"
+              value={appleId}
+              onChange={(_, data) => update({ appleId: data.value })}
+              onBlur={() => setAppleIdTouched(true)}
+              autoComplete="off"
+              data-testid="apple-id-input"
+            />
+          </Field>
+        </>
+      );
+      break;
+    case 5:
+      body = (
+        <>
+          <Body1 className={styles.paragraph}>
+            Choose the server token (.p7m) you downloaded from Apple&apos;s portal. Depot opens it
+            with the key from step 2 and asks Apple which organisation and MDM server it belongs to.
+            Nothing is saved until you choose Create.
+          </Body1>
+          <div className={styles.fileRow}>
+            <Button
+              icon={<DocumentArrowUp20Regular />}
+              onClick={() => void chooseFile()}
+              disabled={inspect.isPending}
+              data-testid="pick-token-file"
+            >
+              {file ? "Choose another file…" : "Choose token file…"}
+            </Button>
+            {file ? (
+              <span className={styles.fileName} data-testid="picked-file">
+                {fileLabel(file)}
+              </span>
+            ) : (
+              <Caption1 className={styles.muted}>No file chosen.</Caption1>
+            )}
+          </div>
+          {inspect.isPending ? (
+            <Spinner size="tiny" labelPosition="after" label="Checking the token with Apple…" />
+          ) : inspect.isError ? (
+            <TokenFileError error={inspect.error} onKeyStep={() => goTo(2)} />
+          ) : preview ? (
+            <>
+              <TokenPreviewCard preview={preview} appleId={appleId} />
+              {preview.existingTokenId ? (
+                <MessageBar intent="warning" layout="multiline" data-testid="preview-duplicate">
+                  <MessageBarBody>
+                    <MessageBarTitle>This MDM server already has a token in Depot</MessageBarTitle>
+                    Renew that token instead of adding it twice; its profiles and devices are kept.{" "}
+                    <Link href={`#${TOKEN_PATHS.detail(preview.existingTokenId)}`}>
+                      Open the existing token
+                    </Link>
+                  </MessageBarBody>
+                </MessageBar>
+              ) : null}
+            </>
+          ) : file && !key ? (
+            <LoadingState label="Loading the public key…" />
+          ) : null}
+        </>
+      );
+      break;
+    case 6:
+      body = (
+        <>
+          <Body1 className={styles.paragraph}>
+            Scope tags are optional labels. The token&apos;s profiles and devices inherit them, and
+            you can filter by them across Depot. You can change them later on the token&apos;s page.
+          </Body1>
+          <ScopeTagInput value={scopeTags} onChange={(tags) => update({ scopeTags: tags })} />
+        </>
+      );
+      break;
+    default:
+      body = (
+        <>
+          <Body1 className={styles.paragraph}>
+            Check the details below and choose <strong>Create</strong>. Depot saves the token, its
+            key and the Apple facts in one go.
+          </Body1>
+          {preview ? (
+            <Facts
+              testId="review-summary"
+              facts={[
+                {
+                  label: "MDM server",
+                  value: (
+                    <span className={styles.actions}>
+                      {preview.serverName}
+                      {preview.simulator ? <SimulatorBadge size="small" /> : null}
+                    </span>
+                  ),
+                },
+                { label: "Organisation", value: preview.orgName },
+                { label: "Server UUID", value: preview.serverUuid, mono: true },
+                { label: "Apple ID", value: appleId.trim() },
+                {
+                  label: "Expires",
+                  value: `${formatDate(preview.expiresAt)} (${daysLeftText(preview.daysLeft)})`,
+                },
+                {
+                  label: "Scope tags",
+                  value: scopeTags.length > 0 ? scopeTags.join(", ") : "None",
+                },
+                { label: "Public key", value: key?.fingerprint ?? "—", mono: true },
+              ]}
+            />
+          ) : null}
+          {add.isError ? <TokenFileError error={add.error} onKeyStep={() => goTo(2)} /> : null}
+        </>
+      );
+  }
+
+  const canGoNext = step < LAST_STEP && valid(step);
+
+  return (
+    <Page
+      testId="add-token"
+      title="Add enrollment program token"
+      description="Connect Depot to an MDM server in Apple Business Manager or Apple School Manager."
+      actions={
+        <>
+          <Button appearance="subtle" onClick={restart} data-testid="wizard-restart">
+            Start over
+          </Button>
+          <Button
+            icon={<ArrowLeft20Regular />}
+            onClick={() => navigate(PATHS.tokens)}
+            data-testid="wizard-close"
+          >
+            Back to tokens
+          </Button>
+        </>
+      }
+    >
+      <div className={styles.layout}>
+        <nav aria-label="Add token steps">
+          <ol className={styles.steps}>
+            {STEPS.map(({ title, caption }, index) => {
+              const n = index + 1;
+              const current = n === step;
+              const done = n < step && valid(n);
+              return (
+                <li key={title}>
+                  <button
+                    type="button"
+                    className={mergeClasses(styles.stepButton, current && styles.stepCurrent)}
+                    disabled={!current && !reachable(n)}
+                    aria-current={current ? "step" : undefined}
+                    onClick={() => goTo(n)}
+                    data-testid={`wizard-nav-${n}`}
+                  >
+                    <span
+                      className={mergeClasses(
+                        styles.stepNumber,
+                        current && styles.stepNumberCurrent,
+                        done && styles.stepNumberDone,
+                      )}
+                      aria-hidden="true"
+                    >
+                      {done ? <Checkmark16Filled /> : n}
+                    </span>
+                    <span className={styles.stepTitle}>{title}</span>
+                    <span className={styles.stepCaption}>{caption}</span>
+                  </button>
+                </li>
+              );
+            })}
+          </ol>
+        </nav>
+        <div
+          className={styles.panel}
+          ref={panelRef}
+          tabIndex={-1}
+          role="group"
+          aria-labelledby={headingId}
+        >
+          <section className={styles.panelBody} data-testid={`wizard-step-${step}`}>
+            <Subtitle1 as="h2" id={headingId} className={styles.panelHeading}>
+              {step}. {STEPS[step - 1]?.title}
+            </Subtitle1>
+            {body}
+          </section>
+          <div className={styles.footer}>
+            <Button
+              icon={<ArrowLeft20Regular />}
+              disabled={step === 1 || add.isPending}
+              onClick={() => goTo(step - 1)}
+              data-testid="wizard-back"
+            >
+              Back
+            </Button>
+            {step < LAST_STEP ? (
+              <Button
+                appearance="primary"
+                icon={<ArrowRight20Regular />}
+                iconPosition="after"
+                disabled={!canGoNext}
+                onClick={() => goTo(step + 1)}
+                data-testid="wizard-next"
+              >
+                Next
+              </Button>
+            ) : (
+              <Button
+                appearance="primary"
+                disabled={!reachable(LAST_STEP) || add.isPending}
+                onClick={() => add.mutate()}
+                data-testid="wizard-create"
+              >
+                {add.isPending ? "Creating…" : "Create"}
+              </Button>
+            )}
+            <Caption1 className={styles.footerNote}>
+              Your progress is kept if you leave this page.
+            </Caption1>
+          </div>
+        </div>
+      </div>
+    </Page>
+  );
+}
+
+type KeyStepProps = {
+  pendingKey: ReturnType<typeof usePendingKey>;
+  keyValue: PendingKey | null;
+  generating: boolean;
+  generateError: unknown;
+  onRegenerate: () => void;
+  savedTo: string | null;
+  onSaved: (where: string) => void;
+};
+
+function KeyStep({
+  pendingKey,
+  keyValue,
+  generating,
+  generateError,
+  onRegenerate,
+  savedTo,
+  onSaved,
+}: KeyStepProps) {
+  const styles = useStyles();
+  const [confirmOpen, setConfirmOpen] = useState(false);
+  const save = useMutation({
+    mutationFn: (key: PendingKey) =>
+      saveOutput({
+        fileName: key.fileName,
+        filterName: "PEM certificate",
+        extensions: ["pem"],
+        mimeType: "application/x-pem-file",
+        write: async (path) =>
+          path === null
+            ? { result: null, text: key.certificatePem }
+            : { result: await call("tokens.savePublicKey", { path }), text: null },
+      }),
+    onSuccess: (saved) => {
+      if (saved) onSaved(saved.savedTo);
+    },
+  });
+
+  if (pendingKey.isError) {
+    return (
+      <ErrorState
+        title="Couldn't load the public key"
+        error={pendingKey.error}
+        onRetry={() => void pendingKey.refetch()}
+        retrying={pendingKey.isFetching}
+      />
+    );
+  }
+  if (generateError) {
+    return <ErrorState title="Couldn't create a key pair" error={generateError} />;
+  }
+  if (!keyValue || generating) {
+    return (
+      <LoadingState
+        label={generating ? "Creating a key pair for this token…" : "Loading the public key…"}
+      />
+    );
+  }
+
+  return (
+    <>
+      <Body1 className={styles.paragraph}>
+        Apple encrypts the token it issues with this public key, so only this Depot workspace can
+        open it. Download the key and upload it in Apple&apos;s portal in the next step. Depot keeps
+        the matching private key safely until the token is created — you can close the app and
+        continue later.
+      </Body1>
+      <Facts
+        testId="pending-key"
+        facts={[
+          { label: "Subject", value: keyValue.subject },
+          {
+            label: "Fingerprint (SHA-256)",
+            value: keyValue.fingerprint,
+            mono: true,
+            testId: "key-fingerprint",
+          },
+          { label: "Created", value: formatDateTime(keyValue.createdAt) },
+          { label: "Valid until", value: formatDate(keyValue.certificateExpiresAt) },
+          { label: "File", value: keyValue.fileName, mono: true },
+        ]}
+      />
+      <div className={styles.actions}>
+        <Button
+          appearance="primary"
+          icon={<ArrowDownload20Regular />}
+          onClick={() => save.mutate(keyValue)}
+          disabled={save.isPending}
+          data-testid="download-key"
+        >
+          Download public key
+        </Button>
+        <Button
+          icon={<KeyReset20Regular />}
+          onClick={() => setConfirmOpen(true)}
+          data-testid="generate-new-key"
+        >
+          Generate a new key
+        </Button>
+      </div>
+      {save.isError ? <ErrorState title="Couldn't save the public key" error={save.error} /> : null}
+      {savedTo ? (
+        <MessageBar intent="success" data-testid="key-saved">
+          <MessageBarBody>
+            Saved as <span className={styles.fileName}>{savedTo}</span>. Upload this file in
+            Apple&apos;s portal.
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
+      <Dialog open={confirmOpen} onOpenChange={(_, data) => setConfirmOpen(data.open)}>
+        <DialogSurface>
+          <DialogBody>
+            <DialogTitle>Replace the public key?</DialogTitle>
+            <DialogContent>
+              <p className={styles.paragraph}>
+                Depot will forget the current key. If you already uploaded it to Apple&apos;s
+                portal, a token Apple made for it can no longer be imported: you would have to
+                upload the new key to the MDM server and download the token again.
+              </p>
+            </DialogContent>
+            <DialogActions>
+              <Button
+                appearance="primary"
+                onClick={() => {
+                  setConfirmOpen(false);
+                  onRegenerate();
+                }}
+                data-testid="generate-new-key-confirm"
+              >
+                Generate a new key
+              </Button>
+              <Button onClick={() => setConfirmOpen(false)}>Keep the current key</Button>
+            </DialogActions>
+          </DialogBody>
+        </DialogSurface>
+      </Dialog>
+    </>
+  );
+}

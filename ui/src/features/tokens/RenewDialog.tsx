@@ -1,0 +1,252 @@
+import {
+  Body1,
+  Button,
+  Caption1,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
+  Field,
+  Input,
+  MessageBar,
+  MessageBarActions,
+  MessageBarBody,
+  MessageBarTitle,
+  Spinner,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { DocumentArrowUp20Regular, Open20Regular } from "@fluentui/react-icons";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { call, invalidateAfterTokenChange, isApiError } from "../../app/api";
+import { openExternal, pickTokenFile } from "../../app/files";
+import type { TokenDetail } from "../../bindings/TokenDetail";
+import type { TokenFile } from "../../bindings/TokenFile";
+import type { TokenSummary } from "../../bindings/TokenSummary";
+import { TokenFileError } from "./TokenFileError";
+import { daysLeftText, formatDate, isEmailShaped } from "./format";
+import { fileLabel } from "./wizardProgress";
+
+const useStyles = makeStyles({
+  content: {
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalL,
+  },
+  steps: {
+    margin: 0,
+    paddingLeft: tokens.spacingHorizontalXL,
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalXS,
+  },
+  fileRow: {
+    display: "flex",
+    alignItems: "center",
+    gap: tokens.spacingHorizontalM,
+    flexWrap: "wrap",
+  },
+  fileName: {
+    fontFamily: tokens.fontFamilyMonospace,
+    fontSize: tokens.fontSizeBase200,
+    overflowWrap: "anywhere",
+  },
+  muted: {
+    color: tokens.colorNeutralForeground3,
+  },
+});
+
+const BUSINESS_PORTAL = "https://business.apple.com/";
+
+type RenewDialogProps = {
+  token: TokenDetail;
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+};
+
+/** TOK-5: a new token file for the same MDM server, opened with the token's existing key. */
+export function RenewDialog({ token, open, onOpenChange }: RenewDialogProps) {
+  const styles = useStyles();
+  const client = useQueryClient();
+  const { summary } = token;
+  const [appleId, setAppleId] = useState("");
+  const [touched, setTouched] = useState(false);
+  const [file, setFile] = useState<TokenFile | null>(null);
+
+  const renew = useMutation({
+    mutationFn: ({ force }: { force: boolean }) => {
+      if (!file) throw new Error("Choose the new token file first.");
+      return call("tokens.renew", { id: summary.id, file, appleId: appleId.trim(), force });
+    },
+    onSuccess: () => invalidateAfterTokenChange(client),
+  });
+
+  const reset = () => {
+    setAppleId("");
+    setTouched(false);
+    setFile(null);
+    renew.reset();
+  };
+  const close = () => {
+    onOpenChange(false);
+    reset();
+  };
+
+  const code = isApiError(renew.error) ? renew.error.code : undefined;
+  const mismatch = code === "APPLE_ID_MISMATCH";
+  const otherServer = code === "OTHER_SERVER";
+  const appleIdError = mismatch
+    ? (renew.error?.message ?? "This is not the Apple ID the token was created with.")
+    : touched && !isEmailShaped(appleId)
+      ? "Enter the Apple ID as an email address."
+      : undefined;
+  const canSubmit = isEmailShaped(appleId) && file !== null && !renew.isPending;
+
+  const chooseFile = async () => {
+    const picked = await pickTokenFile();
+    if (!picked) return;
+    setFile(picked);
+    renew.reset();
+  };
+
+  const renewed: TokenSummary | undefined = renew.data;
+
+  return (
+    <Dialog
+      open={open}
+      onOpenChange={(_, data) => (data.open ? onOpenChange(true) : close())}
+      modalType="modal"
+    >
+      <DialogSurface data-testid="renew-dialog">
+        <DialogBody>
+          <DialogTitle>Renew token for {summary.serverName}</DialogTitle>
+          <DialogContent className={styles.content}>
+            {renewed ? (
+              <MessageBar intent="success" layout="multiline" data-testid="renew-done">
+                <MessageBarBody>
+                  <MessageBarTitle>Token renewed</MessageBarTitle>
+                  It now expires on {formatDate(renewed.expiresAt)} (
+                  {daysLeftText(renewed.daysLeft)}). Profiles, devices and history are unchanged.
+                </MessageBarBody>
+              </MessageBar>
+            ) : (
+              <>
+                <Body1>
+                  Apple tokens last a year. To renew, download a new token for the{" "}
+                  <strong>same MDM server</strong> — Depot reuses the public key it already has, so
+                  there is nothing to upload this time.
+                </Body1>
+                <ol className={styles.steps}>
+                  <li>
+                    In Apple Business Manager (or School Manager), open Preferences → Your MDM
+                    Servers and select <strong>{summary.serverName}</strong>.
+                  </li>
+                  <li>
+                    Choose <strong>Download Token</strong> and confirm.
+                  </li>
+                  <li>Enter the Apple ID below and choose the downloaded .p7m file.</li>
+                </ol>
+                <div>
+                  <Button
+                    size="small"
+                    icon={<Open20Regular />}
+                    onClick={() => void openExternal(BUSINESS_PORTAL)}
+                  >
+                    Open Apple Business Manager
+                  </Button>
+                </div>
+                <Field
+                  label="Apple ID used for this token"
+                  required
+                  hint="It must match the Apple ID the token was created with (capitalisation does not matter)."
+                  {...(appleIdError
+                    ? { validationMessage: appleIdError, validationState: "error" as const }
+                    : {})}
+                >
+                  <Input
+                    type="email"
+                    value={appleId}
+                    onChange={(_, data) => {
+                      setAppleId(data.value);
+                      if (mismatch) renew.reset();
+                    }}
+                    onBlur={() => setTouched(true)}
+                    autoComplete="off"
+                    data-testid="renew-apple-id"
+                  />
+                </Field>
+                <div className={styles.fileRow}>
+                  <Button
+                    icon={<DocumentArrowUp20Regular />}
+                    onClick={() => void chooseFile()}
+                    disabled={renew.isPending}
+                    data-testid="renew-pick-file"
+                  >
+                    {file ? "Choose another file…" : "Choose new token file…"}
+                  </Button>
+                  {file ? (
+                    <span className={styles.fileName} data-testid="renew-picked-file">
+                      {fileLabel(file)}
+                    </span>
+                  ) : (
+                    <Caption1 className={styles.muted}>No file chosen.</Caption1>
+                  )}
+                </div>
+                {renew.isPending ? (
+                  <Spinner
+                    size="tiny"
+                    labelPosition="after"
+                    label="Checking the token with Apple…"
+                  />
+                ) : null}
+                {otherServer ? (
+                  <MessageBar intent="warning" layout="multiline" data-testid="renew-other-server">
+                    <MessageBarBody>
+                      <MessageBarTitle>This file is for a different MDM server</MessageBarTitle>
+                      {renew.error?.message} Renewing with it points this token at that server:
+                      Depot will then sync that server&apos;s devices here. Only continue if the
+                      server was recreated in Apple&apos;s portal on purpose.
+                    </MessageBarBody>
+                    <MessageBarActions>
+                      <Button
+                        appearance="primary"
+                        onClick={() => renew.mutate({ force: true })}
+                        data-testid="renew-force"
+                      >
+                        Use this file anyway
+                      </Button>
+                    </MessageBarActions>
+                  </MessageBar>
+                ) : renew.isError && !mismatch ? (
+                  <TokenFileError error={renew.error} />
+                ) : null}
+              </>
+            )}
+          </DialogContent>
+          <DialogActions>
+            {renewed ? (
+              <Button appearance="primary" onClick={close} data-testid="renew-close">
+                Done
+              </Button>
+            ) : (
+              <>
+                <Button
+                  appearance="primary"
+                  disabled={!canSubmit}
+                  onClick={() => renew.mutate({ force: false })}
+                  data-testid="renew-submit"
+                >
+                  {renew.isPending ? "Renewing…" : "Renew token"}
+                </Button>
+                <Button onClick={close}>Cancel</Button>
+              </>
+            )}
+          </DialogActions>
+        </DialogBody>
+      </DialogSurface>
+    </Dialog>
+  );
+}

@@ -1,0 +1,239 @@
+import {
+  Button,
+  Card,
+  CardHeader,
+  Link,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
+  Subtitle2,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { ArrowSync20Regular, Delete20Regular } from "@fluentui/react-icons";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { call, invalidateAfterTokenChange, useTokenDetail } from "../../app/api";
+import { hrefTo } from "../../app/paths";
+import type { TokenDetail } from "../../bindings/TokenDetail";
+import { ErrorState } from "../../components/ErrorState";
+import { Facts } from "../../components/Facts";
+import { LoadingState } from "../../components/LoadingState";
+import { Page } from "../../components/Page";
+import { ScopeTagInput } from "../../components/ScopeTagInput";
+import { SimulatorBadge } from "../../components/SimulatorBadge";
+import { DeleteDialog } from "./DeleteDialog";
+import { RenewDialog } from "./RenewDialog";
+import { TokenStatusBadge, statusAdvice } from "./TokenStatusBadge";
+import { daysLeftText, formatCount, formatDate, formatDateTime } from "./format";
+
+const useStyles = makeStyles({
+  badges: {
+    display: "flex",
+    gap: tokens.spacingHorizontalS,
+    alignItems: "center",
+  },
+  sections: {
+    display: "grid",
+    gridTemplateColumns: "repeat(auto-fit, minmax(380px, 1fr))",
+    gap: tokens.spacingHorizontalL,
+    alignItems: "start",
+  },
+  card: {
+    padding: tokens.spacingHorizontalL,
+  },
+  tagActions: {
+    display: "flex",
+    gap: tokens.spacingHorizontalS,
+    marginTop: tokens.spacingVerticalM,
+  },
+  back: {
+    alignSelf: "flex-start",
+  },
+});
+
+function addedBanner(): boolean {
+  return window.location.hash.includes("?added=1");
+}
+
+export function TokenDetailPage({ id }: { id: string }) {
+  const detail = useTokenDetail(id);
+  if (detail.isPending) {
+    return (
+      <Page testId="token-detail" title="Enrollment program token">
+        <LoadingState label="Loading the token…" />
+      </Page>
+    );
+  }
+  if (detail.isError) {
+    return (
+      <Page testId="token-detail" title="Enrollment program token">
+        <ErrorState
+          title="Couldn't load this token"
+          error={detail.error}
+          onRetry={() => void detail.refetch()}
+          retrying={detail.isFetching}
+        />
+        <Link href={hrefTo("tokens")}>Back to all tokens</Link>
+      </Page>
+    );
+  }
+  return <TokenDetailView token={detail.data} />;
+}
+
+function TokenDetailView({ token }: { token: TokenDetail }) {
+  const styles = useStyles();
+  const { summary } = token;
+  const [renewOpen, setRenewOpen] = useState(false);
+  const [deleteOpen, setDeleteOpen] = useState(false);
+  const [justAdded] = useState(addedBanner);
+  const advice = statusAdvice(summary.status);
+
+  return (
+    <Page
+      testId="token-detail"
+      title={summary.serverName}
+      description={
+        <span className={styles.badges}>
+          <TokenStatusBadge status={summary.status} daysLeft={summary.daysLeft} />
+          {summary.simulator ? <SimulatorBadge /> : null}
+          <span>{summary.orgName}</span>
+        </span>
+      }
+      actions={
+        <>
+          <Button
+            appearance="primary"
+            icon={<ArrowSync20Regular />}
+            onClick={() => setRenewOpen(true)}
+            data-testid="renew-token"
+          >
+            Renew
+          </Button>
+          <Button
+            icon={<Delete20Regular />}
+            onClick={() => setDeleteOpen(true)}
+            data-testid="delete-token"
+          >
+            Delete
+          </Button>
+        </>
+      }
+    >
+      <Link href={hrefTo("tokens")} className={styles.back}>
+        ← All enrollment program tokens
+      </Link>
+      {justAdded ? (
+        <MessageBar intent="success" layout="multiline" data-testid="token-added">
+          <MessageBarBody>
+            <MessageBarTitle>Token added</MessageBarTitle>
+            Depot is now connected to {summary.serverName}. Next, create an enrollment profile for
+            its devices.
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
+      {advice ? (
+        <MessageBar
+          intent={
+            summary.status === "expiring" || summary.status === "termsNotAccepted"
+              ? "warning"
+              : "error"
+          }
+          layout="multiline"
+          data-testid="token-status-advice"
+        >
+          <MessageBarBody>{advice}</MessageBarBody>
+        </MessageBar>
+      ) : null}
+      <div className={styles.sections}>
+        <Card className={styles.card}>
+          <CardHeader header={<Subtitle2 as="h2">Apple account</Subtitle2>} />
+          <Facts
+            facts={[
+              { label: "Organisation", value: summary.orgName },
+              { label: "Organisation ID", value: token.orgId ?? "—", mono: true },
+              {
+                label: "Organisation type",
+                value:
+                  token.orgType === "edu"
+                    ? "Education (Apple School Manager)"
+                    : token.orgType === "org"
+                      ? "Business (Apple Business Manager)"
+                      : (token.orgType ?? "—"),
+              },
+              { label: "MDM server", value: summary.serverName },
+              { label: "Server UUID", value: token.serverUuid, mono: true },
+              { label: "Apple ID", value: summary.appleId, testId: "detail-apple-id" },
+              { label: "Created in the portal by", value: token.adminId ?? "—" },
+              { label: "Apple service", value: token.appleUrl, mono: true },
+            ]}
+          />
+        </Card>
+        <Card className={styles.card}>
+          <CardHeader header={<Subtitle2 as="h2">Token</Subtitle2>} />
+          <Facts
+            facts={[
+              {
+                label: "Expires",
+                value: `${formatDate(summary.expiresAt)} (${daysLeftText(summary.daysLeft)})`,
+                testId: "detail-expiry",
+              },
+              { label: "Added", value: formatDateTime(token.createdAt) },
+              {
+                label: "Last renewed",
+                value: token.renewedAt ? formatDateTime(token.renewedAt) : "Never",
+              },
+              { label: "Public key (SHA-256)", value: token.keyFingerprint, mono: true },
+              { label: "Devices", value: formatCount(summary.deviceCount) },
+              { label: "Profiles", value: formatCount(summary.profileCount) },
+              { label: "Default profile", value: summary.defaultProfile ?? "None" },
+            ]}
+          />
+        </Card>
+        <ScopeTagsCard token={token} />
+      </div>
+      <RenewDialog token={token} open={renewOpen} onOpenChange={setRenewOpen} />
+      <DeleteDialog token={token} open={deleteOpen} onOpenChange={setDeleteOpen} />
+    </Page>
+  );
+}
+
+function ScopeTagsCard({ token }: { token: TokenDetail }) {
+  const styles = useStyles();
+  const client = useQueryClient();
+  const saved = token.summary.scopeTags;
+  const [draft, setDraft] = useState<string[] | null>(null);
+  const tags = draft ?? saved;
+  const changed = draft !== null && draft.join("\u0000") !== saved.join("\u0000");
+  const save = useMutation({
+    mutationFn: (scopeTags: string[]) =>
+      call("tokens.setScopeTags", { id: token.summary.id, scopeTags }),
+    onSuccess: async () => {
+      await invalidateAfterTokenChange(client);
+      setDraft(null);
+    },
+  });
+  return (
+    <Card className={styles.card} data-testid="scope-tags-card">
+      <CardHeader
+        header={<Subtitle2 as="h2">Scope tags</Subtitle2>}
+        description="Profiles and devices of this token inherit these tags."
+      />
+      <ScopeTagInput value={tags} onChange={setDraft} label="Add a scope tag" />
+      {save.isError ? <ErrorState title="Couldn't save the scope tags" error={save.error} /> : null}
+      <div className={styles.tagActions}>
+        <Button
+          appearance="primary"
+          disabled={!changed || save.isPending}
+          onClick={() => save.mutate(tags)}
+          data-testid="scope-tags-save"
+        >
+          {save.isPending ? "Saving…" : "Save tags"}
+        </Button>
+        <Button disabled={!changed || save.isPending} onClick={() => setDraft(null)}>
+          Discard
+        </Button>
+      </div>
+    </Card>
+  );
+}

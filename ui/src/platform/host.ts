@@ -1,0 +1,78 @@
+import type { TokenFile } from "../bindings/TokenFile";
+
+/**
+ * What the UI needs from the machine besides the backend: file dialogs, saving
+ * a download, opening a web page. The desktop shell answers with native
+ * dialogs (the backend then reads or writes the path); a browser with a file
+ * input, a Blob download and a new tab.
+ */
+export type Host = {
+  /** True when native dialogs exist, so saving goes through a path the backend writes. */
+  nativeDialogs: boolean;
+  /** Lets the admin pick an Apple server token (.p7m). `null` when cancelled. */
+  pickTokenFile: () => Promise<TokenFile | null>;
+  /** Native save dialog. `null` when cancelled, and always in a browser. */
+  pickSavePath: (
+    defaultName: string,
+    filterName: string,
+    extensions: readonly string[],
+  ) => Promise<string | null>;
+  /** Browser: hands `text` to the browser as a download named `fileName`. */
+  downloadText: (fileName: string, text: string, mimeType?: string) => void;
+  /** Opens a web page in the admin's browser. */
+  openExternal: (url: string) => Promise<void>;
+};
+
+/** A hidden `<input type=file>`; resolves with the file's text, or null when cancelled. */
+export function pickFileInBrowser(accept: string): Promise<{ name: string; text: string } | null> {
+  return new Promise((resolve, reject) => {
+    const input = document.createElement("input");
+    input.type = "file";
+    input.accept = accept;
+    input.hidden = true;
+    const done = () => input.remove();
+    input.addEventListener("change", () => {
+      const file = input.files?.[0];
+      done();
+      if (!file) {
+        resolve(null);
+        return;
+      }
+      file.text().then(
+        (text) => resolve({ name: file.name, text }),
+        (error: unknown) => reject(error instanceof Error ? error : new Error(String(error))),
+      );
+    });
+    input.addEventListener("cancel", () => {
+      done();
+      resolve(null);
+    });
+    document.body.append(input);
+    input.click();
+  });
+}
+
+export const browserHost: Host = {
+  nativeDialogs: false,
+  async pickTokenFile() {
+    const picked = await pickFileInBrowser(".p7m");
+    return picked ? { kind: "contents", fileName: picked.name, contents: picked.text } : null;
+  },
+  pickSavePath: () => Promise.resolve(null),
+  downloadText(fileName, text, mimeType = "text/plain") {
+    const url = URL.createObjectURL(new Blob([text], { type: mimeType }));
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = fileName;
+    link.hidden = true;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    // Revoke after the click has been handled; the download keeps its own copy.
+    setTimeout(() => URL.revokeObjectURL(url), 0);
+  },
+  openExternal(url) {
+    window.open(url, "_blank", "noopener,noreferrer");
+    return Promise.resolve();
+  },
+};

@@ -1,0 +1,323 @@
+import type { AuditEntry } from "../bindings/AuditEntry";
+import type { AuditFilter } from "../bindings/AuditFilter";
+import type { ErrorCode } from "../bindings/ErrorCode";
+import type { KeyProtection } from "../bindings/KeyProtection";
+import type { PendingKey } from "../bindings/PendingKey";
+import type { TokenDetail } from "../bindings/TokenDetail";
+import type { TokenFile } from "../bindings/TokenFile";
+import type { TokenPreview } from "../bindings/TokenPreview";
+import type { TokenStatus } from "../bindings/TokenStatus";
+import type { TokenSummary } from "../bindings/TokenSummary";
+import { failure, type Handlers } from "./fakeBackend";
+
+/** The fake's "now": every days-left figure is counted from here. */
+export const FAKE_NOW = Date.parse("2026-06-01T00:00:00Z");
+const DAY = 86_400_000;
+
+/** What Apple would say about a token file the fake's "portal" issued. */
+export type PortalServer = {
+  serverName: string;
+  serverUuid: string;
+  orgName: string;
+  adminId: string | null;
+  expiresAt: string;
+  simulator?: boolean;
+  /** The fingerprint of the key the file was encrypted to; `undefined` = the current pending key. */
+  forKey?: string;
+};
+
+const FILE_PREFIX = "FAKE-P7M ";
+const ERROR_PREFIX = "FAKE-P7M-ERROR ";
+
+/** A token file as the portal would issue it, in the browser's `contents` form. */
+export function portalFile(server: PortalServer, fileName = "server_token.p7m"): TokenFile {
+  return { kind: "contents", fileName, contents: FILE_PREFIX + JSON.stringify(server) };
+}
+
+/** A file the backend rejects with `code` when it opens it. */
+export function brokenFile(code: ErrorCode, fileName = "broken.p7m"): TokenFile {
+  return { kind: "contents", fileName, contents: ERROR_PREFIX + code };
+}
+
+export function daysLeft(iso: string): number {
+  return Math.floor((Date.parse(iso) - FAKE_NOW) / DAY);
+}
+
+function statusFor(iso: string): TokenStatus {
+  const left = daysLeft(iso);
+  return left < 0 ? "expired" : left <= 30 ? "expiring" : "ok";
+}
+
+export function tokenDetail(
+  summary: Partial<TokenSummary> & { id: string; serverName: string },
+  extra: Partial<Omit<TokenDetail, "summary">> = {},
+): TokenDetail {
+  const expiresAt = summary.expiresAt ?? "2027-03-01T00:00:00Z";
+  return {
+    summary: {
+      orgName: "Contoso Retail",
+      appleId: "abm-admin@contoso.example",
+      expiresAt,
+      daysLeft: daysLeft(expiresAt),
+      status: statusFor(expiresAt),
+      simulator: false,
+      defaultProfile: null,
+      deviceCount: 0,
+      profileCount: 0,
+      scopeTags: [],
+      ...summary,
+    },
+    serverUuid: `UUID-${summary.id.toUpperCase()}`,
+    orgId: "1234567",
+    orgType: "org",
+    adminId: "abm-admin@contoso.example",
+    appleUrl: "https://mdmenrollment.apple.com",
+    createdAt: "2026-03-01T09:30:00Z",
+    renewedAt: null,
+    keyFingerprint: "11:22:33:44",
+    deleteBlockers: [],
+    ...extra,
+  };
+}
+
+type Options = {
+  tokens?: TokenDetail[];
+  audit?: AuditEntry[];
+  keyProtection?: KeyProtection;
+  simulatorUrl?: string | null;
+};
+
+/**
+ * A stateful stand-in for Depot's backend: tokens, the pending key, the audit
+ * log and demo mode behave like the real commands, so a test can walk the
+ * whole flow and see its effects on other pages.
+ */
+export function fakeDepot(options: Options = {}) {
+  const state = {
+    tokens: [...(options.tokens ?? [])],
+    audit: [...(options.audit ?? [])],
+    pendingKey: null as PendingKey | null,
+    keysMade: 0,
+    savedKeyPaths: [] as string[],
+    simulatorUrl: options.simulatorUrl ?? null,
+    nextAuditId: 1000,
+  };
+
+  const record = (action: string, object: string, after: unknown) => {
+    state.audit.unshift({
+      id: String(state.nextAuditId++),
+      at: new Date(FAKE_NOW).toISOString(),
+      operator: "admin",
+      action,
+      object,
+      before: null,
+      after: after === null ? null : JSON.stringify(after),
+    });
+  };
+
+  const open = (file: TokenFile, key: string | null): PortalServer | { code: ErrorCode } => {
+    if (file.kind === "path") return { code: "FILE_UNREADABLE" };
+    if (file.contents.startsWith(ERROR_PREFIX)) {
+      return { code: file.contents.slice(ERROR_PREFIX.length) as ErrorCode };
+    }
+    if (!file.contents.startsWith(FILE_PREFIX)) return { code: "NOT_A_TOKEN_FILE" };
+    const server = JSON.parse(file.contents.slice(FILE_PREFIX.length)) as PortalServer;
+    if (server.forKey !== undefined && server.forKey !== key) return { code: "WRONG_KEY" };
+    return server;
+  };
+
+  const preview = (server: PortalServer): TokenPreview => ({
+    serverName: server.serverName,
+    serverUuid: server.serverUuid,
+    orgName: server.orgName,
+    orgId: "1234567",
+    orgType: "org",
+    adminId: server.adminId,
+    expiresAt: server.expiresAt,
+    daysLeft: daysLeft(server.expiresAt),
+    appleUrl: server.simulator ? "http://127.0.0.1:7000" : "https://mdmenrollment.apple.com",
+    simulator: server.simulator ?? false,
+    existingTokenId:
+      state.tokens.find((t) => t.serverUuid === server.serverUuid)?.summary.id ?? null,
+  });
+
+  const find = (id: string) => state.tokens.find((t) => t.summary.id === id);
+
+  const matches = (entry: AuditEntry, { action, object, operator, from, to }: AuditFilter = {}) =>
+    (action === undefined || entry.action === action) &&
+    (object === undefined || entry.object.toLowerCase().includes(object.toLowerCase())) &&
+    (operator === undefined || entry.operator.toLowerCase().includes(operator.toLowerCase())) &&
+    (from === undefined || entry.at.slice(0, 10) >= from.slice(0, 10)) &&
+    (to === undefined || entry.at.slice(0, 10) <= to.slice(0, 10));
+
+  const handlers: Handlers = {
+    "workspace.info": () => ({
+      path: "/home/admin/.local/share/depot/workspace.sqlite",
+      schemaVersion: 4,
+      counts: {
+        tokens: state.tokens.length,
+        profiles: state.tokens.reduce((n, t) => n + t.summary.profileCount, 0),
+        devices: state.tokens.reduce((n, t) => n + t.summary.deviceCount, 0),
+        auditEntries: state.audit.length,
+      },
+      keyProtection: options.keyProtection ?? "keychain",
+      simulatorUrl: state.simulatorUrl,
+    }),
+    "tokens.list": () => ({ tokens: state.tokens.map((t) => t.summary) }),
+    "tokens.get": ({ id }) => find(id) ?? failure("NOT_FOUND", `There is no token with id ${id}.`),
+    "tokens.pendingKey": () => ({ pending: state.pendingKey }),
+    "tokens.generateKey": ({ replace }) => {
+      if (state.pendingKey && !replace) return state.pendingKey;
+      state.keysMade += 1;
+      const n = String(state.keysMade).padStart(2, "0");
+      state.pendingKey = {
+        createdAt: new Date(FAKE_NOW).toISOString(),
+        certificateExpiresAt: "2027-06-01T00:00:00Z",
+        subject: "CN=Depot (workspace test)",
+        fingerprint: `AB:CD:EF:${n}`,
+        certificatePem: `-----BEGIN CERTIFICATE-----\nKEY${n}\n-----END CERTIFICATE-----\n`,
+        fileName: "Depot_public_key.pem",
+      };
+      return state.pendingKey;
+    },
+    "tokens.savePublicKey": ({ path }) => {
+      if (!state.pendingKey) return failure("NO_PENDING_KEY", "No key is waiting.");
+      state.savedKeyPaths.push(path);
+      return { path, bytes: state.pendingKey.certificatePem.length };
+    },
+    "tokens.inspect": ({ file }) => {
+      if (!state.pendingKey)
+        return failure("NO_PENDING_KEY", "No key pair is waiting for a token.");
+      const opened = open(file, state.pendingKey.fingerprint);
+      if ("code" in opened) return failure(opened.code, `The file failed with ${opened.code}.`);
+      return preview(opened);
+    },
+    "tokens.add": ({ file, appleId, scopeTags }) => {
+      if (!state.pendingKey)
+        return failure("NO_PENDING_KEY", "No key pair is waiting for a token.");
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(appleId)) {
+        return failure("INVALID_INPUT", "appleId: not an email address");
+      }
+      const opened = open(file, state.pendingKey.fingerprint);
+      if ("code" in opened) return failure(opened.code, `The file failed with ${opened.code}.`);
+      const existing = state.tokens.find((t) => t.serverUuid === opened.serverUuid);
+      if (existing) {
+        return failure(
+          "DUPLICATE_TOKEN",
+          `The MDM server '${existing.summary.serverName}' already has a token; renew it instead.`,
+        );
+      }
+      const id = `tok-${state.tokens.length + 1}`;
+      const detail = tokenDetail(
+        {
+          id,
+          serverName: opened.serverName,
+          orgName: opened.orgName,
+          appleId,
+          expiresAt: opened.expiresAt,
+          simulator: opened.simulator ?? false,
+          scopeTags: scopeTags ?? [],
+        },
+        {
+          serverUuid: opened.serverUuid,
+          adminId: opened.adminId,
+          keyFingerprint: state.pendingKey.fingerprint,
+          createdAt: new Date(FAKE_NOW).toISOString(),
+        },
+      );
+      state.tokens.push(detail);
+      state.pendingKey = null;
+      record("token.add", opened.serverName, { serverName: opened.serverName });
+      return detail.summary;
+    },
+    "tokens.renew": ({ id, file, appleId, force }) => {
+      const token = find(id);
+      if (!token) return failure("NOT_FOUND", `There is no token with id ${id}.`);
+      if (appleId.toLowerCase() !== token.summary.appleId.toLowerCase()) {
+        return failure(
+          "APPLE_ID_MISMATCH",
+          `This token was created with a different Apple ID (${token.summary.appleId}).`,
+        );
+      }
+      const opened = open(file, token.keyFingerprint);
+      if ("code" in opened) return failure(opened.code, `The file failed with ${opened.code}.`);
+      if (opened.serverUuid !== token.serverUuid && force !== true) {
+        return failure(
+          "OTHER_SERVER",
+          `This file belongs to the MDM server '${opened.serverName}', not '${token.summary.serverName}'.`,
+        );
+      }
+      token.summary = {
+        ...token.summary,
+        expiresAt: opened.expiresAt,
+        daysLeft: daysLeft(opened.expiresAt),
+        status: statusFor(opened.expiresAt),
+      };
+      token.serverUuid = opened.serverUuid;
+      token.renewedAt = new Date(FAKE_NOW).toISOString();
+      record("token.renew", token.summary.serverName, {
+        expiresAt: opened.expiresAt,
+        force: force === true,
+      });
+      return token.summary;
+    },
+    "tokens.setScopeTags": ({ id, scopeTags }) => {
+      const token = find(id);
+      if (!token) return failure("NOT_FOUND", `There is no token with id ${id}.`);
+      token.summary = { ...token.summary, scopeTags };
+      record("token.scopeTags", token.summary.serverName, { scopeTags });
+      return token.summary;
+    },
+    "tokens.delete": ({ id }) => {
+      const token = find(id);
+      if (!token) return failure("NOT_FOUND", `There is no token with id ${id}.`);
+      if (token.deleteBlockers.length > 0) {
+        return failure("TOKEN_IN_USE", token.deleteBlockers.join(" "));
+      }
+      state.tokens = state.tokens.filter((t) => t !== token);
+      record("token.delete", token.summary.serverName, null);
+      return {};
+    },
+    "demo.start": () => {
+      const detail = tokenDetail(
+        {
+          id: "tok-demo",
+          serverName: "Simulator — Contoso Demo",
+          orgName: "Contoso Demo (Simulator)",
+          appleId: "demo@contoso.example",
+          expiresAt: "2027-06-01T00:00:00Z",
+          simulator: true,
+          deviceCount: 2500,
+        },
+        { appleUrl: "http://127.0.0.1:7000" },
+      );
+      state.tokens.push(detail);
+      state.simulatorUrl = "http://127.0.0.1:7000";
+      record("token.add", detail.summary.serverName, { simulator: true });
+      return { token: detail.summary, simulatorUrl: state.simulatorUrl };
+    },
+    "audit.list": ({ filter, before, limit }) => {
+      const all = state.audit.filter((entry) => matches(entry, filter));
+      const start = before === undefined ? 0 : all.findIndex((entry) => entry.id === before) + 1;
+      const size = limit ?? 100;
+      const entries = all.slice(start, start + size);
+      const more = start + size < all.length;
+      return {
+        entries,
+        nextBefore: more ? (entries[entries.length - 1]?.id ?? null) : null,
+        actions: [...new Set(state.audit.map((entry) => entry.action))].sort(),
+      };
+    },
+    "audit.export": ({ filter, path }) => {
+      const rows = state.audit.filter((entry) => matches(entry, filter));
+      const csv = [
+        "at,operator,action,object",
+        ...rows.map((e) => [e.at, e.operator, e.action, e.object].join(",")),
+      ].join("\n");
+      // With a path the backend writes the file; without, it returns the text.
+      return { rows: rows.length, path: path ?? null, csv: path === undefined ? csv : null };
+    },
+  };
+
+  return { handlers, state };
+}
