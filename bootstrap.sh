@@ -17,7 +17,7 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/depot-target}
 TOOLS_DIR=${DEPOT_TOOLS_DIR:-/var/tmp/depot-tools}
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 
-BUILD_PACKAGES=(build-essential pkg-config curl file libssl-dev libwebkit2gtk-4.1-dev libxdo-dev librsvg2-dev)
+BUILD_PACKAGES=(build-essential pkg-config curl file openssl libssl-dev libdbus-1-dev libwebkit2gtk-4.1-dev libxdo-dev librsvg2-dev)
 TEST_PACKAGES=(xvfb xauth webkit2gtk-driver)
 
 if [ -t 1 ]; then step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
@@ -72,6 +72,12 @@ cmd_app() {
   ensure_apt "${BUILD_PACKAGES[@]}"
   ensure_ui
   build_app
+  # Without a desktop session (no D-Bus, so no Secret Service keychain), keep the
+  # workspace key in an owner-only file instead; the Settings page says so.
+  if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ] && [ -z "${DEPOT_KEY_FILE:-}" ]; then
+    export DEPOT_KEY_FILE="${XDG_DATA_HOME:-$HOME/.local/share}/depot/workspace.key"
+    echo "No desktop keychain session: the workspace key is kept in $DEPOT_KEY_FILE"
+  fi
   step "Starting Depot"
   exec "$CARGO_TARGET_DIR/debug/depot-app" "$@"
 }

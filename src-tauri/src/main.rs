@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use depot_api::{ApiError, ErrorCode};
-use depot_core::{Depot, SystemClock, location};
+use depot_core::{Depot, DepotOptions, location};
 use tauri::Manager;
 
 /// The workspace, or why it could not be opened (shown by every command).
@@ -25,14 +25,7 @@ async fn rpc(
     payload: serde_json::Value,
 ) -> Result<serde_json::Value, ApiError> {
     match state.inner() {
-        AppState::Ready(depot) => {
-            let depot = Arc::clone(depot);
-            tauri::async_runtime::spawn_blocking(move || {
-                depot_api::dispatch(&depot, &name, payload)
-            })
-            .await
-            .map_err(|err| ApiError::new(ErrorCode::Internal, err.to_string()))?
-        }
+        AppState::Ready(depot) => depot_api::dispatch(Arc::clone(depot), &name, payload).await,
         AppState::Unavailable(err) => Err(err.clone()),
     }
 }
@@ -48,7 +41,11 @@ fn open_workspace(app: &tauri::App) -> AppState {
             "Depot could not find an app-data folder for its workspace; set DEPOT_WORKSPACE",
         ));
     };
-    match Depot::open(&dir, Arc::new(SystemClock)) {
+    let options = DepotOptions::for_this_machine(
+        location::key_file_from_env(),
+        location::operator_from_env(),
+    );
+    match Depot::open(&dir, options) {
         Ok(depot) => {
             tracing::info!(workspace = %dir.display(), "workspace open");
             AppState::Ready(Arc::new(depot))
@@ -65,6 +62,8 @@ fn main() {
         )
         .init();
     tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .setup(|app| {
             let state = open_workspace(app);
             app.manage(state);

@@ -44,7 +44,12 @@ before(async () => {
     {
       stdio: ["ignore", "inherit", "inherit"],
       // The app inherits this environment: a private workspace, never the user's.
-      env: { ...process.env, DEPOT_WORKSPACE: workspace, DEPOT_LOG: "warn" },
+      env: {
+        ...process.env,
+        DEPOT_WORKSPACE: workspace,
+        DEPOT_KEY_FILE: join(workspace, "workspace.key"),
+        DEPOT_LOG: "warn",
+      },
     },
   );
   await waitForPort(driver);

@@ -13,7 +13,7 @@ fn workspace_info_prints_text_and_json() {
         out.contains(&ws.join("depot.sqlite").display().to_string()),
         "{out}"
     );
-    assert!(out.contains("Schema version: 1"), "{out}");
+    assert!(out.contains("Schema version: 2"), "{out}");
     assert!(out.contains("Tokens:         0"), "{out}");
 
     let json = depot(
@@ -22,7 +22,7 @@ fn workspace_info_prints_text_and_json() {
     );
     assert!(json.status.success(), "{}", stderr(&json));
     let value: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
-    assert_eq!(value["schemaVersion"], 1);
+    assert_eq!(value["schemaVersion"], 2);
     assert_eq!(value["counts"]["devices"], 0);
 }
 
@@ -82,4 +82,195 @@ fn bad_usage_exits_with_2() {
     let home = TestWorkspace::new();
     let out = depot(home.path(), &["workspace", "explode"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+mod tokens {
+    use std::process::Command;
+
+    use depot_sim::{RunningSim, ServerSpec, Simulator};
+
+    use crate::support::{TestWorkspace, depot_bin, stderr, stdout};
+
+    /// The CLI uses the wall clock, so the simulator runs on real time too.
+    async fn sim() -> RunningSim {
+        Simulator::builder()
+            .seed(5)
+            .server(ServerSpec::new("Sales-East", "Acme Corp", 20))
+            .server(ServerSpec::new("Campus", "Acme Corp", 5))
+            .start()
+            .await
+            .unwrap()
+    }
+
+    struct Cli {
+        home: TestWorkspace,
+    }
+
+    impl Cli {
+        fn run(&self, args: &[&str]) -> std::process::Output {
+            Command::new(depot_bin())
+                .arg("--workspace")
+                .arg(self.home.path().join("ws"))
+                .args(args)
+                .env_remove("DEPOT_WORKSPACE")
+                .env("HOME", self.home.path())
+                .env("DEPOT_KEY_FILE", self.home.path().join("workspace.key"))
+                .env("DEPOT_LOG", "trace")
+                .output()
+                .unwrap()
+        }
+
+        fn ok(&self, args: &[&str]) -> String {
+            let out = self.run(args);
+            assert!(
+                out.status.success(),
+                "depot {args:?} failed: {}",
+                stderr(&out)
+            );
+            stdout(&out)
+        }
+
+        fn path(&self, name: &str) -> String {
+            self.home.path().join(name).display().to_string()
+        }
+    }
+
+    // Multi-threaded: the test blocks on the child process while the simulator answers it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn keygen_add_list_show_renew_delete_with_json() {
+        let sim = sim().await;
+        let cli = Cli {
+            home: TestWorkspace::new(),
+        };
+        let pem_path = cli.path("depot.pem");
+        let key: serde_json::Value =
+            serde_json::from_str(&cli.ok(&["--json", "token", "keygen", "--out", &pem_path]))
+                .unwrap();
+        let pem = std::fs::read_to_string(&pem_path).unwrap();
+        assert_eq!(key["certificatePem"], pem.as_str());
+
+        let p7m_path = cli.path("Sales-East_Token_smime.p7m");
+        std::fs::write(
+            &p7m_path,
+            sim.issue_token("Sales-East", pem.as_bytes()).unwrap(),
+        )
+        .unwrap();
+
+        // Bad input first: nothing changes.
+        let out = cli.run(&[
+            "token",
+            "add",
+            "--p7m",
+            &pem_path,
+            "--apple-id",
+            "a@acme.example",
+            "--apple-url",
+            sim.base_url(),
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            stderr(&out).contains("not an Apple server token file"),
+            "{}",
+            stderr(&out)
+        );
+        let out = cli.run(&[
+            "token",
+            "add",
+            "--p7m",
+            &p7m_path,
+            "--apple-id",
+            "nobody",
+            "--apple-url",
+            sim.base_url(),
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stderr(&out).contains("email address"), "{}", stderr(&out));
+
+        let add = cli.run(&[
+            "--json",
+            "token",
+            "add",
+            "--p7m",
+            &p7m_path,
+            "--apple-id",
+            "a@acme.example",
+            "--scope-tag",
+            "East",
+            "--scope-tag",
+            "Retail",
+            "--apple-url",
+            sim.base_url(),
+        ]);
+        assert!(add.status.success(), "{}", stderr(&add));
+        let added: serde_json::Value = serde_json::from_str(&stdout(&add)).unwrap();
+        assert_eq!(added["serverName"], "Sales-East");
+        assert_eq!(added["scopeTags"], serde_json::json!(["East", "Retail"]));
+
+        // Nothing secret in the trace-level log of the import.
+        let creds = sim.credentials("Sales-East").unwrap();
+        let log = stderr(&add);
+        assert!(
+            log.contains("TRACE") || log.contains("DEBUG") || log.contains("INFO"),
+            "the log is on"
+        );
+        for secret in [
+            &creds.consumer_key,
+            &creds.consumer_secret,
+            &creds.access_token,
+            &creds.access_secret,
+        ] {
+            assert!(!log.contains(secret.as_str()), "the log holds a credential");
+            assert!(!stdout(&add).contains(secret.as_str()));
+        }
+
+        let list: serde_json::Value =
+            serde_json::from_str(&cli.ok(&["--json", "token", "list"])).unwrap();
+        assert_eq!(list.as_array().unwrap().len(), 1);
+        assert!(cli.ok(&["token", "list"]).contains("Sales-East"));
+        let show: serde_json::Value =
+            serde_json::from_str(&cli.ok(&["--json", "token", "show", "sales-east"])).unwrap();
+        assert_eq!(show["summary"]["orgName"], "Acme Corp");
+
+        // Renew with the same server's new file; another server's file is refused.
+        std::fs::write(
+            &p7m_path,
+            sim.issue_token("Sales-East", pem.as_bytes()).unwrap(),
+        )
+        .unwrap();
+        cli.ok(&[
+            "token",
+            "renew",
+            "Sales-East",
+            "--p7m",
+            &p7m_path,
+            "--apple-id",
+            "A@ACME.example",
+        ]);
+        let campus = cli.path("Campus_Token_smime.p7m");
+        std::fs::write(&campus, sim.issue_token("Campus", pem.as_bytes()).unwrap()).unwrap();
+        let out = cli.run(&[
+            "token",
+            "renew",
+            "1",
+            "--p7m",
+            &campus,
+            "--apple-id",
+            "a@acme.example",
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            stderr(&out).contains("belongs to the MDM server 'Campus'"),
+            "{}",
+            stderr(&out)
+        );
+
+        let out = cli.run(&["token", "show", "nope"]);
+        assert_eq!(out.status.code(), Some(1));
+        cli.ok(&["token", "delete", "Sales-East"]);
+        assert!(cli.ok(&["token", "list"]).contains("No tokens yet"));
+        let audit = cli.ok(&["audit", "list"]);
+        for action in ["key.generate", "token.add", "token.renew", "token.delete"] {
+            assert!(audit.contains(action), "{audit}");
+        }
+    }
 }

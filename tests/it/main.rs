@@ -1,7 +1,8 @@
 //! Depot's integration suite: one binary, one module per area. Every test gets
 //! a fresh temporary workspace ([`support::TestWorkspace`]); nothing touches the
-//! user's real app-data folder.
+//! user's real app-data folder or keychain.
 
 mod cli;
 mod support;
+mod tokens;
 mod workspace;

@@ -1,27 +1,37 @@
 use std::sync::Arc;
 
-use depot_core::{Depot, FixedClock};
+use depot_core::{Depot, DepotOptions, FixedClock};
 use serde_json::json;
 
 use crate::support::TestWorkspace;
 
 fn open(ws: &TestWorkspace) -> Depot {
-    Depot::open(ws.path(), Arc::new(FixedClock::at(1_700_000_000))).unwrap()
+    Depot::open(
+        ws.path(),
+        DepotOptions::for_tests(Arc::new(FixedClock::at(1_700_000_000))),
+    )
+    .unwrap()
 }
 
-#[test]
-fn a_new_workspace_answers_through_dispatch_and_survives_reopen() {
+async fn dispatch(depot: Depot, name: &str, payload: serde_json::Value) -> serde_json::Value {
+    depot_api::dispatch(Arc::new(depot), name, payload)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_new_workspace_answers_through_dispatch_and_survives_reopen() {
     let ws = TestWorkspace::new();
-    let info = depot_api::dispatch(&open(&ws), "workspace.info", json!({})).unwrap();
+    let info = dispatch(open(&ws), "workspace.info", json!({})).await;
     let file = ws.path().join("depot.sqlite");
     assert_eq!(info["path"], json!(file.display().to_string()));
     assert_eq!(info["counts"]["tokens"], 0);
     assert!(file.exists());
 
-    let again = depot_api::dispatch(&open(&ws), "workspace.info", json!(null)).unwrap();
+    let again = dispatch(open(&ws), "workspace.info", json!(null)).await;
     assert_eq!(again, info);
     assert_eq!(
-        depot_api::dispatch(&open(&ws), "tokens.list", json!({})).unwrap(),
+        dispatch(open(&ws), "tokens.list", json!({})).await,
         json!({"tokens": []})
     );
 }

@@ -1,12 +1,18 @@
 //! The command table: every command the UI can call, as `name(Request) -> Response`.
 
-use depot_core::Depot;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use depot_core::{Depot, TokenFileInput};
+use depot_domain::TokenId;
 use serde_json::Value;
 
-use crate::dto::{Empty, TokenList, WorkspaceInfo};
+use crate::dto::*;
 use crate::{ApiError, ErrorCode};
 
-type Handler = fn(&Depot, Value) -> Result<Value, ApiError>;
+type Answer = Pin<Box<dyn Future<Output = Result<Value, ApiError>> + Send>>;
+type Handler = fn(Arc<Depot>, Value) -> Answer;
 
 /// One row of the command table.
 pub struct CommandInfo {
@@ -31,13 +37,13 @@ macro_rules! command_table {
                     <$req as ts_rs::TS>::export_all(cfg)?;
                     <$res as ts_rs::TS>::export_all(cfg)
                 },
-                handler: |depot, payload| {
+                handler: |depot, payload| Box::pin(async move {
                     let request: $req = parse_request($name, payload)?;
-                    let response: $res = $func(depot, request)?;
+                    let response: $res = $func(depot, request).await?;
                     serde_json::to_value(response).map_err(|err| {
                         ApiError::new(ErrorCode::Internal, format!("could not encode the answer to {}: {err}", $name))
                     })
-                },
+                }),
             },
         )*];
     };
@@ -46,17 +52,29 @@ macro_rules! command_table {
 command_table! {
     "workspace.info" => workspace_info(Empty) -> WorkspaceInfo;
     "tokens.list" => tokens_list(Empty) -> TokenList;
+    "tokens.get" => tokens_get(TokenRef) -> TokenDetail;
+    "tokens.pendingKey" => tokens_pending_key(Empty) -> PendingKeyState;
+    "tokens.generateKey" => tokens_generate_key(GenerateKeyRequest) -> PendingKey;
+    "tokens.savePublicKey" => tokens_save_public_key(SavePublicKeyRequest) -> SavedFile;
+    "tokens.inspect" => tokens_inspect(InspectTokenRequest) -> TokenPreview;
+    "tokens.add" => tokens_add(AddTokenRequest) -> TokenSummary;
+    "tokens.renew" => tokens_renew(RenewTokenRequest) -> TokenSummary;
+    "tokens.setScopeTags" => tokens_set_scope_tags(SetScopeTagsRequest) -> TokenSummary;
+    "tokens.delete" => tokens_delete(TokenRef) -> Empty;
+    "demo.start" => demo_start(Empty) -> DemoStarted;
+    "audit.list" => audit_list(AuditListRequest) -> AuditPage;
+    "audit.export" => audit_export(AuditExportRequest) -> AuditExport;
 }
 
 /// Runs command `name` with a JSON payload and returns its JSON answer.
-pub fn dispatch(depot: &Depot, name: &str, payload: Value) -> Result<Value, ApiError> {
+pub async fn dispatch(depot: Arc<Depot>, name: &str, payload: Value) -> Result<Value, ApiError> {
     let command = COMMANDS.iter().find(|c| c.name == name).ok_or_else(|| {
         ApiError::new(
             ErrorCode::UnknownCommand,
             format!("there is no command named '{name}'"),
         )
     })?;
-    (command.handler)(depot, payload)
+    (command.handler)(depot, payload).await
 }
 
 fn parse_request<T: serde::de::DeserializeOwned>(
@@ -76,73 +94,153 @@ fn parse_request<T: serde::de::DeserializeOwned>(
     })
 }
 
-fn workspace_info(depot: &Depot, _: Empty) -> Result<WorkspaceInfo, ApiError> {
+fn token_id(id: &str) -> Result<TokenId, ApiError> {
+    id.trim()
+        .parse::<i64>()
+        .map(TokenId::new)
+        .map_err(|_| ApiError::new(ErrorCode::InvalidInput, format!("'{id}' is not a token id")))
+}
+
+fn file_input(file: TokenFile) -> TokenFileInput {
+    match file {
+        TokenFile::Path { path } => TokenFileInput::Path(path),
+        TokenFile::Contents {
+            file_name,
+            contents,
+        } => TokenFileInput::Contents {
+            file_name,
+            contents: contents.into_bytes(),
+        },
+    }
+}
+
+async fn workspace_info(depot: Arc<Depot>, _: Empty) -> Result<WorkspaceInfo, ApiError> {
     Ok(depot.workspace_info()?.into())
 }
 
-fn tokens_list(depot: &Depot, _: Empty) -> Result<TokenList, ApiError> {
+async fn tokens_list(depot: Arc<Depot>, _: Empty) -> Result<TokenList, ApiError> {
     let tokens = depot.list_tokens()?.into_iter().map(Into::into).collect();
     Ok(TokenList { tokens })
 }
 
-#[cfg(test)]
-mod tests {
-    use std::sync::Arc;
+async fn tokens_get(depot: Arc<Depot>, req: TokenRef) -> Result<TokenDetail, ApiError> {
+    Ok(depot.token_detail(token_id(&req.id)?)?.into())
+}
 
-    use depot_core::FixedClock;
-    use serde_json::json;
+async fn tokens_pending_key(depot: Arc<Depot>, _: Empty) -> Result<PendingKeyState, ApiError> {
+    Ok(PendingKeyState {
+        pending: depot.pending_key()?.map(Into::into),
+    })
+}
 
-    use super::*;
+async fn tokens_generate_key(
+    depot: Arc<Depot>,
+    req: GenerateKeyRequest,
+) -> Result<PendingKey, ApiError> {
+    Ok(depot.generate_key(req.replace)?.into())
+}
 
-    fn depot() -> Depot {
-        Depot::open_in_memory(Arc::new(FixedClock::at(1_700_000_000))).unwrap()
-    }
+async fn tokens_save_public_key(
+    depot: Arc<Depot>,
+    req: SavePublicKeyRequest,
+) -> Result<SavedFile, ApiError> {
+    let bytes = depot.save_public_key(std::path::Path::new(&req.path))?;
+    Ok(SavedFile {
+        path: req.path,
+        bytes,
+    })
+}
 
-    #[test]
-    fn workspace_info_reports_schema_and_counts() {
-        let answer = dispatch(&depot(), "workspace.info", json!({})).unwrap();
-        assert_eq!(answer["path"], ":memory:");
-        assert!(answer["schemaVersion"].as_u64().unwrap() >= 1);
-        assert_eq!(
-            answer["counts"],
-            json!({"tokens": 0, "profiles": 0, "devices": 0, "auditEntries": 0})
-        );
-    }
+async fn tokens_inspect(
+    depot: Arc<Depot>,
+    req: InspectTokenRequest,
+) -> Result<TokenPreview, ApiError> {
+    let preview = depot
+        .inspect_token(&file_input(req.file), req.apple_url.as_deref())
+        .await?;
+    Ok(preview.into())
+}
 
-    #[test]
-    fn tokens_list_starts_empty_and_accepts_a_null_payload() {
-        let answer = dispatch(&depot(), "tokens.list", Value::Null).unwrap();
-        assert_eq!(answer, json!({"tokens": []}));
-    }
+async fn tokens_add(depot: Arc<Depot>, req: AddTokenRequest) -> Result<TokenSummary, ApiError> {
+    let token = depot
+        .add_token(
+            &file_input(req.file),
+            &req.apple_id,
+            &req.scope_tags,
+            req.apple_url.as_deref(),
+        )
+        .await?;
+    Ok(token.into())
+}
 
-    #[test]
-    fn unknown_commands_and_bad_payloads_are_coded_errors() {
-        let err = dispatch(&depot(), "tokens.explode", json!({})).unwrap_err();
-        assert_eq!(err.code, ErrorCode::UnknownCommand);
-        assert!(err.message.contains("tokens.explode"));
+async fn tokens_renew(depot: Arc<Depot>, req: RenewTokenRequest) -> Result<TokenSummary, ApiError> {
+    let id = token_id(&req.id)?;
+    Ok(depot
+        .renew_token(id, &file_input(req.file), &req.apple_id, req.force)
+        .await?
+        .into())
+}
 
-        let err = dispatch(&depot(), "tokens.list", json!({"surprise": 1})).unwrap_err();
-        assert_eq!(err.code, ErrorCode::BadRequest);
-        assert!(err.message.contains("surprise"), "{}", err.message);
+async fn tokens_set_scope_tags(
+    depot: Arc<Depot>,
+    req: SetScopeTagsRequest,
+) -> Result<TokenSummary, ApiError> {
+    Ok(depot
+        .set_scope_tags(token_id(&req.id)?, &req.scope_tags)?
+        .into())
+}
 
-        let err = dispatch(&depot(), "tokens.list", json!([1, 2])).unwrap_err();
-        assert_eq!(err.code, ErrorCode::BadRequest);
-    }
+async fn tokens_delete(depot: Arc<Depot>, req: TokenRef) -> Result<Empty, ApiError> {
+    depot.delete_token(token_id(&req.id)?)?;
+    Ok(Empty {})
+}
 
-    #[test]
-    fn errors_serialize_as_code_and_message() {
-        let err = ApiError::new(ErrorCode::SchemaTooNew, "newer");
-        assert_eq!(
-            serde_json::to_value(&err).unwrap(),
-            json!({"code": "SCHEMA_TOO_NEW", "message": "newer"})
-        );
-    }
+async fn demo_start(depot: Arc<Depot>, _: Empty) -> Result<DemoStarted, ApiError> {
+    let token = depot.start_demo().await?;
+    let simulator_url = depot.simulator_url().unwrap_or_default();
+    Ok(DemoStarted {
+        token: token.into(),
+        simulator_url,
+    })
+}
 
-    #[test]
-    fn command_names_are_unique() {
-        let mut names: Vec<_> = COMMANDS.iter().map(|c| c.name).collect();
-        names.sort_unstable();
-        names.dedup();
-        assert_eq!(names.len(), COMMANDS.len());
+async fn audit_list(depot: Arc<Depot>, req: AuditListRequest) -> Result<AuditPage, ApiError> {
+    let before = match req.before.as_deref() {
+        Some(id) => Some(id.trim().parse::<i64>().map_err(|_| {
+            ApiError::new(
+                ErrorCode::InvalidInput,
+                format!("'{id}' is not an audit entry id"),
+            )
+        })?),
+        None => None,
+    };
+    let page = depot.audit_page(&req.filter.into(), before, req.limit.unwrap_or(100))?;
+    Ok(page.into())
+}
+
+async fn audit_export(depot: Arc<Depot>, req: AuditExportRequest) -> Result<AuditExport, ApiError> {
+    let (csv, rows) = depot.audit_csv(&req.filter.into())?;
+    match req.path {
+        Some(path) => {
+            std::fs::write(&path, csv.as_bytes()).map_err(|e| {
+                ApiError::new(
+                    ErrorCode::FileUnreadable,
+                    format!("could not write {path}: {e}"),
+                )
+            })?;
+            Ok(AuditExport {
+                rows,
+                path: Some(path),
+                csv: None,
+            })
+        }
+        None => Ok(AuditExport {
+            rows,
+            path: None,
+            csv: Some(csv),
+        }),
     }
 }
+
+#[cfg(test)]
+mod tests;

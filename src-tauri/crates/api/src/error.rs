@@ -17,6 +17,43 @@ pub enum ErrorCode {
     SchemaTooNew,
     /// A bug or an unexpected failure; the message says what happened.
     Internal,
+    /// A field of the request is not acceptable (e.g. an Apple ID that is not an
+    /// email address); the message names the field.
+    InvalidInput,
+    /// The token, profile, … named in the request does not exist.
+    NotFound,
+    /// A workspace limit (TOK-7) would be exceeded.
+    LimitReached,
+    /// A file could not be read or written.
+    FileUnreadable,
+    /// No key pair is waiting for a token file: generate one first (wizard step 2).
+    NoPendingKey,
+    /// The file is not an Apple server token (.p7m).
+    NotATokenFile,
+    /// The token file was made for another public key than the one Depot holds.
+    WrongKey,
+    /// The token file is damaged (truncated, altered, bad encoding).
+    TokenCorrupted,
+    /// The token file decrypts but lacks some of the four credentials.
+    MissingCredentials,
+    /// The token file has already expired: download a new one.
+    TokenExpired,
+    /// Apple refused the token's credentials (401 on /session): download a new token.
+    AppleRejected,
+    /// The organisation must accept Apple's new terms in the portal (T_C_NOT_SIGNED).
+    TermsNotAccepted,
+    /// Apple denied access for this server (ACCESS_DENIED).
+    AccessDenied,
+    /// Apple (or the simulator) could not be reached or answered unexpectedly.
+    AppleUnavailable,
+    /// This MDM server already has a token in the workspace: renew it instead.
+    DuplicateToken,
+    /// Renew: the Apple ID differs from the one the token was created with.
+    AppleIdMismatch,
+    /// Renew: the file belongs to another MDM server; retry with force to accept.
+    OtherServer,
+    /// Delete refused: devices are assigned or a default profile is set.
+    TokenInUse,
 }
 
 /// The error every command can return.
@@ -55,10 +92,43 @@ impl From<CoreError> for ApiError {
             source = cause.source();
         }
         tracing::warn!(error = %chain, "command failed");
-        let code = match &err {
-            CoreError::SchemaTooNew(_) => ErrorCode::SchemaTooNew,
-            CoreError::Store(_) => ErrorCode::WorkspaceUnavailable,
-        };
+        let code = code_of(&err);
         ApiError::new(code, err.to_string())
+    }
+}
+
+fn code_of(err: &CoreError) -> ErrorCode {
+    use depot_core::{AppleError, TokenFileError};
+    match err {
+        CoreError::SchemaTooNew(_) => ErrorCode::SchemaTooNew,
+        CoreError::Store(_) | CoreError::Vault(_) => ErrorCode::WorkspaceUnavailable,
+        CoreError::InvalidInput { .. } => ErrorCode::InvalidInput,
+        CoreError::NotFound(_) => ErrorCode::NotFound,
+        CoreError::LimitReached(_) => ErrorCode::LimitReached,
+        CoreError::File { .. } => ErrorCode::FileUnreadable,
+        CoreError::NoPendingKey => ErrorCode::NoPendingKey,
+        CoreError::TokenFile(file) => match file {
+            TokenFileError::NotATokenFile(_) => ErrorCode::NotATokenFile,
+            TokenFileError::WrongKey => ErrorCode::WrongKey,
+            TokenFileError::Corrupted(_) => ErrorCode::TokenCorrupted,
+            TokenFileError::MissingCredentials(_) => ErrorCode::MissingCredentials,
+            TokenFileError::Expired { .. } => ErrorCode::TokenExpired,
+            TokenFileError::Key(_) => ErrorCode::Internal,
+        },
+        CoreError::Apple(apple) => match apple {
+            AppleError::Rejected => ErrorCode::AppleRejected,
+            AppleError::TermsNotAccepted => ErrorCode::TermsNotAccepted,
+            AppleError::AccessDenied => ErrorCode::AccessDenied,
+            AppleError::Unreachable { .. }
+            | AppleError::Status { .. }
+            | AppleError::Decode { .. } => ErrorCode::AppleUnavailable,
+            AppleError::Sign(_) => ErrorCode::Internal,
+        },
+        CoreError::Key(_) => ErrorCode::Internal,
+        CoreError::DuplicateToken { .. } => ErrorCode::DuplicateToken,
+        CoreError::AppleIdMismatch { .. } => ErrorCode::AppleIdMismatch,
+        CoreError::OtherServer { .. } => ErrorCode::OtherServer,
+        CoreError::TokenInUse(_) => ErrorCode::TokenInUse,
+        CoreError::Simulator(_) => ErrorCode::Internal,
     }
 }

@@ -1,10 +1,19 @@
 //! Apple's Device Assignment web service ("DEP", ADE), from Depot's side.
 //!
-//! Invariants: the base URL, the clock and nonces are given by the caller; no
-//! Apple host is hard-coded outside [`DEFAULT_BASE_URL`], which callers pass in
-//! explicitly. Apple's wire names stay in this crate.
+//! Invariants: the base URL and the clock are given by the caller; no Apple
+//! host is hard-coded outside [`DEFAULT_BASE_URL`], which callers pass in
+//! explicitly. Apple's wire names stay in this crate (`wire` DTOs are converted
+//! to domain-shaped types before they leave it).
 
+pub mod client;
+pub mod keys;
 pub mod oauth;
+pub mod token_file;
+
+pub use client::{AccountInfo, AppleClient, AppleError};
+pub use keys::{CertificateInfo, KeyError, TokenKeyPair};
+pub use oauth::OAuthCredentials;
+pub use token_file::{ServerToken, TokenFileError, decrypt_token_file};
 
 /// Apple's production host. Every request is resolved against a base URL the
 /// caller chooses, so tests and demo mode point at the simulator.

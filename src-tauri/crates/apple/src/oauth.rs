@@ -1,24 +1,18 @@
 //! OAuth 1.0a request signing for `GET /session` (HMAC-SHA1, RFC 5849 §3.4).
 
-use std::fmt;
-
+use depot_domain::SecretString;
 use openssl::hash::MessageDigest;
 use openssl::pkey::PKey;
 use openssl::sign::Signer;
 
-/// The four credentials from a decrypted server token.
-#[derive(Clone)]
+/// The four credentials from a decrypted server token. All four are treated as
+/// secrets (typed, redacted in `Debug`), the consumer key included.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OAuthCredentials {
-    pub consumer_key: String,
-    pub consumer_secret: String,
-    pub access_token: String,
-    pub access_secret: String,
-}
-
-impl fmt::Debug for OAuthCredentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("OAuthCredentials([redacted])")
-    }
+    pub consumer_key: SecretString,
+    pub consumer_secret: SecretString,
+    pub access_token: SecretString,
+    pub access_secret: SecretString,
 }
 
 /// Per-request values the caller supplies (from its clock and nonce source).
@@ -52,11 +46,11 @@ pub fn percent_encode(input: &str) -> String {
 
 fn oauth_params(creds: &OAuthCredentials, req: &OAuthRequest<'_>) -> Vec<(&'static str, String)> {
     let mut params = vec![
-        ("oauth_consumer_key", creds.consumer_key.clone()),
+        ("oauth_consumer_key", creds.consumer_key.expose().to_owned()),
         ("oauth_nonce", req.nonce.to_owned()),
         ("oauth_signature_method", "HMAC-SHA1".to_owned()),
         ("oauth_timestamp", req.timestamp.to_string()),
-        ("oauth_token", creds.access_token.clone()),
+        ("oauth_token", creds.access_token.expose().to_owned()),
         ("oauth_version", "1.0".to_owned()),
     ];
     params.sort();
@@ -82,8 +76,8 @@ pub fn base_string(creds: &OAuthCredentials, req: &OAuthRequest<'_>) -> String {
 pub fn signature(creds: &OAuthCredentials, req: &OAuthRequest<'_>) -> Result<String, SignError> {
     let key = format!(
         "{}&{}",
-        percent_encode(&creds.consumer_secret),
-        percent_encode(&creds.access_secret)
+        percent_encode(creds.consumer_secret.expose()),
+        percent_encode(creds.access_secret.expose())
     );
     let pkey = PKey::hmac(key.as_bytes())?;
     let mut signer = Signer::new(MessageDigest::sha1(), &pkey)?;
@@ -101,8 +95,8 @@ pub fn authorization_header(
         "OAuth realm=\"ADM\", oauth_consumer_key=\"{}\", oauth_token=\"{}\", \
          oauth_signature_method=\"HMAC-SHA1\", oauth_signature=\"{}\", oauth_timestamp=\"{}\", \
          oauth_nonce=\"{}\", oauth_version=\"1.0\"",
-        percent_encode(&creds.consumer_key),
-        percent_encode(&creds.access_token),
+        percent_encode(creds.consumer_key.expose()),
+        percent_encode(creds.access_token.expose()),
         percent_encode(&sig),
         req.timestamp,
         percent_encode(req.nonce),
@@ -116,10 +110,10 @@ mod tests {
     fn spec_vector() -> (OAuthCredentials, OAuthRequest<'static>) {
         (
             OAuthCredentials {
-                consumer_key: "CK_test".into(),
-                consumer_secret: "CS_secret".into(),
-                access_token: "AT_test".into(),
-                access_secret: "AS_secret".into(),
+                consumer_key: SecretString::new("CK_test"),
+                consumer_secret: SecretString::new("CS_secret"),
+                access_token: SecretString::new("AT_test"),
+                access_secret: SecretString::new("AS_secret"),
             },
             OAuthRequest {
                 method: "GET",

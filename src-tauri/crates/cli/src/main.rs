@@ -1,6 +1,9 @@
 //! `depot`: Depot on the command line, over the same core and workspace as the app.
 //!
-//! Exit codes: 0 success, 1 failure (the message says why), 2 bad usage (clap).
+//! Exit codes: 0 success, 1 failure (one line on stderr says why; nothing was
+//! changed), 2 bad usage.
+
+mod tokens;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,7 +11,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use depot_core::{Depot, SystemClock, location};
+use depot_core::{Depot, DepotOptions, location};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -34,12 +37,45 @@ enum Command {
     /// The workspace: where it is, its schema, what it holds.
     #[command(subcommand)]
     Workspace(WorkspaceCommand),
+    /// ADE tokens: key pair, add, list, show, renew, delete.
+    #[command(subcommand)]
+    Token(tokens::TokenCommand),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Depot's simulator of Apple's service and portal.
+    #[command(subcommand)]
+    Sim(SimCommand),
 }
 
 #[derive(Debug, Subcommand)]
 enum WorkspaceCommand {
     /// Show the workspace path, schema version and counts.
     Info,
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// List audit entries, newest first.
+    List {
+        #[arg(long)]
+        action: Option<String>,
+        #[arg(long)]
+        object: Option<String>,
+        /// YYYY-MM-DD or RFC 3339.
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SimCommand {
+    /// Run the simulator on 127.0.0.1 until Ctrl-C (same flags as `depot-sim`).
+    Serve(depot_sim::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,7 +87,14 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    match run(cli) {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("depot: cannot start: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("depot: {err:#}");
@@ -60,31 +103,83 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<()> {
+async fn run(cli: Cli) -> Result<()> {
+    if let Command::Sim(SimCommand::Serve(args)) = cli.command {
+        return depot_sim::serve_cli(args).await.map_err(Into::into);
+    }
+    let depot = Arc::new(open(&cli)?);
+    match cli.command {
+        Command::Workspace(WorkspaceCommand::Info) => workspace_info(&depot, cli.json),
+        Command::Token(command) => tokens::run(&depot, command, cli.json).await,
+        Command::Audit(AuditCommand::List {
+            action,
+            object,
+            from,
+            to,
+            limit,
+        }) => {
+            let filter = depot_core::AuditFilter {
+                action,
+                object,
+                operator: None,
+                from,
+                to,
+            };
+            audit_list(&depot, &filter, limit, cli.json)
+        }
+        Command::Sim(_) => unreachable!("handled above"),
+    }
+}
+
+fn open(cli: &Cli) -> Result<Depot> {
     let dir = location::resolve(
         cli.workspace.clone(),
         std::env::var_os(location::WORKSPACE_ENV),
         location::os_default,
     )
     .context("no workspace folder: pass --workspace DIR or set DEPOT_WORKSPACE")?;
-    let depot = Depot::open(&dir, Arc::new(SystemClock))
-        .with_context(|| format!("cannot open the workspace in {}", dir.display()))?;
-    match cli.command {
-        Command::Workspace(WorkspaceCommand::Info) => workspace_info(&depot, cli.json),
-    }
+    let options = DepotOptions::for_this_machine(
+        location::key_file_from_env(),
+        location::operator_from_env(),
+    );
+    Depot::open(&dir, options)
+        .with_context(|| format!("cannot open the workspace in {}", dir.display()))
+}
+
+pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
 }
 
 fn workspace_info(depot: &Depot, json: bool) -> Result<()> {
     let info: depot_api::dto::WorkspaceInfo = depot.workspace_info()?.into();
     if json {
-        println!("{}", serde_json::to_string_pretty(&info)?);
-    } else {
-        println!("Workspace:      {}", info.path);
-        println!("Schema version: {}", info.schema_version);
-        println!("Tokens:         {}", info.counts.tokens);
-        println!("Profiles:       {}", info.counts.profiles);
-        println!("Devices:        {}", info.counts.devices);
-        println!("Audit entries:  {}", info.counts.audit_entries);
+        return print_json(&info);
+    }
+    println!("Workspace:      {}", info.path);
+    println!("Schema version: {}", info.schema_version);
+    println!("Tokens:         {}", info.counts.tokens);
+    println!("Profiles:       {}", info.counts.profiles);
+    println!("Devices:        {}", info.counts.devices);
+    println!("Audit entries:  {}", info.counts.audit_entries);
+    Ok(())
+}
+
+fn audit_list(
+    depot: &Depot,
+    filter: &depot_core::AuditFilter,
+    limit: u32,
+    json: bool,
+) -> Result<()> {
+    let page: depot_api::dto::AuditPage = depot.audit_page(filter, None, limit)?.into();
+    if json {
+        return print_json(&page.entries);
+    }
+    for e in &page.entries {
+        println!("{}  {:<10} {:<20} {}", e.at, e.operator, e.action, e.object);
+    }
+    if page.entries.is_empty() {
+        println!("No audit entries match.");
     }
     Ok(())
 }

@@ -1,7 +1,10 @@
-use depot_store::StoreError;
+use depot_apple::{AppleError, KeyError, TokenFileError};
+use depot_domain::TokenId;
+use depot_store::{StoreError, VaultError};
 
 /// Everything a use case can fail with. `api` maps each variant to an error
-/// code the UI branches on; messages are written for the admin.
+/// code the UI branches on; messages are written for the admin and never
+/// contain secrets.
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
     /// The workspace was written by a newer Depot; nothing was changed.
@@ -11,13 +14,77 @@ pub enum CoreError {
     /// The workspace could not be opened, read or written.
     #[error(transparent)]
     Store(StoreError),
+
+    /// The secrets vault could not be opened (keychain, key file, wrong key).
+    #[error(transparent)]
+    Vault(VaultError),
+
+    #[error("{field}: {message}")]
+    InvalidInput {
+        field: &'static str,
+        message: String,
+    },
+
+    #[error("{0} was not found")]
+    NotFound(String),
+
+    #[error("{0}")]
+    LimitReached(String),
+
+    #[error("could not read or write {path}: {reason}")]
+    File { path: String, reason: String },
+
+    #[error(
+        "there is no key pair waiting for a token file. Start by downloading Depot's public key (step 2 of Add token)"
+    )]
+    NoPendingKey,
+
+    #[error(transparent)]
+    TokenFile(#[from] TokenFileError),
+
+    #[error(transparent)]
+    Apple(#[from] AppleError),
+
+    #[error(transparent)]
+    Key(#[from] KeyError),
+
+    #[error(
+        "the MDM server '{server_name}' already has a token in this workspace. Renew that token instead of adding it again"
+    )]
+    DuplicateToken {
+        existing: TokenId,
+        server_name: String,
+    },
+
+    #[error(
+        "the Apple ID does not match the one this token was created with ({expected}). Use the same Apple ID as the original token"
+    )]
+    AppleIdMismatch { expected: String },
+
+    #[error(
+        "this token file belongs to the MDM server '{found}', not to '{expected}'. Renew '{expected}' with its own token, or confirm that you want to replace it"
+    )]
+    OtherServer { expected: String, found: String },
+
+    #[error("this token cannot be deleted yet: {}", .0.join("; "))]
+    TokenInUse(Vec<String>),
+
+    #[error("the simulator could not start: {0}")]
+    Simulator(String),
 }
 
 impl From<StoreError> for CoreError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::SchemaTooNew { .. } => CoreError::SchemaTooNew(err),
+            StoreError::Vault(vault) => CoreError::Vault(vault),
             other => CoreError::Store(other),
         }
+    }
+}
+
+impl From<VaultError> for CoreError {
+    fn from(err: VaultError) -> Self {
+        CoreError::Vault(err)
     }
 }

@@ -2,47 +2,100 @@
 //! these functions; none of them runs SQL or speaks to Apple directly.
 //!
 //! Invariants: time comes from a [`Clock`], never from the system directly;
-//! Apple base URLs are injected; secrets never appear in returned values.
+//! Apple base URLs are injected (per token); secrets never appear in returned
+//! values, errors or logs; every mutation writes an audit entry in the same
+//! transaction.
 
-pub mod clock;
+mod audit;
+mod demo;
 mod error;
 pub mod location;
 mod tokens;
 mod workspace;
 
-pub use clock::{Clock, FixedClock, SystemClock};
+pub use audit::{AuditFilter, AuditPage, AuditRecord};
+pub use demo::{DEMO_APPLE_ID, DEMO_DEVICES, DEMO_ORG, DEMO_SERVER};
+pub use depot_apple::{AppleError, TokenFileError};
+pub use depot_domain::{Clock, FixedClock, SystemClock};
+pub use depot_store::Protection;
 pub use error::CoreError;
-pub use tokens::TokenOverview;
+pub use tokens::{PendingKeyInfo, TokenDetail, TokenFileInput, TokenOverview, TokenPreview};
 pub use workspace::WorkspaceInfo;
 
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
-use depot_store::Workspace;
+use depot_store::{KeyFile, KeyProvider, KeychainKeys, Vault, Workspace};
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
 
-/// One open workspace and the services around it. Cheap to share (`Arc` it).
+/// What a [`Depot`] is built with: injected so tests control time, keys and the
+/// operator name.
+#[derive(Clone)]
+pub struct DepotOptions {
+    pub clock: Arc<dyn Clock>,
+    pub keys: Arc<dyn KeyProvider>,
+    /// Who is acting, for the audit log (the OS user name for now).
+    pub operator: String,
+}
+
+impl DepotOptions {
+    /// Options for the app and the CLI: the wall clock, the OS user, and the
+    /// workspace key from `key_file` (e.g. `DEPOT_KEY_FILE`) or the OS keychain.
+    pub fn for_this_machine(key_file: Option<PathBuf>, operator: Option<String>) -> Self {
+        let keys: Arc<dyn KeyProvider> = match key_file {
+            Some(path) => Arc::new(KeyFile::new(path)),
+            None => Arc::new(KeychainKeys),
+        };
+        Self {
+            clock: Arc::new(SystemClock),
+            keys,
+            operator: operator
+                .filter(|o| !o.trim().is_empty())
+                .unwrap_or_else(|| "unknown".into()),
+        }
+    }
+
+    /// Options for tests: the given clock, a fixed key, operator "test".
+    pub fn for_tests(clock: Arc<dyn Clock>) -> Self {
+        Self {
+            clock,
+            keys: Arc::new(depot_store::FixedKey([42; 32])),
+            operator: "test".into(),
+        }
+    }
+}
+
+/// One open workspace and the services around it. Share it with `Arc`.
 pub struct Depot {
     workspace: Workspace,
     clock: Arc<dyn Clock>,
+    keys: Arc<dyn KeyProvider>,
+    operator: String,
+    vault: OnceLock<Arc<Vault>>,
+    demo: demo::DemoSimulator,
 }
 
 impl Depot {
     /// Opens (creating if needed) the workspace in `dir`.
-    pub fn open(dir: &Path, clock: Arc<dyn Clock>) -> Result<Self> {
-        Ok(Self {
-            workspace: Workspace::open(dir)?,
-            clock,
-        })
+    pub fn open(dir: &Path, options: DepotOptions) -> Result<Self> {
+        Ok(Self::with(Workspace::open(dir)?, options))
     }
 
     /// A throwaway in-memory workspace, for tests.
-    pub fn open_in_memory(clock: Arc<dyn Clock>) -> Result<Self> {
-        Ok(Self {
-            workspace: Workspace::open_in_memory()?,
-            clock,
-        })
+    pub fn open_in_memory(options: DepotOptions) -> Result<Self> {
+        Ok(Self::with(Workspace::open_in_memory()?, options))
+    }
+
+    fn with(workspace: Workspace, options: DepotOptions) -> Self {
+        Self {
+            workspace,
+            clock: options.clock,
+            keys: options.keys,
+            operator: options.operator,
+            vault: OnceLock::new(),
+            demo: demo::DemoSimulator::default(),
+        }
     }
 
     pub fn workspace(&self) -> &Workspace {
@@ -51,5 +104,18 @@ impl Depot {
 
     pub fn clock(&self) -> &dyn Clock {
         self.clock.as_ref()
+    }
+
+    pub fn key_protection(&self) -> Protection {
+        self.keys.protection()
+    }
+
+    /// The vault, opened on first use (so reading the workspace never needs the keychain).
+    fn vault(&self) -> Result<Arc<Vault>> {
+        if let Some(vault) = self.vault.get() {
+            return Ok(Arc::clone(vault));
+        }
+        let vault = Arc::new(self.workspace.connect()?.open_vault(self.keys.as_ref())?);
+        Ok(Arc::clone(self.vault.get_or_init(|| vault)))
     }
 }

@@ -7,6 +7,25 @@ use std::path::PathBuf;
 /// The environment variable that overrides the default workspace folder.
 pub const WORKSPACE_ENV: &str = "DEPOT_WORKSPACE";
 
+/// The environment variable naming an owner-only key file for the workspace
+/// key (TOK-3); without it the OS keychain is used.
+pub const KEY_FILE_ENV: &str = "DEPOT_KEY_FILE";
+
+/// `DEPOT_KEY_FILE`, if set and not empty.
+pub fn key_file_from_env() -> Option<PathBuf> {
+    std::env::var_os(KEY_FILE_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+/// The OS user name, for the audit log's operator column.
+pub fn operator_from_env() -> Option<String> {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok())
+        .filter(|v| !v.is_empty())
+}
+
 /// Picks the workspace folder: an explicit choice wins, then a non-empty
 /// `DEPOT_WORKSPACE` value, then `default`.
 pub fn resolve(

@@ -1,6 +1,29 @@
-use depot_domain::{TokenId, TokenStatus, TokenStatusInput};
+//! Tokens end to end (TOK-1..9): the pending key pair, importing Apple's token
+//! file, renew, scope tags, delete. Every mutation writes an audit entry in the
+//! same transaction.
 
-use crate::{Depot, Result};
+use std::path::Path;
+
+use depot_apple::{AccountInfo, AppleClient, OAuthCredentials, ServerToken, TokenKeyPair};
+use depot_domain::limits::MAX_TOKENS_PER_WORKSPACE;
+use depot_domain::{SecretString, TokenId, TokenStatus, TokenStatusInput};
+use depot_store::tokens::{
+    Environment, NewToken, PendingKeyRow, SealedSecrets, TokenFacts, TokenRow,
+};
+use depot_store::{Db, Vault};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::audit::AuditEvent;
+use crate::{CoreError, Depot, Result};
+
+const PURPOSE_CREDENTIALS: &str = "token-credentials";
+const PURPOSE_PRIVATE_KEY: &str = "token-private-key";
+const PURPOSE_PENDING_KEY: &str = "pending-private-key";
+/// Token files are a few kilobytes; anything this big is something else.
+const MAX_TOKEN_FILE_BYTES: usize = 1024 * 1024;
+const MAX_SCOPE_TAGS: usize = 50;
+const MAX_SCOPE_TAG_LEN: usize = 64;
 
 /// A token as the token list shows it (TOK-4). No secrets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,74 +33,737 @@ pub struct TokenOverview {
     pub org_name: String,
     pub apple_id: String,
     pub expires_at: i64,
+    pub days_left: i64,
     pub status: TokenStatus,
+    pub simulator: bool,
     pub device_count: u64,
     pub profile_count: u64,
+    pub default_profile: Option<String>,
     pub scope_tags: Vec<String>,
 }
 
+/// The token detail page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenDetail {
+    pub overview: TokenOverview,
+    pub server_uuid: String,
+    pub org_id: Option<String>,
+    pub org_type: Option<String>,
+    pub admin_id: Option<String>,
+    pub apple_url: String,
+    pub created_at: i64,
+    pub renewed_at: Option<i64>,
+    pub key_fingerprint: String,
+    pub delete_blockers: Vec<String>,
+}
+
+/// The public side of the pending key pair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingKeyInfo {
+    pub created_at: i64,
+    pub certificate_expires_at: i64,
+    pub subject: String,
+    pub fingerprint: String,
+    pub certificate_pem: String,
+}
+
+/// What the admin confirms before a token is created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenPreview {
+    pub account: AccountInfo,
+    pub expires_at: i64,
+    pub days_left: i64,
+    pub apple_url: String,
+    pub simulator: bool,
+    pub existing_token: Option<TokenId>,
+}
+
+/// A token file as the admin gave it.
+#[derive(Debug, Clone)]
+pub enum TokenFileInput {
+    Path(String),
+    Contents {
+        file_name: String,
+        contents: Vec<u8>,
+    },
+}
+
+impl TokenFileInput {
+    fn read(&self) -> Result<Vec<u8>> {
+        let bytes = match self {
+            TokenFileInput::Path(path) => std::fs::read(path).map_err(|e| CoreError::File {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?,
+            TokenFileInput::Contents { contents, .. } => contents.clone(),
+        };
+        if bytes.len() > MAX_TOKEN_FILE_BYTES {
+            return Err(depot_apple::TokenFileError::NotATokenFile(
+                "it is far larger than a token file".into(),
+            )
+            .into());
+        }
+        Ok(bytes)
+    }
+}
+
+/// The four credentials and expiry as sealed in the vault.
+#[derive(Serialize, Deserialize)]
+struct StoredCredentials {
+    consumer_key: String,
+    consumer_secret: String,
+    access_token: String,
+    access_secret: String,
+    expires_at: i64,
+}
+
+impl StoredCredentials {
+    fn from_token(token: &ServerToken) -> Self {
+        let c = &token.credentials;
+        Self {
+            consumer_key: c.consumer_key.expose().to_owned(),
+            consumer_secret: c.consumer_secret.expose().to_owned(),
+            access_token: c.access_token.expose().to_owned(),
+            access_secret: c.access_secret.expose().to_owned(),
+            expires_at: token.expires_at,
+        }
+    }
+
+    fn into_oauth(self) -> OAuthCredentials {
+        OAuthCredentials {
+            consumer_key: SecretString::new(self.consumer_key),
+            consumer_secret: SecretString::new(self.consumer_secret),
+            access_token: SecretString::new(self.access_token),
+            access_secret: SecretString::new(self.access_secret),
+        }
+    }
+}
+
+/// A token's unsealed secrets, kept inside `core`.
+pub(crate) struct TokenSecrets {
+    pub credentials: OAuthCredentials,
+    pub expires_at: i64,
+    pub keys: TokenKeyPair,
+}
+
 impl Depot {
+    // ----- reading -------------------------------------------------------
+
     /// Every token with its status as of the injected clock's "now".
     pub fn list_tokens(&self) -> Result<Vec<TokenOverview>> {
-        let now = self.clock.now();
         let rows = self.workspace.connect()?.list_tokens()?;
-        Ok(rows
-            .into_iter()
-            .map(|row| TokenOverview {
-                status: TokenStatus::evaluate(
-                    TokenStatusInput {
-                        expires_at: row.expires_at,
-                        terms_not_accepted: row.terms_not_accepted,
-                        rejected_by_apple: row.rejected,
-                    },
-                    now,
-                ),
-                id: row.id,
-                server_name: row.server_name,
-                org_name: row.org_name,
-                apple_id: row.apple_id,
-                expires_at: row.expires_at,
-                device_count: row.device_count,
-                profile_count: row.profile_count,
-                scope_tags: row.scope_tags,
-            })
-            .collect())
+        Ok(rows.iter().map(|row| self.overview(row)).collect())
     }
+
+    pub fn token_detail(&self, id: TokenId) -> Result<TokenDetail> {
+        let row = self.token_row(&self.workspace.connect()?, id)?;
+        Ok(TokenDetail {
+            overview: self.overview(&row),
+            server_uuid: row.server_uuid.clone(),
+            org_id: row.org_id.clone(),
+            org_type: row.org_type.clone(),
+            admin_id: row.admin_id.clone(),
+            apple_url: match row.environment {
+                Environment::Apple => row.apple_url.clone(),
+                Environment::Simulator => self
+                    .demo
+                    .url()
+                    .unwrap_or_else(|| "Depot's built-in simulator".into()),
+            },
+            created_at: row.created_at,
+            renewed_at: row.renewed_at,
+            key_fingerprint: row.key_fingerprint.clone(),
+            delete_blockers: delete_blockers(&row),
+        })
+    }
+
+    fn overview(&self, row: &TokenRow) -> TokenOverview {
+        let now = self.clock.now();
+        TokenOverview {
+            id: row.id,
+            server_name: row.server_name.clone(),
+            org_name: row.org_name.clone(),
+            apple_id: row.apple_id.clone(),
+            expires_at: row.expires_at,
+            days_left: TokenStatus::days_left(row.expires_at, now),
+            status: TokenStatus::evaluate(
+                TokenStatusInput {
+                    expires_at: row.expires_at,
+                    terms_not_accepted: row.terms_not_accepted,
+                    rejected_by_apple: row.rejected,
+                },
+                now,
+            ),
+            simulator: row.environment == Environment::Simulator || is_loopback(&row.apple_url),
+            device_count: row.device_count,
+            profile_count: row.profile_count,
+            default_profile: row.default_profile.clone(),
+            scope_tags: row.scope_tags.clone(),
+        }
+    }
+
+    fn token_row(&self, db: &Db, id: TokenId) -> Result<TokenRow> {
+        db.get_token(id)?
+            .ok_or_else(|| CoreError::NotFound(format!("token {id}")))
+    }
+
+    // ----- the pending key pair (TOK-1 step 2) -----------------------------
+
+    pub fn pending_key(&self) -> Result<Option<PendingKeyInfo>> {
+        let Some(row) = self.workspace.connect()?.pending_key()? else {
+            return Ok(None);
+        };
+        let keys = self.unseal_pending(&row)?;
+        Ok(Some(pending_info(&keys, row.created_at)?))
+    }
+
+    /// Returns the pending key pair, generating one if there is none (or if
+    /// `replace`). Persisted encrypted, so it survives restarts.
+    pub fn generate_key(&self, replace: bool) -> Result<PendingKeyInfo> {
+        if !replace && let Some(existing) = self.pending_key()? {
+            return Ok(existing);
+        }
+        let vault = self.vault()?;
+        let now = self.clock.now();
+        let short_id: String = vault.workspace_id().chars().take(8).collect();
+        let keys = TokenKeyPair::generate(&format!("Depot ADE token key ({short_id})"), now)?;
+        let info = pending_info(&keys, now)?;
+        let sealed = vault.encrypt(
+            PURPOSE_PENDING_KEY,
+            keys.private_key_pem().expose().as_bytes(),
+        )?;
+        self.workspace.write(|db| -> Result<()> {
+            let replaced = db.pending_key()?.is_some();
+            db.put_pending_key(&PendingKeyRow {
+                private_key: sealed,
+                certificate_pem: keys.certificate_pem().to_owned(),
+                created_at: now,
+            })?;
+            self.audit(
+                db,
+                AuditEvent {
+                    action: "key.generate",
+                    object: "pending key pair".into(),
+                    before: None,
+                    after: Some(json!({ "fingerprint": info.fingerprint, "replaced": replaced })),
+                },
+            )
+        })?;
+        Ok(info)
+    }
+
+    /// Writes the pending certificate (public) to `path`.
+    pub fn save_public_key(&self, path: &Path) -> Result<u64> {
+        let info = self.pending_key()?.ok_or(CoreError::NoPendingKey)?;
+        std::fs::write(path, info.certificate_pem.as_bytes()).map_err(|e| CoreError::File {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        Ok(info.certificate_pem.len() as u64)
+    }
+
+    fn unseal_pending(&self, row: &PendingKeyRow) -> Result<TokenKeyPair> {
+        let pem = self
+            .vault()?
+            .decrypt(PURPOSE_PENDING_KEY, &row.private_key)?;
+        let pem = String::from_utf8(pem)
+            .map_err(|_| depot_apple::KeyError::Damaged("pending private key".into()))?;
+        Ok(TokenKeyPair::from_pem(
+            SecretString::new(pem),
+            row.certificate_pem.clone(),
+        )?)
+    }
+
+    fn pending_keys(&self) -> Result<TokenKeyPair> {
+        let row = self
+            .workspace
+            .connect()?
+            .pending_key()?
+            .ok_or(CoreError::NoPendingKey)?;
+        self.unseal_pending(&row)
+    }
+
+    // ----- importing a token (TOK-1 steps 5–7, TOK-2) ----------------------
+
+    /// Decrypts the file with the pending key and asks Apple who it belongs to.
+    /// Changes nothing.
+    pub async fn inspect_token(
+        &self,
+        file: &TokenFileInput,
+        apple_url: Option<&str>,
+    ) -> Result<TokenPreview> {
+        let keys = self.pending_keys()?;
+        let url = apple_url_or_default(apple_url)?;
+        let (token, account) = self.open_token_file(file, &keys, &url).await?;
+        self.preview(&token, account, url, false)
+    }
+
+    fn preview(
+        &self,
+        token: &ServerToken,
+        account: AccountInfo,
+        url: String,
+        simulator: bool,
+    ) -> Result<TokenPreview> {
+        let existing = self
+            .workspace
+            .connect()?
+            .find_token_by_server(&account.server_uuid)?
+            .map(|t| t.id);
+        Ok(TokenPreview {
+            days_left: TokenStatus::days_left(token.expires_at, self.clock.now()),
+            expires_at: token.expires_at,
+            simulator: simulator || is_loopback(&url),
+            apple_url: url,
+            account,
+            existing_token: existing,
+        })
+    }
+
+    /// Creates a token from Apple's file: decrypt with the pending key, check
+    /// with `GET /account`, then commit token, secrets and audit entry at once.
+    pub async fn add_token(
+        &self,
+        file: &TokenFileInput,
+        apple_id: &str,
+        scope_tags: &[String],
+        apple_url: Option<&str>,
+    ) -> Result<TokenOverview> {
+        let apple_id = validate_apple_id(apple_id)?;
+        let tags = validate_scope_tags(scope_tags)?;
+        let keys = self.pending_keys()?;
+        let url = apple_url_or_default(apple_url)?;
+        let (token, account) = self.open_token_file(file, &keys, &url).await?;
+        let id = self.commit_new_token(
+            &token,
+            &account,
+            &keys,
+            &apple_id,
+            &tags,
+            &url,
+            Environment::Apple,
+            true,
+        )?;
+        self.overview_of(id)
+    }
+
+    pub(crate) async fn open_token_file(
+        &self,
+        file: &TokenFileInput,
+        keys: &TokenKeyPair,
+        url: &str,
+    ) -> Result<(ServerToken, AccountInfo)> {
+        let bytes = file.read()?;
+        let token = depot_apple::decrypt_token_file(&bytes, keys, self.clock.now())?;
+        let client = AppleClient::new(url, token.credentials.clone(), self.clock.clone());
+        let account = client.account().await?;
+        Ok((token, account))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn commit_new_token(
+        &self,
+        token: &ServerToken,
+        account: &AccountInfo,
+        keys: &TokenKeyPair,
+        apple_id: &str,
+        tags: &[String],
+        url: &str,
+        environment: Environment,
+        consumes_pending_key: bool,
+    ) -> Result<TokenId> {
+        let vault = self.vault()?;
+        let sealed = seal(&vault, token, keys)?;
+        let fingerprint = keys.certificate_info()?.fingerprint;
+        let now = self.clock.now();
+        self.workspace.write(|db| {
+            if let Some(existing) = db.find_token_by_server(&account.server_uuid)? {
+                return Err(CoreError::DuplicateToken {
+                    existing: existing.id,
+                    server_name: existing.server_name,
+                });
+            }
+            if db.count_tokens()? >= MAX_TOKENS_PER_WORKSPACE as u64 {
+                return Err(CoreError::LimitReached(format!(
+                    "this workspace already holds {MAX_TOKENS_PER_WORKSPACE} tokens, the most Depot supports"
+                )));
+            }
+            let id = db.insert_token(
+                &NewToken {
+                    facts: facts(account, token.expires_at),
+                    apple_id,
+                    apple_url: url,
+                    environment,
+                    scope_tags: tags,
+                    key_fingerprint: &fingerprint,
+                    created_at: now,
+                },
+                &sealed,
+            )?;
+            if consumes_pending_key {
+                db.clear_pending_key()?;
+            }
+            self.audit(db, AuditEvent {
+                action: "token.add",
+                object: token_object(id, &account.server_name),
+                before: None,
+                after: Some(public_facts(account, token.expires_at, apple_id, tags)),
+            })?;
+            Ok(id)
+        })
+    }
+
+    fn overview_of(&self, id: TokenId) -> Result<TokenOverview> {
+        let row = self.token_row(&self.workspace.connect()?, id)?;
+        Ok(self.overview(&row))
+    }
+
+    // ----- renew (TOK-5) ----------------------------------------------------
+
+    pub async fn renew_token(
+        &self,
+        id: TokenId,
+        file: &TokenFileInput,
+        apple_id: &str,
+        force: bool,
+    ) -> Result<TokenOverview> {
+        let row = self.token_row(&self.workspace.connect()?, id)?;
+        let apple_id = validate_apple_id(apple_id)?;
+        if !apple_id.eq_ignore_ascii_case(&row.apple_id) {
+            return Err(CoreError::AppleIdMismatch {
+                expected: row.apple_id,
+            });
+        }
+        let current = self.token_secrets(id)?;
+        let url = self.apple_url_for(&row).await?;
+        let (token, account) = self.open_token_file(file, &current.keys, &url).await?;
+        let same_server = account.server_uuid == row.server_uuid
+            && token.credentials.consumer_key == current.credentials.consumer_key;
+        if !same_server && !force {
+            return Err(CoreError::OtherServer {
+                expected: row.server_name,
+                found: account.server_name,
+            });
+        }
+        let vault = self.vault()?;
+        let sealed = vault.encrypt(PURPOSE_CREDENTIALS, &credentials_json(&token)?)?;
+        let now = self.clock.now();
+        self.workspace.write(|db| {
+            if let Some(other) = db.find_token_by_server(&account.server_uuid)?
+                && other.id != id
+            {
+                return Err(CoreError::DuplicateToken {
+                    existing: other.id,
+                    server_name: other.server_name,
+                });
+            }
+            db.renew_token(id, &facts(&account, token.expires_at), &sealed, now)?;
+            self.audit(
+                db,
+                AuditEvent {
+                    action: "token.renew",
+                    object: token_object(id, &account.server_name),
+                    before: Some(json!({
+                        "serverName": row.server_name,
+                        "serverUuid": row.server_uuid,
+                        "expiresAt": depot_domain::time::rfc3339(row.expires_at),
+                    })),
+                    after: Some(json!({
+                        "serverName": account.server_name,
+                        "serverUuid": account.server_uuid,
+                        "expiresAt": depot_domain::time::rfc3339(token.expires_at),
+                        "forced": !same_server,
+                    })),
+                },
+            )
+        })?;
+        self.overview_of(id)
+    }
+
+    /// The token's unsealed credentials and key pair.
+    pub(crate) fn token_secrets(&self, id: TokenId) -> Result<TokenSecrets> {
+        let sealed = self
+            .workspace
+            .connect()?
+            .token_secrets(id)?
+            .ok_or_else(|| CoreError::NotFound(format!("the secrets of token {id}")))?;
+        let vault = self.vault()?;
+        let creds: StoredCredentials =
+            serde_json::from_slice(&vault.decrypt(PURPOSE_CREDENTIALS, &sealed.credentials)?)
+                .map_err(|_| depot_store::VaultError::Damaged("token credentials".into()))?;
+        let pem = String::from_utf8(vault.decrypt(PURPOSE_PRIVATE_KEY, &sealed.private_key)?)
+            .map_err(|_| depot_store::VaultError::Damaged("token private key".into()))?;
+        let keys = TokenKeyPair::from_pem(SecretString::new(pem), sealed.certificate_pem)?;
+        let expires_at = creds.expires_at;
+        Ok(TokenSecrets {
+            credentials: creds.into_oauth(),
+            expires_at,
+            keys,
+        })
+    }
+
+    /// Where this token's Apple service lives right now.
+    pub(crate) async fn apple_url_for(&self, row: &TokenRow) -> Result<String> {
+        match row.environment {
+            Environment::Apple => Ok(row.apple_url.clone()),
+            Environment::Simulator => self.ensure_simulator().await,
+        }
+    }
+
+    // ----- scope tags (TOK-9) and delete (TOK-6) ------------------------------
+
+    pub fn set_scope_tags(&self, id: TokenId, scope_tags: &[String]) -> Result<TokenOverview> {
+        let tags = validate_scope_tags(scope_tags)?;
+        self.workspace.write(|db| {
+            let row = self.token_row(db, id)?;
+            db.set_scope_tags(id, &tags)?;
+            self.audit(
+                db,
+                AuditEvent {
+                    action: "token.scope_tags",
+                    object: token_object(id, &row.server_name),
+                    before: Some(json!({ "scopeTags": row.scope_tags })),
+                    after: Some(json!({ "scopeTags": tags })),
+                },
+            )
+        })?;
+        self.overview_of(id)
+    }
+
+    /// Deletes a token with its secrets, profiles and sync state, unless devices
+    /// or a default profile still depend on it.
+    pub fn delete_token(&self, id: TokenId) -> Result<()> {
+        self.workspace.write(|db| {
+            let row = self.token_row(db, id)?;
+            let blockers = delete_blockers(&row);
+            if !blockers.is_empty() {
+                return Err(CoreError::TokenInUse(blockers));
+            }
+            db.delete_token(id)?;
+            self.audit(
+                db,
+                AuditEvent {
+                    action: "token.delete",
+                    object: token_object(id, &row.server_name),
+                    before: Some(json!({
+                        "serverName": row.server_name,
+                        "serverUuid": row.server_uuid,
+                        "orgName": row.org_name,
+                        "appleId": row.apple_id,
+                        "expiresAt": depot_domain::time::rfc3339(row.expires_at),
+                    })),
+                    after: None,
+                },
+            )
+        })
+    }
+}
+
+fn delete_blockers(row: &TokenRow) -> Vec<String> {
+    let mut blockers = Vec::new();
+    if row.device_count > 0 {
+        blockers.push(format!(
+            "{} device{} of this token {} in Depot — delete them on the Devices page first",
+            row.device_count,
+            if row.device_count == 1 { "" } else { "s" },
+            if row.device_count == 1 { "is" } else { "are" },
+        ));
+    }
+    if let Some(profile) = &row.default_profile {
+        blockers.push(format!(
+            "'{profile}' is its default profile — clear the default on the Profiles page first"
+        ));
+    }
+    blockers
+}
+
+fn seal(vault: &Vault, token: &ServerToken, keys: &TokenKeyPair) -> Result<SealedSecrets> {
+    Ok(SealedSecrets {
+        credentials: vault.encrypt(PURPOSE_CREDENTIALS, &credentials_json(token)?)?,
+        private_key: vault.encrypt(
+            PURPOSE_PRIVATE_KEY,
+            keys.private_key_pem().expose().as_bytes(),
+        )?,
+        certificate_pem: keys.certificate_pem().to_owned(),
+    })
+}
+
+fn credentials_json(token: &ServerToken) -> Result<Vec<u8>> {
+    serde_json::to_vec(&StoredCredentials::from_token(token))
+        .map_err(|e| CoreError::Vault(depot_store::VaultError::Crypto(e.to_string())))
+}
+
+fn facts(account: &AccountInfo, expires_at: i64) -> TokenFacts<'_> {
+    TokenFacts {
+        server_name: &account.server_name,
+        server_uuid: &account.server_uuid,
+        org_name: &account.org_name,
+        org_id: account.org_id.as_deref(),
+        org_type: account.org_type.as_deref(),
+        admin_id: account.admin_id.as_deref(),
+        expires_at,
+    }
+}
+
+/// What the audit log keeps about a token: public facts only.
+fn public_facts(
+    account: &AccountInfo,
+    expires_at: i64,
+    apple_id: &str,
+    tags: &[String],
+) -> serde_json::Value {
+    json!({
+        "serverName": account.server_name,
+        "serverUuid": account.server_uuid,
+        "orgName": account.org_name,
+        "appleId": apple_id,
+        "expiresAt": depot_domain::time::rfc3339(expires_at),
+        "scopeTags": tags,
+    })
+}
+
+pub(crate) fn token_object(id: TokenId, server_name: &str) -> String {
+    format!("token {id} ({server_name})")
+}
+
+fn pending_info(keys: &TokenKeyPair, created_at: i64) -> Result<PendingKeyInfo> {
+    let info = keys.certificate_info()?;
+    Ok(PendingKeyInfo {
+        created_at,
+        certificate_expires_at: info.not_after,
+        subject: info.subject,
+        fingerprint: info.fingerprint,
+        certificate_pem: keys.certificate_pem().to_owned(),
+    })
+}
+
+fn apple_url_or_default(url: Option<&str>) -> Result<String> {
+    let url = url
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .unwrap_or(depot_apple::DEFAULT_BASE_URL);
+    let ok = url.starts_with("https://") || (url.starts_with("http://") && is_loopback(url));
+    if !ok {
+        return Err(CoreError::InvalidInput {
+            field: "appleUrl",
+            message: format!(
+                "'{url}' is not an https:// URL (plain http is allowed only for a simulator on this computer)"
+            ),
+        });
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+fn is_loopback(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', ':']).next().unwrap_or("");
+    matches!(host, "127.0.0.1" | "localhost" | "[::1]")
+}
+
+/// An Apple ID is an email-shaped account name.
+pub(crate) fn validate_apple_id(input: &str) -> Result<String> {
+    let id = input.trim();
+    let invalid = |message: &str| CoreError::InvalidInput {
+        field: "appleId",
+        message: message.to_owned(),
+    };
+    if id.is_empty() {
+        return Err(invalid(
+            "enter the Apple ID that created the token in Apple's portal",
+        ));
+    }
+    let Some((local, domain)) = id.split_once('@') else {
+        return Err(invalid(
+            "an Apple ID looks like an email address (name@example.com)",
+        ));
+    };
+    let domain_ok = domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && domain
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    if local.is_empty() || !domain_ok || id.len() > 254 || id.chars().any(char::is_whitespace) {
+        return Err(invalid(
+            "an Apple ID looks like an email address (name@example.com)",
+        ));
+    }
+    Ok(id.to_owned())
+}
+
+/// Trims, drops empties and case-insensitive duplicates, enforces limits.
+pub(crate) fn validate_scope_tags(tags: &[String]) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for tag in tags {
+        let tag = tag.trim();
+        if tag.is_empty() || out.iter().any(|t| t.eq_ignore_ascii_case(tag)) {
+            continue;
+        }
+        if tag.chars().count() > MAX_SCOPE_TAG_LEN {
+            return Err(CoreError::InvalidInput {
+                field: "scopeTags",
+                message: format!("'{tag}' is longer than {MAX_SCOPE_TAG_LEN} characters"),
+            });
+        }
+        out.push(tag.to_owned());
+    }
+    if out.len() > MAX_SCOPE_TAGS {
+        return Err(CoreError::InvalidInput {
+            field: "scopeTags",
+            message: format!("a token can have at most {MAX_SCOPE_TAGS} scope tags"),
+        });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use depot_store::tokens::NewToken;
-
     use super::*;
-    use crate::FixedClock;
 
     #[test]
-    fn status_uses_the_injected_clock() {
-        let clock = Arc::new(FixedClock::at(1_000_000));
-        let depot = Depot::open_in_memory(clock.clone()).unwrap();
-        depot
-            .workspace()
-            .connect()
-            .unwrap()
-            .insert_token(&NewToken {
-                server_name: "Sales",
-                server_uuid: "U",
-                org_name: "Org",
-                apple_id: "a@example.com",
-                expires_at: 1_000_000 + 40 * 86_400,
-                created_at: 1,
-            })
-            .unwrap();
-        assert_eq!(depot.list_tokens().unwrap()[0].status, TokenStatus::Ok);
-        clock.advance(20 * 86_400);
+    fn apple_ids_must_look_like_email_addresses() {
         assert_eq!(
-            depot.list_tokens().unwrap()[0].status,
-            TokenStatus::Expiring
+            validate_apple_id("  Admin@Example.com ").unwrap(),
+            "Admin@Example.com"
         );
-        clock.advance(20 * 86_400);
-        assert_eq!(depot.list_tokens().unwrap()[0].status, TokenStatus::Expired);
+        for bad in [
+            "",
+            "admin",
+            "admin@",
+            "@example.com",
+            "admin@example",
+            "a b@example.com",
+            "a@ex..com",
+        ] {
+            assert!(validate_apple_id(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn scope_tags_are_cleaned() {
+        let tags = vec![
+            " Berlin ".into(),
+            "berlin".into(),
+            "".into(),
+            "Retail".into(),
+        ];
+        assert_eq!(validate_scope_tags(&tags).unwrap(), ["Berlin", "Retail"]);
+        assert!(validate_scope_tags(&["x".repeat(65)]).is_err());
+    }
+
+    #[test]
+    fn apple_urls_must_be_https_except_loopback() {
+        assert_eq!(
+            apple_url_or_default(None).unwrap(),
+            "https://mdmenrollment.apple.com"
+        );
+        assert_eq!(
+            apple_url_or_default(Some("http://127.0.0.1:8080/")).unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert!(apple_url_or_default(Some("http://example.com")).is_err());
+        assert!(is_loopback("http://localhost:1/x"));
+        assert!(!is_loopback("https://mdmenrollment.apple.com"));
     }
 }

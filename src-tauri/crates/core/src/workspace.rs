@@ -1,3 +1,5 @@
+use depot_store::Protection;
+
 use crate::{Depot, Result};
 
 /// What `workspace.info` and `depot workspace info` show.
@@ -9,6 +11,8 @@ pub struct WorkspaceInfo {
     pub profiles: u64,
     pub devices: u64,
     pub audit_entries: u64,
+    pub key_protection: Protection,
+    pub simulator_url: Option<String>,
 }
 
 impl Depot {
@@ -21,6 +25,8 @@ impl Depot {
             profiles: counts.profiles,
             devices: counts.devices,
             audit_entries: counts.audit_entries,
+            key_protection: self.keys.protection(),
+            simulator_url: self.simulator_url(),
         })
     }
 }

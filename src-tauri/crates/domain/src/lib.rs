@@ -1,14 +1,19 @@
 //! Depot's domain: pure types and rules shared by every other crate.
 //!
-//! Invariants: no IO, no clock, no randomness. Anything time-dependent takes
-//! the current time as an argument (see [`token::TokenStatus::evaluate`]).
+//! Invariants: no IO, no randomness, and no clock reads except the one
+//! [`SystemClock`] that callers inject. Anything time-dependent takes the
+//! current time as an argument (see [`token::TokenStatus::evaluate`]).
 
+pub mod clock;
 pub mod ids;
 pub mod limits;
+pub mod secret;
 pub mod serial;
 pub mod time;
 pub mod token;
 
+pub use clock::{Clock, FixedClock, SystemClock};
 pub use ids::TokenId;
+pub use secret::SecretString;
 pub use serial::{SerialError, SerialNumber};
 pub use token::{TokenStatus, TokenStatusInput};

@@ -22,9 +22,89 @@ pub fn rfc3339(unix: i64) -> String {
     )
 }
 
+/// `YYYY-MM-DD` (civil date) → days since 1970-01-01.
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Parses RFC 3339 (`2027-01-17T11:02:21Z`, optional fraction, `Z` or `±HH:MM`)
+/// or a plain date (`2027-01-17`, midnight UTC) into Unix seconds.
+pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let num = |s: &str| -> Option<i64> {
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok())?
+    };
+    let (date, rest) = match text.find(['T', 't', ' ']) {
+        Some(i) => (&text[..i], Some(&text[i + 1..])),
+        None => (text, None),
+    };
+    let mut parts = date.split('-');
+    let (year, month, day) = (
+        num(parts.next()?)?,
+        num(parts.next()?)?,
+        num(parts.next()?)?,
+    );
+    if parts.next().is_some() || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let mut seconds = days_from_civil(year, month, day) * 86_400;
+    let Some(rest) = rest else {
+        return Some(seconds);
+    };
+    let (clock, offset) = if let Some(stripped) = rest.strip_suffix(['Z', 'z']) {
+        (stripped, 0)
+    } else {
+        let i = rest.rfind(['+', '-'])?;
+        let (h, m) = rest[i + 1..].split_once(':')?;
+        let sign = if rest.as_bytes()[i] == b'-' { -1 } else { 1 };
+        (&rest[..i], sign * (num(h)? * 3_600 + num(m)? * 60))
+    };
+    let clock = clock.split('.').next()?;
+    let mut hms = clock.split(':');
+    let (h, m, s) = (num(hms.next()?)?, num(hms.next()?)?, num(hms.next()?)?);
+    if hms.next().is_some() || h > 23 || m > 59 || s > 60 {
+        return None;
+    }
+    seconds += h * 3_600 + m * 60 + s - offset;
+    Some(seconds)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_what_it_formats_and_apple_shapes() {
+        for unix in [0, 1_700_000_000, 951_782_400, 4_102_444_800, -1] {
+            assert_eq!(parse_rfc3339(&rfc3339(unix)), Some(unix));
+        }
+        assert_eq!(parse_rfc3339("2023-07-01T22:18:53Z"), Some(1_688_249_933));
+        assert_eq!(
+            parse_rfc3339("2023-07-01T22:18:53.123Z"),
+            Some(1_688_249_933)
+        );
+        assert_eq!(
+            parse_rfc3339("2023-07-02T00:18:53+02:00"),
+            Some(1_688_249_933)
+        );
+        assert_eq!(parse_rfc3339("2023-07-01"), Some(1_688_169_600));
+        for bad in [
+            "",
+            "yesterday",
+            "2023-13-01",
+            "2023-07-01T25:00:00Z",
+            "2023-07-01T22:18Z",
+            "2023-7-x",
+        ] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn formats_utc() {

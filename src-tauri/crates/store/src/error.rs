@@ -27,6 +27,9 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
 
+    #[error(transparent)]
+    Vault(crate::vault::VaultError),
+
     #[error("workspace database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }

@@ -9,9 +9,12 @@ mod error;
 pub mod migrations;
 mod workspace;
 
+pub mod audit;
 pub mod tokens;
+pub mod vault;
 
 pub use error::StoreError;
+pub use vault::{FixedKey, KeyFile, KeyProvider, KeychainKeys, Protection, Vault, VaultError};
 pub use workspace::{Counts, Db, WORKSPACE_FILE_NAME, Workspace};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,84 +1,335 @@
-//! The `tokens` table.
+//! The `tokens`, `token_secrets` and `pending_key` tables. Secret columns hold
+//! vault blobs; this module never sees plaintext secrets.
 
 use depot_domain::TokenId;
-use rusqlite::Row;
+use rusqlite::{OptionalExtension, Row, params};
 
 use crate::{Db, Result};
 
-/// A token as stored (no secrets: those live encrypted elsewhere).
+/// Where a token's Apple service lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Apple,
+    /// Depot's in-process simulator (demo mode): the base URL is resolved at run time.
+    Simulator,
+}
+
+impl Environment {
+    fn as_str(self) -> &'static str {
+        match self {
+            Environment::Apple => "apple",
+            Environment::Simulator => "simulator",
+        }
+    }
+
+    fn parse(text: &str) -> Self {
+        if text == "simulator" {
+            Environment::Simulator
+        } else {
+            Environment::Apple
+        }
+    }
+}
+
+/// A token as stored, with counts. No secrets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenRow {
     pub id: TokenId,
     pub server_name: String,
     pub server_uuid: String,
     pub org_name: String,
+    pub org_id: Option<String>,
+    pub org_type: Option<String>,
+    pub admin_id: Option<String>,
     pub apple_id: String,
+    pub apple_url: String,
+    pub environment: Environment,
     pub expires_at: i64,
+    pub created_at: i64,
+    pub renewed_at: Option<i64>,
+    pub key_fingerprint: String,
     pub terms_not_accepted: bool,
     pub rejected: bool,
     pub scope_tags: Vec<String>,
     pub device_count: u64,
     pub profile_count: u64,
+    pub default_profile: Option<String>,
 }
 
-/// What a new token row needs.
+/// Facts from Apple's `GET /account` plus Depot's own, for insert and renew.
 #[derive(Debug, Clone)]
-pub struct NewToken<'a> {
+pub struct TokenFacts<'a> {
     pub server_name: &'a str,
     pub server_uuid: &'a str,
     pub org_name: &'a str,
-    pub apple_id: &'a str,
+    pub org_id: Option<&'a str>,
+    pub org_type: Option<&'a str>,
+    pub admin_id: Option<&'a str>,
     pub expires_at: i64,
+}
+
+/// What a new token row needs besides the facts.
+#[derive(Debug, Clone)]
+pub struct NewToken<'a> {
+    pub facts: TokenFacts<'a>,
+    pub apple_id: &'a str,
+    pub apple_url: &'a str,
+    pub environment: Environment,
+    pub scope_tags: &'a [String],
+    pub key_fingerprint: &'a str,
     pub created_at: i64,
 }
+
+/// Encrypted secret blobs of one token (from the vault).
+#[derive(Debug, Clone)]
+pub struct SealedSecrets {
+    pub credentials: Vec<u8>,
+    pub private_key: Vec<u8>,
+    pub certificate_pem: String,
+}
+
+/// The pending key pair (wizard step 2), sealed.
+#[derive(Debug, Clone)]
+pub struct PendingKeyRow {
+    pub private_key: Vec<u8>,
+    pub certificate_pem: String,
+    pub created_at: i64,
+}
+
+const SELECT_TOKEN: &str = "
+    SELECT t.id, t.server_name, t.server_uuid, t.org_name, t.org_id, t.org_type, t.admin_id,
+           t.apple_id, t.apple_url, t.environment, t.expires_at, t.created_at, t.renewed_at,
+           t.key_fingerprint, t.terms_not_accepted, t.rejected, t.scope_tags,
+           (SELECT COUNT(*) FROM devices d WHERE d.token_id = t.id),
+           (SELECT COUNT(*) FROM profiles p WHERE p.token_id = t.id),
+           (SELECT p.name FROM profiles p WHERE p.id = t.default_profile_id)
+    FROM tokens t";
 
 impl Db {
     /// Every token, ordered by server name, with device and profile counts.
     pub fn list_tokens(&self) -> Result<Vec<TokenRow>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT t.id, t.server_name, t.server_uuid, t.org_name, t.apple_id, t.expires_at,
-                    t.terms_not_accepted, t.rejected, t.scope_tags,
-                    (SELECT COUNT(*) FROM devices d WHERE d.token_id = t.id),
-                    (SELECT COUNT(*) FROM profiles p WHERE p.token_id = t.id)
-             FROM tokens t
-             ORDER BY t.server_name COLLATE NOCASE, t.id",
-        )?;
+        let sql = format!("{SELECT_TOKEN} ORDER BY t.server_name COLLATE NOCASE, t.id");
+        let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map([], token_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    pub fn insert_token(&self, token: &NewToken<'_>) -> Result<TokenId> {
+    pub fn get_token(&self, id: TokenId) -> Result<Option<TokenRow>> {
+        let sql = format!("{SELECT_TOKEN} WHERE t.id = ?1");
+        Ok(self
+            .conn
+            .query_row(&sql, [id.get()], token_row)
+            .optional()?)
+    }
+
+    pub fn find_token_by_server(&self, server_uuid: &str) -> Result<Option<TokenRow>> {
+        let sql = format!("{SELECT_TOKEN} WHERE t.server_uuid = ?1");
+        Ok(self
+            .conn
+            .query_row(&sql, [server_uuid], token_row)
+            .optional()?)
+    }
+
+    pub fn count_tokens(&self) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM tokens", [], |r| r.get(0))?;
+        Ok(n.unsigned_abs())
+    }
+
+    /// Inserts a token and its sealed secrets.
+    pub fn insert_token(&self, token: &NewToken<'_>, secrets: &SealedSecrets) -> Result<TokenId> {
+        let f = &token.facts;
         self.conn.execute(
-            "INSERT INTO tokens (server_name, server_uuid, org_name, apple_id, expires_at, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            rusqlite::params![
-                token.server_name,
-                token.server_uuid,
-                token.org_name,
+            "INSERT INTO tokens (server_name, server_uuid, org_name, org_id, org_type, admin_id,
+                                 apple_id, apple_url, environment, expires_at, created_at,
+                                 key_fingerprint, scope_tags)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            params![
+                f.server_name,
+                f.server_uuid,
+                f.org_name,
+                f.org_id,
+                f.org_type,
+                f.admin_id,
                 token.apple_id,
-                token.expires_at,
-                token.created_at
+                token.apple_url,
+                token.environment.as_str(),
+                f.expires_at,
+                token.created_at,
+                token.key_fingerprint,
+                tags_json(token.scope_tags),
             ],
         )?;
-        Ok(TokenId::new(self.conn.last_insert_rowid()))
+        let id = TokenId::new(self.conn.last_insert_rowid());
+        self.put_token_secrets(id, secrets)?;
+        Ok(id)
+    }
+
+    /// Renew: new facts and credentials, same row (profiles, devices, history kept).
+    /// Apple's verdicts are cleared: a new token file is a fresh start.
+    pub fn renew_token(
+        &self,
+        id: TokenId,
+        facts: &TokenFacts<'_>,
+        credentials: &[u8],
+        renewed_at: i64,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE tokens SET server_name = ?2, server_uuid = ?3, org_name = ?4, org_id = ?5,
+                    org_type = ?6, admin_id = ?7, expires_at = ?8, renewed_at = ?9,
+                    terms_not_accepted = 0, rejected = 0
+             WHERE id = ?1",
+            params![
+                id.get(),
+                facts.server_name,
+                facts.server_uuid,
+                facts.org_name,
+                facts.org_id,
+                facts.org_type,
+                facts.admin_id,
+                facts.expires_at,
+                renewed_at
+            ],
+        )?;
+        self.conn.execute(
+            "UPDATE token_secrets SET credentials = ?2 WHERE token_id = ?1",
+            params![id.get(), credentials],
+        )?;
+        Ok(())
+    }
+
+    pub fn set_scope_tags(&self, id: TokenId, tags: &[String]) -> Result<()> {
+        self.conn.execute(
+            "UPDATE tokens SET scope_tags = ?2 WHERE id = ?1",
+            params![id.get(), tags_json(tags)],
+        )?;
+        Ok(())
+    }
+
+    /// Records Apple's verdict on a token (TOK-8).
+    pub fn set_token_verdicts(
+        &self,
+        id: TokenId,
+        terms_not_accepted: bool,
+        rejected: bool,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE tokens SET terms_not_accepted = ?2, rejected = ?3 WHERE id = ?1",
+            params![id.get(), terms_not_accepted, rejected],
+        )?;
+        Ok(())
+    }
+
+    /// Removes a token with its secrets and profiles (callers check TOK-6 first).
+    pub fn delete_token(&self, id: TokenId) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM token_secrets WHERE token_id = ?1", [id.get()])?;
+        self.conn.execute(
+            "UPDATE tokens SET default_profile_id = NULL WHERE id = ?1",
+            [id.get()],
+        )?;
+        self.conn
+            .execute("DELETE FROM profiles WHERE token_id = ?1", [id.get()])?;
+        self.conn
+            .execute("DELETE FROM tokens WHERE id = ?1", [id.get()])?;
+        Ok(())
+    }
+
+    pub fn token_secrets(&self, id: TokenId) -> Result<Option<SealedSecrets>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT credentials, private_key, certificate_pem FROM token_secrets WHERE token_id = ?1",
+                [id.get()],
+                |r| {
+                    Ok(SealedSecrets {
+                        credentials: r.get(0)?,
+                        private_key: r.get(1)?,
+                        certificate_pem: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn put_token_secrets(&self, id: TokenId, secrets: &SealedSecrets) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO token_secrets (token_id, credentials, private_key, certificate_pem)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![
+                id.get(),
+                secrets.credentials,
+                secrets.private_key,
+                secrets.certificate_pem
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn pending_key(&self) -> Result<Option<PendingKeyRow>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT private_key, certificate_pem, created_at FROM pending_key WHERE id = 1",
+                [],
+                |r| {
+                    Ok(PendingKeyRow {
+                        private_key: r.get(0)?,
+                        certificate_pem: r.get(1)?,
+                        created_at: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Stores (or replaces) the pending key pair.
+    pub fn put_pending_key(&self, row: &PendingKeyRow) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO pending_key (id, private_key, certificate_pem, created_at) VALUES (1, ?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET private_key = excluded.private_key,
+                 certificate_pem = excluded.certificate_pem, created_at = excluded.created_at",
+            params![row.private_key, row.certificate_pem, row.created_at],
+        )?;
+        Ok(())
+    }
+
+    pub fn clear_pending_key(&self) -> Result<()> {
+        self.conn.execute("DELETE FROM pending_key", [])?;
+        Ok(())
     }
 }
 
 fn token_row(row: &Row<'_>) -> rusqlite::Result<TokenRow> {
-    let tags: String = row.get(8)?;
+    let tags: String = row.get(16)?;
+    let environment: String = row.get(9)?;
     Ok(TokenRow {
         id: TokenId::new(row.get(0)?),
         server_name: row.get(1)?,
         server_uuid: row.get(2)?,
         org_name: row.get(3)?,
-        apple_id: row.get(4)?,
-        expires_at: row.get(5)?,
-        terms_not_accepted: row.get(6)?,
-        rejected: row.get(7)?,
+        org_id: row.get(4)?,
+        org_type: row.get(5)?,
+        admin_id: row.get(6)?,
+        apple_id: row.get(7)?,
+        apple_url: row.get(8)?,
+        environment: Environment::parse(&environment),
+        expires_at: row.get(10)?,
+        created_at: row.get(11)?,
+        renewed_at: row.get(12)?,
+        key_fingerprint: row.get(13)?,
+        terms_not_accepted: row.get(14)?,
+        rejected: row.get(15)?,
         scope_tags: parse_tags(&tags),
-        device_count: row.get::<_, i64>(9)?.unsigned_abs(),
-        profile_count: row.get::<_, i64>(10)?.unsigned_abs(),
+        device_count: row.get::<_, i64>(17)?.unsigned_abs(),
+        profile_count: row.get::<_, i64>(18)?.unsigned_abs(),
+        default_profile: row.get(19)?,
     })
+}
+
+fn tags_json(tags: &[String]) -> String {
+    serde_json::to_string(tags).unwrap_or_else(|_| "[]".to_owned())
 }
 
 /// Scope tags are stored as a JSON array of strings; a damaged value reads as
@@ -95,21 +346,50 @@ mod tests {
     use super::*;
     use crate::Workspace;
 
+    fn facts(name: &'static str, uuid: &'static str) -> TokenFacts<'static> {
+        TokenFacts {
+            server_name: name,
+            server_uuid: uuid,
+            org_name: "Org",
+            org_id: Some("1234"),
+            org_type: Some("org"),
+            admin_id: Some("admin@example.com"),
+            expires_at: 100,
+        }
+    }
+
+    fn sealed() -> SealedSecrets {
+        SealedSecrets {
+            credentials: vec![1, 2],
+            private_key: vec![3],
+            certificate_pem: "CERT".into(),
+        }
+    }
+
+    fn insert(db: &Db, name: &'static str, uuid: &'static str) -> TokenId {
+        let tags = vec!["berlin".to_owned()];
+        db.insert_token(
+            &NewToken {
+                facts: facts(name, uuid),
+                apple_id: "a@example.com",
+                apple_url: "https://mdmenrollment.apple.com",
+                environment: Environment::Apple,
+                scope_tags: &tags,
+                key_fingerprint: "AA:BB",
+                created_at: 1,
+            },
+            &sealed(),
+        )
+        .unwrap()
+    }
+
     #[test]
     fn lists_tokens_with_counts_in_name_order() {
         let ws = Workspace::open_in_memory().unwrap();
         let db = ws.connect().unwrap();
         assert!(db.list_tokens().unwrap().is_empty());
-        let new = |name| NewToken {
-            server_name: name,
-            server_uuid: "UUID",
-            org_name: "Org",
-            apple_id: "admin@example.com",
-            expires_at: 100,
-            created_at: 1,
-        };
-        let west = db.insert_token(&new("west")).unwrap();
-        db.insert_token(&new("East")).unwrap();
+        let west = insert(&db, "west", "U1");
+        insert(&db, "East", "U2");
         db.conn
             .execute(
                 "INSERT INTO devices (token_id, serial) VALUES (?1, 'C02XK1ZZJG5H')",
@@ -120,8 +400,85 @@ mod tests {
         let names: Vec<_> = tokens.iter().map(|t| t.server_name.as_str()).collect();
         assert_eq!(names, ["East", "west"]);
         assert_eq!(tokens[1].device_count, 1);
-        assert_eq!(tokens[0].device_count, 0);
-        assert!(tokens[0].scope_tags.is_empty());
+        assert_eq!(tokens[0].scope_tags, ["berlin"]);
+        assert_eq!(db.count_tokens().unwrap(), 2);
+    }
+
+    #[test]
+    fn one_token_per_server() {
+        let ws = Workspace::open_in_memory().unwrap();
+        let db = ws.connect().unwrap();
+        insert(&db, "a", "SAME");
+        let again = db.insert_token(
+            &NewToken {
+                facts: facts("b", "SAME"),
+                apple_id: "a@example.com",
+                apple_url: "x",
+                environment: Environment::Simulator,
+                scope_tags: &[],
+                key_fingerprint: "",
+                created_at: 1,
+            },
+            &sealed(),
+        );
+        assert!(again.is_err());
+    }
+
+    #[test]
+    fn renew_keeps_the_row_and_replaces_credentials() {
+        let ws = Workspace::open_in_memory().unwrap();
+        let db = ws.connect().unwrap();
+        let id = insert(&db, "a", "U");
+        db.set_token_verdicts(id, true, true).unwrap();
+        let newer = TokenFacts {
+            expires_at: 500,
+            ..facts("a", "U")
+        };
+        db.renew_token(id, &newer, &[9, 9], 42).unwrap();
+        let row = db.get_token(id).unwrap().unwrap();
+        assert_eq!((row.expires_at, row.renewed_at), (500, Some(42)));
+        assert!(!row.terms_not_accepted && !row.rejected);
+        assert_eq!(db.token_secrets(id).unwrap().unwrap().credentials, [9, 9]);
+        assert_eq!(db.token_secrets(id).unwrap().unwrap().private_key, [3]);
+    }
+
+    #[test]
+    fn delete_removes_secrets_and_profiles() {
+        let ws = Workspace::open_in_memory().unwrap();
+        let db = ws.connect().unwrap();
+        let id = insert(&db, "a", "U");
+        db.conn
+            .execute(
+                "INSERT INTO profiles (token_id, name, created_at) VALUES (?1, 'p', 1)",
+                [id.get()],
+            )
+            .unwrap();
+        db.delete_token(id).unwrap();
+        assert!(db.get_token(id).unwrap().is_none());
+        assert!(db.token_secrets(id).unwrap().is_none());
+        assert_eq!(ws.counts().unwrap().profiles, 0);
+    }
+
+    #[test]
+    fn pending_key_is_replaced_and_cleared() {
+        let ws = Workspace::open_in_memory().unwrap();
+        let db = ws.connect().unwrap();
+        assert!(db.pending_key().unwrap().is_none());
+        db.put_pending_key(&PendingKeyRow {
+            private_key: vec![1],
+            certificate_pem: "A".into(),
+            created_at: 1,
+        })
+        .unwrap();
+        db.put_pending_key(&PendingKeyRow {
+            private_key: vec![2],
+            certificate_pem: "B".into(),
+            created_at: 2,
+        })
+        .unwrap();
+        assert_eq!(db.pending_key().unwrap().unwrap().certificate_pem, "B");
+        db.clear_pending_key().unwrap();
+        assert!(db.pending_key().unwrap().is_none());
     }
 
     #[test]

@@ -121,6 +121,31 @@ impl Workspace {
         })
     }
 
+    /// Runs `work` in one `BEGIN IMMEDIATE` transaction on a new connection:
+    /// committed when it returns `Ok`, rolled back otherwise (and if it panics,
+    /// the connection closes and SQLite rolls back).
+    pub fn write<T, E: From<StoreError>>(
+        &self,
+        work: impl FnOnce(&Db) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let db = self.connect()?;
+        db.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(StoreError::from)?;
+        match work(&db) {
+            Ok(value) => {
+                db.conn.execute_batch("COMMIT").map_err(StoreError::from)?;
+                Ok(value)
+            }
+            Err(err) => {
+                if let Err(rollback) = db.conn.execute_batch("ROLLBACK") {
+                    tracing::error!(%rollback, "rollback failed");
+                }
+                Err(err)
+            }
+        }
+    }
+
     pub fn counts(&self) -> Result<Counts> {
         let db = self.connect()?;
         let count = |table: &str| -> Result<u64> {
@@ -178,12 +203,7 @@ fn backup(conn: &Connection, file: &Path, version: u32) -> Result<PathBuf> {
 mod tests {
     use super::*;
 
-    const EXTRA: Migration = Migration {
-        version: 2,
-        name: "test-extra",
-        sql: "CREATE TABLE extra (x INTEGER) STRICT;",
-    };
-
+    /// The real migrations plus one more, as a newer Depot would have them.
     fn with_extra() -> Vec<Migration> {
         let mut all: Vec<Migration> = MIGRATIONS
             .iter()
@@ -193,12 +213,11 @@ mod tests {
                 sql: m.sql,
             })
             .collect();
-        assert_eq!(
-            all.len(),
-            1,
-            "update this test when a real migration 2 lands"
-        );
-        all.push(EXTRA);
+        all.push(Migration {
+            version: migrations::latest_version() + 1,
+            name: "test-extra",
+            sql: "CREATE TABLE extra (x INTEGER) STRICT;",
+        });
         all
     }
 
@@ -257,10 +276,7 @@ mod tests {
         assert!(
             matches!(
                 err,
-                StoreError::SchemaTooNew {
-                    found: 2,
-                    supported: 1
-                }
+                StoreError::SchemaTooNew { found, supported } if found == supported + 1 && supported == migrations::latest_version()
             ),
             "{err:?}"
         );
@@ -283,11 +299,12 @@ mod tests {
                 .unwrap();
         }
         let ws = Workspace::open_with(dir.path(), &with_extra()).unwrap();
-        assert_eq!(ws.schema_version(), 2);
+        let latest = migrations::latest_version();
+        assert_eq!(ws.schema_version(), latest + 1);
 
-        let backup = dir.path().join("depot.sqlite.v1.bak");
+        let backup = dir.path().join(format!("depot.sqlite.v{latest}.bak"));
         let old = Connection::open(&backup).unwrap();
-        assert_eq!(migrations::current_version(&old).unwrap(), 1);
+        assert_eq!(migrations::current_version(&old).unwrap(), latest);
         let value: String = old
             .query_row("SELECT value FROM settings WHERE key = 'before'", [], |r| {
                 r.get(0)
@@ -306,7 +323,12 @@ mod tests {
         // A fresh workspace has nothing to back up.
         let fresh = tempfile::tempdir().unwrap();
         Workspace::open_with(fresh.path(), &with_extra()).unwrap();
-        assert!(!fresh.path().join("depot.sqlite.v1.bak").exists());
+        assert!(
+            !fresh
+                .path()
+                .join(format!("depot.sqlite.v{latest}.bak"))
+                .exists()
+        );
         assert!(!fresh.path().join("depot.sqlite.v0.bak").exists());
     }
 

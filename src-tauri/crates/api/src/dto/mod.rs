@@ -1,6 +1,12 @@
 //! Request and response DTOs: the UI's view of Depot. camelCase on the wire.
 //! Explicit conversions from `core` types live next to each DTO.
 
+mod audit;
+mod tokens;
+
+pub use audit::*;
+pub use tokens::*;
+
 use depot_core::{TokenOverview, WorkspaceInfo as CoreWorkspaceInfo};
 use depot_domain::TokenStatus as DomainTokenStatus;
 use depot_domain::time::rfc3339;
@@ -29,6 +35,10 @@ pub struct WorkspaceInfo {
     pub path: String,
     pub schema_version: u32,
     pub counts: WorkspaceCounts,
+    /// How secrets at rest are protected (TOK-3); a key file is shown as less protected.
+    pub key_protection: KeyProtection,
+    /// The in-process simulator's base URL while demo mode runs.
+    pub simulator_url: Option<String>,
 }
 
 impl From<CoreWorkspaceInfo> for WorkspaceInfo {
@@ -42,6 +52,8 @@ impl From<CoreWorkspaceInfo> for WorkspaceInfo {
                 devices: info.devices,
                 audit_entries: info.audit_entries,
             },
+            key_protection: info.key_protection.into(),
+            simulator_url: info.simulator_url,
         }
     }
 }
@@ -78,7 +90,13 @@ pub struct TokenSummary {
     pub apple_id: String,
     /// RFC 3339, UTC.
     pub expires_at: String,
+    /// Whole days until expiry (negative once expired).
+    pub days_left: i64,
     pub status: TokenStatus,
+    /// The token talks to Depot's simulator, not to Apple.
+    pub simulator: bool,
+    /// Name of the default profile (PRO-15), if one is set.
+    pub default_profile: Option<String>,
     pub device_count: u64,
     pub profile_count: u64,
     pub scope_tags: Vec<String>,
@@ -92,7 +110,10 @@ impl From<TokenOverview> for TokenSummary {
             org_name: token.org_name,
             apple_id: token.apple_id,
             expires_at: rfc3339(token.expires_at),
+            days_left: token.days_left,
             status: token.status.into(),
+            simulator: token.simulator,
+            default_profile: token.default_profile,
             device_count: token.device_count,
             profile_count: token.profile_count,
             scope_tags: token.scope_tags,

@@ -1,5 +1,6 @@
-//! Time, injected. `core` never asks the system for the time except through
-//! [`SystemClock`], so expiry, pacing and cooldown logic is testable.
+//! Time, injected. Nothing in `domain`, `apple` or `core` asks the system for
+//! the time except through a [`Clock`], so expiry, pacing and cooldown logic is
+//! testable. The wall clock ([`SystemClock`]) is the one place that reads it.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 

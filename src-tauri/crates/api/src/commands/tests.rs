@@ -1,0 +1,191 @@
+use std::sync::Arc;
+
+use depot_core::{DepotOptions, FixedClock};
+use depot_sim::{RunningSim, ServerSpec, Simulator};
+use serde_json::{Value, json};
+
+use super::*;
+
+const NOW: i64 = 1_790_000_000;
+
+fn depot() -> Arc<Depot> {
+    Arc::new(Depot::open_in_memory(DepotOptions::for_tests(Arc::new(FixedClock::at(NOW)))).unwrap())
+}
+
+async fn call(depot: &Arc<Depot>, name: &str, payload: Value) -> Result<Value, ApiError> {
+    dispatch(Arc::clone(depot), name, payload).await
+}
+
+async fn sim() -> RunningSim {
+    Simulator::builder()
+        .seed(3)
+        .server(ServerSpec::new("Sales-East", "Acme Corp", 10))
+        .clock_start_ms(NOW * 1000)
+        .frozen_clock(true)
+        .start()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn workspace_info_reports_schema_counts_and_key_protection() {
+    let answer = call(&depot(), "workspace.info", json!({})).await.unwrap();
+    assert_eq!(answer["path"], ":memory:");
+    assert!(answer["schemaVersion"].as_u64().unwrap() >= 2);
+    assert_eq!(
+        answer["counts"],
+        json!({"tokens": 0, "profiles": 0, "devices": 0, "auditEntries": 0})
+    );
+    assert_eq!(answer["keyProtection"], "testKey");
+    assert_eq!(answer["simulatorUrl"], Value::Null);
+}
+
+#[tokio::test]
+async fn tokens_list_starts_empty_and_accepts_a_null_payload() {
+    let answer = call(&depot(), "tokens.list", Value::Null).await.unwrap();
+    assert_eq!(answer, json!({"tokens": []}));
+}
+
+#[tokio::test]
+async fn unknown_commands_and_bad_payloads_are_coded_errors() {
+    let depot = depot();
+    let err = call(&depot, "tokens.explode", json!({})).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::UnknownCommand);
+    assert!(err.message.contains("tokens.explode"));
+
+    let err = call(&depot, "tokens.list", json!({"surprise": 1}))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::BadRequest);
+    assert!(err.message.contains("surprise"), "{}", err.message);
+
+    let err = call(&depot, "tokens.get", json!({"id": "abc"}))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    let err = call(&depot, "tokens.get", json!({"id": "42"}))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotFound);
+}
+
+#[test]
+fn errors_serialize_as_code_and_message() {
+    let err = ApiError::new(ErrorCode::SchemaTooNew, "newer");
+    assert_eq!(
+        serde_json::to_value(&err).unwrap(),
+        json!({"code": "SCHEMA_TOO_NEW", "message": "newer"})
+    );
+    let err = ApiError::new(ErrorCode::NotATokenFile, "x");
+    assert_eq!(
+        serde_json::to_value(&err).unwrap()["code"],
+        "NOT_A_TOKEN_FILE"
+    );
+}
+
+#[test]
+fn command_names_are_unique() {
+    let mut names: Vec<_> = COMMANDS.iter().map(|c| c.name).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), COMMANDS.len());
+}
+
+#[tokio::test]
+async fn the_whole_token_flow_through_dispatch_never_leaks_a_secret() {
+    let sim = sim().await;
+    let depot = depot();
+    let mut answers = Vec::new();
+
+    let err = call(
+        &depot,
+        "tokens.inspect",
+        json!({"file": {"kind": "contents", "fileName": "x.p7m", "contents": "x"}}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code, ErrorCode::NoPendingKey);
+
+    let key = call(&depot, "tokens.generateKey", json!({})).await.unwrap();
+    let again = call(&depot, "tokens.pendingKey", json!({})).await.unwrap();
+    assert_eq!(again["pending"]["fingerprint"], key["fingerprint"]);
+    let pem = key["certificatePem"].as_str().unwrap().to_owned();
+    let file = sim.issue_token("Sales-East", pem.as_bytes()).unwrap();
+    let creds = sim.credentials("Sales-East").unwrap();
+    let token_file =
+        json!({"kind": "contents", "fileName": "Sales-East_Token_smime.p7m", "contents": file});
+
+    let preview = call(
+        &depot,
+        "tokens.inspect",
+        json!({"file": token_file, "appleUrl": sim.base_url()}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(preview["serverName"], "Sales-East");
+    assert_eq!(preview["orgName"], "Acme Corp");
+    assert_eq!(preview["simulator"], true);
+    assert_eq!(preview["existingTokenId"], Value::Null);
+    assert!(preview["daysLeft"].as_i64().unwrap() >= 364);
+    answers.push(preview);
+
+    let err = call(
+        &depot,
+        "tokens.add",
+        json!({"file": token_file, "appleId": "not-an-email", "appleUrl": sim.base_url()}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+
+    let added = call(
+        &depot,
+        "tokens.add",
+        json!({"file": token_file, "appleId": "Admin@Acme.example", "scopeTags": ["East", " east "], "appleUrl": sim.base_url()}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(added["serverName"], "Sales-East");
+    assert_eq!(added["scopeTags"], json!(["East"]));
+    assert_eq!(added["status"], "ok");
+    let id = added["id"].as_str().unwrap().to_owned();
+    answers.push(added);
+
+    // The pending key was consumed; adding the same server again is a duplicate.
+    assert_eq!(
+        call(&depot, "tokens.pendingKey", json!({})).await.unwrap()["pending"],
+        Value::Null
+    );
+    answers.push(call(&depot, "tokens.list", json!({})).await.unwrap());
+    answers.push(call(&depot, "tokens.get", json!({"id": id})).await.unwrap());
+    answers.push(call(&depot, "audit.list", json!({})).await.unwrap());
+    answers.push(call(&depot, "audit.export", json!({})).await.unwrap());
+
+    let renewed_file = sim.issue_token("Sales-East", pem.as_bytes()).unwrap();
+    let renewed = call(
+        &depot,
+        "tokens.renew",
+        json!({"id": id, "appleId": "admin@acme.EXAMPLE",
+               "file": {"kind": "contents", "fileName": "r.p7m", "contents": renewed_file}}),
+    )
+    .await
+    .unwrap();
+    answers.push(renewed);
+
+    let everything = answers.iter().map(Value::to_string).collect::<String>();
+    let new_creds = sim.credentials("Sales-East").unwrap();
+    for secret in [
+        &creds.consumer_key,
+        &creds.consumer_secret,
+        &creds.access_token,
+        &creds.access_secret,
+        &new_creds.access_token,
+        &new_creds.access_secret,
+    ] {
+        assert!(
+            !everything.contains(secret.as_str()),
+            "an answer contains a credential"
+        );
+    }
+    assert!(!everything.contains("PRIVATE KEY"));
+}

@@ -1,0 +1,134 @@
+//! Demo mode (SIM-5): Depot's simulator, started in-process, playing Apple and
+//! Apple's portal. "Try with the simulator" runs the real token flow against
+//! it: Depot generates a key pair, the simulated portal issues a `.p7m` for
+//! it, and Depot imports that file like any other.
+//!
+//! Simulator tokens store no URL: the simulator is (re)started on demand with
+//! the same seed and the tokens' own credentials, so they keep working after
+//! the app restarts.
+
+use depot_apple::TokenKeyPair;
+use depot_sim::{Credentials, RunningSim, ServerSpec, Simulator};
+use depot_store::tokens::Environment;
+
+use crate::tokens::TokenOverview;
+use crate::{CoreError, Depot, Result};
+
+/// The demo MDM server's name in the simulated portal (and so the token's name).
+pub const DEMO_SERVER: &str = "Simulator — Contoso Demo";
+pub const DEMO_ORG: &str = "Contoso Ltd (simulated)";
+pub const DEMO_DEVICES: u32 = 2_500;
+pub const DEMO_APPLE_ID: &str = "admin@contoso.example";
+const DEMO_SEED: u64 = 2026;
+
+#[derive(Default)]
+pub(crate) struct DemoSimulator {
+    running: tokio::sync::Mutex<Option<RunningSim>>,
+    url: std::sync::Mutex<Option<String>>,
+}
+
+impl DemoSimulator {
+    /// The running simulator's base URL, if it runs.
+    pub(crate) fn url(&self) -> Option<String> {
+        self.url.lock().ok().and_then(|u| u.clone())
+    }
+}
+
+impl Depot {
+    /// The in-process simulator's base URL while it runs.
+    pub fn simulator_url(&self) -> Option<String> {
+        self.demo.url()
+    }
+
+    /// Starts the in-process simulator if needed, with a server for every
+    /// simulator token (using that token's credentials) and the demo server.
+    pub(crate) async fn ensure_simulator(&self) -> Result<String> {
+        let mut running = self.demo.running.lock().await;
+        if let Some(sim) = running.as_ref() {
+            return Ok(sim.base_url().to_owned());
+        }
+        let mut builder = Simulator::builder()
+            .seed(DEMO_SEED)
+            .clock_start_ms(self.clock.now().saturating_mul(1000));
+        let mut has_demo_server = false;
+        for row in self.workspace.connect()?.list_tokens()? {
+            if row.environment != Environment::Simulator {
+                continue;
+            }
+            let secrets = self.token_secrets(row.id)?;
+            let c = &secrets.credentials;
+            let credentials = Credentials {
+                consumer_key: c.consumer_key.expose().to_owned(),
+                consumer_secret: c.consumer_secret.expose().to_owned(),
+                access_token: c.access_token.expose().to_owned(),
+                access_secret: c.access_secret.expose().to_owned(),
+                access_token_expiry: depot_domain::time::rfc3339(secrets.expires_at),
+            };
+            has_demo_server |= row.server_name == DEMO_SERVER;
+            builder = builder.server(
+                ServerSpec::new(row.server_name.clone(), row.org_name.clone(), DEMO_DEVICES)
+                    .with_credentials(credentials),
+            );
+        }
+        if !has_demo_server {
+            builder = builder.server(ServerSpec::new(DEMO_SERVER, DEMO_ORG, DEMO_DEVICES));
+        }
+        let sim = builder
+            .start()
+            .await
+            .map_err(|e| CoreError::Simulator(e.to_string()))?;
+        let url = sim.base_url().to_owned();
+        tracing::info!(%url, "demo simulator started");
+        if let Ok(mut slot) = self.demo.url.lock() {
+            *slot = Some(url.clone());
+        }
+        *running = Some(sim);
+        Ok(url)
+    }
+
+    /// "Try with the simulator": creates the demo token through the real flow.
+    pub async fn start_demo(&self) -> Result<TokenOverview> {
+        if let Some(existing) = self
+            .workspace
+            .connect()?
+            .list_tokens()?
+            .into_iter()
+            .find(|t| t.environment == Environment::Simulator && t.server_name == DEMO_SERVER)
+        {
+            return Err(CoreError::DuplicateToken {
+                existing: existing.id,
+                server_name: existing.server_name,
+            });
+        }
+        let url = self.ensure_simulator().await?;
+        // A key pair of its own: an admin's pending key for a real token stays untouched.
+        let keys = TokenKeyPair::generate("Depot demo (simulator)", self.clock.now())?;
+        let file = {
+            let running = self.demo.running.lock().await;
+            let sim = running
+                .as_ref()
+                .ok_or_else(|| CoreError::Simulator("it stopped".into()))?;
+            sim.issue_token(DEMO_SERVER, keys.certificate_pem().as_bytes())
+                .map_err(|e| CoreError::Simulator(e.to_string()))?
+        };
+        let input = crate::TokenFileInput::Contents {
+            file_name: "demo_Token_smime.p7m".into(),
+            contents: file.into_bytes(),
+        };
+        let (token, account) = self.open_token_file(&input, &keys, &url).await?;
+        let id = self.commit_new_token(
+            &token,
+            &account,
+            &keys,
+            DEMO_APPLE_ID,
+            &["Demo".to_owned()],
+            "simulator",
+            Environment::Simulator,
+            false,
+        )?;
+        self.list_tokens()?
+            .into_iter()
+            .find(|t| t.id == id)
+            .ok_or_else(|| CoreError::NotFound(format!("token {id}")))
+    }
+}

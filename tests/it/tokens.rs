@@ -1,0 +1,389 @@
+//! Tokens end to end through `core` against the simulator on loopback:
+//! keygen → portal → add → list → renew → delete rules, and the secret scan.
+
+use std::sync::Arc;
+
+use depot_core::{CoreError, Depot, DepotOptions, FixedClock, TokenFileInput};
+use depot_domain::TokenStatus;
+use depot_sim::{Faults, RunningSim, ServerSpec, Simulator};
+
+use crate::support::TestWorkspace;
+
+const NOW: i64 = 1_790_000_000;
+
+async fn sim() -> RunningSim {
+    Simulator::builder()
+        .seed(11)
+        .server(ServerSpec::new("Sales-East", "Acme Corp", 20))
+        .server(ServerSpec::new("Campus", "Acme Corp", 5))
+        .clock_start_ms(NOW * 1000)
+        .frozen_clock(true)
+        .start()
+        .await
+        .unwrap()
+}
+
+fn depot(ws: &TestWorkspace, clock: Arc<FixedClock>) -> Depot {
+    Depot::open(ws.path(), DepotOptions::for_tests(clock)).unwrap()
+}
+
+fn file(text: String) -> TokenFileInput {
+    TokenFileInput::Contents {
+        file_name: "token.p7m".into(),
+        contents: text.into_bytes(),
+    }
+}
+
+#[tokio::test]
+async fn keygen_portal_add_list_renew_and_delete() {
+    let sim = sim().await;
+    let ws = TestWorkspace::new();
+    let clock = Arc::new(FixedClock::at(NOW));
+    let depot = depot(&ws, clock.clone());
+
+    // The pending key pair survives a restart.
+    let key = depot.generate_key(false).unwrap();
+    drop(depot);
+    let depot = self::depot(&ws, clock.clone());
+    assert_eq!(
+        depot.pending_key().unwrap().unwrap().fingerprint,
+        key.fingerprint
+    );
+    assert_eq!(
+        depot.generate_key(false).unwrap().fingerprint,
+        key.fingerprint,
+        "reused, not replaced"
+    );
+
+    let p7m = sim
+        .issue_token("Sales-East", key.certificate_pem.as_bytes())
+        .unwrap();
+    let preview = depot
+        .inspect_token(&file(p7m.clone()), Some(sim.base_url()))
+        .await
+        .unwrap();
+    assert_eq!(preview.account.server_name, "Sales-East");
+    assert_eq!(
+        depot.list_tokens().unwrap().len(),
+        0,
+        "inspect changes nothing"
+    );
+
+    let added = depot
+        .add_token(
+            &file(p7m.clone()),
+            "admin@acme.example",
+            &["East".into()],
+            Some(sim.base_url()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(added.server_name, "Sales-East");
+    assert_eq!(added.status, TokenStatus::Ok);
+    assert!(added.simulator);
+    assert!(
+        depot.pending_key().unwrap().is_none(),
+        "the key pair now belongs to the token"
+    );
+
+    // The same file again: no pending key any more; with a new key, a duplicate server.
+    let err = depot
+        .add_token(&file(p7m), "admin@acme.example", &[], Some(sim.base_url()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, CoreError::NoPendingKey), "{err:?}");
+
+    // Renew: a new download for the same server, decrypted with the token's own key.
+    let renewal = sim
+        .issue_token("Sales-East", key.certificate_pem.as_bytes())
+        .unwrap();
+    let err = depot
+        .renew_token(
+            added.id,
+            &file(renewal.clone()),
+            "someone@else.example",
+            false,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, CoreError::AppleIdMismatch { .. }), "{err:?}");
+    clock.advance(86_400);
+    sim.advance_clock(std::time::Duration::from_secs(86_400));
+    let renewed = depot
+        .renew_token(added.id, &file(renewal), "ADMIN@acme.example", false)
+        .await
+        .unwrap();
+    assert_eq!(renewed.id, added.id);
+    assert!(renewed.expires_at >= added.expires_at);
+
+    // A file for another MDM server is refused, unless forced.
+    let other = sim
+        .issue_token("Campus", key.certificate_pem.as_bytes())
+        .unwrap();
+    let err = depot
+        .renew_token(added.id, &file(other.clone()), "admin@acme.example", false)
+        .await
+        .unwrap_err();
+    match &err {
+        CoreError::OtherServer { expected, found } => {
+            assert_eq!(
+                (expected.as_str(), found.as_str()),
+                ("Sales-East", "Campus")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let forced = depot
+        .renew_token(added.id, &file(other), "admin@acme.example", true)
+        .await
+        .unwrap();
+    assert_eq!(forced.server_name, "Campus");
+
+    // Delete rules: a device, then a default profile, block it; the message names which.
+    let db = rusqlite::Connection::open(ws.path().join("depot.sqlite")).unwrap();
+    db.execute(
+        "INSERT INTO devices (token_id, serial) VALUES (?1, 'F4KX9Q2LM1')",
+        [added.id.get()],
+    )
+    .unwrap();
+    db.execute(
+        "INSERT INTO profiles (id, token_id, name, created_at) VALUES (7, ?1, 'Sales iPads', 1)",
+        [added.id.get()],
+    )
+    .unwrap();
+    db.execute(
+        "UPDATE tokens SET default_profile_id = 7 WHERE id = ?1",
+        [added.id.get()],
+    )
+    .unwrap();
+    let err = depot.delete_token(added.id).unwrap_err();
+    let message = err.to_string();
+    assert!(
+        matches!(err, CoreError::TokenInUse(ref b) if b.len() == 2),
+        "{message}"
+    );
+    assert!(
+        message.contains("1 device") && message.contains("Sales iPads"),
+        "{message}"
+    );
+    db.execute("DELETE FROM devices", []).unwrap();
+    let message = depot.delete_token(added.id).unwrap_err().to_string();
+    assert!(
+        !message.contains("device") && message.contains("default profile"),
+        "{message}"
+    );
+    db.execute("UPDATE tokens SET default_profile_id = NULL", [])
+        .unwrap();
+    depot.delete_token(added.id).unwrap();
+    assert!(depot.list_tokens().unwrap().is_empty());
+    assert_eq!(
+        depot.workspace_info().unwrap().profiles,
+        0,
+        "its profiles went with it"
+    );
+
+    let actions: Vec<String> = depot
+        .audit_page(&Default::default(), None, 100)
+        .unwrap()
+        .entries
+        .into_iter()
+        .rev()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "key.generate",
+            "token.add",
+            "token.renew",
+            "token.renew",
+            "token.delete"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn bad_token_files_change_nothing() {
+    let sim = sim().await;
+    let ws = TestWorkspace::new();
+    let depot = depot(&ws, Arc::new(FixedClock::at(NOW)));
+    let key = depot.generate_key(false).unwrap();
+    let audit_before = depot.workspace_info().unwrap().audit_entries;
+
+    // A token made for a key Depot does not hold.
+    let stranger = depot_apple::TokenKeyPair::generate("someone else", NOW).unwrap();
+    let foreign = sim
+        .issue_token("Sales-East", stranger.certificate_pem().as_bytes())
+        .unwrap();
+    let err = depot
+        .add_token(&file(foreign), "a@b.example", &[], Some(sim.base_url()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CoreError::TokenFile(depot_apple::TokenFileError::WrongKey)
+        ),
+        "{err:?}"
+    );
+
+    // Not a token, and damaged.
+    let err = depot
+        .add_token(
+            &file("hello".into()),
+            "a@b.example",
+            &[],
+            Some(sim.base_url()),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CoreError::TokenFile(depot_apple::TokenFileError::NotATokenFile(_))
+        ),
+        "{err:?}"
+    );
+    let good = sim
+        .issue_token("Sales-East", key.certificate_pem.as_bytes())
+        .unwrap();
+    let truncated = good[..good.len() * 2 / 3].to_owned();
+    let err = depot
+        .add_token(&file(truncated), "a@b.example", &[], Some(sim.base_url()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CoreError::TokenFile(depot_apple::TokenFileError::Corrupted(_))
+        ),
+        "{err:?}"
+    );
+
+    // Apple's verdicts.
+    sim.set_faults(Faults {
+        t_c_not_signed: true,
+        ..Faults::default()
+    });
+    let err = depot
+        .add_token(
+            &file(good.clone()),
+            "a@b.example",
+            &[],
+            Some(sim.base_url()),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CoreError::Apple(depot_apple::AppleError::TermsNotAccepted)
+        ),
+        "{err:?}"
+    );
+    sim.set_faults(Faults::default());
+
+    // A newer download revokes the older one: Apple rejects it.
+    let _newer = sim
+        .issue_token("Sales-East", key.certificate_pem.as_bytes())
+        .unwrap();
+    let err = depot
+        .add_token(&file(good), "a@b.example", &[], Some(sim.base_url()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, CoreError::Apple(depot_apple::AppleError::Rejected)),
+        "{err:?}"
+    );
+
+    let info = depot.workspace_info().unwrap();
+    assert_eq!((info.tokens, info.audit_entries), (0, audit_before));
+    assert_eq!(
+        depot.pending_key().unwrap().unwrap().fingerprint,
+        key.fingerprint,
+        "the key pair is kept"
+    );
+}
+
+#[tokio::test]
+async fn no_secret_reaches_the_database_file_answers_or_logs() {
+    let sim = sim().await;
+    let ws = TestWorkspace::new();
+    let depot = Arc::new(depot(&ws, Arc::new(FixedClock::at(NOW))));
+    let mut answers = String::new();
+    let key = depot_api::dispatch(
+        Arc::clone(&depot),
+        "tokens.generateKey",
+        serde_json::json!({}),
+    )
+    .await
+    .unwrap();
+    answers.push_str(&key.to_string());
+    let p7m = sim
+        .issue_token(
+            "Sales-East",
+            key["certificatePem"].as_str().unwrap().as_bytes(),
+        )
+        .unwrap();
+    let token_file = serde_json::json!({"kind": "contents", "fileName": "t.p7m", "contents": p7m});
+    for (name, request) in [
+        (
+            "tokens.inspect",
+            serde_json::json!({"file": token_file, "appleUrl": sim.base_url()}),
+        ),
+        (
+            "tokens.add",
+            serde_json::json!({"file": token_file, "appleId": "a@b.example", "appleUrl": sim.base_url()}),
+        ),
+    ] {
+        let answer = depot_api::dispatch(Arc::clone(&depot), name, request)
+            .await
+            .unwrap();
+        answers.push_str(&answer.to_string());
+    }
+    for name in [
+        "tokens.list",
+        "workspace.info",
+        "audit.list",
+        "audit.export",
+    ] {
+        let answer = depot_api::dispatch(Arc::clone(&depot), name, serde_json::json!({}))
+            .await
+            .unwrap();
+        answers.push_str(&answer.to_string());
+    }
+    let detail = depot_api::dispatch(
+        Arc::clone(&depot),
+        "tokens.get",
+        serde_json::json!({"id": "1"}),
+    )
+    .await
+    .unwrap();
+    answers.push_str(&detail.to_string());
+    drop(depot);
+
+    let mut stored = Vec::new();
+    for entry in std::fs::read_dir(ws.path()).unwrap() {
+        stored.extend(std::fs::read(entry.unwrap().path()).unwrap());
+    }
+    let creds = sim.credentials("Sales-East").unwrap();
+    for secret in [
+        &creds.consumer_key,
+        &creds.consumer_secret,
+        &creds.access_token,
+        &creds.access_secret,
+    ] {
+        assert!(
+            !answers.contains(secret.as_str()),
+            "an IPC answer holds a credential"
+        );
+        assert!(
+            !stored.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "the workspace files hold a credential in plaintext"
+        );
+    }
+    assert!(
+        !stored.windows(11).any(|w| w == b"PRIVATE KEY"),
+        "a private key is stored in plaintext"
+    );
+}
