@@ -387,3 +387,53 @@ async fn no_secret_reaches_the_database_file_answers_or_logs() {
         "a private key is stored in plaintext"
     );
 }
+
+#[tokio::test]
+async fn demo_mode_runs_the_real_flow_and_survives_a_restart() {
+    let ws = TestWorkspace::new();
+    let clock = Arc::new(FixedClock::at(NOW));
+    let depot = depot(&ws, clock.clone());
+    let demo = depot.start_demo().await.unwrap();
+    assert_eq!(demo.server_name, depot_core::DEMO_SERVER);
+    assert!(demo.simulator);
+    assert!(
+        depot
+            .simulator_url()
+            .unwrap()
+            .starts_with("http://127.0.0.1:")
+    );
+    let err = depot.start_demo().await.unwrap_err();
+    assert!(matches!(err, CoreError::DuplicateToken { .. }), "{err:?}");
+
+    // The wizard in demo mode: the simulated portal issues a file for the pending key.
+    let key = depot.generate_key(false).unwrap();
+    let (name, text) = depot.issue_demo_token(None).await.unwrap();
+    assert!(name.ends_with("_smime.p7m"), "{name}");
+    let wizard = depot
+        .add_token(&file(text), "it@fabrikam.example", &[], Some("simulator"))
+        .await
+        .unwrap();
+    assert!(
+        wizard.simulator && wizard.server_name.contains("Fabrikam"),
+        "{wizard:?}"
+    );
+    assert_ne!(wizard.id, demo.id);
+    let _ = key;
+    drop(depot);
+
+    // After a restart the simulator comes back with the tokens' own credentials.
+    let depot = self::depot(&ws, clock);
+    assert!(depot.simulator_url().is_none(), "started only when needed");
+    let checked = depot.check_token(demo.id).await.unwrap();
+    assert_eq!(checked.status, TokenStatus::Ok);
+    let (_, renewal) = depot.issue_demo_token(Some(wizard.id)).await.unwrap();
+    let renewed = depot
+        .renew_token(wizard.id, &file(renewal), "IT@fabrikam.example", false)
+        .await
+        .unwrap();
+    assert_eq!(renewed.server_name, wizard.server_name);
+    assert_eq!(
+        depot.token_detail(demo.id).unwrap().apple_url,
+        depot.simulator_url().unwrap()
+    );
+}

@@ -8,6 +8,8 @@ import type { DemoStarted } from "./DemoStarted";
 import type { Empty } from "./Empty";
 import type { GenerateKeyRequest } from "./GenerateKeyRequest";
 import type { InspectTokenRequest } from "./InspectTokenRequest";
+import type { IssueDemoTokenRequest } from "./IssueDemoTokenRequest";
+import type { IssuedDemoToken } from "./IssuedDemoToken";
 import type { PendingKey } from "./PendingKey";
 import type { PendingKeyState } from "./PendingKeyState";
 import type { RenewTokenRequest } from "./RenewTokenRequest";
@@ -34,11 +36,13 @@ export type Commands = {
   "tokens.renew": { request: RenewTokenRequest; response: TokenSummary };
   "tokens.setScopeTags": { request: SetScopeTagsRequest; response: TokenSummary };
   "tokens.delete": { request: TokenRef; response: Empty };
+  "tokens.check": { request: TokenRef; response: TokenSummary };
   "demo.start": { request: Empty; response: DemoStarted };
+  "demo.issueToken": { request: IssueDemoTokenRequest; response: IssuedDemoToken };
   "audit.list": { request: AuditListRequest; response: AuditPage };
   "audit.export": { request: AuditExportRequest; response: AuditExport };
 };
 
 export type CommandName = keyof Commands;
 
-export const COMMAND_NAMES: readonly CommandName[] = ["workspace.info", "tokens.list", "tokens.get", "tokens.pendingKey", "tokens.generateKey", "tokens.savePublicKey", "tokens.inspect", "tokens.add", "tokens.renew", "tokens.setScopeTags", "tokens.delete", "demo.start", "audit.list", "audit.export"];
+export const COMMAND_NAMES: readonly CommandName[] = ["workspace.info", "tokens.list", "tokens.get", "tokens.pendingKey", "tokens.generateKey", "tokens.savePublicKey", "tokens.inspect", "tokens.add", "tokens.renew", "tokens.setScopeTags", "tokens.delete", "tokens.check", "demo.start", "demo.issueToken", "audit.list", "audit.export"];

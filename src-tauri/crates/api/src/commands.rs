@@ -61,7 +61,9 @@ command_table! {
     "tokens.renew" => tokens_renew(RenewTokenRequest) -> TokenSummary;
     "tokens.setScopeTags" => tokens_set_scope_tags(SetScopeTagsRequest) -> TokenSummary;
     "tokens.delete" => tokens_delete(TokenRef) -> Empty;
+    "tokens.check" => tokens_check(TokenRef) -> TokenSummary;
     "demo.start" => demo_start(Empty) -> DemoStarted;
+    "demo.issueToken" => demo_issue_token(IssueDemoTokenRequest) -> IssuedDemoToken;
     "audit.list" => audit_list(AuditListRequest) -> AuditPage;
     "audit.export" => audit_export(AuditExportRequest) -> AuditExport;
 }
@@ -201,6 +203,25 @@ async fn demo_start(depot: Arc<Depot>, _: Empty) -> Result<DemoStarted, ApiError
     Ok(DemoStarted {
         token: token.into(),
         simulator_url,
+    })
+}
+
+async fn tokens_check(depot: Arc<Depot>, req: TokenRef) -> Result<TokenSummary, ApiError> {
+    Ok(depot.check_token(token_id(&req.id)?).await?.into())
+}
+
+async fn demo_issue_token(
+    depot: Arc<Depot>,
+    req: IssueDemoTokenRequest,
+) -> Result<IssuedDemoToken, ApiError> {
+    let for_token = req.for_token.as_deref().map(token_id).transpose()?;
+    let (file_name, contents) = depot.issue_demo_token(for_token).await?;
+    Ok(IssuedDemoToken {
+        file: TokenFile::Contents {
+            file_name,
+            contents,
+        },
+        apple_url: depot_core::SIMULATOR_URL.to_owned(),
     })
 }
 

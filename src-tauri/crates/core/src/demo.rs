@@ -16,6 +16,13 @@ use crate::{CoreError, Depot, Result};
 
 /// The demo MDM server's name in the simulated portal (and so the token's name).
 pub const DEMO_SERVER: &str = "Simulator — Contoso Demo";
+/// Names the simulated portal offers for tokens made through the Add token
+/// wizard in demo mode, in order; the first one not taken is used.
+const DEMO_WIZARD_SERVERS: [&str; 3] = [
+    "Simulator — Fabrikam Demo",
+    "Simulator — Northwind Demo",
+    "Simulator — Tailspin Demo",
+];
 pub const DEMO_ORG: &str = "Contoso Ltd (simulated)";
 pub const DEMO_DEVICES: u32 = 2_500;
 pub const DEMO_APPLE_ID: &str = "admin@contoso.example";
@@ -49,6 +56,7 @@ impl Depot {
         }
         let mut builder = Simulator::builder()
             .seed(DEMO_SEED)
+            .new_server_devices(DEMO_DEVICES)
             .clock_start_ms(self.clock.now().saturating_mul(1000));
         let mut has_demo_server = false;
         for row in self.workspace.connect()?.list_tokens()? {
@@ -67,7 +75,8 @@ impl Depot {
             has_demo_server |= row.server_name == DEMO_SERVER;
             builder = builder.server(
                 ServerSpec::new(row.server_name.clone(), row.org_name.clone(), DEMO_DEVICES)
-                    .with_credentials(credentials),
+                    .with_credentials(credentials)
+                    .with_server_uuid(row.server_uuid.clone()),
             );
         }
         if !has_demo_server {
@@ -84,6 +93,67 @@ impl Depot {
         }
         *running = Some(sim);
         Ok(url)
+    }
+
+    /// The simulated portal's "Download token" button, for the Add token wizard
+    /// in demo mode (for the pending key) or a renewal (`for_token`: that
+    /// token's own certificate and server). Returns the file name and the
+    /// `.p7m` text, exactly as a download from Apple would be.
+    pub async fn issue_demo_token(
+        &self,
+        for_token: Option<depot_domain::TokenId>,
+    ) -> Result<(String, String)> {
+        let (server, certificate) = match for_token {
+            Some(id) => {
+                let row = self
+                    .workspace
+                    .connect()?
+                    .get_token(id)?
+                    .ok_or_else(|| CoreError::NotFound(format!("token {id}")))?;
+                if row.environment != Environment::Simulator {
+                    return Err(CoreError::InvalidInput {
+                        field: "forToken",
+                        message:
+                            "this token comes from Apple; download its new token in Apple's portal"
+                                .into(),
+                    });
+                }
+                (
+                    row.server_name,
+                    self.token_secrets(id)?.keys.certificate_pem().to_owned(),
+                )
+            }
+            None => {
+                let pending = self.pending_key()?.ok_or(CoreError::NoPendingKey)?;
+                let taken: Vec<String> = self
+                    .workspace
+                    .connect()?
+                    .list_tokens()?
+                    .into_iter()
+                    .map(|t| t.server_name)
+                    .collect();
+                let server = DEMO_WIZARD_SERVERS
+                    .iter()
+                    .find(|name| !taken.iter().any(|t| t == *name))
+                    .ok_or_else(|| {
+                        CoreError::LimitReached(
+                            "every simulated MDM server already has a token".into(),
+                        )
+                    })?;
+                ((*server).to_owned(), pending.certificate_pem)
+            }
+        };
+        self.ensure_simulator().await?;
+        let running = self.demo.running.lock().await;
+        let sim = running
+            .as_ref()
+            .ok_or_else(|| CoreError::Simulator("it stopped".into()))?;
+        let text = sim
+            .issue_token(&server, certificate.as_bytes())
+            .map_err(|e| CoreError::Simulator(e.to_string()))?;
+        let stamp = depot_domain::time::rfc3339(self.clock.now()).replace(':', "-");
+        let file_name = format!("{}_Token_{stamp}_smime.p7m", server.replace(' ', "_"));
+        Ok((file_name, text))
     }
 
     /// "Try with the simulator": creates the demo token through the real flow.
@@ -122,7 +192,7 @@ impl Depot {
             &keys,
             DEMO_APPLE_ID,
             &["Demo".to_owned()],
-            "simulator",
+            crate::tokens::SIMULATOR_URL,
             Environment::Simulator,
             false,
         )?;

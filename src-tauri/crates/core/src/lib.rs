@@ -19,7 +19,9 @@ pub use depot_apple::{AppleError, TokenFileError};
 pub use depot_domain::{Clock, FixedClock, SystemClock};
 pub use depot_store::Protection;
 pub use error::CoreError;
-pub use tokens::{PendingKeyInfo, TokenDetail, TokenFileInput, TokenOverview, TokenPreview};
+pub use tokens::{
+    PendingKeyInfo, SIMULATOR_URL, TokenDetail, TokenFileInput, TokenOverview, TokenPreview,
+};
 pub use workspace::WorkspaceInfo;
 
 use std::path::{Path, PathBuf};

@@ -24,6 +24,8 @@ const PURPOSE_PENDING_KEY: &str = "pending-private-key";
 const MAX_TOKEN_FILE_BYTES: usize = 1024 * 1024;
 const MAX_SCOPE_TAGS: usize = 50;
 const MAX_SCOPE_TAG_LEN: usize = 64;
+/// The `appleUrl` that means "Depot's in-process simulator" (demo mode).
+pub const SIMULATOR_URL: &str = "simulator";
 
 /// A token as the token list shows it (TOK-4). No secrets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -293,9 +295,39 @@ impl Depot {
         apple_url: Option<&str>,
     ) -> Result<TokenPreview> {
         let keys = self.pending_keys()?;
-        let url = apple_url_or_default(apple_url)?;
+        let (url, environment) = self.resolve_apple_url(apple_url).await?;
         let (token, account) = self.open_token_file(file, &keys, &url).await?;
-        self.preview(&token, account, url, false)
+        self.preview(&token, account, url, environment == Environment::Simulator)
+    }
+
+    /// `None` → Apple; `"simulator"` → Depot's in-process simulator (demo
+    /// mode); otherwise an https URL (or http on loopback, for tests).
+    async fn resolve_apple_url(&self, apple_url: Option<&str>) -> Result<(String, Environment)> {
+        if apple_url.map(str::trim) == Some(SIMULATOR_URL) {
+            return Ok((self.ensure_simulator().await?, Environment::Simulator));
+        }
+        Ok((apple_url_or_default(apple_url)?, Environment::Apple))
+    }
+
+    /// Asks Apple about the token again (`GET /account`) and records the
+    /// verdict: terms not accepted, rejected, or fine (TOK-8).
+    pub async fn check_token(&self, id: TokenId) -> Result<TokenOverview> {
+        let row = self.token_row(&self.workspace.connect()?, id)?;
+        let secrets = self.token_secrets(id)?;
+        let url = self.apple_url_for(&row).await?;
+        let client = AppleClient::new(&url, secrets.credentials, self.clock.clone());
+        let verdict = match client.account().await {
+            Ok(_) => (false, false),
+            Err(depot_apple::AppleError::TermsNotAccepted) => (true, false),
+            Err(depot_apple::AppleError::Rejected) => (false, true),
+            Err(other) => return Err(other.into()),
+        };
+        if verdict != (row.terms_not_accepted, row.rejected) {
+            self.workspace
+                .connect()?
+                .set_token_verdicts(id, verdict.0, verdict.1)?;
+        }
+        self.overview_of(id)
     }
 
     fn preview(
@@ -332,16 +364,21 @@ impl Depot {
         let apple_id = validate_apple_id(apple_id)?;
         let tags = validate_scope_tags(scope_tags)?;
         let keys = self.pending_keys()?;
-        let url = apple_url_or_default(apple_url)?;
+        let (url, environment) = self.resolve_apple_url(apple_url).await?;
         let (token, account) = self.open_token_file(file, &keys, &url).await?;
+        let stored_url = if environment == Environment::Simulator {
+            SIMULATOR_URL
+        } else {
+            &url
+        };
         let id = self.commit_new_token(
             &token,
             &account,
             &keys,
             &apple_id,
             &tags,
-            &url,
-            Environment::Apple,
+            stored_url,
+            environment,
             true,
         )?;
         self.overview_of(id)

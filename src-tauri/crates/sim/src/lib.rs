@@ -102,6 +102,9 @@ pub struct ServerSpec {
     /// Fixed credentials (e.g. the spec §2.2 test vector); generated from the
     /// seed when `None`.
     pub credentials: Option<Credentials>,
+    /// Fixed `server_uuid` (a client restarting a simulator it used before);
+    /// generated from the seed when `None`.
+    pub server_uuid: Option<String>,
 }
 
 impl ServerSpec {
@@ -111,7 +114,13 @@ impl ServerSpec {
             org: org.into(),
             device_count,
             credentials: None,
+            server_uuid: None,
         }
+    }
+
+    pub fn with_server_uuid(mut self, uuid: impl Into<String>) -> Self {
+        self.server_uuid = Some(uuid.into());
+        self
     }
 
     pub fn with_credentials(mut self, credentials: Credentials) -> Self {

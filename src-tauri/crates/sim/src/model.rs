@@ -319,7 +319,13 @@ impl Inner {
         {
             return Err(SimError::Config("two servers share a consumer key".into()));
         }
-        let uuid = self.rng.hex_upper(16);
+        let generated_uuid = self.rng.hex_upper(16);
+        let uuid = spec.server_uuid.clone().unwrap_or(generated_uuid);
+        if self.servers.iter().any(|s| s.uuid == uuid) {
+            return Err(SimError::Config(format!(
+                "two servers share the UUID {uuid}"
+            )));
+        }
         let admin_id = format!("admin@{}", self.orgs[org].domain);
         let count = spec.device_count;
         // Base devices were assigned over the 30 days before start, in index order.

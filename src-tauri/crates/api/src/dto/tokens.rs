@@ -242,3 +242,24 @@ impl From<CoreTokenDetail> for TokenDetail {
         }
     }
 }
+
+/// `demo.issueToken`: the simulated portal's "Download token" (demo mode).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IssueDemoTokenRequest {
+    /// Renewal: a new file for this simulator token (its own key and server).
+    /// Without it, a file for the pending key and a new simulated server.
+    #[serde(default)]
+    #[ts(optional)]
+    pub for_token: Option<String>,
+}
+
+/// A token file as the simulated portal hands it out. Pass `file` and
+/// `appleUrl` on to `tokens.inspect` / `tokens.add` / `tokens.renew`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct IssuedDemoToken {
+    pub file: TokenFile,
+    /// Always `"simulator"`: the token talks to Depot's built-in simulator.
+    pub apple_url: String,
+}
