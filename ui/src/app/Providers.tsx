@@ -1,31 +1,15 @@
-import {
-  FluentProvider,
-  makeStyles,
-  webDarkTheme,
-  webLightTheme,
-} from "@fluentui/react-components";
+import { FluentProvider, webDarkTheme, webLightTheme } from "@fluentui/react-components";
 import { QueryClientProvider, type QueryClient } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import { createQueryClient } from "./queryClient";
 import { useColorScheme } from "./theme";
 
-const useStyles = makeStyles({
-  root: {
-    height: "100%",
-  },
-});
-
 export function Providers({ children, client }: { children: ReactNode; client?: QueryClient }) {
   const [queryClient] = useState(() => client ?? createQueryClient());
   const scheme = useColorScheme();
-  const styles = useStyles();
   return (
     <QueryClientProvider client={queryClient}>
-      <FluentProvider
-        theme={scheme === "dark" ? webDarkTheme : webLightTheme}
-        className={styles.root}
-        data-theme={scheme}
-      >
+      <FluentProvider theme={scheme === "dark" ? webDarkTheme : webLightTheme} data-theme={scheme}>
         {children}
       </FluentProvider>
     </QueryClientProvider>

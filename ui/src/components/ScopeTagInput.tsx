@@ -2,7 +2,9 @@ import {
   Button,
   Field,
   Input,
-  Tag,
+  InteractionTag,
+  InteractionTagPrimary,
+  InteractionTagSecondary,
   TagGroup,
   makeStyles,
   tokens,
@@ -115,17 +117,22 @@ export function ScopeTagInput({
           onDismiss={(_, data) => onChange(value.filter((tag) => tag !== data.value))}
         >
           {value.map((tag) => (
-            <Tag
+            <InteractionTag
               key={tag}
               value={tag}
               shape="circular"
               appearance="brand"
-              dismissible={!disabled}
-              dismissIcon={{ "aria-label": `Remove ${tag}` }}
               data-testid="scope-tag"
             >
-              {tag}
-            </Tag>
+              <InteractionTagPrimary hasSecondaryAction={!disabled}>{tag}</InteractionTagPrimary>
+              {disabled ? null : (
+                <InteractionTagSecondary
+                  aria-label={`Remove ${tag}`}
+                  aria-labelledby={undefined}
+                  data-testid="scope-tag-remove"
+                />
+              )}
+            </InteractionTag>
           ))}
         </TagGroup>
       ) : (

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { RpcError, rpc, setTransport } from ".";
+import { RpcError, host, rpc, setHost, setTransport } from ".";
 import { createHttpTransport } from "./http";
 
 const invoke = vi.hoisted(() => vi.fn());
@@ -132,5 +132,46 @@ describe("rpc", () => {
     await expect(rpc("workspace.info", {})).resolves.toEqual({ ok: 1 });
     expect(invoke).not.toHaveBeenCalled();
     expect(urlOf(fetchSpy.mock.calls[0]?.[0])).toMatch(/\/api\/rpc\/workspace\.info$/);
+  });
+});
+
+describe("browser host", () => {
+  afterEach(() => setHost(null));
+
+  it("reads a picked .p7m into a contents token file", async () => {
+    const picking = host().pickTokenFile();
+    const input = document.querySelector<HTMLInputElement>('input[type="file"]');
+    expect(input).not.toBeNull();
+    expect(input?.accept).toBe(".p7m");
+    const file = new File(["MIME-Version: 1.0\n"], "Sales_Token.p7m", {
+      type: "application/pkcs7-mime",
+    });
+    Object.defineProperty(input, "files", { value: [file] });
+    input?.dispatchEvent(new Event("change"));
+    await expect(picking).resolves.toEqual({
+      kind: "contents",
+      fileName: "Sales_Token.p7m",
+      contents: "MIME-Version: 1.0\n",
+    });
+    expect(document.querySelector('input[type="file"]')).toBeNull();
+  });
+
+  it("resolves null when the file dialog is cancelled", async () => {
+    const picking = host().pickTokenFile();
+    document.querySelector('input[type="file"]')?.dispatchEvent(new Event("cancel"));
+    await expect(picking).resolves.toBeNull();
+  });
+
+  it("has no save dialog, so callers download instead", async () => {
+    expect(host().nativeDialogs).toBe(false);
+    await expect(host().pickSavePath("a.csv", "CSV", ["csv"])).resolves.toBeNull();
+  });
+
+  it("lets tests replace parts of the host", () => {
+    const openExternal = vi.fn(() => Promise.resolve());
+    setHost({ openExternal });
+    void host().openExternal("https://business.apple.com/");
+    expect(openExternal).toHaveBeenCalledWith("https://business.apple.com/");
+    expect(host().nativeDialogs).toBe(false);
   });
 });

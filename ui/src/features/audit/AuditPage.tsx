@@ -112,7 +112,6 @@ const useStyles = makeStyles({
     alignItems: "center",
     gap: tokens.spacingHorizontalM,
   },
-  exportButton: { marginLeft: "auto" },
 });
 
 function prettyJson(text: string | null): string {
@@ -228,6 +227,18 @@ export function AuditPage() {
       testId="audit"
       title="Audit log"
       description="A permanent record of every change made in this workspace."
+      actions={
+        neverUsed || list.isPending ? undefined : (
+          <Button
+            icon={<ArrowDownload20Regular />}
+            onClick={() => exporter.mutate()}
+            disabled={exporter.isPending}
+            data-testid="audit-export"
+          >
+            {exporter.isPending ? "Exporting…" : "Export CSV"}
+          </Button>
+        )
+      }
     >
       {list.isPending ? (
         <LoadingState label="Loading audit log…" />
@@ -313,15 +324,6 @@ export function AuditPage() {
                 Clear filters
               </Button>
             ) : null}
-            <Button
-              className={styles.exportButton}
-              icon={<ArrowDownload20Regular />}
-              onClick={() => exporter.mutate()}
-              disabled={exporter.isPending}
-              data-testid="audit-export"
-            >
-              {exporter.isPending ? "Exporting…" : "Export CSV"}
-            </Button>
           </div>
           {exporter.isError ? (
             <ErrorState title="Couldn't export the audit log" error={exporter.error} />

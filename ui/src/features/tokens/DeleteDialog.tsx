@@ -62,18 +62,17 @@ export function DeleteDialog({ token, open, onOpenChange }: DeleteDialogProps) {
     },
   });
 
+  const close = () => {
+    onOpenChange(false);
+    remove.reset();
+  };
+
   const inUse = isApiError(remove.error) && remove.error.code === "TOKEN_IN_USE";
   const blockers = inUse && remove.error ? [remove.error.message] : token.deleteBlockers;
   const blocked = blockers.length > 0;
 
   return (
-    <Dialog
-      open={open}
-      onOpenChange={(_, data) => {
-        onOpenChange(data.open);
-        if (!data.open) remove.reset();
-      }}
-    >
+    <Dialog open={open} onOpenChange={(_, data) => (data.open ? onOpenChange(true) : close())}>
       <DialogSurface data-testid="delete-dialog">
         <DialogBody>
           <DialogTitle>Delete token for {summary.serverName}?</DialogTitle>
@@ -120,7 +119,7 @@ export function DeleteDialog({ token, open, onOpenChange }: DeleteDialogProps) {
             >
               {remove.isPending ? "Deleting…" : "Delete"}
             </Button>
-            <Button onClick={() => onOpenChange(false)}>Cancel</Button>
+            <Button onClick={close}>Cancel</Button>
           </DialogActions>
         </DialogBody>
       </DialogSurface>

@@ -103,7 +103,8 @@ export function RenewDialog({ token, open, onOpenChange }: RenewDialogProps) {
     : touched && !isEmailShaped(appleId)
       ? "Enter the Apple ID as an email address."
       : undefined;
-  const canSubmit = isEmailShaped(appleId) && file !== null && !renew.isPending;
+  // After OTHER_SERVER the only ways on are "Use this file anyway" or another file.
+  const canSubmit = isEmailShaped(appleId) && file !== null && !renew.isPending && !otherServer;
 
   const chooseFile = async () => {
     const picked = await pickTokenFile();

@@ -40,7 +40,7 @@ const useStyles = makeStyles({
     alignItems: "start",
   },
   card: {
-    padding: tokens.spacingHorizontalL,
+    paddingBottom: tokens.spacingVerticalL,
   },
   tagActions: {
     display: "flex",
@@ -145,7 +145,7 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
           <MessageBarBody>{advice}</MessageBarBody>
         </MessageBar>
       ) : null}
-      <div className={styles.sections}>
+      <div className={styles.sections} data-testid="token-detail">
         <Card className={styles.card}>
           <CardHeader header={<Subtitle2 as="h2">Apple account</Subtitle2>} />
           <Facts

@@ -27,8 +27,15 @@ const useStyles = makeStyles({
     borderRadius: tokens.borderRadiusLarge,
     overflow: "hidden",
   },
+  // Fluent's tables use fixed, equal columns; let the content size them instead.
+  layout: {
+    tableLayout: "auto",
+  },
   row: {
     cursor: "pointer",
+  },
+  nowrap: {
+    whiteSpace: "nowrap",
   },
   name: {
     display: "flex",
@@ -65,10 +72,14 @@ export function TokenTable({ tokens: rows }: { tokens: readonly TokenSummary[] }
   };
   return (
     <div className={styles.table}>
-      <Table aria-label="Enrollment program tokens" data-testid="tokens-table">
+      <Table
+        aria-label="Enrollment program tokens"
+        data-testid="tokens-table"
+        className={styles.layout}
+      >
         <TableHeader>
           <TableRow>
-            <TableHeaderCell style={{ width: "22%" }}>MDM server</TableHeaderCell>
+            <TableHeaderCell>MDM server</TableHeaderCell>
             <TableHeaderCell>Organisation</TableHeaderCell>
             <TableHeaderCell>Apple ID</TableHeaderCell>
             <TableHeaderCell>Expires</TableHeaderCell>
@@ -105,11 +116,11 @@ export function TokenTable({ tokens: rows }: { tokens: readonly TokenSummary[] }
               </TableCell>
               <TableCell>{token.orgName}</TableCell>
               <TableCell>{token.appleId}</TableCell>
-              <TableCell>
+              <TableCell className={styles.nowrap}>
                 <span>{formatDate(token.expiresAt)}</span>
                 <Caption1 className={styles.secondary}>{daysLeftText(token.daysLeft)}</Caption1>
               </TableCell>
-              <TableCell>
+              <TableCell className={styles.nowrap}>
                 <TokenStatusBadge status={token.status} daysLeft={token.daysLeft} />
               </TableCell>
               <TableCell className={styles.number}>{formatCount(token.deviceCount)}</TableCell>
