@@ -115,10 +115,14 @@ export function TokenTable({ tokens: rows }: { tokens: readonly TokenSummary[] }
                 </TableCellLayout>
               </TableCell>
               <TableCell>{token.orgName}</TableCell>
-              <TableCell>{token.appleId}</TableCell>
+              <TableCell>
+                <span className={styles.nowrap}>{token.appleId}</span>
+              </TableCell>
               <TableCell className={styles.nowrap}>
-                <span>{formatDate(token.expiresAt)}</span>
-                <Caption1 className={styles.secondary}>{daysLeftText(token.daysLeft)}</Caption1>
+                <span className={styles.nowrap}>{formatDate(token.expiresAt)}</span>
+                <Caption1 className={`${styles.secondary} ${styles.nowrap}`}>
+                  {daysLeftText(token.daysLeft)}
+                </Caption1>
               </TableCell>
               <TableCell className={styles.nowrap}>
                 <TokenStatusBadge status={token.status} daysLeft={token.daysLeft} />
