@@ -142,7 +142,7 @@ pub async fn run(depot: &Depot, command: TokenCommand, json: bool) -> Result<()>
             println!("  Scope tags:    {}", s.scope_tags.join(", "));
             println!("  Key:           {}", detail.key_fingerprint);
             for blocker in &detail.delete_blockers {
-                println!("  Cannot delete: {blocker}");
+                println!("  Cannot delete: {}", blocker.message);
             }
             Ok(())
         }

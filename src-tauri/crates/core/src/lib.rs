@@ -20,7 +20,8 @@ pub use depot_domain::{Clock, FixedClock, SystemClock};
 pub use depot_store::Protection;
 pub use error::CoreError;
 pub use tokens::{
-    PendingKeyInfo, SIMULATOR_URL, TokenDetail, TokenFileInput, TokenOverview, TokenPreview,
+    DeleteBlocker, DeleteBlockerKind, PendingKeyInfo, SIMULATOR_URL, TokenDetail, TokenFileInput,
+    TokenOverview, TokenPreview,
 };
 pub use workspace::WorkspaceInfo;
 

@@ -56,7 +56,22 @@ pub struct TokenDetail {
     pub created_at: i64,
     pub renewed_at: Option<i64>,
     pub key_fingerprint: String,
-    pub delete_blockers: Vec<String>,
+    pub delete_blockers: Vec<DeleteBlocker>,
+}
+
+/// Why a token cannot be deleted yet (TOK-6), with the admin-facing message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeleteBlocker {
+    pub kind: DeleteBlockerKind,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeleteBlockerKind {
+    /// Devices of this token are still in Depot (delete them on the Devices page).
+    Devices,
+    /// The token has a default profile (clear it on the Profiles page).
+    DefaultProfile,
 }
 
 /// The public side of the pending key pair.
@@ -574,7 +589,9 @@ impl Depot {
             let row = self.token_row(db, id)?;
             let blockers = delete_blockers(&row);
             if !blockers.is_empty() {
-                return Err(CoreError::TokenInUse(blockers));
+                return Err(CoreError::TokenInUse(
+                    blockers.into_iter().map(|b| b.message).collect(),
+                ));
             }
             db.delete_token(id)?;
             self.audit(
@@ -596,20 +613,26 @@ impl Depot {
     }
 }
 
-fn delete_blockers(row: &TokenRow) -> Vec<String> {
+fn delete_blockers(row: &TokenRow) -> Vec<DeleteBlocker> {
     let mut blockers = Vec::new();
     if row.device_count > 0 {
-        blockers.push(format!(
-            "{} device{} of this token {} in Depot — delete them on the Devices page first",
-            row.device_count,
-            if row.device_count == 1 { "" } else { "s" },
-            if row.device_count == 1 { "is" } else { "are" },
-        ));
+        let n = row.device_count;
+        blockers.push(DeleteBlocker {
+            kind: DeleteBlockerKind::Devices,
+            message: format!(
+                "{n} device{} of this token {} in Depot — delete them on the Devices page first",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "is" } else { "are" },
+            ),
+        });
     }
     if let Some(profile) = &row.default_profile {
-        blockers.push(format!(
-            "'{profile}' is its default profile — clear the default on the Profiles page first"
-        ));
+        blockers.push(DeleteBlocker {
+            kind: DeleteBlockerKind::DefaultProfile,
+            message: format!(
+                "'{profile}' is its default profile — clear the default on the Profiles page first"
+            ),
+        });
     }
     blockers
 }

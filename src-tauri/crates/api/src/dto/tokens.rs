@@ -161,8 +161,26 @@ pub struct TokenDetail {
     pub renewed_at: Option<String>,
     /// SHA-256 fingerprint of the token's certificate (the public key on file at Apple).
     pub key_fingerprint: String,
-    /// What blocks deleting this token, in the admin's words; empty when it can be deleted.
-    pub delete_blockers: Vec<String>,
+    /// What blocks deleting this token; empty when it can be deleted.
+    pub delete_blockers: Vec<DeleteBlocker>,
+}
+
+/// One reason a token cannot be deleted yet (TOK-6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteBlocker {
+    pub kind: DeleteBlockerKind,
+    /// In the admin's words, saying where to fix it.
+    pub message: String,
+}
+
+/// `devices`: delete the token's devices on the Devices page;
+/// `defaultProfile`: clear the default on the Profiles page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum DeleteBlockerKind {
+    Devices,
+    DefaultProfile,
 }
 
 /// `demo.start` answer (SIM-5).
@@ -238,7 +256,19 @@ impl From<CoreTokenDetail> for TokenDetail {
             created_at: rfc3339(d.created_at),
             renewed_at: d.renewed_at.map(rfc3339),
             key_fingerprint: d.key_fingerprint,
-            delete_blockers: d.delete_blockers,
+            delete_blockers: d
+                .delete_blockers
+                .into_iter()
+                .map(|b| DeleteBlocker {
+                    kind: match b.kind {
+                        depot_core::DeleteBlockerKind::Devices => DeleteBlockerKind::Devices,
+                        depot_core::DeleteBlockerKind::DefaultProfile => {
+                            DeleteBlockerKind::DefaultProfile
+                        }
+                    },
+                    message: b.message,
+                })
+                .collect(),
         }
     }
 }
