@@ -272,7 +272,10 @@ export function fakeDepot(options: Options = {}) {
       const token = find(id);
       if (!token) return failure("NOT_FOUND", `There is no token with id ${id}.`);
       if (token.deleteBlockers.length > 0) {
-        return failure("TOKEN_IN_USE", token.deleteBlockers.join(" "));
+        return failure(
+          "TOKEN_IN_USE",
+          `this token cannot be deleted yet: ${token.deleteBlockers.map((b) => b.message).join("; ")}`,
+        );
       }
       state.tokens = state.tokens.filter((t) => t !== token);
       record("token.delete", token.summary.serverName, null);

@@ -15,9 +15,10 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { call, invalidateAfterTokenChange, isApiError } from "../../app/api";
-import { PATHS, hrefTo } from "../../app/paths";
+import { call, invalidateAfterTokenChange, isApiError, queryKeys } from "../../app/api";
+import { PATHS, hrefTo, type RouteId } from "../../app/paths";
 import { navigate } from "../../app/router";
+import type { DeleteBlockerKind } from "../../bindings/DeleteBlockerKind";
 import type { TokenDetail } from "../../bindings/TokenDetail";
 import { ErrorState } from "../../components/ErrorState";
 
@@ -39,7 +40,23 @@ const useStyles = makeStyles({
     gap: tokens.spacingHorizontalL,
     marginTop: tokens.spacingVerticalS,
   },
+  fix: {
+    whiteSpace: "nowrap",
+  },
 });
+
+/** Where each kind of blocker is fixed. */
+const FIX: Record<DeleteBlockerKind, { page: RouteId; label: string; testId: string }> = {
+  devices: { page: "devices", label: "Go to Devices", testId: "delete-fix-devices" },
+  defaultProfile: { page: "profiles", label: "Go to Profiles", testId: "delete-fix-profiles" },
+};
+
+/** Backend messages are sentence fragments ("3 devices of this token …"); show them as sentences. */
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  const capitalised = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[.!?]$/.test(capitalised) ? capitalised : `${capitalised}.`;
+}
 
 type DeleteDialogProps = {
   token: TokenDetail;
@@ -54,6 +71,12 @@ export function DeleteDialog({ token, open, onOpenChange }: DeleteDialogProps) {
   const { summary } = token;
   const remove = useMutation({
     mutationFn: () => call("tokens.delete", { id: summary.id }),
+    onError: (error) => {
+      // Something changed since the page loaded: fetch the structured blockers again.
+      if (isApiError(error) && error.code === "TOKEN_IN_USE") {
+        void client.invalidateQueries({ queryKey: queryKeys.token(summary.id) });
+      }
+    },
     onSuccess: async () => {
       onOpenChange(false);
       navigate(PATHS.tokens);
@@ -67,9 +90,15 @@ export function DeleteDialog({ token, open, onOpenChange }: DeleteDialogProps) {
     remove.reset();
   };
 
-  const inUse = isApiError(remove.error) && remove.error.code === "TOKEN_IN_USE";
-  const blockers = inUse && remove.error ? [remove.error.message] : token.deleteBlockers;
-  const blocked = blockers.length > 0;
+  const inUseMessage =
+    isApiError(remove.error) && remove.error.code === "TOKEN_IN_USE" ? remove.error.message : null;
+  const inUse = inUseMessage !== null;
+  const blockers = token.deleteBlockers;
+  const blocked = inUse || blockers.length > 0;
+  // The backend's TOKEN_IN_USE carries a plain message; the kinds (and so the
+  // links) come from the token's blockers, refetched after the error.
+  const inUseKinds = [...new Set(blockers.map((b) => b.kind))];
+  const fallbackKinds: DeleteBlockerKind[] = ["devices", "defaultProfile"];
 
   return (
     <Dialog open={open} onOpenChange={(_, data) => (data.open ? onOpenChange(true) : close())}>
@@ -81,19 +110,41 @@ export function DeleteDialog({ token, open, onOpenChange }: DeleteDialogProps) {
               <MessageBar intent="warning" layout="multiline" data-testid="delete-blockers">
                 <MessageBarBody>
                   <MessageBarTitle>This token can&apos;t be deleted yet</MessageBarTitle>
-                  <ul className={styles.list}>
-                    {blockers.map((blocker) => (
-                      <li key={blocker}>{blocker}</li>
-                    ))}
-                  </ul>
-                  <div className={styles.links}>
-                    <Link href={hrefTo("devices")} data-testid="delete-fix-devices">
-                      Go to Devices
-                    </Link>
-                    <Link href={hrefTo("profiles")} data-testid="delete-fix-profiles">
-                      Go to Profiles
-                    </Link>
-                  </div>
+                  {inUseMessage !== null ? (
+                    <>
+                      <span data-testid="delete-in-use">{sentence(inUseMessage)}</span>
+                      <div className={styles.links}>
+                        {(inUseKinds.length > 0 ? inUseKinds : fallbackKinds).map((kind) => (
+                          <Link
+                            key={kind}
+                            href={hrefTo(FIX[kind].page)}
+                            data-testid={FIX[kind].testId}
+                          >
+                            {FIX[kind].label}
+                          </Link>
+                        ))}
+                      </div>
+                    </>
+                  ) : (
+                    <ul className={styles.list}>
+                      {blockers.map((blocker) => (
+                        <li
+                          key={blocker.kind}
+                          data-testid="delete-blocker"
+                          data-kind={blocker.kind}
+                        >
+                          {sentence(blocker.message)}{" "}
+                          <Link
+                            href={hrefTo(FIX[blocker.kind].page)}
+                            className={styles.fix}
+                            data-testid={FIX[blocker.kind].testId}
+                          >
+                            {FIX[blocker.kind].label}
+                          </Link>
+                        </li>
+                      ))}
+                    </ul>
+                  )}
                 </MessageBarBody>
               </MessageBar>
             ) : (

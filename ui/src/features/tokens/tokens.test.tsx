@@ -422,8 +422,16 @@ describe("token detail", () => {
         serverUuid: "SERVER-EAST",
         keyFingerprint: "4A:9F:10",
         deleteBlockers: [
-          "1,520 devices are assigned to this token.",
-          "The default profile 'Retail iPads' is set.",
+          {
+            kind: "devices",
+            message:
+              "1520 devices of this token are in Depot — delete them on the Devices page first",
+          },
+          {
+            kind: "defaultProfile",
+            message:
+              "'Retail iPads' is its default profile — clear the default on the Profiles page first",
+          },
         ],
       },
     );
@@ -518,41 +526,87 @@ describe("token detail", () => {
     expect(screen.queryByTestId("renew-other-server")).not.toBeInTheDocument();
   });
 
-  it("explains what blocks a delete and links to the fix", async () => {
+  it("lists each delete blocker with a link to the page that fixes it", async () => {
     const depot = fakeDepot({ tokens: [salesEast()] });
     const { user, backend } = renderApp({ handlers: depot.handlers, at: "#/tokens/tok-1" });
     await user.click(await screen.findByTestId("delete-token"));
     const blockers = await screen.findByTestId("delete-blockers");
-    expect(blockers).toHaveTextContent("1,520 devices are assigned to this token.");
-    expect(blockers).toHaveTextContent("The default profile 'Retail iPads' is set.");
-    expect(within(blockers).getByTestId("delete-fix-devices")).toHaveAttribute("href", "#/devices");
-    expect(within(blockers).getByTestId("delete-fix-profiles")).toHaveAttribute(
-      "href",
-      "#/profiles",
+    const [devices, profile, ...rest] = within(blockers).getAllByTestId("delete-blocker");
+    expect(rest).toHaveLength(0);
+    expect(devices).toHaveAttribute("data-kind", "devices");
+    expect(devices).toHaveTextContent(
+      "1520 devices of this token are in Depot — delete them on the Devices page first.",
     );
+    expect(within(devices!).getByRole("link")).toHaveAttribute("href", "#/devices");
+    expect(within(devices!).getByRole("link")).toHaveTextContent("Go to Devices");
+    expect(profile).toHaveAttribute("data-kind", "defaultProfile");
+    // Fragments from the backend read as sentences.
+    expect(profile).toHaveTextContent(/^'Retail iPads' is its default profile/);
+    expect(within(profile!).getByRole("link")).toHaveAttribute("href", "#/profiles");
+    expect(within(profile!).getByRole("link")).toHaveTextContent("Go to Profiles");
     expect(screen.getByTestId("delete-confirm")).toBeDisabled();
     expect(backend.calls.map((c) => c.name)).not.toContain("tokens.delete");
   });
 
-  it("shows the backend's TOKEN_IN_USE the same way, and deletes a free token", async () => {
+  it("links only to the page that fixes the blocker there is", async () => {
+    const token = tokenDetail(
+      { id: "tok-3", serverName: "Warehouse", defaultProfile: "Scanners" },
+      {
+        deleteBlockers: [
+          {
+            kind: "defaultProfile",
+            message:
+              "'Scanners' is its default profile — clear the default on the Profiles page first",
+          },
+        ],
+      },
+    );
+    const { user } = renderApp({
+      handlers: fakeDepot({ tokens: [token] }).handlers,
+      at: "#/tokens/tok-3",
+    });
+    await user.click(await screen.findByTestId("delete-token"));
+    const blockers = await screen.findByTestId("delete-blockers");
+    expect(within(blockers).getAllByRole("link")).toHaveLength(1);
+    expect(within(blockers).getByTestId("delete-fix-profiles")).toHaveAttribute(
+      "href",
+      "#/profiles",
+    );
+    expect(within(blockers).queryByTestId("delete-fix-devices")).not.toBeInTheDocument();
+  });
+
+  it("shows the backend's TOKEN_IN_USE message with the link for what blocks now, and deletes a free token", async () => {
     const free = tokenDetail({ id: "tok-2", serverName: "HQ" });
     const depot = fakeDepot({ tokens: [free] });
     let inUse = true;
-    const { user } = renderApp({
+    const { user, backend } = renderApp({
       handlers: {
         ...depot.handlers,
-        "tokens.delete": (req) =>
-          inUse
-            ? failure("TOKEN_IN_USE", "3 devices were assigned to this token a moment ago.")
-            : (depot.handlers["tokens.delete"]?.(req) ?? failure("INTERNAL", "x")),
+        "tokens.delete": (req) => {
+          if (!inUse) return depot.handlers["tokens.delete"]?.(req) ?? failure("INTERNAL", "x");
+          // A sync assigned devices after the page loaded.
+          free.deleteBlockers = [
+            { kind: "devices", message: "3 devices of this token are in Depot" },
+          ];
+          return failure("TOKEN_IN_USE", "this token cannot be deleted yet: 3 devices arrived");
+        },
       },
       at: "#/tokens/tok-2",
     });
     await user.click(await screen.findByTestId("delete-token"));
     await user.click(await screen.findByTestId("delete-confirm"));
     const blockers = await screen.findByTestId("delete-blockers");
-    expect(blockers).toHaveTextContent("3 devices were assigned to this token a moment ago.");
+    expect(within(blockers).getByTestId("delete-in-use")).toHaveTextContent(
+      "This token cannot be deleted yet: 3 devices arrived.",
+    );
     expect(screen.getByTestId("delete-confirm")).toBeDisabled();
+    // The token is fetched again, so the link points at what blocks it.
+    await waitFor(() =>
+      expect(within(blockers).queryByTestId("delete-fix-profiles")).not.toBeInTheDocument(),
+    );
+    expect(within(blockers).getByTestId("delete-fix-devices")).toHaveAttribute("href", "#/devices");
+    expect(backend.calls.filter((c) => c.name === "tokens.get")).toHaveLength(2);
+    free.deleteBlockers = [];
 
     // Close, try again once the devices are gone.
     await user.click(
