@@ -14,6 +14,16 @@ import { failure, type Handlers } from "./fakeBackend";
 export const FAKE_NOW = Date.parse("2026-06-01T00:00:00Z");
 const DAY = 86_400_000;
 
+/** `appleUrl` for Depot's built-in simulator (tokens.inspect / tokens.add). */
+export const SIMULATOR = "simulator";
+
+/** MDM servers the simulated portal offers the wizard, first free one first. */
+const SIMULATED_SERVERS = [
+  "Simulator — Fabrikam Demo",
+  "Simulator — Northwind Demo",
+  "Simulator — Tailspin Demo",
+];
+
 /** What Apple would say about a token file the fake's "portal" issued. */
 export type PortalServer = {
   serverName: string;
@@ -87,6 +97,9 @@ type Options = {
   simulatorUrl?: string | null;
 };
 
+/** What Apple (or the simulator) says when a token is checked again. */
+export type Verdict = "ok" | "termsNotAccepted" | "rejected";
+
 /**
  * A stateful stand-in for Depot's backend: tokens, the pending key, the audit
  * log and demo mode behave like the real commands, so a test can walk the
@@ -101,6 +114,9 @@ export function fakeDepot(options: Options = {}) {
     savedKeyPaths: [] as string[],
     simulatorUrl: options.simulatorUrl ?? null,
     nextAuditId: 1000,
+    /** tokens.check answers; a token not listed is fine. */
+    verdicts: {} as Record<string, Verdict>,
+    filesIssued: 0,
   };
 
   const record = (action: string, object: string, after: unknown) => {
@@ -115,7 +131,11 @@ export function fakeDepot(options: Options = {}) {
     });
   };
 
-  const open = (file: TokenFile, key: string | null): PortalServer | { code: ErrorCode } => {
+  const open = (
+    file: TokenFile,
+    key: string | null,
+    appleUrl: string | undefined,
+  ): PortalServer | { code: ErrorCode } => {
     if (file.kind === "path") return { code: "FILE_UNREADABLE" };
     if (file.contents.startsWith(ERROR_PREFIX)) {
       return { code: file.contents.slice(ERROR_PREFIX.length) as ErrorCode };
@@ -123,6 +143,8 @@ export function fakeDepot(options: Options = {}) {
     if (!file.contents.startsWith(FILE_PREFIX)) return { code: "NOT_A_TOKEN_FILE" };
     const server = JSON.parse(file.contents.slice(FILE_PREFIX.length)) as PortalServer;
     if (server.forKey !== undefined && server.forKey !== key) return { code: "WRONG_KEY" };
+    // A file from the simulated portal means nothing to Apple, and the other way round.
+    if ((server.simulator ?? false) !== (appleUrl === SIMULATOR)) return { code: "APPLE_REJECTED" };
     return server;
   };
 
@@ -135,7 +157,7 @@ export function fakeDepot(options: Options = {}) {
     adminId: server.adminId,
     expiresAt: server.expiresAt,
     daysLeft: daysLeft(server.expiresAt),
-    appleUrl: server.simulator ? "http://127.0.0.1:7000" : "https://mdmenrollment.apple.com",
+    appleUrl: server.simulator ? SIMULATOR : "https://mdmenrollment.apple.com",
     simulator: server.simulator ?? false,
     existingTokenId:
       state.tokens.find((t) => t.serverUuid === server.serverUuid)?.summary.id ?? null,
@@ -185,20 +207,20 @@ export function fakeDepot(options: Options = {}) {
       state.savedKeyPaths.push(path);
       return { path, bytes: state.pendingKey.certificatePem.length };
     },
-    "tokens.inspect": ({ file }) => {
+    "tokens.inspect": ({ file, appleUrl }) => {
       if (!state.pendingKey)
         return failure("NO_PENDING_KEY", "No key pair is waiting for a token.");
-      const opened = open(file, state.pendingKey.fingerprint);
+      const opened = open(file, state.pendingKey.fingerprint, appleUrl);
       if ("code" in opened) return failure(opened.code, `The file failed with ${opened.code}.`);
       return preview(opened);
     },
-    "tokens.add": ({ file, appleId, scopeTags }) => {
+    "tokens.add": ({ file, appleId, scopeTags, appleUrl }) => {
       if (!state.pendingKey)
         return failure("NO_PENDING_KEY", "No key pair is waiting for a token.");
       if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(appleId)) {
         return failure("INVALID_INPUT", "appleId: not an email address");
       }
-      const opened = open(file, state.pendingKey.fingerprint);
+      const opened = open(file, state.pendingKey.fingerprint, appleUrl);
       if ("code" in opened) return failure(opened.code, `The file failed with ${opened.code}.`);
       const existing = state.tokens.find((t) => t.serverUuid === opened.serverUuid);
       if (existing) {
@@ -223,6 +245,7 @@ export function fakeDepot(options: Options = {}) {
           adminId: opened.adminId,
           keyFingerprint: state.pendingKey.fingerprint,
           createdAt: new Date(FAKE_NOW).toISOString(),
+          appleUrl: preview(opened).appleUrl,
         },
       );
       state.tokens.push(detail);
@@ -239,7 +262,12 @@ export function fakeDepot(options: Options = {}) {
           `This token was created with a different Apple ID (${token.summary.appleId}).`,
         );
       }
-      const opened = open(file, token.keyFingerprint);
+      // Renewing talks to wherever the token already talks to.
+      const opened = open(
+        file,
+        token.keyFingerprint,
+        token.summary.simulator ? SIMULATOR : token.appleUrl,
+      );
       if ("code" in opened) return failure(opened.code, `The file failed with ${opened.code}.`);
       if (opened.serverUuid !== token.serverUuid && force !== true) {
         return failure(
@@ -281,6 +309,63 @@ export function fakeDepot(options: Options = {}) {
       record("token.delete", token.summary.serverName, null);
       return {};
     },
+    "tokens.check": ({ id }) => {
+      const token = find(id);
+      if (!token) return failure("NOT_FOUND", `There is no token with id ${id}.`);
+      const verdict = state.verdicts[id] ?? "ok";
+      token.summary = {
+        ...token.summary,
+        status: verdict === "ok" ? statusFor(token.summary.expiresAt) : verdict,
+      };
+      return token.summary;
+    },
+    "demo.issueToken": ({ forToken }) => {
+      state.filesIssued += 1;
+      const stamp = `2026-06-01T00-00-${String(state.filesIssued).padStart(2, "0")}Z`;
+      const expiresAt = new Date(FAKE_NOW + 365 * DAY).toISOString().replace(".000", "");
+      const issue = (server: PortalServer) => ({
+        file: portalFile(
+          server,
+          `${server.serverName.replace(/ /g, "_")}_Token_${stamp}_smime.p7m`,
+        ),
+        appleUrl: SIMULATOR,
+      });
+      if (forToken !== undefined) {
+        const token = find(forToken);
+        if (!token) return failure("NOT_FOUND", `There is no token with id ${forToken}.`);
+        if (!token.summary.simulator) {
+          return failure(
+            "INVALID_INPUT",
+            "forToken: this token comes from Apple; download its new token in Apple's portal",
+          );
+        }
+        return issue({
+          serverName: token.summary.serverName,
+          serverUuid: token.serverUuid,
+          orgName: token.summary.orgName,
+          adminId: token.adminId,
+          expiresAt,
+          simulator: true,
+          forKey: token.keyFingerprint,
+        });
+      }
+      if (!state.pendingKey)
+        return failure("NO_PENDING_KEY", "No key pair is waiting for a token.");
+      const taken = state.tokens.map((t) => t.summary.serverName);
+      const serverName = SIMULATED_SERVERS.find((name) => !taken.includes(name));
+      if (!serverName) {
+        return failure("LIMIT_REACHED", "every simulated MDM server already has a token");
+      }
+      return issue({
+        serverName,
+        serverUuid: `SIM-${serverName.split(" ").at(-2)?.toUpperCase() ?? "X"}`,
+        orgName: "Contoso Ltd (simulated)",
+        adminId: "admin@contoso.example",
+        expiresAt,
+        simulator: true,
+        forKey: state.pendingKey.fingerprint,
+      });
+    },
     "demo.start": () => {
       const detail = tokenDetail(
         {
@@ -292,7 +377,7 @@ export function fakeDepot(options: Options = {}) {
           simulator: true,
           deviceCount: 2500,
         },
-        { appleUrl: "http://127.0.0.1:7000" },
+        { appleUrl: SIMULATOR },
       );
       state.tokens.push(detail);
       state.simulatorUrl = "http://127.0.0.1:7000";

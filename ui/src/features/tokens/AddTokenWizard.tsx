@@ -25,6 +25,7 @@ import {
   ArrowDownload20Regular,
   ArrowLeft20Regular,
   ArrowRight20Regular,
+  Beaker20Regular,
   Checkmark16Filled,
   DocumentArrowUp20Regular,
   KeyReset20Regular,
@@ -32,7 +33,13 @@ import {
 } from "@fluentui/react-icons";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState, type ReactNode } from "react";
-import { call, invalidateAfterTokenChange, queryKeys, usePendingKey } from "../../app/api";
+import {
+  call,
+  invalidateAfterTokenChange,
+  isApiError,
+  queryKeys,
+  usePendingKey,
+} from "../../app/api";
 import { openExternal, pickTokenFile, saveOutput } from "../../app/files";
 import { PATHS, TOKEN_PATHS } from "../../app/paths";
 import { navigate } from "../../app/router";
@@ -234,7 +241,42 @@ const useStyles = makeStyles({
     borderRadius: tokens.borderRadiusMedium,
     backgroundColor: tokens.colorNeutralBackground3,
   },
+  simulatorBox: {
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalS,
+    marginTop: tokens.spacingVerticalS,
+    padding: `${tokens.spacingVerticalM} ${tokens.spacingHorizontalL}`,
+    borderRadius: tokens.borderRadiusMedium,
+    border: `${tokens.strokeWidthThin} dashed ${tokens.colorNeutralStroke1}`,
+    backgroundColor: tokens.colorNeutralBackground2,
+  },
+  simulatorHeading: {
+    display: "flex",
+    alignItems: "center",
+    gap: tokens.spacingHorizontalS,
+    margin: 0,
+    fontSize: tokens.fontSizeBase300,
+    fontWeight: tokens.fontWeightSemibold,
+    lineHeight: tokens.lineHeightBase300,
+  },
+  simulatorIcon: {
+    display: "flex",
+    color: tokens.colorPaletteBerryForeground2,
+  },
 });
+
+/** A token file the admin chose, and where Depot should check it. */
+type ChosenFile = {
+  file: TokenFile;
+  /** `"simulator"` for a file from the simulated portal; Apple otherwise. */
+  appleUrl: string | null;
+};
+
+/** The request fields that say where a token lives; nothing for Apple's default. */
+function whereFrom(chosen: ChosenFile): { appleUrl?: string } {
+  return chosen.appleUrl === null ? {} : { appleUrl: chosen.appleUrl };
+}
 
 /** Which step a saved visit resumes at: never past a step whose input is gone. */
 function resumeStep(progress: WizardProgress): number {
@@ -253,7 +295,13 @@ export function AddTokenWizard() {
     const saved = loadProgress();
     return { ...saved, step: resumeStep(saved) };
   });
-  const [file, setFile] = useState<TokenFile | null>(() => fileFromProgress(progress));
+  // In memory only: a simulator file is the encrypted token itself, never written to storage.
+  const [chosen, setChosen] = useState<ChosenFile | null>(() => {
+    const file = fileFromProgress(progress);
+    return file ? { file, appleUrl: null } : null;
+  });
+  const file = chosen?.file ?? null;
+  const fromSimulator = chosen !== null && chosen.appleUrl !== null;
   const [appleIdTouched, setAppleIdTouched] = useState(false);
   const finished = useRef(false);
   const panelRef = useRef<HTMLDivElement>(null);
@@ -276,8 +324,9 @@ export function AddTokenWizard() {
       client.setQueryData(queryKeys.pendingKey, { pending: key });
       if (replace) {
         // A token file made for the old key can no longer be imported.
-        setFile(null);
+        setChosen(null);
         inspect.reset();
+        issue.reset();
         update({ filePath: null, keySavedTo: null });
       }
     },
@@ -295,36 +344,54 @@ export function AddTokenWizard() {
     setProgress((current) => ({ ...current, step: 2 }));
   }
 
-  // Step 5: Apple's answer for the chosen file.
-  const inspect = useMutation({
-    mutationFn: (picked: TokenFile) => call("tokens.inspect", { file: picked }),
+  const [keyLost, setKeyLost] = useState(false);
+  // Step 3 (demo): the simulated portal's "Download token" for the pending key.
+  const issue = useMutation({
+    mutationFn: () => call("demo.issueToken", {}),
+    onSuccess: (issued) => {
+      setChosen({ file: issued.file, appleUrl: issued.appleUrl });
+      // Not remembered across visits: it would come back without its appleUrl.
+      update({ filePath: null });
+    },
+    onError: (error) => {
+      if (isApiError(error) && error.code === "NO_PENDING_KEY") {
+        // The key is gone (used or replaced elsewhere): step 2 makes a new one.
+        void client.invalidateQueries({ queryKey: queryKeys.pendingKey });
+        setKeyLost(true);
+        goTo(2);
+      }
+    },
   });
-  const preview = inspect.isSuccess && inspect.variables === file ? inspect.data : null;
+  // Step 5: Apple's (or the simulator's) answer for the chosen file.
+  const inspect = useMutation({
+    mutationFn: (what: ChosenFile) =>
+      call("tokens.inspect", { file: what.file, ...whereFrom(what) }),
+  });
+  const preview = inspect.isSuccess && inspect.variables === chosen ? inspect.data : null;
 
-  const reinspected = useRef(false);
   useEffect(() => {
-    // Back from a break with a remembered file path: ask Apple again.
-    if (!reinspected.current && step === 5 && file && key && inspect.isIdle) {
-      reinspected.current = true;
-      inspect.mutate(file);
+    // A file not asked about yet (picked, from the simulated portal, or remembered
+    // from an earlier visit): ask as soon as step 5 shows it.
+    if (step === 5 && chosen && key && inspect.variables !== chosen && !inspect.isPending) {
+      inspect.mutate(chosen);
     }
-  }, [step, file, key, inspect]);
+  }, [step, chosen, key, inspect]);
 
   const chooseFile = async () => {
     const picked = await pickTokenFile();
     if (!picked) return;
-    setFile(picked);
+    setChosen({ file: picked, appleUrl: null });
     update({ filePath: picked.kind === "path" ? picked.path : null });
-    inspect.mutate(picked);
   };
 
   const add = useMutation({
     mutationFn: () => {
-      if (!file) throw new Error("Choose the token file first.");
+      if (!chosen) throw new Error("Choose the token file first.");
       return call("tokens.add", {
-        file,
+        file: chosen.file,
         appleId: appleId.trim(),
         scopeTags,
+        ...whereFrom(chosen),
       });
     },
     onSuccess: async (token) => {
@@ -366,9 +433,11 @@ export function AddTokenWizard() {
 
   const restart = () => {
     clearProgress();
-    setFile(null);
+    setChosen(null);
     inspect.reset();
+    issue.reset();
     add.reset();
+    setKeyLost(false);
     setAppleIdTouched(false);
     setProgress(EMPTY_PROGRESS);
   };
@@ -412,6 +481,7 @@ export function AddTokenWizard() {
     case 2:
       body = (
         <KeyStep
+          keyLost={keyLost}
           pendingKey={pendingKey}
           keyValue={key}
           generating={generate.isPending}
@@ -479,6 +549,49 @@ export function AddTokenWizard() {
               Open Apple School Manager instead
             </Link>
           </div>
+          <section className={styles.simulatorBox} aria-labelledby={`${headingId}-sim`}>
+            <h3 id={`${headingId}-sim`} className={styles.simulatorHeading}>
+              <span className={styles.simulatorIcon} aria-hidden="true">
+                <Beaker20Regular />
+              </span>
+              No Apple Business Manager account at hand?
+            </h3>
+            <Body1 className={styles.paragraph}>
+              Use Depot&apos;s built-in simulator instead: it plays Apple&apos;s portal and issues a
+              real token file for your key. The token then talks to the simulator, not to Apple, and
+              is marked <strong>Simulator</strong> everywhere in Depot.
+            </Body1>
+            <div className={styles.actions}>
+              <Button
+                icon={<Beaker20Regular />}
+                onClick={() => issue.mutate()}
+                disabled={issue.isPending || key === null}
+                data-testid="simulator-portal"
+              >
+                {issue.isPending
+                  ? "Getting a token…"
+                  : fromSimulator
+                    ? "Get another token from the simulated portal"
+                    : "Get a token from the simulated portal"}
+              </Button>
+            </div>
+            {issue.isError &&
+            !(isApiError(issue.error) && issue.error.code === "NO_PENDING_KEY") ? (
+              <ErrorState
+                title="Couldn't get a token from the simulated portal"
+                error={issue.error}
+              />
+            ) : null}
+            {fromSimulator && chosen ? (
+              <MessageBar intent="success" layout="multiline" data-testid="simulator-file-received">
+                <MessageBarBody>
+                  <MessageBarTitle>Token file received from the simulator</MessageBarTitle>
+                  <span className={styles.fileName}>{fileLabel(chosen.file)}</span> — enter the
+                  Apple ID in the next step; the file is already chosen in step 5.
+                </MessageBarBody>
+              </MessageBar>
+            ) : null}
+          </section>
         </>
       );
       break;
@@ -514,30 +627,50 @@ export function AddTokenWizard() {
     case 5:
       body = (
         <>
-          <Body1 className={styles.paragraph}>
-            Choose the server token (.p7m) you downloaded from Apple&apos;s portal. Depot opens it
-            with the key from step 2 and asks Apple which organisation and MDM server it belongs to.
-            Nothing is saved until you choose Create.
-          </Body1>
+          {fromSimulator ? (
+            <Body1 className={styles.paragraph}>
+              The token file from the simulated portal is already chosen. Depot opens it with the
+              key from step 2 and asks the simulator which organisation and MDM server it belongs
+              to. Nothing is saved until you choose Create.
+            </Body1>
+          ) : (
+            <Body1 className={styles.paragraph}>
+              Choose the server token (.p7m) you downloaded from Apple&apos;s portal. Depot opens it
+              with the key from step 2 and asks Apple which organisation and MDM server it belongs
+              to. Nothing is saved until you choose Create.
+            </Body1>
+          )}
           <div className={styles.fileRow}>
+            {file ? (
+              <span className={styles.fileName} data-testid="picked-file">
+                {fileLabel(file)}
+              </span>
+            ) : null}
+            {fromSimulator ? <SimulatorBadge size="small" /> : null}
             <Button
               icon={<DocumentArrowUp20Regular />}
               onClick={() => void chooseFile()}
               disabled={inspect.isPending}
               data-testid="pick-token-file"
             >
-              {file ? "Choose another file…" : "Choose token file…"}
+              {fromSimulator
+                ? "Choose a file from Apple instead…"
+                : file
+                  ? "Choose another file…"
+                  : "Choose token file…"}
             </Button>
-            {file ? (
-              <span className={styles.fileName} data-testid="picked-file">
-                {fileLabel(file)}
-              </span>
-            ) : (
-              <Caption1 className={styles.muted}>No file chosen.</Caption1>
-            )}
+            {file ? null : <Caption1 className={styles.muted}>No file chosen.</Caption1>}
           </div>
           {inspect.isPending ? (
-            <Spinner size="tiny" labelPosition="after" label="Checking the token with Apple…" />
+            <Spinner
+              size="tiny"
+              labelPosition="after"
+              label={
+                fromSimulator
+                  ? "Checking the token with the simulator…"
+                  : "Checking the token with Apple…"
+              }
+            />
           ) : inspect.isError ? (
             <TokenFileError error={inspect.error} onKeyStep={() => goTo(2)} />
           ) : preview ? (
@@ -723,6 +856,8 @@ export function AddTokenWizard() {
 }
 
 type KeyStepProps = {
+  /** The simulated portal found no key waiting: say why the admin is back here. */
+  keyLost: boolean;
   pendingKey: ReturnType<typeof usePendingKey>;
   keyValue: PendingKey | null;
   generating: boolean;
@@ -733,6 +868,7 @@ type KeyStepProps = {
 };
 
 function KeyStep({
+  keyLost,
   pendingKey,
   keyValue,
   generating,
@@ -783,6 +919,15 @@ function KeyStep({
 
   return (
     <>
+      {keyLost ? (
+        <MessageBar intent="warning" layout="multiline" data-testid="key-lost">
+          <MessageBarBody>
+            <MessageBarTitle>No public key was waiting</MessageBarTitle>
+            The simulated portal needs Depot&apos;s public key to make a token for it. Depot has
+            made the key below; continue to step 3 and get the token file again.
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
       <Body1 className={styles.paragraph}>
         Apple encrypts the token it issues with this public key, so only this Depot workspace can
         open it. Download the key and upload it in Apple&apos;s portal in the next step. Depot keeps

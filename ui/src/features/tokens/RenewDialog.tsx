@@ -18,7 +18,7 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { DocumentArrowUp20Regular, Open20Regular } from "@fluentui/react-icons";
+import { Beaker20Regular, DocumentArrowUp20Regular, Open20Regular } from "@fluentui/react-icons";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { call, invalidateAfterTokenChange, isApiError } from "../../app/api";
@@ -26,6 +26,8 @@ import { openExternal, pickTokenFile } from "../../app/files";
 import type { TokenDetail } from "../../bindings/TokenDetail";
 import type { TokenFile } from "../../bindings/TokenFile";
 import type { TokenSummary } from "../../bindings/TokenSummary";
+import { ErrorState } from "../../components/ErrorState";
+import { SimulatorBadge } from "../../components/SimulatorBadge";
 import { TokenFileError } from "./TokenFileError";
 import { daysLeftText, formatDate, isEmailShaped } from "./format";
 import { fileLabel } from "./wizardProgress";
@@ -61,6 +63,11 @@ const useStyles = makeStyles({
 
 const BUSINESS_PORTAL = "https://business.apple.com/";
 
+/** A token Depot's built-in simulator issued (its URL is the simulator, not Apple's https). */
+export function isSimulatorToken(token: TokenDetail): boolean {
+  return token.summary.simulator && !token.appleUrl.startsWith("https:");
+}
+
 type RenewDialogProps = {
   token: TokenDetail;
   open: boolean;
@@ -75,6 +82,18 @@ export function RenewDialog({ token, open, onOpenChange }: RenewDialogProps) {
   const [appleId, setAppleId] = useState("");
   const [touched, setTouched] = useState(false);
   const [file, setFile] = useState<TokenFile | null>(null);
+  const [fileFromSimulator, setFileFromSimulator] = useState(false);
+  const simulator = isSimulatorToken(token);
+
+  // The simulated portal's "Download token" for this token's own key and server.
+  const issue = useMutation({
+    mutationFn: () => call("demo.issueToken", { forToken: summary.id }),
+    onSuccess: (issued) => {
+      setFile(issued.file);
+      setFileFromSimulator(true);
+      renew.reset();
+    },
+  });
 
   const renew = useMutation({
     mutationFn: ({ force }: { force: boolean }) => {
@@ -88,6 +107,8 @@ export function RenewDialog({ token, open, onOpenChange }: RenewDialogProps) {
     setAppleId("");
     setTouched(false);
     setFile(null);
+    setFileFromSimulator(false);
+    issue.reset();
     renew.reset();
   };
   const close = () => {
@@ -110,6 +131,8 @@ export function RenewDialog({ token, open, onOpenChange }: RenewDialogProps) {
     const picked = await pickTokenFile();
     if (!picked) return;
     setFile(picked);
+    setFileFromSimulator(false);
+    issue.reset();
     renew.reset();
   };
 
@@ -135,30 +158,61 @@ export function RenewDialog({ token, open, onOpenChange }: RenewDialogProps) {
               </MessageBar>
             ) : (
               <>
-                <Body1>
-                  Apple tokens last a year. To renew, download a new token for the{" "}
-                  <strong>same MDM server</strong> — Depot reuses the public key it already has, so
-                  there is nothing to upload this time.
-                </Body1>
-                <ol className={styles.steps}>
-                  <li>
-                    In Apple Business Manager (or School Manager), open Preferences → Your MDM
-                    Servers and select <strong>{summary.serverName}</strong>.
-                  </li>
-                  <li>
-                    Choose <strong>Download Token</strong> and confirm.
-                  </li>
-                  <li>Enter the Apple ID below and choose the downloaded .p7m file.</li>
-                </ol>
-                <div>
-                  <Button
-                    size="small"
-                    icon={<Open20Regular />}
-                    onClick={() => void openExternal(BUSINESS_PORTAL)}
-                  >
-                    Open Apple Business Manager
-                  </Button>
-                </div>
+                {simulator ? (
+                  <>
+                    <Body1>
+                      This token comes from Depot&apos;s built-in simulator, not from Apple. Get its
+                      new token file from the simulated portal — it is made for the{" "}
+                      <strong>same MDM server</strong> and the key Depot already has.
+                    </Body1>
+                    <div className={styles.fileRow}>
+                      <Button
+                        appearance="primary"
+                        icon={<Beaker20Regular />}
+                        onClick={() => issue.mutate()}
+                        disabled={issue.isPending || renew.isPending}
+                        data-testid="renew-simulator-file"
+                      >
+                        {issue.isPending
+                          ? "Getting a new token…"
+                          : "Get a new token from the simulated portal"}
+                      </Button>
+                    </div>
+                    {issue.isError ? (
+                      <ErrorState
+                        title="Couldn't get a token from the simulated portal"
+                        error={issue.error}
+                      />
+                    ) : null}
+                  </>
+                ) : (
+                  <>
+                    <Body1>
+                      Apple tokens last a year. To renew, download a new token for the{" "}
+                      <strong>same MDM server</strong> — Depot reuses the public key it already has,
+                      so there is nothing to upload this time.
+                    </Body1>
+                    <ol className={styles.steps}>
+                      <li>
+                        In Apple Business Manager (or School Manager), open Preferences → Your MDM
+                        Servers and select <strong>{summary.serverName}</strong>.
+                      </li>
+                      <li>
+                        Choose <strong>Download Token</strong> and confirm.
+                      </li>
+                      <li>Enter the Apple ID below and choose the downloaded .p7m file.</li>
+                    </ol>
+                    <div>
+                      <Button
+                        size="small"
+                        icon={<Open20Regular />}
+                        onClick={() => void openExternal(BUSINESS_PORTAL)}
+                      >
+                        Open Apple Business Manager
+                      </Button>
+                    </div>
+                  </>
+                )}
                 <Field
                   label="Apple ID used for this token"
                   required
@@ -183,7 +237,7 @@ export function RenewDialog({ token, open, onOpenChange }: RenewDialogProps) {
                   <Button
                     icon={<DocumentArrowUp20Regular />}
                     onClick={() => void chooseFile()}
-                    disabled={renew.isPending}
+                    disabled={renew.isPending || issue.isPending}
                     data-testid="renew-pick-file"
                   >
                     {file ? "Choose another file…" : "Choose new token file…"}
@@ -195,12 +249,17 @@ export function RenewDialog({ token, open, onOpenChange }: RenewDialogProps) {
                   ) : (
                     <Caption1 className={styles.muted}>No file chosen.</Caption1>
                   )}
+                  {file && fileFromSimulator ? <SimulatorBadge size="small" /> : null}
                 </div>
                 {renew.isPending ? (
                   <Spinner
                     size="tiny"
                     labelPosition="after"
-                    label="Checking the token with Apple…"
+                    label={
+                      simulator
+                        ? "Checking the token with the simulator…"
+                        : "Checking the token with Apple…"
+                    }
                   />
                 ) : null}
                 {otherServer ? (

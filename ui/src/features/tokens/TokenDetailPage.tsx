@@ -10,12 +10,17 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { ArrowSync20Regular, Delete20Regular } from "@fluentui/react-icons";
+import {
+  ArrowSync20Regular,
+  Delete20Regular,
+  ShieldCheckmark20Regular,
+} from "@fluentui/react-icons";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { call, invalidateAfterTokenChange, useTokenDetail } from "../../app/api";
 import { hrefTo } from "../../app/paths";
 import type { TokenDetail } from "../../bindings/TokenDetail";
+import type { TokenSummary } from "../../bindings/TokenSummary";
 import { ErrorState } from "../../components/ErrorState";
 import { Facts } from "../../components/Facts";
 import { LoadingState } from "../../components/LoadingState";
@@ -23,8 +28,9 @@ import { Page } from "../../components/Page";
 import { ScopeTagInput } from "../../components/ScopeTagInput";
 import { SimulatorBadge } from "../../components/SimulatorBadge";
 import { DeleteDialog } from "./DeleteDialog";
-import { RenewDialog } from "./RenewDialog";
-import { TokenStatusBadge, statusAdvice } from "./TokenStatusBadge";
+import { RenewDialog, isSimulatorToken } from "./RenewDialog";
+import { TokenFileError } from "./TokenFileError";
+import { TokenStatusBadge, statusAdvice, statusLabel } from "./TokenStatusBadge";
 import { daysLeftText, formatCount, formatDate, formatDateTime } from "./format";
 
 const useStyles = makeStyles({
@@ -81,9 +87,39 @@ export function TokenDetailPage({ id }: { id: string }) {
   return <TokenDetailView token={detail.data} />;
 }
 
+/** The verdict of "Check with Apple", in a sentence. `who` is "Apple" or "the simulator". */
+function checkVerdict(checked: TokenSummary, who: string): { text: string; good: boolean } {
+  const Who = who.charAt(0).toUpperCase() + who.slice(1);
+  switch (checked.status) {
+    case "ok":
+      return { text: `${Who} accepts this token.`, good: true };
+    case "expiring":
+      return {
+        text: `${Who} accepts this token. ${statusLabel(checked.status, checked.daysLeft)} — renew it soon.`,
+        good: true,
+      };
+    case "expired":
+      return { text: `This token has expired; ${who} no longer accepts it.`, good: false };
+    case "termsNotAccepted":
+      return {
+        text: `${Who} answered that its new terms and conditions have not been accepted yet.`,
+        good: false,
+      };
+    case "rejected":
+      return { text: `${Who} rejected this token.`, good: false };
+  }
+}
+
 function TokenDetailView({ token }: { token: TokenDetail }) {
   const styles = useStyles();
+  const client = useQueryClient();
   const { summary } = token;
+  const who = isSimulatorToken(token) ? "the simulator" : "Apple";
+  const check = useMutation({
+    mutationFn: () => call("tokens.check", { id: summary.id }),
+    onSuccess: () => invalidateAfterTokenChange(client),
+  });
+  const verdict = check.data ? checkVerdict(check.data, who) : null;
   const [renewOpen, setRenewOpen] = useState(false);
   const [deleteOpen, setDeleteOpen] = useState(false);
   const [justAdded] = useState(addedBanner);
@@ -111,6 +147,14 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
             Renew
           </Button>
           <Button
+            icon={<ShieldCheckmark20Regular />}
+            onClick={() => check.mutate()}
+            disabled={check.isPending}
+            data-testid="check-token"
+          >
+            {check.isPending ? "Checking…" : `Check with ${who}`}
+          </Button>
+          <Button
             icon={<Delete20Regular />}
             onClick={() => setDeleteOpen(true)}
             data-testid="delete-token"
@@ -132,6 +176,16 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
           </MessageBarBody>
         </MessageBar>
       ) : null}
+      {verdict && check.data ? (
+        <MessageBar
+          intent={verdict.good ? "success" : "warning"}
+          data-testid="check-result"
+          data-status={check.data.status}
+        >
+          <MessageBarBody>{verdict.text}</MessageBarBody>
+        </MessageBar>
+      ) : null}
+      {check.isError ? <TokenFileError error={check.error} testId="check-error" /> : null}
       {advice ? (
         <MessageBar
           intent={

@@ -52,7 +52,11 @@ export function TokenPreviewCard({
             <span className={styles.ok} aria-hidden="true">
               <CheckmarkCircle20Filled />
             </span>
-            <Subtitle2 as="h3">Apple recognised this token</Subtitle2>
+            <Subtitle2 as="h3">
+              {preview.simulator
+                ? "The simulator recognised this token"
+                : "Apple recognised this token"}
+            </Subtitle2>
             {preview.simulator ? <SimulatorBadge size="small" /> : null}
           </div>
         }
@@ -78,9 +82,9 @@ export function TokenPreviewCard({
         {adminDiffers ? (
           <MessageBar intent="info" layout="multiline">
             <MessageBarBody>
-              Apple reports that {preview.adminId} made this token, and you entered {appleId.trim()}{" "}
-              as the Apple ID. If someone else will renew it next year, that is fine; otherwise go
-              back and correct the Apple ID.
+              {preview.simulator ? "The simulator" : "Apple"} reports that {preview.adminId} made
+              this token, and you entered {appleId.trim()} as the Apple ID. If someone else will
+              renew it next year, that is fine; otherwise go back and correct the Apple ID.
             </MessageBarBody>
           </MessageBar>
         ) : null}

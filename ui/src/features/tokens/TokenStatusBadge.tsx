@@ -27,6 +27,11 @@ function describe(status: TokenStatus, daysLeft: number): { label: string; color
   }
 }
 
+/** The status in words, as the badge shows it. */
+export function statusLabel(status: TokenStatus, daysLeft: number): string {
+  return describe(status, daysLeft).label;
+}
+
 /** TOK-4 status: Active / Expires in N days / Expired / Terms not accepted / Rejected by Apple. */
 export function TokenStatusBadge({ status, daysLeft }: { status: TokenStatus; daysLeft: number }) {
   const { label, color } = describe(status, daysLeft);
