@@ -27,6 +27,7 @@ import {
   ArrowRight20Regular,
   Beaker20Regular,
   Checkmark16Filled,
+  Document20Regular,
   DocumentArrowUp20Regular,
   KeyReset20Regular,
   Open20Regular,
@@ -259,6 +260,28 @@ const useStyles = makeStyles({
     fontSize: tokens.fontSizeBase300,
     fontWeight: tokens.fontWeightSemibold,
     lineHeight: tokens.lineHeightBase300,
+  },
+  receivedFile: {
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalXXS,
+  },
+  chosenFile: {
+    display: "flex",
+    alignItems: "center",
+    flexWrap: "wrap",
+    gap: tokens.spacingHorizontalS,
+    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`,
+    borderRadius: tokens.borderRadiusMedium,
+    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+    backgroundColor: tokens.colorNeutralBackground2,
+  },
+  chosenFileIcon: {
+    display: "flex",
+    color: tokens.colorNeutralForeground3,
+  },
+  chosenFileAction: {
+    marginLeft: "auto",
   },
   simulatorIcon: {
     display: "flex",
@@ -586,8 +609,12 @@ export function AddTokenWizard() {
               <MessageBar intent="success" layout="multiline" data-testid="simulator-file-received">
                 <MessageBarBody>
                   <MessageBarTitle>Token file received from the simulator</MessageBarTitle>
-                  <span className={styles.fileName}>{fileLabel(chosen.file)}</span> — enter the
-                  Apple ID in the next step; the file is already chosen in step 5.
+                  <div className={styles.receivedFile}>
+                    <span className={styles.fileName}>{fileLabel(chosen.file)}</span>
+                    <span>
+                      Enter the Apple ID in the next step; the file is already chosen in step 5.
+                    </span>
+                  </div>
                 </MessageBarBody>
               </MessageBar>
             ) : null}
@@ -640,27 +667,39 @@ export function AddTokenWizard() {
               to. Nothing is saved until you choose Create.
             </Body1>
           )}
-          <div className={styles.fileRow}>
-            {file ? (
+          {file ? (
+            <div className={styles.chosenFile}>
+              <span className={styles.chosenFileIcon} aria-hidden="true">
+                <Document20Regular />
+              </span>
               <span className={styles.fileName} data-testid="picked-file">
                 {fileLabel(file)}
               </span>
-            ) : null}
-            {fromSimulator ? <SimulatorBadge size="small" /> : null}
-            <Button
-              icon={<DocumentArrowUp20Regular />}
-              onClick={() => void chooseFile()}
-              disabled={inspect.isPending}
-              data-testid="pick-token-file"
-            >
-              {fromSimulator
-                ? "Choose a file from Apple instead…"
-                : file
-                  ? "Choose another file…"
-                  : "Choose token file…"}
-            </Button>
-            {file ? null : <Caption1 className={styles.muted}>No file chosen.</Caption1>}
-          </div>
+              {fromSimulator ? <SimulatorBadge size="small" /> : null}
+              <Button
+                className={styles.chosenFileAction}
+                size="small"
+                icon={<DocumentArrowUp20Regular />}
+                onClick={() => void chooseFile()}
+                disabled={inspect.isPending}
+                data-testid="pick-token-file"
+              >
+                {fromSimulator ? "Choose a file from Apple instead…" : "Choose another file…"}
+              </Button>
+            </div>
+          ) : (
+            <div className={styles.fileRow}>
+              <Button
+                icon={<DocumentArrowUp20Regular />}
+                onClick={() => void chooseFile()}
+                disabled={inspect.isPending}
+                data-testid="pick-token-file"
+              >
+                Choose token file…
+              </Button>
+              <Caption1 className={styles.muted}>No file chosen.</Caption1>
+            </div>
+          )}
           {inspect.isPending ? (
             <Spinner
               size="tiny"

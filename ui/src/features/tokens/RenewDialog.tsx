@@ -18,7 +18,12 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { Beaker20Regular, DocumentArrowUp20Regular, Open20Regular } from "@fluentui/react-icons";
+import {
+  Beaker20Regular,
+  Document20Regular,
+  DocumentArrowUp20Regular,
+  Open20Regular,
+} from "@fluentui/react-icons";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { call, invalidateAfterTokenChange, isApiError } from "../../app/api";
@@ -55,6 +60,20 @@ const useStyles = makeStyles({
     fontFamily: tokens.fontFamilyMonospace,
     fontSize: tokens.fontSizeBase200,
     overflowWrap: "anywhere",
+  },
+  chosenFile: {
+    display: "flex",
+    alignItems: "center",
+    flexWrap: "wrap",
+    gap: tokens.spacingHorizontalS,
+    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`,
+    borderRadius: tokens.borderRadiusMedium,
+    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+    backgroundColor: tokens.colorNeutralBackground2,
+  },
+  chosenFileIcon: {
+    display: "flex",
+    color: tokens.colorNeutralForeground3,
   },
   muted: {
     color: tokens.colorNeutralForeground3,
@@ -161,29 +180,10 @@ export function RenewDialog({ token, open, onOpenChange }: RenewDialogProps) {
                 {simulator ? (
                   <>
                     <Body1>
-                      This token comes from Depot&apos;s built-in simulator, not from Apple. Get its
-                      new token file from the simulated portal — it is made for the{" "}
-                      <strong>same MDM server</strong> and the key Depot already has.
+                      This token comes from Depot&apos;s built-in simulator, not from Apple. Enter
+                      the Apple ID below and get a new token file from the simulated portal — it is
+                      made for the <strong>same MDM server</strong> and the key Depot already has.
                     </Body1>
-                    <div className={styles.fileRow}>
-                      <Button
-                        appearance="primary"
-                        icon={<Beaker20Regular />}
-                        onClick={() => issue.mutate()}
-                        disabled={issue.isPending || renew.isPending}
-                        data-testid="renew-simulator-file"
-                      >
-                        {issue.isPending
-                          ? "Getting a new token…"
-                          : "Get a new token from the simulated portal"}
-                      </Button>
-                    </div>
-                    {issue.isError ? (
-                      <ErrorState
-                        title="Couldn't get a token from the simulated portal"
-                        error={issue.error}
-                      />
-                    ) : null}
                   </>
                 ) : (
                   <>
@@ -234,23 +234,51 @@ export function RenewDialog({ token, open, onOpenChange }: RenewDialogProps) {
                   />
                 </Field>
                 <div className={styles.fileRow}>
+                  {simulator ? (
+                    <Button
+                      appearance={file ? "secondary" : "primary"}
+                      icon={<Beaker20Regular />}
+                      onClick={() => issue.mutate()}
+                      disabled={issue.isPending || renew.isPending}
+                      data-testid="renew-simulator-file"
+                    >
+                      {issue.isPending
+                        ? "Getting a new token…"
+                        : "Get a new token from the simulated portal"}
+                    </Button>
+                  ) : null}
                   <Button
                     icon={<DocumentArrowUp20Regular />}
                     onClick={() => void chooseFile()}
                     disabled={renew.isPending || issue.isPending}
                     data-testid="renew-pick-file"
                   >
-                    {file ? "Choose another file…" : "Choose new token file…"}
+                    {simulator
+                      ? "Choose a file…"
+                      : file
+                        ? "Choose another file…"
+                        : "Choose new token file…"}
                   </Button>
-                  {file ? (
+                </div>
+                {issue.isError ? (
+                  <ErrorState
+                    title="Couldn't get a token from the simulated portal"
+                    error={issue.error}
+                  />
+                ) : null}
+                {file ? (
+                  <div className={styles.chosenFile}>
+                    <span className={styles.chosenFileIcon} aria-hidden="true">
+                      <Document20Regular />
+                    </span>
                     <span className={styles.fileName} data-testid="renew-picked-file">
                       {fileLabel(file)}
                     </span>
-                  ) : (
-                    <Caption1 className={styles.muted}>No file chosen.</Caption1>
-                  )}
-                  {file && fileFromSimulator ? <SimulatorBadge size="small" /> : null}
-                </div>
+                    {fileFromSimulator ? <SimulatorBadge size="small" /> : null}
+                  </div>
+                ) : (
+                  <Caption1 className={styles.muted}>No file chosen.</Caption1>
+                )}
                 {renew.isPending ? (
                   <Spinner
                     size="tiny"

@@ -58,6 +58,9 @@ const useStyles = makeStyles({
   },
 });
 
+/** `appleUrl` of a token that talks to Depot's built-in simulator. */
+const SIMULATOR_URL = "simulator";
+
 function addedBanner(): boolean {
   return window.location.hash.includes("?added=1");
 }
@@ -120,10 +123,12 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
     onSuccess: () => invalidateAfterTokenChange(client),
   });
   const verdict = check.data ? checkVerdict(check.data, who) : null;
+  // Until the page has refetched, a fresh "no" from the check brings its own advice.
+  const advice =
+    statusAdvice(summary.status) ?? (check.data ? statusAdvice(check.data.status) : null);
   const [renewOpen, setRenewOpen] = useState(false);
   const [deleteOpen, setDeleteOpen] = useState(false);
   const [justAdded] = useState(addedBanner);
-  const advice = statusAdvice(summary.status);
 
   return (
     <Page
@@ -176,12 +181,8 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
           </MessageBarBody>
         </MessageBar>
       ) : null}
-      {verdict && check.data ? (
-        <MessageBar
-          intent={verdict.good ? "success" : "warning"}
-          data-testid="check-result"
-          data-status={check.data.status}
-        >
+      {verdict?.good && check.data ? (
+        <MessageBar intent="success" data-testid="check-result" data-status={check.data.status}>
           <MessageBarBody>{verdict.text}</MessageBarBody>
         </MessageBar>
       ) : null}
@@ -196,7 +197,15 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
           layout="multiline"
           data-testid="token-status-advice"
         >
-          <MessageBarBody>{advice}</MessageBarBody>
+          <MessageBarBody>
+            {verdict && !verdict.good && check.data ? (
+              // A fresh "no" from Apple heads the advice on what to do about it.
+              <MessageBarTitle data-testid="check-result" data-status={check.data.status}>
+                {verdict.text}
+              </MessageBarTitle>
+            ) : null}
+            {advice}
+          </MessageBarBody>
         </MessageBar>
       ) : null}
       <div className={styles.sections} data-testid="token-detail">
@@ -219,7 +228,9 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
               { label: "Server UUID", value: token.serverUuid, mono: true },
               { label: "Apple ID", value: summary.appleId, testId: "detail-apple-id" },
               { label: "Created in the portal by", value: token.adminId ?? "—" },
-              { label: "Apple service", value: token.appleUrl, mono: true },
+              token.appleUrl === SIMULATOR_URL
+                ? { label: "Apple service", value: "Depot's built-in simulator" }
+                : { label: "Apple service", value: token.appleUrl, mono: true },
             ]}
           />
         </Card>

@@ -101,6 +101,7 @@ describe("Add token wizard with the simulated portal", () => {
       "Simulator — Fabrikam Demo",
     );
     expect(within(detail).getAllByTestId("simulator-badge").length).toBeGreaterThan(0);
+    expect(detail).toHaveTextContent("Apple serviceDepot's built-in simulator");
     expect(depot.state.tokens[0]?.appleUrl).toBe("simulator");
     expect(depot.state.tokens[0]?.summary.simulator).toBe(true);
   });
