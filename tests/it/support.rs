@@ -18,15 +18,30 @@ impl TestWorkspace {
     }
 }
 
-/// The `depot` binary built by cargo for this test run.
+/// The `depot` binary of this build, built first if `cargo test` did not
+/// (cargo builds a package's binaries only for that package's own tests).
 pub fn depot_bin() -> PathBuf {
-    // Integration tests live in target/<profile>/deps; binaries one level up.
-    let mut path = std::env::current_exe().expect("test exe");
-    path.pop();
-    if path.ends_with("deps") {
-        path.pop();
-    }
-    path.join(format!("depot{}", std::env::consts::EXE_SUFFIX))
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            // Integration tests live in target/<profile>/deps; binaries one level up.
+            let mut dir = std::env::current_exe().expect("test exe");
+            dir.pop();
+            if dir.ends_with("deps") {
+                dir.pop();
+            }
+            let bin = dir.join(format!("depot{}", std::env::consts::EXE_SUFFIX));
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let mut build = Command::new(cargo);
+            build.args(["build", "--quiet", "-p", "depot-cli", "--bin", "depot"]);
+            if dir.file_name().is_some_and(|p| p == "release") {
+                build.arg("--release");
+            }
+            let status = build.status().expect("run cargo build -p depot-cli");
+            assert!(status.success(), "cargo build -p depot-cli failed");
+            bin
+        })
+        .clone()
 }
 
 /// Runs `depot` with a clean environment: no DEPOT_WORKSPACE leaks in, and HOME

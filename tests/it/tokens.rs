@@ -414,7 +414,7 @@ async fn demo_mode_runs_the_real_flow_and_survives_a_restart() {
         .await
         .unwrap();
     assert!(
-        wizard.simulator && wizard.server_name.contains("Fabrikam"),
+        wizard.simulator && wizard.server_name.contains("Contoso Retail"),
         "{wizard:?}"
     );
     assert_ne!(wizard.id, demo.id);

@@ -19,9 +19,9 @@ pub const DEMO_SERVER: &str = "Simulator — Contoso Demo";
 /// Names the simulated portal offers for tokens made through the Add token
 /// wizard in demo mode, in order; the first one not taken is used.
 const DEMO_WIZARD_SERVERS: [&str; 3] = [
-    "Simulator — Fabrikam Demo",
-    "Simulator — Northwind Demo",
-    "Simulator — Tailspin Demo",
+    "Simulator — Contoso Retail",
+    "Simulator — Contoso Schools",
+    "Simulator — Contoso Labs",
 ];
 pub const DEMO_ORG: &str = "Contoso Ltd (simulated)";
 pub const DEMO_DEVICES: u32 = 2_500;
@@ -152,7 +152,10 @@ impl Depot {
             .issue_token(&server, certificate.as_bytes())
             .map_err(|e| CoreError::Simulator(e.to_string()))?;
         let stamp = depot_domain::time::rfc3339(self.clock.now()).replace(':', "-");
-        let file_name = format!("{}_Token_{stamp}_smime.p7m", server.replace(' ', "_"));
+        let file_name = format!(
+            "{}_Token_{stamp}_smime.p7m",
+            server.replace(" — ", "_").replace(' ', "_")
+        );
         Ok((file_name, text))
     }
 

@@ -18,12 +18,15 @@ pub fn key_file_from_env() -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
-/// The OS user name, for the audit log's operator column.
+/// The OS user name, for the audit log's operator column: `USER` /
+/// `USERNAME` / `LOGNAME` when set, else the account database's name for
+/// this process's user (services and containers often set no variable).
 pub fn operator_from_env() -> Option<String> {
     ["USER", "USERNAME", "LOGNAME"]
         .iter()
         .find_map(|name| std::env::var(name).ok())
-        .filter(|v| !v.is_empty())
+        .filter(|v| !v.trim().is_empty())
+        .or_else(|| whoami::username().ok())
 }
 
 /// Picks the workspace folder: an explicit choice wins, then a non-empty

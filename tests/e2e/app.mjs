@@ -1,0 +1,90 @@
+// Starts the real Depot binary through tauri-driver (which drives Debian's
+// WebKitWebDriver) on a private temporary workspace, for node:test suites.
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import assert from "node:assert/strict";
+import { remote } from "webdriverio";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const screenshotDir = join(here, "screenshots");
+
+async function waitForDriver(child, port) {
+  for (let i = 0; i < 100; i++) {
+    if (child.exitCode !== null) throw new Error(`tauri-driver exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/status`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("tauri-driver did not start listening");
+}
+
+/** Launches the app; returns { browser, workspace, stop }. */
+export async function launchApp() {
+  const app = process.env.DEPOT_APP_BINARY;
+  assert.ok(app && existsSync(app), `DEPOT_APP_BINARY must point at the built app (got ${app})`);
+  const workspace = mkdtempSync(join(tmpdir(), "depot-e2e-"));
+  const port = 4444 + (process.pid % 500);
+  const driver = spawn(
+    "tauri-driver",
+    ["--port", String(port), "--native-driver", "/usr/bin/WebKitWebDriver"],
+    {
+      stdio: ["ignore", "inherit", "inherit"],
+      // The app inherits this environment: a private workspace and key file, never the user's.
+      env: {
+        ...process.env,
+        DEPOT_WORKSPACE: workspace,
+        DEPOT_KEY_FILE: join(workspace, "workspace.key"),
+        DEPOT_LOG: "warn",
+      },
+    },
+  );
+  await waitForDriver(driver, port);
+  const browser = await remote({
+    hostname: "127.0.0.1",
+    port,
+    logLevel: "warn",
+    capabilities: {
+      browserName: "wry",
+      "wdio:enforceWebDriverClassic": true,
+      "tauri:options": { application: app },
+    },
+  });
+  const stop = async () => {
+    await browser.deleteSession().catch(() => {});
+    driver.kill("SIGTERM");
+    rmSync(workspace, { recursive: true, force: true });
+  };
+  return { browser, workspace, stop };
+}
+
+/** The element with this data-testid, once displayed. */
+export async function shown(browser, testId, timeout = 15_000) {
+  const el = await browser.$(`[data-testid="${testId}"]`);
+  await el.waitForDisplayed({ timeout, timeoutMsg: `${testId} never appeared` });
+  return el;
+}
+
+/** Waits until the element's text matches. */
+export async function textMatches(browser, el, pattern, timeout = 15_000) {
+  await browser.waitUntil(async () => pattern.test(await el.getText()), {
+    timeout,
+    timeoutMsg: `text never matched ${pattern}`,
+  });
+}
+
+/** Saves a PNG of the window under tests/e2e/screenshots/. */
+export async function screenshot(browser, name) {
+  mkdirSync(screenshotDir, { recursive: true });
+  await browser.pause(300);
+  const png = Buffer.from(await browser.takeScreenshot(), "base64");
+  const file = join(screenshotDir, `${name}.png`);
+  writeFileSync(file, png);
+  return { file, bytes: png.length };
+}
