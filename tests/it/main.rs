@@ -4,5 +4,6 @@
 
 mod cli;
 mod support;
+mod sync;
 mod tokens;
 mod workspace;

@@ -16,6 +16,11 @@ import type { RenewTokenRequest } from "./RenewTokenRequest";
 import type { SavePublicKeyRequest } from "./SavePublicKeyRequest";
 import type { SavedFile } from "./SavedFile";
 import type { SetScopeTagsRequest } from "./SetScopeTagsRequest";
+import type { SyncHistory } from "./SyncHistory";
+import type { SyncOverview } from "./SyncOverview";
+import type { SyncStartRequest } from "./SyncStartRequest";
+import type { SyncStarted } from "./SyncStarted";
+import type { SyncStatus } from "./SyncStatus";
 import type { TokenDetail } from "./TokenDetail";
 import type { TokenList } from "./TokenList";
 import type { TokenPreview } from "./TokenPreview";
@@ -39,10 +44,15 @@ export type Commands = {
   "tokens.check": { request: TokenRef; response: TokenSummary };
   "demo.start": { request: Empty; response: DemoStarted };
   "demo.issueToken": { request: IssueDemoTokenRequest; response: IssuedDemoToken };
+  "sync.overview": { request: Empty; response: SyncOverview };
+  "sync.status": { request: TokenRef; response: SyncStatus };
+  "sync.start": { request: SyncStartRequest; response: SyncStarted };
+  "sync.cancel": { request: TokenRef; response: Empty };
+  "sync.history": { request: TokenRef; response: SyncHistory };
   "audit.list": { request: AuditListRequest; response: AuditPage };
   "audit.export": { request: AuditExportRequest; response: AuditExport };
 };
 
 export type CommandName = keyof Commands;
 
-export const COMMAND_NAMES: readonly CommandName[] = ["workspace.info", "tokens.list", "tokens.get", "tokens.pendingKey", "tokens.generateKey", "tokens.savePublicKey", "tokens.inspect", "tokens.add", "tokens.renew", "tokens.setScopeTags", "tokens.delete", "tokens.check", "demo.start", "demo.issueToken", "audit.list", "audit.export"];
+export const COMMAND_NAMES: readonly CommandName[] = ["workspace.info", "tokens.list", "tokens.get", "tokens.pendingKey", "tokens.generateKey", "tokens.savePublicKey", "tokens.inspect", "tokens.add", "tokens.renew", "tokens.setScopeTags", "tokens.delete", "tokens.check", "demo.start", "demo.issueToken", "sync.overview", "sync.status", "sync.start", "sync.cancel", "sync.history", "audit.list", "audit.export"];

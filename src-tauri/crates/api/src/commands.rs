@@ -64,6 +64,11 @@ command_table! {
     "tokens.check" => tokens_check(TokenRef) -> TokenSummary;
     "demo.start" => demo_start(Empty) -> DemoStarted;
     "demo.issueToken" => demo_issue_token(IssueDemoTokenRequest) -> IssuedDemoToken;
+    "sync.overview" => sync_overview(Empty) -> SyncOverview;
+    "sync.status" => sync_status(TokenRef) -> SyncStatus;
+    "sync.start" => sync_start(SyncStartRequest) -> SyncStarted;
+    "sync.cancel" => sync_cancel(TokenRef) -> Empty;
+    "sync.history" => sync_history(TokenRef) -> SyncHistory;
     "audit.list" => audit_list(AuditListRequest) -> AuditPage;
     "audit.export" => audit_export(AuditExportRequest) -> AuditExport;
 }
@@ -223,6 +228,54 @@ async fn demo_issue_token(
         },
         apple_url: depot_core::SIMULATOR_URL.to_owned(),
     })
+}
+
+fn status_of(depot: &Depot, id: TokenId) -> Result<SyncStatus, ApiError> {
+    Ok(SyncStatus {
+        token_id: id.to_string(),
+        running: depot.sync_progress(id).map(Into::into),
+        health: depot.sync_health(id)?.into(),
+    })
+}
+
+async fn sync_overview(depot: Arc<Depot>, _: Empty) -> Result<SyncOverview, ApiError> {
+    let mut tokens = Vec::new();
+    for token in depot.list_tokens()? {
+        let status = status_of(&depot, token.id)?;
+        tokens.push(TokenSyncStatus {
+            token: token.into(),
+            status,
+        });
+    }
+    Ok(SyncOverview { tokens })
+}
+
+async fn sync_status(depot: Arc<Depot>, req: TokenRef) -> Result<SyncStatus, ApiError> {
+    status_of(&depot, token_id(&req.id)?)
+}
+
+async fn sync_start(depot: Arc<Depot>, req: SyncStartRequest) -> Result<SyncStarted, ApiError> {
+    let id = token_id(&req.id)?;
+    let control = depot.start_sync(id, depot_core::sync::SyncRequest::manual(req.full))?;
+    // The run row is written as the task starts; report what is known now.
+    let run_id = control.progress().run_id;
+    Ok(SyncStarted {
+        run_id: run_id.to_string(),
+    })
+}
+
+async fn sync_cancel(depot: Arc<Depot>, req: TokenRef) -> Result<Empty, ApiError> {
+    depot.cancel_sync(token_id(&req.id)?);
+    Ok(Empty {})
+}
+
+async fn sync_history(depot: Arc<Depot>, req: TokenRef) -> Result<SyncHistory, ApiError> {
+    let runs = depot
+        .sync_history(token_id(&req.id)?)?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    Ok(SyncHistory { runs })
 }
 
 async fn audit_list(depot: Arc<Depot>, req: AuditListRequest) -> Result<AuditPage, ApiError> {

@@ -54,6 +54,10 @@ pub enum ErrorCode {
     OtherServer,
     /// Delete refused: devices are assigned or a default profile is set.
     TokenInUse,
+    /// A sync of this token is already running (here or in another Depot window/CLI).
+    SyncRunning,
+    /// Pacing (SYN-1): a manual or full sync is not allowed yet; the message says when.
+    SyncTooSoon,
 }
 
 /// The error every command can return.
@@ -123,6 +127,7 @@ fn code_of(err: &CoreError) -> ErrorCode {
             | AppleError::Status { .. }
             | AppleError::Decode { .. } => ErrorCode::AppleUnavailable,
             AppleError::Sign(_) => ErrorCode::Internal,
+            AppleError::Cursor(_) => ErrorCode::AppleUnavailable,
         },
         CoreError::Key(_) => ErrorCode::Internal,
         CoreError::DuplicateToken { .. } => ErrorCode::DuplicateToken,
@@ -130,5 +135,8 @@ fn code_of(err: &CoreError) -> ErrorCode {
         CoreError::OtherServer { .. } => ErrorCode::OtherServer,
         CoreError::TokenInUse(_) => ErrorCode::TokenInUse,
         CoreError::Simulator(_) => ErrorCode::Internal,
+        CoreError::SyncRunning { .. } => ErrorCode::SyncRunning,
+        CoreError::SyncTooSoon { .. } => ErrorCode::SyncTooSoon,
+        CoreError::EchoedCursor => ErrorCode::AppleUnavailable,
     }
 }

@@ -5,7 +5,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use depot_domain::Clock;
+use depot_domain::time::parse_rfc3339;
+use depot_domain::{
+    Clock, DeviceChange, DeviceFamily, DeviceOp, DeviceRecord, ProfileStatus, SerialNumber,
+};
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -45,8 +48,71 @@ pub enum AppleError {
         path: String,
         reason: String,
     },
+    #[error("{0}")]
+    Cursor(CursorError),
     #[error(transparent)]
     Sign(#[from] SignError),
+}
+
+/// Apple's answers about a fetch/sync cursor (§3.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CursorError {
+    #[error("the fetch cursor has delivered every device (EXHAUSTED_CURSOR)")]
+    Exhausted,
+    #[error("the sync cursor is older than Apple keeps it (EXPIRED_CURSOR)")]
+    Expired,
+    #[error("Apple does not recognise the cursor (INVALID_CURSOR)")]
+    Invalid,
+    #[error("Apple needs a cursor for a sync (CURSOR_REQUIRED)")]
+    Required,
+}
+
+/// How transient failures (connection errors, 5xx, 429) are retried:
+/// exponential backoff with jitter, `Retry-After` honoured up to `max_delay`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Tries in all, the first included.
+    pub max_attempts: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 5,
+            base_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The pause before try `attempt + 1` (`attempt` ≥ 1): `Retry-After` if
+    /// given, else `base · 2^(attempt−1)` with jitter, both capped.
+    fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        if let Some(after) = retry_after {
+            return after.min(self.max_delay);
+        }
+        let exp = self
+            .base_delay
+            .saturating_mul(1u32 << (attempt - 1).min(16));
+        let capped = exp.min(self.max_delay);
+        let mut byte = [0u8; 1];
+        let _ = openssl::rand::rand_bytes(&mut byte);
+        // Jitter: between half and the whole delay.
+        capped.mul_f64(0.5 + f64::from(byte[0]) / 510.0)
+    }
+}
+
+/// One page of `POST /server/devices` or `POST /devices/sync`.
+#[derive(Debug, Clone)]
+pub struct DevicePage {
+    pub changes: Vec<DeviceChange>,
+    pub cursor: String,
+    pub more_to_follow: bool,
+    /// Records Depot could not use (e.g. no valid serial number), skipped.
+    pub skipped: usize,
 }
 
 /// The account facts of `GET /account`, in Depot's words.
@@ -92,6 +158,104 @@ impl From<AccountWire> for AccountInfo {
     }
 }
 
+/// A device record as Apple sends it (§3.4). Everything but the serial is optional.
+#[derive(Debug, Deserialize)]
+struct DeviceWire {
+    serial_number: String,
+    #[serde(default)]
+    model: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    color: Option<String>,
+    #[serde(default)]
+    asset_tag: Option<String>,
+    #[serde(default)]
+    os: Option<String>,
+    #[serde(default)]
+    device_family: Option<String>,
+    #[serde(default)]
+    profile_status: Option<String>,
+    #[serde(default)]
+    profile_uuid: Option<String>,
+    #[serde(default)]
+    profile_assign_time: Option<String>,
+    #[serde(default)]
+    profile_push_time: Option<String>,
+    #[serde(default)]
+    device_assigned_date: Option<String>,
+    #[serde(default)]
+    device_assigned_by: Option<String>,
+    #[serde(default)]
+    op_type: Option<String>,
+    #[serde(default)]
+    op_date: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct DevicePageWire {
+    #[serde(default)]
+    devices: Option<Vec<DeviceWire>>,
+    #[serde(default)]
+    cursor: Option<String>,
+    #[serde(default)]
+    more_to_follow: Option<bool>,
+}
+
+impl DeviceWire {
+    /// `None` when the record has no usable serial number.
+    fn into_change(self) -> Option<DeviceChange> {
+        let serial = SerialNumber::parse(&self.serial_number).ok()?;
+        let time = |v: &Option<String>| v.as_deref().and_then(lenient_time);
+        let text = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let op = match self.op_type.as_deref().map(str::trim) {
+            None | Some("") => DeviceOp::Listed,
+            Some("added") => DeviceOp::Added,
+            Some("deleted") => DeviceOp::Deleted,
+            // "modified", and anything newer Apple may send, updates the record.
+            Some(_) => DeviceOp::Modified,
+        };
+        let assigned_at = time(&self.device_assigned_date);
+        let op_date = time(&self.op_date).or(assigned_at);
+        Some(DeviceChange {
+            op,
+            op_date,
+            record: DeviceRecord {
+                serial,
+                model: self.model.unwrap_or_default(),
+                description: self.description.unwrap_or_default(),
+                color: self.color.unwrap_or_default(),
+                asset_tag: text(self.asset_tag),
+                os: text(self.os),
+                family: DeviceFamily::parse(self.device_family.as_deref().unwrap_or("").trim()),
+                profile_status: ProfileStatus::parse(
+                    self.profile_status.as_deref().unwrap_or("").trim(),
+                ),
+                profile_uuid: text(self.profile_uuid),
+                profile_assign_time: time(&self.profile_assign_time),
+                profile_push_time: time(&self.profile_push_time),
+                assigned_at,
+                assigned_by: text(self.device_assigned_by),
+            },
+        })
+    }
+}
+
+/// Apple's timestamps, leniently: RFC 3339, or `+0000`-style offsets.
+fn lenient_time(text: &str) -> Option<i64> {
+    let text = text.trim();
+    parse_rfc3339(text).or_else(|| {
+        // `2018-09-08T16:49:09+0000` → insert the colon RFC 3339 wants.
+        let (head, tail) = text.split_at(text.len().checked_sub(5)?);
+        let sign = tail.chars().next()?;
+        if (sign == '+' || sign == '-') && tail[1..].chars().all(|c| c.is_ascii_digit()) {
+            parse_rfc3339(&format!("{head}{}:{}", &tail[..3], &tail[3..]))
+        } else {
+            None
+        }
+    })
+}
+
 #[derive(Debug, Deserialize)]
 struct SessionWire {
     auth_session_token: String,
@@ -105,6 +269,7 @@ pub struct AppleClient {
     /// The current session token. Held across the `/session` call so that
     /// concurrent requests share one re-auth.
     session: tokio::sync::Mutex<Option<String>>,
+    retry: RetryPolicy,
 }
 
 impl std::fmt::Debug for AppleClient {
@@ -129,7 +294,69 @@ impl AppleClient {
             http,
             clock,
             session: tokio::sync::Mutex::new(None),
+            retry: RetryPolicy::default(),
         }
+    }
+
+    /// Replaces the retry policy (tests use millisecond delays).
+    pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// `POST /server/devices`: one page of every device assigned to this server.
+    pub async fn fetch_devices(
+        &self,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<DevicePage, AppleError> {
+        let mut body = serde_json::json!({ "limit": limit });
+        if let Some(cursor) = cursor {
+            body["cursor"] = cursor.into();
+        }
+        self.device_page("/server/devices", &body).await
+    }
+
+    /// `POST /devices/sync`: changes since `cursor`.
+    pub async fn sync_devices(&self, cursor: &str, limit: u32) -> Result<DevicePage, AppleError> {
+        let body = serde_json::json!({ "cursor": cursor, "limit": limit });
+        self.device_page("/devices/sync", &body).await
+    }
+
+    async fn device_page(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<DevicePage, AppleError> {
+        let wire: DevicePageWire = self.request(Method::POST, path, Some(body)).await?;
+        let records = wire.devices.unwrap_or_default();
+        let total = records.len();
+        let changes: Vec<DeviceChange> = records
+            .into_iter()
+            .filter_map(DeviceWire::into_change)
+            .collect();
+        let skipped = total - changes.len();
+        if skipped > 0 {
+            tracing::warn!(
+                skipped,
+                path,
+                "device records without a usable serial number were skipped"
+            );
+        }
+        let cursor = wire.cursor.unwrap_or_default();
+        if cursor.is_empty() {
+            return Err(AppleError::Decode {
+                endpoint: path.to_owned(),
+                path: "cursor".into(),
+                reason: "the answer has no cursor".into(),
+            });
+        }
+        Ok(DevicePage {
+            changes,
+            cursor,
+            more_to_follow: wire.more_to_follow.unwrap_or(false),
+            skipped,
+        })
     }
 
     pub fn base_url(&self) -> &str {
@@ -154,24 +381,25 @@ impl AppleClient {
         loop {
             let session = self.session_token(None).await?;
             let url = format!("{}{path}", self.base_url);
-            let mut req = self
-                .http
-                .request(method.clone(), &url)
-                .header(SESSION_HEADER, &session)
-                .header(
-                    "X-Server-Protocol-Version",
-                    SERVER_PROTOCOL_VERSION.to_string(),
-                )
-                .header("Accept", JSON_CONTENT_TYPE);
-            if let Some(body) = body {
-                req = req
-                    .header("Content-Type", JSON_CONTENT_TYPE)
-                    .body(body.to_string());
-            }
-            let resp = req.send().await.map_err(|e| unreachable_error(&url, &e))?;
-            self.remember_rotated_session(&resp).await;
-            let status = resp.status();
-            let text = resp.text().await.map_err(|e| unreachable_error(&url, &e))?;
+            let (status, text) = self
+                .send(&url, || {
+                    let mut req = self
+                        .http
+                        .request(method.clone(), &url)
+                        .header(SESSION_HEADER, &session)
+                        .header(
+                            "X-Server-Protocol-Version",
+                            SERVER_PROTOCOL_VERSION.to_string(),
+                        )
+                        .header("Accept", JSON_CONTENT_TYPE);
+                    if let Some(body) = body {
+                        req = req
+                            .header("Content-Type", JSON_CONTENT_TYPE)
+                            .body(body.to_string());
+                    }
+                    req
+                })
+                .await?;
             let code = error_code(&text);
             let session_gone = status == StatusCode::UNAUTHORIZED
                 || (status == StatusCode::FORBIDDEN && code == "FORBIDDEN");
@@ -184,6 +412,57 @@ impl AppleClient {
                 return Err(classify(path, status, code));
             }
             return decode(path, &text);
+        }
+    }
+
+    /// Sends a request built by `build`, retrying connection errors, 5xx and
+    /// 429 per the retry policy. Remembers a rotated session token.
+    async fn send(
+        &self,
+        url: &str,
+        build: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<(StatusCode, String), AppleError> {
+        let mut attempt = 1;
+        loop {
+            let last = attempt >= self.retry.max_attempts;
+            let outcome = match build().send().await {
+                Ok(resp) => {
+                    self.remember_rotated_session(&resp).await;
+                    let status = resp.status();
+                    let retry_after = resp
+                        .headers()
+                        .get("Retry-After")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .map(Duration::from_secs);
+                    match resp.text().await {
+                        Ok(text) => Ok((status, text, retry_after)),
+                        Err(e) => Err(unreachable_error(url, &e)),
+                    }
+                }
+                Err(e) => Err(unreachable_error(url, &e)),
+            };
+            let retry_after = match outcome {
+                Ok((status, text, retry_after))
+                    if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS =>
+                {
+                    if last {
+                        return Ok((status, text));
+                    }
+                    tracing::warn!(%status, attempt, url, "Apple is busy; retrying");
+                    retry_after
+                }
+                Ok((status, text, _)) => return Ok((status, text)),
+                Err(err) => {
+                    if last {
+                        return Err(err);
+                    }
+                    tracing::warn!(%err, attempt, "request failed; retrying");
+                    None
+                }
+            };
+            tokio::time::sleep(self.retry.delay(attempt, retry_after)).await;
+            attempt += 1;
         }
     }
 
@@ -204,30 +483,29 @@ impl AppleClient {
 
     async fn new_session(&self) -> Result<String, AppleError> {
         let url = format!("{}/session", self.base_url);
-        let nonce = nonce();
-        let header = authorization_header(
-            &self.credentials,
-            &OAuthRequest {
-                method: "GET",
-                url: &url,
-                timestamp: self.clock.now(),
-                nonce: &nonce,
-            },
-        )?;
-        let resp = self
-            .http
-            .get(&url)
-            .header("Authorization", header)
-            .header(
-                "X-Server-Protocol-Version",
-                SERVER_PROTOCOL_VERSION.to_string(),
-            )
-            .header("Accept", JSON_CONTENT_TYPE)
-            .send()
-            .await
-            .map_err(|e| unreachable_error(&url, &e))?;
-        let status = resp.status();
-        let text = resp.text().await.map_err(|e| unreachable_error(&url, &e))?;
+        let (status, text) = self
+            .send(&url, || {
+                let nonce = nonce();
+                let header = authorization_header(
+                    &self.credentials,
+                    &OAuthRequest {
+                        method: "GET",
+                        url: &url,
+                        timestamp: self.clock.now(),
+                        nonce: &nonce,
+                    },
+                )
+                .unwrap_or_default();
+                self.http
+                    .get(&url)
+                    .header("Authorization", header)
+                    .header(
+                        "X-Server-Protocol-Version",
+                        SERVER_PROTOCOL_VERSION.to_string(),
+                    )
+                    .header("Accept", JSON_CONTENT_TYPE)
+            })
+            .await?;
         if status == StatusCode::UNAUTHORIZED {
             return Err(AppleError::Rejected);
         }
@@ -270,6 +548,10 @@ fn classify(endpoint: &str, status: StatusCode, code: String) -> AppleError {
     match (status.as_u16(), code.as_str()) {
         (403, "T_C_NOT_SIGNED") => AppleError::TermsNotAccepted,
         (403, "ACCESS_DENIED") => AppleError::AccessDenied,
+        (400, "EXHAUSTED_CURSOR") => AppleError::Cursor(CursorError::Exhausted),
+        (400, "EXPIRED_CURSOR") => AppleError::Cursor(CursorError::Expired),
+        (400, "INVALID_CURSOR") => AppleError::Cursor(CursorError::Invalid),
+        (400, "CURSOR_REQUIRED") => AppleError::Cursor(CursorError::Required),
         (401, _) if endpoint == "/session" => AppleError::Rejected,
         (status, _) => AppleError::Status {
             endpoint: endpoint.to_owned(),

@@ -10,7 +10,7 @@ pub mod keys;
 pub mod oauth;
 pub mod token_file;
 
-pub use client::{AccountInfo, AppleClient, AppleError};
+pub use client::{AccountInfo, AppleClient, AppleError, CursorError, DevicePage, RetryPolicy};
 pub use keys::{CertificateInfo, KeyError, TokenKeyPair};
 pub use oauth::OAuthCredentials;
 pub use token_file::{ServerToken, TokenFileError, decrypt_token_file};

@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 failure (one line on stderr says why; nothing was
 //! changed), 2 bad usage.
 
+mod sync;
 mod tokens;
 
 use std::path::PathBuf;
@@ -40,6 +41,8 @@ enum Command {
     /// ADE tokens: key pair, add, list, show, renew, delete.
     #[command(subcommand)]
     Token(tokens::TokenCommand),
+    /// Sync devices from Apple: `depot sync [TOKEN] [--full]`, `depot sync history TOKEN`.
+    Sync(sync::SyncArgs),
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -111,6 +114,7 @@ async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Workspace(WorkspaceCommand::Info) => workspace_info(&depot, cli.json),
         Command::Token(command) => tokens::run(&depot, command, cli.json).await,
+        Command::Sync(args) => sync::run(&depot, args, cli.json).await,
         Command::Audit(AuditCommand::List {
             action,
             object,

@@ -178,7 +178,7 @@ pub async fn run(depot: &Depot, command: TokenCommand, json: bool) -> Result<()>
 }
 
 /// A token named by id, server name (case-insensitive) or server UUID.
-fn resolve(depot: &Depot, name: &str) -> Result<TokenId> {
+pub fn resolve(depot: &Depot, name: &str) -> Result<TokenId> {
     let tokens = depot.list_tokens()?;
     if let Ok(n) = name.trim().parse::<i64>()
         && let Some(t) = tokens.iter().find(|t| t.id.get() == n)

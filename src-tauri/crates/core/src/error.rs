@@ -69,6 +69,19 @@ pub enum CoreError {
     #[error("this token cannot be deleted yet: {}", .0.join("; "))]
     TokenInUse(Vec<String>),
 
+    #[error(
+        "'{server_name}' is already syncing (in this window or another Depot on this workspace). Wait for it to finish"
+    )]
+    SyncRunning { server_name: String },
+
+    #[error("{what} of this token is allowed again at {} (Apple's pacing rules)", depot_domain::time::rfc3339(*.allowed_at))]
+    SyncTooSoon { what: &'static str, allowed_at: i64 },
+
+    #[error(
+        "Apple kept returning the same sync position with more to follow; Depot stopped the sync"
+    )]
+    EchoedCursor,
+
     #[error("the simulator could not start: {0}")]
     Simulator(String),
 }

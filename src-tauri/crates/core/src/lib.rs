@@ -10,6 +10,7 @@ mod audit;
 mod demo;
 mod error;
 pub mod location;
+pub mod sync;
 mod tokens;
 mod workspace;
 
@@ -18,6 +19,7 @@ pub use demo::{DEMO_APPLE_ID, DEMO_DEVICES, DEMO_ORG, DEMO_SERVER};
 pub use depot_apple::{AppleError, TokenFileError};
 pub use depot_domain::{Clock, FixedClock, SystemClock};
 pub use depot_store::Protection;
+pub use depot_store::sync::SyncRunRow;
 pub use error::CoreError;
 pub use tokens::{
     DeleteBlocker, DeleteBlockerKind, PendingKeyInfo, SIMULATOR_URL, TokenDetail, TokenFileInput,
@@ -40,6 +42,8 @@ pub struct DepotOptions {
     pub keys: Arc<dyn KeyProvider>,
     /// Who is acting, for the audit log (the OS user name for now).
     pub operator: String,
+    /// How Apple requests are retried (tests use millisecond delays).
+    pub retry: depot_apple::RetryPolicy,
 }
 
 impl DepotOptions {
@@ -56,15 +60,22 @@ impl DepotOptions {
             operator: operator
                 .filter(|o| !o.trim().is_empty())
                 .unwrap_or_else(|| "unknown".into()),
+            retry: depot_apple::RetryPolicy::default(),
         }
     }
 
-    /// Options for tests: the given clock, a fixed key, operator "test".
+    /// Options for tests: the given clock, a fixed key, operator "test",
+    /// retries after milliseconds instead of seconds.
     pub fn for_tests(clock: Arc<dyn Clock>) -> Self {
         Self {
             clock,
             keys: Arc::new(depot_store::FixedKey([42; 32])),
             operator: "test".into(),
+            retry: depot_apple::RetryPolicy {
+                max_attempts: 4,
+                base_delay: std::time::Duration::from_millis(2),
+                max_delay: std::time::Duration::from_millis(20),
+            },
         }
     }
 }
@@ -75,8 +86,10 @@ pub struct Depot {
     clock: Arc<dyn Clock>,
     keys: Arc<dyn KeyProvider>,
     operator: String,
+    retry: depot_apple::RetryPolicy,
     vault: OnceLock<Arc<Vault>>,
     demo: demo::DemoSimulator,
+    syncs: sync::RunningSyncs,
 }
 
 impl Depot {
@@ -96,8 +109,10 @@ impl Depot {
             clock: options.clock,
             keys: options.keys,
             operator: options.operator,
+            retry: options.retry,
             vault: OnceLock::new(),
             demo: demo::DemoSimulator::default(),
+            syncs: sync::RunningSyncs::default(),
         }
     }
 
@@ -114,6 +129,16 @@ impl Depot {
     }
 
     /// The vault, opened on first use (so reading the workspace never needs the keychain).
+    /// A client for one token's Apple service.
+    pub(crate) fn apple_client(
+        &self,
+        url: &str,
+        credentials: depot_apple::OAuthCredentials,
+    ) -> depot_apple::AppleClient {
+        depot_apple::AppleClient::new(url, credentials, self.clock.clone())
+            .with_retry_policy(self.retry)
+    }
+
     fn vault(&self) -> Result<Arc<Vault>> {
         if let Some(vault) = self.vault.get() {
             return Ok(Arc::clone(vault));

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use depot_apple::{AccountInfo, AppleClient, OAuthCredentials, ServerToken, TokenKeyPair};
+use depot_apple::{AccountInfo, OAuthCredentials, ServerToken, TokenKeyPair};
 use depot_domain::limits::MAX_TOKENS_PER_WORKSPACE;
 use depot_domain::{SecretString, TokenId, TokenStatus, TokenStatusInput};
 use depot_store::tokens::{
@@ -219,7 +219,7 @@ impl Depot {
         }
     }
 
-    fn token_row(&self, db: &Db, id: TokenId) -> Result<TokenRow> {
+    pub(crate) fn token_row(&self, db: &Db, id: TokenId) -> Result<TokenRow> {
         db.get_token(id)?
             .ok_or_else(|| CoreError::NotFound(format!("token {id}")))
     }
@@ -330,7 +330,7 @@ impl Depot {
         let row = self.token_row(&self.workspace.connect()?, id)?;
         let secrets = self.token_secrets(id)?;
         let url = self.apple_url_for(&row).await?;
-        let client = AppleClient::new(&url, secrets.credentials, self.clock.clone());
+        let client = self.apple_client(&url, secrets.credentials);
         let verdict = match client.account().await {
             Ok(_) => (false, false),
             Err(depot_apple::AppleError::TermsNotAccepted) => (true, false),
@@ -407,7 +407,7 @@ impl Depot {
     ) -> Result<(ServerToken, AccountInfo)> {
         let bytes = file.read()?;
         let token = depot_apple::decrypt_token_file(&bytes, keys, self.clock.now())?;
-        let client = AppleClient::new(url, token.credentials.clone(), self.clock.clone());
+        let client = self.apple_client(url, token.credentials.clone());
         let account = client.account().await?;
         Ok((token, account))
     }
@@ -714,7 +714,7 @@ fn apple_url_or_default(url: Option<&str>) -> Result<String> {
     Ok(url.trim_end_matches('/').to_owned())
 }
 
-fn is_loopback(url: &str) -> bool {
+pub(crate) fn is_loopback(url: &str) -> bool {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let host = rest.split(['/', ':']).next().unwrap_or("");
     matches!(host, "127.0.0.1" | "localhost" | "[::1]")

@@ -5,6 +5,7 @@
 //! current time as an argument (see [`token::TokenStatus::evaluate`]).
 
 pub mod clock;
+pub mod device;
 pub mod ids;
 pub mod limits;
 pub mod secret;
@@ -13,6 +14,7 @@ pub mod time;
 pub mod token;
 
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use device::{DeviceChange, DeviceFamily, DeviceOp, DeviceRecord, ProfileStatus};
 pub use ids::TokenId;
 pub use secret::SecretString;
 pub use serial::{SerialError, SerialNumber};

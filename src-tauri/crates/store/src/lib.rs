@@ -10,6 +10,7 @@ pub mod migrations;
 mod workspace;
 
 pub mod audit;
+pub mod sync;
 pub mod tokens;
 pub mod vault;
 

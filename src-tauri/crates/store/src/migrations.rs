@@ -25,6 +25,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "tokens",
         sql: include_str!("../migrations/0002_tokens.sql"),
     },
+    Migration {
+        version: 3,
+        name: "sync",
+        sql: include_str!("../migrations/0003_sync.sql"),
+    },
 ];
 
 /// The schema version this build writes and understands.

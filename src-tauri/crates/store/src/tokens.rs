@@ -100,7 +100,7 @@ const SELECT_TOKEN: &str = "
     SELECT t.id, t.server_name, t.server_uuid, t.org_name, t.org_id, t.org_type, t.admin_id,
            t.apple_id, t.apple_url, t.environment, t.expires_at, t.created_at, t.renewed_at,
            t.key_fingerprint, t.terms_not_accepted, t.rejected, t.scope_tags,
-           (SELECT COUNT(*) FROM devices d WHERE d.token_id = t.id),
+           (SELECT COUNT(*) FROM devices d WHERE d.token_id = t.id AND d.removed_at IS NULL),
            (SELECT COUNT(*) FROM profiles p WHERE p.token_id = t.id),
            (SELECT p.name FROM profiles p WHERE p.id = t.default_profile_id)
     FROM tokens t";

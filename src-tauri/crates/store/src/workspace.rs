@@ -156,7 +156,7 @@ impl Workspace {
         Ok(Counts {
             tokens: count("tokens")?,
             profiles: count("profiles")?,
-            devices: count("devices")?,
+            devices: count("devices WHERE removed_at IS NULL")?,
             audit_entries: count("audit_log")?,
         })
     }

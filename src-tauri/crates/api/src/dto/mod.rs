@@ -2,9 +2,11 @@
 //! Explicit conversions from `core` types live next to each DTO.
 
 mod audit;
+mod sync;
 mod tokens;
 
 pub use audit::*;
+pub use sync::*;
 pub use tokens::*;
 
 use depot_core::{TokenOverview, WorkspaceInfo as CoreWorkspaceInfo};

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use depot_domain::DeviceOp;
 use depot_domain::{FixedClock, SecretString};
 use depot_sim::{ErrorBurst, Faults, RunningSim, ServerSpec, Simulator};
 
@@ -131,7 +132,7 @@ async fn apple_verdicts_become_typed_errors() {
 async fn an_unreachable_host_is_reported_with_its_url() {
     let sim = sim().await;
     let url = sim.base_url().to_owned();
-    let client = client(&sim, "Sales-East");
+    let client = fast(client(&sim, "Sales-East"));
     sim.shutdown().await;
     let err = client.account().await.unwrap_err();
     match err {
@@ -167,4 +168,172 @@ fn admin_id_falls_back_to_facilitator_id() {
         AccountInfo::from(wire).admin_id.as_deref(),
         Some("f@example.com")
     );
+}
+
+fn fast(client: AppleClient) -> AppleClient {
+    client.with_retry_policy(RetryPolicy {
+        max_attempts: 3,
+        base_delay: std::time::Duration::from_millis(1),
+        max_delay: std::time::Duration::from_millis(5),
+    })
+}
+
+#[tokio::test]
+async fn a_full_fetch_pages_until_done_then_the_cursor_is_exhausted() {
+    let sim = sim().await;
+    let client = client(&sim, "Sales-East");
+    let mut cursor: Option<String> = None;
+    let mut serials = Vec::new();
+    let mut pages = 0;
+    loop {
+        let page = client.fetch_devices(cursor.as_deref(), 10).await.unwrap();
+        pages += 1;
+        assert!(
+            page.changes.iter().all(|c| c.op == DeviceOp::Listed),
+            "fetch has no op_type"
+        );
+        serials.extend(page.changes.iter().map(|c| c.record.serial.to_string()));
+        cursor = Some(page.cursor);
+        if !page.more_to_follow {
+            break;
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(serials, sim.serials("Sales-East", 0, 100).unwrap());
+    let err = client
+        .fetch_devices(cursor.as_deref(), 10)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, AppleError::Cursor(CursorError::Exhausted)),
+        "{err:?}"
+    );
+
+    // Sync from the final cursor sees scripted changes with their op types.
+    let report = sim
+        .apply_changes(
+            "Sales-East",
+            depot_sim::ChangeBatch {
+                added: 2,
+                modified: 1,
+                released: 1,
+                set_up: 0,
+            },
+        )
+        .unwrap();
+    let page = client
+        .sync_devices(cursor.as_deref().unwrap(), 100)
+        .await
+        .unwrap();
+    let ops = |op: DeviceOp| page.changes.iter().filter(|c| c.op == op).count();
+    assert_eq!((ops(DeviceOp::Added), ops(DeviceOp::Deleted)), (2, 1));
+    assert!(ops(DeviceOp::Modified) >= 1);
+    assert!(page.changes.iter().all(|c| c.op_date.is_some()));
+    let released = &report.released[0];
+    assert!(
+        page.changes
+            .iter()
+            .any(|c| c.op == DeviceOp::Deleted && c.record.serial.as_str() == released)
+    );
+
+    let err = client
+        .sync_devices("bm90IGEgY3Vyc29y", 100)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, AppleError::Cursor(CursorError::Invalid)),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn transient_failures_are_retried_within_bounds() {
+    let sim = sim().await;
+    let client = fast(client(&sim, "Sales-East"));
+    client.account().await.unwrap();
+
+    sim.set_faults(Faults {
+        errors: vec![ErrorBurst::new(503, 2).on_path("/server/devices")],
+        ..Faults::default()
+    });
+    client.fetch_devices(None, 5).await.unwrap();
+    sim.set_faults(Faults {
+        errors: vec![
+            ErrorBurst::new(429, 1)
+                .on_path("/server/devices")
+                .retry_after(30),
+        ],
+        ..Faults::default()
+    });
+    client.fetch_devices(None, 5).await.unwrap();
+    sim.set_faults(Faults {
+        drop_connections: 1,
+        ..Faults::default()
+    });
+    client.fetch_devices(None, 5).await.unwrap();
+
+    let fetches: Vec<u16> = sim
+        .request_log()
+        .iter()
+        .filter(|r| r.path == "/server/devices")
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(fetches, [503, 503, 200, 429, 200, 0, 200]);
+
+    // Bounded: after max_attempts the last answer stands.
+    sim.set_faults(Faults {
+        errors: vec![ErrorBurst::new(500, 10).on_path("/server/devices")],
+        ..Faults::default()
+    });
+    let err = client.fetch_devices(None, 5).await.unwrap_err();
+    assert!(
+        matches!(err, AppleError::Status { status: 500, .. }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_session_expiring_mid_fetch_is_renewed() {
+    let sim = sim().await;
+    sim.set_faults(Faults {
+        expire_sessions_after_calls: Some(2),
+        ..Faults::default()
+    });
+    let client = client(&sim, "Sales-East");
+    let mut cursor: Option<String> = None;
+    let mut n = 0;
+    loop {
+        let page = client.fetch_devices(cursor.as_deref(), 5).await.unwrap();
+        n += page.changes.len();
+        cursor = Some(page.cursor);
+        if !page.more_to_follow {
+            break;
+        }
+    }
+    assert_eq!(n, 25);
+    assert!(
+        sim.request_log()
+            .iter()
+            .filter(|r| r.path == "/session")
+            .count()
+            >= 3
+    );
+}
+
+#[test]
+fn timestamps_parse_leniently() {
+    assert_eq!(lenient_time("2018-09-08T16:49:09Z"), Some(1_536_425_349));
+    assert_eq!(
+        lenient_time("2018-09-08T16:49:09+00:00"),
+        Some(1_536_425_349)
+    );
+    assert_eq!(
+        lenient_time("2018-09-08T16:49:09+0000"),
+        Some(1_536_425_349)
+    );
+    assert_eq!(
+        lenient_time("2018-09-08T18:49:09+0200"),
+        Some(1_536_425_349)
+    );
+    assert_eq!(lenient_time("soon"), None);
 }

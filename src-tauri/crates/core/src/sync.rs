@@ -1,0 +1,770 @@
+//! Device sync (SYN-1..8): the cursor state machine, pacing, one sync per
+//! token (also across processes), progress, cancellation, history and health.
+//!
+//! Crash safety: each page's devices and the cursor that follows them are
+//! committed in one transaction, so a killed process resumes from the last
+//! committed cursor with nothing lost and nothing counted twice.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use depot_apple::{AppleError, CursorError, DevicePage};
+use depot_domain::TokenId;
+use depot_domain::device::latest_per_serial;
+use depot_store::sync::{Applied, Phase};
+use depot_store::tokens::{Environment, TokenRow};
+use serde_json::json;
+
+use crate::audit::AuditEvent;
+use crate::tokens::token_object;
+use crate::{CoreError, Depot, Result};
+
+/// SYN-1: a full sync at most once every 7 days per token.
+pub const FULL_SYNC_INTERVAL: i64 = 7 * 86_400;
+/// SYN-1: the automatic delta sync every 12 hours.
+pub const AUTO_SYNC_INTERVAL: i64 = 12 * 3_600;
+/// SYN-1: a manual sync at most once every 15 minutes per token.
+pub const MANUAL_SYNC_INTERVAL: i64 = 15 * 60;
+/// SYN-1: every sync gets 15 minutes, then it is cancelled cleanly.
+pub const SYNC_BUDGET: i64 = 15 * 60;
+/// Apple refuses cursors older than 7 days; Depot starts over before that.
+pub const CURSOR_MAX_AGE: i64 = 7 * 86_400;
+/// SYN-3: removed devices are kept this long for history, then purged.
+pub const REMOVED_RETENTION: i64 = 30 * 86_400;
+/// Apple's maximum page size.
+pub const PAGE_LIMIT: u32 = 1_000;
+/// The same cursor echoed with `more_to_follow` this many times → stop.
+const ECHO_LIMIT: u32 = 3;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncTrigger {
+    Manual,
+    Automatic,
+}
+
+impl SyncTrigger {
+    fn as_str(self) -> &'static str {
+        match self {
+            SyncTrigger::Manual => "manual",
+            SyncTrigger::Automatic => "automatic",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SyncKind {
+    Full,
+    #[default]
+    Delta,
+}
+
+impl SyncKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncKind::Full => "full",
+            SyncKind::Delta => "delta",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SyncPhase {
+    #[default]
+    Fetch,
+    Sync,
+    Finishing,
+}
+
+/// What to run.
+#[derive(Debug, Clone, Copy)]
+pub struct SyncRequest {
+    pub trigger: SyncTrigger,
+    /// A full fetch even if a delta would do (pacing: once per 7 days).
+    pub full: bool,
+    /// Skip pacing: allowed for simulator tokens only.
+    pub ignore_pacing: bool,
+    /// Seconds this run may take before it is cancelled cleanly.
+    pub budget: i64,
+}
+
+impl SyncRequest {
+    pub fn manual(full: bool) -> Self {
+        Self {
+            trigger: SyncTrigger::Manual,
+            full,
+            ignore_pacing: false,
+            budget: SYNC_BUDGET,
+        }
+    }
+
+    pub fn automatic() -> Self {
+        Self {
+            trigger: SyncTrigger::Automatic,
+            full: false,
+            ignore_pacing: false,
+            budget: SYNC_BUDGET,
+        }
+    }
+}
+
+/// A running sync's progress (SYN-5).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncProgress {
+    pub run_id: i64,
+    pub kind: SyncKind,
+    pub phase: SyncPhase,
+    pub started_at: i64,
+    pub pages: u32,
+    pub added: u64,
+    pub modified: u64,
+    pub removed: u64,
+    pub cancelling: bool,
+}
+
+/// Shared between a running sync and whoever watches or cancels it.
+#[derive(Debug, Default)]
+pub struct SyncControl {
+    cancel: AtomicBool,
+    progress: Mutex<SyncProgress>,
+}
+
+impl SyncControl {
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::SeqCst);
+        if let Ok(mut p) = self.progress.lock() {
+            p.cancelling = true;
+        }
+    }
+
+    pub fn progress(&self) -> SyncProgress {
+        self.progress.lock().map(|p| p.clone()).unwrap_or_default()
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::SeqCst)
+    }
+
+    fn update(&self, edit: impl FnOnce(&mut SyncProgress)) {
+        if let Ok(mut p) = self.progress.lock() {
+            edit(&mut p);
+        }
+    }
+}
+
+/// How a finished run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncOutcome {
+    pub run_id: i64,
+    pub kind: SyncKind,
+    pub pages: u32,
+    pub added: u64,
+    pub modified: u64,
+    pub removed: u64,
+    /// Cancelled by the admin or by the 15-minute budget; what was committed stays.
+    pub cancelled: bool,
+    pub device_count: u64,
+}
+
+/// Sync health (SYN-6). Times are Unix seconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncHealth {
+    pub last_success_at: Option<i64>,
+    pub last_full_at: Option<i64>,
+    pub last_error: Option<(String, String, i64)>,
+    pub next_automatic_at: Option<i64>,
+    pub manual_allowed_at: Option<i64>,
+    pub full_allowed_at: Option<i64>,
+    pub cursor_age: Option<i64>,
+    pub device_count: u64,
+    pub pacing_exempt: bool,
+}
+
+/// What [`Depot::begin_run`] decided.
+#[derive(Debug, Clone, Copy)]
+struct RunPlan {
+    run: i64,
+    kind: SyncKind,
+    resume_fetch: bool,
+}
+
+/// In-process registry of running syncs (one per token).
+#[derive(Default, Clone)]
+pub(crate) struct RunningSyncs(Arc<Mutex<HashMap<TokenId, Arc<SyncControl>>>>);
+
+/// Held while a token syncs: the in-process slot and, for file workspaces, an
+/// OS file lock (released by the OS if the process dies).
+struct SyncLock {
+    syncs: RunningSyncs,
+    token: TokenId,
+    _file: Option<File>,
+}
+
+impl Drop for SyncLock {
+    fn drop(&mut self) {
+        if let Ok(mut map) = self.syncs.0.lock() {
+            map.remove(&self.token);
+        }
+    }
+}
+
+impl Depot {
+    fn lock_sync(&self, row: &TokenRow) -> Result<(SyncLock, Arc<SyncControl>)> {
+        let busy = || CoreError::SyncRunning {
+            server_name: row.server_name.clone(),
+        };
+        let control = Arc::new(SyncControl::default());
+        {
+            let mut map = self.syncs.0.lock().map_err(|_| busy())?;
+            if map.contains_key(&row.id) {
+                return Err(busy());
+            }
+            map.insert(row.id, Arc::clone(&control));
+        }
+        let mut lock = SyncLock {
+            syncs: self.syncs.clone(),
+            token: row.id,
+            _file: None,
+        };
+        if let Some(file) = self.workspace.file() {
+            let dir = file.with_file_name("locks");
+            let path = dir.join(format!("sync-token-{}.lock", row.id));
+            let opened = std::fs::create_dir_all(&dir)
+                .and_then(|_| {
+                    std::fs::OpenOptions::new()
+                        .create(true)
+                        .truncate(false)
+                        .write(true)
+                        .open(&path)
+                })
+                .map_err(|e| CoreError::File {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                })?;
+            match opened.try_lock() {
+                Ok(()) => lock._file = Some(opened),
+                Err(std::fs::TryLockError::WouldBlock) => return Err(busy()),
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(CoreError::File {
+                        path: path.display().to_string(),
+                        reason: e.to_string(),
+                    });
+                }
+            }
+        }
+        Ok((lock, control))
+    }
+
+    fn pacing_exempt(&self, row: &TokenRow, request: &SyncRequest) -> Result<bool> {
+        if !request.ignore_pacing {
+            return Ok(false);
+        }
+        if self.overview_simulator(row) {
+            Ok(true)
+        } else {
+            Err(CoreError::InvalidInput {
+                field: "ignorePacing",
+                message: "Apple's pacing rules always apply to tokens from Apple; only simulator tokens may ignore them".into(),
+            })
+        }
+    }
+
+    fn overview_simulator(&self, row: &TokenRow) -> bool {
+        row.environment == Environment::Simulator || crate::tokens::is_loopback(&row.apple_url)
+    }
+
+    /// Checks SYN-1 pacing for a run that is about to start.
+    fn check_pacing(&self, row: &TokenRow, request: &SyncRequest, exempt: bool) -> Result<()> {
+        if exempt {
+            return Ok(());
+        }
+        let state = self.workspace.connect()?.sync_state(row.id)?;
+        let now = self.clock.now();
+        if request.trigger == SyncTrigger::Manual
+            && let Some(last) = state.last_manual_at
+            && now < last + MANUAL_SYNC_INTERVAL
+        {
+            return Err(CoreError::SyncTooSoon {
+                what: "a manual sync",
+                allowed_at: last + MANUAL_SYNC_INTERVAL,
+            });
+        }
+        if request.full
+            && let Some(last) = state.last_full_at
+            && now < last + FULL_SYNC_INTERVAL
+        {
+            return Err(CoreError::SyncTooSoon {
+                what: "a full sync",
+                allowed_at: last + FULL_SYNC_INTERVAL,
+            });
+        }
+        Ok(())
+    }
+
+    /// Runs one sync of `id` to the end (or cancellation), reporting progress
+    /// on `control` if given. The CLI calls this; the app uses [`Depot::start_sync`].
+    pub async fn sync_token(
+        &self,
+        id: TokenId,
+        request: SyncRequest,
+        on_progress: &(dyn Fn(&SyncProgress) + Send + Sync),
+    ) -> Result<SyncOutcome> {
+        let row = self.token_row(&self.workspace.connect()?, id)?;
+        let exempt = self.pacing_exempt(&row, &request)?;
+        self.check_pacing(&row, &request, exempt)?;
+        let (_lock, control) = self.lock_sync(&row)?;
+        let plan = self.begin_run(&row, request, &control)?;
+        self.run_sync(&row, request, plan, &control, on_progress)
+            .await
+    }
+
+    /// Starts a sync in the background (the app). Returns the control to watch
+    /// or cancel it; `sync_status` finds it too.
+    pub fn start_sync(
+        self: &Arc<Self>,
+        id: TokenId,
+        request: SyncRequest,
+    ) -> Result<Arc<SyncControl>> {
+        let row = self.token_row(&self.workspace.connect()?, id)?;
+        let exempt = self.pacing_exempt(&row, &request)?;
+        self.check_pacing(&row, &request, exempt)?;
+        // Take the lock here so a refusal reaches the caller; the task holds it.
+        let (lock, control) = self.lock_sync(&row)?;
+        let plan = self.begin_run(&row, request, &control)?;
+        let depot = Arc::clone(self);
+        let task_control = Arc::clone(&control);
+        tokio::spawn(async move {
+            let _lock = lock;
+            if let Err(err) = depot
+                .run_sync(&row, request, plan, &task_control, &|_| {})
+                .await
+            {
+                tracing::warn!(token = %id, %err, "sync failed");
+            }
+        });
+        Ok(control)
+    }
+
+    /// Asks a running sync of `id` to stop after the current page.
+    pub fn cancel_sync(&self, id: TokenId) -> bool {
+        let control = self.syncs.0.lock().ok().and_then(|m| m.get(&id).cloned());
+        match control {
+            Some(control) => {
+                control.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The running sync's progress, if `id` is syncing in this process.
+    pub fn sync_progress(&self, id: TokenId) -> Option<SyncProgress> {
+        self.syncs
+            .0
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&id).map(|c| c.progress()))
+    }
+
+    pub fn sync_health(&self, id: TokenId) -> Result<SyncHealth> {
+        let db = self.workspace.connect()?;
+        self.token_row(&db, id)?;
+        let state = db.sync_state(id)?;
+        let now = self.clock.now();
+        let future = |at: i64| (at > now).then_some(at);
+        Ok(SyncHealth {
+            last_success_at: state.last_success_at,
+            last_full_at: state.last_full_at,
+            last_error: match (state.last_error_code, state.last_error, state.last_error_at) {
+                (Some(code), Some(message), Some(at)) => Some((code, message, at)),
+                _ => None,
+            },
+            next_automatic_at: Some(
+                state
+                    .last_success_at
+                    .map_or(now, |t| (t + AUTO_SYNC_INTERVAL).max(now)),
+            ),
+            manual_allowed_at: state
+                .last_manual_at
+                .and_then(|t| future(t + MANUAL_SYNC_INTERVAL)),
+            full_allowed_at: state
+                .last_full_at
+                .and_then(|t| future(t + FULL_SYNC_INTERVAL)),
+            cursor_age: state
+                .cursor_at
+                .filter(|_| state.cursor.is_some())
+                .map(|t| now - t),
+            device_count: db.active_device_count(id)?,
+            pacing_exempt: false,
+        })
+    }
+
+    pub fn sync_history(&self, id: TokenId) -> Result<Vec<depot_store::sync::SyncRunRow>> {
+        let db = self.workspace.connect()?;
+        self.token_row(&db, id)?;
+        Ok(db.sync_runs(id)?)
+    }
+
+    /// One pass of the automatic scheduler: every token whose last successful
+    /// sync is 12 hours old (or that never synced) and is not syncing gets an
+    /// automatic delta sync in the background. Returns the tokens started.
+    pub fn run_due_syncs(self: &Arc<Self>) -> Result<Vec<TokenId>> {
+        let now = self.clock.now();
+        let mut started = Vec::new();
+        for row in self.workspace.connect()?.list_tokens()? {
+            if row.rejected || row.terms_not_accepted || row.expires_at <= now {
+                continue;
+            }
+            let state = self.workspace.connect()?.sync_state(row.id)?;
+            let due = state
+                .last_success_at
+                .is_none_or(|t| now >= t + AUTO_SYNC_INTERVAL);
+            let retry_wait = state
+                .last_error_at
+                .is_some_and(|t| now < t + MANUAL_SYNC_INTERVAL);
+            if due && !retry_wait && self.sync_progress(row.id).is_none() {
+                match self.start_sync(row.id, SyncRequest::automatic()) {
+                    Ok(_) => started.push(row.id),
+                    Err(err) => tracing::info!(token = %row.id, %err, "automatic sync not started"),
+                }
+            }
+        }
+        Ok(started)
+    }
+
+    /// Runs the scheduler until the process ends: at start, then every minute.
+    pub async fn run_scheduler(self: Arc<Self>) {
+        loop {
+            if let Err(err) = self.run_due_syncs() {
+                tracing::warn!(%err, "sync scheduler pass failed");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        }
+    }
+
+    /// Opens a run: closes runs a dead process left open, decides full or
+    /// delta (or resumes a full fetch), and writes the run row.
+    fn begin_run(
+        &self,
+        row: &TokenRow,
+        request: SyncRequest,
+        control: &SyncControl,
+    ) -> Result<RunPlan> {
+        let id = row.id;
+        let started = self.clock.now();
+        let db = self.workspace.connect()?;
+        db.close_abandoned_runs(id, started)?;
+        let state = db.sync_state(id)?;
+        let cursor_fresh = state
+            .cursor_at
+            .is_some_and(|t| started - t < CURSOR_MAX_AGE);
+        let resume_fetch = !request.full
+            && state.phase == Some(Phase::Fetch)
+            && state.cursor.is_some()
+            && state.fetch_run.is_some();
+        let delta = !request.full
+            && state.phase == Some(Phase::Sync)
+            && state.cursor.is_some()
+            && cursor_fresh;
+        let kind = if delta {
+            SyncKind::Delta
+        } else {
+            SyncKind::Full
+        };
+        let run = self.workspace.write(|db| -> Result<i64> {
+            let run = db.insert_sync_run(id, kind.as_str(), request.trigger.as_str(), started)?;
+            if request.trigger == SyncTrigger::Manual {
+                db.record_manual_sync(id, started)?;
+            }
+            if kind == SyncKind::Full && !resume_fetch {
+                db.begin_full_fetch(id, run)?;
+            }
+            Ok(run)
+        })?;
+        control.update(|p| {
+            *p = SyncProgress {
+                run_id: run,
+                kind,
+                phase: if delta {
+                    SyncPhase::Sync
+                } else {
+                    SyncPhase::Fetch
+                },
+                started_at: started,
+                ..SyncProgress::default()
+            }
+        });
+        Ok(RunPlan {
+            run,
+            kind,
+            resume_fetch,
+        })
+    }
+
+    async fn run_sync(
+        &self,
+        row: &TokenRow,
+        request: SyncRequest,
+        plan: RunPlan,
+        control: &SyncControl,
+        on_progress: &(dyn Fn(&SyncProgress) + Send + Sync),
+    ) -> Result<SyncOutcome> {
+        let id = row.id;
+        let RunPlan {
+            run,
+            kind,
+            resume_fetch,
+        } = plan;
+        on_progress(&control.progress());
+
+        let result = self
+            .sync_pages(row, run, kind, resume_fetch, request, control, on_progress)
+            .await;
+        let now = self.clock.now();
+        let progress = control.progress();
+        let (result_text, code, message) = match &result {
+            Ok(cancelled) => (if *cancelled { "cancelled" } else { "ok" }, None, None),
+            Err(err) => ("failed", Some(sync_error_code(err)), Some(err.to_string())),
+        };
+        self.workspace.write(|db| -> Result<()> {
+            db.finish_sync_run(run, result_text, code, message.as_deref(), now)?;
+            match (&result, code) {
+                (Ok(false), _) => {
+                    db.record_sync_success(id, now)?;
+                    if row.terms_not_accepted || row.rejected {
+                        db.set_token_verdicts(id, false, false)?;
+                    }
+                }
+                (Err(_), Some(code)) => {
+                    db.record_sync_error(id, code, message.as_deref().unwrap_or_default(), now)?;
+                    match code {
+                        "TERMS_NOT_ACCEPTED" => db.set_token_verdicts(id, true, false)?,
+                        "APPLE_REJECTED" => db.set_token_verdicts(id, false, true)?,
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+            db.purge_removed_devices(id, now - REMOVED_RETENTION)?;
+            self.audit(
+                db,
+                AuditEvent {
+                    action: "sync.run",
+                    object: token_object(id, &row.server_name),
+                    before: None,
+                    after: Some(json!({
+                        "kind": progress.kind.as_str(),
+                        "trigger": request.trigger.as_str(),
+                        "result": result_text,
+                        "pages": progress.pages,
+                        "added": progress.added,
+                        "modified": progress.modified,
+                        "removed": progress.removed,
+                        "errorCode": code,
+                    })),
+                },
+            )
+        })?;
+        let cancelled = result?;
+        Ok(SyncOutcome {
+            run_id: run,
+            kind: progress.kind,
+            pages: progress.pages,
+            added: progress.added,
+            modified: progress.modified,
+            removed: progress.removed,
+            cancelled,
+            device_count: self.workspace.connect()?.active_device_count(id)?,
+        })
+    }
+
+    /// The page loop. `Ok(true)` when cancelled (admin or budget).
+    #[allow(clippy::too_many_arguments)]
+    async fn sync_pages(
+        &self,
+        row: &TokenRow,
+        run: i64,
+        kind: SyncKind,
+        resume_fetch: bool,
+        request: SyncRequest,
+        control: &SyncControl,
+        on_progress: &(dyn Fn(&SyncProgress) + Send + Sync),
+    ) -> Result<bool> {
+        let id = row.id;
+        let secrets = self.token_secrets(id)?;
+        let url = self.apple_url_for(row).await?;
+        let client = self.apple_client(&url, secrets.credentials);
+        let started = self.clock.now();
+        let mut phase = if kind == SyncKind::Full {
+            SyncPhase::Fetch
+        } else {
+            SyncPhase::Sync
+        };
+        let mut restarted = false;
+        let mut cursor = if kind == SyncKind::Delta || resume_fetch {
+            self.workspace.connect()?.sync_state(id)?.cursor
+        } else {
+            None
+        };
+        let mut fetch_run = if resume_fetch {
+            self.workspace
+                .connect()?
+                .sync_state(id)?
+                .fetch_run
+                .unwrap_or(run)
+        } else {
+            run
+        };
+        let mut echoes = 0;
+        loop {
+            if control.cancelled() || self.clock.now() - started >= request.budget {
+                return Ok(true);
+            }
+            let page = match phase {
+                SyncPhase::Fetch => client.fetch_devices(cursor.as_deref(), PAGE_LIMIT).await,
+                _ => match cursor.as_deref() {
+                    Some(c) => client.sync_devices(c, PAGE_LIMIT).await,
+                    None => Err(AppleError::Cursor(CursorError::Required)),
+                },
+            };
+            let page: DevicePage = match page {
+                Ok(page) => page,
+                Err(AppleError::Cursor(CursorError::Exhausted)) if phase == SyncPhase::Fetch => {
+                    // Every device was delivered already (a resumed fetch): finish it.
+                    self.finish_fetch(id, run, fetch_run, control, on_progress)?;
+                    phase = SyncPhase::Sync;
+                    continue;
+                }
+                Err(AppleError::Cursor(problem)) if !restarted => {
+                    tracing::info!(token = %id, %problem, "cursor refused; starting a full fetch");
+                    restarted = true;
+                    self.workspace.write(|db| -> Result<()> {
+                        db.set_sync_run_kind(run, SyncKind::Full.as_str())?;
+                        Ok(db.begin_full_fetch(id, run)?)
+                    })?;
+                    control.update(|p| {
+                        p.kind = SyncKind::Full;
+                        p.phase = SyncPhase::Fetch;
+                    });
+                    phase = SyncPhase::Fetch;
+                    cursor = None;
+                    fetch_run = run;
+                    continue;
+                }
+                Err(err) => return Err(err.into()),
+            };
+            if cursor.as_deref() == Some(page.cursor.as_str())
+                && page.more_to_follow
+                && page.changes.is_empty()
+            {
+                echoes += 1;
+                if echoes >= ECHO_LIMIT {
+                    return Err(CoreError::EchoedCursor);
+                }
+            } else {
+                echoes = 0;
+            }
+            let changes = latest_per_serial(page.changes);
+            let seen = (phase == SyncPhase::Fetch).then_some(fetch_run);
+            let now = self.clock.now();
+            let applied = self.workspace.write(|db| -> Result<Applied> {
+                let applied = db.apply_device_changes(id, &changes, seen, now)?;
+                // The cursor only after the devices it follows, in the same transaction.
+                db.set_cursor(id, &page.cursor, now)?;
+                db.add_to_sync_run(run, 1, applied)?;
+                Ok(applied)
+            })?;
+            control.update(|p| {
+                p.pages += 1;
+                p.added += applied.added;
+                p.modified += applied.modified;
+                p.removed += applied.removed;
+            });
+            on_progress(&control.progress());
+            cursor = Some(page.cursor);
+            if !page.more_to_follow {
+                match phase {
+                    SyncPhase::Fetch => {
+                        self.finish_fetch(id, run, fetch_run, control, on_progress)?;
+                        phase = SyncPhase::Sync;
+                    }
+                    _ => return Ok(false),
+                }
+            }
+        }
+    }
+
+    fn finish_fetch(
+        &self,
+        id: TokenId,
+        run: i64,
+        fetch_run: i64,
+        control: &SyncControl,
+        on_progress: &(dyn Fn(&SyncProgress) + Send + Sync),
+    ) -> Result<()> {
+        control.update(|p| p.phase = SyncPhase::Finishing);
+        let now = self.clock.now();
+        let removed = self.workspace.write(|db| -> Result<u64> {
+            let removed = db.complete_full_fetch(id, fetch_run, now)?;
+            db.add_to_sync_run(
+                run,
+                0,
+                Applied {
+                    removed,
+                    ..Applied::default()
+                },
+            )?;
+            Ok(removed)
+        })?;
+        control.update(|p| {
+            p.removed += removed;
+            p.phase = SyncPhase::Sync;
+        });
+        on_progress(&control.progress());
+        Ok(())
+    }
+}
+
+/// A stable code for the history and health panel.
+pub(crate) fn sync_error_code(err: &CoreError) -> &'static str {
+    match err {
+        CoreError::Apple(AppleError::TermsNotAccepted) => "TERMS_NOT_ACCEPTED",
+        CoreError::Apple(AppleError::Rejected) => "APPLE_REJECTED",
+        CoreError::Apple(AppleError::AccessDenied) => "ACCESS_DENIED",
+        CoreError::Apple(AppleError::Cursor(_)) => "CURSOR_REFUSED",
+        CoreError::Apple(_) => "APPLE_UNAVAILABLE",
+        CoreError::EchoedCursor => "ECHOED_CURSOR",
+        CoreError::Vault(_) | CoreError::Store(_) | CoreError::SchemaTooNew(_) => "WORKSPACE",
+        _ => "INTERNAL",
+    }
+}
+
+/// What the admin should do about a sync error code (SYN-6).
+pub fn sync_error_advice(code: &str) -> &'static str {
+    match code {
+        "TERMS_NOT_ACCEPTED" => {
+            "An administrator must accept Apple's latest terms in Apple Business Manager or Apple School Manager. Sync again afterwards."
+        }
+        "APPLE_REJECTED" => {
+            "Apple no longer accepts this token. Download a new token for this MDM server in Apple's portal and renew the token in Depot."
+        }
+        "ACCESS_DENIED" => {
+            "Check that the MDM server still exists in Apple's portal and that this token belongs to it."
+        }
+        "APPLE_UNAVAILABLE" => {
+            "Apple could not be reached or answered with an error. Check the network; Depot tries again automatically."
+        }
+        "ECHOED_CURSOR" => {
+            "Apple kept returning the same position. Depot stopped to avoid a loop; try again later or run a full sync."
+        }
+        "CURSOR_REFUSED" => "Apple refused the sync position twice. Run a full sync.",
+        "INTERRUPTED" => {
+            "Depot stopped during the sync. The next sync continues where it left off."
+        }
+        "WORKSPACE" => {
+            "The workspace could not be written. Check free disk space and that no other program locks the file."
+        }
+        _ => "Try again. If it keeps failing, the log has details.",
+    }
+}

@@ -1,0 +1,421 @@
+//! Devices and the sync state machine's tables (`devices`, `sync_state`,
+//! `sync_runs`). The engine in `core` decides; this module only stores.
+
+use depot_domain::{DeviceChange, DeviceOp, DeviceRecord, TokenId};
+use rusqlite::{OptionalExtension, params};
+
+use crate::{Db, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Fetch,
+    Sync,
+}
+
+/// A token's row in `sync_state` (defaults when it has never synced).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncState {
+    pub phase: Option<Phase>,
+    pub cursor: Option<String>,
+    pub cursor_at: Option<i64>,
+    pub fetch_run: Option<i64>,
+    pub last_full_at: Option<i64>,
+    pub last_success_at: Option<i64>,
+    pub last_manual_at: Option<i64>,
+    pub last_error_code: Option<String>,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<i64>,
+}
+
+/// Counts from applying one page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Applied {
+    pub added: u64,
+    pub modified: u64,
+    pub removed: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncRunRow {
+    pub id: i64,
+    pub token_id: TokenId,
+    pub kind: String,
+    pub trigger: String,
+    pub started_at: i64,
+    pub finished_at: Option<i64>,
+    pub result: String,
+    pub pages: u32,
+    pub added: u64,
+    pub modified: u64,
+    pub removed: u64,
+    pub error_code: Option<String>,
+    pub error: Option<String>,
+}
+
+/// The stored facts a page is compared with.
+struct Stored {
+    removed_at: Option<i64>,
+    op_date: Option<i64>,
+    profile_status: String,
+    profile_uuid: Option<String>,
+    model: String,
+    color: String,
+    os: Option<String>,
+}
+
+impl Stored {
+    /// Whether `change` tells something new (a full fetch re-lists everyone).
+    fn differs_from(&self, change: &DeviceChange) -> bool {
+        let r = &change.record;
+        change.op == DeviceOp::Modified
+            || self.op_date != change.op_date
+            || self.profile_status != r.profile_status.as_str()
+            || self.profile_uuid != r.profile_uuid
+            || self.model != r.model
+            || self.color != r.color
+            || self.os != r.os
+    }
+}
+
+/// Runs kept per token (SYN-6).
+pub const SYNC_HISTORY_KEPT: i64 = 50;
+
+impl Db {
+    pub fn sync_state(&self, token: TokenId) -> Result<SyncState> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT phase, cursor, cursor_at, fetch_run, last_full_at, last_success_at,
+                        last_manual_at, last_error_code, last_error, last_error_at
+                 FROM sync_state WHERE token_id = ?1",
+                [token.get()],
+                |r| {
+                    let phase: String = r.get(0)?;
+                    Ok(SyncState {
+                        phase: Some(if phase == "sync" {
+                            Phase::Sync
+                        } else {
+                            Phase::Fetch
+                        }),
+                        cursor: r.get(1)?,
+                        cursor_at: r.get(2)?,
+                        fetch_run: r.get(3)?,
+                        last_full_at: r.get(4)?,
+                        last_success_at: r.get(5)?,
+                        last_manual_at: r.get(6)?,
+                        last_error_code: r.get(7)?,
+                        last_error: r.get(8)?,
+                        last_error_at: r.get(9)?,
+                    })
+                },
+            )
+            .optional()?;
+        Ok(row.unwrap_or_default())
+    }
+
+    fn ensure_sync_state(&self, token: TokenId) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO sync_state (token_id) VALUES (?1) ON CONFLICT (token_id) DO NOTHING",
+            [token.get()],
+        )?;
+        Ok(())
+    }
+
+    /// Starts a new full fetch for `run`: no cursor, phase `fetch`.
+    pub fn begin_full_fetch(&self, token: TokenId, run: i64) -> Result<()> {
+        self.ensure_sync_state(token)?;
+        self.conn.execute(
+            "UPDATE sync_state SET phase = 'fetch', cursor = NULL, cursor_at = NULL, fetch_run = ?2
+             WHERE token_id = ?1",
+            params![token.get(), run],
+        )?;
+        Ok(())
+    }
+
+    /// Stores the cursor that follows a committed page, and when Apple issued it
+    /// (its age decides whether Apple still accepts it).
+    pub fn set_cursor(&self, token: TokenId, cursor: &str, now: i64) -> Result<()> {
+        self.ensure_sync_state(token)?;
+        self.conn.execute(
+            "UPDATE sync_state SET cursor = ?2, cursor_at = ?3 WHERE token_id = ?1",
+            params![token.get(), cursor, now],
+        )?;
+        Ok(())
+    }
+
+    /// The full fetch finished: devices it did not list are marked removed,
+    /// and the state moves to delta sync. Returns how many were removed.
+    pub fn complete_full_fetch(&self, token: TokenId, run: i64, now: i64) -> Result<u64> {
+        let removed = self.conn.execute(
+            "UPDATE devices SET removed_at = ?3, updated_at = ?3
+             WHERE token_id = ?1 AND removed_at IS NULL AND (seen_run IS NULL OR seen_run <> ?2)",
+            params![token.get(), run, now],
+        )?;
+        self.conn.execute(
+            "UPDATE sync_state SET phase = 'sync', fetch_run = NULL, last_full_at = ?2 WHERE token_id = ?1",
+            params![token.get(), now],
+        )?;
+        Ok(removed as u64)
+    }
+
+    /// Applies one page of records (already reduced to the latest per serial).
+    /// `seen_run`: the full fetch listing these devices, if any.
+    pub fn apply_device_changes(
+        &self,
+        token: TokenId,
+        changes: &[DeviceChange],
+        seen_run: Option<i64>,
+        now: i64,
+    ) -> Result<Applied> {
+        let mut applied = Applied::default();
+        let mut existing = self.conn.prepare_cached(
+            "SELECT removed_at, op_date, profile_status, profile_uuid, model, color, os
+             FROM devices WHERE token_id = ?1 AND serial = ?2",
+        )?;
+        let mut upsert = self.conn.prepare_cached(
+            "INSERT INTO devices (token_id, serial, model, description, color, asset_tag, os, family,
+                                  profile_status, profile_uuid, profile_assign_time, profile_push_time,
+                                  assigned_at, assigned_by, op_date, updated_at, removed_at, seen_run)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, NULL, ?17)
+             ON CONFLICT (token_id, serial) DO UPDATE SET
+                 model = excluded.model, description = excluded.description, color = excluded.color,
+                 asset_tag = excluded.asset_tag, os = excluded.os, family = excluded.family,
+                 profile_status = excluded.profile_status, profile_uuid = excluded.profile_uuid,
+                 profile_assign_time = excluded.profile_assign_time,
+                 profile_push_time = excluded.profile_push_time, assigned_at = excluded.assigned_at,
+                 assigned_by = excluded.assigned_by, op_date = excluded.op_date,
+                 updated_at = excluded.updated_at, removed_at = NULL,
+                 seen_run = COALESCE(excluded.seen_run, devices.seen_run)",
+        )?;
+        let mut remove = self.conn.prepare_cached(
+            "UPDATE devices SET removed_at = ?3, updated_at = ?3, op_date = ?4
+             WHERE token_id = ?1 AND serial = ?2 AND removed_at IS NULL",
+        )?;
+        for change in changes {
+            let serial = change.record.serial.as_str();
+            let before: Option<Stored> = existing
+                .query_row(params![token.get(), serial], |r| {
+                    Ok(Stored {
+                        removed_at: r.get(0)?,
+                        op_date: r.get(1)?,
+                        profile_status: r.get(2)?,
+                        profile_uuid: r.get(3)?,
+                        model: r.get(4)?,
+                        color: r.get(5)?,
+                        os: r.get(6)?,
+                    })
+                })
+                .optional()?;
+            // An older record than the one stored changes nothing (latest op_date wins).
+            if let (
+                Some(Stored {
+                    op_date: Some(stored),
+                    ..
+                }),
+                Some(date),
+            ) = (&before, change.op_date)
+                && date < *stored
+                && change.op != DeviceOp::Listed
+            {
+                continue;
+            }
+            match change.op {
+                DeviceOp::Deleted => {
+                    if remove.execute(params![token.get(), serial, now, change.op_date])? > 0 {
+                        applied.removed += 1;
+                    }
+                }
+                DeviceOp::Listed | DeviceOp::Added | DeviceOp::Modified => {
+                    let r: &DeviceRecord = &change.record;
+                    upsert.execute(params![
+                        token.get(),
+                        serial,
+                        r.model,
+                        r.description,
+                        r.color,
+                        r.asset_tag,
+                        r.os,
+                        r.family.as_str(),
+                        r.profile_status.as_str(),
+                        r.profile_uuid,
+                        r.profile_assign_time,
+                        r.profile_push_time,
+                        r.assigned_at,
+                        r.assigned_by,
+                        change.op_date,
+                        now,
+                        seen_run,
+                    ])?;
+                    match &before {
+                        Some(stored) if stored.removed_at.is_none() => {
+                            if stored.differs_from(change) {
+                                applied.modified += 1;
+                            }
+                        }
+                        // New, or back after being removed.
+                        _ => applied.added += 1,
+                    }
+                }
+            }
+        }
+        Ok(applied)
+    }
+
+    /// Devices of `token` Apple currently assigns to it.
+    pub fn active_device_count(&self, token: TokenId) -> Result<u64> {
+        let n: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM devices WHERE token_id = ?1 AND removed_at IS NULL",
+            [token.get()],
+            |r| r.get(0),
+        )?;
+        Ok(n.unsigned_abs())
+    }
+
+    /// Every active serial of `token`, sorted (tests, reconciliation).
+    pub fn active_serials(&self, token: TokenId) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT serial FROM devices WHERE token_id = ?1 AND removed_at IS NULL ORDER BY serial",
+        )?;
+        let rows = stmt.query_map([token.get()], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Deletes devices removed more than `age` seconds before `now` (SYN-3).
+    pub fn purge_removed_devices(&self, token: TokenId, older_than: i64) -> Result<u64> {
+        let n = self.conn.execute(
+            "DELETE FROM devices WHERE token_id = ?1 AND removed_at IS NOT NULL AND removed_at < ?2",
+            params![token.get(), older_than],
+        )?;
+        Ok(n as u64)
+    }
+
+    pub fn record_sync_success(&self, token: TokenId, now: i64) -> Result<()> {
+        self.ensure_sync_state(token)?;
+        self.conn.execute(
+            "UPDATE sync_state SET last_success_at = ?2, last_error_code = NULL, last_error = NULL,
+                    last_error_at = NULL WHERE token_id = ?1",
+            params![token.get(), now],
+        )?;
+        Ok(())
+    }
+
+    pub fn record_sync_error(
+        &self,
+        token: TokenId,
+        code: &str,
+        message: &str,
+        now: i64,
+    ) -> Result<()> {
+        self.ensure_sync_state(token)?;
+        self.conn.execute(
+            "UPDATE sync_state SET last_error_code = ?2, last_error = ?3, last_error_at = ?4 WHERE token_id = ?1",
+            params![token.get(), code, message, now],
+        )?;
+        Ok(())
+    }
+
+    pub fn record_manual_sync(&self, token: TokenId, now: i64) -> Result<()> {
+        self.ensure_sync_state(token)?;
+        self.conn.execute(
+            "UPDATE sync_state SET last_manual_at = ?2 WHERE token_id = ?1",
+            params![token.get(), now],
+        )?;
+        Ok(())
+    }
+
+    pub fn insert_sync_run(
+        &self,
+        token: TokenId,
+        kind: &str,
+        trigger: &str,
+        now: i64,
+    ) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO sync_runs (token_id, kind, trigger, started_at) VALUES (?1, ?2, ?3, ?4)",
+            params![token.get(), kind, trigger, now],
+        )?;
+        let id = self.conn.last_insert_rowid();
+        // Keep the newest runs only.
+        self.conn.execute(
+            "DELETE FROM sync_runs WHERE token_id = ?1 AND id NOT IN
+                 (SELECT id FROM sync_runs WHERE token_id = ?1 ORDER BY id DESC LIMIT ?2)",
+            params![token.get(), SYNC_HISTORY_KEPT],
+        )?;
+        Ok(id)
+    }
+
+    pub fn set_sync_run_kind(&self, run: i64, kind: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE sync_runs SET kind = ?2 WHERE id = ?1",
+            params![run, kind],
+        )?;
+        Ok(())
+    }
+
+    pub fn add_to_sync_run(&self, run: i64, pages: u32, applied: Applied) -> Result<()> {
+        self.conn.execute(
+            "UPDATE sync_runs SET pages = pages + ?2, added = added + ?3, modified = modified + ?4,
+                    removed = removed + ?5 WHERE id = ?1",
+            params![
+                run,
+                pages,
+                applied.added as i64,
+                applied.modified as i64,
+                applied.removed as i64
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn finish_sync_run(
+        &self,
+        run: i64,
+        result: &str,
+        error_code: Option<&str>,
+        error: Option<&str>,
+        now: i64,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE sync_runs SET result = ?2, error_code = ?3, error = ?4, finished_at = ?5 WHERE id = ?1",
+            params![run, result, error_code, error, now],
+        )?;
+        Ok(())
+    }
+
+    /// Runs left `running` by a process that died: they ended, without a result.
+    pub fn close_abandoned_runs(&self, token: TokenId, now: i64) -> Result<()> {
+        self.conn.execute(
+            "UPDATE sync_runs SET result = 'failed', error_code = 'INTERRUPTED',
+                    error = 'Depot stopped during this sync; the next sync resumed it', finished_at = ?2
+             WHERE token_id = ?1 AND result = 'running'",
+            params![token.get(), now],
+        )?;
+        Ok(())
+    }
+
+    pub fn sync_runs(&self, token: TokenId) -> Result<Vec<SyncRunRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, token_id, kind, trigger, started_at, finished_at, result, pages, added,
+                    modified, removed, error_code, error
+             FROM sync_runs WHERE token_id = ?1 ORDER BY id DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![token.get(), SYNC_HISTORY_KEPT], |r| {
+            Ok(SyncRunRow {
+                id: r.get(0)?,
+                token_id: TokenId::new(r.get(1)?),
+                kind: r.get(2)?,
+                trigger: r.get(3)?,
+                started_at: r.get(4)?,
+                finished_at: r.get(5)?,
+                result: r.get(6)?,
+                pages: r.get(7)?,
+                added: r.get::<_, i64>(8)?.unsigned_abs(),
+                modified: r.get::<_, i64>(9)?.unsigned_abs(),
+                removed: r.get::<_, i64>(10)?.unsigned_abs(),
+                error_code: r.get(11)?,
+                error: r.get(12)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
