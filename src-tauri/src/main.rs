@@ -48,7 +48,11 @@ fn open_workspace(app: &tauri::App) -> AppState {
     match Depot::open(&dir, options) {
         Ok(depot) => {
             tracing::info!(workspace = %dir.display(), "workspace open");
-            AppState::Ready(Arc::new(depot))
+            let depot = Arc::new(depot);
+            // SYN-1: automatic delta syncs every 12 hours while the app runs,
+            // and at start for tokens that are overdue.
+            tauri::async_runtime::spawn(Arc::clone(&depot).run_scheduler());
+            AppState::Ready(depot)
         }
         Err(err) => AppState::Unavailable(err.into()),
     }

@@ -3,6 +3,7 @@
 //! user's real app-data folder or keychain.
 
 mod cli;
+mod crash;
 mod support;
 mod sync;
 mod tokens;
