@@ -1,0 +1,118 @@
+//! NFR-1 sync benchmark: a full sync of 200,000 devices from the simulator into
+//! a file workspace, then a delta sync of 10,000 changes, each against a
+//! baseline measured in the same run that only downloads and JSON-decodes the
+//! same pages. Prints devices/s, the ratio sync/baseline and peak RSS.
+//!
+//! `cargo bench -p depot-core --bench sync_200k` (release build). Not a test:
+//! numbers are printed, never asserted.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use depot_core::sync::SyncRequest;
+use depot_core::{Depot, DepotOptions, SystemClock, TokenFileInput};
+use depot_sim::{ChangeBatch, ServerSpec, Simulator};
+
+const DEVICES: u32 = 200_000;
+const SERVER: &str = "Bench";
+
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// Downloads and decodes every page from `cursor` (or a full fetch), like a
+/// sync minus everything Depot does with the devices.
+async fn baseline(
+    client: &depot_apple::AppleClient,
+    cursor: Option<String>,
+    delta: bool,
+) -> (usize, f64) {
+    let start = Instant::now();
+    let mut cursor = cursor;
+    let mut n = 0;
+    loop {
+        let page = if delta {
+            client
+                .sync_devices(cursor.as_deref().unwrap(), 1000)
+                .await
+                .unwrap()
+        } else {
+            client.fetch_devices(cursor.as_deref(), 1000).await.unwrap()
+        };
+        n += page.changes.len();
+        cursor = Some(page.cursor);
+        if !page.more_to_follow {
+            break;
+        }
+    }
+    (n, start.elapsed().as_secs_f64())
+}
+
+fn main() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let sim = Simulator::builder()
+            .seed(9)
+            .server(ServerSpec::new(SERVER, "Benchmark Org", DEVICES))
+            .start()
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(SystemClock);
+        let options = DepotOptions { clock: clock.clone(), ..DepotOptions::for_tests(clock.clone()) };
+        let depot = Depot::open(dir.path(), options).unwrap();
+        let key = depot.generate_key(false).unwrap();
+        let p7m = sim.issue_token(SERVER, key.certificate_pem.as_bytes()).unwrap();
+        let file = TokenFileInput::Contents { file_name: "b.p7m".into(), contents: p7m.clone().into_bytes() };
+        let token = depot.add_token(&file, "bench@example.com", &[], Some(sim.base_url())).await.unwrap().id;
+        let creds = sim.credentials(SERVER).unwrap();
+        let oauth = depot_apple::OAuthCredentials {
+            consumer_key: depot_domain::SecretString::new(creds.consumer_key.clone()),
+            consumer_secret: depot_domain::SecretString::new(creds.consumer_secret.clone()),
+            access_token: depot_domain::SecretString::new(creds.access_token.clone()),
+            access_secret: depot_domain::SecretString::new(creds.access_secret.clone()),
+        };
+        let client = depot_apple::AppleClient::new(sim.base_url(), oauth, clock.clone());
+
+        let (base_n, base_s) = baseline(&client, None, false).await;
+        let request = SyncRequest { ignore_pacing: true, ..SyncRequest::manual(false) };
+        let start = Instant::now();
+        let full = depot.sync_token(token, request, &|_| {}).await.unwrap();
+        let full_s = start.elapsed().as_secs_f64();
+        assert_eq!(full.device_count, u64::from(DEVICES));
+        println!(
+            "full sync   {:>7} devices  {:>6.2} s  {:>9.0} devices/s | baseline (download + decode) {:>6.2} s, {:>9.0} devices/s | ratio {:.2}",
+            full.device_count,
+            full_s,
+            f64::from(DEVICES) / full_s,
+            base_s,
+            base_n as f64 / base_s,
+            full_s / base_s
+        );
+
+        let cursor = depot.workspace().connect().unwrap().sync_state(token).unwrap().cursor;
+        sim.apply_changes(SERVER, ChangeBatch { added: 4_000, modified: 3_000, released: 3_000, set_up: 0 })
+            .unwrap();
+        let (dbase_n, dbase_s) = baseline(&client, cursor, true).await;
+        let start = Instant::now();
+        let delta = depot.sync_token(token, request, &|_| {}).await.unwrap();
+        let delta_s = start.elapsed().as_secs_f64();
+        let changes = delta.added + delta.modified + delta.removed;
+        println!(
+            "delta sync  {:>7} changes  {:>6.2} s  {:>9.0} changes/s | baseline {:>6.2} s ({} records) | ratio {:.2}",
+            changes,
+            delta_s,
+            changes as f64 / delta_s,
+            dbase_s,
+            dbase_n,
+            delta_s / dbase_s
+        );
+        match peak_rss_mib() {
+            Some(mib) => println!("peak RSS (simulator + Depot in one process): {mib:.0} MiB"),
+            None => println!("peak RSS: not available on this platform"),
+        }
+    });
+}
