@@ -24,6 +24,9 @@ export const queryKeys = {
   token: (id: string) => ["tokens.get", id] as const,
   pendingKey: ["tokens.pendingKey"] as const,
   audit: ["audit.list"] as const,
+  syncOverview: ["sync.overview"] as const,
+  syncStatus: (id: string) => ["sync.status", id] as const,
+  syncHistory: (id: string) => ["sync.history", id] as const,
 };
 
 /** Workspace facts and counts; shared by the dashboard, settings and list pages. */
@@ -68,5 +71,6 @@ export function invalidateAfterTokenChange(client: QueryClient): Promise<void> {
     client.invalidateQueries({ queryKey: queryKeys.workspaceInfo }),
     client.invalidateQueries({ queryKey: queryKeys.audit }),
     client.invalidateQueries({ queryKey: ["tokens.get"] }),
+    client.invalidateQueries({ queryKey: queryKeys.syncOverview }),
   ]).then(() => undefined);
 }

@@ -3,6 +3,10 @@ import type { AuditFilter } from "../bindings/AuditFilter";
 import type { ErrorCode } from "../bindings/ErrorCode";
 import type { KeyProtection } from "../bindings/KeyProtection";
 import type { PendingKey } from "../bindings/PendingKey";
+import type { SyncError } from "../bindings/SyncError";
+import type { SyncHealth } from "../bindings/SyncHealth";
+import type { SyncProgress } from "../bindings/SyncProgress";
+import type { SyncRun } from "../bindings/SyncRun";
 import type { TokenDetail } from "../bindings/TokenDetail";
 import type { TokenFile } from "../bindings/TokenFile";
 import type { TokenPreview } from "../bindings/TokenPreview";
@@ -90,8 +94,46 @@ export function tokenDetail(
   };
 }
 
+/** One poll's worth of progress of a fake sync run. */
+export type SyncStep = { pages?: number; added?: number; modified?: number; removed?: number };
+
+/** How the next run of a token goes: its steps (one per status poll), then how it ends. */
+export type SyncScript = { steps: SyncStep[]; fail?: Omit<SyncError, "at"> };
+
+const MINUTE = 60_000;
+const MANUAL_COOLDOWN = 15 * MINUTE;
+const FULL_COOLDOWN = 7 * DAY;
+
+type SyncState = {
+  health: SyncHealth;
+  running: SyncProgress | null;
+  runs: SyncRun[];
+  script: SyncScript;
+  step: number;
+};
+
+/** Sync health as a never-synced token reports it, overridden by `health`. */
+export function syncHealth(health: Partial<SyncHealth> = {}): SyncHealth {
+  return {
+    lastSuccessAt: null,
+    lastFullSyncAt: null,
+    lastError: null,
+    nextAutomaticAt: null,
+    manualAllowedAt: null,
+    fullAllowedAt: null,
+    cursorAgeSeconds: null,
+    deviceCount: 0,
+    pacingExempt: false,
+    ...health,
+  };
+}
+
 type Options = {
   tokens?: TokenDetail[];
+  /** Sync health per token id (device counts default to the token's). */
+  sync?: Record<string, Partial<SyncHealth>>;
+  /** Sync history per token id, newest first. */
+  history?: Record<string, SyncRun[]>;
   audit?: AuditEntry[];
   keyProtection?: KeyProtection;
   simulatorUrl?: string | null;
@@ -117,6 +159,90 @@ export function fakeDepot(options: Options = {}) {
     /** tokens.check answers; a token not listed is fine. */
     verdicts: {} as Record<string, Verdict>,
     filesIssued: 0,
+    sync: {} as Record<string, SyncState>,
+    nextRunId: 1,
+  };
+
+  /** Sync times follow the (possibly faked) clock, so countdowns line up with the UI's. */
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  const syncOf = (token: TokenDetail): SyncState => {
+    const id = token.summary.id;
+    state.sync[id] ??= {
+      health: syncHealth({ deviceCount: token.summary.deviceCount, ...options.sync?.[id] }),
+      running: null,
+      runs: [...(options.history?.[id] ?? [])],
+      script: { steps: [{ pages: 1, added: 2 }] },
+      step: 0,
+    };
+    return state.sync[id];
+  };
+
+  /** One poll: a running sync moves a step on, or ends once its steps are done. */
+  const advance = (token: TokenDetail) => {
+    const sync = syncOf(token);
+    const run = sync.running;
+    if (!run) return;
+    const current = sync.runs.find((r) => r.id === run.runId);
+    const now = Date.now();
+    const finish = (result: SyncRun["result"], error?: SyncError) => {
+      sync.running = null;
+      if (current) {
+        Object.assign(current, {
+          result,
+          finishedAt: iso(now),
+          pages: run.pages,
+          added: run.added,
+          modified: run.modified,
+          removed: run.removed,
+          errorCode: error?.code ?? null,
+          error: error?.message ?? null,
+        });
+      }
+    };
+    if (run.cancelling) {
+      finish("cancelled");
+      return;
+    }
+    const step = sync.script.steps[sync.step];
+    if (step) {
+      sync.step += 1;
+      run.pages += step.pages ?? 1;
+      run.added += step.added ?? 0;
+      run.modified += step.modified ?? 0;
+      run.removed += step.removed ?? 0;
+      return;
+    }
+    if (sync.script.fail) {
+      const error = { ...sync.script.fail, at: iso(now) };
+      sync.health = { ...sync.health, lastError: error };
+      finish("failed", error);
+      return;
+    }
+    const deviceCount = sync.health.deviceCount + run.added - run.removed;
+    sync.health = {
+      ...sync.health,
+      lastSuccessAt: iso(now),
+      lastFullSyncAt: run.kind === "full" ? iso(now) : sync.health.lastFullSyncAt,
+      fullAllowedAt:
+        run.kind === "full" && !sync.health.pacingExempt
+          ? iso(now + FULL_COOLDOWN)
+          : sync.health.fullAllowedAt,
+      cursorAgeSeconds: 0,
+      deviceCount,
+    };
+    token.summary = { ...token.summary, deviceCount };
+    finish("ok");
+  };
+
+  const syncStatus = (token: TokenDetail) => {
+    advance(token);
+    const sync = syncOf(token);
+    return {
+      tokenId: token.summary.id,
+      running: sync.running ? { ...sync.running } : null,
+      health: { ...sync.health },
+    };
   };
 
   const record = (action: string, object: string, after: unknown) => {
@@ -319,6 +445,82 @@ export function fakeDepot(options: Options = {}) {
       };
       return token.summary;
     },
+    "sync.overview": () => ({
+      tokens: state.tokens.map((t) => ({ token: t.summary, status: syncStatus(t) })),
+    }),
+    "sync.status": ({ id }) => {
+      const token = find(id);
+      return token ? syncStatus(token) : failure("NOT_FOUND", `There is no token with id ${id}.`);
+    },
+    "sync.history": ({ id }) => {
+      const token = find(id);
+      if (!token) return failure("NOT_FOUND", `There is no token with id ${id}.`);
+      return { runs: syncOf(token).runs.map((r) => ({ ...r })) };
+    },
+    "sync.start": ({ id, full }) => {
+      const token = find(id);
+      if (!token) return failure("NOT_FOUND", `There is no token with id ${id}.`);
+      const sync = syncOf(token);
+      const now = Date.now();
+      if (sync.running) {
+        return failure("SYNC_RUNNING", "A sync of this token is already running.");
+      }
+      const exempt = sync.health.pacingExempt;
+      const manual = Date.parse(sync.health.manualAllowedAt ?? "") || 0;
+      if (!exempt && manual > now) {
+        return failure(
+          "SYNC_TOO_SOON",
+          `A manual sync of this token is allowed again at ${new Date(manual).toISOString().slice(11, 16)} UTC.`,
+        );
+      }
+      const fullAt = Date.parse(sync.health.fullAllowedAt ?? "") || 0;
+      if (full === true && !exempt && fullAt > now) {
+        return failure(
+          "SYNC_TOO_SOON",
+          `Apple allows one full sync every 7 days; the next is allowed on ${new Date(fullAt).toISOString().slice(0, 10)}.`,
+        );
+      }
+      const runId = `run-${state.nextRunId++}`;
+      const kind = full === true ? "full" : "delta";
+      sync.running = {
+        runId,
+        kind,
+        phase: kind === "full" ? "fetch" : "sync",
+        startedAt: iso(now),
+        pages: 0,
+        added: 0,
+        modified: 0,
+        removed: 0,
+        cancelling: false,
+      };
+      sync.step = 0;
+      sync.health = {
+        ...sync.health,
+        manualAllowedAt: exempt ? null : iso(now + MANUAL_COOLDOWN),
+      };
+      sync.runs.unshift({
+        id: runId,
+        kind,
+        trigger: "manual",
+        startedAt: iso(now),
+        finishedAt: null,
+        result: "running",
+        pages: 0,
+        added: 0,
+        modified: 0,
+        removed: 0,
+        errorCode: null,
+        error: null,
+      });
+      return { runId };
+    },
+    "sync.cancel": ({ id }) => {
+      const token = find(id);
+      if (!token) return failure("NOT_FOUND", `There is no token with id ${id}.`);
+      const sync = syncOf(token);
+      if (sync.running) sync.running.cancelling = true;
+      return {};
+    },
     "demo.issueToken": ({ forToken }) => {
       state.filesIssued += 1;
       const stamp = `2026-06-01T00-00-${String(state.filesIssued).padStart(2, "0")}Z`;
@@ -407,5 +609,11 @@ export function fakeDepot(options: Options = {}) {
     },
   };
 
-  return { handlers, state };
+  /** Scripts the next run of a token: its steps (one per poll) and how it ends. */
+  const scriptSync = (id: string, script: SyncScript) => {
+    const token = find(id);
+    if (token) syncOf(token).script = script;
+  };
+
+  return { handlers, state, scriptSync };
 }

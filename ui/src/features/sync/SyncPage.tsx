@@ -1,41 +1,270 @@
-import { makeStyles } from "@fluentui/react-components";
-import { ArrowSync20Regular } from "@fluentui/react-icons";
-import { useWorkspaceInfo } from "../../app/api";
-import { CountGate } from "../../components/CountGate";
+import {
+  Button,
+  Caption1,
+  Card,
+  Link,
+  makeStyles,
+  tokens,
+  typographyStyles,
+} from "@fluentui/react-components";
+import { ArrowSync20Regular, Key20Regular } from "@fluentui/react-icons";
+import type { ReactNode } from "react";
+import { hrefTo, TOKEN_PATHS } from "../../app/paths";
+import { useSyncActions, useSyncOverview } from "../../app/sync";
+import type { TokenSyncStatus } from "../../bindings/TokenSyncStatus";
 import { EmptyState } from "../../components/EmptyState";
+import { ErrorState } from "../../components/ErrorState";
+import { LoadingState } from "../../components/LoadingState";
 import { Page } from "../../components/Page";
+import { SimulatorBadge } from "../../components/SimulatorBadge";
+import { SyncControls } from "../../components/sync/SyncControls";
+import {
+  SyncActionError,
+  SyncErrorBar,
+  SyncProgressView,
+  SyncStateBadge,
+  currentError,
+} from "../../components/sync/SyncParts";
+import {
+  formatCount,
+  formatDateTime,
+  parseTime,
+  relativeTime,
+  useNow,
+} from "../../components/sync/time";
 
-const useStyles = makeStyles({ paragraph: { margin: 0 } });
+const useStyles = makeStyles({
+  paragraph: { margin: 0 },
+  list: {
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalL,
+  },
+  card: {
+    gap: tokens.spacingVerticalM,
+  },
+  head: {
+    display: "flex",
+    flexWrap: "wrap",
+    alignItems: "flex-start",
+    justifyContent: "space-between",
+    gap: tokens.spacingHorizontalL,
+  },
+  title: {
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalXXS,
+    minWidth: 0,
+  },
+  name: {
+    display: "flex",
+    flexWrap: "wrap",
+    alignItems: "center",
+    gap: tokens.spacingHorizontalS,
+  },
+  serverLink: {
+    fontSize: tokens.fontSizeBase400,
+    fontWeight: tokens.fontWeightSemibold,
+  },
+  muted: {
+    color: tokens.colorNeutralForeground3,
+  },
+  stats: {
+    display: "grid",
+    gridTemplateColumns: "repeat(auto-fit, minmax(170px, 1fr))",
+    gap: tokens.spacingHorizontalL,
+    margin: 0,
+  },
+  stat: {
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalXXS,
+    minWidth: 0,
+  },
+  statLabel: {
+    ...typographyStyles.caption1,
+    color: tokens.colorNeutralForeground3,
+  },
+  statValue: {
+    ...typographyStyles.body1Strong,
+    margin: 0,
+    fontVariantNumeric: "tabular-nums",
+  },
+  statSub: {
+    ...typographyStyles.caption1,
+    margin: 0,
+    color: tokens.colorNeutralForeground3,
+  },
+});
 
 export function SyncPage() {
   const styles = useStyles();
-  const info = useWorkspaceInfo();
+  const overview = useSyncOverview();
+  let body: ReactNode;
+  if (overview.isPending) {
+    body = <LoadingState label="Loading sync status…" />;
+  } else if (overview.isError) {
+    body = (
+      <ErrorState
+        title="Couldn't load sync status"
+        error={overview.error}
+        onRetry={() => void overview.refetch()}
+        retrying={overview.isFetching}
+      />
+    );
+  } else if (overview.data.tokens.length === 0) {
+    body = (
+      <EmptyState
+        testId="sync-empty"
+        icon={<ArrowSync20Regular />}
+        title="Nothing to sync yet"
+        actions={
+          <Button
+            as="a"
+            href={hrefTo("tokens")}
+            appearance="primary"
+            icon={<Key20Regular />}
+            data-testid="sync-empty-tokens"
+          >
+            Go to enrollment program tokens
+          </Button>
+        }
+      >
+        <p className={styles.paragraph}>
+          Syncing asks Apple which devices are assigned to each token&apos;s MDM server and what
+          changed since the last run. Depot syncs every token on its own twice a day while it is
+          open, and you can start a sync by hand when you need fresh data.
+        </p>
+        <p className={styles.paragraph}>
+          Add an enrollment program token first; its sync status then shows here.
+        </p>
+      </EmptyState>
+    );
+  } else {
+    body = (
+      <div className={styles.list}>
+        {overview.data.tokens.map((entry) => (
+          <SyncRow key={entry.token.id} entry={entry} />
+        ))}
+      </div>
+    );
+  }
   return (
     <Page
       testId="sync"
       title="Sync"
-      description="How up to date Depot's device list is for each token, and what happened in recent runs."
+      description="How up to date Depot's device list is for each token. Depot syncs changes every 12 hours while it is open; start a sync by hand when you need fresh data."
     >
-      <CountGate
-        query={info}
-        count={(data) => data.counts.tokens}
-        noun={["token to sync", "tokens to sync"]}
-        loadingLabel="Loading sync status…"
-        errorTitle="Couldn't load sync status"
-        empty={
-          <EmptyState testId="sync-empty" icon={<ArrowSync20Regular />} title="Nothing to sync yet">
-            <p className={styles.paragraph}>
-              Syncing asks Apple which devices are assigned to each token&apos;s MDM server and what
-              changed since the last run. Depot syncs every token on its own twice a day while it is
-              running, and you can start a sync by hand when you need fresh data.
-            </p>
-            <p className={styles.paragraph}>
-              Once a token is added, this page shows each token&apos;s last result, the next
-              scheduled run and the history of recent runs.
-            </p>
-          </EmptyState>
-        }
-      />
+      {body}
     </Page>
+  );
+}
+
+function Stat({
+  label,
+  value,
+  sub,
+  testId,
+}: {
+  label: string;
+  value: ReactNode;
+  sub?: ReactNode;
+  testId?: string;
+}) {
+  const styles = useStyles();
+  return (
+    <div className={styles.stat} data-testid={testId}>
+      <dt className={styles.statLabel}>{label}</dt>
+      <dd className={styles.statValue}>{value}</dd>
+      {sub ? <dd className={styles.statSub}>{sub}</dd> : null}
+    </div>
+  );
+}
+
+function SyncRow({ entry }: { entry: TokenSyncStatus }) {
+  const styles = useStyles();
+  const { token, status } = entry;
+  const { health, running } = status;
+  const { start, cancel } = useSyncActions(token.id);
+  const now = useNow(15_000);
+  const error = running ? null : currentError(health);
+  const nextAuto = parseTime(health.nextAutomaticAt);
+
+  return (
+    <Card className={styles.card} data-testid={`sync-row-${token.id}`}>
+      <div className={styles.head}>
+        <div className={styles.title}>
+          <span className={styles.name}>
+            <Link href={`#${TOKEN_PATHS.detail(token.id)}`} className={styles.serverLink}>
+              {token.serverName}
+            </Link>
+            {token.simulator ? <SimulatorBadge size="small" /> : null}
+            <SyncStateBadge status={status} />
+          </span>
+          <Caption1 className={styles.muted}>{token.orgName}</Caption1>
+        </div>
+        <SyncControls
+          tokenId={token.id}
+          serverName={token.serverName}
+          status={status}
+          onStart={(full) => start.mutate(full)}
+          onCancel={() => cancel.mutate()}
+          starting={start.isPending}
+          cancelPending={cancel.isPending}
+        />
+      </div>
+      <dl className={styles.stats}>
+        <Stat
+          label="Devices"
+          value={formatCount(health.deviceCount)}
+          testId={`sync-devices-${token.id}`}
+        />
+        <Stat
+          label="Last successful sync"
+          value={health.lastSuccessAt ? relativeTime(health.lastSuccessAt, now) : "Never"}
+          sub={health.lastSuccessAt ? formatDateTime(health.lastSuccessAt) : undefined}
+          testId={`sync-last-success-${token.id}`}
+        />
+        <Stat
+          label="Next automatic sync"
+          value={
+            running
+              ? "After this one"
+              : nextAuto === null || !health.nextAutomaticAt
+                ? "Not scheduled"
+                : nextAuto <= now
+                  ? "Due now"
+                  : relativeTime(health.nextAutomaticAt, now)
+          }
+          sub={
+            health.nextAutomaticAt && !running ? formatDateTime(health.nextAutomaticAt) : undefined
+          }
+          testId={`sync-next-${token.id}`}
+        />
+        <Stat
+          label="Last full sync"
+          value={health.lastFullSyncAt ? relativeTime(health.lastFullSyncAt, now) : "Never"}
+          sub={health.lastFullSyncAt ? formatDateTime(health.lastFullSyncAt) : undefined}
+        />
+      </dl>
+      {running ? <SyncProgressView tokenId={token.id} progress={running} now={now} /> : null}
+      {error ? <SyncErrorBar tokenId={token.id} error={error} now={now} /> : null}
+      {start.isError ? (
+        <SyncActionError
+          title="The sync did not start"
+          error={start.error}
+          testId={`sync-start-error-${token.id}`}
+          onDismiss={() => start.reset()}
+        />
+      ) : null}
+      {cancel.isError ? (
+        <SyncActionError
+          title="Couldn't cancel the sync"
+          error={cancel.error}
+          testId={`sync-cancel-error-${token.id}`}
+          onDismiss={() => cancel.reset()}
+        />
+      ) : null}
+    </Card>
   );
 }

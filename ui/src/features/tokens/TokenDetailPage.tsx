@@ -31,6 +31,7 @@ import { DeleteDialog } from "./DeleteDialog";
 import { RenewDialog, isSimulatorToken } from "./RenewDialog";
 import { TokenFileError } from "./TokenFileError";
 import { TokenStatusBadge, statusAdvice, statusLabel } from "./TokenStatusBadge";
+import { TokenSyncCard } from "./TokenSyncCard";
 import { daysLeftText, formatCount, formatDate, formatDateTime } from "./format";
 
 const useStyles = makeStyles({
@@ -249,13 +250,18 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
                 value: token.renewedAt ? formatDateTime(token.renewedAt) : "Never",
               },
               { label: "Public key (SHA-256)", value: token.keyFingerprint, mono: true },
-              { label: "Devices", value: formatCount(summary.deviceCount) },
+              {
+                label: "Devices",
+                value: formatCount(summary.deviceCount),
+                testId: "detail-devices",
+              },
               { label: "Profiles", value: formatCount(summary.profileCount) },
               { label: "Default profile", value: summary.defaultProfile ?? "None" },
             ]}
           />
         </Card>
         <ScopeTagsCard token={token} />
+        <TokenSyncCard token={summary} />
       </div>
       <RenewDialog token={token} open={renewOpen} onOpenChange={setRenewOpen} />
       <DeleteDialog token={token} open={deleteOpen} onOpenChange={setDeleteOpen} />
