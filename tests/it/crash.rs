@@ -25,7 +25,9 @@ fn depot(home: &TestWorkspace, args: &[&str]) -> Command {
 
 /// A small deterministic generator for kill delays (no time-of-day, no RNG crate).
 fn delay_for(seed: u64, max_ms: u64) -> Duration {
-    let mut x = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+    let mut x = seed
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1_442_695_040_888_963_407);
     x ^= x >> 33;
     Duration::from_millis(x % max_ms)
 }
@@ -36,7 +38,10 @@ async fn killing_a_sync_at_random_points_loses_and_duplicates_nothing() {
     let sim = Simulator::builder()
         .seed(77)
         .server(ServerSpec::new("Campus", "Springfield Schools", DEVICES))
-        .faults(Faults { latency_ms: 15, ..Faults::default() })
+        .faults(Faults {
+            latency_ms: 15,
+            ..Faults::default()
+        })
         .start()
         .await
         .unwrap();
@@ -47,14 +52,25 @@ async fn killing_a_sync_at_random_points_loses_and_duplicates_nothing() {
     for seed in 0..SEEDS {
         let home = TestWorkspace::new();
         let pem = home.path().join("depot.pem");
-        let out = depot(&home, &["token", "keygen", "--out", pem.to_str().unwrap()]).output().unwrap();
+        let out = depot(&home, &["token", "keygen", "--out", pem.to_str().unwrap()])
+            .output()
+            .unwrap();
         assert!(out.status.success(), "{}", stderr(&out));
         let p7m = home.path().join("campus.p7m");
         let cert = std::fs::read(&pem).unwrap();
         std::fs::write(&p7m, sim.issue_token("Campus", &cert).unwrap()).unwrap();
         let out = depot(
             &home,
-            &["token", "add", "--p7m", p7m.to_str().unwrap(), "--apple-id", "a@b.example", "--apple-url", sim.base_url()],
+            &[
+                "token",
+                "add",
+                "--p7m",
+                p7m.to_str().unwrap(),
+                "--apple-id",
+                "a@b.example",
+                "--apple-url",
+                sim.base_url(),
+            ],
         )
         .output()
         .unwrap();
@@ -75,22 +91,48 @@ async fn killing_a_sync_at_random_points_loses_and_duplicates_nothing() {
         }
 
         // Resume until a sync completes.
-        let out = depot(&home, &["--json", "sync", "Campus", "--ignore-pacing"]).output().unwrap();
-        assert!(out.status.success(), "seed {seed}: resume failed: {}", stderr(&out));
+        let out = depot(&home, &["--json", "sync", "Campus", "--ignore-pacing"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "seed {seed}: resume failed: {}",
+            stderr(&out)
+        );
 
         let db = rusqlite::Connection::open(home.path().join("ws/depot.sqlite")).unwrap();
         let mut stmt = db
             .prepare("SELECT serial FROM devices WHERE removed_at IS NULL ORDER BY serial")
             .unwrap();
-        let got: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
-        let rows: i64 = db.query_row("SELECT COUNT(*) FROM devices", [], |r| r.get(0)).unwrap();
-        assert_eq!(rows as usize, got.len(), "seed {seed}: no duplicate or stray rows");
+        let got: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let rows: i64 = db
+            .query_row("SELECT COUNT(*) FROM devices", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(
+            rows as usize,
+            got.len(),
+            "seed {seed}: no duplicate or stray rows"
+        );
         assert_eq!(got.len(), expected.len(), "seed {seed}: device count");
-        assert!(got == expected, "seed {seed}: the device set differs from the simulator's");
+        assert!(
+            got == expected,
+            "seed {seed}: the device set differs from the simulator's"
+        );
         let interrupted: i64 = db
-            .query_row("SELECT COUNT(*) FROM sync_runs WHERE result = 'running'", [], |r| r.get(0))
+            .query_row(
+                "SELECT COUNT(*) FROM sync_runs WHERE result = 'running'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(interrupted, 0, "seed {seed}: no run is left 'running'");
     }
-    assert!(killed_mid_sync >= SEEDS / 2, "most kills must land inside a sync ({killed_mid_sync})");
+    assert!(
+        killed_mid_sync >= SEEDS / 2,
+        "most kills must land inside a sync ({killed_mid_sync})"
+    );
 }
