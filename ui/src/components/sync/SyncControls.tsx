@@ -7,6 +7,7 @@ import {
   DialogContent,
   DialogSurface,
   DialogTitle,
+  Spinner,
   makeStyles,
   mergeClasses,
   tokens,
@@ -28,9 +29,11 @@ const useStyles = makeStyles({
     flexDirection: "column",
     gap: tokens.spacingVerticalXS,
   },
+  // Right-aligned, also when a narrow window wraps the controls under the title.
   end: {
     alignItems: "flex-end",
     textAlign: "right",
+    marginLeft: "auto",
   },
   start: {
     alignItems: "flex-start",
@@ -99,6 +102,7 @@ export function SyncControls({
   if (!running && fullWait > 0 && health.fullAllowedAt) {
     hints.push(`Full sync from ${formatDateTime(health.fullAllowedAt)}`);
   }
+  if (!running && health.pacingExempt) hints.push("No pacing limits for this simulator token");
   const nextFull = formatDateTime(new Date(now + FULL_SYNC_DAYS * 86_400_000).toISOString());
 
   return (
@@ -106,7 +110,7 @@ export function SyncControls({
       <div className={styles.buttons}>
         <Button
           appearance="primary"
-          icon={<ArrowSync20Regular />}
+          icon={running ? <Spinner size="extra-tiny" /> : <ArrowSync20Regular />}
           disabled={busy || manualWait > 0}
           onClick={() => onStart(false)}
           aria-describedby={hints.length > 0 ? hintId : undefined}

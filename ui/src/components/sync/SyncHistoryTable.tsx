@@ -8,6 +8,7 @@ import {
   TableHeaderCell,
   TableRow,
   makeStyles,
+  mergeClasses,
   tokens,
   type BadgeProps,
 } from "@fluentui/react-components";
@@ -24,10 +25,15 @@ const useStyles = makeStyles({
   },
   layout: {
     tableLayout: "auto",
-    minWidth: "860px",
+    minWidth: "760px",
   },
   nowrap: {
     whiteSpace: "nowrap",
+  },
+  headerNumber: {
+    "& .fui-TableHeaderCell__button": {
+      justifyContent: "flex-end",
+    },
   },
   number: {
     textAlign: "right",
@@ -35,8 +41,8 @@ const useStyles = makeStyles({
     fontVariantNumeric: "tabular-nums",
   },
   error: {
-    minWidth: "220px",
-    maxWidth: "420px",
+    minWidth: "160px",
+    maxWidth: "360px",
     overflowWrap: "anywhere",
     paddingTop: tokens.spacingVerticalXS,
     paddingBottom: tokens.spacingVerticalXS,
@@ -80,11 +86,21 @@ export function SyncHistoryTable({ runs }: { runs: readonly SyncRun[] }) {
             <TableHeaderCell>Kind</TableHeaderCell>
             <TableHeaderCell>Trigger</TableHeaderCell>
             <TableHeaderCell>Result</TableHeaderCell>
-            <TableHeaderCell className={styles.number}>Duration</TableHeaderCell>
-            <TableHeaderCell className={styles.number}>Pages</TableHeaderCell>
-            <TableHeaderCell className={styles.number}>Added</TableHeaderCell>
-            <TableHeaderCell className={styles.number}>Modified</TableHeaderCell>
-            <TableHeaderCell className={styles.number}>Removed</TableHeaderCell>
+            <TableHeaderCell className={mergeClasses(styles.number, styles.headerNumber)}>
+              Duration
+            </TableHeaderCell>
+            <TableHeaderCell className={mergeClasses(styles.number, styles.headerNumber)}>
+              Pages
+            </TableHeaderCell>
+            <TableHeaderCell className={mergeClasses(styles.number, styles.headerNumber)}>
+              Added
+            </TableHeaderCell>
+            <TableHeaderCell className={mergeClasses(styles.number, styles.headerNumber)}>
+              Modified
+            </TableHeaderCell>
+            <TableHeaderCell className={mergeClasses(styles.number, styles.headerNumber)}>
+              Removed
+            </TableHeaderCell>
             <TableHeaderCell>Error</TableHeaderCell>
           </TableRow>
         </TableHeader>

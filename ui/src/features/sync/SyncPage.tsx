@@ -71,7 +71,11 @@ const useStyles = makeStyles({
   },
   stats: {
     display: "grid",
-    gridTemplateColumns: "repeat(auto-fit, minmax(170px, 1fr))",
+    gridTemplateColumns: "repeat(4, minmax(0, 1fr))",
+    "@media (max-width: 1000px)": {
+      gridTemplateColumns: "repeat(2, minmax(0, 1fr))",
+      rowGap: tokens.spacingVerticalM,
+    },
     gap: tokens.spacingHorizontalL,
     margin: 0,
   },

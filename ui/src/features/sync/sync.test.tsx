@@ -350,8 +350,13 @@ describe("Token detail sync card", () => {
     expect(fact("health-last-success")).toHaveTextContent("3 hours ago");
     expect(fact("health-last-success")).toHaveTextContent(dateTime(-3 * HOUR));
     expect(fact("health-last-full")).toHaveTextContent("2 days ago");
-    expect(fact("health-last-error")).toHaveTextContent("Apple's device service did not answer.");
-    expect(fact("health-last-error")).toHaveTextContent(
+    expect(fact("health-last-error")).toHaveTextContent("The last sync failed 1 hour ago");
+    expect(fact("health-last-error")).toHaveTextContent("APPLE_UNAVAILABLE");
+    // A sync that is still failing heads the panel: what happened and what to do.
+    expect(within(health).getByTestId("sync-error-tok-1")).toHaveTextContent(
+      "Apple's device service did not answer.",
+    );
+    expect(within(health).getByTestId("sync-error-tok-1")).toHaveTextContent(
       "What to do: Nothing to do; Depot tries again",
     );
     expect(fact("health-next-auto")).toHaveTextContent("in 9 hours");
@@ -359,7 +364,6 @@ describe("Token detail sync card", () => {
     expect(fact("health-full")).toHaveTextContent("Available in 5 days");
     expect(fact("health-cursor")).toHaveTextContent("3 hours");
     expect(fact("health-devices")).toHaveTextContent(fmt(1200));
-    expect(within(card).getByTestId("sync-error-tok-1")).toHaveTextContent("What to do:");
     expect(within(card).getByTestId("sync-now-tok-1")).toBeDisabled();
     expect(within(card).getByTestId("sync-full-tok-1")).toBeDisabled();
   });
@@ -387,6 +391,30 @@ describe("Token detail sync card", () => {
     await waitFor(() =>
       expect(screen.getByTestId("health-cursor")).toHaveTextContent("No cursor yet"),
     );
+  });
+
+  it("keeps a resolved error in the health panel without headlining it", async () => {
+    const depot = fakeDepot({
+      tokens: [west()],
+      sync: {
+        "tok-1": {
+          lastSuccessAt: at(-1 * HOUR),
+          lastError: {
+            code: "APPLE_UNAVAILABLE",
+            message: "Apple's device service did not answer.",
+            advice: "Wait.",
+            at: at(-DAY),
+          },
+        },
+      },
+    });
+    renderApp({ handlers: depot.handlers, at: "#/tokens/tok-1" });
+    const health = await screen.findByTestId("sync-health");
+    expect(within(health).getByTestId("health-last-error")).toHaveTextContent(
+      "Apple's device service did not answer.Resolved — a later sync succeeded.",
+    );
+    expect(screen.queryByTestId("sync-error-tok-1")).not.toBeInTheDocument();
+    expect(screen.getByTestId("sync-state-tok-1")).toHaveAttribute("data-state", "idle");
   });
 
   it("lists recent runs with kind, trigger, result, duration and counts", async () => {

@@ -260,8 +260,8 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
             ]}
           />
         </Card>
-        <ScopeTagsCard token={token} />
         <TokenSyncCard token={summary} />
+        <ScopeTagsCard token={token} />
       </div>
       <RenewDialog token={token} open={renewOpen} onOpenChange={setRenewOpen} />
       <DeleteDialog token={token} open={deleteOpen} onOpenChange={setDeleteOpen} />

@@ -6,13 +6,7 @@ import { LoadingState } from "../../components/LoadingState";
 import { SyncControls } from "../../components/sync/SyncControls";
 import { SyncHealthFacts } from "../../components/sync/SyncHealthFacts";
 import { SyncHistoryTable } from "../../components/sync/SyncHistoryTable";
-import {
-  SyncActionError,
-  SyncErrorBar,
-  SyncProgressView,
-  SyncStateBadge,
-  currentError,
-} from "../../components/sync/SyncParts";
+import { SyncActionError, SyncProgressView, SyncStateBadge } from "../../components/sync/SyncParts";
 import { useNow } from "../../components/sync/time";
 
 const useStyles = makeStyles({
@@ -53,7 +47,6 @@ export function TokenSyncCard({ token }: { token: TokenSummary }) {
   const history = useSyncHistory(token.id);
   const { start, cancel } = useSyncActions(token.id);
   const now = useNow(1_000);
-  const error = status.data && !status.data.running ? currentError(status.data.health) : null;
 
   return (
     <Card className={styles.card} data-testid="token-sync">
@@ -107,10 +100,14 @@ export function TokenSyncCard({ token }: { token: TokenSummary }) {
       {status.data?.running ? (
         <SyncProgressView tokenId={token.id} progress={status.data.running} now={now} />
       ) : null}
-      {error ? <SyncErrorBar tokenId={token.id} error={error} now={now} /> : null}
       {status.data ? (
         <section className={styles.section} aria-label="Sync health">
-          <SyncHealthFacts health={status.data.health} now={now} />
+          <SyncHealthFacts
+            tokenId={token.id}
+            health={status.data.health}
+            now={now}
+            running={status.data.running !== null}
+          />
         </section>
       ) : null}
       <section className={styles.section} aria-labelledby={`sync-history-${token.id}`}>
