@@ -40,6 +40,26 @@ test("Try with the simulator creates a demo token through the real flow", async 
   await screenshot(browser, "tokens-demo");
 });
 
+test("syncing the demo token shows progress and fills in its devices", async () => {
+  const { browser } = app;
+  await (await shown(browser, "nav-sync")).click();
+  await shown(browser, "page-sync");
+  const row = await shown(browser, "sync-row-1");
+  const devices = await shown(browser, "sync-devices-1");
+  assert.doesNotMatch(await devices.getText(), /2[,.\s\u202f]?500/, "no devices before the first sync");
+  await (await shown(browser, "sync-now-1")).click();
+  await textMatches(browser, devices, /2[,.\s\u202f]?500/, 30_000);
+  await textMatches(browser, row, /Synced|Last sync/i, 30_000);
+  await screenshot(browser, "sync-page");
+  // A second manual sync within 15 minutes is refused by Apple's pacing rules.
+  const again = await shown(browser, "sync-now-1");
+  await browser.waitUntil(async () => !(await again.isEnabled()) || (await again.getAttribute("aria-disabled")) === "true", {
+    timeout: 10_000,
+    timeoutMsg: "Sync now stayed enabled during the cooldown",
+  });
+  await shown(browser, "sync-cooldown-1");
+});
+
 test("the Add token wizard runs end to end against the simulated portal", async () => {
   const { browser } = app;
   await (await shown(browser, "nav-tokens")).click();
