@@ -176,6 +176,11 @@ fn connect(location: &Location) -> Result<Connection> {
             tracing::warn!(mode, "the workspace could not switch to WAL mode");
         }
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // A 200,000-device workspace is ~100 MB: a larger page cache and memory
+        // mapping keep syncs and device lists from re-reading pages through
+        // system calls (measured: full sync of 200,000 devices 6.6 s → 5.6 s).
+        conn.pragma_update(None, "cache_size", -65_536)?;
+        conn.pragma_update(None, "mmap_size", 268_435_456)?;
     }
     Ok(conn)
 }
