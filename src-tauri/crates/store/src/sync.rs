@@ -419,3 +419,143 @@ impl Db {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use depot_domain::{DeviceFamily, ProfileStatus, SerialNumber};
+
+    use super::*;
+    use crate::Workspace;
+    use crate::tokens::{Environment, NewToken, SealedSecrets, TokenFacts};
+
+    fn token(db: &Db) -> TokenId {
+        db.insert_token(
+            &NewToken {
+                facts: TokenFacts {
+                    server_name: "s",
+                    server_uuid: "u",
+                    org_name: "o",
+                    org_id: None,
+                    org_type: None,
+                    admin_id: None,
+                    expires_at: 1,
+                },
+                apple_id: "a@b.example",
+                apple_url: "https://x",
+                environment: Environment::Apple,
+                scope_tags: &[],
+                key_fingerprint: "",
+                created_at: 1,
+            },
+            &SealedSecrets {
+                credentials: vec![],
+                private_key: vec![],
+                certificate_pem: String::new(),
+            },
+        )
+        .unwrap()
+    }
+
+    fn change(serial: &str, op: DeviceOp, at: i64) -> DeviceChange {
+        DeviceChange {
+            op,
+            op_date: Some(at),
+            record: DeviceRecord {
+                serial: SerialNumber::parse(serial).unwrap(),
+                model: "iPad Air".into(),
+                description: String::new(),
+                color: "BLUE".into(),
+                asset_tag: None,
+                os: Some("iPadOS".into()),
+                family: DeviceFamily::IPad,
+                profile_status: ProfileStatus::Empty,
+                profile_uuid: None,
+                profile_assign_time: None,
+                profile_push_time: None,
+                assigned_at: Some(at),
+                assigned_by: None,
+            },
+        }
+    }
+
+    #[test]
+    fn modified_for_an_unknown_serial_is_an_addition() {
+        // A device moved in from another MDM server may arrive as `modified` only.
+        let ws = Workspace::open_in_memory().unwrap();
+        let db = ws.connect().unwrap();
+        let t = token(&db);
+        let applied = db
+            .apply_device_changes(t, &[change("MOVED00001", DeviceOp::Modified, 10)], None, 10)
+            .unwrap();
+        assert_eq!(
+            applied,
+            Applied {
+                added: 1,
+                modified: 0,
+                removed: 0
+            }
+        );
+        assert_eq!(db.active_serials(t).unwrap(), ["MOVED00001"]);
+    }
+
+    #[test]
+    fn an_older_record_does_not_overwrite_a_newer_one() {
+        let ws = Workspace::open_in_memory().unwrap();
+        let db = ws.connect().unwrap();
+        let t = token(&db);
+        db.apply_device_changes(t, &[change("DEV0000001", DeviceOp::Added, 50)], None, 50)
+            .unwrap();
+        let stale = db
+            .apply_device_changes(t, &[change("DEV0000001", DeviceOp::Deleted, 40)], None, 60)
+            .unwrap();
+        assert_eq!(stale, Applied::default());
+        assert_eq!(db.active_device_count(t).unwrap(), 1);
+        let newer = db
+            .apply_device_changes(t, &[change("DEV0000001", DeviceOp::Deleted, 70)], None, 70)
+            .unwrap();
+        assert_eq!(newer.removed, 1);
+        assert_eq!(db.active_device_count(t).unwrap(), 0);
+        // A delete for a serial Depot never had changes nothing.
+        let unknown = db
+            .apply_device_changes(t, &[change("NEVER00001", DeviceOp::Deleted, 80)], None, 80)
+            .unwrap();
+        assert_eq!(unknown, Applied::default());
+        // Back again after removal: counted as added.
+        let back = db
+            .apply_device_changes(t, &[change("DEV0000001", DeviceOp::Added, 90)], None, 90)
+            .unwrap();
+        assert_eq!(back.added, 1);
+    }
+
+    #[test]
+    fn a_refetch_of_unchanged_devices_counts_no_modifications() {
+        let ws = Workspace::open_in_memory().unwrap();
+        let db = ws.connect().unwrap();
+        let t = token(&db);
+        let page = [
+            change("AAAA000001", DeviceOp::Listed, 5),
+            change("AAAA000002", DeviceOp::Listed, 6),
+        ];
+        assert_eq!(
+            db.apply_device_changes(t, &page, Some(1), 10)
+                .unwrap()
+                .added,
+            2
+        );
+        assert_eq!(
+            db.apply_device_changes(t, &page, Some(2), 20).unwrap(),
+            Applied::default()
+        );
+        assert_eq!(db.complete_full_fetch(t, 2, 20).unwrap(), 0);
+        let history = db.insert_sync_run(t, "full", "manual", 1).unwrap();
+        for _ in 0..SYNC_HISTORY_KEPT + 5 {
+            db.insert_sync_run(t, "delta", "automatic", 2).unwrap();
+        }
+        let runs = db.sync_runs(t).unwrap();
+        assert_eq!(runs.len() as i64, SYNC_HISTORY_KEPT);
+        assert!(
+            runs.iter().all(|r| r.id != history),
+            "the oldest runs are dropped"
+        );
+    }
+}
