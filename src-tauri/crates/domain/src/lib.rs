@@ -8,6 +8,7 @@ pub mod clock;
 pub mod device;
 pub mod ids;
 pub mod limits;
+pub mod profile;
 pub mod secret;
 pub mod serial;
 pub mod time;
