@@ -9,6 +9,7 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { ArrowClockwise20Regular } from "@fluentui/react-icons";
+import type { ReactNode } from "react";
 import type { ErrorCode } from "../bindings/ErrorCode";
 import { isApiError } from "../platform";
 
@@ -40,6 +41,36 @@ const useStyles = makeStyles({
   },
 });
 
+type ErrorAlertProps = {
+  title: ReactNode;
+  /** The backend's error code, shown under the details and as `data-error-code`. */
+  code: ErrorCode | undefined;
+  testId: string;
+  /** The lines above the error code. */
+  children: ReactNode;
+  /** Buttons or links beside the message. */
+  actions?: ReactNode;
+};
+
+/** The frame every error message shares: title, detail lines, the error code, optional actions. */
+export function ErrorAlert({ title, code, testId, children, actions }: ErrorAlertProps) {
+  const styles = useStyles();
+  return (
+    <div role="alert" data-testid={testId} data-error-code={code}>
+      <MessageBar intent="error" layout="multiline">
+        <MessageBarBody>
+          <MessageBarTitle>{title}</MessageBarTitle>
+          <div className={styles.details}>
+            {children}
+            {code ? <Caption1 className={styles.code}>Error code: {code}</Caption1> : null}
+          </div>
+        </MessageBarBody>
+        {actions ? <MessageBarActions>{actions}</MessageBarActions> : null}
+      </MessageBar>
+    </div>
+  );
+}
+
 type ErrorStateProps = {
   /** What could not be done, e.g. "Couldn't load workspace information". */
   title: string;
@@ -49,29 +80,24 @@ type ErrorStateProps = {
 };
 
 export function ErrorState({ title, error, onRetry, retrying = false }: ErrorStateProps) {
-  const styles = useStyles();
   const code = isApiError(error) ? error.code : undefined;
   const message =
     error instanceof Error || isApiError(error) ? error.message : "An unexpected error occurred.";
   return (
-    <div role="alert" data-testid="error-state" data-error-code={code}>
-      <MessageBar intent="error" layout="multiline">
-        <MessageBarBody>
-          <MessageBarTitle>{title}</MessageBarTitle>
-          <div className={styles.details}>
-            <span data-testid="error-message">{message}</span>
-            <span>{adviceFor(code)}</span>
-            {code ? <Caption1 className={styles.code}>Error code: {code}</Caption1> : null}
-          </div>
-        </MessageBarBody>
-        {onRetry ? (
-          <MessageBarActions>
-            <Button icon={<ArrowClockwise20Regular />} onClick={onRetry} disabled={retrying}>
-              {retrying ? "Retrying…" : "Retry"}
-            </Button>
-          </MessageBarActions>
-        ) : null}
-      </MessageBar>
-    </div>
+    <ErrorAlert
+      title={title}
+      code={code}
+      testId="error-state"
+      actions={
+        onRetry ? (
+          <Button icon={<ArrowClockwise20Regular />} onClick={onRetry} disabled={retrying}>
+            {retrying ? "Retrying…" : "Retry"}
+          </Button>
+        ) : null
+      }
+    >
+      <span data-testid="error-message">{message}</span>
+      <span>{adviceFor(code)}</span>
+    </ErrorAlert>
   );
 }

@@ -19,6 +19,7 @@ import {
 } from "@fluentui/react-icons";
 import { useId, useState } from "react";
 import type { SyncStatus } from "../../bindings/SyncStatus";
+import type { SyncActions } from "./SyncParts";
 import { countdown, formatDateTime, msUntil, useNow } from "./time";
 
 const FULL_SYNC_DAYS = 7;
@@ -184,5 +185,24 @@ export function SyncControls({
         </DialogSurface>
       </Dialog>
     </div>
+  );
+}
+
+/** `SyncControls` wired to one token's start and cancel requests (`useSyncActions`). */
+export function SyncActionControls({
+  actions,
+  ...props
+}: Omit<SyncControlsProps, "onStart" | "onCancel" | "starting" | "cancelPending"> & {
+  actions: SyncActions;
+}) {
+  const { start, cancel } = actions;
+  return (
+    <SyncControls
+      {...props}
+      onStart={(full) => start.mutate(full)}
+      onCancel={() => cancel.mutate()}
+      starting={start.isPending}
+      cancelPending={cancel.isPending}
+    />
   );
 }

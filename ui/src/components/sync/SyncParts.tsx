@@ -243,3 +243,38 @@ export function SyncActionError({
     </MessageBar>
   );
 }
+
+/** What the sync views use of one token's start and cancel requests (`useSyncActions`). */
+type SyncRequest<V> = {
+  mutate: (variables: V) => void;
+  isPending: boolean;
+  isError: boolean;
+  error: unknown;
+  reset: () => void;
+};
+export type SyncActions = { start: SyncRequest<boolean>; cancel: SyncRequest<void> };
+
+/** A start or cancel request that failed, each dismissible. */
+export function SyncActionErrors({ tokenId, actions }: { tokenId: string; actions: SyncActions }) {
+  const { start, cancel } = actions;
+  return (
+    <>
+      {start.isError ? (
+        <SyncActionError
+          title="The sync did not start"
+          error={start.error}
+          testId={`sync-start-error-${tokenId}`}
+          onDismiss={() => start.reset()}
+        />
+      ) : null}
+      {cancel.isError ? (
+        <SyncActionError
+          title="Couldn't cancel the sync"
+          error={cancel.error}
+          testId={`sync-cancel-error-${tokenId}`}
+          onDismiss={() => cancel.reset()}
+        />
+      ) : null}
+    </>
+  );
+}

@@ -110,36 +110,43 @@ function Stat({
   );
 }
 
+/** The workspace's contents, one card each. */
+const STATS: readonly {
+  label: string;
+  count: keyof WorkspaceInfo["counts"];
+  icon: ReactNode;
+  testId: string;
+}[] = [
+  {
+    label: "Enrollment program tokens",
+    count: "tokens",
+    icon: <KeyMultiple20Regular />,
+    testId: "count-tokens",
+  },
+  {
+    label: "Enrollment profiles",
+    count: "profiles",
+    icon: <DocumentSettings20Regular />,
+    testId: "count-profiles",
+  },
+  { label: "Devices", count: "devices", icon: <PhoneLaptop20Regular />, testId: "count-devices" },
+  {
+    label: "Audit log entries",
+    count: "auditEntries",
+    icon: <DocumentBulletList20Regular />,
+    testId: "count-audit",
+  },
+];
+
 function Overview({ info }: { info: WorkspaceInfo }) {
   const styles = useStyles();
   const { counts } = info;
   return (
     <>
       <dl className={styles.stats} aria-label="Workspace contents">
-        <Stat
-          label="Enrollment program tokens"
-          value={counts.tokens}
-          icon={<KeyMultiple20Regular />}
-          testId="count-tokens"
-        />
-        <Stat
-          label="Enrollment profiles"
-          value={counts.profiles}
-          icon={<DocumentSettings20Regular />}
-          testId="count-profiles"
-        />
-        <Stat
-          label="Devices"
-          value={counts.devices}
-          icon={<PhoneLaptop20Regular />}
-          testId="count-devices"
-        />
-        <Stat
-          label="Audit log entries"
-          value={counts.auditEntries}
-          icon={<DocumentBulletList20Regular />}
-          testId="count-audit"
-        />
+        {STATS.map(({ label, count, icon, testId }) => (
+          <Stat key={testId} label={label} value={counts[count]} icon={icon} testId={testId} />
+        ))}
       </dl>
       <div className={styles.sections}>
         <Card>

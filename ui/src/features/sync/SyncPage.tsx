@@ -17,9 +17,9 @@ import { ErrorState } from "../../components/ErrorState";
 import { LoadingState } from "../../components/LoadingState";
 import { Page } from "../../components/Page";
 import { SimulatorBadge } from "../../components/SimulatorBadge";
-import { SyncControls } from "../../components/sync/SyncControls";
+import { SyncActionControls } from "../../components/sync/SyncControls";
 import {
-  SyncActionError,
+  SyncActionErrors,
   SyncErrorBar,
   SyncProgressView,
   SyncStateBadge,
@@ -189,7 +189,7 @@ function SyncRow({ entry }: { entry: TokenSyncStatus }) {
   const styles = useStyles();
   const { token, status } = entry;
   const { health, running } = status;
-  const { start, cancel } = useSyncActions(token.id);
+  const actions = useSyncActions(token.id);
   const now = useNow(15_000);
   const error = running ? null : currentError(health);
   const nextAuto = parseTime(health.nextAutomaticAt);
@@ -207,14 +207,11 @@ function SyncRow({ entry }: { entry: TokenSyncStatus }) {
           </span>
           <Caption1 className={styles.muted}>{token.orgName}</Caption1>
         </div>
-        <SyncControls
+        <SyncActionControls
           tokenId={token.id}
           serverName={token.serverName}
           status={status}
-          onStart={(full) => start.mutate(full)}
-          onCancel={() => cancel.mutate()}
-          starting={start.isPending}
-          cancelPending={cancel.isPending}
+          actions={actions}
         />
       </div>
       <dl className={styles.stats}>
@@ -253,22 +250,7 @@ function SyncRow({ entry }: { entry: TokenSyncStatus }) {
       </dl>
       {running ? <SyncProgressView tokenId={token.id} progress={running} now={now} /> : null}
       {error ? <SyncErrorBar tokenId={token.id} error={error} now={now} /> : null}
-      {start.isError ? (
-        <SyncActionError
-          title="The sync did not start"
-          error={start.error}
-          testId={`sync-start-error-${token.id}`}
-          onDismiss={() => start.reset()}
-        />
-      ) : null}
-      {cancel.isError ? (
-        <SyncActionError
-          title="Couldn't cancel the sync"
-          error={cancel.error}
-          testId={`sync-cancel-error-${token.id}`}
-          onDismiss={() => cancel.reset()}
-        />
-      ) : null}
+      <SyncActionErrors tokenId={token.id} actions={actions} />
     </Card>
   );
 }

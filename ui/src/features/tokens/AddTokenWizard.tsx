@@ -15,7 +15,6 @@ import {
   MessageBar,
   MessageBarBody,
   MessageBarTitle,
-  Spinner,
   Subtitle1,
   makeStyles,
   mergeClasses,
@@ -27,7 +26,6 @@ import {
   ArrowRight20Regular,
   Beaker20Regular,
   Checkmark16Filled,
-  Document20Regular,
   DocumentArrowUp20Regular,
   KeyReset20Regular,
   Open20Regular,
@@ -41,7 +39,7 @@ import {
   queryKeys,
   usePendingKey,
 } from "../../app/api";
-import { openExternal, pickTokenFile, saveOutput } from "../../app/files";
+import { openExternal, saveOutput } from "../../app/files";
 import { PATHS, TOKEN_PATHS } from "../../app/paths";
 import { navigate } from "../../app/router";
 import type { PendingKey } from "../../bindings/PendingKey";
@@ -52,6 +50,13 @@ import { LoadingState } from "../../components/LoadingState";
 import { Page } from "../../components/Page";
 import { ScopeTagInput } from "../../components/ScopeTagInput";
 import { SimulatorBadge } from "../../components/SimulatorBadge";
+import {
+  CheckingTokenSpinner,
+  ChosenFileBox,
+  NoFileChosen,
+  SimulatedPortalError,
+  chooseTokenFile,
+} from "./TokenFileChoice";
 import { TokenFileError } from "./TokenFileError";
 import { TokenPreviewCard } from "./TokenPreviewCard";
 import { daysLeftText, formatDate, formatDateTime, isEmailShaped } from "./format";
@@ -266,20 +271,6 @@ const useStyles = makeStyles({
     flexDirection: "column",
     gap: tokens.spacingVerticalXXS,
   },
-  chosenFile: {
-    display: "flex",
-    alignItems: "center",
-    flexWrap: "wrap",
-    gap: tokens.spacingHorizontalS,
-    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`,
-    borderRadius: tokens.borderRadiusMedium,
-    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
-    backgroundColor: tokens.colorNeutralBackground2,
-  },
-  chosenFileIcon: {
-    display: "flex",
-    color: tokens.colorNeutralForeground3,
-  },
   chosenFileAction: {
     marginLeft: "auto",
   },
@@ -400,12 +391,11 @@ export function AddTokenWizard() {
     }
   }, [step, chosen, key, inspect]);
 
-  const chooseFile = async () => {
-    const picked = await pickTokenFile();
-    if (!picked) return;
-    setChosen({ file: picked, appleUrl: null });
-    update({ filePath: picked.kind === "path" ? picked.path : null });
-  };
+  const chooseFile = () =>
+    chooseTokenFile((picked) => {
+      setChosen({ file: picked, appleUrl: null });
+      update({ filePath: picked.kind === "path" ? picked.path : null });
+    });
 
   const add = useMutation({
     mutationFn: () => {
@@ -600,10 +590,7 @@ export function AddTokenWizard() {
             </div>
             {issue.isError &&
             !(isApiError(issue.error) && issue.error.code === "NO_PENDING_KEY") ? (
-              <ErrorState
-                title="Couldn't get a token from the simulated portal"
-                error={issue.error}
-              />
+              <SimulatedPortalError error={issue.error} />
             ) : null}
             {fromSimulator && chosen ? (
               <MessageBar intent="success" layout="multiline" data-testid="simulator-file-received">
@@ -668,25 +655,23 @@ export function AddTokenWizard() {
             </Body1>
           )}
           {file ? (
-            <div className={styles.chosenFile}>
-              <span className={styles.chosenFileIcon} aria-hidden="true">
-                <Document20Regular />
-              </span>
-              <span className={styles.fileName} data-testid="picked-file">
-                {fileLabel(file)}
-              </span>
-              {fromSimulator ? <SimulatorBadge size="small" /> : null}
-              <Button
-                className={styles.chosenFileAction}
-                size="small"
-                icon={<DocumentArrowUp20Regular />}
-                onClick={() => void chooseFile()}
-                disabled={inspect.isPending}
-                data-testid="pick-token-file"
-              >
-                {fromSimulator ? "Choose a file from Apple instead…" : "Choose another file…"}
-              </Button>
-            </div>
+            <ChosenFileBox
+              file={file}
+              fromSimulator={fromSimulator}
+              testId="picked-file"
+              action={
+                <Button
+                  className={styles.chosenFileAction}
+                  size="small"
+                  icon={<DocumentArrowUp20Regular />}
+                  onClick={() => void chooseFile()}
+                  disabled={inspect.isPending}
+                  data-testid="pick-token-file"
+                >
+                  {fromSimulator ? "Choose a file from Apple instead…" : "Choose another file…"}
+                </Button>
+              }
+            />
           ) : (
             <div className={styles.fileRow}>
               <Button
@@ -697,19 +682,11 @@ export function AddTokenWizard() {
               >
                 Choose token file…
               </Button>
-              <Caption1 className={styles.muted}>No file chosen.</Caption1>
+              <NoFileChosen />
             </div>
           )}
           {inspect.isPending ? (
-            <Spinner
-              size="tiny"
-              labelPosition="after"
-              label={
-                fromSimulator
-                  ? "Checking the token with the simulator…"
-                  : "Checking the token with Apple…"
-              }
-            />
+            <CheckingTokenSpinner simulator={fromSimulator} />
           ) : inspect.isError ? (
             <TokenFileError error={inspect.error} onKeyStep={() => goTo(2)} />
           ) : preview ? (

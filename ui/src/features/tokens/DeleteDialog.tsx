@@ -19,8 +19,8 @@ import { call, invalidateAfterTokenChange, isApiError, queryKeys } from "../../a
 import { PATHS, hrefTo, type RouteId } from "../../app/paths";
 import { navigate } from "../../app/router";
 import type { DeleteBlockerKind } from "../../bindings/DeleteBlockerKind";
-import type { TokenDetail } from "../../bindings/TokenDetail";
 import { ErrorState } from "../../components/ErrorState";
+import type { TokenDialogProps } from "./tokenDialog";
 
 const useStyles = makeStyles({
   content: {
@@ -58,14 +58,8 @@ function sentence(text: string): string {
   return /[.!?]$/.test(capitalised) ? capitalised : `${capitalised}.`;
 }
 
-type DeleteDialogProps = {
-  token: TokenDetail;
-  open: boolean;
-  onOpenChange: (open: boolean) => void;
-};
-
 /** TOK-6: only a token without assigned devices and without a default profile can go. */
-export function DeleteDialog({ token, open, onOpenChange }: DeleteDialogProps) {
+export function DeleteDialog({ token, open, onOpenChange }: TokenDialogProps) {
   const styles = useStyles();
   const client = useQueryClient();
   const { summary } = token;

@@ -1,7 +1,6 @@
 import {
   Body1,
   Button,
-  Caption1,
   Dialog,
   DialogActions,
   DialogBody,
@@ -14,28 +13,27 @@ import {
   MessageBarActions,
   MessageBarBody,
   MessageBarTitle,
-  Spinner,
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import {
-  Beaker20Regular,
-  Document20Regular,
-  DocumentArrowUp20Regular,
-  Open20Regular,
-} from "@fluentui/react-icons";
+import { Beaker20Regular, DocumentArrowUp20Regular, Open20Regular } from "@fluentui/react-icons";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { call, invalidateAfterTokenChange, isApiError } from "../../app/api";
-import { openExternal, pickTokenFile } from "../../app/files";
+import { openExternal } from "../../app/files";
 import type { TokenDetail } from "../../bindings/TokenDetail";
 import type { TokenFile } from "../../bindings/TokenFile";
 import type { TokenSummary } from "../../bindings/TokenSummary";
-import { ErrorState } from "../../components/ErrorState";
-import { SimulatorBadge } from "../../components/SimulatorBadge";
+import {
+  CheckingTokenSpinner,
+  ChosenFileBox,
+  NoFileChosen,
+  SimulatedPortalError,
+  chooseTokenFile,
+} from "./TokenFileChoice";
 import { TokenFileError } from "./TokenFileError";
 import { daysLeftText, formatDate, isEmailShaped } from "./format";
-import { fileLabel } from "./wizardProgress";
+import type { TokenDialogProps } from "./tokenDialog";
 
 const useStyles = makeStyles({
   content: {
@@ -56,28 +54,6 @@ const useStyles = makeStyles({
     gap: tokens.spacingHorizontalM,
     flexWrap: "wrap",
   },
-  fileName: {
-    fontFamily: tokens.fontFamilyMonospace,
-    fontSize: tokens.fontSizeBase200,
-    overflowWrap: "anywhere",
-  },
-  chosenFile: {
-    display: "flex",
-    alignItems: "center",
-    flexWrap: "wrap",
-    gap: tokens.spacingHorizontalS,
-    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`,
-    borderRadius: tokens.borderRadiusMedium,
-    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
-    backgroundColor: tokens.colorNeutralBackground2,
-  },
-  chosenFileIcon: {
-    display: "flex",
-    color: tokens.colorNeutralForeground3,
-  },
-  muted: {
-    color: tokens.colorNeutralForeground3,
-  },
 });
 
 const BUSINESS_PORTAL = "https://business.apple.com/";
@@ -87,14 +63,8 @@ export function isSimulatorToken(token: TokenDetail): boolean {
   return token.summary.simulator && !token.appleUrl.startsWith("https:");
 }
 
-type RenewDialogProps = {
-  token: TokenDetail;
-  open: boolean;
-  onOpenChange: (open: boolean) => void;
-};
-
 /** TOK-5: a new token file for the same MDM server, opened with the token's existing key. */
-export function RenewDialog({ token, open, onOpenChange }: RenewDialogProps) {
+export function RenewDialog({ token, open, onOpenChange }: TokenDialogProps) {
   const styles = useStyles();
   const client = useQueryClient();
   const { summary } = token;
@@ -146,14 +116,13 @@ export function RenewDialog({ token, open, onOpenChange }: RenewDialogProps) {
   // After OTHER_SERVER the only ways on are "Use this file anyway" or another file.
   const canSubmit = isEmailShaped(appleId) && file !== null && !renew.isPending && !otherServer;
 
-  const chooseFile = async () => {
-    const picked = await pickTokenFile();
-    if (!picked) return;
-    setFile(picked);
-    setFileFromSimulator(false);
-    issue.reset();
-    renew.reset();
-  };
+  const chooseFile = () =>
+    chooseTokenFile((picked) => {
+      setFile(picked);
+      setFileFromSimulator(false);
+      issue.reset();
+      renew.reset();
+    });
 
   const renewed: TokenSummary | undefined = renew.data;
 
@@ -260,36 +229,17 @@ export function RenewDialog({ token, open, onOpenChange }: RenewDialogProps) {
                         : "Choose new token file…"}
                   </Button>
                 </div>
-                {issue.isError ? (
-                  <ErrorState
-                    title="Couldn't get a token from the simulated portal"
-                    error={issue.error}
-                  />
-                ) : null}
+                {issue.isError ? <SimulatedPortalError error={issue.error} /> : null}
                 {file ? (
-                  <div className={styles.chosenFile}>
-                    <span className={styles.chosenFileIcon} aria-hidden="true">
-                      <Document20Regular />
-                    </span>
-                    <span className={styles.fileName} data-testid="renew-picked-file">
-                      {fileLabel(file)}
-                    </span>
-                    {fileFromSimulator ? <SimulatorBadge size="small" /> : null}
-                  </div>
-                ) : (
-                  <Caption1 className={styles.muted}>No file chosen.</Caption1>
-                )}
-                {renew.isPending ? (
-                  <Spinner
-                    size="tiny"
-                    labelPosition="after"
-                    label={
-                      simulator
-                        ? "Checking the token with the simulator…"
-                        : "Checking the token with Apple…"
-                    }
+                  <ChosenFileBox
+                    file={file}
+                    fromSimulator={fileFromSimulator}
+                    testId="renew-picked-file"
                   />
-                ) : null}
+                ) : (
+                  <NoFileChosen />
+                )}
+                {renew.isPending ? <CheckingTokenSpinner simulator={simulator} /> : null}
                 {otherServer ? (
                   <MessageBar intent="warning" layout="multiline" data-testid="renew-other-server">
                     <MessageBarBody>

@@ -3,10 +3,14 @@ import { useSyncActions, useSyncHistory, useSyncStatus } from "../../app/sync";
 import type { TokenSummary } from "../../bindings/TokenSummary";
 import { ErrorState } from "../../components/ErrorState";
 import { LoadingState } from "../../components/LoadingState";
-import { SyncControls } from "../../components/sync/SyncControls";
+import { SyncActionControls } from "../../components/sync/SyncControls";
 import { SyncHealthFacts } from "../../components/sync/SyncHealthFacts";
 import { SyncHistoryTable } from "../../components/sync/SyncHistoryTable";
-import { SyncActionError, SyncProgressView, SyncStateBadge } from "../../components/sync/SyncParts";
+import {
+  SyncActionErrors,
+  SyncProgressView,
+  SyncStateBadge,
+} from "../../components/sync/SyncParts";
 import { useNow } from "../../components/sync/time";
 
 const useStyles = makeStyles({
@@ -45,7 +49,7 @@ export function TokenSyncCard({ token }: { token: TokenSummary }) {
   const styles = useStyles();
   const status = useSyncStatus(token.id);
   const history = useSyncHistory(token.id);
-  const { start, cancel } = useSyncActions(token.id);
+  const actions = useSyncActions(token.id);
   const now = useNow(1_000);
 
   return (
@@ -61,14 +65,11 @@ export function TokenSyncCard({ token }: { token: TokenSummary }) {
           description="Depot syncs changes every 12 hours while it is open. Start a sync when you need fresh data now."
         />
         {status.data ? (
-          <SyncControls
+          <SyncActionControls
             tokenId={token.id}
             serverName={token.serverName}
             status={status.data}
-            onStart={(full) => start.mutate(full)}
-            onCancel={() => cancel.mutate()}
-            starting={start.isPending}
-            cancelPending={cancel.isPending}
+            actions={actions}
           />
         ) : null}
       </div>
@@ -81,22 +82,7 @@ export function TokenSyncCard({ token }: { token: TokenSummary }) {
           retrying={status.isFetching}
         />
       ) : null}
-      {start.isError ? (
-        <SyncActionError
-          title="The sync did not start"
-          error={start.error}
-          testId={`sync-start-error-${token.id}`}
-          onDismiss={() => start.reset()}
-        />
-      ) : null}
-      {cancel.isError ? (
-        <SyncActionError
-          title="Couldn't cancel the sync"
-          error={cancel.error}
-          testId={`sync-cancel-error-${token.id}`}
-          onDismiss={() => cancel.reset()}
-        />
-      ) : null}
+      <SyncActionErrors tokenId={token.id} actions={actions} />
       {status.data?.running ? (
         <SyncProgressView tokenId={token.id} progress={status.data.running} now={now} />
       ) : null}
