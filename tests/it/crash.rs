@@ -48,6 +48,7 @@ async fn killing_a_sync_at_random_points_loses_and_duplicates_nothing() {
     let mut expected = sim.serials("Campus", 0, DEVICES as usize + 10).unwrap();
     expected.sort();
     let mut killed_mid_sync = 0;
+    let mut resumed_mid_fetch = 0;
 
     for seed in 0..SEEDS {
         let home = TestWorkspace::new();
@@ -77,17 +78,34 @@ async fn killing_a_sync_at_random_points_loses_and_duplicates_nothing() {
         assert!(out.status.success(), "{}", stderr(&out));
 
         // Start a full sync and kill it at a seed-chosen moment.
-        let mut child = depot(&home, &["sync", "Campus", "--ignore-pacing"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        // Two pages per commit, so kills land between commits as well as inside them.
+        let mut child = depot(
+            &home,
+            &[
+                "sync",
+                "Campus",
+                "--ignore-pacing",
+                "--pages-per-commit",
+                "2",
+            ],
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
         std::thread::sleep(delay_for(seed, 900));
         let finished_before_kill = child.try_wait().unwrap().is_some();
         child.kill().ok(); // SIGKILL on Unix
         child.wait().unwrap();
         if !finished_before_kill {
             killed_mid_sync += 1;
+        }
+        let committed: i64 = rusqlite::Connection::open(home.path().join("ws/depot.sqlite"))
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM devices", [], |r| r.get(0))
+            .unwrap();
+        if committed > 0 && committed < i64::from(DEVICES) {
+            resumed_mid_fetch += 1;
         }
 
         // Resume until a sync completes.
@@ -134,5 +152,9 @@ async fn killing_a_sync_at_random_points_loses_and_duplicates_nothing() {
     assert!(
         killed_mid_sync >= SEEDS / 2,
         "most kills must land inside a sync ({killed_mid_sync})"
+    );
+    assert!(
+        resumed_mid_fetch >= 3,
+        "some resumes must start from a partly committed fetch ({resumed_mid_fetch})"
     );
 }

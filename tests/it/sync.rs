@@ -391,9 +391,10 @@ async fn one_sync_per_token_and_the_budget_cancels_cleanly() {
         .depot
         .sync_token(
             s.token,
+            // One page per commit, so progress (and the clock jump) comes after page 1.
             SyncRequest {
-                ignore_pacing: true,
-                ..SyncRequest::manual(false)
+                pages_per_commit: 1,
+                ..exempt()
             },
             &|p| {
                 if p.pages == 1 {

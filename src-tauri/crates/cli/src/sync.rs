@@ -24,6 +24,9 @@ pub struct SyncArgs {
     /// Skip Apple's pacing rules (simulator tokens only).
     #[arg(long)]
     ignore_pacing: bool,
+    /// Pages committed per transaction (tuning and crash tests; default 25).
+    #[arg(long, hide = true, value_name = "N")]
+    pages_per_commit: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -69,11 +72,12 @@ pub async fn run(depot: &Depot, args: SyncArgs, json: bool) -> Result<()> {
     if tokens.is_empty() {
         bail!("there are no tokens to sync (depot token add …)");
     }
+    let defaults = SyncRequest::manual(args.full);
     let request = SyncRequest {
         trigger: SyncTrigger::Manual,
-        full: args.full,
         ignore_pacing: args.ignore_pacing,
-        ..SyncRequest::manual(args.full)
+        pages_per_commit: args.pages_per_commit.unwrap_or(defaults.pages_per_commit),
+        ..defaults
     };
     let tty = std::io::stderr().is_terminal() && !json;
     let mut results = Vec::new();

@@ -46,6 +46,34 @@ pub struct Counts {
     pub audit_entries: u64,
 }
 
+impl Db {
+    /// Runs `work` in one `BEGIN IMMEDIATE` transaction on this connection
+    /// (long jobs keep one connection, and so its page cache, across many
+    /// transactions).
+    pub fn write<T, E: From<StoreError>>(
+        &self,
+        work: impl FnOnce(&Db) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(StoreError::from)?;
+        match work(self) {
+            Ok(value) => {
+                self.conn
+                    .execute_batch("COMMIT")
+                    .map_err(StoreError::from)?;
+                Ok(value)
+            }
+            Err(err) => {
+                if let Err(rollback) = self.conn.execute_batch("ROLLBACK") {
+                    tracing::error!(%rollback, "rollback failed");
+                }
+                Err(err)
+            }
+        }
+    }
+}
+
 impl Workspace {
     /// Opens (creating if needed) the workspace in folder `dir`, upgrading its
     /// schema after copying the old file aside.
@@ -128,22 +156,7 @@ impl Workspace {
         &self,
         work: impl FnOnce(&Db) -> Result<T, E>,
     ) -> Result<T, E> {
-        let db = self.connect()?;
-        db.conn
-            .execute_batch("BEGIN IMMEDIATE")
-            .map_err(StoreError::from)?;
-        match work(&db) {
-            Ok(value) => {
-                db.conn.execute_batch("COMMIT").map_err(StoreError::from)?;
-                Ok(value)
-            }
-            Err(err) => {
-                if let Err(rollback) = db.conn.execute_batch("ROLLBACK") {
-                    tracing::error!(%rollback, "rollback failed");
-                }
-                Err(err)
-            }
-        }
+        self.connect()?.write(work)
     }
 
     pub fn counts(&self) -> Result<Counts> {
