@@ -75,7 +75,7 @@ cmd_app() {
   # Without a desktop session (no D-Bus, so no Secret Service keychain), keep the
   # workspace key in an owner-only file instead; the Settings page says so.
   if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ] && [ -z "${DEPOT_KEY_FILE:-}" ]; then
-    export DEPOT_KEY_FILE="${XDG_DATA_HOME:-$HOME/.local/share}/depot/workspace.key"
+    export DEPOT_KEY_FILE="${XDG_DATA_HOME:-$HOME/.local/share}/app.depot.desktop.key"
     echo "No desktop keychain session: the workspace key is kept in $DEPOT_KEY_FILE"
   fi
   step "Starting Depot"

@@ -41,16 +41,33 @@ pub fn resolve(
         .or_else(default)
 }
 
-/// The OS app-data folder for Depot (e.g. `~/.local/share/depot` on Linux,
-/// `~/Library/Application Support/app.depot.Depot` on macOS,
-/// `%APPDATA%\Depot\Depot\data` on Windows).
+/// The app's identifier (`identifier` in `src-tauri/tauri.conf.json`); Tauri's
+/// `app_data_dir` is the OS data folder joined with it.
+pub const APP_IDENTIFIER: &str = "app.depot.desktop";
+
+/// The OS app-data folder for Depot — the same folder the desktop app uses, so
+/// the app and the CLI open one workspace: `~/.local/share/app.depot.desktop`
+/// on Linux, `~/Library/Application Support/app.depot.desktop` on macOS,
+/// `%APPDATA%\app.depot.desktop` on Windows.
 pub fn os_default() -> Option<PathBuf> {
-    directories::ProjectDirs::from("app", "depot", "Depot").map(|d| d.data_dir().to_path_buf())
+    directories::BaseDirs::new().map(|d| d.data_dir().join(APP_IDENTIFIER))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cli_default_is_the_desktop_apps_folder() {
+        let conf: &str = include_str!("../../../tauri.conf.json");
+        assert!(
+            conf.contains(&format!("\"identifier\": \"{APP_IDENTIFIER}\"")),
+            "tauri.conf.json identifier"
+        );
+        if let Some(dir) = os_default() {
+            assert!(dir.ends_with(APP_IDENTIFIER), "{}", dir.display());
+        }
+    }
 
     #[test]
     fn explicit_beats_env_beats_default() {
