@@ -123,6 +123,11 @@ async fn a_full_fetch_then_deltas_track_apple_exactly() {
         assert!(!s.in_depot().contains(serial));
     }
 
+    let listed = &s.depot.list_tokens().unwrap()[0];
+    assert_eq!(
+        listed.last_sync.as_ref().map(|(_, r)| r.as_str()),
+        Some("ok")
+    );
     let history = s.depot.sync_history(s.token).unwrap();
     assert_eq!(history.len(), 2);
     assert_eq!(

@@ -249,6 +249,8 @@ describe("enrollment program tokens", () => {
       status: "expiring",
       simulator: false,
       defaultProfile: "Retail iPads",
+      lastSyncAt: "2026-11-20T08:00:00Z",
+      lastSyncResult: "ok",
       deviceCount: 1520,
       profileCount: 2,
       scopeTags: ["retail", "east"],
@@ -263,6 +265,7 @@ describe("enrollment program tokens", () => {
     expect(row).toHaveTextContent("Expires in 12 days");
     expect(row).toHaveTextContent(fmt(1520));
     expect(row).toHaveTextContent("Retail iPads");
+    expect(screen.getByTestId("token-last-sync-tok-1")).toHaveTextContent("Succeeded");
     expect(within(row).getByText("retail")).toBeInTheDocument();
     expect(within(row).getByText("east")).toBeInTheDocument();
     expect(screen.queryByTestId("tokens-empty")).not.toBeInTheDocument();

@@ -76,6 +76,8 @@ export function tokenDetail(
       status: statusFor(expiresAt),
       simulator: false,
       defaultProfile: null,
+      lastSyncAt: null,
+      lastSyncResult: null,
       deviceCount: 0,
       profileCount: 0,
       scopeTags: [],

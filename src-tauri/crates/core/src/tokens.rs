@@ -42,6 +42,8 @@ pub struct TokenOverview {
     pub profile_count: u64,
     pub default_profile: Option<String>,
     pub scope_tags: Vec<String>,
+    /// The last finished sync: when, and `ok` / `failed` / `cancelled`.
+    pub last_sync: Option<(i64, String)>,
 }
 
 /// The token detail page.
@@ -216,6 +218,7 @@ impl Depot {
             profile_count: row.profile_count,
             default_profile: row.default_profile.clone(),
             scope_tags: row.scope_tags.clone(),
+            last_sync: row.last_sync.clone(),
         }
     }
 

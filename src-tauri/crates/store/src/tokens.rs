@@ -54,6 +54,8 @@ pub struct TokenRow {
     pub device_count: u64,
     pub profile_count: u64,
     pub default_profile: Option<String>,
+    /// The last finished sync: when, and `ok` / `failed` / `cancelled`.
+    pub last_sync: Option<(i64, String)>,
 }
 
 /// Facts from Apple's `GET /account` plus Depot's own, for insert and renew.
@@ -102,7 +104,11 @@ const SELECT_TOKEN: &str = "
            t.key_fingerprint, t.terms_not_accepted, t.rejected, t.scope_tags,
            (SELECT COUNT(*) FROM devices d WHERE d.token_id = t.id AND d.removed_at IS NULL),
            (SELECT COUNT(*) FROM profiles p WHERE p.token_id = t.id),
-           (SELECT p.name FROM profiles p WHERE p.id = t.default_profile_id)
+           (SELECT p.name FROM profiles p WHERE p.id = t.default_profile_id),
+           (SELECT r.finished_at FROM sync_runs r
+             WHERE r.token_id = t.id AND r.finished_at IS NOT NULL ORDER BY r.id DESC LIMIT 1),
+           (SELECT r.result FROM sync_runs r
+             WHERE r.token_id = t.id AND r.finished_at IS NOT NULL ORDER BY r.id DESC LIMIT 1)
     FROM tokens t";
 
 impl Db {
@@ -325,6 +331,13 @@ fn token_row(row: &Row<'_>) -> rusqlite::Result<TokenRow> {
         device_count: row.get::<_, i64>(17)?.unsigned_abs(),
         profile_count: row.get::<_, i64>(18)?.unsigned_abs(),
         default_profile: row.get(19)?,
+        last_sync: match (
+            row.get::<_, Option<i64>>(20)?,
+            row.get::<_, Option<String>>(21)?,
+        ) {
+            (Some(at), Some(result)) => Some((at, result)),
+            _ => None,
+        },
     })
 }
 

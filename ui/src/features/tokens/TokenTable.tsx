@@ -19,6 +19,15 @@ import type { TokenSummary } from "../../bindings/TokenSummary";
 import { SimulatorBadge } from "../../components/SimulatorBadge";
 import { TokenStatusBadge } from "./TokenStatusBadge";
 import { daysLeftText, formatCount, formatDate } from "./format";
+import type { SyncResult } from "../../bindings/SyncResult";
+
+/** How the token list words the last sync's outcome. */
+const LAST_SYNC_RESULT: Record<SyncResult, string> = {
+  ok: "Succeeded",
+  failed: "Failed",
+  cancelled: "Cancelled",
+  running: "Running",
+};
 
 const useStyles = makeStyles({
   table: {
@@ -87,6 +96,7 @@ export function TokenTable({ tokens: rows }: { tokens: readonly TokenSummary[] }
             <TableHeaderCell className={styles.number}>Devices</TableHeaderCell>
             <TableHeaderCell className={styles.number}>Profiles</TableHeaderCell>
             <TableHeaderCell>Default profile</TableHeaderCell>
+            <TableHeaderCell>Last sync</TableHeaderCell>
             <TableHeaderCell>Scope tags</TableHeaderCell>
           </TableRow>
         </TableHeader>
@@ -131,6 +141,18 @@ export function TokenTable({ tokens: rows }: { tokens: readonly TokenSummary[] }
               <TableCell className={styles.number}>{formatCount(token.profileCount)}</TableCell>
               <TableCell>
                 {token.defaultProfile ?? <span className={styles.none}>None</span>}
+              </TableCell>
+              <TableCell data-testid={`token-last-sync-${token.id}`}>
+                {token.lastSyncAt ? (
+                  <>
+                    <span className={styles.nowrap}>{formatDate(token.lastSyncAt)}</span>
+                    <Caption1 className={`${styles.secondary} ${styles.nowrap}`}>
+                      {LAST_SYNC_RESULT[token.lastSyncResult ?? "ok"]}
+                    </Caption1>
+                  </>
+                ) : (
+                  <span className={styles.none}>Never</span>
+                )}
               </TableCell>
               <TableCell>
                 {token.scopeTags.length > 0 ? (

@@ -99,6 +99,10 @@ pub struct TokenSummary {
     pub simulator: bool,
     /// Name of the default profile (PRO-15), if one is set.
     pub default_profile: Option<String>,
+    /// RFC 3339: when the last sync finished (null: never synced).
+    pub last_sync_at: Option<String>,
+    /// How the last sync ended.
+    pub last_sync_result: Option<SyncResult>,
     pub device_count: u64,
     pub profile_count: u64,
     pub scope_tags: Vec<String>,
@@ -116,6 +120,11 @@ impl From<TokenOverview> for TokenSummary {
             status: token.status.into(),
             simulator: token.simulator,
             default_profile: token.default_profile,
+            last_sync_at: token.last_sync.as_ref().map(|(at, _)| rfc3339(*at)),
+            last_sync_result: token
+                .last_sync
+                .as_ref()
+                .map(|(_, result)| SyncResult::from_stored(result)),
             device_count: token.device_count,
             profile_count: token.profile_count,
             scope_tags: token.scope_tags,

@@ -131,6 +131,18 @@ pub enum SyncResult {
     Cancelled,
 }
 
+impl SyncResult {
+    /// From the store's `sync_runs.result` text.
+    pub fn from_stored(result: &str) -> Self {
+        match result {
+            "running" => SyncResult::Running,
+            "ok" => SyncResult::Ok,
+            "cancelled" => SyncResult::Cancelled,
+            _ => SyncResult::Failed,
+        }
+    }
+}
+
 /// One row of the sync history (last 50 runs per token).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -221,12 +233,7 @@ impl From<depot_core::SyncRunRow> for SyncRun {
             },
             started_at: rfc3339(r.started_at),
             finished_at: r.finished_at.map(rfc3339),
-            result: match r.result.as_str() {
-                "running" => SyncResult::Running,
-                "ok" => SyncResult::Ok,
-                "cancelled" => SyncResult::Cancelled,
-                _ => SyncResult::Failed,
-            },
+            result: SyncResult::from_stored(&r.result),
             pages: r.pages,
             added: r.added,
             modified: r.modified,
