@@ -202,6 +202,14 @@ async fn keygen_portal_add_list_renew_and_delete() {
     );
 }
 
+/// Adds a token from `text` and returns why it was refused.
+async fn add_failure(depot: &Depot, sim: &RunningSim, text: String) -> CoreError {
+    depot
+        .add_token(&file(text), "a@b.example", &[], Some(sim.base_url()))
+        .await
+        .unwrap_err()
+}
+
 #[tokio::test]
 async fn bad_token_files_change_nothing() {
     let sim = sim().await;
@@ -215,10 +223,7 @@ async fn bad_token_files_change_nothing() {
     let foreign = sim
         .issue_token("Sales-East", stranger.certificate_pem().as_bytes())
         .unwrap();
-    let err = depot
-        .add_token(&file(foreign), "a@b.example", &[], Some(sim.base_url()))
-        .await
-        .unwrap_err();
+    let err = add_failure(&depot, &sim, foreign).await;
     assert!(
         matches!(
             err,
@@ -228,15 +233,7 @@ async fn bad_token_files_change_nothing() {
     );
 
     // Not a token, and damaged.
-    let err = depot
-        .add_token(
-            &file("hello".into()),
-            "a@b.example",
-            &[],
-            Some(sim.base_url()),
-        )
-        .await
-        .unwrap_err();
+    let err = add_failure(&depot, &sim, "hello".into()).await;
     assert!(
         matches!(
             err,
@@ -248,10 +245,7 @@ async fn bad_token_files_change_nothing() {
         .issue_token("Sales-East", key.certificate_pem.as_bytes())
         .unwrap();
     let truncated = good[..good.len() * 2 / 3].to_owned();
-    let err = depot
-        .add_token(&file(truncated), "a@b.example", &[], Some(sim.base_url()))
-        .await
-        .unwrap_err();
+    let err = add_failure(&depot, &sim, truncated).await;
     assert!(
         matches!(
             err,
@@ -265,15 +259,7 @@ async fn bad_token_files_change_nothing() {
         t_c_not_signed: true,
         ..Faults::default()
     });
-    let err = depot
-        .add_token(
-            &file(good.clone()),
-            "a@b.example",
-            &[],
-            Some(sim.base_url()),
-        )
-        .await
-        .unwrap_err();
+    let err = add_failure(&depot, &sim, good.clone()).await;
     assert!(
         matches!(
             err,
@@ -287,10 +273,7 @@ async fn bad_token_files_change_nothing() {
     let _newer = sim
         .issue_token("Sales-East", key.certificate_pem.as_bytes())
         .unwrap();
-    let err = depot
-        .add_token(&file(good), "a@b.example", &[], Some(sim.base_url()))
-        .await
-        .unwrap_err();
+    let err = add_failure(&depot, &sim, good).await;
     assert!(
         matches!(err, CoreError::Apple(depot_apple::AppleError::Rejected)),
         "{err:?}"
