@@ -11,6 +11,9 @@ use serde_json::Value;
 use crate::dto::*;
 use crate::{ApiError, ErrorCode};
 
+mod profiles;
+use profiles::*;
+
 type Answer = Pin<Box<dyn Future<Output = Result<Value, ApiError>> + Send>>;
 type Handler = fn(Arc<Depot>, Value) -> Answer;
 
@@ -71,6 +74,28 @@ command_table! {
     "sync.history" => sync_history(TokenRef) -> SyncHistory;
     "audit.list" => audit_list(AuditListRequest) -> AuditPage;
     "audit.export" => audit_export(AuditExportRequest) -> AuditExport;
+    "profiles.catalogue" => profiles_catalogue(Empty) -> SkipKeyCatalogue;
+    "profiles.list" => profiles_list(ProfileListRequest) -> ProfileList;
+    "profiles.get" => profiles_get(ProfileRef) -> ProfileDetail;
+    "profiles.check" => profiles_check(ProfileCheckRequest) -> ProfileCheck;
+    "profiles.create" => profiles_create(ProfileCreateRequest) -> ProfileDetail;
+    "profiles.edit" => profiles_edit(ProfileEditRequest) -> ProfileSaved;
+    "profiles.retryUpload" => profiles_retry_upload(ProfileRef) -> ProfileSaved;
+    "profiles.duplicate" => profiles_duplicate(ProfileDuplicateRequest) -> ProfileDetail;
+    "profiles.setDefault" => profiles_set_default(ProfileRef) -> ProfileSummary;
+    "profiles.clearDefault" => profiles_clear_default(ClearDefaultRequest) -> Empty;
+    "profiles.delete" => profiles_delete(ProfileRef) -> Empty;
+    "profiles.import" => profiles_import(ProfileImportRequest) -> ProfileDetail;
+    "profiles.export" => profiles_export(ProfileExportRequest) -> ExportedFile;
+    "profiles.exportApple" => profiles_export_apple(ProfileExportRequest) -> ExportedFile;
+    "profiles.diff" => profiles_diff(ProfileDiffRequest) -> ProfileDiff;
+    "profiles.handoff" => profiles_handoff(HandoffRequest) -> Handoff;
+    "settings.enrollment" => settings_enrollment(Empty) -> EnrollmentSettings;
+    "settings.setEnrollment" => settings_set_enrollment(SetEnrollmentUrlsRequest) -> EnrollmentSettings;
+    "assignments.get" => assignments_get(AssignmentRef) -> AssignmentRun;
+    "assignments.results" => assignments_results(AssignmentRef) -> AssignmentResults;
+    "assignments.cancel" => assignments_cancel(AssignmentRef) -> Empty;
+    "assignments.history" => assignments_history(AssignmentHistoryRequest) -> AssignmentHistory;
 }
 
 /// Runs command `name` with a JSON payload and returns its JSON answer.

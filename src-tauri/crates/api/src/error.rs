@@ -58,6 +58,13 @@ pub enum ErrorCode {
     SyncRunning,
     /// Pacing (SYN-1): a manual or full sync is not allowed yet; the message says when.
     SyncTooSoon,
+    /// A profile draft breaks the rules; the message lists every problem
+    /// (`profiles.check` returns them per field).
+    ProfileInvalid,
+    /// Delete refused: devices hold the profile or it is a default.
+    ProfileInUse,
+    /// An assignment of this token is already running.
+    AssignmentRunning,
 }
 
 /// The error every command can return.
@@ -128,6 +135,7 @@ fn code_of(err: &CoreError) -> ErrorCode {
             | AppleError::Decode { .. } => ErrorCode::AppleUnavailable,
             AppleError::Sign(_) => ErrorCode::Internal,
             AppleError::Cursor(_) => ErrorCode::AppleUnavailable,
+            AppleError::Request(_) => ErrorCode::InvalidInput,
         },
         CoreError::Key(_) => ErrorCode::Internal,
         CoreError::DuplicateToken { .. } => ErrorCode::DuplicateToken,
@@ -138,5 +146,8 @@ fn code_of(err: &CoreError) -> ErrorCode {
         CoreError::SyncRunning { .. } => ErrorCode::SyncRunning,
         CoreError::SyncTooSoon { .. } => ErrorCode::SyncTooSoon,
         CoreError::EchoedCursor => ErrorCode::AppleUnavailable,
+        CoreError::ProfileInvalid(_) => ErrorCode::ProfileInvalid,
+        CoreError::ProfileInUse(_) => ErrorCode::ProfileInUse,
+        CoreError::AssignmentRunning { .. } => ErrorCode::AssignmentRunning,
     }
 }

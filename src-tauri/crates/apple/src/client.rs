@@ -50,6 +50,9 @@ pub enum AppleError {
     },
     #[error("{0}")]
     Cursor(CursorError),
+    /// Depot was about to send something Apple cannot take; nothing was sent.
+    #[error("{0}")]
+    Request(String),
     #[error(transparent)]
     Sign(#[from] SignError),
 }
@@ -590,6 +593,10 @@ fn nonce() -> String {
     let _ = openssl::rand::rand_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+mod profiles;
+
+pub use profiles::{AssignAnswer, MAX_SERIALS_PER_CALL, SerialOutcome};
 
 #[cfg(test)]
 mod tests;

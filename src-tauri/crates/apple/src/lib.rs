@@ -10,7 +10,10 @@ pub mod keys;
 pub mod oauth;
 pub mod token_file;
 
-pub use client::{AccountInfo, AppleClient, AppleError, CursorError, DevicePage, RetryPolicy};
+pub use client::{
+    AccountInfo, AppleClient, AppleError, AssignAnswer, CursorError, DevicePage,
+    MAX_SERIALS_PER_CALL, RetryPolicy, SerialOutcome,
+};
 pub use keys::{CertificateInfo, KeyError, TokenKeyPair};
 pub use oauth::OAuthCredentials;
 pub use token_file::{ServerToken, TokenFileError, decrypt_token_file};
@@ -26,3 +29,8 @@ pub fn user_agent() -> String {
 
 /// The protocol level Depot speaks (`X-Server-Protocol-Version`).
 pub const SERVER_PROTOCOL_VERSION: u32 = 10;
+
+/// Fills `buf` from the system's cryptographic random source (OpenSSL).
+pub fn random_bytes(buf: &mut [u8]) -> Result<(), openssl::error::ErrorStack> {
+    openssl::rand::rand_bytes(buf)
+}

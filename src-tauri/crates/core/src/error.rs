@@ -82,6 +82,16 @@ pub enum CoreError {
     )]
     EchoedCursor,
 
+    /// A profile draft breaks the rules; every problem with its field.
+    #[error("the profile is not valid: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    ProfileInvalid(Vec<depot_domain::profile::ProfileProblem>),
+
+    #[error("this profile cannot be deleted yet: {}", .0.join("; "))]
+    ProfileInUse(Vec<String>),
+
+    #[error("an assignment is already running for '{server_name}'. Wait for it to finish")]
+    AssignmentRunning { server_name: String },
+
     #[error("the simulator could not start: {0}")]
     Simulator(String),
 }

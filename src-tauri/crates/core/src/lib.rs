@@ -6,10 +6,13 @@
 //! values, errors or logs; every mutation writes an audit entry in the same
 //! transaction.
 
+pub mod assign;
 mod audit;
 mod demo;
 mod error;
+mod handoff;
 pub mod location;
+pub mod profiles;
 pub mod sync;
 mod tokens;
 mod workspace;
@@ -90,6 +93,7 @@ pub struct Depot {
     vault: OnceLock<Arc<Vault>>,
     demo: demo::DemoSimulator,
     syncs: sync::RunningSyncs,
+    assignments: assign::RunningAssignments,
 }
 
 impl Depot {
@@ -113,6 +117,7 @@ impl Depot {
             vault: OnceLock::new(),
             demo: demo::DemoSimulator::default(),
             syncs: sync::RunningSyncs::default(),
+            assignments: assign::RunningAssignments::default(),
         }
     }
 

@@ -170,6 +170,8 @@ pub struct SyncOutcome {
     /// Cancelled by the admin or by the 15-minute budget; what was committed stays.
     pub cancelled: bool,
     pub device_count: u64,
+    /// SYN-7: the default profile sent to the devices this sync brought.
+    pub default_assignment: Option<crate::assign::AssignmentSummary>,
 }
 
 /// Sync health (SYN-6). Times are Unix seconds.
@@ -584,7 +586,13 @@ impl Depot {
             )
         })?;
         let cancelled = result?;
+        let default_assignment = if cancelled {
+            None
+        } else {
+            self.assign_default_profile(id, progress.started_at).await
+        };
         Ok(SyncOutcome {
+            default_assignment,
             run_id: run,
             kind: progress.kind,
             pages: progress.pages,
@@ -594,6 +602,41 @@ impl Depot {
             cancelled,
             device_count: self.workspace.connect()?.active_device_count(id)?,
         })
+    }
+
+    /// SYN-7: devices new to the token since `since` with no profile get the
+    /// token's default profile. A failure here does not fail the sync: the
+    /// assignment run records it.
+    async fn assign_default_profile(
+        &self,
+        id: TokenId,
+        since: i64,
+    ) -> Option<crate::assign::AssignmentSummary> {
+        let work = async {
+            let db = self.workspace.connect()?;
+            let Some(profile) = db.default_profile(id)? else {
+                return Ok(None);
+            };
+            let serials = db.new_devices_without_profile(id, since)?;
+            drop(db);
+            if serials.is_empty() {
+                return Ok(None);
+            }
+            let run = self.start_assignment(&crate::assign::AssignRequest {
+                token: id,
+                profile: Some(profile),
+                serials,
+                reason: crate::assign::AssignReason::Default,
+            })?;
+            self.run_assignment(run).await.map(Some)
+        };
+        match work.await {
+            Ok(summary) => summary,
+            Err(err) => {
+                tracing::warn!(token = %id, %err, "the default profile could not be assigned");
+                None
+            }
+        }
     }
 
     /// The page loop. `Ok(true)` when cancelled (admin or budget).

@@ -9,7 +9,9 @@ mod error;
 pub mod migrations;
 mod workspace;
 
+pub mod assignments;
 pub mod audit;
+pub mod profiles;
 pub mod sync;
 pub mod tokens;
 pub mod vault;

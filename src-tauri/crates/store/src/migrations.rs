@@ -30,6 +30,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "sync",
         sql: include_str!("../migrations/0003_sync.sql"),
     },
+    Migration {
+        version: 4,
+        name: "profiles",
+        sql: include_str!("../migrations/0004_profiles.sql"),
+    },
 ];
 
 /// The schema version this build writes and understands.

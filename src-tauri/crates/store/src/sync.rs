@@ -175,8 +175,9 @@ impl Db {
         let mut upsert = self.conn.prepare_cached(
             "INSERT INTO devices (token_id, serial, model, description, color, asset_tag, os, family,
                                   profile_status, profile_uuid, profile_assign_time, profile_push_time,
-                                  assigned_at, assigned_by, op_date, updated_at, removed_at, seen_run)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, NULL, ?17)
+                                  assigned_at, assigned_by, op_date, updated_at, removed_at, seen_run,
+                                  added_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, NULL, ?17, ?16)
              ON CONFLICT (token_id, serial) DO UPDATE SET
                  model = excluded.model, description = excluded.description, color = excluded.color,
                  asset_tag = excluded.asset_tag, os = excluded.os, family = excluded.family,
@@ -185,6 +186,8 @@ impl Db {
                  profile_push_time = excluded.profile_push_time, assigned_at = excluded.assigned_at,
                  assigned_by = excluded.assigned_by, op_date = excluded.op_date,
                  updated_at = excluded.updated_at, removed_at = NULL,
+                 added_at = CASE WHEN devices.removed_at IS NULL THEN devices.added_at
+                                 ELSE excluded.added_at END,
                  seen_run = COALESCE(excluded.seen_run, devices.seen_run)",
         )?;
         let mut remove = self.conn.prepare_cached(
@@ -259,6 +262,21 @@ impl Db {
             }
         }
         Ok(applied)
+    }
+
+    /// Active devices of `token` that became its own at or after `since` and
+    /// hold no profile (`empty` / `removed`): candidates for the default profile.
+    pub fn new_devices_without_profile(&self, token: TokenId, since: i64) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT serial FROM devices
+             WHERE token_id = ?1 AND removed_at IS NULL AND added_at >= ?2
+               AND profile_uuid IS NULL AND profile_status IN ('empty', 'removed', '')
+             ORDER BY serial",
+        )?;
+        let rows = stmt
+            .query_map(params![token.get(), since], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(rows)
     }
 
     /// Devices of `token` Apple currently assigns to it.

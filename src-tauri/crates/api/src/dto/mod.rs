@@ -2,10 +2,12 @@
 //! Explicit conversions from `core` types live next to each DTO.
 
 mod audit;
+mod profiles;
 mod sync;
 mod tokens;
 
 pub use audit::*;
+pub use profiles::*;
 pub use sync::*;
 pub use tokens::*;
 

@@ -1,0 +1,312 @@
+//! MDM handoff (PRO-19): the settings Apple's profile JSON cannot carry, as the
+//! MDM command payloads (property lists) an MDM server sends after enrollment.
+//!
+//! Files of one profile:
+//! - `shared-ipad-settings.plist`: a `Settings` command with the
+//!   `SharedDeviceConfiguration` item (Shared iPad, maximum cached users).
+//! - `device-names.plist`: per device, the `Settings` command with the
+//!   `DeviceName` item rendered from the name template.
+//! - `company-portal-install.plist`: the `InstallApplication` command for
+//!   Company Portal (through VPP when a VPP token is chosen).
+//! - `single-app-mode.mobileconfig`: an App Lock payload keeping Company
+//!   Portal in front until the user has signed in.
+//! - `README.txt`: what each file is for.
+//!
+//! Command UUIDs are left to the MDM server, which issues each command.
+
+use depot_domain::profile::{DeviceNameTemplate, ProfileSpec};
+use depot_domain::{DeviceFamily, SerialNumber};
+use plist::{Dictionary, Value};
+
+use crate::profiles::HandoffFile;
+use crate::{CoreError, Result};
+
+/// Company Portal's App Store id and bundle id.
+const COMPANY_PORTAL_STORE_ID: i64 = 719_171_358;
+const COMPANY_PORTAL_BUNDLE_ID: &str = "com.microsoft.CompanyPortal";
+
+pub(crate) fn files(
+    profile_name: &str,
+    version: i64,
+    spec: &ProfileSpec,
+    devices: &[(String, String)],
+) -> Result<Vec<HandoffFile>> {
+    let mut files = Vec::new();
+    let mut readme = format!(
+        "MDM handoff for the enrollment profile '{profile_name}' (version {version}), written by Depot.\n\
+         Apple's enrollment profile cannot carry these settings; send them from your MDM server after enrollment.\n\n"
+    );
+
+    if spec.shared_ipad {
+        let mut item = Dictionary::new();
+        item.insert("Item".into(), "SharedDeviceConfiguration".into());
+        if let Some(users) = spec.maximum_cached_users {
+            item.insert("ResidentUsers".into(), Value::Integer(users.into()));
+        }
+        files.push(file(
+            "shared-ipad-settings.plist",
+            &settings_command(vec![Value::Dictionary(item)]),
+        )?);
+        readme.push_str(
+            "shared-ipad-settings.plist — Settings command (SharedDeviceConfiguration): how many users a Shared iPad keeps cached.\n",
+        );
+    }
+
+    if let Some(template) = spec
+        .device_name_template
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        let template =
+            DeviceNameTemplate::parse(template).map_err(|e| CoreError::InvalidInput {
+                field: "deviceNameTemplate",
+                message: e.to_string(),
+            })?;
+        let mut entries = Vec::with_capacity(devices.len());
+        for (serial, family) in devices {
+            let Ok(parsed) = SerialNumber::parse(serial) else {
+                continue;
+            };
+            let name = template.render(&parsed, &DeviceFamily::parse(family));
+            let mut item = Dictionary::new();
+            item.insert("Item".into(), "DeviceName".into());
+            item.insert("DeviceName".into(), name.clone().into());
+            let mut entry = Dictionary::new();
+            entry.insert("SerialNumber".into(), serial.clone().into());
+            entry.insert("DeviceName".into(), name.into());
+            entry.insert(
+                "Command".into(),
+                settings_command(vec![Value::Dictionary(item)]),
+            );
+            entries.push(Value::Dictionary(entry));
+        }
+        files.push(file("device-names.plist", &Value::Array(entries))?);
+        readme.push_str(&format!(
+            "device-names.plist — one Settings command (DeviceName) per device holding this profile ({} now), names from the template '{template}'. Export again after assigning more devices.\n",
+            devices.len()
+        ));
+    }
+
+    if spec.install_company_portal {
+        let mut command = Dictionary::new();
+        command.insert("RequestType".into(), "InstallApplication".into());
+        command.insert(
+            "iTunesStoreID".into(),
+            Value::Integer(COMPANY_PORTAL_STORE_ID.into()),
+        );
+        // 1: remove the app when the MDM profile is removed.
+        command.insert("ManagementFlags".into(), Value::Integer(1.into()));
+        let vpp = spec
+            .company_portal_vpp_token
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty());
+        if vpp.is_some() {
+            let mut options = Dictionary::new();
+            // 1: a volume-purchase (VPP) license, no Apple ID prompt.
+            options.insert("PurchaseMethod".into(), Value::Integer(1.into()));
+            command.insert("Options".into(), Value::Dictionary(options));
+        }
+        let mut root = Dictionary::new();
+        root.insert("Command".into(), Value::Dictionary(command));
+        files.push(file(
+            "company-portal-install.plist",
+            &Value::Dictionary(root),
+        )?);
+        readme.push_str(&match vpp {
+            Some(token) => format!(
+                "company-portal-install.plist — InstallApplication command for Company Portal with a VPP license (VPP token '{token}'; assign the license to the device first).\n"
+            ),
+            None => "company-portal-install.plist — InstallApplication command for Company Portal from the App Store (the user is asked for an Apple ID).\n".into(),
+        });
+    }
+
+    if spec.single_app_mode_until_authentication {
+        let mut app = Dictionary::new();
+        app.insert("Identifier".into(), COMPANY_PORTAL_BUNDLE_ID.into());
+        let mut payload = Dictionary::new();
+        payload.insert("PayloadType".into(), "com.apple.app.lock".into());
+        payload.insert("PayloadVersion".into(), Value::Integer(1.into()));
+        payload.insert(
+            "PayloadIdentifier".into(),
+            "app.depot.handoff.single-app-mode.applock".into(),
+        );
+        payload.insert(
+            "PayloadUUID".into(),
+            stable_uuid(profile_name, version, "applock").into(),
+        );
+        payload.insert(
+            "PayloadDisplayName".into(),
+            "Company Portal until sign-in".into(),
+        );
+        payload.insert("App".into(), Value::Dictionary(app));
+        let mut root = Dictionary::new();
+        root.insert("PayloadType".into(), "Configuration".into());
+        root.insert("PayloadVersion".into(), Value::Integer(1.into()));
+        root.insert(
+            "PayloadIdentifier".into(),
+            "app.depot.handoff.single-app-mode".into(),
+        );
+        root.insert(
+            "PayloadUUID".into(),
+            stable_uuid(profile_name, version, "profile").into(),
+        );
+        root.insert(
+            "PayloadDisplayName".into(),
+            format!("{profile_name}: Single App Mode until sign-in").into(),
+        );
+        root.insert(
+            "PayloadContent".into(),
+            Value::Array(vec![Value::Dictionary(payload)]),
+        );
+        files.push(file(
+            "single-app-mode.mobileconfig",
+            &Value::Dictionary(root),
+        )?);
+        readme.push_str(
+            "single-app-mode.mobileconfig — App Lock profile keeping Company Portal in front until the user signs in (iOS 11.3.1+); remove it after authentication.\n",
+        );
+    }
+
+    if files.is_empty() {
+        readme.push_str(
+            "This profile needs nothing from the MDM server beyond Apple's enrollment profile.\n",
+        );
+    }
+    files.push(HandoffFile {
+        name: "README.txt".into(),
+        contents: readme.into_bytes(),
+    });
+    Ok(files)
+}
+
+fn settings_command(items: Vec<Value>) -> Value {
+    let mut command = Dictionary::new();
+    command.insert("RequestType".into(), "Settings".into());
+    command.insert("Settings".into(), Value::Array(items));
+    let mut root = Dictionary::new();
+    root.insert("Command".into(), Value::Dictionary(command));
+    Value::Dictionary(root)
+}
+
+fn file(name: &str, value: &Value) -> Result<HandoffFile> {
+    let mut contents = Vec::new();
+    plist::to_writer_xml(&mut contents, value).map_err(|e| CoreError::File {
+        path: name.to_owned(),
+        reason: e.to_string(),
+    })?;
+    Ok(HandoffFile {
+        name: name.to_owned(),
+        contents,
+    })
+}
+
+/// A UUID that stays the same for one profile version, so exporting twice
+/// gives identical files (the MDM server sees the same payload).
+fn stable_uuid(name: &str, version: i64, part: &str) -> String {
+    let digest = fnv_pair(&format!("{name}\u{0}{version}\u{0}{part}"));
+    let hex: String = digest.iter().map(|b| format!("{b:02X}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// 16 bytes from FNV-1a over two seeds: stable, not a security property.
+fn fnv_pair(text: &str) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    for (half, seed) in [0xcbf2_9ce4_8422_2325_u64, 0x8422_2325_cbf2_9ce4]
+        .iter()
+        .enumerate()
+    {
+        let mut hash = *seed;
+        for byte in text.bytes() {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        out[half * 8..half * 8 + 8].copy_from_slice(&hash.to_be_bytes());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shared_ipad() -> ProfileSpec {
+        let mut spec = ProfileSpec::new("Store iPads");
+        spec.shared_ipad = true;
+        spec.maximum_cached_users = Some(12);
+        spec.device_name_template = Some("{{DEVICETYPE}}-{{SERIAL}}".into());
+        spec
+    }
+
+    fn text(files: &[HandoffFile], name: &str) -> String {
+        let file = files.iter().find(|f| f.name == name).expect(name);
+        String::from_utf8(file.contents.clone()).unwrap()
+    }
+
+    #[test]
+    fn shared_ipad_and_device_names_become_settings_commands() {
+        let devices = vec![("F9FXK2ABCD12".to_owned(), "iPad".to_owned())];
+        let files = files("Store iPads", 2, &shared_ipad(), &devices).unwrap();
+        let shared: Value =
+            plist::from_bytes(text(&files, "shared-ipad-settings.plist").as_bytes()).unwrap();
+        let command = shared.as_dictionary().unwrap()["Command"]
+            .as_dictionary()
+            .unwrap();
+        assert_eq!(command["RequestType"].as_string(), Some("Settings"));
+        let item = command["Settings"].as_array().unwrap()[0]
+            .as_dictionary()
+            .unwrap();
+        assert_eq!(item["Item"].as_string(), Some("SharedDeviceConfiguration"));
+        assert_eq!(item["ResidentUsers"].as_signed_integer(), Some(12));
+
+        let names: Value =
+            plist::from_bytes(text(&files, "device-names.plist").as_bytes()).unwrap();
+        let entry = names.as_array().unwrap()[0].as_dictionary().unwrap();
+        assert_eq!(entry["SerialNumber"].as_string(), Some("F9FXK2ABCD12"));
+        assert_eq!(entry["DeviceName"].as_string(), Some("iPad-F9FXK2ABCD12"));
+        assert!(text(&files, "README.txt").contains("version 2"));
+        assert!(
+            !files
+                .iter()
+                .any(|f| f.name == "company-portal-install.plist")
+        );
+    }
+
+    #[test]
+    fn company_portal_with_vpp_and_single_app_mode() {
+        let mut spec = ProfileSpec::new("Staff");
+        spec.user_affinity = depot_domain::profile::UserAffinity::WithUserAffinity;
+        spec.install_company_portal = true;
+        spec.company_portal_vpp_token = Some("Contoso VPP".into());
+        spec.single_app_mode_until_authentication = true;
+        let files = files("Staff", 1, &spec, &[]).unwrap();
+        let install = text(&files, "company-portal-install.plist");
+        assert!(install.contains("InstallApplication") && install.contains("719171358"));
+        assert!(install.contains("PurchaseMethod"));
+        let lock = text(&files, "single-app-mode.mobileconfig");
+        assert!(lock.contains("com.apple.app.lock") && lock.contains(COMPANY_PORTAL_BUNDLE_ID));
+        // Stable across exports.
+        assert_eq!(
+            lock,
+            text(
+                &super::files("Staff", 1, &spec, &[]).unwrap(),
+                "single-app-mode.mobileconfig"
+            )
+        );
+    }
+
+    #[test]
+    fn a_plain_profile_gets_only_the_readme() {
+        let files = files("Plain", 1, &ProfileSpec::new("Plain"), &[]).unwrap();
+        assert_eq!(files.len(), 1);
+        assert!(text(&files, "README.txt").contains("needs nothing"));
+    }
+}

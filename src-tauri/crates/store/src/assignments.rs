@@ -1,0 +1,429 @@
+//! Profile assignment runs (DEV-2..4): `assignment_runs`, their per-serial
+//! `assignment_results`, and the 24-hour `assignment_cooldowns`.
+//!
+//! A run writes every serial as pending when it starts; each batch's answers
+//! are written in one transaction, together with the devices they change, so a
+//! run killed at any point resumes with exactly the serials not yet answered.
+
+use std::collections::HashMap;
+
+use depot_domain::TokenId;
+use rusqlite::{OptionalExtension, Row, params};
+
+use crate::{Db, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssignmentKind {
+    Assign,
+    Remove,
+}
+
+impl AssignmentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssignmentKind::Assign => "assign",
+            AssignmentKind::Remove => "remove",
+        }
+    }
+
+    fn parse(text: &str) -> Self {
+        if text == "remove" {
+            AssignmentKind::Remove
+        } else {
+            AssignmentKind::Assign
+        }
+    }
+}
+
+/// A serial's result: Apple's per-serial answer (§3.6; a serial missing from
+/// the answer is `Failed`), or why Depot did not send it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    Success,
+    NotAccessible,
+    Failed,
+    Throttled,
+    /// Not sent: the serial failed less than 24 hours ago.
+    Cooldown,
+    /// Not sent: the run stopped (whole call refused, or cancelled).
+    NotSent,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 6] = [
+        Outcome::Success,
+        Outcome::NotAccessible,
+        Outcome::Failed,
+        Outcome::Throttled,
+        Outcome::Cooldown,
+        Outcome::NotSent,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "SUCCESS",
+            Outcome::NotAccessible => "NOT_ACCESSIBLE",
+            Outcome::Failed => "FAILED",
+            Outcome::Throttled => "THROTTLED",
+            Outcome::Cooldown => "COOLDOWN",
+            Outcome::NotSent => "NOT_SENT",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.as_str() == text)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAssignmentRun<'a> {
+    pub token: TokenId,
+    pub kind: AssignmentKind,
+    /// `manual`, `edit` (re-assign after a profile edit) or `default` (SYN-7).
+    pub reason: &'a str,
+    pub profile_id: Option<i64>,
+    pub profile_version: Option<i64>,
+    pub apple_uuid: Option<&'a str>,
+    pub operator: &'a str,
+    pub started_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssignmentRunRow {
+    pub id: i64,
+    pub token_id: TokenId,
+    pub kind: AssignmentKind,
+    pub reason: String,
+    pub profile_id: Option<i64>,
+    pub profile_version: Option<i64>,
+    pub apple_uuid: Option<String>,
+    pub operator: String,
+    pub started_at: i64,
+    pub finished_at: Option<i64>,
+    /// `running`, `ok`, `partial`, `failed` or `cancelled`.
+    pub result: String,
+    pub error: Option<String>,
+    pub total: u64,
+    pub pending: u64,
+    pub counts: HashMap<&'static str, u64>,
+}
+
+impl AssignmentRunRow {
+    pub fn count(&self, outcome: Outcome) -> u64 {
+        self.counts.get(outcome.as_str()).copied().unwrap_or(0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssignmentResultRow {
+    pub serial: String,
+    pub batch: i64,
+    pub outcome: Option<Outcome>,
+    pub detail: Option<String>,
+    pub at: Option<i64>,
+}
+
+/// One serial's place in a profile's history (device detail, DEV-6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SerialAssignmentRow {
+    pub run_id: i64,
+    pub kind: AssignmentKind,
+    pub reason: String,
+    pub profile_id: Option<i64>,
+    pub profile_version: Option<i64>,
+    pub operator: String,
+    pub outcome: Option<Outcome>,
+    pub detail: Option<String>,
+    pub at: Option<i64>,
+    pub started_at: i64,
+}
+
+impl Db {
+    /// Starts a run with every serial pending, in batches of `batch_size`.
+    pub fn insert_assignment_run(
+        &self,
+        run: &NewAssignmentRun<'_>,
+        serials: &[String],
+        batch_size: usize,
+    ) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO assignment_runs (token_id, kind, reason, profile_id, profile_version,
+                                          apple_uuid, operator, started_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                run.token.get(),
+                run.kind.as_str(),
+                run.reason,
+                run.profile_id,
+                run.profile_version,
+                run.apple_uuid,
+                run.operator,
+                run.started_at
+            ],
+        )?;
+        let id = self.conn.last_insert_rowid();
+        let mut insert = self.conn.prepare_cached(
+            "INSERT OR IGNORE INTO assignment_results (run_id, serial, batch) VALUES (?1, ?2, ?3)",
+        )?;
+        for (i, serial) in serials.iter().enumerate() {
+            let batch = i64::try_from(i / batch_size.max(1)).unwrap_or(i64::MAX);
+            insert.execute(params![id, serial, batch])?;
+        }
+        Ok(id)
+    }
+
+    /// Up to `limit` serials of the run still waiting for an answer, in batch order.
+    pub fn pending_assignment_serials(&self, run: i64, limit: usize) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT serial FROM assignment_results WHERE run_id = ?1 AND outcome IS NULL
+             ORDER BY batch, serial LIMIT ?2",
+        )?;
+        let rows = stmt
+            .query_map(
+                params![run, i64::try_from(limit).unwrap_or(i64::MAX)],
+                |r| r.get(0),
+            )?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(rows)
+    }
+
+    /// Throttled serials of the run, to send again.
+    pub fn requeue_throttled(&self, run: i64) -> Result<u64> {
+        let n = self.conn.execute(
+            "UPDATE assignment_results SET outcome = NULL WHERE run_id = ?1 AND outcome = 'THROTTLED'",
+            [run],
+        )?;
+        Ok(n as u64)
+    }
+
+    pub fn record_assignment_results(
+        &self,
+        run: i64,
+        results: &[(String, Outcome, Option<String>)],
+        now: i64,
+    ) -> Result<()> {
+        let mut update = self.conn.prepare_cached(
+            "UPDATE assignment_results SET outcome = ?3, detail = ?4, at = ?5
+             WHERE run_id = ?1 AND serial = ?2",
+        )?;
+        for (serial, outcome, detail) in results {
+            update.execute(params![run, serial, outcome.as_str(), detail, now])?;
+        }
+        Ok(())
+    }
+
+    /// Closes the serials still waiting when a run stops for good: `NOT_SENT`
+    /// with the reason.
+    pub fn close_pending_assignments(&self, run: i64, reason: &str, now: i64) -> Result<u64> {
+        let n = self.conn.execute(
+            "UPDATE assignment_results SET outcome = 'NOT_SENT', detail = ?2, at = ?3
+             WHERE run_id = ?1 AND outcome IS NULL",
+            params![run, reason, now],
+        )?;
+        Ok(n as u64)
+    }
+
+    /// After a successful assign: the devices now hold `uuid` (Apple's view
+    /// arrives with the next sync and agrees).
+    pub fn mark_devices_assigned(
+        &self,
+        token: TokenId,
+        serials: &[String],
+        uuid: &str,
+        now: i64,
+    ) -> Result<()> {
+        let mut update = self.conn.prepare_cached(
+            "UPDATE devices SET profile_uuid = ?3, profile_status = 'assigned',
+                    profile_assign_time = ?4, updated_at = ?4
+             WHERE token_id = ?1 AND serial = ?2",
+        )?;
+        for serial in serials {
+            update.execute(params![token.get(), serial, uuid, now])?;
+        }
+        Ok(())
+    }
+
+    /// After a successful remove: the devices hold no profile.
+    pub fn mark_devices_unassigned(
+        &self,
+        token: TokenId,
+        serials: &[String],
+        now: i64,
+    ) -> Result<()> {
+        let mut update = self.conn.prepare_cached(
+            "UPDATE devices SET profile_uuid = NULL, profile_status = 'empty',
+                    profile_assign_time = NULL, updated_at = ?3
+             WHERE token_id = ?1 AND serial = ?2",
+        )?;
+        for serial in serials {
+            update.execute(params![token.get(), serial, now])?;
+        }
+        Ok(())
+    }
+
+    pub fn set_cooldowns(&self, token: TokenId, serials: &[String], until: i64) -> Result<()> {
+        let mut upsert = self.conn.prepare_cached(
+            "INSERT INTO assignment_cooldowns (token_id, serial, until) VALUES (?1, ?2, ?3)
+             ON CONFLICT (token_id, serial) DO UPDATE SET until = excluded.until",
+        )?;
+        for serial in serials {
+            upsert.execute(params![token.get(), serial, until])?;
+        }
+        Ok(())
+    }
+
+    /// Serials of `token` in cooldown at `now`, with when each ends.
+    pub fn cooldowns(&self, token: TokenId, now: i64) -> Result<HashMap<String, i64>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT serial, until FROM assignment_cooldowns WHERE token_id = ?1 AND until > ?2",
+        )?;
+        let rows = stmt
+            .query_map(params![token.get(), now], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<HashMap<String, i64>>>()?;
+        Ok(rows)
+    }
+
+    pub fn finish_assignment_run(
+        &self,
+        run: i64,
+        result: &str,
+        error: Option<&str>,
+        now: i64,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE assignment_runs SET result = ?2, error = ?3, finished_at = ?4 WHERE id = ?1",
+            params![run, result, error, now],
+        )?;
+        Ok(())
+    }
+
+    pub fn assignment_run(&self, run: i64) -> Result<Option<AssignmentRunRow>> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT id, token_id, kind, reason, profile_id, profile_version, apple_uuid,
+                        operator, started_at, finished_at, result, error
+                 FROM assignment_runs WHERE id = ?1",
+                [run],
+                run_from_row,
+            )
+            .optional()?;
+        let Some(mut row) = row else {
+            return Ok(None);
+        };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT outcome, COUNT(*) FROM assignment_results WHERE run_id = ?1 GROUP BY outcome",
+        )?;
+        let groups = stmt
+            .query_map([run], |r| {
+                Ok((r.get::<_, Option<String>>(0)?, r.get::<_, i64>(1)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for (outcome, n) in groups {
+            let n = n.unsigned_abs();
+            row.total += n;
+            match outcome.as_deref().and_then(Outcome::parse) {
+                Some(o) => {
+                    row.counts.insert(o.as_str(), n);
+                }
+                None => row.pending += n,
+            }
+        }
+        Ok(Some(row))
+    }
+
+    /// Runs that were still running when the app stopped (to resume).
+    pub fn unfinished_assignment_runs(&self) -> Result<Vec<i64>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM assignment_runs WHERE result = 'running' ORDER BY id")?;
+        let rows = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<i64>>>()?;
+        Ok(rows)
+    }
+
+    /// The latest runs, newest first (optionally of one token).
+    pub fn assignment_runs(&self, token: Option<TokenId>, limit: u32) -> Result<Vec<i64>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id FROM assignment_runs WHERE (?1 IS NULL OR token_id = ?1)
+             ORDER BY id DESC LIMIT ?2",
+        )?;
+        let rows = stmt
+            .query_map(params![token.map(TokenId::get), limit], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<i64>>>()?;
+        Ok(rows)
+    }
+
+    pub fn assignment_results(&self, run: i64) -> Result<Vec<AssignmentResultRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT serial, batch, outcome, detail, at FROM assignment_results
+             WHERE run_id = ?1 ORDER BY batch, serial",
+        )?;
+        let rows = stmt
+            .query_map([run], |r| {
+                Ok(AssignmentResultRow {
+                    serial: r.get(0)?,
+                    batch: r.get(1)?,
+                    outcome: r
+                        .get::<_, Option<String>>(2)?
+                        .as_deref()
+                        .and_then(Outcome::parse),
+                    detail: r.get(3)?,
+                    at: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Every run that included `serial` (any token), newest first.
+    pub fn serial_assignments(&self, serial: &str) -> Result<Vec<SerialAssignmentRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT r.id, r.kind, r.reason, r.profile_id, r.profile_version, r.operator,
+                    a.outcome, a.detail, a.at, r.started_at
+             FROM assignment_results a JOIN assignment_runs r ON r.id = a.run_id
+             WHERE a.serial = ?1 ORDER BY r.id DESC LIMIT 100",
+        )?;
+        let rows = stmt
+            .query_map([serial], |r| {
+                Ok(SerialAssignmentRow {
+                    run_id: r.get(0)?,
+                    kind: AssignmentKind::parse(&r.get::<_, String>(1)?),
+                    reason: r.get(2)?,
+                    profile_id: r.get(3)?,
+                    profile_version: r.get(4)?,
+                    operator: r.get(5)?,
+                    outcome: r
+                        .get::<_, Option<String>>(6)?
+                        .as_deref()
+                        .and_then(Outcome::parse),
+                    detail: r.get(7)?,
+                    at: r.get(8)?,
+                    started_at: r.get(9)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+}
+
+fn run_from_row(r: &Row<'_>) -> rusqlite::Result<AssignmentRunRow> {
+    Ok(AssignmentRunRow {
+        id: r.get(0)?,
+        token_id: TokenId::new(r.get(1)?),
+        kind: AssignmentKind::parse(&r.get::<_, String>(2)?),
+        reason: r.get(3)?,
+        profile_id: r.get(4)?,
+        profile_version: r.get(5)?,
+        apple_uuid: r.get(6)?,
+        operator: r.get(7)?,
+        started_at: r.get(8)?,
+        finished_at: r.get(9)?,
+        result: r.get(10)?,
+        error: r.get(11)?,
+        total: 0,
+        pending: 0,
+        counts: HashMap::new(),
+    })
+}

@@ -1,0 +1,400 @@
+//! The `profiles` and `profile_versions` tables, workspace settings, and the
+//! per-token enrollment URL override (PRO-13..18).
+
+use depot_domain::TokenId;
+use rusqlite::{OptionalExtension, Row, params};
+
+use crate::{Db, Result};
+
+/// Whether a version reached Apple.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadState {
+    /// Stored, not sent yet (or the app stopped while sending).
+    Pending,
+    Uploaded,
+    Failed,
+}
+
+impl UploadState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UploadState::Pending => "pending",
+            UploadState::Uploaded => "uploaded",
+            UploadState::Failed => "failed",
+        }
+    }
+
+    fn parse(text: &str) -> Self {
+        match text {
+            "uploaded" => UploadState::Uploaded,
+            "failed" => UploadState::Failed,
+            _ => UploadState::Pending,
+        }
+    }
+}
+
+/// A profile with its current version's upload facts and usage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileRow {
+    pub id: i64,
+    pub token_id: TokenId,
+    pub token_name: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub current_version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub is_default: bool,
+    /// Active devices holding any version of this profile.
+    pub device_count: u64,
+    pub current: ProfileVersionRow,
+}
+
+/// One version of a profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileVersionRow {
+    pub profile_id: i64,
+    pub version: i64,
+    /// The `depot.profile/v1` file.
+    pub spec: String,
+    /// The exact JSON sent (or to be sent) to Apple.
+    pub apple_json: String,
+    pub apple_uuid: Option<String>,
+    pub upload_state: UploadState,
+    pub upload_error: Option<String>,
+    /// The `depot.profile/v1` key Apple's refusal points at, when known.
+    pub upload_error_field: Option<String>,
+    pub uploaded_at: Option<i64>,
+    pub created_at: i64,
+    pub created_by: String,
+}
+
+/// A version about to be written.
+#[derive(Debug, Clone)]
+pub struct NewProfileVersion<'a> {
+    pub profile_id: i64,
+    pub version: i64,
+    pub spec: &'a str,
+    pub apple_json: &'a str,
+    pub created_at: i64,
+    pub created_by: &'a str,
+}
+
+const VERSION_COLUMNS: &str = "v.profile_id, v.version, v.spec, v.apple_json, v.apple_uuid, \
+     v.upload_state, v.upload_error, v.upload_error_field, v.uploaded_at, v.created_at, v.created_by";
+
+fn profile_select() -> String {
+    format!(
+        "SELECT p.id, p.token_id, t.server_name, p.name, p.description, p.current_version,
+                p.created_at, p.updated_at, (t.default_profile_id IS p.id),
+                (SELECT COUNT(*) FROM devices d
+                   WHERE d.removed_at IS NULL AND d.token_id = p.token_id AND d.profile_uuid IN
+                     (SELECT apple_uuid FROM profile_versions pv
+                        WHERE pv.profile_id = p.id AND pv.apple_uuid IS NOT NULL)),
+                {VERSION_COLUMNS}
+           FROM profiles p
+           JOIN tokens t ON t.id = p.token_id
+           JOIN profile_versions v ON v.profile_id = p.id AND v.version = p.current_version"
+    )
+}
+
+impl Db {
+    /// Profiles of one token, or of every token, by token then name.
+    pub fn list_profiles(&self, token: Option<TokenId>) -> Result<Vec<ProfileRow>> {
+        let sql = format!(
+            "{} WHERE (?1 IS NULL OR p.token_id = ?1) ORDER BY t.server_name, p.name COLLATE NOCASE",
+            profile_select()
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt
+            .query_map([token.map(TokenId::get)], profile_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    pub fn get_profile(&self, id: i64) -> Result<Option<ProfileRow>> {
+        let sql = format!("{} WHERE p.id = ?1", profile_select());
+        Ok(self
+            .conn
+            .query_row(&sql, [id], profile_from_row)
+            .optional()?)
+    }
+
+    /// The profile of `token` called `name` (any case), if any.
+    pub fn find_profile_by_name(&self, token: TokenId, name: &str) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id FROM profiles WHERE token_id = ?1 AND name = ?2 COLLATE NOCASE",
+                params![token.get(), name],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    /// A profile by Apple's profile UUID of any of its versions.
+    pub fn find_profile_version_by_uuid(&self, uuid: &str) -> Result<Option<(i64, i64)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT profile_id, version FROM profile_versions WHERE apple_uuid = ?1",
+                [uuid],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    pub fn count_profiles(&self, token: TokenId) -> Result<u64> {
+        let n: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM profiles WHERE token_id = ?1",
+            [token.get()],
+            |row| row.get(0),
+        )?;
+        Ok(n.unsigned_abs())
+    }
+
+    pub fn insert_profile(
+        &self,
+        token: TokenId,
+        name: &str,
+        description: Option<&str>,
+        now: i64,
+    ) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO profiles (token_id, name, description, current_version, created_at, updated_at)
+             VALUES (?1, ?2, ?3, 1, ?4, ?4)",
+            params![token.get(), name, description, now],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn insert_profile_version(&self, version: &NewProfileVersion<'_>) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO profile_versions (profile_id, version, spec, apple_json, created_at, created_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                version.profile_id,
+                version.version,
+                version.spec,
+                version.apple_json,
+                version.created_at,
+                version.created_by
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Makes `version` the profile's current one, with its name and description.
+    pub fn set_current_profile_version(
+        &self,
+        id: i64,
+        version: i64,
+        name: &str,
+        description: Option<&str>,
+        now: i64,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE profiles SET current_version = ?2, name = ?3, description = ?4, updated_at = ?5
+             WHERE id = ?1",
+            params![id, version, name, description, now],
+        )?;
+        Ok(())
+    }
+
+    /// Records Apple's answer to `POST /profile` for one version.
+    pub fn record_profile_upload(
+        &self,
+        id: i64,
+        version: i64,
+        outcome: std::result::Result<&str, (&str, Option<&str>)>,
+        now: i64,
+    ) -> Result<()> {
+        match outcome {
+            Ok(uuid) => self.conn.execute(
+                "UPDATE profile_versions SET apple_uuid = ?3, upload_state = 'uploaded',
+                        upload_error = NULL, upload_error_field = NULL, uploaded_at = ?4
+                  WHERE profile_id = ?1 AND version = ?2",
+                params![id, version, uuid, now],
+            )?,
+            Err((error, field)) => self.conn.execute(
+                "UPDATE profile_versions SET upload_state = 'failed', upload_error = ?3,
+                        upload_error_field = ?4
+                  WHERE profile_id = ?1 AND version = ?2",
+                params![id, version, error, field],
+            )?,
+        };
+        Ok(())
+    }
+
+    /// Every version of a profile, newest first.
+    pub fn profile_versions(&self, id: i64) -> Result<Vec<ProfileVersionRow>> {
+        let sql = format!(
+            "SELECT {VERSION_COLUMNS} FROM profile_versions v WHERE v.profile_id = ?1
+             ORDER BY v.version DESC"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt
+            .query_map([id], |row| version_from_row(row, 0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    pub fn profile_version(&self, id: i64, version: i64) -> Result<Option<ProfileVersionRow>> {
+        let sql = format!(
+            "SELECT {VERSION_COLUMNS} FROM profile_versions v
+              WHERE v.profile_id = ?1 AND v.version = ?2"
+        );
+        Ok(self
+            .conn
+            .query_row(&sql, params![id, version], |row| version_from_row(row, 0))
+            .optional()?)
+    }
+
+    /// Active devices of the profile's token holding an older version of the
+    /// profile than `current_uuid` (they need the new one after an edit).
+    pub fn serials_on_older_versions(&self, id: i64, current_uuid: &str) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT d.serial FROM devices d
+               JOIN profiles p ON p.id = ?1 AND d.token_id = p.token_id
+              WHERE d.removed_at IS NULL AND d.profile_uuid IN
+                    (SELECT apple_uuid FROM profile_versions
+                      WHERE profile_id = ?1 AND apple_uuid IS NOT NULL AND apple_uuid <> ?2)
+              ORDER BY d.serial",
+        )?;
+        let rows = stmt
+            .query_map(params![id, current_uuid], |row| row.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(rows)
+    }
+
+    /// Active devices holding any version of the profile: (serial, family).
+    pub fn devices_on_profile(&self, id: i64) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT d.serial, d.family FROM devices d
+               JOIN profiles p ON p.id = ?1 AND d.token_id = p.token_id
+              WHERE d.removed_at IS NULL AND d.profile_uuid IN
+                    (SELECT apple_uuid FROM profile_versions
+                      WHERE profile_id = ?1 AND apple_uuid IS NOT NULL)
+              ORDER BY d.serial",
+        )?;
+        let rows = stmt
+            .query_map([id], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Removes a profile and its versions (callers check it is unused first).
+    pub fn delete_profile(&self, id: i64) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM profiles WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
+    pub fn set_default_profile(&self, token: TokenId, profile: Option<i64>) -> Result<()> {
+        self.conn.execute(
+            "UPDATE tokens SET default_profile_id = ?2 WHERE id = ?1",
+            params![token.get(), profile],
+        )?;
+        Ok(())
+    }
+
+    /// The token's default profile id, if set.
+    pub fn default_profile(&self, token: TokenId) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT default_profile_id FROM tokens WHERE id = ?1",
+                [token.get()],
+                |row| row.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    // ----- settings ------------------------------------------------------------
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
+                row.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Sets (`Some`) or clears (`None`) a workspace setting.
+    pub fn put_setting(&self, key: &str, value: Option<&str>) -> Result<()> {
+        match value {
+            Some(value) => self.conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )?,
+            None => self
+                .conn
+                .execute("DELETE FROM settings WHERE key = ?1", [key])?,
+        };
+        Ok(())
+    }
+
+    /// The token's own enrollment URL and configuration web URL, when overridden.
+    pub fn token_enrollment_urls(
+        &self,
+        token: TokenId,
+    ) -> Result<(Option<String>, Option<String>)> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT enrollment_url, configuration_web_url FROM tokens WHERE id = ?1",
+                [token.get()],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?
+            .unwrap_or((None, None)))
+    }
+
+    pub fn set_token_enrollment_urls(
+        &self,
+        token: TokenId,
+        enrollment_url: Option<&str>,
+        configuration_web_url: Option<&str>,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE tokens SET enrollment_url = ?2, configuration_web_url = ?3 WHERE id = ?1",
+            params![token.get(), enrollment_url, configuration_web_url],
+        )?;
+        Ok(())
+    }
+}
+
+fn profile_from_row(row: &Row<'_>) -> rusqlite::Result<ProfileRow> {
+    Ok(ProfileRow {
+        id: row.get(0)?,
+        token_id: TokenId::new(row.get(1)?),
+        token_name: row.get(2)?,
+        name: row.get(3)?,
+        description: row.get(4)?,
+        current_version: row.get(5)?,
+        created_at: row.get(6)?,
+        updated_at: row.get(7)?,
+        is_default: row.get(8)?,
+        device_count: row.get::<_, i64>(9)?.unsigned_abs(),
+        current: version_from_row(row, 10)?,
+    })
+}
+
+fn version_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<ProfileVersionRow> {
+    Ok(ProfileVersionRow {
+        profile_id: row.get(at)?,
+        version: row.get(at + 1)?,
+        spec: row.get(at + 2)?,
+        apple_json: row.get(at + 3)?,
+        apple_uuid: row.get(at + 4)?,
+        upload_state: UploadState::parse(&row.get::<_, String>(at + 5)?),
+        upload_error: row.get(at + 6)?,
+        upload_error_field: row.get(at + 7)?,
+        uploaded_at: row.get(at + 8)?,
+        created_at: row.get(at + 9)?,
+        created_by: row.get(at + 10)?,
+    })
+}
