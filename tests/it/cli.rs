@@ -274,4 +274,144 @@ mod tokens {
             assert!(audit.contains(action), "{audit}");
         }
     }
+
+    /// A token added through the CLI, for the profile tests.
+    fn add_token(cli: &Cli, sim: &RunningSim) {
+        let pem_path = cli.path("depot.pem");
+        cli.ok(&["token", "keygen", "--out", &pem_path]);
+        let pem = std::fs::read_to_string(&pem_path).unwrap();
+        let p7m_path = cli.path("t.p7m");
+        std::fs::write(
+            &p7m_path,
+            sim.issue_token("Sales-East", pem.as_bytes()).unwrap(),
+        )
+        .unwrap();
+        cli.ok(&[
+            "token",
+            "add",
+            "--p7m",
+            &p7m_path,
+            "--apple-id",
+            "a@acme.example",
+            "--apple-url",
+            sim.base_url(),
+        ]);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn profile_create_edit_show_export_import_default_handoff_delete() {
+        let sim = sim().await;
+        let cli = Cli {
+            home: TestWorkspace::new(),
+        };
+        add_token(&cli, &sim);
+        let spec_path = cli.path("spec.json");
+        let spec = r#"{
+  "format": "depot.profile/v1",
+  "name": "Sales iPads",
+  "description": null,
+  "platform": "iOS",
+  "userAffinity": "withoutUserAffinity",
+  "authentication": null,
+  "installCompanyPortal": false,
+  "companyPortalVppToken": null,
+  "singleAppModeUntilAuthentication": false,
+  "supervised": true,
+  "lockedEnrollment": true,
+  "awaitFinalConfiguration": true,
+  "sharedIPad": true,
+  "maximumCachedUsers": 10,
+  "syncWithComputers": "denyAll",
+  "configuratorCertificates": [],
+  "deviceNameTemplate": "{{DEVICETYPE}}-{{SERIAL}}",
+  "department": { "name": "Retail IT", "phone": "+49 30 1234567", "email": "it@example.com" },
+  "hiddenScreens": ["AppleID", "Siri"],
+  "enrollmentUrl": null,
+  "configurationWebUrl": null,
+  "extensions": {}
+}"#;
+        std::fs::write(&spec_path, spec).unwrap();
+
+        // No enrollment URL yet: refused at the field, nothing created.
+        let out = cli.run(&[
+            "profile",
+            "create",
+            "--token",
+            "Sales-East",
+            "--from",
+            &spec_path,
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stderr(&out).contains("enrollmentUrl"), "{}", stderr(&out));
+        assert!(cli.ok(&["profile", "list"]).contains("No profiles"));
+
+        cli.ok(&[
+            "settings",
+            "enrollment",
+            "--url",
+            "https://mdm.acme.example/enroll",
+        ]);
+        let created: serde_json::Value = serde_json::from_str(&cli.ok(&[
+            "--json",
+            "profile",
+            "create",
+            "--token",
+            "Sales-East",
+            "--from",
+            &spec_path,
+        ]))
+        .unwrap();
+        assert_eq!(created["profile"]["summary"]["upload"]["state"], "uploaded");
+        let apple = cli.ok(&["profile", "show", "Sales iPads", "--apple-json"]);
+        let apple: serde_json::Value = serde_json::from_str(&apple).unwrap();
+        assert_eq!(
+            apple["skip_setup_items"],
+            serde_json::json!(["AppleID", "Siri"])
+        );
+        assert_eq!(apple["url"], "https://mdm.acme.example/enroll");
+
+        std::fs::write(
+            &spec_path,
+            spec.replace("\"maximumCachedUsers\": 10", "\"maximumCachedUsers\": 12"),
+        )
+        .unwrap();
+        let edited = cli.ok(&["profile", "edit", "Sales iPads", "--from", &spec_path]);
+        assert!(edited.contains("version 2"), "{edited}");
+
+        let export_path = cli.path("export.json");
+        cli.ok(&["profile", "export", "Sales iPads", "--out", &export_path]);
+        let exported = std::fs::read_to_string(&export_path).unwrap();
+        assert!(
+            exported.contains("\"maximumCachedUsers\": 12"),
+            "{exported}"
+        );
+        std::fs::write(
+            &export_path,
+            exported.replace("Sales iPads", "Sales iPads copy"),
+        )
+        .unwrap();
+        cli.ok(&["profile", "import", "--token", "Sales-East", &export_path]);
+
+        cli.ok(&["profile", "set-default", "Sales iPads"]);
+        let list = cli.ok(&["profile", "list"]);
+        assert!(
+            list.contains("default") && list.contains("Sales iPads copy"),
+            "{list}"
+        );
+        let out = cli.run(&["profile", "delete", "Sales iPads"]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stderr(&out).contains("default"), "{}", stderr(&out));
+
+        let dir = cli.path("handoff");
+        cli.ok(&["profile", "handoff", "Sales iPads", "--out", &dir]);
+        let plist = std::fs::read_to_string(format!("{dir}/shared-ipad-settings.plist")).unwrap();
+        assert!(plist.contains("<integer>12</integer>"), "{plist}");
+
+        cli.ok(&["profile", "delete", "Sales iPads copy"]);
+        assert_eq!(
+            sim.profiles("Sales-East").unwrap().len(),
+            3,
+            "v1, v2 and the copy reached Apple"
+        );
+    }
 }

@@ -4,6 +4,7 @@
 
 mod cli;
 mod crash;
+mod profiles;
 mod support;
 mod sync;
 mod tokens;

@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 failure (one line on stderr says why; nothing was
 //! changed), 2 bad usage.
 
+mod profiles;
 mod sync;
 mod tokens;
 
@@ -43,6 +44,12 @@ enum Command {
     Token(tokens::TokenCommand),
     /// Sync devices from Apple: `depot sync [TOKEN] [--full]`, `depot sync history TOKEN`.
     Sync(sync::SyncArgs),
+    /// Enrollment profiles: create, edit, list, show, export, import, default, delete, handoff.
+    #[command(subcommand)]
+    Profile(profiles::ProfileCommand),
+    /// Workspace settings (enrollment URLs).
+    #[command(subcommand)]
+    Settings(profiles::SettingsCommand),
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -115,6 +122,8 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Workspace(WorkspaceCommand::Info) => workspace_info(&depot, cli.json),
         Command::Token(command) => tokens::run(&depot, command, cli.json).await,
         Command::Sync(args) => sync::run(&depot, args, cli.json).await,
+        Command::Profile(command) => profiles::run(&depot, command, cli.json).await,
+        Command::Settings(command) => profiles::settings(&depot, command, cli.json),
         Command::Audit(AuditCommand::List {
             action,
             object,

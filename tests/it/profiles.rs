@@ -1,0 +1,457 @@
+//! Profiles (PRO-13..19) and the assignment engine (DEV-2..4, SYN-7) through
+//! `core` against the simulator over loopback HTTP.
+
+use std::sync::Arc;
+
+use depot_core::assign::{AssignReason, AssignRequest};
+use depot_core::profiles::UploadState;
+use depot_core::sync::SyncRequest;
+use depot_core::{CoreError, Depot, DepotOptions, FixedClock, TokenFileInput};
+use depot_domain::TokenId;
+use depot_domain::profile::{ProfileSpec, UserAffinity};
+use depot_sim::{ErrorBurst, Faults, RunningSim, ServerSpec, Simulator};
+
+use crate::support::TestWorkspace;
+
+const NOW: i64 = 1_790_000_000;
+const SERVER: &str = "Sales-East";
+const ENROLL: &str = "https://mdm.acme.example/enroll";
+
+struct Setup {
+    sim: RunningSim,
+    depot: Arc<Depot>,
+    clock: Arc<FixedClock>,
+    token: TokenId,
+    ws: TestWorkspace,
+}
+
+async fn setup(devices: u32) -> Setup {
+    let sim = Simulator::builder()
+        .seed(7)
+        .server(ServerSpec::new(SERVER, "Acme Corp", devices))
+        .clock_start_ms(NOW * 1000)
+        .frozen_clock(true)
+        .start()
+        .await
+        .unwrap();
+    let ws = TestWorkspace::new();
+    let clock = Arc::new(FixedClock::at(NOW));
+    let depot = Arc::new(Depot::open(ws.path(), DepotOptions::for_tests(clock.clone())).unwrap());
+    let key = depot.generate_key(false).unwrap();
+    let p7m = sim
+        .issue_token(SERVER, key.certificate_pem.as_bytes())
+        .unwrap();
+    let file = TokenFileInput::Contents {
+        file_name: "t.p7m".into(),
+        contents: p7m.into_bytes(),
+    };
+    let token = depot
+        .add_token(&file, "a@acme.example", &[], Some(sim.base_url()))
+        .await
+        .unwrap()
+        .id;
+    depot.set_enrollment_urls(None, Some(ENROLL), None).unwrap();
+    Setup {
+        sim,
+        depot,
+        clock,
+        token,
+        ws,
+    }
+}
+
+impl Setup {
+    async fn sync(&self) -> depot_core::sync::SyncOutcome {
+        self.depot
+            .sync_token(self.token, SyncRequest::manual(true), &|_| {})
+            .await
+            .unwrap()
+    }
+
+    fn serials(&self) -> Vec<String> {
+        self.depot
+            .workspace()
+            .connect()
+            .unwrap()
+            .active_serials(self.token)
+            .unwrap()
+    }
+
+    async fn create(&self, spec: &ProfileSpec) -> i64 {
+        let detail = self.depot.create_profile(self.token, spec).await.unwrap();
+        assert_eq!(
+            detail.overview.upload.state,
+            UploadState::Uploaded,
+            "{detail:?}"
+        );
+        detail.overview.id
+    }
+
+    async fn assign(
+        &self,
+        profile: Option<i64>,
+        serials: Vec<String>,
+    ) -> depot_core::assign::AssignmentSummary {
+        let run = self
+            .depot
+            .start_assignment(&AssignRequest {
+                token: self.token,
+                profile,
+                serials,
+                reason: AssignReason::Manual,
+            })
+            .unwrap();
+        self.depot.run_assignment(run).await.unwrap()
+    }
+
+    /// `POST /profile/devices` calls the simulator answered.
+    fn assign_calls(&self) -> usize {
+        self.sim
+            .request_log()
+            .iter()
+            .filter(|r| r.path == "/profile/devices" && r.method == "POST")
+            .count()
+    }
+
+    fn apple_uuid_of(&self, serial: &str) -> Option<String> {
+        let device = self.sim.device(SERVER, serial, 10).unwrap()?;
+        device["profile_uuid"].as_str().map(str::to_owned)
+    }
+}
+
+fn shared_ipad(name: &str) -> ProfileSpec {
+    let mut spec = ProfileSpec::new(name);
+    spec.shared_ipad = true;
+    spec.maximum_cached_users = Some(8);
+    spec.locked_enrollment = true;
+    spec.device_name_template = Some("{{DEVICETYPE}}-{{SERIAL}}".into());
+    spec
+}
+
+#[tokio::test]
+async fn create_uploads_the_json_apple_then_stores() {
+    let s = setup(10).await;
+    let id = s.create(&shared_ipad("Store iPads")).await;
+    let detail = s.depot.profile_detail(id).unwrap();
+    assert_eq!(detail.overview.version, 1);
+    let uuid = detail.overview.upload.apple_uuid.clone().unwrap();
+    assert_eq!(uuid.len(), 32);
+
+    let sent: serde_json::Value = serde_json::from_str(&detail.apple_json).unwrap();
+    assert_eq!(sent["url"], ENROLL);
+    assert_eq!(sent["is_multi_user"], true);
+    assert_eq!(sent["is_mdm_removable"], false);
+    let mut stored = s.sim.profiles(SERVER).unwrap().pop().unwrap();
+    assert_eq!(stored["profile_uuid"], uuid.as_str());
+    stored.as_object_mut().unwrap().remove("profile_uuid");
+    assert_eq!(
+        stored, sent,
+        "Apple's stored profile differs from the JSON sent"
+    );
+    assert_eq!(
+        detail.group_rule,
+        "(device.enrollmentProfileName -eq \"Store iPads\")"
+    );
+    // org_magic is created once and reused by the next profile.
+    let second = s.create(&ProfileSpec::new("Staff")).await;
+    let json2: serde_json::Value =
+        serde_json::from_str(&s.depot.profile_detail(second).unwrap().apple_json).unwrap();
+    assert_eq!(json2["org_magic"], sent["org_magic"]);
+}
+
+#[tokio::test]
+async fn problems_are_reported_per_field_and_nothing_is_saved() {
+    let s = setup(10).await;
+    s.depot.set_enrollment_urls(None, None, None).unwrap();
+    let check = s
+        .depot
+        .check_profile(s.token, &ProfileSpec::new("No URL"), None)
+        .unwrap();
+    assert_eq!(check.problems.len(), 1);
+    assert_eq!(check.problems[0].field.path(), "enrollmentUrl");
+
+    let mut bad = shared_ipad("Bad");
+    bad.user_affinity = UserAffinity::WithUserAffinity;
+    bad.maximum_cached_users = Some(40);
+    let err = s.depot.create_profile(s.token, &bad).await.unwrap_err();
+    let CoreError::ProfileInvalid(problems) = err else {
+        panic!("{err:?}")
+    };
+    let fields: Vec<String> = problems.iter().map(|p| p.field.path()).collect();
+    assert!(
+        fields.contains(&"maximumCachedUsers".to_owned()),
+        "{fields:?}"
+    );
+    assert!(fields.contains(&"sharedIPad".to_owned()), "{fields:?}");
+    assert!(s.depot.list_profiles(None).unwrap().is_empty());
+    assert!(s.sim.profiles(SERVER).unwrap().is_empty());
+
+    // Names are unique per token, whatever the case.
+    s.depot
+        .set_enrollment_urls(Some(s.token), Some(ENROLL), None)
+        .unwrap();
+    s.create(&ProfileSpec::new("Staff")).await;
+    let check = s
+        .depot
+        .check_profile(s.token, &ProfileSpec::new("STAFF"), None)
+        .unwrap();
+    assert_eq!(check.problems[0].field.path(), "name");
+}
+
+#[tokio::test]
+async fn apple_refusals_and_outages_leave_a_retryable_profile() {
+    let s = setup(10).await;
+    // Depot accepts any phone text up to 50 characters; Apple is stricter.
+    let mut spec = ProfileSpec::new("Helpdesk");
+    spec.department = Some(depot_domain::profile::Department {
+        name: Some("IT".into()),
+        phone: Some("ask the front desk".into()),
+        email: None,
+    });
+    let detail = s.depot.create_profile(s.token, &spec).await.unwrap();
+    assert_eq!(detail.overview.upload.state, UploadState::Failed);
+    assert_eq!(
+        detail.overview.upload.error_field.as_deref(),
+        Some("department.phone")
+    );
+    assert!(
+        detail
+            .overview
+            .upload
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("SUPPORT_PHONE_INVALID")
+    );
+
+    // Apple down for longer than the retries: saved, not uploaded, retried later.
+    s.sim.set_faults(Faults {
+        errors: vec![ErrorBurst::new(503, 20).on_path("/profile")],
+        ..Faults::default()
+    });
+    let detail = s
+        .depot
+        .create_profile(s.token, &ProfileSpec::new("Later"))
+        .await
+        .unwrap();
+    assert_eq!(detail.overview.upload.state, UploadState::Failed);
+    assert!(detail.overview.upload.apple_uuid.is_none());
+    s.sim.set_faults(Faults::default());
+    let retried = s
+        .depot
+        .retry_profile_upload(detail.overview.id)
+        .await
+        .unwrap();
+    assert_eq!(retried.detail.overview.upload.state, UploadState::Uploaded);
+    let audit: Vec<String> = s
+        .depot
+        .audit_page(&Default::default(), None, 100)
+        .unwrap()
+        .entries
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(audit.contains(&"profile.upload_failed".to_owned()));
+    assert!(audit.contains(&"profile.upload".to_owned()));
+}
+
+#[tokio::test]
+async fn an_edit_is_a_new_version_and_moves_every_device_to_it() {
+    let s = setup(1_500).await;
+    s.sync().await;
+    let serials = s.serials();
+    let id = s.create(&shared_ipad("Store iPads")).await;
+    let first = s.assign(Some(id), serials.clone()).await;
+    assert_eq!(first.succeeded, 1_500, "{first:?}");
+    let v1 = s
+        .depot
+        .profile_detail(id)
+        .unwrap()
+        .overview
+        .upload
+        .apple_uuid
+        .unwrap();
+    assert_eq!(s.apple_uuid_of(&serials[0]), Some(v1.clone()));
+    assert_eq!(
+        s.depot.profile_detail(id).unwrap().overview.device_count,
+        1_500
+    );
+
+    let mut edited = shared_ipad("Store iPads");
+    edited.maximum_cached_users = Some(12);
+    edited.department = Some(depot_domain::profile::Department {
+        name: Some("Retail IT".into()),
+        ..Default::default()
+    });
+    s.sim.clear_request_log();
+    let outcome = s.depot.edit_profile(id, &edited).await.unwrap();
+    assert_eq!(outcome.detail.overview.version, 2);
+    let v2 = outcome.detail.overview.upload.apple_uuid.clone().unwrap();
+    assert_ne!(v1, v2);
+    let re = outcome.reassignment.expect("devices were re-assigned");
+    assert_eq!((re.total, re.succeeded), (1_500, 1_500));
+    assert_eq!(
+        s.assign_calls(),
+        2,
+        "1,500 serials go in two calls of at most 1,000"
+    );
+    assert_eq!(s.apple_uuid_of(&serials[1_499]), Some(v2));
+    assert_eq!(outcome.detail.versions.len(), 2);
+
+    let diff = s.depot.profile_diff(id, 1, 2).unwrap();
+    let fields: Vec<&str> = diff.iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(fields, ["maximumCachedUsers", "department.name"]);
+    assert_eq!(
+        (diff[0].before.as_str(), diff[0].after.as_str()),
+        ("8", "12")
+    );
+}
+
+#[tokio::test]
+async fn mixed_answers_throttling_and_the_24_hour_cooldown() {
+    let s = setup(2_500).await;
+    s.sync().await;
+    let mut serials = s.serials();
+    let id = s.create(&ProfileSpec::new("Staff")).await;
+    let failed = vec![serials[3].clone(), serials[1_200].clone()];
+    let throttled = serials[2_100].clone();
+    s.sim.set_faults(Faults {
+        failed_serials: failed.clone(),
+        throttled_serials: vec![throttled.clone()],
+        retry_after_seconds: 1,
+        ..Faults::default()
+    });
+    serials.push("ZZZZ00000001".into()); // not this server's
+    s.sim.clear_request_log();
+    let run = s.assign(Some(id), serials.clone()).await;
+    assert_eq!(run.total, 2_501);
+    assert_eq!(run.succeeded, 2_497, "{run:?}");
+    assert_eq!(run.failed, 2);
+    assert_eq!(run.not_accessible, 1);
+    assert_eq!(
+        run.throttled, 1,
+        "still throttled after the bounded retries"
+    );
+    assert_eq!(run.result, "partial");
+    // Three batches, then the throttled serial alone, twice.
+    assert_eq!(s.assign_calls(), 3 + 2);
+
+    // The next run leaves the failed serials alone for 24 hours.
+    s.sim.set_faults(Faults::default());
+    s.sim.clear_request_log();
+    let again = s.assign(Some(id), failed.clone()).await;
+    assert_eq!(again.cooldown, 2, "{again:?}");
+    assert_eq!(s.assign_calls(), 0);
+    s.clock.advance(24 * 3600 + 1);
+    s.sim
+        .advance_clock(std::time::Duration::from_secs(24 * 3600 + 1));
+    let later = s.assign(Some(id), failed).await;
+    assert_eq!(later.succeeded, 2, "{later:?}");
+
+    // Remove (DEV-4) goes through the same engine.
+    let removed = s.assign(None, vec![throttled.clone()]).await;
+    assert_eq!(removed.succeeded, 1);
+    assert_eq!(s.apple_uuid_of(&throttled), None);
+}
+
+#[tokio::test]
+async fn new_devices_get_the_default_profile_after_a_sync() {
+    let s = setup(300).await;
+    let id = s.create(&ProfileSpec::new("Default")).await;
+    s.depot.set_default_profile(id).unwrap();
+    let outcome = s.sync().await;
+    let run = outcome.default_assignment.expect("default profile sent");
+    assert!(run.total > 0 && run.succeeded == run.total, "{run:?}");
+    assert_eq!(run.reason, "default");
+
+    // Neither the default nor a profile with devices can be deleted.
+    let err = s.depot.delete_profile(id).unwrap_err();
+    let CoreError::ProfileInUse(reasons) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    let unused = s.create(&ProfileSpec::new("Unused")).await;
+    s.depot.delete_profile(unused).unwrap();
+    assert_eq!(s.depot.list_profiles(Some(s.token)).unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_run_killed_mid_way_resumes_without_resending_finished_batches() {
+    let s = setup(2_500).await;
+    s.sync().await;
+    let serials = s.serials();
+    let id = s.create(&ProfileSpec::new("Staff")).await;
+    let run = s
+        .depot
+        .start_assignment(&AssignRequest {
+            token: s.token,
+            profile: Some(id),
+            serials,
+            reason: AssignReason::Manual,
+        })
+        .unwrap();
+    s.sim.set_faults(Faults {
+        latency_ms: 150,
+        ..Faults::default()
+    });
+    s.sim.clear_request_log();
+    let depot = Arc::clone(&s.depot);
+    let task = tokio::spawn(async move { depot.run_assignment(run).await });
+    // Wait until the first batch is committed, then "crash" the process's task.
+    loop {
+        let summary = s.depot.assignment_summary(run).unwrap();
+        if summary.succeeded >= 1_000 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    task.abort();
+    let _ = task.await;
+    s.sim.set_faults(Faults::default());
+    let calls_before = s.assign_calls();
+
+    // A new process on the same workspace finishes the run.
+    let reopened = Depot::open(s.ws.path(), DepotOptions::for_tests(s.clock.clone())).unwrap();
+    let resumed = reopened.resume_assignments().await.unwrap();
+    assert_eq!(resumed.len(), 1);
+    assert_eq!(resumed[0].succeeded, 2_500, "{:?}", resumed[0]);
+    let calls = s.assign_calls() - calls_before;
+    assert!(
+        (1..=2).contains(&calls),
+        "the finished batch was sent again ({calls} calls after the crash)"
+    );
+}
+
+#[tokio::test]
+async fn handoff_and_exports() {
+    let s = setup(20).await;
+    s.sync().await;
+    let id = s.create(&shared_ipad("Store iPads")).await;
+    s.assign(Some(id), s.serials()[..5].to_vec()).await;
+    let files = s.depot.profile_handoff(id).unwrap();
+    let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "shared-ipad-settings.plist",
+            "device-names.plist",
+            "README.txt"
+        ]
+    );
+    let devices: plist::Value = plist::from_bytes(&files[1].contents).unwrap();
+    assert_eq!(devices.as_array().unwrap().len(), 5);
+
+    let (name, text) = s.depot.export_profile(id).unwrap();
+    assert_eq!(name, "Store-iPads.depot-profile.json");
+    let back = ProfileSpec::from_profile_file(&text).unwrap();
+    assert_eq!(back, shared_ipad("Store iPads"));
+    let imported = s
+        .depot
+        .import_profile(s.token, &text.replace("Store iPads", "Store iPads 2"))
+        .await
+        .unwrap();
+    assert_eq!(imported.overview.upload.state, UploadState::Uploaded);
+    let (apple_name, apple) = s.depot.export_apple_json(id).unwrap();
+    assert_eq!(apple_name, "Store-iPads.apple-profile.json");
+    assert!(apple.contains("\"is_multi_user\": true"));
+}
