@@ -52,6 +52,14 @@ fn open_workspace(app: &tauri::App) -> AppState {
             // SYN-1: automatic delta syncs every 12 hours while the app runs,
             // and at start for tokens that are overdue.
             tauri::async_runtime::spawn(Arc::clone(&depot).run_scheduler());
+            // DEV-3: assignment runs a crash or kill left unfinished continue
+            // with the serials Apple has not answered yet.
+            let resuming = Arc::clone(&depot);
+            tauri::async_runtime::spawn(async move {
+                if let Err(err) = resuming.resume_assignments().await {
+                    tracing::warn!(%err, "unfinished assignment runs could not be resumed");
+                }
+            });
             AppState::Ready(depot)
         }
         Err(err) => AppState::Unavailable(err.into()),
