@@ -27,6 +27,11 @@ export const queryKeys = {
   syncOverview: ["sync.overview"] as const,
   syncStatus: (id: string) => ["sync.status", id] as const,
   syncHistory: (id: string) => ["sync.history", id] as const,
+  profileCatalogue: ["profiles.catalogue"] as const,
+  profileList: (tokenId?: string) => ["profiles.list", tokenId ?? "all"] as const,
+  profile: (id: string) => ["profiles.get", id] as const,
+  enrollmentSettings: ["settings.enrollment"] as const,
+  assignment: (id: string) => ["assignments.get", id] as const,
 };
 
 /** Workspace facts and counts; shared by the dashboard, settings and list pages. */
@@ -72,5 +77,66 @@ export function invalidateAfterTokenChange(client: QueryClient): Promise<void> {
     client.invalidateQueries({ queryKey: queryKeys.audit }),
     client.invalidateQueries({ queryKey: ["tokens.get"] }),
     client.invalidateQueries({ queryKey: queryKeys.syncOverview }),
+  ]).then(() => undefined);
+}
+
+/** The Setup Assistant screens and the draft a new profile starts from; fixed per build. */
+export function useProfileCatalogue() {
+  return useQuery({
+    queryKey: queryKeys.profileCatalogue,
+    queryFn: () => call("profiles.catalogue", {}),
+    staleTime: Infinity,
+  });
+}
+
+/** Profiles of one token, or of every token when `tokenId` is absent. */
+export function useProfileList(tokenId?: string, enabled = true) {
+  return useQuery({
+    queryKey: queryKeys.profileList(tokenId),
+    queryFn: () => call("profiles.list", tokenId === undefined ? {} : { tokenId }),
+    enabled,
+  });
+}
+
+export function useProfileDetail(id: string) {
+  return useQuery({
+    queryKey: queryKeys.profile(id),
+    queryFn: () => call("profiles.get", { id }),
+  });
+}
+
+/** Workspace enrollment URLs and each token's override (PRO-18). */
+export function useEnrollmentSettings() {
+  return useQuery({
+    queryKey: queryKeys.enrollmentSettings,
+    queryFn: () => call("settings.enrollment", {}),
+  });
+}
+
+/** While an assignment run is running it is polled every second. */
+export const ASSIGNMENT_POLL_MS = 1_000;
+
+/** One assignment run (a re-assignment after an edit), polled until it ends. */
+export function useAssignmentRun(id: string | null) {
+  return useQuery({
+    queryKey: queryKeys.assignment(id ?? ""),
+    queryFn: () => call("assignments.get", { id: id ?? "" }),
+    enabled: id !== null,
+    refetchInterval: (q) => (q.state.data?.result === "running" ? ASSIGNMENT_POLL_MS : false),
+  });
+}
+
+/**
+ * After a profile changes: profile lists and pages, the tokens (profile counts,
+ * default profile), workspace counts and the audit log.
+ */
+export function invalidateAfterProfileChange(client: QueryClient): Promise<void> {
+  return Promise.all([
+    client.invalidateQueries({ queryKey: ["profiles.list"] }),
+    client.invalidateQueries({ queryKey: ["profiles.get"] }),
+    client.invalidateQueries({ queryKey: queryKeys.tokenList }),
+    client.invalidateQueries({ queryKey: ["tokens.get"] }),
+    client.invalidateQueries({ queryKey: queryKeys.workspaceInfo }),
+    client.invalidateQueries({ queryKey: queryKeys.audit }),
   ]).then(() => undefined);
 }

@@ -56,3 +56,15 @@ export async function saveOutput<R>({
   machine.downloadText(fileName, text ?? "", mimeType);
   return { result, savedTo: fileName, download: true };
 }
+
+export type { PickedFile } from "../platform";
+
+/** Lets the admin pick files the UI reads itself; an empty list when cancelled. */
+export function pickFiles(accept: string, multiple: boolean) {
+  return host().pickFiles(accept, multiple);
+}
+
+/** A folder for the backend to write into (desktop); `null` when cancelled or in a browser. */
+export function pickFolder(title: string): Promise<string | null> {
+  return host().pickFolder(title);
+}

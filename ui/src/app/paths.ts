@@ -23,3 +23,12 @@ export const TOKEN_PATHS = {
   add: `${PATHS.tokens}/add`,
   detail: (id: string) => `${PATHS.tokens}/${encodeURIComponent(id)}`,
 } as const;
+
+/** Pages below "Profiles". `?token=<id>` preselects a token on the list and in the wizard. */
+export const PROFILE_PATHS = {
+  create: `${PATHS.profiles}/new`,
+  createFor: (tokenId: string) => `${PATHS.profiles}/new?token=${encodeURIComponent(tokenId)}`,
+  detail: (id: string) => `${PATHS.profiles}/${encodeURIComponent(id)}`,
+  edit: (id: string) => `${PATHS.profiles}/${encodeURIComponent(id)}/edit`,
+  forToken: (tokenId: string) => `${PATHS.profiles}?token=${encodeURIComponent(tokenId)}`,
+} as const;

@@ -1,4 +1,4 @@
-import { useSyncExternalStore } from "react";
+import { useMemo, useSyncExternalStore } from "react";
 
 // A hash router is all Depot needs: a handful of top-level pages, no server
 // that could answer deep links, and `tauri://localhost` serves one document.
@@ -29,4 +29,16 @@ export function useHashPath(): string {
 /** Navigates programmatically (links should just use `href`). */
 export function navigate(path: string): void {
   window.location.hash = path;
+}
+
+/** "#/profiles?token=3" -> token=3; an address without "?" has no parameters. */
+export function queryFromHash(hash: string): URLSearchParams {
+  const at = hash.indexOf("?");
+  return new URLSearchParams(at === -1 ? "" : hash.slice(at + 1));
+}
+
+/** The current hash's query string (after "?"); re-renders when it changes. */
+export function useHashQuery(): URLSearchParams {
+  const hash = useSyncExternalStore(subscribe, readHash, () => "");
+  return useMemo(() => queryFromHash(hash), [hash]);
 }

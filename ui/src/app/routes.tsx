@@ -60,6 +60,7 @@ export const ROUTES: readonly RouteDef[] = [
     label: "Profiles",
     icon: bundleIcon(DocumentSettings20Filled, DocumentSettings20Regular),
     Page: ProfilesPage,
+    nested: true,
   },
   {
     id: "devices",

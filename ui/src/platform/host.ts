@@ -21,7 +21,18 @@ export type Host = {
   downloadText: (fileName: string, text: string, mimeType?: string) => void;
   /** Opens a web page in the admin's browser. */
   openExternal: (url: string) => Promise<void>;
+  /**
+   * Lets the admin pick files whose bytes the UI reads itself (certificates, a
+   * profile file). A file input in both the browser and the desktop webview;
+   * an empty list when cancelled.
+   */
+  pickFiles: (accept: string, multiple: boolean) => Promise<PickedFile[]>;
+  /** Native folder dialog; `null` when cancelled, and always in a browser. */
+  pickFolder: (title: string) => Promise<string | null>;
 };
+
+/** A file read in the UI: its name and bytes. */
+export type PickedFile = { name: string; bytes: Uint8Array };
 
 /** A hidden `<input type=file>`; resolves with the file's text, or null when cancelled. */
 export function pickFileInBrowser(accept: string): Promise<{ name: string; text: string } | null> {
@@ -52,6 +63,36 @@ export function pickFileInBrowser(accept: string): Promise<{ name: string; text:
   });
 }
 
+/** A hidden `<input type=file>`; resolves with every chosen file's bytes (empty when cancelled). */
+export function pickBinaryFilesInBrowser(accept: string, multiple: boolean): Promise<PickedFile[]> {
+  return new Promise((resolve, reject) => {
+    const input = document.createElement("input");
+    input.type = "file";
+    input.accept = accept;
+    input.multiple = multiple;
+    input.hidden = true;
+    const done = () => input.remove();
+    input.addEventListener("change", () => {
+      const files = [...(input.files ?? [])];
+      done();
+      Promise.all(
+        files.map(async (file) => ({
+          name: file.name,
+          bytes: new Uint8Array(await file.arrayBuffer()),
+        })),
+      ).then(resolve, (error: unknown) =>
+        reject(error instanceof Error ? error : new Error(String(error))),
+      );
+    });
+    input.addEventListener("cancel", () => {
+      done();
+      resolve([]);
+    });
+    document.body.append(input);
+    input.click();
+  });
+}
+
 export const browserHost: Host = {
   nativeDialogs: false,
   async pickTokenFile() {
@@ -75,4 +116,6 @@ export const browserHost: Host = {
     window.open(url, "_blank", "noopener,noreferrer");
     return Promise.resolve();
   },
+  pickFiles: pickBinaryFilesInBrowser,
+  pickFolder: () => Promise.resolve(null),
 };

@@ -8,7 +8,7 @@ import type { Transport } from "./transport";
 
 export { RpcError, isApiError } from "./errors";
 export type { Transport } from "./transport";
-export type { Host } from "./host";
+export type { Host, PickedFile } from "./host";
 
 let injected: Transport | null = null;
 const httpTransport = createHttpTransport();

@@ -24,6 +24,13 @@ export const tauriHost: Host = {
   },
   // Not used with native dialogs; kept so the Host is complete.
   downloadText: browserHost.downloadText,
+  // The webview's own file input: the bytes are read in the UI, no path needed.
+  pickFiles: browserHost.pickFiles,
+  async pickFolder(title) {
+    const { open } = await import("@tauri-apps/plugin-dialog");
+    const path = await open({ title, multiple: false, directory: true });
+    return typeof path === "string" ? path : null;
+  },
   async openExternal(url) {
     const { openUrl } = await import("@tauri-apps/plugin-opener");
     await openUrl(url);

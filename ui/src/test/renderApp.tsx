@@ -10,7 +10,7 @@ type Options = {
   /** Hash to start on, e.g. "#/tokens". */
   at?: string;
   /** Replaces parts of the machine: file dialogs, downloads, external links. */
-  host?: Partial<Host>;
+  host?: Partial<Host> | undefined;
 };
 
 /** Renders the whole app against a scripted backend, as a user would see it. */

@@ -13,13 +13,14 @@ import type { KeyProtection } from "../../bindings/KeyProtection";
 import { ErrorState } from "../../components/ErrorState";
 import { LoadingState } from "../../components/LoadingState";
 import { Page } from "../../components/Page";
+import { EnrollmentUrlsCard } from "./EnrollmentUrlsCard";
 
 const useStyles = makeStyles({
   sections: {
     display: "flex",
     flexDirection: "column",
     gap: tokens.spacingVerticalL,
-    maxWidth: "760px",
+    maxWidth: "960px",
   },
   facts: {
     display: "grid",
@@ -165,9 +166,14 @@ function AppearanceSection() {
 export function SettingsPage() {
   const styles = useStyles();
   return (
-    <Page testId="settings" title="Settings" description="This workspace and how Depot looks.">
+    <Page
+      testId="settings"
+      title="Settings"
+      description="This workspace, where devices enroll, and how Depot looks."
+    >
       <div className={styles.sections}>
         <WorkspaceSection />
+        <EnrollmentUrlsCard />
         <AppearanceSection />
       </div>
     </Page>

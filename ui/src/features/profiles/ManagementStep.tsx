@@ -1,0 +1,365 @@
+import {
+  Body1,
+  Button,
+  Caption1,
+  Input,
+  MessageBar,
+  MessageBarBody,
+  Radio,
+  RadioGroup,
+  Switch,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import type { CertificateCheck } from "../../bindings/CertificateCheck";
+import {
+  AFFINITY_LABELS,
+  AUTHENTICATION_LABELS,
+  MAX_CACHED_USERS,
+  SYNC_LABELS,
+  topKey,
+  visibleSettings,
+} from "./draft";
+import { CertificateList } from "./CertificateList";
+import { OtherProblems, SettingField, StepSection, YesNoField, type StepProps } from "./StepParts";
+import { useProfileStyles } from "./styles";
+
+const useStyles = makeStyles({
+  radioHint: {
+    display: "block",
+    color: tokens.colorNeutralForeground3,
+    fontSize: tokens.fontSizeBase200,
+    lineHeight: tokens.lineHeightBase200,
+    paddingLeft: "32px",
+    marginTop: `calc(-1 * ${tokens.spacingVerticalXS})`,
+    marginBottom: tokens.spacingVerticalXS,
+  },
+  preview: {
+    display: "flex",
+    gap: tokens.spacingHorizontalS,
+    alignItems: "baseline",
+    flexWrap: "wrap",
+  },
+  tokenButtons: {
+    display: "flex",
+    gap: tokens.spacingHorizontalXS,
+    marginTop: tokens.spacingVerticalXS,
+  },
+});
+
+const AFFINITY_HINTS: Record<string, string> = {
+  withUserAffinity:
+    "For devices that belong to one person, who signs in and can use the Company Portal app for apps and support.",
+  withoutUserAffinity:
+    "For shared, kiosk or single-purpose devices with no assigned person. The Company Portal app does not work on them; Shared iPad is possible.",
+};
+
+const AUTHENTICATION_HINTS: Record<string, string> = {
+  companyPortal:
+    "Setup Assistant finishes without a sign-in; the user signs in to the Company Portal app afterwards.",
+  setupAssistant: "The user signs in on a Setup Assistant screen while the device is set up.",
+  setupAssistantModern:
+    "Setup Assistant shows your sign-in web page (iOS/iPadOS 13 or later), at the configuration web URL from Settings.",
+};
+
+const SYNC_HINTS: Record<string, string> = {
+  denyAll:
+    "The port is for charging only: the device cannot pair with Finder, iTunes or Apple Configurator.",
+  allowAll: "The device can pair with any computer.",
+  allowByCertificate:
+    "Only Macs that hold one of the certificates you add below can pair with the device.",
+};
+
+export const TEMPLATE_TOKENS = ["{{SERIAL}}", "{{DEVICETYPE}}"] as const;
+
+type ManagementStepProps = StepProps & {
+  /** From the latest check: one entry per certificate, in order. */
+  certificates: readonly CertificateCheck[];
+  /** The template rendered on a sample iPad, from the latest check. */
+  deviceNamePreview: string | null;
+  /** File names for the certificates (parallel to the draft's list). */
+  certificateNames: readonly string[];
+  onCertificateNames: (names: string[]) => void;
+};
+
+/** Step 2: who the device is for, how users sign in, supervision, pairing, naming. */
+export function ManagementStep({
+  draft,
+  update,
+  problems,
+  certificates,
+  deviceNamePreview,
+  certificateNames,
+  onCertificateNames,
+}: ManagementStepProps) {
+  const styles = useProfileStyles();
+  const own = useStyles();
+  const visible = visibleSettings(draft);
+  const templateOn = draft.deviceNameTemplate !== null;
+
+  const placed = (path: string): boolean => {
+    const key = topKey(path);
+    if (key in visible) return visible[key as keyof typeof visible];
+    return [
+      "userAffinity",
+      "supervised",
+      "lockedEnrollment",
+      "awaitFinalConfiguration",
+      "syncWithComputers",
+      "deviceNameTemplate",
+    ].includes(key);
+  };
+
+  return (
+    <>
+      <OtherProblems problems={problems} placed={placed} />
+      <StepSection title="Users">
+        <SettingField
+          path="userAffinity"
+          problems={problems}
+          label="User affinity"
+          hint="Whether each device enrolls for a particular person."
+        >
+          <RadioGroup
+            value={draft.userAffinity}
+            onChange={(_, data) => update({ userAffinity: data.value })}
+          >
+            {Object.entries(AFFINITY_LABELS).map(([value, text]) => (
+              <div key={value}>
+                <Radio value={value} label={text} data-testid={`userAffinity-${value}`} />
+                <Caption1 className={own.radioHint}>{AFFINITY_HINTS[value]}</Caption1>
+              </div>
+            ))}
+          </RadioGroup>
+        </SettingField>
+
+        {visible.authentication ? (
+          <>
+            <SettingField
+              path="authentication"
+              problems={problems}
+              label="Where users authenticate"
+              required
+            >
+              <RadioGroup
+                value={draft.authentication ?? ""}
+                onChange={(_, data) => update({ authentication: data.value })}
+              >
+                {Object.entries(AUTHENTICATION_LABELS).map(([value, text]) => (
+                  <div key={value}>
+                    <Radio value={value} label={text} data-testid={`authentication-${value}`} />
+                    <Caption1 className={own.radioHint}>{AUTHENTICATION_HINTS[value]}</Caption1>
+                  </div>
+                ))}
+              </RadioGroup>
+            </SettingField>
+            <MessageBar intent="info" layout="multiline" data-testid="mfa-note">
+              <MessageBarBody>
+                Multifactor authentication, and asking users to change an expired or temporary
+                password when they first sign in, only work when users sign in with the Company
+                Portal or with modern authentication. The legacy Setup Assistant sign-in cannot do
+                either.
+              </MessageBarBody>
+            </MessageBar>
+            {draft.authentication === "companyPortal" ? (
+              <MessageBar intent="warning" layout="multiline" data-testid="company-portal-24h">
+                <MessageBarBody>
+                  Once the Company Portal app has been downloaded to a device, enrollment has to
+                  finish within 24 hours. After that it can fail, and the device then has to be
+                  erased before it can enroll again.
+                </MessageBarBody>
+              </MessageBar>
+            ) : null}
+          </>
+        ) : null}
+
+        {visible.installCompanyPortal ? (
+          <YesNoField
+            path="installCompanyPortal"
+            label="Install Company Portal"
+            problems={problems}
+            checked={draft.installCompanyPortal}
+            disabled={draft.authentication === "companyPortal"}
+            onChange={(checked) => update({ installCompanyPortal: checked })}
+            hint={
+              draft.authentication === "companyPortal"
+                ? "Always installed when users sign in with the Company Portal."
+                : "Install it when you use conditional access or deliver company apps to these devices."
+            }
+          />
+        ) : null}
+
+        {visible.companyPortalVppToken ? (
+          <SettingField
+            path="companyPortalVppToken"
+            problems={problems}
+            label="Install Company Portal with VPP (token name)"
+            hint="Optional. The Apps and Books (VPP) location token that holds Company Portal licences: with one, the app installs without asking for an Apple Account. Depot does not manage VPP tokens yet, so enter the token's name as your MDM server knows it. If that token expires or runs out of licences, devices get the App Store version and ask for an Apple Account."
+          >
+            <Input
+              value={draft.companyPortalVppToken ?? ""}
+              onChange={(_, data) =>
+                update({ companyPortalVppToken: data.value === "" ? null : data.value })
+              }
+              placeholder="e.g. Contoso Apps and Books"
+            />
+          </SettingField>
+        ) : null}
+
+        {visible.singleAppModeUntilAuthentication ? (
+          <YesNoField
+            path="singleAppModeUntilAuthentication"
+            label="Run Company Portal in Single App Mode until authentication"
+            problems={problems}
+            checked={draft.singleAppModeUntilAuthentication}
+            onChange={(checked) => update({ singleAppModeUntilAuthentication: checked })}
+            hint="After setup the device shows only the Company Portal until the user has signed in. Needs iOS/iPadOS 11.3.1 or later. A second sign-in factor cannot be completed on a device locked to one app, so for MFA the second factor must come from another device."
+          />
+        ) : null}
+      </StepSection>
+
+      <StepSection title="Management">
+        <YesNoField
+          path="supervised"
+          label="Supervised"
+          problems={problems}
+          checked={draft.supervised}
+          onChange={(checked) => update({ supervised: checked })}
+          hint="Supervised devices allow more management and have Activation Lock off by default; Shared iPad needs supervision. iOS/iPadOS 13 and later supervise every device enrolled this way and ignore this setting. A device set up unsupervised can only become supervised by erasing it with Apple Configurator."
+        />
+        <YesNoField
+          path="lockedEnrollment"
+          label="Locked enrollment"
+          problems={problems}
+          checked={draft.lockedEnrollment}
+          onChange={(checked) => update({ lockedEnrollment: checked })}
+          hint="Users cannot remove the management profile in Settings. Needs Supervised. Changing it later requires erasing the device."
+        />
+        {visible.sharedIPad ? (
+          <YesNoField
+            path="sharedIPad"
+            label="Shared iPad"
+            problems={problems}
+            checked={draft.sharedIPad}
+            onChange={(checked) => update({ sharedIPad: checked })}
+            hint="Several people use the same iPad, each signing in with a Managed Apple Account, or in a temporary guest session. Needs iPadOS 13.4 or later."
+          />
+        ) : (
+          <Caption1 className={styles.muted} data-testid="shared-ipad-unavailable">
+            Shared iPad is available for supervised devices enrolled without user affinity.
+          </Caption1>
+        )}
+        {visible.maximumCachedUsers ? (
+          <SettingField
+            path="maximumCachedUsers"
+            problems={problems}
+            label="Maximum cached users"
+            required
+            hint={`1 to ${MAX_CACHED_USERS}. How many people's data the iPad keeps. Too few, and returning users wait for their data again; too many, and each has little storage left.`}
+          >
+            <Input
+              type="number"
+              min={1}
+              max={MAX_CACHED_USERS}
+              className={styles.narrowField}
+              value={draft.maximumCachedUsers === null ? "" : String(draft.maximumCachedUsers)}
+              onChange={(_, data) => {
+                const n = Number.parseInt(data.value, 10);
+                update({ maximumCachedUsers: Number.isNaN(n) ? null : n });
+              }}
+            />
+          </SettingField>
+        ) : null}
+        <YesNoField
+          path="awaitFinalConfiguration"
+          label="Await final configuration"
+          problems={problems}
+          checked={draft.awaitFinalConfiguration}
+          onChange={(checked) => update({ awaitFinalConfiguration: checked })}
+          hint="The device stays in Setup Assistant until your MDM server reports that its configuration is complete, so nobody uses a half-configured device."
+        />
+      </StepSection>
+
+      <StepSection title="Computers">
+        <SettingField path="syncWithComputers" problems={problems} label="Sync with computers">
+          <RadioGroup
+            value={draft.syncWithComputers}
+            onChange={(_, data) => update({ syncWithComputers: data.value })}
+          >
+            {Object.entries(SYNC_LABELS).map(([value, text]) => (
+              <div key={value}>
+                <Radio value={value} label={text} data-testid={`syncWithComputers-${value}`} />
+                <Caption1 className={own.radioHint}>{SYNC_HINTS[value]}</Caption1>
+              </div>
+            ))}
+          </RadioGroup>
+        </SettingField>
+        {visible.configuratorCertificates ? (
+          <CertificateList
+            draft={draft}
+            update={update}
+            problems={problems}
+            certificates={certificates}
+            names={certificateNames}
+            onNames={onCertificateNames}
+          />
+        ) : null}
+      </StepSection>
+
+      <StepSection title="Device name">
+        <SettingField
+          path="applyDeviceNameTemplate"
+          problems={[]}
+          label="Apply device name template"
+          hint="Names each device from a pattern when it enrolls, and again each time it checks in with your MDM server."
+        >
+          <Switch
+            checked={templateOn}
+            label={templateOn ? "Yes" : "No"}
+            onChange={(_, data) => update({ deviceNameTemplate: data.checked ? "" : null })}
+          />
+        </SettingField>
+        {templateOn ? (
+          <>
+            <SettingField
+              path="deviceNameTemplate"
+              problems={problems}
+              label="Device name template"
+              required
+              hint="Use {{SERIAL}} for the serial number and {{DEVICETYPE}} for the kind of device, for example {{DEVICETYPE}}-{{SERIAL}}. At most 63 characters once filled in."
+            >
+              <Input
+                value={draft.deviceNameTemplate ?? ""}
+                onChange={(_, data) => update({ deviceNameTemplate: data.value })}
+                placeholder="{{DEVICETYPE}}-{{SERIAL}}"
+              />
+            </SettingField>
+            <div className={own.tokenButtons}>
+              {TEMPLATE_TOKENS.map((token) => (
+                <Button
+                  key={token}
+                  size="small"
+                  onClick={() =>
+                    update((d) => ({
+                      ...d,
+                      deviceNameTemplate: `${d.deviceNameTemplate ?? ""}${token}`,
+                    }))
+                  }
+                  data-testid={`insert-${token.replace(/[{}]/g, "").toLowerCase()}`}
+                >
+                  Insert {token}
+                </Button>
+              ))}
+            </div>
+            <div className={own.preview}>
+              <Body1>On a sample iPad:</Body1>
+              <span className={styles.mono} data-testid="device-name-preview">
+                {deviceNamePreview ?? "—"}
+              </span>
+            </div>
+          </>
+        ) : null}
+      </StepSection>
+    </>
+  );
+}

@@ -1,0 +1,873 @@
+import type { AssignmentRun } from "../bindings/AssignmentRun";
+import type { CertificateCheck } from "../bindings/CertificateCheck";
+import type { EnrollmentSettings } from "../bindings/EnrollmentSettings";
+import type { FieldChange } from "../bindings/FieldChange";
+import type { ProfileCheck } from "../bindings/ProfileCheck";
+import type { ProfileDetail } from "../bindings/ProfileDetail";
+import type { ProfileDraft } from "../bindings/ProfileDraft";
+import type { ProfileIssue } from "../bindings/ProfileIssue";
+import type { ProfileSummary } from "../bindings/ProfileSummary";
+import type { SkipKeyEntry } from "../bindings/SkipKeyEntry";
+import type { UploadInfo } from "../bindings/UploadInfo";
+import { failure, type Handlers } from "./fakeBackend";
+import { FAKE_NOW, type fakeDepot } from "./fakeDepot";
+
+// A stateful stand-in for the profiles, enrollment URL settings and
+// assignment-run commands. It follows the backend's rules closely enough for
+// the UI's flows (every problem at once, keyed by depot.profile/v1 path), with
+// its own, shorter messages.
+
+const DAY = 86_400_000;
+const iso = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
+
+/** The draft a new profile starts from (the backend's `ProfileSpec::new("")`). */
+export function defaultDraft(overrides: Partial<ProfileDraft> = {}): ProfileDraft {
+  return {
+    name: "",
+    description: null,
+    platform: "iOS",
+    userAffinity: "withoutUserAffinity",
+    authentication: null,
+    installCompanyPortal: false,
+    companyPortalVppToken: null,
+    singleAppModeUntilAuthentication: false,
+    supervised: true,
+    lockedEnrollment: false,
+    awaitFinalConfiguration: true,
+    sharedIPad: false,
+    maximumCachedUsers: null,
+    syncWithComputers: "allowAll",
+    configuratorCertificates: [],
+    deviceNameTemplate: null,
+    department: null,
+    hiddenScreens: [],
+    enrollmentUrl: null,
+    configurationWebUrl: null,
+    extensions: {},
+    ...overrides,
+  };
+}
+
+const ios = (since: string, more: Partial<SkipKeyEntry["platforms"][number]> = {}) => ({
+  platform: "iOS/iPadOS",
+  since,
+  deprecatedIn: null,
+  removedIn: null,
+  ...more,
+});
+const mac = (since: string) => ({
+  platform: "macOS",
+  since,
+  deprecatedIn: null,
+  removedIn: null,
+});
+
+function entry(
+  key: string,
+  label: string,
+  description: string,
+  platforms: SkipKeyEntry["platforms"],
+  earlyPane = false,
+): SkipKeyEntry {
+  const iosSupport = platforms.find((p) => p.platform === "iOS/iPadOS");
+  return {
+    key,
+    label,
+    description,
+    platforms,
+    offeredForIos: iosSupport !== undefined && iosSupport.removedIn === null,
+    earlyPane,
+  };
+}
+
+/** A small catalogue with each kind of entry the wizard treats differently. */
+export const FAKE_SKIP_KEYS: SkipKeyEntry[] = [
+  entry("AppleID", "Apple Account and iCloud", "Signing in with an Apple Account.", [
+    ios("7.0"),
+    mac("10.9"),
+  ]),
+  entry("Appearance", "Appearance", "Choosing the light or dark look.", [
+    ios("13.0"),
+    mac("10.14"),
+  ]),
+  entry("Diagnostics", "Diagnostics Data", "Sharing analytics with Apple.", [ios("7.0")]),
+  entry("DisplayTone", "Display Tone", "Turning on True Tone.", [
+    ios("9.3.2", { deprecatedIn: "15.0" }),
+  ]),
+  entry("FileVault", "FileVault", "Turning on disk encryption.", [mac("10.10")]),
+  entry("Keyboard", "Keyboard", "Choosing keyboards.", [ios("13.0")], true),
+  entry("Location", "Location Services", "Turning on Location Services.", [ios("7.0")]),
+  entry("Payment", "Apple Pay", "Setting up Apple Pay.", [ios("8.1")]),
+  entry("Siri", "Siri", "Setting up Siri.", [ios("7.0")]),
+  entry("WebContentFiltering", "Web Content Filtering", "Web content filter choice.", [
+    ios("18.2", { removedIn: "26.1" }),
+  ]),
+  entry("Zoom", "Zoom", "Choosing display zoom.", [ios("8.3", { deprecatedIn: "17.0" })]),
+];
+
+export const SAMPLE_SERIAL = "F9FXK2ABCD12";
+export const DEMO_ENROLLMENT_URL = "https://mdm.contoso-demo.example/enroll";
+export const DEMO_CONFIGURATION_WEB_URL = "https://mdm.contoso-demo.example/configure";
+
+/** A certificate the fake understands: base64 of `CERT:<subject>|<expiry>`. */
+export function fakeCertificateText(subject: string, expiresAt = "2027-05-01T00:00:00Z"): string {
+  return `CERT:${subject}|${expiresAt}`;
+}
+
+/** The same certificate as a PEM file's bytes. */
+export function fakePemFile(subject: string, expiresAt?: string): Uint8Array {
+  const body = btoa(fakeCertificateText(subject, expiresAt));
+  return new TextEncoder().encode(
+    `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`,
+  );
+}
+
+function readCertificate(base64: string): CertificateCheck {
+  let text: string;
+  try {
+    text = atob(base64);
+  } catch {
+    return bad("the text is not base64");
+  }
+  if (!text.startsWith("CERT:")) return bad("this is not an X.509 certificate");
+  const [subject = "", expiresAt = ""] = text.slice(5).split("|");
+  return {
+    ok: true,
+    subject,
+    expiresAt,
+    expired: Date.parse(expiresAt) < FAKE_NOW,
+    error: null,
+  };
+}
+
+function bad(error: string): CertificateCheck {
+  return { ok: false, subject: null, expiresAt: null, expired: false, error };
+}
+
+const isHttps = (url: string) => /^https:\/\/[^/\s]+/i.test(url.trim());
+const blank = (value: string | null | undefined) => (value ?? "").trim() === "";
+
+/** Labels of the diff, in wizard order (as the backend has them). */
+const DIFF_LABELS: [string, string][] = [
+  ["name", "Name"],
+  ["description", "Description"],
+  ["userAffinity", "User affinity"],
+  ["authentication", "Authentication method"],
+  ["installCompanyPortal", "Install Company Portal"],
+  ["companyPortalVppToken", "Company Portal VPP token"],
+  ["singleAppModeUntilAuthentication", "Single App Mode until authentication"],
+  ["supervised", "Supervised"],
+  ["lockedEnrollment", "Locked enrollment"],
+  ["awaitFinalConfiguration", "Await final configuration"],
+  ["sharedIPad", "Shared iPad"],
+  ["maximumCachedUsers", "Maximum cached users"],
+  ["syncWithComputers", "Sync with computers"],
+  ["configuratorCertificates", "Apple Configurator certificates"],
+  ["deviceNameTemplate", "Device name template"],
+  ["department.name", "Department name"],
+  ["department.phone", "Department phone"],
+  ["department.email", "Support email"],
+  ["hiddenScreens", "Hidden Setup Assistant screens"],
+];
+
+function flat(draft: ProfileDraft): Record<string, unknown> {
+  const { department, ...rest } = draft;
+  return {
+    ...rest,
+    "department.name": department?.name ?? null,
+    "department.phone": department?.phone ?? null,
+    "department.email": department?.email ?? null,
+  };
+}
+
+function show(value: unknown): string {
+  if (value === null || value === undefined) return "—";
+  if (value === true) return "Yes";
+  if (value === false) return "No";
+  if (Array.isArray(value)) return value.length === 0 ? "—" : value.join(", ");
+  return typeof value === "string" || typeof value === "number"
+    ? String(value)
+    : JSON.stringify(value);
+}
+
+export type SeedProfile = {
+  id?: string;
+  tokenId: string;
+  name: string;
+  draft?: Partial<ProfileDraft>;
+  deviceCount?: number;
+  isDefault?: boolean;
+  /** Earlier versions' drafts (oldest first); the profile's own draft is the newest. */
+  history?: Partial<ProfileDraft>[];
+  upload?: Partial<UploadInfo>;
+};
+
+type Version = {
+  version: number;
+  draft: ProfileDraft;
+  createdAt: string;
+  createdBy: string;
+  upload: UploadInfo;
+};
+
+type Profile = {
+  id: string;
+  tokenId: string;
+  deviceCount: number;
+  isDefault: boolean;
+  createdAt: string;
+  versions: Version[];
+};
+
+/** What the next upload to "Apple" does. */
+export type UploadScript = "ok" | { error: string; errorField?: string };
+
+type Options = {
+  profiles?: SeedProfile[];
+  enrollmentUrl?: string | null;
+  configurationWebUrl?: string | null;
+  /** Per-token overrides. */
+  tokenUrls?: Record<
+    string,
+    { enrollmentUrl?: string | null; configurationWebUrl?: string | null }
+  >;
+};
+
+/**
+ * Adds the profile commands to a `fakeDepot`: `{ ...depot.handlers, ...profiles.handlers }`.
+ * Tokens come from the depot's state; `tokens.list` reports each token's
+ * default profile and profile count from here.
+ */
+export function fakeProfiles(depot: ReturnType<typeof fakeDepot>, options: Options = {}) {
+  const state = {
+    profiles: [] as Profile[],
+    nextId: 100,
+    uploads: 0,
+    /** Scripted answers of the next uploads, first first; "ok" when empty. */
+    uploadScript: [] as UploadScript[],
+    settings: {
+      enrollmentUrl: options.enrollmentUrl ?? null,
+      configurationWebUrl: options.configurationWebUrl ?? null,
+    },
+    tokenUrls: { ...(options.tokenUrls ?? {}) } as Record<
+      string,
+      { enrollmentUrl?: string | null; configurationWebUrl?: string | null }
+    >,
+    runs: new Map<string, AssignmentRun>(),
+    nextRun: 1,
+    /** Paths `profiles.export*` wrote to, and folders `profiles.handoff` wrote into. */
+    written: [] as string[],
+  };
+
+  const token = (id: string) => depot.state.tokens.find((t) => t.summary.id === id);
+  const find = (id: string) => state.profiles.find((p) => p.id === id);
+  const current = (p: Profile) => p.versions[p.versions.length - 1] as Version;
+
+  const uploadInfo = (): UploadInfo => {
+    const script = state.uploadScript.shift() ?? "ok";
+    if (script === "ok") {
+      state.uploads += 1;
+      return {
+        state: "uploaded",
+        appleUuid: `A1B2C3D4E5F6A7B8C9D0E1F2A3B4C5${String(state.uploads).padStart(2, "0")}`,
+        uploadedAt: iso(FAKE_NOW),
+        error: null,
+        errorField: null,
+      };
+    }
+    return {
+      state: "failed",
+      appleUuid: null,
+      uploadedAt: null,
+      error: script.error,
+      errorField: script.errorField ?? null,
+    };
+  };
+
+  const effectiveUrls = (tokenId: string) => {
+    const own = state.tokenUrls[tokenId] ?? {};
+    const demo = token(tokenId)?.summary.simulator ?? false;
+    return {
+      enrollmentUrl:
+        own.enrollmentUrl ?? state.settings.enrollmentUrl ?? (demo ? DEMO_ENROLLMENT_URL : null),
+      configurationWebUrl:
+        own.configurationWebUrl ??
+        state.settings.configurationWebUrl ??
+        (demo ? DEMO_CONFIGURATION_WEB_URL : null),
+    };
+  };
+
+  const problemsOf = (tokenId: string, d: ProfileDraft, editing?: string): ProfileIssue[] => {
+    const problems: ProfileIssue[] = [];
+    const add = (field: string, message: string) => problems.push({ field, message });
+    const affinity = d.userAffinity === "withUserAffinity";
+    const name = d.name.trim();
+    if (name === "") add("name", "Enter a name for the profile.");
+    else if (name.length > 125)
+      add("name", `The name has ${name.length} characters; Apple allows at most 125.`);
+    else if (
+      state.profiles.some(
+        (p) =>
+          p.tokenId === tokenId &&
+          p.id !== editing &&
+          current(p).draft.name.toLowerCase() === name.toLowerCase(),
+      )
+    ) {
+      add("name", `This token already has a profile called '${name}'. Names are unique per token.`);
+    }
+    if (affinity && d.authentication === null) {
+      add("authentication", "Choose where users authenticate.");
+    }
+    if (!affinity && d.authentication !== null) {
+      add("authentication", "Devices without user affinity have no user to authenticate.");
+    }
+    if (d.authentication === "companyPortal" && !d.installCompanyPortal) {
+      add(
+        "installCompanyPortal",
+        "With Company Portal authentication the Company Portal is always installed.",
+      );
+    }
+    if (!blank(d.companyPortalVppToken) && !d.installCompanyPortal) {
+      add("companyPortalVppToken", "A VPP token is only used to install the Company Portal.");
+    }
+    if (d.singleAppModeUntilAuthentication && blank(d.companyPortalVppToken)) {
+      add("singleAppModeUntilAuthentication", "Single App Mode needs a VPP token.");
+    }
+    if (d.lockedEnrollment && !d.supervised) {
+      add(
+        "lockedEnrollment",
+        "Locked enrollment works only on supervised devices; set Supervised to Yes or turn Locked enrollment off.",
+      );
+    }
+    if (d.sharedIPad && affinity)
+      add("sharedIPad", "Shared iPad needs enrollment without user affinity.");
+    if (d.sharedIPad && !d.supervised)
+      add("sharedIPad", "Shared iPad works only on supervised devices.");
+    if (d.sharedIPad && d.maximumCachedUsers === null) {
+      add(
+        "maximumCachedUsers",
+        "Enter the maximum number of cached users (1 to 24) for Shared iPad.",
+      );
+    } else if (
+      d.sharedIPad &&
+      d.maximumCachedUsers !== null &&
+      (d.maximumCachedUsers < 1 || d.maximumCachedUsers > 24)
+    ) {
+      add(
+        "maximumCachedUsers",
+        `${d.maximumCachedUsers} users cannot be cached; enter a number from 1 to 24.`,
+      );
+    }
+    const byCertificate = d.syncWithComputers === "allowByCertificate";
+    if (byCertificate && d.configuratorCertificates.length === 0) {
+      add(
+        "configuratorCertificates",
+        "Add at least one Apple Configurator certificate, or choose another Sync with computers option.",
+      );
+    }
+    if (byCertificate && d.configuratorCertificates.length > 10) {
+      add("configuratorCertificates", "Keep at most 10 Apple Configurator certificates.");
+    }
+    d.configuratorCertificates.forEach((text, i) => {
+      const read = readCertificate(text);
+      if (!read.ok)
+        add(
+          `configuratorCertificates[${i}]`,
+          `Certificate ${i + 1} cannot be used: ${read.error ?? ""}.`,
+        );
+    });
+    if (d.deviceNameTemplate !== null) {
+      const template = d.deviceNameTemplate.trim();
+      const unknown = [...template.matchAll(/\{\{([^}]*)\}\}/g)]
+        .map((m) => m[1])
+        .filter((t) => t !== "SERIAL" && t !== "DEVICETYPE");
+      if (template === "")
+        add("deviceNameTemplate", "The device name template cannot be used: it is empty.");
+      else if (unknown.length > 0) {
+        add(
+          "deviceNameTemplate",
+          `The device name template cannot be used: {{${unknown[0] ?? ""}}} is not a known token.`,
+        );
+      } else if (render(template).length > 63) {
+        add(
+          "deviceNameTemplate",
+          "The device name template cannot be used: names would be longer than 63 characters.",
+        );
+      }
+    }
+    const email = d.department?.email ?? null;
+    if (!blank(email) && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email ?? "")) {
+      add(
+        "department.email",
+        `'${email ?? ""}' is not an email address; enter one like it@example.com.`,
+      );
+    }
+    if ((d.department?.phone ?? "").length > 50) {
+      add(
+        "department.phone",
+        "The department phone has too many characters; Apple allows at most 50.",
+      );
+    }
+    d.hiddenScreens.forEach((key, i) => {
+      if (key.trim() === "")
+        add(`hiddenScreens[${i}]`, "A hidden screen has an empty key; remove it.");
+    });
+    if (!blank(d.enrollmentUrl) && !isHttps(d.enrollmentUrl ?? "")) {
+      add(
+        "enrollmentUrl",
+        "The enrollment URL cannot be used: the address must start with https://.",
+      );
+    }
+    if (!blank(d.configurationWebUrl) && d.authentication !== "setupAssistantModern") {
+      add(
+        "configurationWebUrl",
+        "A configuration web URL is only used with modern authentication.",
+      );
+    }
+    if (problems.length === 0) {
+      const urls = effectiveUrls(tokenId);
+      const url = blank(d.enrollmentUrl) ? urls.enrollmentUrl : d.enrollmentUrl;
+      const web = blank(d.configurationWebUrl) ? urls.configurationWebUrl : d.configurationWebUrl;
+      if (url === null) {
+        add(
+          "enrollmentUrl",
+          "There is no enrollment URL: set the MDM server's enrollment URL in the workspace settings, the token, or this profile.",
+        );
+      }
+      if (d.authentication === "setupAssistantModern" && web === null) {
+        add("configurationWebUrl", "Modern authentication needs a configuration web URL.");
+      }
+    }
+    return problems;
+  };
+
+  const warningsOf = (d: ProfileDraft): ProfileIssue[] =>
+    d.hiddenScreens.flatMap((key, i) => {
+      const field = `hiddenScreens[${i}]`;
+      if (key.trim() === "") return [];
+      if (d.hiddenScreens.indexOf(key) !== i)
+        return [{ field, message: `'${key}' is listed twice; it is sent once.` }];
+      const known = FAKE_SKIP_KEYS.find((e) => e.key === key);
+      if (!known) {
+        return [
+          {
+            field,
+            message: `Depot does not know the screen key '${key}'; it is kept and sent to Apple as written.`,
+          },
+        ];
+      }
+      const support = known.platforms.find((p) => p.platform === "iOS/iPadOS");
+      if (!support)
+        return [
+          {
+            field,
+            message: `'${known.label}' (${key}) does not exist on iOS/iPadOS; hiding it has no effect.`,
+          },
+        ];
+      if (support.deprecatedIn) {
+        return [
+          {
+            field,
+            message: `Apple deprecated the '${known.label}' screen (${key}) in iOS/iPadOS ${support.deprecatedIn}.`,
+          },
+        ];
+      }
+      return [];
+    });
+
+  const render = (template: string) =>
+    template.replaceAll("{{SERIAL}}", SAMPLE_SERIAL).replaceAll("{{DEVICETYPE}}", "iPad");
+
+  const appleJson = (tokenId: string, d: ProfileDraft): string => {
+    const urls = effectiveUrls(tokenId);
+    const modern = d.authentication === "setupAssistantModern";
+    const json: Record<string, unknown> = {
+      profile_name: d.name.trim(),
+      url: blank(d.enrollmentUrl) ? urls.enrollmentUrl : d.enrollmentUrl,
+      ...(modern
+        ? {
+            configuration_web_url: blank(d.configurationWebUrl)
+              ? urls.configurationWebUrl
+              : d.configurationWebUrl,
+          }
+        : {}),
+      is_supervised: d.supervised,
+      is_mdm_removable: !d.lockedEnrollment,
+      is_mandatory: true,
+      await_device_configured: d.awaitFinalConfiguration,
+      is_multi_user: d.sharedIPad,
+      allow_pairing: d.syncWithComputers === "allowAll",
+      ...(d.configuratorCertificates.length > 0
+        ? { supervising_host_certs: d.configuratorCertificates }
+        : {}),
+      org_magic: "depot-FAKE",
+      ...(blank(d.department?.name) ? {} : { department: d.department?.name }),
+      ...(blank(d.department?.phone) ? {} : { support_phone_number: d.department?.phone }),
+      ...(blank(d.department?.email) ? {} : { support_email_address: d.department?.email }),
+      ...(d.hiddenScreens.length > 0 ? { skip_setup_items: [...new Set(d.hiddenScreens)] } : {}),
+    };
+    return JSON.stringify(json, null, 2);
+  };
+
+  const licensingNote = (d: ProfileDraft) =>
+    d.userAffinity === "withUserAffinity"
+      ? "Devices enrolled with this profile are tied to a user: each user needs a user license for your MDM service."
+      : "Devices enrolled with this profile have no user: each device needs a device license for your MDM service.";
+
+  const summary = (p: Profile): ProfileSummary => {
+    const v = current(p);
+    return {
+      id: p.id,
+      tokenId: p.tokenId,
+      tokenName: token(p.tokenId)?.summary.serverName ?? "?",
+      name: v.draft.name.trim(),
+      description: v.draft.description,
+      version: v.version,
+      deviceCount: p.deviceCount,
+      isDefault: p.isDefault,
+      createdAt: p.createdAt,
+      updatedAt: v.createdAt,
+      upload: v.upload,
+    };
+  };
+
+  const detail = (p: Profile): ProfileDetail => {
+    const v = current(p);
+    return {
+      summary: summary(p),
+      draft: v.draft,
+      appleJson: appleJson(p.tokenId, v.draft),
+      warnings: warningsOf(v.draft),
+      versions: [...p.versions].reverse().map(({ draft: _, ...rest }) => rest),
+      groupRule: `(device.enrollmentProfileName -eq "${v.draft.name.trim()}")`,
+      licensingNote: licensingNote(v.draft),
+    };
+  };
+
+  const invalid = (problems: ProfileIssue[]) =>
+    failure(
+      "PROFILE_INVALID",
+      `the profile is not valid: ${problems.map((p) => `${p.field}: ${p.message}`).join("; ")}`,
+    );
+
+  const create = (tokenId: string, draft: ProfileDraft) => {
+    if (!token(tokenId)) return failure("NOT_FOUND", `token ${tokenId} was not found`);
+    const problems = problemsOf(tokenId, draft);
+    if (problems.length > 0) return invalid(problems);
+    const profile: Profile = {
+      id: String(state.nextId++),
+      tokenId,
+      deviceCount: 0,
+      isDefault: false,
+      createdAt: iso(FAKE_NOW),
+      versions: [
+        {
+          version: 1,
+          draft: { ...draft, name: draft.name.trim() },
+          createdAt: iso(FAKE_NOW),
+          createdBy: "admin",
+          upload: uploadInfo(),
+        },
+      ],
+    };
+    state.profiles.push(profile);
+    return detail(profile);
+  };
+
+  const reassign = (p: Profile): AssignmentRun | null => {
+    if (p.deviceCount === 0 || current(p).upload.state !== "uploaded") return null;
+    const run: AssignmentRun = {
+      id: `run-${state.nextRun++}`,
+      tokenId: p.tokenId,
+      kind: "assign",
+      reason: "edit",
+      profileId: p.id,
+      profileVersion: current(p).version,
+      operator: "admin",
+      startedAt: iso(FAKE_NOW),
+      finishedAt: null,
+      result: "running",
+      error: null,
+      total: p.deviceCount,
+      pending: p.deviceCount,
+      succeeded: 0,
+      notAccessible: 0,
+      failed: 0,
+      throttled: 0,
+      cooldown: 0,
+      notSent: 0,
+    };
+    state.runs.set(run.id, run);
+    return { ...run };
+  };
+
+  for (const seed of options.profiles ?? []) {
+    const drafts = [...(seed.history ?? []), seed.draft ?? {}];
+    const profile: Profile = {
+      id: seed.id ?? String(state.nextId++),
+      tokenId: seed.tokenId,
+      deviceCount: seed.deviceCount ?? 0,
+      isDefault: seed.isDefault ?? false,
+      createdAt: iso(FAKE_NOW - drafts.length * DAY),
+      versions: drafts.map((d, i) => ({
+        version: i + 1,
+        draft: defaultDraft({ name: seed.name, ...d }),
+        createdAt: iso(FAKE_NOW - (drafts.length - i) * DAY),
+        createdBy: i === 0 ? "admin" : "helpdesk",
+        upload: { ...uploadInfo(), ...(i === drafts.length - 1 ? seed.upload : {}) },
+      })),
+    };
+    state.profiles.push(profile);
+  }
+
+  const settings = (): EnrollmentSettings => ({
+    ...state.settings,
+    tokens: depot.state.tokens.map((t) => {
+      const own = state.tokenUrls[t.summary.id] ?? {};
+      const effective = effectiveUrls(t.summary.id);
+      return {
+        tokenId: t.summary.id,
+        tokenName: t.summary.serverName,
+        enrollmentUrl: own.enrollmentUrl ?? null,
+        configurationWebUrl: own.configurationWebUrl ?? null,
+        effectiveEnrollmentUrl: effective.enrollmentUrl,
+        effectiveConfigurationWebUrl: effective.configurationWebUrl,
+        isSimulator: t.summary.simulator,
+      };
+    }),
+  });
+
+  const urlError = (field: string, value: string | null) =>
+    !blank(value) && !isHttps(value ?? "")
+      ? failure(
+          "INVALID_INPUT",
+          `${field}: the address must start with https:// (devices only enroll over TLS)`,
+        )
+      : null;
+
+  const stem = (name: string) =>
+    name
+      .trim()
+      .replace(/[^\p{L}\p{N}_-]+/gu, "-")
+      .replace(/^-|-$/g, "") || "profile";
+
+  const handlers: Handlers = {
+    "tokens.list": () => ({
+      tokens: depot.state.tokens.map((t) => {
+        const own = state.profiles.filter((p) => p.tokenId === t.summary.id);
+        const fallback = own.find((p) => p.isDefault);
+        return {
+          ...t.summary,
+          profileCount: own.length,
+          defaultProfile: fallback ? current(fallback).draft.name : null,
+        };
+      }),
+    }),
+    "profiles.catalogue": () => ({ keys: FAKE_SKIP_KEYS, defaults: defaultDraft() }),
+    "profiles.list": ({ tokenId }) => ({
+      profiles: state.profiles
+        .filter((p) => tokenId === undefined || p.tokenId === tokenId)
+        .map(summary)
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    }),
+    "profiles.get": ({ id }) => {
+      const p = find(id);
+      return p ? detail(p) : failure("NOT_FOUND", `profile ${id} was not found`);
+    },
+    "profiles.check": ({ tokenId, draft, editing }): ProfileCheck | ReturnType<typeof failure> => {
+      if (!token(tokenId)) return failure("NOT_FOUND", `token ${tokenId} was not found`);
+      const problems = problemsOf(tokenId, draft, editing);
+      return {
+        problems,
+        warnings: warningsOf(draft),
+        appleJson: problems.length === 0 ? appleJson(tokenId, draft) : null,
+        certificates: draft.configuratorCertificates.map(readCertificate),
+        deviceNamePreview:
+          draft.deviceNameTemplate && draft.deviceNameTemplate.trim() !== ""
+            ? render(draft.deviceNameTemplate.trim())
+            : null,
+        licensingNote: licensingNote(draft),
+      };
+    },
+    "profiles.create": ({ tokenId, draft }) => create(tokenId, draft),
+    "profiles.edit": ({ id, draft }) => {
+      const p = find(id);
+      if (!p) return failure("NOT_FOUND", `profile ${id} was not found`);
+      const problems = problemsOf(p.tokenId, draft, id);
+      if (problems.length > 0) return invalid(problems);
+      p.versions.push({
+        version: current(p).version + 1,
+        draft: { ...draft, name: draft.name.trim() },
+        createdAt: iso(FAKE_NOW + DAY),
+        createdBy: "admin",
+        upload: uploadInfo(),
+      });
+      return { detail: detail(p), reassignment: reassign(p) };
+    },
+    "profiles.retryUpload": ({ id }) => {
+      const p = find(id);
+      if (!p) return failure("NOT_FOUND", `profile ${id} was not found`);
+      const v = current(p);
+      if (v.upload.state !== "uploaded") v.upload = uploadInfo();
+      return { detail: detail(p), reassignment: null };
+    },
+    "profiles.duplicate": ({ id, name }) => {
+      const p = find(id);
+      if (!p) return failure("NOT_FOUND", `profile ${id} was not found`);
+      return create(p.tokenId, { ...current(p).draft, name });
+    },
+    "profiles.setDefault": ({ id }) => {
+      const p = find(id);
+      if (!p) return failure("NOT_FOUND", `profile ${id} was not found`);
+      for (const other of state.profiles) {
+        if (other.tokenId === p.tokenId) other.isDefault = other === p;
+      }
+      return summary(p);
+    },
+    "profiles.clearDefault": ({ tokenId }) => {
+      for (const p of state.profiles) if (p.tokenId === tokenId) p.isDefault = false;
+      return {};
+    },
+    "profiles.delete": ({ id }) => {
+      const p = find(id);
+      if (!p) return failure("NOT_FOUND", `profile ${id} was not found`);
+      const blockers: string[] = [];
+      if (p.isDefault) {
+        blockers.push(
+          `it is the default profile of '${token(p.tokenId)?.summary.serverName ?? "?"}' — clear the default first`,
+        );
+      }
+      if (p.deviceCount > 0) {
+        blockers.push(
+          `${p.deviceCount} device${p.deviceCount === 1 ? " holds" : "s hold"} it — remove the profile from them or assign another profile first`,
+        );
+      }
+      if (blockers.length > 0) {
+        return failure(
+          "PROFILE_IN_USE",
+          `this profile cannot be deleted yet: ${blockers.join("; ")}`,
+        );
+      }
+      state.profiles = state.profiles.filter((other) => other !== p);
+      return {};
+    },
+    "profiles.import": ({ tokenId, text }) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        return failure("INVALID_INPUT", "file: this is not JSON");
+      }
+      if (
+        typeof parsed !== "object" ||
+        parsed === null ||
+        (parsed as { format?: unknown }).format !== "depot.profile/v1"
+      ) {
+        return failure(
+          "INVALID_INPUT",
+          "file: not a depot.profile/v1 file (the format key is missing)",
+        );
+      }
+      const rest: Record<string, unknown> = { ...parsed };
+      delete rest.format;
+      return create(tokenId, defaultDraft(rest));
+    },
+    "profiles.export": ({ id, path }) => {
+      const p = find(id);
+      if (!p) return failure("NOT_FOUND", `profile ${id} was not found`);
+      if (path) state.written.push(path);
+      const d = current(p).draft;
+      return {
+        fileName: `${stem(d.name)}.depot-profile.json`,
+        text: JSON.stringify({ format: "depot.profile/v1", ...d }, null, 2),
+        path: path ?? null,
+      };
+    },
+    "profiles.exportApple": ({ id, path }) => {
+      const p = find(id);
+      if (!p) return failure("NOT_FOUND", `profile ${id} was not found`);
+      if (path) state.written.push(path);
+      const d = current(p).draft;
+      return {
+        fileName: `${stem(d.name)}.apple-profile.json`,
+        text: appleJson(p.tokenId, d),
+        path: path ?? null,
+      };
+    },
+    "profiles.diff": ({ id, from, to }) => {
+      const p = find(id);
+      const a = p?.versions.find((v) => v.version === from);
+      const b = p?.versions.find((v) => v.version === to);
+      if (!a || !b)
+        return failure("NOT_FOUND", `version ${!a ? from : to} of profile ${id} was not found`);
+      const [x, y] = [flat(a.draft), flat(b.draft)];
+      const changes: FieldChange[] = DIFF_LABELS.filter(
+        ([field]) => JSON.stringify(x[field]) !== JSON.stringify(y[field]),
+      ).map(([field, label]) => ({ field, label, before: show(x[field]), after: show(y[field]) }));
+      return { from, to, changes };
+    },
+    "profiles.handoff": ({ id, dir }) => {
+      const p = find(id);
+      if (!p) return failure("NOT_FOUND", `profile ${id} was not found`);
+      const d = current(p).draft;
+      const files = [
+        { name: "README.txt", text: `MDM handoff for ${d.name} (version ${current(p).version}).` },
+      ];
+      if (d.deviceNameTemplate) {
+        files.push({
+          name: "device-names.plist",
+          text: `<?xml version="1.0"?>\n<plist><array><dict><key>DeviceName</key><string>${render(d.deviceNameTemplate)}</string></dict></array></plist>`,
+        });
+      }
+      if (d.sharedIPad) {
+        files.push({
+          name: "shared-ipad-settings.plist",
+          text: `<plist><dict><key>ResidentUsers</key><integer>${d.maximumCachedUsers ?? 0}</integer></dict></plist>`,
+        });
+      }
+      if (dir) state.written.push(dir);
+      return { files, dir: dir ?? null };
+    },
+    "settings.enrollment": () => settings(),
+    "settings.setEnrollment": ({ tokenId, enrollmentUrl, configurationWebUrl }) => {
+      const bad =
+        urlError("enrollmentUrl", enrollmentUrl) ??
+        urlError("configurationWebUrl", configurationWebUrl);
+      if (bad) return bad;
+      const values = {
+        enrollmentUrl: blank(enrollmentUrl) ? null : (enrollmentUrl ?? "").trim(),
+        configurationWebUrl: blank(configurationWebUrl) ? null : (configurationWebUrl ?? "").trim(),
+      };
+      if (tokenId === undefined) state.settings = values;
+      else if (!token(tokenId)) return failure("NOT_FOUND", `token ${tokenId} was not found`);
+      else state.tokenUrls[tokenId] = values;
+      return settings();
+    },
+    "assignments.get": ({ id }) => {
+      const run = state.runs.get(id);
+      if (!run) return failure("NOT_FOUND", `assignment run ${id} was not found`);
+      // Each poll moves a running run on: half the devices, then the rest.
+      if (run.result === "running") {
+        const step = Math.ceil(run.pending / 2) || run.pending;
+        run.pending -= step;
+        run.succeeded += step;
+        if (run.pending === 0) {
+          run.result = "ok";
+          run.finishedAt = iso(FAKE_NOW + DAY);
+        }
+      }
+      return { ...run };
+    },
+    "assignments.cancel": ({ id }) => {
+      const run = state.runs.get(id);
+      if (run && run.result === "running") {
+        run.result = "cancelled";
+        run.notSent = run.pending;
+        run.pending = 0;
+      }
+      return {};
+    },
+  };
+
+  return { handlers, state };
+}
