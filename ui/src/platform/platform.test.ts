@@ -167,6 +167,29 @@ describe("browser host", () => {
     await expect(host().pickSavePath("a.csv", "CSV", ["csv"])).resolves.toBeNull();
   });
 
+  it("reads every picked file's bytes, and has no folder dialog", async () => {
+    const picking = host().pickFiles(".cer,.pem", true);
+    const input = document.querySelector<HTMLInputElement>('input[type="file"]');
+    expect(input?.accept).toBe(".cer,.pem");
+    expect(input?.multiple).toBe(true);
+    const files = [new File([new Uint8Array([0x30, 0x82])], "a.cer"), new File(["PEM"], "b.pem")];
+    Object.defineProperty(input, "files", { value: files });
+    input?.dispatchEvent(new Event("change"));
+    const picked = await picking;
+    expect(picked.map((f) => [f.name, [...f.bytes]])).toEqual([
+      ["a.cer", [0x30, 0x82]],
+      ["b.pem", [0x50, 0x45, 0x4d]],
+    ]);
+    expect(document.querySelector('input[type="file"]')).toBeNull();
+    await expect(host().pickFolder("Choose a folder")).resolves.toBeNull();
+  });
+
+  it("picks no files when the dialog is cancelled", async () => {
+    const picking = host().pickFiles(".json", false);
+    document.querySelector('input[type="file"]')?.dispatchEvent(new Event("cancel"));
+    await expect(picking).resolves.toEqual([]);
+  });
+
   it("lets tests replace parts of the host", () => {
     const openExternal = vi.fn(() => Promise.resolve());
     setHost({ openExternal });

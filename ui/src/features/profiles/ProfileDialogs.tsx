@@ -50,10 +50,11 @@ export function DeleteProfileDialog({ profile, open, onOpenChange }: DialogProps
     mutationFn: () => call("profiles.delete", { id: profile.id }),
     onSuccess: async () => {
       onOpenChange(false);
-      client.removeQueries({ queryKey: queryKeys.profile(profile.id) });
+      // Leave the deleted profile's page before its data goes.
       if (window.location.hash.startsWith(`#${PROFILE_PATHS.detail(profile.id)}`)) {
         navigate(PATHS.profiles);
       }
+      client.removeQueries({ queryKey: queryKeys.profile(profile.id) });
       await invalidateAfterProfileChange(client);
     },
     onError: (error) => {

@@ -206,7 +206,12 @@ export function ProfileWizard(props: WizardProps) {
   });
 
   const unchanged = editing !== null && sameDraft(draft, editing.draft);
-  const checkedCurrent = check !== undefined && sameDraft(settled, draft) && !live.isFetching;
+  const checkedCurrent =
+    check !== undefined &&
+    sameDraft(settled, draft) &&
+    !live.isFetching &&
+    !live.isError &&
+    !live.isPlaceholderData;
   const canSave =
     tokenId !== null && checkedCurrent && allProblems.length === 0 && !unchanged && !save.isPending;
 
@@ -318,8 +323,13 @@ export function ProfileWizard(props: WizardProps) {
               {step}. {WIZARD_STEPS[step - 1]?.title}
             </Subtitle1>
             {body}
-            {checkError ? (
-              <ErrorState title="Couldn't check the profile" error={checkError} />
+            {checkError || live.isError ? (
+              <ErrorState
+                title="Couldn't check the profile"
+                error={checkError ?? live.error}
+                onRetry={() => void live.refetch()}
+                retrying={live.isFetching}
+              />
             ) : null}
             {save.isError ? (
               <ErrorState

@@ -334,6 +334,29 @@ function CreateProfilePage() {
     );
   }
   const tokens = tokenList.data.tokens;
+  if (tokens.length === 0) {
+    return (
+      <Page testId="profile-create" title="Create enrollment profile">
+        <EmptyState
+          testId="profiles-empty"
+          icon={<Key20Regular />}
+          title="Add a token first"
+          actions={
+            <Button
+              as="a"
+              href={hrefTo("tokens")}
+              appearance="primary"
+              data-testid="profiles-empty-tokens"
+            >
+              Go to enrollment program tokens
+            </Button>
+          }
+        >
+          Every profile belongs to an enrollment program token, and there is none yet.
+        </EmptyState>
+      </Page>
+    );
+  }
   const wanted = query.get("token");
   const initialTokenId = tokens.some((t) => t.id === wanted)
     ? wanted
