@@ -1,4 +1,16 @@
-import { Body1, Input, Radio, RadioGroup, Select, Textarea } from "@fluentui/react-components";
+import {
+  Body1,
+  Input,
+  Link,
+  MessageBar,
+  MessageBarBody,
+  Radio,
+  RadioGroup,
+  Select,
+  Textarea,
+} from "@fluentui/react-components";
+import { useEnrollmentSettings } from "../../app/api";
+import { hrefTo } from "../../app/paths";
 import type { TokenSummary } from "../../bindings/TokenSummary";
 import { OtherProblems, SettingField, type StepProps } from "./StepParts";
 import { topKey } from "./draft";
@@ -26,6 +38,11 @@ export function BasicsStep({
   tokenError,
 }: BasicsStepProps) {
   const styles = useProfileStyles();
+  const settings = useEnrollmentSettings();
+  const urls = settings.data?.tokens.find((t) => t.tokenId === tokenId);
+  // Said up front, so the admin does not fill in three steps to learn it at the end.
+  const noUrl =
+    urls !== undefined && urls.effectiveEnrollmentUrl === null && draft.enrollmentUrl === null;
   return (
     <>
       <OtherProblems
@@ -59,6 +76,15 @@ export function BasicsStep({
           <Body1 data-testid="wizard-token-name">{tokenName}</Body1>
         </SettingField>
       )}
+      {noUrl ? (
+        <MessageBar intent="warning" layout="multiline" data-testid="token-no-enrollment-url">
+          <MessageBarBody>
+            Devices of this token have no enrollment URL yet, and a profile cannot be created
+            without one. <Link href={hrefTo("settings")}>Set it in Settings</Link>, or give this
+            profile its own URL on the last step.
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
       <SettingField
         path="name"
         problems={problems}

@@ -194,7 +194,7 @@ export function ManagementStep({
             path="companyPortalVppToken"
             problems={problems}
             label="Install Company Portal with VPP (token name)"
-            hint="Optional. The Apps and Books (VPP) location token that holds Company Portal licences: with one, the app installs without asking for an Apple Account. Depot does not manage VPP tokens yet, so enter the token's name as your MDM server knows it. If that token expires or runs out of licences, devices get the App Store version and ask for an Apple Account."
+            hint="Optional. The Apps and Books (VPP) location token that holds Company Portal licences: with one, the app installs without asking for an Apple Account. Depot does not manage VPP tokens yet, so enter the token's name as your MDM server knows it. An expired token, or one without free licences, makes devices fall back to the App Store version, which asks for an Apple Account."
           >
             <Input
               value={draft.companyPortalVppToken ?? ""}
@@ -225,7 +225,7 @@ export function ManagementStep({
           problems={problems}
           checked={draft.supervised}
           onChange={(checked) => update({ supervised: checked })}
-          hint="Supervised devices allow more management and have Activation Lock off by default; Shared iPad needs supervision. iOS/iPadOS 13 and later supervise every device enrolled this way and ignore this setting. A device set up unsupervised can only become supervised by erasing it with Apple Configurator."
+          hint="Supervision unlocks more management controls and keeps Activation Lock off unless you turn it on; Shared iPad needs it. iOS/iPadOS 13 and later supervise every device enrolled this way and ignore this setting. A device set up unsupervised can only become supervised by erasing it with Apple Configurator."
         />
         <YesNoField
           path="lockedEnrollment"

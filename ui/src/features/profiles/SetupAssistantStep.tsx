@@ -111,7 +111,7 @@ export function SetupAssistantStep({
           path="department.name"
           problems={problems}
           label="Department name"
-          hint="Shown when the user taps About Configuration during setup."
+          hint="Users see this name under About Configuration while the device is being set up."
         >
           <Input
             value={department.name ?? ""}
@@ -123,7 +123,7 @@ export function SetupAssistantStep({
           path="department.phone"
           problems={problems}
           label="Department phone"
-          hint="Shown when the user asks for help during setup."
+          hint="The number users see if they look for help while setting up the device."
         >
           <Input
             type="tel"

@@ -423,6 +423,7 @@ describe("Create profile wizard", () => {
   it("says where to set the enrollment URL when none is set, and cannot create until then", async () => {
     const { user } = setup({ enrollmentUrl: null });
     await step(1);
+    expect(await screen.findByTestId("token-no-enrollment-url")).toBeInTheDocument();
     await user.type(within(field("name")).getByRole("textbox"), "Sales iPads");
     for (const n of [2, 3, 4]) {
       await user.click(screen.getByTestId("wizard-next"));
