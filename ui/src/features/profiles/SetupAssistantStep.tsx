@@ -258,7 +258,6 @@ function ScreenList({ draft, update, problems, catalogue, warnings }: SetupAssis
         ) : null}
         {shown.map((entry) => {
           const isHidden = hidden.includes(entry.key);
-          const ios = iosSupport(entry);
           const problem = messagesFor(problems, hidden, entry.key);
           const warning = messagesFor(warnings, hidden, entry.key);
           return (
@@ -272,36 +271,7 @@ function ScreenList({ draft, update, problems, catalogue, warnings }: SetupAssis
                 <span className={own.title}>
                   {entry.label}
                   <span className={own.key}>{entry.key}</span>
-                  {ios?.deprecatedIn ? (
-                    <Badge
-                      appearance="tint"
-                      color="warning"
-                      size="small"
-                      data-testid="skip-key-deprecated"
-                    >
-                      Deprecated in iOS {ios.deprecatedIn}
-                    </Badge>
-                  ) : null}
-                  {ios?.removedIn ? (
-                    <Badge
-                      appearance="tint"
-                      color="danger"
-                      size="small"
-                      data-testid="skip-key-removed"
-                    >
-                      Removed in iOS {ios.removedIn}
-                    </Badge>
-                  ) : null}
-                  {entry.earlyPane ? (
-                    <Tooltip
-                      content="This screen can appear before the device has downloaded its profile, so hiding it is not guaranteed."
-                      relationship="description"
-                    >
-                      <Badge appearance="outline" size="small" tabIndex={0}>
-                        Early screen
-                      </Badge>
-                    </Tooltip>
-                  ) : null}
+                  <KeyBadges entry={entry} />
                 </span>
                 <Caption1>{entry.description}</Caption1>
                 <Caption1 className={styles.muted}>{platformNote(entry)}</Caption1>
@@ -339,7 +309,11 @@ function ScreenList({ draft, update, problems, catalogue, warnings }: SetupAssis
                     <span className={own.title}>
                       {known?.label ?? key}
                       <span className={own.key}>{key}</span>
+                      {known ? <KeyBadges entry={known} /> : null}
                     </span>
+                    {known ? (
+                      <Caption1 className={styles.muted}>{platformNote(known)}</Caption1>
+                    ) : null}
                     {message ? <Caption1 className={own.warning}>{message}</Caption1> : null}
                   </div>
                   <Button
@@ -358,6 +332,40 @@ function ScreenList({ draft, update, problems, catalogue, warnings }: SetupAssis
       ) : null}
       {messageAt(problems, "hiddenScreens") && others.length === 0 ? (
         <Caption1 className={own.error}>{messageAt(problems, "hiddenScreens")}</Caption1>
+      ) : null}
+    </>
+  );
+}
+
+/** Deprecated / removed (on iOS/iPadOS) and early-screen marks of a catalogue entry. */
+function KeyBadges({ entry }: { entry: SkipKeyEntry }) {
+  const ios = iosSupport(entry);
+  return (
+    <>
+      {ios?.deprecatedIn ? (
+        <Badge appearance="tint" color="warning" size="small" data-testid="skip-key-deprecated">
+          Deprecated in iOS {ios.deprecatedIn}
+        </Badge>
+      ) : null}
+      {ios?.removedIn ? (
+        <Badge appearance="tint" color="danger" size="small" data-testid="skip-key-removed">
+          Removed in iOS {ios.removedIn}
+        </Badge>
+      ) : null}
+      {!ios ? (
+        <Badge appearance="tint" color="informative" size="small" data-testid="skip-key-not-ios">
+          Not on iOS/iPadOS
+        </Badge>
+      ) : null}
+      {entry.earlyPane ? (
+        <Tooltip
+          content="This screen can appear before the device has downloaded its profile, so hiding it is not guaranteed."
+          relationship="description"
+        >
+          <Badge appearance="outline" size="small" tabIndex={0}>
+            Early screen
+          </Badge>
+        </Tooltip>
       ) : null}
     </>
   );

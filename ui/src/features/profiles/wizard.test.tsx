@@ -454,7 +454,7 @@ describe("Edit profile", () => {
     tokenId: "1",
     name: "Sales iPads",
     deviceCount: 12,
-    draft: { hiddenScreens: ["Siri", "IntendedUser"] },
+    draft: { hiddenScreens: ["Siri", "IntendedUser", "WebContentFiltering"] },
   };
 
   it("keeps screen keys it does not offer, saves a new version and follows the re-assignment", async () => {
@@ -474,6 +474,8 @@ describe("Edit profile", () => {
     await user.click(screen.getByTestId("wizard-nav-3"));
     const other = screen.getByTestId("skip-key-other-IntendedUser");
     await waitFor(() => expect(other).toHaveTextContent(/does not know the screen key/));
+    const removed = screen.getByTestId("skip-key-other-WebContentFiltering");
+    expect(within(removed).getByTestId("skip-key-removed")).toHaveTextContent("26.1");
     expect(screen.getByTestId("skip-key-Siri")).toHaveAttribute("data-hidden", "true");
 
     await user.click(screen.getByTestId("wizard-nav-1"));
@@ -486,7 +488,10 @@ describe("Edit profile", () => {
     await screen.findByTestId("page-profile-detail");
     expect(lastCall(backend.calls, "profiles.edit")).toMatchObject({
       id: "7",
-      draft: { name: "Sales iPads 2026", hiddenScreens: ["Siri", "IntendedUser"] },
+      draft: {
+        name: "Sales iPads 2026",
+        hiddenScreens: ["Siri", "IntendedUser", "WebContentFiltering"],
+      },
     });
     expect(screen.getByTestId("profile-saved")).toHaveTextContent("Version 2 saved");
     const progress = screen.getByTestId("reassignment");
