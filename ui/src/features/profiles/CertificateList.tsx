@@ -5,6 +5,7 @@ import {
   MessageBar,
   MessageBarBody,
   makeStyles,
+  mergeClasses,
   tokens,
 } from "@fluentui/react-components";
 import { Certificate20Regular, Delete20Regular, DocumentAdd20Regular } from "@fluentui/react-icons";
@@ -141,7 +142,7 @@ export function CertificateList({
                 <li
                   // Certificates are plain strings that may repeat; the position is the identity.
                   key={`${index}:${certificate.slice(-16)}`}
-                  className={`${own.item} ${error ? own.itemBad : ""}`}
+                  className={mergeClasses(own.item, error ? own.itemBad : undefined)}
                   data-testid={`certificate-${index}`}
                   data-ok={check ? String(check.ok && !error) : undefined}
                 >

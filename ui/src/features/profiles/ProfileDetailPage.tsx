@@ -16,6 +16,7 @@ import {
   MessageBarTitle,
   Subtitle2,
   makeStyles,
+  mergeClasses,
   tokens,
 } from "@fluentui/react-components";
 import {
@@ -387,7 +388,7 @@ function ProfileDetailView({ profile }: { profile: ProfileDetail }) {
             </MessageBarBody>
           </MessageBar>
         ) : null}
-        <Card className={`${own.card} ${own.wide}`}>
+        <Card className={mergeClasses(own.card, own.wide)}>
           <CardHeader header={<Subtitle2 as="h2">Settings</Subtitle2>} />
           <ProfileSummary
             draft={profile.draft}
@@ -396,7 +397,7 @@ function ProfileDetailView({ profile }: { profile: ProfileDetail }) {
           />
           <AppleJson json={profile.appleJson} />
         </Card>
-        <Card className={`${own.card} ${own.wide}`}>
+        <Card className={mergeClasses(own.card, own.wide)}>
           <CardHeader
             header={<Subtitle2 as="h2">Version history</Subtitle2>}
             description="Every saved edit is a new version and a new profile at Apple."

@@ -5,7 +5,7 @@ import {
   DocumentSettings20Regular,
   Key20Regular,
 } from "@fluentui/react-icons";
-import { useState } from "react";
+import { Suspense, lazy, useState, type ReactNode } from "react";
 import { useProfileCatalogue, useProfileDetail, useProfileList, useTokenList } from "../../app/api";
 import { PATHS, PROFILE_PATHS, hrefTo } from "../../app/paths";
 import { navigate, useHashPath, useHashQuery } from "../../app/router";
@@ -16,10 +16,8 @@ import { ErrorState } from "../../components/ErrorState";
 import { LoadingState } from "../../components/LoadingState";
 import { Page } from "../../components/Page";
 import { useProfileMutations } from "./actions";
-import { ProfileDetailPage } from "./ProfileDetailPage";
 import { DeleteProfileDialog, DuplicateProfileDialog, ImportProfileDialog } from "./ProfileDialogs";
 import { ProfileTable, type RowAction } from "./ProfileTable";
-import { ProfileWizard } from "./ProfileWizard";
 
 const useStyles = makeStyles({
   paragraph: {
@@ -42,6 +40,37 @@ const useStyles = makeStyles({
   },
 });
 
+// The wizard and the detail page load on first use: they are most of this
+// feature's code, and the list is what opens first.
+const ProfileWizard = lazy(() =>
+  import("./ProfileWizard").then((m) => ({ default: m.ProfileWizard })),
+);
+const ProfileDetailPage = lazy(() =>
+  import("./ProfileDetailPage").then((m) => ({ default: m.ProfileDetailPage })),
+);
+
+function Loading({
+  testId,
+  title,
+  children,
+}: {
+  testId: string;
+  title: string;
+  children: ReactNode;
+}) {
+  return (
+    <Suspense
+      fallback={
+        <Page testId={testId} title={title}>
+          <LoadingState label="Loading…" />
+        </Page>
+      }
+    >
+      {children}
+    </Suspense>
+  );
+}
+
 /**
  * `/profiles` is the list (`?token=<id>` filters it), `/profiles/new` the
  * wizard, `/profiles/<id>` one profile and `/profiles/<id>/edit` its wizard.
@@ -54,7 +83,11 @@ export function ProfilesPage() {
   const [id = "", sub] = rest.split("/");
   const profileId = decodeURIComponent(id);
   if (sub === "edit") return <EditProfilePage key={profileId} id={profileId} />;
-  return <ProfileDetailPage key={profileId} id={profileId} />;
+  return (
+    <Loading testId="profile-detail" title="Enrollment profile">
+      <ProfileDetailPage key={profileId} id={profileId} />
+    </Loading>
+  );
 }
 
 const PAGE_DESCRIPTION =
@@ -364,12 +397,14 @@ function CreateProfilePage() {
       ? (tokens[0]?.id ?? null)
       : null;
   return (
-    <ProfileWizard
-      mode="create"
-      catalogue={catalogue.data}
-      tokens={tokens}
-      initialTokenId={initialTokenId}
-    />
+    <Loading testId="profile-create" title="Create enrollment profile">
+      <ProfileWizard
+        mode="create"
+        catalogue={catalogue.data}
+        tokens={tokens}
+        initialTokenId={initialTokenId}
+      />
+    </Loading>
   );
 }
 
@@ -396,5 +431,9 @@ function EditProfilePage({ id }: { id: string }) {
       </Page>
     );
   }
-  return <ProfileWizard mode="edit" catalogue={catalogue.data} profile={detail.data} />;
+  return (
+    <Loading testId="profile-edit" title="Edit enrollment profile">
+      <ProfileWizard mode="edit" catalogue={catalogue.data} profile={detail.data} />
+    </Loading>
+  );
 }

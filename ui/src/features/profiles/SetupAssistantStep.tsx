@@ -9,6 +9,7 @@ import {
   SearchBox,
   Tooltip,
   makeStyles,
+  mergeClasses,
   tokens,
 } from "@fluentui/react-components";
 import { Delete20Regular, EyeOff20Regular, Eye20Regular } from "@fluentui/react-icons";
@@ -263,7 +264,7 @@ function ScreenList({ draft, update, problems, catalogue, warnings }: SetupAssis
           return (
             <li
               key={entry.key}
-              className={`${own.row} ${isHidden ? own.rowHidden : ""}`}
+              className={mergeClasses(own.row, isHidden ? own.rowHidden : undefined)}
               data-testid={`skip-key-${entry.key}`}
               data-hidden={String(isHidden)}
             >

@@ -9,6 +9,7 @@ import {
   TableHeaderCell,
   TableRow,
   makeStyles,
+  mergeClasses,
   tokens,
 } from "@fluentui/react-components";
 import { ArrowSwap20Regular } from "@fluentui/react-icons";
@@ -97,7 +98,7 @@ export function VersionHistory({
                 <TableCell>
                   <UploadBadge upload={v.upload} />
                   {v.upload.error ? (
-                    <Caption1 className={`${styles.muted} ${own.value}`}>
+                    <Caption1 className={mergeClasses(styles.muted, own.value)}>
                       {" "}
                       {v.upload.error}
                     </Caption1>

@@ -53,6 +53,17 @@ async function detailTitle() {
   return screen.getByTestId("page-profile-detail").querySelector("h1")?.textContent;
 }
 
+/**
+ * An accordion header's button. Found by tag: while the Export menu closes and the
+ * dialog opens, Fluent briefly hides the tree from role queries.
+ */
+async function accordionButton(container: HTMLElement, testId: string) {
+  const header = await within(container).findByTestId(testId);
+  const button = header.querySelector("button");
+  if (!button) throw new Error(`${testId} has no button`);
+  return button;
+}
+
 async function rowAction(user: ReturnType<typeof setup>["user"], name: string, action: string) {
   await user.click(within(await row(name)).getByTestId("profile-actions"));
   await user.click(await screen.findByTestId(action));
@@ -334,11 +345,7 @@ describe("Profile detail", () => {
     await user.click(screen.getByTestId("profile-export"));
     await user.click(await screen.findByTestId("handoff-files"));
     const dialog = await screen.findByTestId("handoff-dialog");
-    await user.click(
-      within(await within(dialog).findByTestId("handoff-toggle-device-names.plist")).getByRole(
-        "button",
-      ),
-    );
+    await user.click(await accordionButton(dialog, "handoff-toggle-device-names.plist"));
     expect(await within(dialog).findByTestId("handoff-file-device-names.plist")).toHaveTextContent(
       "F9FXK2ABCD12",
     );
@@ -356,9 +363,7 @@ describe("Profile detail", () => {
     await user.click(await screen.findByTestId("handoff-files"));
     const dialog = await screen.findByTestId("handoff-dialog");
     expect(within(dialog).queryByTestId("handoff-save")).not.toBeInTheDocument();
-    await user.click(
-      within(await within(dialog).findByTestId("handoff-toggle-README.txt")).getByRole("button"),
-    );
+    await user.click(await accordionButton(dialog, "handoff-toggle-README.txt"));
     await user.click(await within(dialog).findByTestId("handoff-copy-README.txt"));
     expect(await navigator.clipboard.readText()).toContain("MDM handoff for Sales iPads");
   });

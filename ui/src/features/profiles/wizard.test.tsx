@@ -363,7 +363,9 @@ describe("Create profile wizard", () => {
 
     // The JSON is collapsed until asked for.
     expect(screen.queryByTestId("apple-json")).not.toBeInTheDocument();
-    await user.click(within(screen.getByTestId("apple-json-toggle")).getByRole("button"));
+    await user.click(
+      within(screen.getByTestId("apple-json-toggle")).getByRole("button", { hidden: true }),
+    );
     const json = await screen.findByTestId("apple-json");
     expect(json).toHaveTextContent('"profile_name": "Sales iPads"');
     expect(json).toHaveTextContent('"is_mdm_removable": false');
@@ -372,7 +374,8 @@ describe("Create profile wizard", () => {
     expect(await navigator.clipboard.readText()).toContain('"profile_name": "Sales iPads"');
 
     await user.click(screen.getByTestId("wizard-create"));
-    const page = await screen.findByTestId("page-profile-detail");
+    await screen.findByTestId("profile-detail");
+    const page = screen.getByTestId("page-profile-detail");
     expect(within(page).getByRole("heading", { level: 1 })).toHaveTextContent("Sales iPads");
     expect(window.location.hash).toBe("#/profiles/100?created=1");
     expect(screen.getByTestId("profile-created")).toBeInTheDocument();
@@ -485,7 +488,7 @@ describe("Edit profile", () => {
     await waitFor(() => expect(screen.getByTestId("wizard-create")).toBeEnabled());
     await user.click(screen.getByTestId("wizard-create"));
 
-    await screen.findByTestId("page-profile-detail");
+    await screen.findByTestId("profile-detail");
     expect(lastCall(backend.calls, "profiles.edit")).toMatchObject({
       id: "7",
       draft: {
