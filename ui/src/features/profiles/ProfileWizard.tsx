@@ -188,12 +188,13 @@ export function ProfileWizard(props: WizardProps) {
       const id = detail.summary.id;
       client.setQueryData(queryKeys.profile(id), detail);
       if (run) client.setQueryData(queryKeys.assignment(run.id), run);
-      client.removeQueries({ queryKey: ["profiles.check"] });
       navigate(
         editing
           ? `${PROFILE_PATHS.detail(id)}?saved=1${run ? `&run=${encodeURIComponent(run.id)}` : ""}`
           : `${PROFILE_PATHS.detail(id)}?created=1`,
       );
+      // The checks answered for drafts that are now saved (a name is taken now).
+      client.removeQueries({ queryKey: ["profiles.check"] });
       await invalidateAfterProfileChange(client);
     },
     onError: (error) => {
