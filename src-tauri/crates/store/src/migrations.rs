@@ -35,6 +35,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "profiles",
         sql: include_str!("../migrations/0004_profiles.sql"),
     },
+    Migration {
+        version: 5,
+        name: "device_queries",
+        sql: include_str!("../migrations/0005_device_queries.sql"),
+    },
 ];
 
 /// The schema version this build writes and understands.
