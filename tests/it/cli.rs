@@ -414,4 +414,104 @@ mod tokens {
             "v1, v2 and the copy reached Apple"
         );
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn devices_list_show_export_assign_with_preview_unassign_delete() {
+        let sim = sim().await;
+        let cli = Cli {
+            home: TestWorkspace::new(),
+        };
+        add_token(&cli, &sim);
+        cli.ok(&[
+            "settings",
+            "enrollment",
+            "--url",
+            "https://mdm.acme.example/enroll",
+        ]);
+        let spec_path = cli.path("spec.json");
+        std::fs::write(
+            &spec_path,
+            depot_domain::profile::ProfileSpec::new("Staff").to_profile_file(),
+        )
+        .unwrap();
+        cli.ok(&[
+            "profile",
+            "create",
+            "--token",
+            "Sales-East",
+            "--from",
+            &spec_path,
+        ]);
+        cli.ok(&["sync", "Sales-East"]);
+
+        let rows: Vec<serde_json::Value> =
+            serde_json::from_str(&cli.ok(&["--json", "devices", "list"])).unwrap();
+        assert_eq!(rows.len(), 20);
+        let serials: Vec<String> = rows
+            .iter()
+            .map(|r| r["serial"].as_str().unwrap().to_owned())
+            .collect();
+        let prefix = &serials[0][..5];
+        let found = cli.ok(&["devices", "list", "--serial-prefix", prefix]);
+        assert!(found.contains(&serials[0]), "{found}");
+
+        // A CSV with a bad row and a serial Apple does not give this server.
+        let csv_path = cli.path("serials.csv");
+        let mut csv = String::from("Model,Serial Number\n");
+        for s in &serials[..5] {
+            csv.push_str(&format!("iPad,{s}\n"));
+        }
+        csv.push_str("iPad,not a serial!\niPad,ZZZZ00000001\n");
+        std::fs::write(&csv_path, csv).unwrap();
+        let out = cli.run(&[
+            "assign",
+            "--profile",
+            "Staff",
+            "--serials",
+            &csv_path,
+            "--dry-run",
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stderr(&out).contains("line 7"), "{}", stderr(&out));
+        let preview = stdout(&out);
+        assert!(
+            preview.contains("unknown") && preview.contains("nothing was sent"),
+            "{preview}"
+        );
+        assert!(
+            sim.device("Sales-East", &serials[0], 10).unwrap().unwrap()["profile_uuid"].is_null()
+        );
+
+        let sent = cli.ok(&["assign", "--profile", "Staff", "--serials", &csv_path]);
+        assert!(sent.contains("5 succeeded"), "{sent}");
+        assert!(sent.contains("1 not accessible"), "{sent}");
+        let shown = cli.ok(&["devices", "show", &serials[0]]);
+        assert!(shown.contains("Profile:  Staff v1"), "{shown}");
+        assert!(shown.contains("SUCCESS"), "{shown}");
+
+        let export_path = cli.path("devices.csv");
+        cli.ok(&[
+            "devices",
+            "export",
+            "--out",
+            &export_path,
+            "--profile",
+            "Staff",
+        ]);
+        let export = std::fs::read_to_string(&export_path).unwrap();
+        assert_eq!(export.lines().count(), 1 + 5, "{export}");
+        assert!(export.starts_with("Serial Number,Token,Model"));
+
+        let removed = cli.ok(&["unassign", &serials[0]]);
+        assert!(removed.contains("1 succeeded"), "{removed}");
+        assert!(
+            sim.device("Sales-East", &serials[0], 10).unwrap().unwrap()["profile_uuid"].is_null()
+        );
+
+        let deleted = cli.ok(&["devices", "delete", &serials[1]]);
+        assert!(deleted.contains("Deleted 1 device"), "{deleted}");
+        let left: Vec<serde_json::Value> =
+            serde_json::from_str(&cli.ok(&["--json", "devices", "list"])).unwrap();
+        assert_eq!(left.len(), 19);
+    }
 }

@@ -2,15 +2,30 @@
 import type { AddTokenRequest } from "./AddTokenRequest";
 import type { AssignmentHistory } from "./AssignmentHistory";
 import type { AssignmentHistoryRequest } from "./AssignmentHistoryRequest";
+import type { AssignmentPreviewDto } from "./AssignmentPreviewDto";
+import type { AssignmentPreviewRequest } from "./AssignmentPreviewRequest";
 import type { AssignmentRef } from "./AssignmentRef";
 import type { AssignmentResults } from "./AssignmentResults";
 import type { AssignmentRun } from "./AssignmentRun";
+import type { AssignmentStartRequest } from "./AssignmentStartRequest";
+import type { AssignmentStarted } from "./AssignmentStarted";
 import type { AuditExport } from "./AuditExport";
 import type { AuditExportRequest } from "./AuditExportRequest";
 import type { AuditListRequest } from "./AuditListRequest";
 import type { AuditPage } from "./AuditPage";
 import type { ClearDefaultRequest } from "./ClearDefaultRequest";
+import type { DeleteDevicesRequest } from "./DeleteDevicesRequest";
 import type { DemoStarted } from "./DemoStarted";
+import type { DeviceCount } from "./DeviceCount";
+import type { DeviceDetailDto } from "./DeviceDetailDto";
+import type { DeviceExport } from "./DeviceExport";
+import type { DeviceExportRequest } from "./DeviceExportRequest";
+import type { DeviceFacetsDto } from "./DeviceFacetsDto";
+import type { DeviceListRequest } from "./DeviceListRequest";
+import type { DevicePage } from "./DevicePage";
+import type { DeviceQueryRequest } from "./DeviceQueryRequest";
+import type { DeviceRef } from "./DeviceRef";
+import type { DevicesDeleted } from "./DevicesDeleted";
 import type { Empty } from "./Empty";
 import type { EnrollmentSettings } from "./EnrollmentSettings";
 import type { ExportedFile } from "./ExportedFile";
@@ -100,8 +115,16 @@ export type Commands = {
   "assignments.results": { request: AssignmentRef; response: AssignmentResults };
   "assignments.cancel": { request: AssignmentRef; response: Empty };
   "assignments.history": { request: AssignmentHistoryRequest; response: AssignmentHistory };
+  "assignments.preview": { request: AssignmentPreviewRequest; response: AssignmentPreviewDto };
+  "assignments.start": { request: AssignmentStartRequest; response: AssignmentStarted };
+  "devices.list": { request: DeviceListRequest; response: DevicePage };
+  "devices.count": { request: DeviceQueryRequest; response: DeviceCount };
+  "devices.facets": { request: DeviceQueryRequest; response: DeviceFacetsDto };
+  "devices.get": { request: DeviceRef; response: DeviceDetailDto };
+  "devices.export": { request: DeviceExportRequest; response: DeviceExport };
+  "devices.delete": { request: DeleteDevicesRequest; response: DevicesDeleted };
 };
 
 export type CommandName = keyof Commands;
 
-export const COMMAND_NAMES: readonly CommandName[] = ["workspace.info", "tokens.list", "tokens.get", "tokens.pendingKey", "tokens.generateKey", "tokens.savePublicKey", "tokens.inspect", "tokens.add", "tokens.renew", "tokens.setScopeTags", "tokens.delete", "tokens.check", "demo.start", "demo.issueToken", "sync.overview", "sync.status", "sync.start", "sync.cancel", "sync.history", "audit.list", "audit.export", "profiles.catalogue", "profiles.list", "profiles.get", "profiles.check", "profiles.create", "profiles.edit", "profiles.retryUpload", "profiles.duplicate", "profiles.setDefault", "profiles.clearDefault", "profiles.delete", "profiles.import", "profiles.export", "profiles.exportApple", "profiles.diff", "profiles.handoff", "settings.enrollment", "settings.setEnrollment", "assignments.get", "assignments.results", "assignments.cancel", "assignments.history"];
+export const COMMAND_NAMES: readonly CommandName[] = ["workspace.info", "tokens.list", "tokens.get", "tokens.pendingKey", "tokens.generateKey", "tokens.savePublicKey", "tokens.inspect", "tokens.add", "tokens.renew", "tokens.setScopeTags", "tokens.delete", "tokens.check", "demo.start", "demo.issueToken", "sync.overview", "sync.status", "sync.start", "sync.cancel", "sync.history", "audit.list", "audit.export", "profiles.catalogue", "profiles.list", "profiles.get", "profiles.check", "profiles.create", "profiles.edit", "profiles.retryUpload", "profiles.duplicate", "profiles.setDefault", "profiles.clearDefault", "profiles.delete", "profiles.import", "profiles.export", "profiles.exportApple", "profiles.diff", "profiles.handoff", "settings.enrollment", "settings.setEnrollment", "assignments.get", "assignments.results", "assignments.cancel", "assignments.history", "assignments.preview", "assignments.start", "devices.list", "devices.count", "devices.facets", "devices.get", "devices.export", "devices.delete"];

@@ -11,7 +11,9 @@ use serde_json::Value;
 use crate::dto::*;
 use crate::{ApiError, ErrorCode};
 
+mod devices;
 mod profiles;
+use devices::*;
 use profiles::*;
 
 type Answer = Pin<Box<dyn Future<Output = Result<Value, ApiError>> + Send>>;
@@ -96,6 +98,14 @@ command_table! {
     "assignments.results" => assignments_results(AssignmentRef) -> AssignmentResults;
     "assignments.cancel" => assignments_cancel(AssignmentRef) -> Empty;
     "assignments.history" => assignments_history(AssignmentHistoryRequest) -> AssignmentHistory;
+    "assignments.preview" => assignments_preview(AssignmentPreviewRequest) -> AssignmentPreviewDto;
+    "assignments.start" => assignments_start(AssignmentStartRequest) -> AssignmentStarted;
+    "devices.list" => devices_list(DeviceListRequest) -> DevicePage;
+    "devices.count" => devices_count(DeviceQueryRequest) -> DeviceCount;
+    "devices.facets" => devices_facets(DeviceQueryRequest) -> DeviceFacetsDto;
+    "devices.get" => devices_get(DeviceRef) -> DeviceDetailDto;
+    "devices.export" => devices_export(DeviceExportRequest) -> DeviceExport;
+    "devices.delete" => devices_delete(DeleteDevicesRequest) -> DevicesDeleted;
 }
 
 /// Runs command `name` with a JSON payload and returns its JSON answer.

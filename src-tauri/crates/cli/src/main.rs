@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 failure (one line on stderr says why; nothing was
 //! changed), 2 bad usage.
 
+mod devices;
 mod profiles;
 mod sync;
 mod tokens;
@@ -47,6 +48,13 @@ enum Command {
     /// Enrollment profiles: create, edit, list, show, export, import, default, delete, handoff.
     #[command(subcommand)]
     Profile(profiles::ProfileCommand),
+    /// Devices: list, show, export, delete.
+    #[command(subcommand)]
+    Devices(devices::DevicesCommand),
+    /// Assign a profile to serial numbers (a preview with --dry-run).
+    Assign(devices::AssignArgs),
+    /// Remove the profile from serial numbers.
+    Unassign(devices::UnassignArgs),
     /// Workspace settings (enrollment URLs).
     #[command(subcommand)]
     Settings(profiles::SettingsCommand),
@@ -124,6 +132,15 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Sync(args) => sync::run(&depot, args, cli.json).await,
         Command::Profile(command) => profiles::run(&depot, command, cli.json).await,
         Command::Settings(command) => profiles::settings(&depot, command, cli.json),
+        Command::Devices(command) => devices::run(&depot, command, cli.json).await,
+        Command::Assign(args) => {
+            resume(&depot).await;
+            devices::assign(&depot, args, cli.json).await
+        }
+        Command::Unassign(args) => {
+            resume(&depot).await;
+            devices::unassign(&depot, args, cli.json).await
+        }
         Command::Audit(AuditCommand::List {
             action,
             object,
@@ -141,6 +158,21 @@ async fn run(cli: Cli) -> Result<()> {
             audit_list(&depot, &filter, limit, cli.json)
         }
         Command::Sim(_) => unreachable!("handled above"),
+    }
+}
+
+/// Finishes assignment runs a crash or kill left behind before starting new ones.
+async fn resume(depot: &Depot) {
+    match depot.resume_assignments().await {
+        Ok(runs) => {
+            for run in runs {
+                eprintln!(
+                    "Resumed unfinished run {}: {} of {} succeeded ({}).",
+                    run.run_id, run.succeeded, run.total, run.result
+                );
+            }
+        }
+        Err(err) => eprintln!("depot: unfinished runs could not be resumed: {err}"),
     }
 }
 

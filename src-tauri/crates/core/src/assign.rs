@@ -14,9 +14,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use depot_apple::{AppleClient, SerialOutcome};
+use depot_apple::{AppleClient, AssignAnswer, SerialOutcome};
 use depot_domain::limits::MAX_SERIALS_PER_ASSIGNMENT;
 use depot_domain::{SerialNumber, TokenId};
+use depot_store::Db;
 pub use depot_store::assignments::{AssignmentKind, AssignmentResultRow, Outcome};
 use depot_store::assignments::{AssignmentRunRow, NewAssignmentRun};
 use serde_json::json;
@@ -133,6 +134,24 @@ impl Drop for RunGuard<'_> {
             runs.remove(&self.token);
         }
     }
+}
+
+/// One assign or remove call for a batch.
+async fn call_apple(
+    client: &AppleClient,
+    row: &AssignmentRunRow,
+    batch: &[String],
+) -> Result<AssignAnswer> {
+    Ok(match (&row.kind, &row.apple_uuid) {
+        (AssignmentKind::Assign, Some(uuid)) => client.assign_profile(uuid, batch).await?,
+        (AssignmentKind::Assign, None) => {
+            return Err(CoreError::InvalidInput {
+                field: "profile",
+                message: "the run has no Apple profile to assign".into(),
+            });
+        }
+        (AssignmentKind::Remove, _) => client.remove_profile(batch).await?,
+    })
 }
 
 impl Depot {
@@ -344,29 +363,27 @@ impl Depot {
     }
 
     async fn send_run(&self, row: &AssignmentRunRow, cancel: &AtomicBool) -> Result<()> {
-        let token = {
-            let db = self.workspace.connect()?;
-            self.token_row(&db, row.token_id)?
-        };
+        // One connection for the whole run: its page cache stays warm.
+        let db = self.workspace.connect()?;
+        let token = self.token_row(&db, row.token_id)?;
         let client = self.client_for(&token).await?;
         let mut rounds = 0;
         loop {
             let mut retry_after: Option<u64> = None;
+            let mut throttled = 0;
             loop {
                 if cancel.load(Ordering::SeqCst) {
                     return Ok(());
                 }
-                let batch = self
-                    .workspace
-                    .connect()?
-                    .pending_assignment_serials(row.id, MAX_SERIALS_PER_ASSIGNMENT)?;
+                let batch = db.pending_assignment_serials(row.id, MAX_SERIALS_PER_ASSIGNMENT)?;
                 if batch.is_empty() {
                     break;
                 }
-                let after = self.send_batch(&client, row, &batch).await?;
+                let answer = call_apple(&client, row, &batch).await?;
+                let (after, n) = self.commit_batch(&db, row, &batch, &answer)?;
                 retry_after = retry_after.max(after);
+                throttled += n;
             }
-            let throttled = self.assignment_row(row.id)?.count(Outcome::Throttled);
             let wait = Duration::from_secs(retry_after.unwrap_or(0));
             if throttled == 0 || rounds >= MAX_THROTTLE_ROUNDS || wait > MAX_THROTTLE_WAIT {
                 return Ok(());
@@ -380,31 +397,22 @@ impl Depot {
             if !self.pause(wait, cancel).await {
                 return Ok(());
             }
-            self.workspace.connect()?.requeue_throttled(row.id)?;
+            db.requeue_throttled(row.id)?;
         }
     }
 
-    /// One call to Apple and its answers committed; returns Apple's
-    /// `retry_after_seconds` when serials were throttled.
-    async fn send_batch(
+    /// Commits one answer: every serial's outcome and the devices it changes,
+    /// in one transaction. Returns Apple's `retry_after_seconds` and how many
+    /// serials were throttled.
+    fn commit_batch(
         &self,
-        client: &AppleClient,
+        db: &Db,
         row: &AssignmentRunRow,
         batch: &[String],
-    ) -> Result<Option<u64>> {
-        let answer = match (&row.kind, &row.apple_uuid) {
-            (AssignmentKind::Assign, Some(uuid)) => client.assign_profile(uuid, batch).await?,
-            (AssignmentKind::Assign, None) => {
-                return Err(CoreError::InvalidInput {
-                    field: "profile",
-                    message: "the run has no Apple profile to assign".into(),
-                });
-            }
-            (AssignmentKind::Remove, _) => client.remove_profile(batch).await?,
-        };
+        answer: &AssignAnswer,
+    ) -> Result<(Option<u64>, usize)> {
         let now = self.clock.now();
         let mut results = Vec::with_capacity(batch.len());
-        let mut succeeded = Vec::new();
         let mut failed = Vec::new();
         for serial in batch {
             let (outcome, detail) = match answer.devices.get(serial) {
@@ -428,27 +436,24 @@ impl Depot {
                     Some("missing from Apple's answer".to_owned()),
                 ),
             };
-            match outcome {
-                Outcome::Success => succeeded.push(serial.clone()),
-                Outcome::Failed => failed.push(serial.clone()),
-                _ => {}
+            if outcome == Outcome::Failed {
+                failed.push(serial.clone());
             }
             results.push((serial.clone(), outcome, detail));
         }
-        self.workspace.write(|db| {
+        let throttled = results.iter().filter(|r| r.1 == Outcome::Throttled).count();
+        let assigned = match row.kind {
+            AssignmentKind::Assign => row.apple_uuid.as_deref(),
+            AssignmentKind::Remove => None,
+        };
+        db.write(|db| {
             db.record_assignment_results(row.id, &results, now)?;
-            match (&row.kind, &row.apple_uuid) {
-                (AssignmentKind::Assign, Some(uuid)) => {
-                    db.mark_devices_assigned(row.token_id, &succeeded, uuid, now)?;
-                }
-                _ => db.mark_devices_unassigned(row.token_id, &succeeded, now)?,
-            }
+            db.apply_assignment_outcomes(row.token_id, row.id, &results, assigned, now)?;
             db.set_cooldowns(row.token_id, &failed, now + FAILED_COOLDOWN_SECS)?;
             Ok::<_, CoreError>(())
         })?;
-        Ok(answer
-            .retry_after_seconds
-            .filter(|_| results.iter().any(|r| r.1 == Outcome::Throttled)))
+        let retry_after = answer.retry_after_seconds.filter(|_| throttled > 0);
+        Ok((retry_after, throttled))
     }
 
     /// Sleeps `wait`, waking early (false) when the run is cancelled.

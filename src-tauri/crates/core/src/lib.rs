@@ -9,6 +9,7 @@
 pub mod assign;
 mod audit;
 mod demo;
+pub mod devices;
 mod error;
 mod handoff;
 pub mod location;

@@ -11,6 +11,7 @@ pub mod limits;
 pub mod profile;
 pub mod secret;
 pub mod serial;
+pub mod serial_list;
 pub mod time;
 pub mod token;
 

@@ -1,7 +1,7 @@
 -- 0005: the device list (DEV-1, DEV-7): sort indexes for keyset pagination,
--- each device's last assignment result, and free text search. Everything here
--- is kept up to date by triggers, so the code that writes devices and
--- assignment results (sync, assignments) needs no change.
+-- each device's last assignment result, and free text search. The search
+-- tables follow the devices table through triggers; the last result is
+-- written by the assignment engine (see below).
 
 -- Sort indexes, one per sort across tokens. Every sort ends with
 -- (serial, token_id) so that the order is total and a page resumes after
@@ -36,22 +36,10 @@ UPDATE devices SET (last_run_id, last_outcome, last_outcome_at) =
 CREATE INDEX devices_by_last_outcome ON devices(last_outcome, serial, token_id)
     WHERE last_run_id IS NOT NULL;
 
-CREATE TRIGGER assignment_results_last_insert AFTER INSERT ON assignment_results
-BEGIN
-    UPDATE devices SET last_run_id = NEW.run_id, last_outcome = NEW.outcome,
-                       last_outcome_at = NEW.at
-     WHERE token_id = (SELECT token_id FROM assignment_runs WHERE id = NEW.run_id)
-       AND serial = NEW.serial
-       AND (last_run_id IS NULL OR last_run_id <= NEW.run_id);
-END;
-
-CREATE TRIGGER assignment_results_last_update AFTER UPDATE OF outcome, at ON assignment_results
-BEGIN
-    UPDATE devices SET last_outcome = NEW.outcome, last_outcome_at = NEW.at
-     WHERE token_id = (SELECT token_id FROM assignment_runs WHERE id = NEW.run_id)
-       AND serial = NEW.serial
-       AND last_run_id = NEW.run_id;
-END;
+-- The assignment engine writes these three columns itself, in the same
+-- transaction as each batch's answers (Db::apply_assignment_outcomes): one
+-- write per serial instead of a trigger per result row. Serials waiting in a
+-- run keep their previous result until Apple answers for them.
 
 -- A deleted result (its run or token deleted): fall back to the newest left.
 CREATE TRIGGER assignment_results_last_delete AFTER DELETE ON assignment_results

@@ -223,40 +223,36 @@ impl Db {
         Ok(n as u64)
     }
 
-    /// After a successful assign: the devices now hold `uuid` (Apple's view
-    /// arrives with the next sync and agrees).
-    pub fn mark_devices_assigned(
+    /// What one batch's answers change on the devices, one statement per
+    /// serial: the device's last result (the device list's "last assignment
+    /// result"), and on `SUCCESS` its profile — `assigned` (Apple's uuid) for
+    /// an assign, none for a remove. Apple's own view arrives with the next
+    /// sync and agrees.
+    pub fn apply_assignment_outcomes(
         &self,
         token: TokenId,
-        serials: &[String],
-        uuid: &str,
+        run: i64,
+        results: &[(String, Outcome, Option<String>)],
+        assigned: Option<&str>,
         now: i64,
     ) -> Result<()> {
-        let mut update = self.conn.prepare_cached(
-            "UPDATE devices SET profile_uuid = ?3, profile_status = 'assigned',
-                    profile_assign_time = ?4, updated_at = ?4
+        let mut success = self.conn.prepare_cached(
+            "UPDATE devices SET profile_uuid = ?3,
+                    profile_status = CASE WHEN ?3 IS NULL THEN 'empty' ELSE 'assigned' END,
+                    profile_assign_time = CASE WHEN ?3 IS NULL THEN NULL ELSE ?5 END,
+                    updated_at = ?5, last_run_id = ?4, last_outcome = 'SUCCESS', last_outcome_at = ?5
              WHERE token_id = ?1 AND serial = ?2",
         )?;
-        for serial in serials {
-            update.execute(params![token.get(), serial, uuid, now])?;
-        }
-        Ok(())
-    }
-
-    /// After a successful remove: the devices hold no profile.
-    pub fn mark_devices_unassigned(
-        &self,
-        token: TokenId,
-        serials: &[String],
-        now: i64,
-    ) -> Result<()> {
-        let mut update = self.conn.prepare_cached(
-            "UPDATE devices SET profile_uuid = NULL, profile_status = 'empty',
-                    profile_assign_time = NULL, updated_at = ?3
+        let mut other = self.conn.prepare_cached(
+            "UPDATE devices SET last_run_id = ?3, last_outcome = ?4, last_outcome_at = ?5
              WHERE token_id = ?1 AND serial = ?2",
         )?;
-        for serial in serials {
-            update.execute(params![token.get(), serial, now])?;
+        for (serial, outcome, _) in results {
+            if *outcome == Outcome::Success {
+                success.execute(params![token.get(), serial, assigned, run, now])?;
+            } else {
+                other.execute(params![token.get(), serial, run, outcome.as_str(), now])?;
+            }
         }
         Ok(())
     }

@@ -61,19 +61,37 @@ struct Stored {
     model: String,
     color: String,
     os: Option<String>,
+    description: String,
+    asset_tag: Option<String>,
+    family: String,
+    profile_assign_time: Option<i64>,
+    profile_push_time: Option<i64>,
+    assigned_at: Option<i64>,
+    assigned_by: Option<String>,
 }
 
 impl Stored {
     /// Whether `change` tells something new (a full fetch re-lists everyone).
     fn differs_from(&self, change: &DeviceChange) -> bool {
-        let r = &change.record;
         change.op == DeviceOp::Modified
             || self.op_date != change.op_date
-            || self.profile_status != r.profile_status.as_str()
-            || self.profile_uuid != r.profile_uuid
-            || self.model != r.model
-            || self.color != r.color
-            || self.os != r.os
+            || !self.same_record(&change.record)
+    }
+
+    /// Every column Apple's record fills holds the same value already.
+    fn same_record(&self, r: &DeviceRecord) -> bool {
+        self.profile_status == r.profile_status.as_str()
+            && self.profile_uuid == r.profile_uuid
+            && self.model == r.model
+            && self.color == r.color
+            && self.os == r.os
+            && self.description == r.description
+            && self.asset_tag == r.asset_tag
+            && self.family == r.family.as_str()
+            && self.profile_assign_time == r.profile_assign_time
+            && self.profile_push_time == r.profile_push_time
+            && self.assigned_at == r.assigned_at
+            && self.assigned_by == r.assigned_by
     }
 }
 
@@ -169,7 +187,9 @@ impl Db {
     ) -> Result<Applied> {
         let mut applied = Applied::default();
         let mut existing = self.conn.prepare_cached(
-            "SELECT removed_at, op_date, profile_status, profile_uuid, model, color, os
+            "SELECT removed_at, op_date, profile_status, profile_uuid, model, color, os,
+                    description, asset_tag, family, profile_assign_time, profile_push_time,
+                    assigned_at, assigned_by
              FROM devices WHERE token_id = ?1 AND serial = ?2",
         )?;
         let mut upsert = self.conn.prepare_cached(
@@ -190,6 +210,13 @@ impl Db {
                                  ELSE excluded.added_at END,
                  seen_run = COALESCE(excluded.seen_run, devices.seen_run)",
         )?;
+        // An active device re-listed with the same facts: only the bookkeeping
+        // columns change, which no index covers (an upsert would rewrite every
+        // index entry of the row, even with equal values).
+        let mut touch = self.conn.prepare_cached(
+            "UPDATE devices SET op_date = ?3, seen_run = COALESCE(?4, seen_run)
+             WHERE token_id = ?1 AND serial = ?2",
+        )?;
         let mut remove = self.conn.prepare_cached(
             "UPDATE devices SET removed_at = ?3, updated_at = ?3, op_date = ?4
              WHERE token_id = ?1 AND serial = ?2 AND removed_at IS NULL",
@@ -206,6 +233,13 @@ impl Db {
                         model: r.get(4)?,
                         color: r.get(5)?,
                         os: r.get(6)?,
+                        description: r.get(7)?,
+                        asset_tag: r.get(8)?,
+                        family: r.get(9)?,
+                        profile_assign_time: r.get(10)?,
+                        profile_push_time: r.get(11)?,
+                        assigned_at: r.get(12)?,
+                        assigned_by: r.get(13)?,
                     })
                 })
                 .optional()?;
@@ -226,6 +260,19 @@ impl Db {
                 DeviceOp::Deleted => {
                     if remove.execute(params![token.get(), serial, now, change.op_date])? > 0 {
                         applied.removed += 1;
+                    }
+                }
+                DeviceOp::Listed | DeviceOp::Added | DeviceOp::Modified
+                    if before.as_ref().is_some_and(|b| {
+                        b.removed_at.is_none() && b.same_record(&change.record)
+                    }) =>
+                {
+                    touch.execute(params![token.get(), serial, change.op_date, seen_run])?;
+                    if before
+                        .as_ref()
+                        .is_some_and(|stored| stored.differs_from(change))
+                    {
+                        applied.modified += 1;
                     }
                 }
                 DeviceOp::Listed | DeviceOp::Added | DeviceOp::Modified => {
@@ -277,6 +324,24 @@ impl Db {
             .query_map(params![token.get(), since], |r| r.get(0))?
             .collect::<rusqlite::Result<Vec<String>>>()?;
         Ok(rows)
+    }
+
+    /// When the device became the token's, Apple's date of its last change,
+    /// and Depot's last write of it.
+    pub fn device_sync_facts(
+        &self,
+        token: TokenId,
+        serial: &str,
+    ) -> Result<(Option<i64>, Option<i64>, Option<i64>)> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT added_at, op_date, updated_at FROM devices WHERE token_id = ?1 AND serial = ?2",
+                params![token.get(), serial],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?
+            .unwrap_or((None, None, None)))
     }
 
     /// Devices of `token` Apple currently assigns to it.

@@ -2,11 +2,13 @@
 //! Explicit conversions from `core` types live next to each DTO.
 
 mod audit;
+mod devices;
 mod profiles;
 mod sync;
 mod tokens;
 
 pub use audit::*;
+pub use devices::*;
 pub use profiles::*;
 pub use sync::*;
 pub use tokens::*;

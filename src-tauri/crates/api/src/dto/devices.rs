@@ -1,0 +1,493 @@
+//! Devices (DEV-1..8): the paged list, facets, detail, export, the assignment
+//! preview and starting assignment runs.
+
+use depot_core::devices as core;
+use depot_domain::TokenId;
+use depot_domain::time::rfc3339;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::dto::AssignmentRun;
+use crate::{ApiError, ErrorCode};
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum DeviceSortKey {
+    #[default]
+    Serial,
+    Model,
+    /// Apple's date the device was assigned to the MDM server.
+    AssignedDate,
+    Status,
+}
+
+/// The device list's filters and sort. Absent/empty fields do not filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct DeviceQueryDto {
+    #[ts(optional)]
+    pub token_id: Option<String>,
+    /// Profile statuses: `empty`, `assigned`, `pushed`, `removed`.
+    #[ts(optional)]
+    pub statuses: Option<Vec<String>>,
+    /// A Depot profile id, or `none` for devices without a Depot profile.
+    #[ts(optional)]
+    pub profile_id: Option<String>,
+    #[ts(optional)]
+    pub families: Option<Vec<String>>,
+    #[ts(optional)]
+    pub models: Option<Vec<String>>,
+    #[ts(optional)]
+    pub scope_tag: Option<String>,
+    /// PRO-17: the name of the Depot profile the device holds (any case).
+    #[ts(optional)]
+    pub enrollment_profile_name: Option<String>,
+    /// `SUCCESS`, `NOT_ACCESSIBLE`, `FAILED`, `THROTTLED`, `COOLDOWN`,
+    /// `NOT_SENT`, `PENDING` or `NONE`.
+    #[ts(optional)]
+    pub last_result: Option<String>,
+    #[ts(optional)]
+    pub serial_prefix: Option<String>,
+    /// Words matched in serial, model, description, color, asset tag, OS.
+    #[ts(optional)]
+    pub text: Option<String>,
+    #[ts(optional)]
+    pub include_removed: Option<bool>,
+    #[ts(optional)]
+    pub sort: Option<DeviceSortKey>,
+    #[ts(optional)]
+    pub descending: Option<bool>,
+}
+
+fn some_text(value: &Option<String>) -> Option<String> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+impl DeviceQueryDto {
+    pub fn to_query(&self) -> Result<core::DeviceQuery, ApiError> {
+        let token = match some_text(&self.token_id) {
+            Some(id) => Some(TokenId::new(id.parse::<i64>().map_err(|_| {
+                ApiError::new(ErrorCode::InvalidInput, format!("'{id}' is not a token id"))
+            })?)),
+            None => None,
+        };
+        let profile = match some_text(&self.profile_id).as_deref() {
+            None => None,
+            Some("none") => Some(core::ProfileFilter::NoDepotProfile),
+            Some(id) => Some(core::ProfileFilter::Profile(id.parse::<i64>().map_err(
+                |_| {
+                    ApiError::new(
+                        ErrorCode::InvalidInput,
+                        format!("'{id}' is not a profile id"),
+                    )
+                },
+            )?)),
+        };
+        Ok(core::DeviceQuery {
+            token,
+            statuses: self.statuses.clone().unwrap_or_default(),
+            profile,
+            families: self.families.clone().unwrap_or_default(),
+            models: self.models.clone().unwrap_or_default(),
+            scope_tag: some_text(&self.scope_tag),
+            enrollment_profile_name: some_text(&self.enrollment_profile_name),
+            last_result: some_text(&self.last_result),
+            serial_prefix: some_text(&self.serial_prefix),
+            text: some_text(&self.text),
+            include_removed: self.include_removed.unwrap_or(false),
+            sort: match self.sort.unwrap_or_default() {
+                DeviceSortKey::Serial => core::DeviceSort::Serial,
+                DeviceSortKey::Model => core::DeviceSort::Model,
+                DeviceSortKey::AssignedDate => core::DeviceSort::AssignedDate,
+                DeviceSortKey::Status => core::DeviceSort::Status,
+            },
+            descending: self.descending.unwrap_or(false),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeviceListRequest {
+    #[serde(default)]
+    pub query: DeviceQueryDto,
+    /// From the previous page's `next`.
+    #[serde(default)]
+    #[ts(optional)]
+    pub cursor: Option<String>,
+    /// Rows per page (1–500, default 100).
+    #[serde(default)]
+    #[ts(optional)]
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceRow {
+    pub token_id: String,
+    pub token_name: String,
+    pub serial: String,
+    pub model: String,
+    pub description: String,
+    pub color: String,
+    pub asset_tag: Option<String>,
+    pub os: Option<String>,
+    pub family: String,
+    pub profile_status: String,
+    pub profile_uuid: Option<String>,
+    pub depot_profile_id: Option<String>,
+    pub depot_profile_name: Option<String>,
+    pub depot_profile_version: Option<i64>,
+    pub profile_assigned_at: Option<String>,
+    pub profile_pushed_at: Option<String>,
+    /// Apple's date and operator of the device's assignment to the MDM server.
+    pub assigned_at: Option<String>,
+    pub assigned_by: Option<String>,
+    pub removed_at: Option<String>,
+    /// The newest assignment run's outcome for this device (null while waiting).
+    pub last_result: Option<String>,
+    pub last_result_at: Option<String>,
+    pub last_run_id: Option<String>,
+}
+
+impl From<&core::DeviceListRow> for DeviceRow {
+    fn from(r: &core::DeviceListRow) -> Self {
+        DeviceRow {
+            token_id: r.token_id.to_string(),
+            token_name: r.token_name.clone(),
+            serial: r.serial.clone(),
+            model: r.model.clone(),
+            description: r.description.clone(),
+            color: r.color.clone(),
+            asset_tag: r.asset_tag.clone(),
+            os: r.os.clone(),
+            family: r.family.clone(),
+            profile_status: r.profile_status.clone(),
+            profile_uuid: r.profile_uuid.clone(),
+            depot_profile_id: r.depot_profile.as_ref().map(|p| p.id.to_string()),
+            depot_profile_name: r.depot_profile.as_ref().map(|p| p.name.clone()),
+            depot_profile_version: r.depot_profile.as_ref().map(|p| p.version),
+            profile_assigned_at: r.profile_assign_time.map(rfc3339),
+            profile_pushed_at: r.profile_push_time.map(rfc3339),
+            assigned_at: r.assigned_at.map(rfc3339),
+            assigned_by: r.assigned_by.clone(),
+            removed_at: r.removed_at.map(rfc3339),
+            last_result: r.last_result.as_ref().and_then(|l| l.outcome.clone()),
+            last_result_at: r.last_result.as_ref().and_then(|l| l.at).map(rfc3339),
+            last_run_id: r.last_result.as_ref().map(|l| l.run_id.to_string()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DevicePage {
+    pub rows: Vec<DeviceRow>,
+    /// The cursor of the next page; null on the last page.
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeviceQueryRequest {
+    #[serde(default)]
+    pub query: DeviceQueryDto,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceCount {
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FacetValue {
+    /// The filter value (`none` for "no Depot profile").
+    pub value: String,
+    pub label: String,
+    pub count: u64,
+}
+
+/// Counts for the filter chips; each facet ignores its own filter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceFacetsDto {
+    pub statuses: Vec<FacetValue>,
+    pub families: Vec<FacetValue>,
+    pub models: Vec<FacetValue>,
+    pub profiles: Vec<FacetValue>,
+    pub last_results: Vec<FacetValue>,
+    pub tokens: Vec<FacetValue>,
+}
+
+impl From<core::DeviceFacets> for DeviceFacetsDto {
+    fn from(f: core::DeviceFacets) -> Self {
+        let plain = |list: Vec<core::FacetCount>| {
+            list.into_iter()
+                .map(|c| FacetValue {
+                    label: c.value.clone(),
+                    value: c.value,
+                    count: c.count,
+                })
+                .collect()
+        };
+        DeviceFacetsDto {
+            statuses: plain(f.statuses),
+            families: plain(f.families),
+            models: plain(f.models),
+            last_results: plain(f.last_results),
+            profiles: f
+                .profiles
+                .into_iter()
+                .map(|p| FacetValue {
+                    value: p.profile_id.map_or("none".into(), |id| id.to_string()),
+                    label: p.name.unwrap_or_else(|| "No Depot profile".into()),
+                    count: p.count,
+                })
+                .collect(),
+            tokens: f
+                .tokens
+                .into_iter()
+                .map(|t| FacetValue {
+                    value: t.token_id.to_string(),
+                    label: t.token_name,
+                    count: t.count,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeviceRef {
+    pub serial: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceRecordDto {
+    pub device: DeviceRow,
+    /// The name the profile's template gives the device.
+    pub rendered_name: Option<String>,
+    /// When the device became this token's (new or back after removal).
+    pub added_at: Option<String>,
+    /// Apple's date of the last change Depot applied.
+    pub apple_changed_at: Option<String>,
+    pub updated_at: Option<String>,
+    /// Not sent again before this time after a FAILED answer.
+    pub cooldown_until: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceHistoryEntry {
+    pub run_id: String,
+    /// `assign` or `remove`.
+    pub kind: String,
+    /// `manual`, `edit` or `default`.
+    pub reason: String,
+    pub profile_id: Option<String>,
+    pub profile_name: Option<String>,
+    pub profile_version: Option<i64>,
+    pub operator: String,
+    pub outcome: Option<String>,
+    pub detail: Option<String>,
+    pub at: Option<String>,
+    pub started_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceDetailDto {
+    pub serial: String,
+    pub records: Vec<DeviceRecordDto>,
+    pub history: Vec<DeviceHistoryEntry>,
+}
+
+impl From<core::DeviceDetail> for DeviceDetailDto {
+    fn from(d: core::DeviceDetail) -> Self {
+        DeviceDetailDto {
+            serial: d.serial,
+            records: d
+                .records
+                .iter()
+                .map(|r| DeviceRecordDto {
+                    device: (&r.row).into(),
+                    rendered_name: r.rendered_name.clone(),
+                    added_at: r.added_at.map(rfc3339),
+                    apple_changed_at: r.op_date.map(rfc3339),
+                    updated_at: r.updated_at.map(rfc3339),
+                    cooldown_until: r.cooldown_until.map(rfc3339),
+                })
+                .collect(),
+            history: d
+                .history
+                .iter()
+                .map(|h| DeviceHistoryEntry {
+                    run_id: h.run_id.to_string(),
+                    kind: h.kind.as_str().to_owned(),
+                    reason: h.reason.clone(),
+                    profile_id: h.profile_id.map(|p| p.to_string()),
+                    profile_name: h.profile_id.and_then(|p| d.profile_names.get(&p).cloned()),
+                    profile_version: h.profile_version,
+                    operator: h.operator.clone(),
+                    outcome: h.outcome.map(|o| o.as_str().to_owned()),
+                    detail: h.detail.clone(),
+                    at: h.at.map(rfc3339),
+                    started_at: rfc3339(h.started_at),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `devices.export`: the filtered list as CSV, written to `path` (desktop) or
+/// returned as text (browser).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeviceExportRequest {
+    #[serde(default)]
+    pub query: DeviceQueryDto,
+    #[serde(default)]
+    #[ts(optional)]
+    pub path: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceExport {
+    pub rows: u64,
+    pub path: Option<String>,
+    /// The CSV, when no path was given.
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeleteDevicesRequest {
+    pub token_id: String,
+    pub serials: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DevicesDeleted {
+    pub deleted: u64,
+}
+
+/// `assignments.preview`: pasted text or an imported CSV/TXT file's text
+/// (`text`), or serials already chosen (`serials`). No `profileId`: a removal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AssignmentPreviewRequest {
+    pub token_id: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub profile_id: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub text: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub serials: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewRowDto {
+    pub serial: String,
+    /// `ready`, `unknown`, `otherToken`, `alreadyOnProfile`, `cooldown`, `setUp`, `removed`.
+    pub class: String,
+    pub detail: String,
+    /// Whether confirming sends this serial.
+    pub will_send: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BadRowDto {
+    pub line: u64,
+    pub text: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignmentPreviewDto {
+    pub rows: Vec<PreviewRowDto>,
+    pub bad_rows: Vec<BadRowDto>,
+    pub duplicates: u64,
+    /// Counts per class.
+    pub counts: Vec<FacetValue>,
+    /// The serials confirming sends.
+    pub to_send: Vec<String>,
+}
+
+impl From<core::AssignmentPreview> for AssignmentPreviewDto {
+    fn from(p: core::AssignmentPreview) -> Self {
+        let mut counts: Vec<FacetValue> = Vec::new();
+        for row in &p.rows {
+            match counts.iter_mut().find(|c| c.value == row.class.as_str()) {
+                Some(c) => c.count += 1,
+                None => counts.push(FacetValue {
+                    value: row.class.as_str().to_owned(),
+                    label: row.class.as_str().to_owned(),
+                    count: 1,
+                }),
+            }
+        }
+        AssignmentPreviewDto {
+            rows: p
+                .rows
+                .iter()
+                .map(|r| PreviewRowDto {
+                    serial: r.serial.clone(),
+                    class: r.class.as_str().to_owned(),
+                    detail: r.detail.clone(),
+                    will_send: r.class.is_sent(),
+                })
+                .collect(),
+            bad_rows: p
+                .bad_rows
+                .iter()
+                .map(|b| BadRowDto {
+                    line: b.line as u64,
+                    text: b.text.clone(),
+                    reason: b.reason.clone(),
+                })
+                .collect(),
+            duplicates: p.duplicates as u64,
+            counts,
+            to_send: p.to_send,
+        }
+    }
+}
+
+/// `assignments.start`: sends `profileId` (or removes profiles when absent)
+/// to `serials`, or to every device matching `query` ("select all N matching").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AssignmentStartRequest {
+    pub token_id: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub profile_id: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub serials: Option<Vec<String>>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub query: Option<DeviceQueryDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignmentStarted {
+    pub run: AssignmentRun,
+}

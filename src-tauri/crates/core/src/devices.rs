@@ -1,0 +1,506 @@
+//! Devices (DEV-1, DEV-2 preview, DEV-5..7): the paged list with an opaque
+//! cursor, facets, the device detail, CSV export, the assignment preview and
+//! deleting devices from Depot.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use depot_domain::profile::{DeviceNameTemplate, ProfileSpec};
+use depot_domain::serial_list::{BadRow, parse_serial_list};
+use depot_domain::{DeviceFamily, SerialNumber, TokenId};
+use depot_store::assignments::SerialAssignmentRow;
+pub use depot_store::devices::{
+    DeviceCursor, DeviceFacets, DeviceListRow, DeviceQuery, DeviceSort, FacetCount, ProfileFilter,
+    SerialPlacement, SortValue,
+};
+use serde_json::json;
+
+use crate::audit::AuditEvent;
+use crate::tokens::token_object;
+use crate::{CoreError, Depot, Result};
+
+/// Most rows one page of the list returns.
+pub const MAX_DEVICE_PAGE: u32 = 500;
+
+#[derive(Debug, Clone)]
+pub struct DevicePage {
+    pub rows: Vec<DeviceListRow>,
+    /// Pass back to get the next page; `None` on the last page.
+    pub next: Option<String>,
+}
+
+/// Everything the device drawer shows (DEV-6), one entry per token listing the serial.
+#[derive(Debug, Clone)]
+pub struct DeviceDetail {
+    pub serial: String,
+    pub records: Vec<DeviceRecordDetail>,
+    /// Assignment runs that included this serial, newest first.
+    pub history: Vec<SerialAssignmentRow>,
+    /// Names of the Depot profiles in `history`, by id.
+    pub profile_names: HashMap<i64, String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DeviceRecordDetail {
+    pub row: DeviceListRow,
+    /// The device name the profile's template gives it (PRO-11).
+    pub rendered_name: Option<String>,
+    /// Sync facts: when the device became the token's, Apple's last change, last write.
+    pub added_at: Option<i64>,
+    pub op_date: Option<i64>,
+    pub updated_at: Option<i64>,
+    pub cooldown_until: Option<i64>,
+}
+
+/// How the assignment preview classifies a serial (DEV-2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PreviewClass {
+    /// On this token, will be sent.
+    Ready,
+    /// Not known to Depot (Apple will probably answer NOT_ACCESSIBLE).
+    Unknown,
+    /// Apple lists it for another token.
+    OtherToken,
+    /// Already holds this profile's current version.
+    AlreadyOnProfile,
+    /// Failed less than 24 hours ago: not sent.
+    Cooldown,
+    /// Already set up with a profile: the new one applies after a wipe.
+    SetUp,
+    /// Known only as removed from its token.
+    Removed,
+}
+
+impl PreviewClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PreviewClass::Ready => "ready",
+            PreviewClass::Unknown => "unknown",
+            PreviewClass::OtherToken => "otherToken",
+            PreviewClass::AlreadyOnProfile => "alreadyOnProfile",
+            PreviewClass::Cooldown => "cooldown",
+            PreviewClass::SetUp => "setUp",
+            PreviewClass::Removed => "removed",
+        }
+    }
+
+    /// Whether confirming the preview sends this serial.
+    pub fn is_sent(self) -> bool {
+        matches!(
+            self,
+            PreviewClass::Ready | PreviewClass::SetUp | PreviewClass::Unknown
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PreviewRow {
+    pub serial: String,
+    pub class: PreviewClass,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct AssignmentPreview {
+    pub rows: Vec<PreviewRow>,
+    pub bad_rows: Vec<BadRow>,
+    pub duplicates: usize,
+    /// The serials confirming would send.
+    pub to_send: Vec<String>,
+}
+
+/// Cursor text: `<token>:<serial>:<t|i>:<value>` (the value last: it may hold `:`).
+fn encode_cursor(cursor: &DeviceCursor) -> String {
+    let (kind, value) = match &cursor.value {
+        SortValue::Text(t) => ("t", t.clone()),
+        SortValue::Int(i) => ("i", i.to_string()),
+    };
+    format!("{}:{}:{kind}:{value}", cursor.token_id, cursor.serial)
+}
+
+fn decode_cursor(text: &str) -> Result<DeviceCursor> {
+    let bad = || CoreError::InvalidInput {
+        field: "cursor",
+        message: "the page position is not valid; start from the first page".into(),
+    };
+    let mut parts = text.splitn(4, ':');
+    let token = parts
+        .next()
+        .and_then(|t| t.parse::<i64>().ok())
+        .ok_or_else(bad)?;
+    let serial = parts.next().ok_or_else(bad)?.to_owned();
+    let value = match (parts.next(), parts.next()) {
+        (Some("t"), Some(v)) => SortValue::Text(v.to_owned()),
+        (Some("i"), Some(v)) => SortValue::Int(v.parse().map_err(|_| bad())?),
+        _ => return Err(bad()),
+    };
+    Ok(DeviceCursor {
+        value,
+        token_id: TokenId::new(token),
+        serial,
+    })
+}
+
+impl Depot {
+    pub fn list_devices(
+        &self,
+        query: &DeviceQuery,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<DevicePage> {
+        let limit = limit.clamp(1, MAX_DEVICE_PAGE);
+        let after = cursor.map(decode_cursor).transpose()?;
+        let db = self.workspace.connect()?;
+        let mut rows = db.query_devices(query, after.as_ref(), limit + 1)?;
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        let next = if more {
+            rows.last()
+                .map(|r| encode_cursor(&DeviceCursor::after(r, query.sort)))
+        } else {
+            None
+        };
+        Ok(DevicePage { rows, next })
+    }
+
+    pub fn count_devices(&self, query: &DeviceQuery) -> Result<u64> {
+        Ok(self.workspace.connect()?.count_devices(query)?)
+    }
+
+    pub fn device_facets(&self, query: &DeviceQuery) -> Result<DeviceFacets> {
+        Ok(self.workspace.connect()?.device_facets(query)?)
+    }
+
+    /// DEV-6: the serial on every token that lists it, its profile history and
+    /// the name its profile's template renders.
+    pub fn device_detail(&self, serial: &str) -> Result<DeviceDetail> {
+        let serial = SerialNumber::parse(serial).map_err(|e| CoreError::InvalidInput {
+            field: "serial",
+            message: e.to_string(),
+        })?;
+        let db = self.workspace.connect()?;
+        let rows = db.devices_by_serial(serial.as_str())?;
+        if rows.is_empty() {
+            return Err(CoreError::NotFound(format!("device {serial}")));
+        }
+        let now = self.clock.now();
+        let mut records = Vec::with_capacity(rows.len());
+        for row in rows {
+            let rendered_name = match &row.depot_profile {
+                Some(profile) => db
+                    .profile_version(profile.id, profile.version)?
+                    .and_then(|v| ProfileSpec::from_profile_file(&v.spec).ok())
+                    .and_then(|spec| spec.device_name_template)
+                    .and_then(|t| DeviceNameTemplate::parse(&t).ok())
+                    .map(|t| t.render(&serial, &DeviceFamily::parse(&row.family))),
+                None => None,
+            };
+            let (added_at, op_date, updated_at) =
+                db.device_sync_facts(row.token_id, serial.as_str())?;
+            let cooldown_until = db
+                .cooldowns(row.token_id, now)?
+                .get(serial.as_str())
+                .copied();
+            records.push(DeviceRecordDetail {
+                row,
+                rendered_name,
+                added_at,
+                op_date,
+                updated_at,
+                cooldown_until,
+            });
+        }
+        let history = db.serial_assignments(serial.as_str())?;
+        let mut profile_names = HashMap::new();
+        for entry in &history {
+            if let Some(id) = entry.profile_id
+                && let std::collections::hash_map::Entry::Vacant(slot) = profile_names.entry(id)
+                && let Some(profile) = db.get_profile(id)?
+            {
+                slot.insert(profile.name);
+            }
+        }
+        Ok(DeviceDetail {
+            serial: serial.as_str().to_owned(),
+            records,
+            history,
+            profile_names,
+        })
+    }
+
+    /// DEV-7: the filtered list as CSV, streamed into `out`. Returns the row count.
+    pub fn export_devices_csv(&self, query: &DeviceQuery, out: &mut dyn Write) -> Result<u64> {
+        let db = self.workspace.connect()?;
+        let io = |e: std::io::Error| CoreError::File {
+            path: "device export".into(),
+            reason: e.to_string(),
+        };
+        out.write_all(CSV_HEADER.as_bytes()).map_err(io)?;
+        let mut count = 0u64;
+        let mut failure: Option<std::io::Error> = None;
+        db.export_devices(query, &mut |row| {
+            let line = csv_line(row);
+            if let Err(e) = out.write_all(line.as_bytes()) {
+                failure = Some(e);
+                return Err(depot_store::StoreError::Sqlite(rusqlite_interrupt()));
+            }
+            count += 1;
+            Ok(())
+        })
+        .map_err(|e| match failure.take() {
+            Some(io_err) => io(io_err),
+            None => e.into(),
+        })?;
+        Ok(count)
+    }
+
+    /// Every serial matching `query`, in its order ("select all N matching").
+    pub fn matching_serials(&self, query: &DeviceQuery) -> Result<Vec<String>> {
+        let mut serials = Vec::new();
+        self.workspace
+            .connect()?
+            .export_devices(query, &mut |row| {
+                serials.push(row.serial.clone());
+                Ok(())
+            })?;
+        Ok(serials)
+    }
+
+    /// DEV-2: what would happen to each pasted serial, before anything is sent.
+    /// `profile` None previews a removal.
+    pub fn preview_assignment(
+        &self,
+        token: TokenId,
+        profile: Option<i64>,
+        text: &str,
+    ) -> Result<AssignmentPreview> {
+        let list = parse_serial_list(text);
+        let serials: Vec<String> = list.serials.iter().map(|s| s.as_str().to_owned()).collect();
+        self.preview_serials(token, profile, &serials, list.bad_rows, list.duplicates)
+    }
+
+    pub fn preview_serials(
+        &self,
+        token: TokenId,
+        profile: Option<i64>,
+        serials: &[String],
+        bad_rows: Vec<BadRow>,
+        duplicates: usize,
+    ) -> Result<AssignmentPreview> {
+        let db = self.workspace.connect()?;
+        self.token_row(&db, token)?;
+        let target = match profile {
+            Some(id) => {
+                let row = db
+                    .get_profile(id)?
+                    .ok_or_else(|| CoreError::NotFound(format!("profile {id}")))?;
+                Some(row)
+            }
+            None => None,
+        };
+        let placements = db.classify_serials(token, serials)?;
+        let cooling = db.cooldowns(token, self.clock.now())?;
+        let mut rows = Vec::with_capacity(serials.len());
+        for serial in serials {
+            let (class, detail) = match (cooling.get(serial), placements.get(serial)) {
+                (Some(until), _) => (
+                    PreviewClass::Cooldown,
+                    format!(
+                        "failed recently; not sent again before {}",
+                        depot_domain::time::rfc3339(*until)
+                    ),
+                ),
+                (
+                    None,
+                    Some(SerialPlacement::OnToken {
+                        profile_uuid,
+                        profile_status,
+                        depot_profile,
+                    }),
+                ) => {
+                    let on_target = match (&target, profile_uuid) {
+                        (Some(t), Some(uuid)) => t.current.apple_uuid.as_deref() == Some(uuid),
+                        _ => false,
+                    };
+                    if on_target {
+                        (
+                            PreviewClass::AlreadyOnProfile,
+                            "already holds this profile".to_owned(),
+                        )
+                    } else if target.is_none() && profile_uuid.is_none() {
+                        (
+                            PreviewClass::AlreadyOnProfile,
+                            "holds no profile".to_owned(),
+                        )
+                    } else if profile_status == "pushed" {
+                        (
+                            PreviewClass::SetUp,
+                            format!(
+                                "already set up with {}; the change applies only after the device is erased",
+                                depot_profile.as_ref().map_or(
+                                    "another profile".to_owned(),
+                                    |p| format!("'{}'", p.name)
+                                )
+                            ),
+                        )
+                    } else {
+                        (
+                            PreviewClass::Ready,
+                            match depot_profile {
+                                Some(p) => format!("now on '{}' v{}", p.name, p.version),
+                                None if profile_uuid.is_some() => {
+                                    "now on a profile Depot did not create".to_owned()
+                                }
+                                None => "no profile yet".to_owned(),
+                            },
+                        )
+                    }
+                }
+                (None, Some(SerialPlacement::OnOtherToken { token_name, .. })) => (
+                    PreviewClass::OtherToken,
+                    format!("assigned to '{token_name}', not to this token"),
+                ),
+                (None, Some(SerialPlacement::RemovedOnly)) => (
+                    PreviewClass::Removed,
+                    "Apple no longer lists this device for its token".to_owned(),
+                ),
+                (None, Some(SerialPlacement::Unknown) | None) => (
+                    PreviewClass::Unknown,
+                    "not synced into Depot; Apple decides (sync first to be sure)".to_owned(),
+                ),
+            };
+            rows.push(PreviewRow {
+                serial: serial.clone(),
+                class,
+                detail,
+            });
+        }
+        let to_send = rows
+            .iter()
+            .filter(|r| r.class.is_sent())
+            .map(|r| r.serial.clone())
+            .collect();
+        Ok(AssignmentPreview {
+            rows,
+            bad_rows,
+            duplicates,
+            to_send,
+        })
+    }
+
+    /// DEV-5: removes devices from Depot (not from Apple: a device Apple still
+    /// assigns to the server comes back with the next full sync).
+    pub fn delete_devices(&self, token: TokenId, serials: &[String]) -> Result<u64> {
+        let mut clean = Vec::with_capacity(serials.len());
+        for raw in serials {
+            let serial = SerialNumber::parse(raw).map_err(|e| CoreError::InvalidInput {
+                field: "serials",
+                message: format!("'{}': {e}", raw.trim()),
+            })?;
+            clean.push(serial.as_str().to_owned());
+        }
+        self.workspace.write(|db| {
+            let row = self.token_row(db, token)?;
+            let removed = db.delete_devices(token, &clean)?;
+            self.audit(
+                db,
+                AuditEvent {
+                    action: "devices.delete",
+                    object: token_object(token, &row.server_name),
+                    before: Some(json!({ "serials": clean.len() })),
+                    after: Some(json!({ "deleted": removed })),
+                },
+            )?;
+            Ok(removed)
+        })
+    }
+}
+
+/// The error that stops a streamed export when the writer fails (the real
+/// cause is kept aside and reported instead).
+fn rusqlite_interrupt() -> depot_store::SqliteError {
+    depot_store::SqliteError::ExecuteReturnedResults
+}
+
+const CSV_HEADER: &str = "Serial Number,Token,Model,Description,Color,Asset Tag,OS,Family,Profile Status,Depot Profile,Profile Version,Apple Profile UUID,Profile Assigned,Assigned to Server,Assigned By,Last Result,Last Result At,Removed\r\n";
+
+fn csv_line(row: &DeviceListRow) -> String {
+    let time = |t: Option<i64>| t.map(depot_domain::time::rfc3339).unwrap_or_default();
+    let cells = [
+        row.serial.clone(),
+        row.token_name.clone(),
+        row.model.clone(),
+        row.description.clone(),
+        row.color.clone(),
+        row.asset_tag.clone().unwrap_or_default(),
+        row.os.clone().unwrap_or_default(),
+        row.family.clone(),
+        row.profile_status.clone(),
+        row.depot_profile
+            .as_ref()
+            .map(|p| p.name.clone())
+            .unwrap_or_default(),
+        row.depot_profile
+            .as_ref()
+            .map(|p| p.version.to_string())
+            .unwrap_or_default(),
+        row.profile_uuid.clone().unwrap_or_default(),
+        time(row.profile_assign_time),
+        time(row.assigned_at),
+        row.assigned_by.clone().unwrap_or_default(),
+        row.last_result
+            .as_ref()
+            .and_then(|r| r.outcome.clone())
+            .unwrap_or_default(),
+        time(row.last_result.as_ref().and_then(|r| r.at)),
+        time(row.removed_at),
+    ];
+    let mut line = cells
+        .iter()
+        .map(|c| csv_cell(c))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str("\r\n");
+    line
+}
+
+/// RFC 4180 quoting, and a leading `'` for cells a spreadsheet would run as a
+/// formula (`=`, `+`, `-`, `@`).
+fn csv_cell(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_including_colons_in_values() {
+        for value in [SortValue::Text("iPad Pro: 13\"".into()), SortValue::Int(-5)] {
+            let cursor = DeviceCursor {
+                value,
+                token_id: TokenId::new(7),
+                serial: "F9FXK2ABCD12".into(),
+            };
+            assert_eq!(decode_cursor(&encode_cursor(&cursor)).unwrap(), cursor);
+        }
+        assert!(decode_cursor("garbage").is_err());
+    }
+
+    #[test]
+    fn csv_cells_are_quoted_and_formulas_defused() {
+        assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=SUM(A1)"), "'=SUM(A1)");
+    }
+}
