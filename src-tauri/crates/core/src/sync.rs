@@ -781,22 +781,22 @@ impl Depot {
             return Ok(());
         };
         let pages = std::mem::take(&mut batch.pages);
+        let page_count = pages.len() as u32;
+        // The group as one list, latest record per serial, in serial order:
+        // every index keyed by serial then takes its inserts in order instead
+        // of at random places (Apple lists devices by op time).
+        let mut changes = latest_per_serial(pages.into_iter().flatten().collect());
+        changes.sort_unstable_by(|a, b| a.record.serial.as_str().cmp(b.record.serial.as_str()));
         let now = self.clock.now();
         let applied = db.write(|db| -> Result<Applied> {
-            let mut total = Applied::default();
-            for changes in &pages {
-                let a = db.apply_device_changes(id, changes, batch.seen, now)?;
-                total.added += a.added;
-                total.modified += a.modified;
-                total.removed += a.removed;
-            }
+            let total = db.apply_device_changes(id, &changes, batch.seen, now)?;
             // The cursor only after the devices it follows, in the same transaction.
             db.set_cursor(id, &cursor, now)?;
-            db.add_to_sync_run(run, pages.len() as u32, total)?;
+            db.add_to_sync_run(run, page_count, total)?;
             Ok(total)
         })?;
         control.update(|p| {
-            p.pages += pages.len() as u32;
+            p.pages += page_count;
             p.added += applied.added;
             p.modified += applied.modified;
             p.removed += applied.removed;

@@ -230,6 +230,16 @@ fn build(ws: &Workspace, count: usize) -> Result<Fleet> {
             pages.push((*token, changes));
         }
     }
+    // Experiments: DEPOT_BENCH_DROP=name,name drops triggers/indexes before
+    // the fetches, to see what each costs a sync.
+    if let Ok(list) = std::env::var("DEPOT_BENCH_DROP") {
+        let conn = rusqlite::Connection::open(ws.file().expect("a file workspace"))?;
+        for name in list.split(',').filter(|n| !n.is_empty()) {
+            conn.execute_batch(&format!(
+                "DROP TRIGGER IF EXISTS {name}; DROP INDEX IF EXISTS {name};"
+            ))?;
+        }
+    }
     for (run, what) in [
         (1, "first full fetch"),
         (2, "full re-fetch, nothing changed"),
@@ -244,6 +254,9 @@ fn build(ws: &Workspace, count: usize) -> Result<Fleet> {
         );
     }
 
+    if std::env::var_os("DEPOT_BENCH_INSERT_ONLY").is_some() {
+        std::process::exit(0);
+    }
     // 1% removed (Apple no longer lists them).
     db.write(|db| {
         for (token, serial) in serials.iter().step_by(100) {
@@ -472,7 +485,9 @@ fn main() -> Result<()> {
         path: std::env::temp_dir(),
         source: e,
     })?;
-    write_cost(dir.path(), count)?;
+    if std::env::var_os("DEPOT_BENCH_INSERT_ONLY").is_none() {
+        write_cost(dir.path(), count)?;
+    }
 
     let ws = Workspace::open(dir.path().join("ws"))?;
     let fleet = build(&ws, count)?;
