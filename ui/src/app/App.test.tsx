@@ -287,7 +287,7 @@ describe("enrollment program tokens", () => {
   });
 });
 
-describe("pages without a list yet", () => {
+describe("pages with nothing to list yet", () => {
   it.each([
     ["profiles", "profiles-empty"],
     ["devices", "devices-empty"],
@@ -298,18 +298,6 @@ describe("pages without a list yet", () => {
     expect(within(empty).getByRole("heading", { level: 2 })).toBeInTheDocument();
     expect(screen.queryByTestId("not-listed-yet")).not.toBeInTheDocument();
   });
-
-  it.each([["devices", { devices: 1 }, "1 device."]] as const)(
-    "%s reports the real count instead of claiming to be empty",
-    async (id, counts, text) => {
-      renderApp({
-        handlers: { ...emptyBackend, "workspace.info": () => workspace(counts) },
-        at: `#/${id}`,
-      });
-      expect(await screen.findByTestId("not-listed-yet")).toHaveTextContent(text);
-      expect(screen.queryByTestId(`${id}-empty`)).not.toBeInTheDocument();
-    },
-  );
 });
 
 describe("settings", () => {

@@ -1,5 +1,6 @@
-import { useQuery, type QueryClient } from "@tanstack/react-query";
+import { useQuery, type Query, type QueryClient } from "@tanstack/react-query";
 import type { CommandName, Commands } from "../bindings/commands";
+import type { DeviceQueryDto } from "../bindings/DeviceQueryDto";
 import { rpc } from "../platform";
 
 export { RpcError, isApiError } from "../platform";
@@ -32,6 +33,11 @@ export const queryKeys = {
   profile: (id: string) => ["profiles.get", id] as const,
   enrollmentSettings: ["settings.enrollment"] as const,
   assignment: (id: string) => ["assignments.get", id] as const,
+  assignmentResults: (id: string) => ["assignments.results", id] as const,
+  deviceList: (query: DeviceQueryDto) => ["devices.list", query] as const,
+  deviceCount: (query: DeviceQueryDto) => ["devices.count", query] as const,
+  deviceFacets: (query: DeviceQueryDto) => ["devices.facets", query] as const,
+  device: (serial: string) => ["devices.get", serial] as const,
 };
 
 /** Workspace facts and counts; shared by the dashboard, settings and list pages. */
@@ -137,6 +143,62 @@ export function invalidateAfterProfileChange(client: QueryClient): Promise<void>
     client.invalidateQueries({ queryKey: queryKeys.tokenList }),
     client.invalidateQueries({ queryKey: ["tokens.get"] }),
     client.invalidateQueries({ queryKey: queryKeys.workspaceInfo }),
+    client.invalidateQueries({ queryKey: queryKeys.audit }),
+  ]).then(() => undefined);
+}
+
+/** Per-serial outcomes of an assignment run, once it has ended. */
+export function useAssignmentResults(id: string | null, enabled: boolean) {
+  return useQuery({
+    queryKey: queryKeys.assignmentResults(id ?? ""),
+    queryFn: () => call("assignments.results", { id: id ?? "" }),
+    enabled: id !== null && enabled,
+  });
+}
+
+/** Devices matching a query (DEV-1): the total the list shows. */
+export function useDeviceCount(query: DeviceQueryDto, enabled = true) {
+  return useQuery({
+    queryKey: queryKeys.deviceCount(query),
+    queryFn: () => call("devices.count", { query }),
+    enabled,
+  });
+}
+
+/** One serial's records on every token, and its profile history (DEV-6). */
+export function useDeviceDetail(serial: string | null) {
+  return useQuery({
+    queryKey: queryKeys.device(serial ?? ""),
+    queryFn: () => call("devices.get", { serial: serial ?? "" }),
+    enabled: serial !== null,
+  });
+}
+
+/** A list with this many pages loaded or more starts again from its first page on a refresh. */
+const REFETCH_PAGE_LIMIT = 10;
+
+/**
+ * After devices change (an assignment run ended, devices were deleted): the
+ * device list, counts and facets, device details, profile device counts,
+ * tokens, workspace counts, run history and the audit log. A device list with
+ * many pages loaded starts again from the top instead of fetching them all again.
+ */
+export function invalidateAfterDeviceChange(client: QueryClient): Promise<void> {
+  const long = (query: Query) =>
+    ((query.state.data as { pages?: unknown[] } | undefined)?.pages?.length ?? 0) >
+    REFETCH_PAGE_LIMIT;
+  return Promise.all([
+    client.resetQueries({ queryKey: ["devices.list"], predicate: long }),
+    client.invalidateQueries({ queryKey: ["devices.list"], predicate: (q) => !long(q) }),
+    client.invalidateQueries({ queryKey: ["devices.count"] }),
+    client.invalidateQueries({ queryKey: ["devices.facets"] }),
+    client.invalidateQueries({ queryKey: ["devices.get"] }),
+    client.invalidateQueries({ queryKey: ["profiles.list"] }),
+    client.invalidateQueries({ queryKey: ["profiles.get"] }),
+    client.invalidateQueries({ queryKey: queryKeys.tokenList }),
+    client.invalidateQueries({ queryKey: ["tokens.get"] }),
+    client.invalidateQueries({ queryKey: queryKeys.workspaceInfo }),
+    client.invalidateQueries({ queryKey: ["assignments.history"] }),
     client.invalidateQueries({ queryKey: queryKeys.audit }),
   ]).then(() => undefined);
 }

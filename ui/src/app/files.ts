@@ -68,3 +68,11 @@ export function pickFiles(accept: string, multiple: boolean) {
 export function pickFolder(title: string): Promise<string | null> {
   return host().pickFolder(title);
 }
+
+/**
+ * Hands text the UI built itself (a CSV of results) to the machine as a file:
+ * a download in a browser, the webview's download in the desktop shell.
+ */
+export function downloadText(fileName: string, text: string, mimeType: string): void {
+  host().downloadText(fileName, text, mimeType);
+}

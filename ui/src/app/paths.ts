@@ -32,3 +32,12 @@ export const PROFILE_PATHS = {
   edit: (id: string) => `${PATHS.profiles}/${encodeURIComponent(id)}/edit`,
   forToken: (tokenId: string) => `${PATHS.profiles}?token=${encodeURIComponent(tokenId)}`,
 } as const;
+
+/**
+ * The device list with a filter preset. `?profileName=<name>` lists the devices
+ * holding the Depot profile of that name (PRO-17), `?token=<id>` one token's devices.
+ */
+export const DEVICE_PATHS = {
+  forProfileName: (name: string) => `${PATHS.devices}?profileName=${encodeURIComponent(name)}`,
+  forToken: (tokenId: string) => `${PATHS.devices}?token=${encodeURIComponent(tokenId)}`,
+} as const;

@@ -1,42 +1,103 @@
-import { makeStyles } from "@fluentui/react-components";
-import { PhoneLaptop20Regular } from "@fluentui/react-icons";
-import { useWorkspaceInfo } from "../../app/api";
-import { CountGate } from "../../components/CountGate";
+import { Button, makeStyles } from "@fluentui/react-components";
+import { PhoneLaptop20Regular, TextBulletListSquare20Regular } from "@fluentui/react-icons";
+import { Suspense, lazy, useState } from "react";
+import { useTokenList, useWorkspaceInfo } from "../../app/api";
+import { useHashQuery } from "../../app/router";
 import { EmptyState } from "../../components/EmptyState";
+import { ErrorState } from "../../components/ErrorState";
+import { LoadingState } from "../../components/LoadingState";
 import { Page } from "../../components/Page";
+import { DeviceList } from "./DeviceList";
 
 const useStyles = makeStyles({ paragraph: { margin: 0 } });
 
+// The serial-number panel loads on first use: the list is what opens first.
+const SerialsPanel = lazy(() =>
+  import("./SerialsPanel").then((m) => ({ default: m.SerialsPanel })),
+);
+
+const DESCRIPTION =
+  "Devices that Apple has assigned to your MDM servers, and the profile each one gets.";
+
+/**
+ * DEV-1..8: every device of every token, searchable and filterable, with
+ * profile assignment, removal, deletion from Depot, export and the
+ * "Apple serial numbers" panel. `?profileName=<name>` and `?token=<id>` preset filters.
+ */
 export function DevicesPage() {
   const styles = useStyles();
   const info = useWorkspaceInfo();
-  return (
-    <Page
-      testId="devices"
-      title="Devices"
-      description="Devices that Apple has assigned to your MDM servers, and the profile each one gets."
-    >
-      <CountGate
-        query={info}
-        count={(data) => data.counts.devices}
-        noun={["device", "devices"]}
-        loadingLabel="Loading devices…"
-        errorTitle="Couldn't load devices"
-        empty={
-          <EmptyState testId="devices-empty" icon={<PhoneLaptop20Regular />} title="No devices yet">
-            <p className={styles.paragraph}>
-              Devices arrive with the first sync of an enrollment program token. Each entry is a
-              serial number your organisation bought and assigned to one of its MDM servers in Apple
-              Business Manager or Apple School Manager, with the model, the OS and the enrollment
-              profile it will receive.
-            </p>
-            <p className={styles.paragraph}>
-              From here you will be able to search them, assign or remove profiles, and export the
-              list.
-            </p>
-          </EmptyState>
-        }
+  const tokenList = useTokenList();
+  const hash = useHashQuery();
+  const [serialsOpen, setSerialsOpen] = useState(false);
+  const tokens = tokenList.data?.tokens ?? [];
+  const wantedToken = hash.get("token");
+  const tokenFilter = tokens.some((t) => t.id === wantedToken) ? wantedToken : null;
+  const wantedProfile = hash.get("profileName")?.trim() ?? "";
+  const profileName = wantedProfile === "" ? null : wantedProfile;
+
+  const actions =
+    tokens.length > 0 ? (
+      <Button
+        icon={<TextBulletListSquare20Regular />}
+        onClick={() => setSerialsOpen(true)}
+        data-testid="devices-serials"
+      >
+        Apple serial numbers
+      </Button>
+    ) : undefined;
+
+  let body;
+  if (info.isPending || tokenList.isPending) {
+    body = <LoadingState label="Loading devices…" />;
+  } else if (info.isError || tokenList.isError) {
+    const failed = info.isError ? info : tokenList;
+    body = (
+      <ErrorState
+        title="Couldn't load devices"
+        error={failed.error}
+        onRetry={() => void failed.refetch()}
+        retrying={failed.isFetching}
       />
+    );
+  } else if (info.data.counts.devices === 0) {
+    body = (
+      <EmptyState testId="devices-empty" icon={<PhoneLaptop20Regular />} title="No devices yet">
+        <p className={styles.paragraph}>
+          Devices arrive with the first sync of an enrollment program token. Each entry is a serial
+          number your organisation bought and assigned to one of its MDM servers in Apple Business
+          Manager or Apple School Manager, with the model, the OS and the enrollment profile it will
+          receive.
+        </p>
+        <p className={styles.paragraph}>
+          Once they are here you can search them, assign or remove profiles, and export the list.
+        </p>
+      </EmptyState>
+    );
+  } else {
+    body = (
+      <DeviceList
+        key={tokenFilter ?? ""}
+        tokens={tokens}
+        initialTokenId={tokenFilter}
+        profileName={profileName}
+      />
+    );
+  }
+
+  return (
+    <Page testId="devices" title="Devices" description={DESCRIPTION} actions={actions}>
+      {body}
+      {serialsOpen ? (
+        <Suspense fallback={null}>
+          <SerialsPanel
+            open
+            onClose={() => setSerialsOpen(false)}
+            tokens={tokens}
+            initialTokenId={tokenFilter}
+          />
+        </Suspense>
+      ) : null}
     </Page>
   );
 }

@@ -1,0 +1,273 @@
+import {
+  Button,
+  Caption1,
+  DrawerBody,
+  DrawerHeader,
+  DrawerHeaderTitle,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
+  OverlayDrawer,
+  Subtitle2,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { Dismiss24Regular } from "@fluentui/react-icons";
+import { useDeviceDetail } from "../../app/api";
+import type { DeviceHistoryEntry } from "../../bindings/DeviceHistoryEntry";
+import type { DeviceRecordDto } from "../../bindings/DeviceRecordDto";
+import { ErrorState } from "../../components/ErrorState";
+import { useNow } from "../../components/sync/time";
+import { Facts, type Fact } from "../../components/Facts";
+import { LoadingState } from "../../components/LoadingState";
+import { ResultBadge, StatusBadge } from "./badges";
+import { formatDate, formatDateTime } from "./format";
+
+const useStyles = makeStyles({
+  body: {
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalXL,
+    paddingBottom: tokens.spacingVerticalXL,
+  },
+  section: {
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalS,
+  },
+  heading: {
+    margin: 0,
+  },
+  muted: {
+    color: tokens.colorNeutralForeground3,
+  },
+  table: {
+    tableLayout: "auto",
+  },
+});
+
+const REASON: Record<string, string> = {
+  manual: "Assigned by hand",
+  edit: "Profile edited",
+  default: "Default profile",
+};
+
+function profileLabel(name: string | null, version: number | null): string {
+  if (name === null) return "—";
+  return version === null ? name : `${name} · version ${version}`;
+}
+
+/** DEV-6: one serial, as every token that lists it sees it, and its profile history. */
+export function DeviceDrawer({ serial, onClose }: { serial: string | null; onClose: () => void }) {
+  const styles = useStyles();
+  const detail = useDeviceDetail(serial);
+  return (
+    <OverlayDrawer
+      open={serial !== null}
+      onOpenChange={(_, data) => !data.open && onClose()}
+      position="end"
+      size="medium"
+      data-testid="device-drawer"
+    >
+      <DrawerHeader>
+        <DrawerHeaderTitle
+          action={
+            <Button
+              appearance="subtle"
+              aria-label="Close"
+              icon={<Dismiss24Regular />}
+              onClick={onClose}
+              data-testid="device-drawer-close"
+            />
+          }
+        >
+          {serial ?? ""}
+        </DrawerHeaderTitle>
+      </DrawerHeader>
+      <DrawerBody>
+        {detail.isPending ? (
+          <LoadingState label="Loading the device…" />
+        ) : detail.isError ? (
+          <ErrorState
+            title="Couldn't load the device"
+            error={detail.error}
+            onRetry={() => void detail.refetch()}
+            retrying={detail.isFetching}
+          />
+        ) : (
+          <div className={styles.body} data-testid="device-detail">
+            {detail.data.records.map((record) => (
+              <RecordSection key={record.device.tokenId} record={record} />
+            ))}
+            <HistorySection history={detail.data.history} />
+          </div>
+        )}
+      </DrawerBody>
+    </OverlayDrawer>
+  );
+}
+
+function RecordSection({ record }: { record: DeviceRecordDto }) {
+  const styles = useStyles();
+  const now = useNow(30_000);
+  const d = record.device;
+  const apple: Fact[] = [
+    { label: "Model", value: d.model || "—" },
+    { label: "Description", value: d.description || "—" },
+    { label: "Color", value: d.color || "—" },
+    { label: "OS", value: d.os ?? "—" },
+    { label: "Family", value: d.family || "—" },
+    { label: "Asset tag", value: d.assetTag ?? "—" },
+    {
+      label: "Assigned to the server",
+      value:
+        d.assignedAt === null
+          ? "—"
+          : `${formatDateTime(d.assignedAt)}${d.assignedBy ? ` by ${d.assignedBy}` : ""}`,
+      testId: "device-assigned",
+    },
+    {
+      label: "Profile status",
+      value: <StatusBadge status={d.profileStatus} />,
+      testId: "device-profile-status",
+    },
+    { label: "Apple profile UUID", value: d.profileUuid ?? "—", mono: true },
+    { label: "Profile assigned", value: formatDateTime(d.profileAssignedAt) },
+    { label: "Profile pushed", value: formatDateTime(d.profilePushedAt) },
+  ];
+  const depot: Fact[] = [
+    {
+      label: "Depot profile",
+      value:
+        d.depotProfileName === null
+          ? d.profileUuid === null
+            ? "None"
+            : "A profile not made in Depot"
+          : profileLabel(d.depotProfileName, d.depotProfileVersion),
+      testId: "device-depot-profile",
+    },
+    {
+      label: "Device name",
+      value: record.renderedName ?? "Not set by the profile",
+      testId: "device-rendered-name",
+    },
+    {
+      label: "Last assignment",
+      value: (
+        <>
+          <ResultBadge result={d.lastResult} waiting={d.lastRunId !== null} />{" "}
+          {d.lastResultAt ? formatDateTime(d.lastResultAt) : null}
+        </>
+      ),
+      testId: "device-last-result",
+    },
+  ];
+  const sync: Fact[] = [
+    { label: "In Depot since", value: formatDateTime(record.addedAt), testId: "device-added" },
+    {
+      label: "Apple's last change",
+      value: formatDateTime(record.appleChangedAt),
+      testId: "device-apple-changed",
+    },
+    { label: "Last updated by a sync", value: formatDateTime(record.updatedAt) },
+    ...(d.removedAt !== null
+      ? [
+          {
+            label: "Apple stopped listing it",
+            value: formatDate(d.removedAt),
+            testId: "device-removed",
+          },
+        ]
+      : []),
+  ];
+  const cooling =
+    record.cooldownUntil !== null && Date.parse(record.cooldownUntil) > now
+      ? record.cooldownUntil
+      : null;
+
+  return (
+    <section
+      className={styles.section}
+      data-testid={`device-record-${d.tokenId}`}
+      aria-label={`On ${d.tokenName}`}
+    >
+      <Subtitle2 as="h2" className={styles.heading}>
+        {d.tokenName}
+      </Subtitle2>
+      {cooling !== null ? (
+        <MessageBar intent="warning" layout="multiline" data-testid="device-cooldown">
+          <MessageBarBody>
+            <MessageBarTitle>Cooling down</MessageBarTitle>
+            Apple refused the last change for this device. Depot does not send it again before{" "}
+            {formatDateTime(cooling)}.
+          </MessageBarBody>
+        </MessageBar>
+      ) : record.cooldownUntil !== null ? (
+        <Caption1 className={styles.muted} data-testid="device-cooldown-over">
+          A 24-hour pause after a refusal ended {formatDateTime(record.cooldownUntil)}.
+        </Caption1>
+      ) : null}
+      <Facts facts={apple} testId="device-apple-facts" />
+      <Facts facts={depot} testId="device-depot-facts" />
+      <Facts facts={sync} testId="device-sync-facts" />
+    </section>
+  );
+}
+
+function HistorySection({ history }: { history: readonly DeviceHistoryEntry[] }) {
+  const styles = useStyles();
+  return (
+    <section className={styles.section} aria-label="Profile history">
+      <Subtitle2 as="h2" className={styles.heading}>
+        Profile history
+      </Subtitle2>
+      {history.length === 0 ? (
+        <Caption1 className={styles.muted} data-testid="device-history-empty">
+          Depot has not sent a profile change for this device yet.
+        </Caption1>
+      ) : (
+        <Table size="small" className={styles.table} data-testid="device-history">
+          <TableHeader>
+            <TableRow>
+              <TableHeaderCell>When</TableHeaderCell>
+              <TableHeaderCell>Change</TableHeaderCell>
+              <TableHeaderCell>Why</TableHeaderCell>
+              <TableHeaderCell>By</TableHeaderCell>
+              <TableHeaderCell>Outcome</TableHeaderCell>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {history.map((entry) => (
+              <TableRow
+                key={entry.runId}
+                data-testid="device-history-row"
+                data-outcome={entry.outcome ?? ""}
+              >
+                <TableCell>{formatDateTime(entry.at ?? entry.startedAt)}</TableCell>
+                <TableCell>
+                  {entry.kind === "remove"
+                    ? "Profile removed"
+                    : profileLabel(entry.profileName, entry.profileVersion)}
+                </TableCell>
+                <TableCell>{REASON[entry.reason] ?? entry.reason}</TableCell>
+                <TableCell>{entry.operator}</TableCell>
+                <TableCell>
+                  <ResultBadge result={entry.outcome} waiting />
+                  {entry.detail ? (
+                    <Caption1 className={styles.muted}> {entry.detail}</Caption1>
+                  ) : null}
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+    </section>
+  );
+}

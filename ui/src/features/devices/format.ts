@@ -1,0 +1,116 @@
+import type { BadgeProps } from "@fluentui/react-components";
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
+  dateStyle: "medium",
+  timeStyle: "short",
+});
+const numberFormat = new Intl.NumberFormat();
+
+export function formatDate(iso: string | null): string {
+  if (iso === null) return "—";
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : dateFormat.format(date);
+}
+
+export function formatDateTime(iso: string | null): string {
+  if (iso === null) return "—";
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : dateTimeFormat.format(date);
+}
+
+export function formatCount(n: number): string {
+  return numberFormat.format(n);
+}
+
+/** "1 device", "2,500 devices". */
+export function plural(n: number, one: string, many: string): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
+type BadgeColor = NonNullable<BadgeProps["color"]>;
+export type Tone = { label: string; color: BadgeColor };
+
+/** Apple's profile status of a device. */
+export const PROFILE_STATUS: Record<string, Tone> = {
+  empty: { label: "No profile", color: "informative" },
+  assigned: { label: "Assigned", color: "brand" },
+  pushed: { label: "Pushed to device", color: "success" },
+  removed: { label: "Profile removed", color: "warning" },
+};
+
+/** The newest assignment run's answer for a device, and the filter's extra values. */
+export const LAST_RESULT: Record<string, Tone> = {
+  SUCCESS: { label: "Succeeded", color: "success" },
+  NOT_ACCESSIBLE: { label: "Not accessible", color: "warning" },
+  FAILED: { label: "Failed", color: "danger" },
+  THROTTLED: { label: "Throttled", color: "warning" },
+  COOLDOWN: { label: "Cooling down", color: "warning" },
+  NOT_SENT: { label: "Not sent", color: "informative" },
+  PENDING: { label: "Waiting for Apple", color: "informative" },
+  NONE: { label: "Never sent", color: "informative" },
+};
+
+/** How the preview classifies a serial (DEV-2). */
+export const PREVIEW_CLASS: Record<string, Tone & { hint: string }> = {
+  ready: {
+    label: "Ready",
+    color: "success",
+    hint: "On this token; it will be sent.",
+  },
+  setUp: {
+    label: "Already set up",
+    color: "warning",
+    hint: "It will be sent, but the device only picks the change up after it is erased.",
+  },
+  unknown: {
+    label: "Not in Depot",
+    color: "informative",
+    hint: "Not synced yet; it will be sent and Apple decides.",
+  },
+  otherToken: {
+    label: "Other token",
+    color: "danger",
+    hint: "Apple lists it for another MDM server; it will not be sent.",
+  },
+  alreadyOnProfile: {
+    label: "No change",
+    color: "subtle",
+    hint: "It already is the way you asked; it will not be sent.",
+  },
+  cooldown: {
+    label: "Cooling down",
+    color: "danger",
+    hint: "Apple refused it recently; it will not be sent before the pause ends.",
+  },
+  removed: {
+    label: "Removed",
+    color: "danger",
+    hint: "Apple no longer lists it for its token; it will not be sent.",
+  },
+};
+
+/** Preview classes in the order the counts show them. */
+export const PREVIEW_ORDER = [
+  "ready",
+  "setUp",
+  "unknown",
+  "alreadyOnProfile",
+  "otherToken",
+  "cooldown",
+  "removed",
+] as const;
+
+export function tone(table: Record<string, Tone>, value: string): Tone {
+  return table[value] ?? { label: value, color: "informative" };
+}
+
+/** A cell for CSV: quoted when it holds a separator, a quote or a line break. */
+export function csvCell(value: string | number | null): string {
+  const text = value === null ? "" : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+export function csvLine(values: readonly (string | number | null)[]): string {
+  return values.map(csvCell).join(",");
+}
