@@ -160,3 +160,132 @@ async fn killing_a_sync_at_random_points_loses_and_duplicates_nothing() {
         "some resumes must start from a partly committed fetch ({resumed_mid_fetch})"
     );
 }
+
+/// DEV-3: a bulk assignment killed with SIGKILL after some batches resumes on
+/// the next `depot assign` and sends only the serials Apple has not answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_bulk_assignment_resumes_without_resending_answered_batches() {
+    const SERIALS: u32 = 5_000;
+    let sim = Simulator::builder()
+        .seed(78)
+        .server(ServerSpec::new("Campus", "Springfield Schools", SERIALS))
+        .start()
+        .await
+        .unwrap();
+    let home = TestWorkspace::new();
+    let run = |args: &[&str]| {
+        let out = depot(&home, args).output().unwrap();
+        assert!(out.status.success(), "depot {args:?}: {}", stderr(&out));
+        out
+    };
+    let pem = home.path().join("depot.pem");
+    run(&["token", "keygen", "--out", pem.to_str().unwrap()]);
+    let p7m = home.path().join("campus.p7m");
+    std::fs::write(
+        &p7m,
+        sim.issue_token("Campus", &std::fs::read(&pem).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    run(&[
+        "token",
+        "add",
+        "--p7m",
+        p7m.to_str().unwrap(),
+        "--apple-id",
+        "a@b.example",
+        "--apple-url",
+        sim.base_url(),
+    ]);
+    run(&[
+        "settings",
+        "enrollment",
+        "--url",
+        "https://mdm.springfield.example/enroll",
+    ]);
+    let spec = home.path().join("spec.json");
+    std::fs::write(
+        &spec,
+        depot_domain::profile::ProfileSpec::new("Labs").to_profile_file(),
+    )
+    .unwrap();
+    run(&[
+        "profile",
+        "create",
+        "--token",
+        "Campus",
+        "--from",
+        spec.to_str().unwrap(),
+    ]);
+    run(&["sync", "Campus"]);
+    let serials = sim.serials("Campus", 0, SERIALS as usize).unwrap();
+    let list = home.path().join("serials.txt");
+    std::fs::write(&list, serials.join("\n")).unwrap();
+
+    // Slow answers, so that the kill lands between batches.
+    sim.set_faults(Faults {
+        latency_ms: 300,
+        ..Faults::default()
+    });
+    sim.clear_request_log();
+    let assign_calls = || {
+        sim.request_log()
+            .iter()
+            .filter(|r| r.path == "/profile/devices" && r.status == 200)
+            .count()
+    };
+    let mut child = depot(
+        &home,
+        &[
+            "assign",
+            "--profile",
+            "Labs",
+            "--serials",
+            list.to_str().unwrap(),
+        ],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while assign_calls() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the assignment never got going"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let before = assign_calls();
+    assert!(
+        before < 5,
+        "the run finished before the kill ({before} calls)"
+    );
+
+    // The next assign finishes the killed run first.
+    sim.set_faults(Faults::default());
+    let out = run(&["assign", "--profile", "Labs", "--dry-run", &serials[0]]);
+    assert!(
+        stderr(&out).contains("Resumed unfinished run"),
+        "{}",
+        stderr(&out)
+    );
+    let after = assign_calls() - before;
+    // The unanswered batches; at most one batch Apple answered just before the
+    // kill, but whose answer was not committed yet, is sent again.
+    assert!(
+        after <= (5 - before) + 1,
+        "{after} calls after the kill: answered batches were sent again"
+    );
+    let profiles = sim.profiles("Campus").unwrap();
+    let uuid = profiles[0]["profile_uuid"].as_str().unwrap();
+    for serial in &serials {
+        let device = sim.device("Campus", serial, 10).unwrap().unwrap();
+        assert_eq!(
+            device["profile_uuid"], uuid,
+            "{serial} did not get the profile"
+        );
+    }
+}
