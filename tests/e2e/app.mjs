@@ -88,3 +88,24 @@ export async function screenshot(browser, name) {
   writeFileSync(file, png);
   return { file, bytes: png.length };
 }
+
+/** An element that exists, displayed or not (Fluent radios and checkboxes put
+ * their testid on a transparent <input>). */
+export async function present(browser, testId, timeout = 15_000) {
+  const el = await browser.$(`[data-testid="${testId}"]`);
+  await el.waitForExist({ timeout, timeoutMsg: `${testId} never appeared` });
+  return el;
+}
+
+/** Clicks through JavaScript: Fluent draws its own controls over transparent inputs. */
+export async function press(browser, el) {
+  await browser.execute((node) => node.click(), el);
+}
+
+/** Starts demo mode ("Try with the simulator") and waits for the demo token. */
+export async function startDemo(browser) {
+  await (await shown(browser, "nav-tokens")).click();
+  await (await shown(browser, "try-simulator")).click();
+  const row = await browser.$('[data-token-row="Simulator — Contoso Demo"]');
+  await row.waitForDisplayed({ timeout: 30_000, timeoutMsg: "the demo token never appeared" });
+}

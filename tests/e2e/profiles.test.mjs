@@ -4,16 +4,12 @@
 // in tests/e2e/screenshots/ (profile-*.png).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { launchApp, screenshot, shown, textMatches } from "./app.mjs";
+import { launchApp, present, press, screenshot, shown, startDemo, textMatches } from "./app.mjs";
 
 let app;
 before(async () => {
   app = await launchApp();
-  const { browser } = app;
-  await (await shown(browser, "nav-tokens")).click();
-  await (await shown(browser, "try-simulator")).click();
-  const row = await browser.$('[data-token-row="Simulator — Contoso Demo"]');
-  await row.waitForDisplayed({ timeout: 30_000, timeoutMsg: "the demo token never appeared" });
+  await startDemo(app.browser);
 });
 after(async () => {
   await app?.stop();
@@ -25,18 +21,6 @@ async function inField(browser, path, selector) {
   const el = await field.$(selector);
   await el.waitForExist({ timeout: 15_000, timeoutMsg: `no ${selector} in field-${path}` });
   return el;
-}
-
-/** An element that exists (Fluent radios put the testid on their transparent <input>). */
-async function present(browser, testId) {
-  const el = await browser.$(`[data-testid="${testId}"]`);
-  await el.waitForExist({ timeout: 15_000, timeoutMsg: `${testId} never appeared` });
-  return el;
-}
-
-/** Fluent draws its own controls over transparent inputs: click the input itself. */
-async function press(browser, el) {
-  await browser.execute((node) => node.click(), el);
 }
 
 async function next(browser) {
