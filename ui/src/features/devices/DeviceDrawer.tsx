@@ -175,7 +175,7 @@ function RecordSection({ record }: { record: DeviceRecordDto }) {
       value: formatDateTime(record.appleChangedAt),
       testId: "device-apple-changed",
     },
-    { label: "Last updated by a sync", value: formatDateTime(record.updatedAt) },
+    { label: "Last updated in Depot", value: formatDateTime(record.updatedAt) },
     ...(d.removedAt !== null
       ? [
           {

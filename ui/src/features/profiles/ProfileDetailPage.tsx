@@ -32,7 +32,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { call, useProfileCatalogue, useProfileDetail } from "../../app/api";
 import { saveOutput } from "../../app/files";
-import { PROFILE_PATHS, TOKEN_PATHS, hrefTo } from "../../app/paths";
+import { DEVICE_PATHS, PROFILE_PATHS, TOKEN_PATHS, hrefTo } from "../../app/paths";
 import { navigate, useHashQuery } from "../../app/router";
 import type { ExportedFile } from "../../bindings/ExportedFile";
 import type { ProfileDetail } from "../../bindings/ProfileDetail";
@@ -364,6 +364,9 @@ function ProfileDetailView({ profile }: { profile: ProfileDetail }) {
             </span>
             <CopyButton text={profile.groupRule} label="Copy group rule" testId="group-rule-copy" />
           </div>
+          <Link href={DEVICE_PATHS.forProfileName(summary.name)} data-testid="profile-devices-link">
+            Show the devices holding this profile
+          </Link>
           <MessageBar intent="info" layout="multiline" data-testid="licensing-note">
             <MessageBarBody>
               <MessageBarTitle>Licensing</MessageBarTitle>
