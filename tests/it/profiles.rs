@@ -455,3 +455,61 @@ async fn handoff_and_exports() {
     assert_eq!(apple_name, "Store-iPads.apple-profile.json");
     assert!(apple.contains("\"is_multi_user\": true"));
 }
+
+#[tokio::test]
+async fn all_matching_devices_are_previewed_and_assigned_through_dispatch() {
+    let s = setup(30).await;
+    s.sync().await;
+    let id = s.create(&ProfileSpec::new("Staff")).await;
+    let token = s.token.to_string();
+    let preview = depot_api::dispatch(
+        Arc::clone(&s.depot),
+        "assignments.preview",
+        serde_json::json!({ "tokenId": token, "profileId": id.to_string(), "query": {} }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(preview["total"], 30);
+    assert_eq!(preview["sendCount"], 30);
+    assert_eq!(
+        preview["toSend"],
+        serde_json::json!([]),
+        "a filter run is started by filter"
+    );
+    let started = depot_api::dispatch(
+        Arc::clone(&s.depot),
+        "assignments.start",
+        serde_json::json!({ "tokenId": token, "profileId": id.to_string(), "query": {} }),
+    )
+    .await
+    .unwrap();
+    let run = started["run"]["id"].as_str().unwrap().to_owned();
+    let mut summary = serde_json::Value::Null;
+    for _ in 0..200 {
+        summary = depot_api::dispatch(
+            Arc::clone(&s.depot),
+            "assignments.get",
+            serde_json::json!({ "id": run }),
+        )
+        .await
+        .unwrap();
+        if summary["result"] != "running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(summary["result"], "ok", "{summary}");
+    assert_eq!(summary["succeeded"], 30);
+    let page = depot_api::dispatch(
+        Arc::clone(&s.depot),
+        "devices.list",
+        serde_json::json!({ "query": { "enrollmentProfileName": "staff" }, "limit": 50 }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        page["rows"].as_array().unwrap().len(),
+        30,
+        "PRO-17 filter by profile name"
+    );
+}

@@ -5,10 +5,20 @@ import type { PreviewRowDto } from "./PreviewRowDto";
 
 export type AssignmentPreviewDto = { rows: Array<PreviewRowDto>, badRows: Array<BadRowDto>, duplicates: number, 
 /**
- * Counts per class.
+ * Counts per class (every serial, also beyond the rows shown).
  */
 counts: Array<FacetValue>, 
 /**
- * The serials confirming sends.
+ * How many serials were checked; `rows` holds the first
+ * `PREVIEW_MAX_ROWS` of them when `truncated`.
+ */
+total: number, truncated: boolean, 
+/**
+ * How many serials confirming sends.
+ */
+sendCount: number, 
+/**
+ * The serials confirming sends (for a device filter: empty, start the
+ * run with the same filter instead).
  */
 toSend: Array<string>, };

@@ -508,14 +508,23 @@ export function fakeDevices(depot: ReturnType<typeof fakeDepot>, options: Option
         token.summary = { ...token.summary, deviceCount: token.summary.deviceCount - deleted };
       return { deleted };
     },
-    "assignments.preview": ({ tokenId, profileId, text, serials }) => {
+    "assignments.preview": ({ tokenId, profileId, text, serials, query }) => {
       if (!tokenRefs.some((t) => t.id === tokenId)) {
         return failure("NOT_FOUND", `token ${tokenId} was not found`);
       }
-      if (text === undefined && serials === undefined) {
-        return failure("INVALID_INPUT", "give the serial numbers (text or serials)");
+      if (text === undefined && serials === undefined && query === undefined) {
+        return failure(
+          "INVALID_INPUT",
+          "give the serial numbers (text, serials or a device filter)",
+        );
       }
-      const list = parse(text ?? (serials ?? []).join("\n"));
+      const list = query
+        ? {
+            serials: sorted({ ...query, tokenId }).map((d) => d.serial),
+            badRows: [],
+            duplicates: 0,
+          }
+        : parse(text ?? (serials ?? []).join("\n"));
       const rows = list.serials.map((serial) => classify(tokenId, profileId, serial));
       const counts = new Map<string, FacetValue>();
       for (const r of rows) {
@@ -528,6 +537,9 @@ export function fakeDevices(depot: ReturnType<typeof fakeDepot>, options: Option
         badRows: list.badRows,
         duplicates: list.duplicates,
         counts: [...counts.values()],
+        total: rows.length,
+        truncated: false,
+        sendCount: rows.filter((r) => r.willSend).length,
         toSend: rows.filter((r) => r.willSend).map((r) => r.serial),
       };
     },

@@ -76,7 +76,7 @@ export function AssignDialog({ action, tokenId, tokenName, target, onClose }: As
       call("assignments.preview", {
         tokenId,
         ...(chosen === null ? {} : { profileId: chosen }),
-        serials: target.kind === "serials" ? [...target.serials] : [],
+        ...(target.kind === "serials" ? { serials: [...target.serials] } : { query: target.query }),
       }),
   });
   const start = useMutation({
@@ -98,8 +98,8 @@ export function AssignDialog({ action, tokenId, tokenName, target, onClose }: As
   const checking = step.kind === "check" ? step : null;
   const { mutate: runPreview } = preview;
   useEffect(() => {
-    if (checking !== null && target.kind === "serials") runPreview(checking.profileId);
-  }, [checking, target.kind, runPreview]);
+    if (checking !== null) runPreview(checking.profileId);
+  }, [checking, runPreview]);
 
   const devices =
     target.kind === "serials"
@@ -107,11 +107,8 @@ export function AssignDialog({ action, tokenId, tokenName, target, onClose }: As
       : plural(target.count, "device matching the filters", "devices matching the filters");
   const heading =
     action === "assign" ? `Assign a profile to ${devices}` : `Remove the profile from ${devices}`;
-  const toSend = target.kind === "serials" ? (preview.data?.toSend.length ?? 0) : target.count;
-  const canConfirm =
-    step.kind === "check" &&
-    !start.isPending &&
-    (target.kind === "query" || (preview.isSuccess && toSend > 0));
+  const toSend = preview.data?.sendCount ?? 0;
+  const canConfirm = step.kind === "check" && !start.isPending && preview.isSuccess && toSend > 0;
 
   return (
     <Dialog open onOpenChange={(_, data) => !data.open && onClose()}>
@@ -140,7 +137,7 @@ export function AssignDialog({ action, tokenId, tokenName, target, onClose }: As
                 <WipeNote />
               </>
             ) : null}
-            {step.kind === "check" && target.kind === "serials" ? (
+            {step.kind === "check" ? (
               preview.isPending || preview.isIdle ? (
                 <LoadingState label="Checking the devices…" />
               ) : preview.isError ? (
@@ -157,7 +154,7 @@ export function AssignDialog({ action, tokenId, tokenName, target, onClose }: As
                 </>
               )
             ) : null}
-            {step.kind === "check" && target.kind === "query" ? (
+            {step.kind === "check" && target.kind === "query" && preview.isSuccess ? (
               <>
                 <Body1 className={styles.paragraph} data-testid="assign-query-summary">
                   {action === "assign"

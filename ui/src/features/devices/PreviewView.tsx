@@ -79,7 +79,7 @@ export function PreviewView({ preview, action }: PreviewViewProps) {
   const [only, setOnly] = useState<string | null>(null);
   const counts = [...preview.counts].sort((a, b) => classOrder(a.value) - classOrder(b.value));
   const rows = only === null ? preview.rows : preview.rows.filter((r) => r.class === only);
-  const skipped = preview.rows.length - preview.toSend.length;
+  const skipped = preview.total - preview.sendCount;
   const columns: GridColumn<PreviewRowDto>[] = [
     {
       id: "serial",
@@ -105,10 +105,10 @@ export function PreviewView({ preview, action }: PreviewViewProps) {
   return (
     <div className={styles.root} data-testid="assignment-preview">
       <Body1 className={styles.summary} data-testid="preview-summary">
-        {preview.toSend.length === 0
+        {preview.sendCount === 0
           ? "Nothing would be sent: none of these serial numbers can take the change."
           : `Confirming ${action === "assign" ? "sends the profile to" : "removes the profile from"} ${plural(
-              preview.toSend.length,
+              preview.sendCount,
               "device",
               "devices",
             )}${skipped > 0 ? `; ${formatCount(skipped)} will be left alone` : ""}.`}
@@ -150,6 +150,12 @@ export function PreviewView({ preview, action }: PreviewViewProps) {
             </ul>
           </MessageBarBody>
         </MessageBar>
+      ) : null}
+      {preview.truncated ? (
+        <Caption1 className={styles.muted} data-testid="preview-truncated">
+          The list shows the first {formatCount(preview.rows.length)} of{" "}
+          {formatCount(preview.total)} serial numbers; the counts above cover all of them.
+        </Caption1>
       ) : null}
       {preview.rows.length > 0 ? (
         <VirtualGrid

@@ -346,14 +346,28 @@ describe("Devices page", () => {
       expect(screen.getByTestId("devices-total")).toHaveTextContent("151 devices"),
     );
     await user.click(screen.getByTestId("devices-select-all-matching"));
-    await user.click(screen.getByTestId("devices-remove"));
+    await user.click(screen.getByTestId("devices-assign"));
 
     const dialog = await screen.findByTestId("assign-dialog");
-    expect(dialog).toHaveAttribute("data-action", "remove");
-    expect(within(dialog).getByTestId("assign-query-summary")).toHaveTextContent("151 devices");
-    await user.click(within(dialog).getByTestId("assign-confirm"));
+    expect(dialog).toHaveAttribute("data-action", "assign");
+    await user.selectOptions(await within(dialog).findByTestId("assign-profile"), "7");
+    await user.click(within(dialog).getByTestId("assign-preview"));
+    // Every matching device is checked too, before anything is sent.
+    expect(await within(dialog).findByTestId("assign-query-summary")).toHaveTextContent(
+      "151 devices",
+    );
+    expect(lastPayload(backend.calls, "assignments.preview")).toEqual({
+      tokenId: "1",
+      profileId: "7",
+      query: { tokenId: "1" },
+    });
+    within(dialog).getByTestId("assignment-preview");
+    const confirm = within(dialog).getByTestId("assign-confirm");
+    await waitFor(() => expect(confirm).toBeEnabled());
+    await user.click(confirm);
     expect(lastPayload(backend.calls, "assignments.start")).toEqual({
       tokenId: "1",
+      profileId: "7",
       query: { tokenId: "1" },
     });
     await waitFor(
@@ -364,7 +378,6 @@ describe("Devices page", () => {
         ),
       { timeout: 4_000 },
     );
-    expect(backend.calls.some((c) => c.name === "assignments.preview")).toBe(false);
   });
 
   it("opens a device's detail: facts per token, device name, cooldown and profile history", async () => {

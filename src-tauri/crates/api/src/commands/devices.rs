@@ -112,13 +112,24 @@ pub(super) async fn assignments_preview(
 ) -> Result<AssignmentPreviewDto, ApiError> {
     let token = token_id(&req.token_id)?;
     let profile = profile_id(req.profile_id.as_deref())?;
+    if let Some(query) = req.query {
+        let mut query = query.to_query()?;
+        query.token = Some(token);
+        let serials = depot.matching_serials(&query)?;
+        let mut preview: AssignmentPreviewDto = depot
+            .preview_serials(token, profile, &serials, Vec::new(), 0)?
+            .into();
+        // Up to 200,000 serials: the run is started with the same filter.
+        preview.to_send.clear();
+        return Ok(preview);
+    }
     let text = match (req.text, req.serials) {
         (Some(text), _) => text,
         (None, Some(serials)) => serials.join("\n"),
         (None, None) => {
             return Err(ApiError::new(
                 ErrorCode::InvalidInput,
-                "give the serial numbers (text or serials)",
+                "give the serial numbers (text, serials or a device filter)",
             ));
         }
     };

@@ -396,7 +396,14 @@ pub struct AssignmentPreviewRequest {
     #[serde(default)]
     #[ts(optional)]
     pub serials: Option<Vec<String>>,
+    /// Every device of the token matching this filter ("all N matching").
+    #[serde(default)]
+    #[ts(optional)]
+    pub query: Option<DeviceQueryDto>,
 }
+
+/// Most preview rows one answer carries; counts always cover every serial.
+pub const PREVIEW_MAX_ROWS: usize = 5_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -423,9 +430,16 @@ pub struct AssignmentPreviewDto {
     pub rows: Vec<PreviewRowDto>,
     pub bad_rows: Vec<BadRowDto>,
     pub duplicates: u64,
-    /// Counts per class.
+    /// Counts per class (every serial, also beyond the rows shown).
     pub counts: Vec<FacetValue>,
-    /// The serials confirming sends.
+    /// How many serials were checked; `rows` holds the first
+    /// `PREVIEW_MAX_ROWS` of them when `truncated`.
+    pub total: u64,
+    pub truncated: bool,
+    /// How many serials confirming sends.
+    pub send_count: u64,
+    /// The serials confirming sends (for a device filter: empty, start the
+    /// run with the same filter instead).
     pub to_send: Vec<String>,
 }
 
@@ -442,10 +456,15 @@ impl From<core::AssignmentPreview> for AssignmentPreviewDto {
                 }),
             }
         }
+        let truncated = p.rows.len() > PREVIEW_MAX_ROWS;
         AssignmentPreviewDto {
+            total: p.rows.len() as u64,
+            truncated,
+            send_count: p.to_send.len() as u64,
             rows: p
                 .rows
                 .iter()
+                .take(PREVIEW_MAX_ROWS)
                 .map(|r| PreviewRowDto {
                     serial: r.serial.clone(),
                     class: r.class.as_str().to_owned(),
