@@ -116,4 +116,12 @@ test("a user-affinity profile with Company Portal sign-in", async () => {
   await reviewAndCreate(browser, "profile-affinity", /Company Portal/i);
   await textMatches(browser, await shown(browser, "licensing-note"), /user license/i);
   await textMatches(browser, await shown(browser, "group-rule"), /enrollmentProfileName -eq "Staff iPhones"/);
+
+  // The list shows both, and Settings shows where the enrollment URL comes from.
+  await (await shown(browser, "nav-profiles")).click();
+  await shown(browser, "profile-row-Staff iPhones");
+  await screenshot(browser, "profile-list");
+  await (await shown(browser, "nav-settings")).click();
+  await shown(browser, "settings-enrollment-url");
+  await screenshot(browser, "settings-enrollment");
 });

@@ -18,7 +18,7 @@ import {
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { call, invalidateAfterTokenChange, useTokenDetail } from "../../app/api";
-import { hrefTo } from "../../app/paths";
+import { DEVICE_PATHS, PROFILE_PATHS, hrefTo } from "../../app/paths";
 import type { TokenDetail } from "../../bindings/TokenDetail";
 import type { TokenSummary } from "../../bindings/TokenSummary";
 import { ErrorState } from "../../components/ErrorState";
@@ -252,10 +252,24 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
               { label: "Public key (SHA-256)", value: token.keyFingerprint, mono: true },
               {
                 label: "Devices",
-                value: formatCount(summary.deviceCount),
+                value: (
+                  <Link href={DEVICE_PATHS.forToken(token.summary.id)}>
+                    {formatCount(summary.deviceCount)}
+                  </Link>
+                ),
                 testId: "detail-devices",
               },
-              { label: "Profiles", value: formatCount(summary.profileCount) },
+              {
+                label: "Profiles",
+                value: (
+                  <Link
+                    href={PROFILE_PATHS.forToken(token.summary.id)}
+                    data-testid="detail-profiles"
+                  >
+                    {formatCount(summary.profileCount)}
+                  </Link>
+                ),
+              },
               { label: "Default profile", value: summary.defaultProfile ?? "None" },
             ]}
           />
