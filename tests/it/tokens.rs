@@ -402,6 +402,15 @@ async fn demo_mode_runs_the_real_flow_and_survives_a_restart() {
     );
     assert_ne!(wizard.id, demo.id);
     let _ = key;
+    // A profile on the demo token uses the simulator's demo enrollment URL.
+    let profile = depot
+        .create_profile(
+            demo.id,
+            &depot_domain::profile::ProfileSpec::new("Demo iPads"),
+        )
+        .await
+        .unwrap();
+    assert!(profile.overview.upload.apple_uuid.is_some(), "{profile:?}");
     drop(depot);
 
     // After a restart the simulator comes back with the tokens' own credentials.
@@ -415,6 +424,31 @@ async fn demo_mode_runs_the_real_flow_and_survives_a_restart() {
         .await
         .unwrap();
     assert_eq!(renewed.server_name, wizard.server_name);
+    // The restarted simulator still knows the profile: assigning it works.
+    depot
+        .sync_token(
+            demo.id,
+            depot_core::sync::SyncRequest::manual(true),
+            &|_| {},
+        )
+        .await
+        .unwrap();
+    let serials = depot
+        .workspace()
+        .connect()
+        .unwrap()
+        .active_serials(demo.id)
+        .unwrap();
+    let run = depot
+        .start_assignment(&depot_core::assign::AssignRequest {
+            token: demo.id,
+            profile: Some(profile.overview.id),
+            serials: serials[..3].to_vec(),
+            reason: depot_core::assign::AssignReason::Manual,
+        })
+        .unwrap();
+    let done = depot.run_assignment(run).await.unwrap();
+    assert_eq!(done.succeeded, 3, "{done:?}");
     assert_eq!(
         depot.token_detail(demo.id).unwrap().apple_url,
         depot.simulator_url().unwrap()

@@ -73,11 +73,18 @@ impl Depot {
                 access_token_expiry: depot_domain::time::rfc3339(secrets.expires_at),
             };
             has_demo_server |= row.server_name == DEMO_SERVER;
-            builder = builder.server(
+            let mut spec =
                 ServerSpec::new(row.server_name.clone(), row.org_name.clone(), DEMO_DEVICES)
                     .with_credentials(credentials)
-                    .with_server_uuid(row.server_uuid.clone()),
-            );
+                    .with_server_uuid(row.server_uuid.clone());
+            // Profiles uploaded before the app restarted stay known to the
+            // simulator, so assigning them keeps working.
+            for (uuid, json) in self.workspace.connect()?.uploaded_profiles(row.id)? {
+                if let Ok(serde_json::Value::Object(fields)) = serde_json::from_str(&json) {
+                    spec = spec.with_profile(uuid, fields);
+                }
+            }
+            builder = builder.server(spec);
         }
         if !has_demo_server {
             builder = builder.server(ServerSpec::new(DEMO_SERVER, DEMO_ORG, DEMO_DEVICES));

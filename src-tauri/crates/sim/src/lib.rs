@@ -105,6 +105,9 @@ pub struct ServerSpec {
     /// Fixed `server_uuid` (a client restarting a simulator it used before);
     /// generated from the seed when `None`.
     pub server_uuid: Option<String>,
+    /// Profiles the server already holds, by profile UUID (a client
+    /// restarting a simulator it defined profiles on before).
+    pub profiles: Vec<(String, serde_json::Map<String, serde_json::Value>)>,
 }
 
 impl ServerSpec {
@@ -115,7 +118,19 @@ impl ServerSpec {
             device_count,
             credentials: None,
             server_uuid: None,
+            profiles: Vec::new(),
         }
+    }
+
+    /// A profile the server holds from the start, under `uuid`, with Apple's
+    /// profile JSON `fields` (as `GET /profile` would return them).
+    pub fn with_profile(
+        mut self,
+        uuid: impl Into<String>,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.profiles.push((uuid.into(), fields));
+        self
     }
 
     pub fn with_server_uuid(mut self, uuid: impl Into<String>) -> Self {

@@ -349,7 +349,20 @@ impl Inner {
             overlay: HashMap::new(),
             released: 0,
             changes: Vec::new(),
-            profiles: HashMap::new(),
+            profiles: spec
+                .profiles
+                .iter()
+                .enumerate()
+                .map(|(seq, (uuid, fields))| {
+                    (
+                        uuid.clone(),
+                        StoredProfile {
+                            seq: seq as u64,
+                            fields: fields.clone(),
+                        },
+                    )
+                })
+                .collect(),
             cursor_generation: 0,
         });
         Ok(self.servers.len() - 1)

@@ -283,6 +283,21 @@ impl Db {
         Ok(rows)
     }
 
+    /// Every uploaded version of the token's profiles: (Apple's profile UUID,
+    /// the JSON sent), oldest first.
+    pub fn uploaded_profiles(&self, token: TokenId) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT v.apple_uuid, v.apple_json FROM profile_versions v
+               JOIN profiles p ON p.id = v.profile_id
+              WHERE p.token_id = ?1 AND v.apple_uuid IS NOT NULL
+              ORDER BY v.uploaded_at, v.profile_id, v.version",
+        )?;
+        let rows = stmt
+            .query_map([token.get()], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
     /// Removes a profile and its versions (callers check it is unused first).
     pub fn delete_profile(&self, id: i64) -> Result<()> {
         self.conn
