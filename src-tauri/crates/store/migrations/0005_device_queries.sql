@@ -103,7 +103,11 @@ INSERT INTO device_values (field, value)
 -- index segment, merged later (5-10 s more for a first sync of 200,000
 -- devices in benches/device_queries.rs). Known devices cost nothing unless
 -- their serial or asset tag changes.
+-- A sync defers its new devices' entries (settings key 'search_deferred',
+-- set only inside its own transaction) and adds them in one statement per
+-- page group instead (Db::apply_device_changes): one segment, not one each.
 CREATE TRIGGER devices_search_insert AFTER INSERT ON devices
+WHEN NOT EXISTS (SELECT 1 FROM settings WHERE key = 'search_deferred')
 BEGIN
     INSERT OR REPLACE INTO device_search (rowid, serial, asset_tag, token_id)
         VALUES (NEW.rowid, NEW.serial, NEW.asset_tag, NEW.token_id);

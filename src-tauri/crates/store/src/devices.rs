@@ -2221,6 +2221,58 @@ mod tests {
     }
 
     #[test]
+    fn devices_written_by_a_sync_are_searchable() {
+        let (_ws, db) = workspace();
+        let change = |serial: &str, tag: &str| depot_domain::DeviceChange {
+            op: depot_domain::DeviceOp::Listed,
+            op_date: Some(1),
+            record: depot_domain::DeviceRecord {
+                serial: depot_domain::SerialNumber::parse(serial).unwrap(),
+                model: "iPad Air".into(),
+                description: "IPAD AIR".into(),
+                color: "BLUE".into(),
+                asset_tag: Some(tag.into()),
+                os: Some("iPadOS".into()),
+                family: depot_domain::DeviceFamily::IPad,
+                profile_status: depot_domain::ProfileStatus::Empty,
+                profile_uuid: None,
+                profile_assign_time: None,
+                profile_push_time: None,
+                assigned_at: None,
+                assigned_by: None,
+            },
+        };
+        db.write(|db| {
+            db.apply_device_changes(
+                a(),
+                &[change("F9QQQ00001", "LAB-1"), change("F9QQQ00002", "LAB-2")],
+                Some(1),
+                1,
+            )
+        })
+        .unwrap();
+        let search = |t: &str| {
+            find(
+                &db,
+                DeviceQuery {
+                    text: Some(t.into()),
+                    ..DeviceQuery::default()
+                },
+            )
+        };
+        assert_eq!(search("qqq00002"), ["1:F9QQQ00002"]);
+        assert_eq!(search("lab-1"), ["1:F9QQQ00001"]);
+        // The deferral ends with the call: a device inserted otherwise is indexed at once.
+        assert!(db.setting("search_deferred").unwrap().is_none());
+        db.conn
+            .execute(
+                "INSERT INTO device_search(device_search) VALUES ('integrity-check')",
+                [],
+            )
+            .unwrap();
+    }
+
+    #[test]
     fn an_export_error_stops_the_export() {
         let (_ws, db) = workspace();
         sample(&db);

@@ -185,7 +185,31 @@ impl Db {
         seen_run: Option<i64>,
         now: i64,
     ) -> Result<Applied> {
+        // New devices join the search index in one statement at the end (see
+        // migration 0005): the insert trigger stands aside meanwhile, and is
+        // back whatever happens.
+        self.conn.execute(
+            "INSERT OR REPLACE INTO settings (key, value) VALUES ('search_deferred', '1')",
+            [],
+        )?;
+        let applied = self.apply_changes_deferred(token, changes, seen_run, now);
+        let restored = self
+            .conn
+            .execute("DELETE FROM settings WHERE key = 'search_deferred'", []);
+        let applied = applied?;
+        restored?;
+        Ok(applied)
+    }
+
+    fn apply_changes_deferred(
+        &self,
+        token: TokenId,
+        changes: &[DeviceChange],
+        seen_run: Option<i64>,
+        now: i64,
+    ) -> Result<Applied> {
         let mut applied = Applied::default();
+        let mut inserted: Vec<i64> = Vec::new();
         let mut existing = self.conn.prepare_cached(
             "SELECT removed_at, op_date, profile_status, profile_uuid, model, color, os,
                     description, asset_tag, family, profile_assign_time, profile_push_time,
@@ -296,6 +320,9 @@ impl Db {
                         now,
                         seen_run,
                     ])?;
+                    if before.is_none() {
+                        inserted.push(self.conn.last_insert_rowid());
+                    }
                     match &before {
                         Some(stored) if stored.removed_at.is_none() => {
                             if stored.differs_from(change) {
@@ -307,6 +334,16 @@ impl Db {
                     }
                 }
             }
+        }
+        if !inserted.is_empty() {
+            let ids = serde_json::to_string(&inserted)
+                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+            self.conn.execute(
+                "INSERT OR REPLACE INTO device_search (rowid, serial, asset_tag, token_id)
+                 SELECT rowid, serial, asset_tag, token_id FROM devices
+                  WHERE rowid IN (SELECT value FROM json_each(?1))",
+                [ids],
+            )?;
         }
         Ok(applied)
     }
