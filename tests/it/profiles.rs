@@ -513,3 +513,37 @@ async fn all_matching_devices_are_previewed_and_assigned_through_dispatch() {
         "PRO-17 filter by profile name"
     );
 }
+
+#[tokio::test]
+async fn one_assignment_run_per_token_also_across_processes() {
+    let s = setup(2_000).await;
+    s.sync().await;
+    let id = s.create(&ProfileSpec::new("Staff")).await;
+    let run = s
+        .depot
+        .start_assignment(&AssignRequest {
+            token: s.token,
+            profile: Some(id),
+            serials: s.serials(),
+            reason: AssignReason::Manual,
+        })
+        .unwrap();
+    s.sim.set_faults(Faults {
+        latency_ms: 300,
+        ..Faults::default()
+    });
+    let depot = Arc::clone(&s.depot);
+    let first = tokio::spawn(async move { depot.run_assignment(run).await });
+    // The spawned run takes its locks before its first await; any pause lets it start.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    // A second Depot on the same workspace (another app window, the CLI).
+    let other = Depot::open(s.ws.path(), DepotOptions::for_tests(s.clock.clone())).unwrap();
+    let err = other.run_assignment(run).await.unwrap_err();
+    assert!(
+        matches!(err, CoreError::AssignmentRunning { .. }),
+        "{err:?}"
+    );
+    assert!(other.resume_assignments().await.unwrap().is_empty());
+    let done = first.await.unwrap().unwrap();
+    assert_eq!(done.succeeded, 2_000);
+}

@@ -312,6 +312,18 @@ impl Depot {
             running: &self.assignments,
             token,
         };
+        // Also across processes: another Depot on this workspace may be
+        // sending for this token.
+        let _file = match crate::locks::try_lock(&self.workspace, &format!("assign-token-{token}"))?
+        {
+            crate::locks::Locked::Held(file) => file,
+            crate::locks::Locked::Busy => {
+                let server_name = self
+                    .token_row(&self.workspace.connect()?, token)?
+                    .server_name;
+                return Err(CoreError::AssignmentRunning { server_name });
+            }
+        };
         let outcome = self.send_run(&row, &cancel).await;
         let now = self.clock.now();
         let (result, error) = match &outcome {
@@ -522,8 +534,14 @@ impl Depot {
                 .lock()
                 .map(|r| r.values().any(|(id, _)| *id == run))
                 .unwrap_or(true);
-            if !busy {
-                out.push(self.run_assignment(run).await?);
+            if busy {
+                continue;
+            }
+            match self.run_assignment(run).await {
+                Ok(summary) => out.push(summary),
+                // Another process on this workspace is sending it.
+                Err(CoreError::AssignmentRunning { .. }) => {}
+                Err(err) => return Err(err),
             }
         }
         Ok(out)

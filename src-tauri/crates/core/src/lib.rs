@@ -13,6 +13,7 @@ pub mod devices;
 mod error;
 mod handoff;
 pub mod location;
+mod locks;
 pub mod profiles;
 pub mod sync;
 mod tokens;

@@ -246,31 +246,9 @@ impl Depot {
             token: row.id,
             _file: None,
         };
-        if let Some(file) = self.workspace.file() {
-            let dir = file.with_file_name("locks");
-            let path = dir.join(format!("sync-token-{}.lock", row.id));
-            let opened = std::fs::create_dir_all(&dir)
-                .and_then(|_| {
-                    std::fs::OpenOptions::new()
-                        .create(true)
-                        .truncate(false)
-                        .write(true)
-                        .open(&path)
-                })
-                .map_err(|e| CoreError::File {
-                    path: path.display().to_string(),
-                    reason: e.to_string(),
-                })?;
-            match opened.try_lock() {
-                Ok(()) => lock._file = Some(opened),
-                Err(std::fs::TryLockError::WouldBlock) => return Err(busy()),
-                Err(std::fs::TryLockError::Error(e)) => {
-                    return Err(CoreError::File {
-                        path: path.display().to_string(),
-                        reason: e.to_string(),
-                    });
-                }
-            }
+        match crate::locks::try_lock(&self.workspace, &format!("sync-token-{}", row.id))? {
+            crate::locks::Locked::Held(file) => lock._file = file,
+            crate::locks::Locked::Busy => return Err(busy()),
         }
         Ok((lock, control))
     }
