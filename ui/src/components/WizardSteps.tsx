@@ -80,6 +80,47 @@ const useStyles = makeStyles({
   },
 });
 
+/** The frame both wizards share: the step list beside a panel with a footer. */
+export const useWizardFrameStyles = makeStyles({
+  layout: {
+    display: "grid",
+    gridTemplateColumns: "248px minmax(0, 1fr)",
+    gap: tokens.spacingHorizontalXXL,
+    alignItems: "start",
+  },
+  panel: {
+    display: "flex",
+    flexDirection: "column",
+    minHeight: "420px",
+    backgroundColor: tokens.colorNeutralBackground1,
+    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+    borderRadius: tokens.borderRadiusLarge,
+    boxShadow: tokens.shadow2,
+  },
+  panelBody: {
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalL,
+    padding: `${tokens.spacingVerticalXL} ${tokens.spacingHorizontalXXL}`,
+    flexGrow: 1,
+    maxWidth: "860px",
+  },
+  panelHeading: {
+    margin: 0,
+  },
+  footer: {
+    display: "flex",
+    alignItems: "center",
+    gap: tokens.spacingHorizontalS,
+    padding: `${tokens.spacingVerticalM} ${tokens.spacingHorizontalXXL}`,
+    borderTop: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+  },
+  footerNote: {
+    marginLeft: "auto",
+    color: tokens.colorNeutralForeground3,
+  },
+});
+
 export type WizardStep = { title: string; caption: string };
 
 type WizardStepsProps = {

@@ -5,8 +5,6 @@ import {
   MessageBarBody,
   MessageBarTitle,
   Subtitle1,
-  makeStyles,
-  tokens,
 } from "@fluentui/react-components";
 import { ArrowLeft20Regular, ArrowRight20Regular } from "@fluentui/react-icons";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -22,7 +20,7 @@ import type { SkipKeyCatalogue } from "../../bindings/SkipKeyCatalogue";
 import type { TokenSummary } from "../../bindings/TokenSummary";
 import { ErrorState } from "../../components/ErrorState";
 import { Page } from "../../components/Page";
-import { WizardSteps } from "../../components/WizardSteps";
+import { WizardSteps, useWizardFrameStyles } from "../../components/WizardSteps";
 import { BasicsStep } from "./BasicsStep";
 import { LAST_STEP, WIZARD_STEPS, normalize, stepOfField } from "./draft";
 import { useDebounced } from "./hooks";
@@ -30,46 +28,6 @@ import { ManagementStep } from "./ManagementStep";
 import { ReviewStep } from "./ReviewStep";
 import { SetupAssistantStep } from "./SetupAssistantStep";
 import type { StepProps } from "./StepParts";
-
-const useStyles = makeStyles({
-  layout: {
-    display: "grid",
-    gridTemplateColumns: "248px minmax(0, 1fr)",
-    gap: tokens.spacingHorizontalXXL,
-    alignItems: "start",
-  },
-  panel: {
-    display: "flex",
-    flexDirection: "column",
-    minHeight: "420px",
-    backgroundColor: tokens.colorNeutralBackground1,
-    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
-    borderRadius: tokens.borderRadiusLarge,
-    boxShadow: tokens.shadow2,
-  },
-  panelBody: {
-    display: "flex",
-    flexDirection: "column",
-    gap: tokens.spacingVerticalL,
-    padding: `${tokens.spacingVerticalXL} ${tokens.spacingHorizontalXXL}`,
-    flexGrow: 1,
-    maxWidth: "860px",
-  },
-  panelHeading: {
-    margin: 0,
-  },
-  footer: {
-    display: "flex",
-    alignItems: "center",
-    gap: tokens.spacingHorizontalS,
-    padding: `${tokens.spacingVerticalM} ${tokens.spacingHorizontalXXL}`,
-    borderTop: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
-  },
-  footerNote: {
-    marginLeft: "auto",
-    color: tokens.colorNeutralForeground3,
-  },
-});
 
 /** How long typing pauses before the draft is checked again (preview, certificates, JSON). */
 export const CHECK_DEBOUNCE_MS = 300;
@@ -92,7 +50,7 @@ const sameDraft = (a: ProfileDraft, b: ProfileDraft) => JSON.stringify(a) === JS
  * stays on the step while one of its settings has a problem.
  */
 export function ProfileWizard(props: WizardProps) {
-  const styles = useStyles();
+  const frame = useWizardFrameStyles();
   const client = useQueryClient();
   const editing = props.mode === "edit" ? props.profile : null;
   const initialDraft = editing ? editing.draft : props.catalogue.defaults;
@@ -302,7 +260,7 @@ export function ProfileWizard(props: WizardProps) {
           </MessageBarBody>
         </MessageBar>
       ) : null}
-      <div className={styles.layout}>
+      <div className={frame.layout}>
         <WizardSteps
           steps={WIZARD_STEPS}
           current={step}
@@ -313,14 +271,14 @@ export function ProfileWizard(props: WizardProps) {
           onSelect={goTo}
         />
         <div
-          className={styles.panel}
+          className={frame.panel}
           ref={panelRef}
           tabIndex={-1}
           role="group"
           aria-labelledby={headingId}
         >
-          <section className={styles.panelBody} data-testid={`wizard-step-${step}`}>
-            <Subtitle1 as="h2" id={headingId} className={styles.panelHeading}>
+          <section className={frame.panelBody} data-testid={`wizard-step-${step}`}>
+            <Subtitle1 as="h2" id={headingId} className={frame.panelHeading}>
               {step}. {WIZARD_STEPS[step - 1]?.title}
             </Subtitle1>
             {body}
@@ -339,7 +297,7 @@ export function ProfileWizard(props: WizardProps) {
               />
             ) : null}
           </section>
-          <div className={styles.footer}>
+          <div className={frame.footer}>
             <Button
               icon={<ArrowLeft20Regular />}
               disabled={step === 1 || save.isPending}
@@ -375,7 +333,7 @@ export function ProfileWizard(props: WizardProps) {
                     : "Create"}
               </Button>
             )}
-            <Caption1 className={styles.footerNote}>
+            <Caption1 className={frame.footerNote}>
               {unchanged && step === LAST_STEP
                 ? "Nothing has changed yet."
                 : "Nothing is saved until the last step."}

@@ -17,7 +17,6 @@ import {
   MessageBarTitle,
   Subtitle1,
   makeStyles,
-  mergeClasses,
   tokens,
 } from "@fluentui/react-components";
 import {
@@ -25,7 +24,6 @@ import {
   ArrowLeft20Regular,
   ArrowRight20Regular,
   Beaker20Regular,
-  Checkmark16Filled,
   DocumentArrowUp20Regular,
   KeyReset20Regular,
   Open20Regular,
@@ -50,6 +48,7 @@ import { LoadingState } from "../../components/LoadingState";
 import { Page } from "../../components/Page";
 import { ScopeTagInput } from "../../components/ScopeTagInput";
 import { SimulatorBadge } from "../../components/SimulatorBadge";
+import { WizardSteps, useWizardFrameStyles } from "../../components/WizardSteps";
 import {
   CheckingTokenSpinner,
   ChosenFileBox,
@@ -86,114 +85,6 @@ const STEPS = [
 const LAST_STEP = STEPS.length;
 
 const useStyles = makeStyles({
-  layout: {
-    display: "grid",
-    gridTemplateColumns: "232px minmax(0, 1fr)",
-    gap: tokens.spacingHorizontalXXL,
-    alignItems: "start",
-  },
-  steps: {
-    listStyleType: "none",
-    margin: 0,
-    padding: 0,
-    display: "flex",
-    flexDirection: "column",
-    gap: tokens.spacingVerticalXXS,
-    position: "sticky",
-    top: 0,
-  },
-  stepButton: {
-    display: "grid",
-    gridTemplateColumns: "28px 1fr",
-    columnGap: tokens.spacingHorizontalM,
-    alignItems: "center",
-    width: "100%",
-    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`,
-    border: "none",
-    borderRadius: tokens.borderRadiusMedium,
-    backgroundColor: "transparent",
-    color: tokens.colorNeutralForeground1,
-    textAlign: "left",
-    cursor: "pointer",
-    fontFamily: "inherit",
-    ":hover": { backgroundColor: tokens.colorSubtleBackgroundHover },
-    ":disabled": {
-      cursor: "default",
-      color: tokens.colorNeutralForegroundDisabled,
-      backgroundColor: "transparent",
-    },
-    ":focus-visible": {
-      outline: `${tokens.strokeWidthThick} solid ${tokens.colorStrokeFocus2}`,
-    },
-  },
-  stepCurrent: {
-    backgroundColor: tokens.colorSubtleBackgroundSelected,
-    ":hover": { backgroundColor: tokens.colorSubtleBackgroundSelected },
-  },
-  stepNumber: {
-    gridRow: "span 2",
-    display: "flex",
-    alignItems: "center",
-    justifyContent: "center",
-    width: "28px",
-    height: "28px",
-    borderRadius: tokens.borderRadiusCircular,
-    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke1}`,
-    fontSize: tokens.fontSizeBase200,
-    fontWeight: tokens.fontWeightSemibold,
-    backgroundColor: tokens.colorNeutralBackground1,
-  },
-  stepNumberCurrent: {
-    backgroundColor: tokens.colorBrandBackground,
-    border: `${tokens.strokeWidthThin} solid ${tokens.colorBrandBackground}`,
-    color: tokens.colorNeutralForegroundOnBrand,
-  },
-  stepNumberDone: {
-    backgroundColor: tokens.colorBrandBackground2,
-    border: `${tokens.strokeWidthThin} solid ${tokens.colorBrandStroke2}`,
-    color: tokens.colorBrandForeground2,
-  },
-  stepTitle: {
-    fontSize: tokens.fontSizeBase300,
-    fontWeight: tokens.fontWeightSemibold,
-    lineHeight: tokens.lineHeightBase300,
-  },
-  stepCaption: {
-    fontSize: tokens.fontSizeBase200,
-    lineHeight: tokens.lineHeightBase200,
-    color: tokens.colorNeutralForeground3,
-  },
-  panel: {
-    display: "flex",
-    flexDirection: "column",
-    minHeight: "420px",
-    backgroundColor: tokens.colorNeutralBackground1,
-    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
-    borderRadius: tokens.borderRadiusLarge,
-    boxShadow: tokens.shadow2,
-  },
-  panelBody: {
-    display: "flex",
-    flexDirection: "column",
-    gap: tokens.spacingVerticalL,
-    padding: `${tokens.spacingVerticalXL} ${tokens.spacingHorizontalXXL}`,
-    flexGrow: 1,
-    maxWidth: "820px",
-  },
-  panelHeading: {
-    margin: 0,
-  },
-  footer: {
-    display: "flex",
-    alignItems: "center",
-    gap: tokens.spacingHorizontalS,
-    padding: `${tokens.spacingVerticalM} ${tokens.spacingHorizontalXXL}`,
-    borderTop: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
-  },
-  footerNote: {
-    marginLeft: "auto",
-    color: tokens.colorNeutralForeground3,
-  },
   paragraph: {
     margin: 0,
     color: tokens.colorNeutralForeground1,
@@ -304,6 +195,7 @@ function resumeStep(progress: WizardProgress): number {
 
 export function AddTokenWizard() {
   const styles = useStyles();
+  const frame = useWizardFrameStyles();
   const client = useQueryClient();
   const [progress, setProgress] = useState<WizardProgress>(() => {
     const saved = loadProgress();
@@ -783,55 +675,29 @@ export function AddTokenWizard() {
         </>
       }
     >
-      <div className={styles.layout}>
-        <nav aria-label="Add token steps">
-          <ol className={styles.steps}>
-            {STEPS.map(({ title, caption }, index) => {
-              const n = index + 1;
-              const current = n === step;
-              const done = n < step && valid(n);
-              return (
-                <li key={title}>
-                  <button
-                    type="button"
-                    className={mergeClasses(styles.stepButton, current && styles.stepCurrent)}
-                    disabled={!current && !reachable(n)}
-                    aria-current={current ? "step" : undefined}
-                    onClick={() => goTo(n)}
-                    data-testid={`wizard-nav-${n}`}
-                  >
-                    <span
-                      className={mergeClasses(
-                        styles.stepNumber,
-                        current && styles.stepNumberCurrent,
-                        done && styles.stepNumberDone,
-                      )}
-                      aria-hidden="true"
-                    >
-                      {done ? <Checkmark16Filled /> : n}
-                    </span>
-                    <span className={styles.stepTitle}>{title}</span>
-                    <span className={styles.stepCaption}>{caption}</span>
-                  </button>
-                </li>
-              );
-            })}
-          </ol>
-        </nav>
+      <div className={frame.layout}>
+        <WizardSteps
+          steps={STEPS}
+          current={step}
+          reachable={reachable}
+          done={(n) => n < step && valid(n)}
+          onSelect={goTo}
+          label="Add token steps"
+        />
         <div
-          className={styles.panel}
+          className={frame.panel}
           ref={panelRef}
           tabIndex={-1}
           role="group"
           aria-labelledby={headingId}
         >
-          <section className={styles.panelBody} data-testid={`wizard-step-${step}`}>
-            <Subtitle1 as="h2" id={headingId} className={styles.panelHeading}>
+          <section className={frame.panelBody} data-testid={`wizard-step-${step}`}>
+            <Subtitle1 as="h2" id={headingId} className={frame.panelHeading}>
               {step}. {STEPS[step - 1]?.title}
             </Subtitle1>
             {body}
           </section>
-          <div className={styles.footer}>
+          <div className={frame.footer}>
             <Button
               icon={<ArrowLeft20Regular />}
               disabled={step === 1 || add.isPending}
@@ -861,7 +727,7 @@ export function AddTokenWizard() {
                 {add.isPending ? "Creating…" : "Create"}
               </Button>
             )}
-            <Caption1 className={styles.footerNote}>
+            <Caption1 className={frame.footerNote}>
               Your progress is kept if you leave this page.
             </Caption1>
           </div>
