@@ -372,23 +372,12 @@ fn group_by_token(
         out.insert(tokens::resolve(depot, token)?, serials.to_vec());
         return Ok(out);
     }
+    let owners = depot.tokens_of_serials(serials)?;
     let mut unknown = Vec::new();
     for serial in serials {
-        let records = depot
-            .device_detail(serial)
-            .map(|d| d.records)
-            .unwrap_or_default();
-        let active: Vec<TokenId> = records
-            .iter()
-            .filter(|r| r.row.removed_at.is_none())
-            .map(|r| r.row.token_id)
-            .collect();
-        match active.as_slice() {
-            [] => match records.first() {
-                Some(r) => out.entry(r.row.token_id).or_default().push(serial.clone()),
-                None => unknown.push(serial.clone()),
-            },
-            [first, ..] => out.entry(*first).or_default().push(serial.clone()),
+        match owners.get(serial) {
+            Some(token) => out.entry(*token).or_default().push(serial.clone()),
+            None => unknown.push(serial.clone()),
         }
     }
     if !unknown.is_empty() {

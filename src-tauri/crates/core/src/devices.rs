@@ -197,10 +197,7 @@ impl Depot {
             };
             let (added_at, op_date, updated_at) =
                 db.device_sync_facts(row.token_id, serial.as_str())?;
-            let cooldown_until = db
-                .cooldowns(row.token_id, now)?
-                .get(serial.as_str())
-                .copied();
+            let cooldown_until = db.cooldown_until(row.token_id, serial.as_str(), now)?;
             records.push(DeviceRecordDetail {
                 row,
                 rendered_name,
@@ -237,21 +234,35 @@ impl Depot {
         };
         out.write_all(CSV_HEADER.as_bytes()).map_err(io)?;
         let mut count = 0u64;
-        let mut failure: Option<std::io::Error> = None;
         db.export_devices(query, &mut |row| {
-            let line = csv_line(row);
-            if let Err(e) = out.write_all(line.as_bytes()) {
-                failure = Some(e);
-                return Err(depot_store::StoreError::Sqlite(rusqlite_interrupt()));
-            }
+            out.write_all(csv_line(row).as_bytes())
+                .map_err(depot_store::StoreError::Output)?;
             count += 1;
             Ok(())
         })
-        .map_err(|e| match failure.take() {
-            Some(io_err) => io(io_err),
-            None => e.into(),
+        .map_err(|e| match e {
+            depot_store::StoreError::Output(e) => io(e),
+            other => other.into(),
         })?;
         Ok(count)
+    }
+
+    /// The token each serial belongs to: the one that lists it, else the one
+    /// that last did. Serials Depot has never seen are absent.
+    pub fn tokens_of_serials(&self, serials: &[String]) -> Result<HashMap<String, TokenId>> {
+        let db = self.workspace.connect()?;
+        let mut out = HashMap::with_capacity(serials.len());
+        for serial in serials {
+            let rows = db.devices_by_serial(serial)?;
+            let chosen = rows
+                .iter()
+                .find(|r| r.removed_at.is_none())
+                .or_else(|| rows.first());
+            if let Some(row) = chosen {
+                out.insert(serial.clone(), row.token_id);
+            }
+        }
+        Ok(out)
     }
 
     /// Every serial matching `query`, in its order ("select all N matching").
@@ -414,12 +425,6 @@ impl Depot {
             Ok(removed)
         })
     }
-}
-
-/// The error that stops a streamed export when the writer fails (the real
-/// cause is kept aside and reported instead).
-fn rusqlite_interrupt() -> depot_store::SqliteError {
-    depot_store::SqliteError::ExecuteReturnedResults
 }
 
 const CSV_HEADER: &str = "Serial Number,Token,Model,Description,Color,Asset Tag,OS,Family,Profile Status,Depot Profile,Profile Version,Apple Profile UUID,Profile Assigned,Assigned to Server,Assigned By,Last Result,Last Result At,Removed\r\n";

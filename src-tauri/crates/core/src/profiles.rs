@@ -197,18 +197,20 @@ impl Depot {
     ) -> Result<ProfileCheck> {
         let db = self.workspace.connect()?;
         let row = self.token_row(&db, token)?;
-        let mut problems = spec.problems();
-        problems.extend(name_taken(&db, token, &spec.name, editing)?);
         let mut apple_json = None;
-        if problems.is_empty()
-            && let Ok(valid) = spec.validate()
-        {
-            let context = self.profile_context(&db, &row, false)?;
-            match valid.apple_profile(&context) {
-                Ok(profile) => apple_json = Some(profile.to_json_pretty()),
-                Err(more) => problems.extend(more),
+        let problems = match validated(&db, token, spec, editing)? {
+            Ok(valid) => {
+                let context = self.profile_context(&db, &row, false)?;
+                match valid.apple_profile(&context) {
+                    Ok(profile) => {
+                        apple_json = Some(profile.to_json_pretty());
+                        Vec::new()
+                    }
+                    Err(problems) => problems,
+                }
             }
-        }
+            Err(problems) => problems,
+        };
         let certificates = spec
             .configurator_certificates
             .iter()
@@ -367,12 +369,7 @@ impl Depot {
         spec: &ProfileSpec,
         editing: Option<i64>,
     ) -> Result<(ValidProfile, String)> {
-        let mut problems = spec.problems();
-        problems.extend(name_taken(db, token.id, &spec.name, editing)?);
-        if !problems.is_empty() {
-            return Err(CoreError::ProfileInvalid(problems));
-        }
-        let valid = spec.validate().map_err(CoreError::ProfileInvalid)?;
+        let valid = validated(db, token.id, spec, editing)?.map_err(CoreError::ProfileInvalid)?;
         let context = self.profile_context(db, token, true)?;
         let apple = valid
             .apple_profile(&context)
@@ -751,6 +748,24 @@ fn stored_spec(version: &ProfileVersionRow) -> Result<ProfileSpec> {
     ProfileSpec::from_profile_file(&version.spec).map_err(|e| CoreError::InvalidInput {
         field: "profile",
         message: format!("version {} could not be read: {e}", version.version),
+    })
+}
+
+/// The spec's rules and the token's name uniqueness, every problem at once.
+fn validated(
+    db: &Db,
+    token: TokenId,
+    spec: &ProfileSpec,
+    editing: Option<i64>,
+) -> Result<std::result::Result<ValidProfile, Vec<ProfileProblem>>> {
+    let taken = name_taken(db, token, &spec.name, editing)?;
+    Ok(match spec.validate() {
+        Ok(valid) if taken.is_empty() => Ok(valid),
+        Ok(_) => Err(taken),
+        Err(mut problems) => {
+            problems.extend(taken);
+            Err(problems)
+        }
     })
 }
 

@@ -279,6 +279,19 @@ impl Db {
         Ok(rows)
     }
 
+    /// When `serial`'s cooldown on `token` ends, if it is in one at `now`.
+    pub fn cooldown_until(&self, token: TokenId, serial: &str, now: i64) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT until FROM assignment_cooldowns
+                 WHERE token_id = ?1 AND serial = ?2 AND until > ?3",
+                params![token.get(), serial, now],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     pub fn finish_assignment_run(
         &self,
         run: i64,

@@ -32,4 +32,8 @@ pub enum StoreError {
 
     #[error("workspace database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+
+    /// A streamed read (e.g. an export) was stopped because its output failed.
+    #[error("could not write the output: {0}")]
+    Output(std::io::Error),
 }

@@ -18,8 +18,6 @@ pub mod tokens;
 pub mod vault;
 
 pub use error::StoreError;
-/// SQLite's error type, for callers that stop a streamed read from a callback.
-pub use rusqlite::Error as SqliteError;
 pub use vault::{FixedKey, KeyFile, KeyProvider, KeychainKeys, Protection, Vault, VaultError};
 pub use workspace::{Counts, Db, WORKSPACE_FILE_NAME, Workspace};
 
