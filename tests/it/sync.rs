@@ -410,7 +410,9 @@ async fn one_sync_per_token_and_the_budget_cancels_cleanly() {
         .await
         .unwrap();
     assert!(outcome.cancelled);
-    assert_eq!(outcome.pages, 1);
+    // Pages download while earlier ones are committed: at most the page being
+    // written, one queued and the one just read get in after the jump.
+    assert!((1..=3).contains(&outcome.pages), "{}", outcome.pages);
     let kept = s.depot.sync_health(s.token).unwrap().device_count;
     assert!(kept >= 1_000, "what was committed stays ({kept})");
 

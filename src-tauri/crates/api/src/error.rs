@@ -142,7 +142,7 @@ fn code_of(err: &CoreError) -> ErrorCode {
         CoreError::AppleIdMismatch { .. } => ErrorCode::AppleIdMismatch,
         CoreError::OtherServer { .. } => ErrorCode::OtherServer,
         CoreError::TokenInUse(_) => ErrorCode::TokenInUse,
-        CoreError::Simulator(_) => ErrorCode::Internal,
+        CoreError::Simulator(_) | CoreError::Internal(_) => ErrorCode::Internal,
         CoreError::SyncRunning { .. } => ErrorCode::SyncRunning,
         CoreError::SyncTooSoon { .. } => ErrorCode::SyncTooSoon,
         CoreError::EchoedCursor => ErrorCode::AppleUnavailable,

@@ -5,13 +5,19 @@
 //!
 //! `cargo bench -p depot-core --bench sync_200k` (release build). Not a test:
 //! numbers are printed, never asserted.
+//!
+//! The simulator answers as fast as loopback allows, which shows Depot's own
+//! cost; Apple takes far longer per page. `DEPOT_BENCH_LATENCY_MS` (default
+//! `0,25`) lists the answer delays to run with: each gets a new workspace and
+//! its own baseline with the same delay. Experiments: `DEPOT_BENCH_DROP` drops
+//! triggers/indexes first, `DEPOT_BENCH_SQL` runs SQL on the new workspace, `DEPOT_BENCH_PAGES_PER_COMMIT` sets the group size.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use depot_core::sync::SyncRequest;
 use depot_core::{Depot, DepotOptions, SystemClock, TokenFileInput};
-use depot_sim::{ChangeBatch, ServerSpec, Simulator};
+use depot_sim::{ChangeBatch, RunningSim, ServerSpec, Simulator};
 
 const DEVICES: u32 = 200_000;
 const SERVER: &str = "Bench";
@@ -52,6 +58,11 @@ async fn baseline(
 }
 
 fn main() {
+    let latencies: Vec<u64> = std::env::var("DEPOT_BENCH_LATENCY_MS")
+        .unwrap_or_else(|_| "0,25".into())
+        .split(',')
+        .map(|n| n.trim().parse().expect("DEPOT_BENCH_LATENCY_MS: numbers"))
+        .collect();
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let sim = Simulator::builder()
@@ -60,59 +71,114 @@ fn main() {
             .start()
             .await
             .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let clock = Arc::new(SystemClock);
-        let options = DepotOptions { clock: clock.clone(), ..DepotOptions::for_tests(clock.clone()) };
-        let depot = Depot::open(dir.path(), options).unwrap();
-        let key = depot.generate_key(false).unwrap();
-        let p7m = sim.issue_token(SERVER, key.certificate_pem.as_bytes()).unwrap();
-        let file = TokenFileInput::Contents { file_name: "b.p7m".into(), contents: p7m.clone().into_bytes() };
-        let token = depot.add_token(&file, "bench@example.com", &[], Some(sim.base_url())).await.unwrap().id;
-        let creds = sim.credentials(SERVER).unwrap();
-        let oauth = depot_apple::OAuthCredentials {
-            consumer_key: depot_domain::SecretString::new(creds.consumer_key.clone()),
-            consumer_secret: depot_domain::SecretString::new(creds.consumer_secret.clone()),
-            access_token: depot_domain::SecretString::new(creds.access_token.clone()),
-            access_secret: depot_domain::SecretString::new(creds.access_secret.clone()),
-        };
-        let client = depot_apple::AppleClient::new(sim.base_url(), oauth, clock.clone());
-
-        let (base_n, base_s) = baseline(&client, None, false).await;
-        let request = SyncRequest { ignore_pacing: true, ..SyncRequest::manual(false) };
-        let start = Instant::now();
-        let full = depot.sync_token(token, request, &|_| {}).await.unwrap();
-        let full_s = start.elapsed().as_secs_f64();
-        assert_eq!(full.device_count, u64::from(DEVICES));
-        println!(
-            "full sync   {:>7} devices  {:>6.2} s  {:>9.0} devices/s | baseline (download + decode) {:>6.2} s, {:>9.0} devices/s | ratio {:.2}",
-            full.device_count,
-            full_s,
-            f64::from(DEVICES) / full_s,
-            base_s,
-            base_n as f64 / base_s,
-            full_s / base_s
-        );
-
-        let cursor = depot.workspace().connect().unwrap().sync_state(token).unwrap().cursor;
-        sim.apply_changes(SERVER, ChangeBatch { added: 4_000, modified: 3_000, released: 3_000, set_up: 0 })
-            .unwrap();
-        let (dbase_n, dbase_s) = baseline(&client, cursor, true).await;
-        let start = Instant::now();
-        let delta = depot.sync_token(token, request, &|_| {}).await.unwrap();
-        let delta_s = start.elapsed().as_secs_f64();
-        let changes = delta.added + delta.modified + delta.removed;
-        println!(
-            "delta sync  {:>7} changes  {:>6.2} s  {:>9.0} changes/s | baseline {:>6.2} s ({} records) | ratio {:.2}",
-            changes,
-            delta_s,
-            changes as f64 / delta_s,
-            dbase_s,
-            dbase_n,
-            delta_s / dbase_s
-        );
+        for latency in latencies {
+            sim.update_faults(|f| f.latency_ms = 0);
+            scenario(&sim, latency).await;
+        }
         match peak_rss_mib() {
             Some(mib) => println!("peak RSS (simulator + Depot in one process): {mib:.0} MiB"),
             None => println!("peak RSS: not available on this platform"),
         }
     });
+}
+
+/// A full sync into a new workspace, then a delta of 10,000 changes, each
+/// after its baseline, with the simulator answering after `latency` ms.
+async fn scenario(sim: &RunningSim, latency: u64) {
+    println!("simulator answer delay {latency} ms per call:");
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(SystemClock);
+    let options = DepotOptions {
+        clock: clock.clone(),
+        ..DepotOptions::for_tests(clock.clone())
+    };
+    let depot = Depot::open(dir.path(), options).unwrap();
+    let key = depot.generate_key(false).unwrap();
+    let p7m = sim
+        .issue_token(SERVER, key.certificate_pem.as_bytes())
+        .unwrap();
+    let file = TokenFileInput::Contents {
+        file_name: "b.p7m".into(),
+        contents: p7m.into_bytes(),
+    };
+    let token = depot
+        .add_token(&file, "bench@example.com", &[], Some(sim.base_url()))
+        .await
+        .unwrap()
+        .id;
+    let creds = sim.credentials(SERVER).unwrap();
+    let oauth = depot_apple::OAuthCredentials {
+        consumer_key: depot_domain::SecretString::new(creds.consumer_key.clone()),
+        consumer_secret: depot_domain::SecretString::new(creds.consumer_secret.clone()),
+        access_token: depot_domain::SecretString::new(creds.access_token.clone()),
+        access_secret: depot_domain::SecretString::new(creds.access_secret.clone()),
+    };
+    let client = depot_apple::AppleClient::new(sim.base_url(), oauth, clock.clone());
+    if let Ok(list) = std::env::var("DEPOT_BENCH_DROP") {
+        let conn = rusqlite::Connection::open(depot.workspace().file().unwrap()).unwrap();
+        for name in list.split(',').filter(|n| !n.is_empty()) {
+            conn.execute_batch(&format!(
+                "DROP TRIGGER IF EXISTS {name}; DROP INDEX IF EXISTS {name};"
+            ))
+            .unwrap();
+        }
+    }
+    if let Ok(sql) = std::env::var("DEPOT_BENCH_SQL") {
+        let conn = rusqlite::Connection::open(depot.workspace().file().unwrap()).unwrap();
+        conn.execute_batch(&sql).unwrap();
+    }
+    let mut request = SyncRequest {
+        ignore_pacing: true,
+        ..SyncRequest::manual(false)
+    };
+    if let Ok(n) = std::env::var("DEPOT_BENCH_PAGES_PER_COMMIT") {
+        request.pages_per_commit = n.parse().unwrap();
+    }
+    sim.update_faults(|f| f.latency_ms = latency);
+
+    let (base_n, base_s) = baseline(&client, None, false).await;
+    let start = Instant::now();
+    let full = depot.sync_token(token, request, &|_| {}).await.unwrap();
+    let full_s = start.elapsed().as_secs_f64();
+    println!(
+        "  full sync   {:>7} devices  {:>6.2} s  {:>9.0} devices/s | baseline (download + decode) {:>6.2} s, {:>9.0} devices/s | ratio {:.2}",
+        full.device_count,
+        full_s,
+        full.device_count as f64 / full_s,
+        base_s,
+        base_n as f64 / base_s,
+        full_s / base_s
+    );
+
+    let cursor = depot
+        .workspace()
+        .connect()
+        .unwrap()
+        .sync_state(token)
+        .unwrap()
+        .cursor;
+    sim.apply_changes(
+        SERVER,
+        ChangeBatch {
+            added: 4_000,
+            modified: 3_000,
+            released: 3_000,
+            set_up: 0,
+        },
+    )
+    .unwrap();
+    let (dbase_n, dbase_s) = baseline(&client, cursor, true).await;
+    let start = Instant::now();
+    let delta = depot.sync_token(token, request, &|_| {}).await.unwrap();
+    let delta_s = start.elapsed().as_secs_f64();
+    let changes = delta.added + delta.modified + delta.removed;
+    println!(
+        "  delta sync  {:>7} changes  {:>6.2} s  {:>9.0} changes/s | baseline {:>6.2} s ({} records) | ratio {:.2}",
+        changes,
+        delta_s,
+        changes as f64 / delta_s,
+        dbase_s,
+        dbase_n,
+        delta_s / dbase_s
+    );
 }

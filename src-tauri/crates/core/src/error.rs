@@ -94,6 +94,10 @@ pub enum CoreError {
 
     #[error("the simulator could not start: {0}")]
     Simulator(String),
+
+    /// A background worker of an operation stopped without an answer.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl From<StoreError> for CoreError {

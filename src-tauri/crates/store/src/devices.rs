@@ -2262,6 +2262,21 @@ mod tests {
         };
         assert_eq!(search("qqq00002"), ["1:F9QQQ00002"]);
         assert_eq!(search("lab-1"), ["1:F9QQQ00001"]);
+        // Their model, description, color and OS values join the vocabulary
+        // once per group (migration 0006), so words of those columns find them.
+        assert_eq!(search("air"), ["1:F9QQQ00001", "1:F9QQQ00002"]);
+        assert_eq!(search("ipados"), ["1:F9QQQ00001", "1:F9QQQ00002"]);
+        let values: Vec<(String, String)> = db
+            .conn
+            .prepare("SELECT field, value FROM device_values ORDER BY field")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let has = |f: &str, v: &str| values.iter().any(|(a, b)| a == f && b == v);
+        assert!(has("model", "iPad Air") && has("description", "IPAD AIR"));
+        assert!(has("color", "BLUE") && has("os", "iPadOS"), "{values:?}");
         // The deferral ends with the call: a device inserted otherwise is indexed at once.
         assert!(db.setting("search_deferred").unwrap().is_none());
         db.conn

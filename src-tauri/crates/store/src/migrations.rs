@@ -40,6 +40,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "device_queries",
         sql: include_str!("../migrations/0005_device_queries.sql"),
     },
+    Migration {
+        version: 6,
+        name: "deferred_values",
+        sql: include_str!("../migrations/0006_deferred_values.sql"),
+    },
 ];
 
 /// The schema version this build writes and understands.

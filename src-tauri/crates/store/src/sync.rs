@@ -210,6 +210,7 @@ impl Db {
     ) -> Result<Applied> {
         let mut applied = Applied::default();
         let mut inserted: Vec<i64> = Vec::new();
+        let mut new_records: Vec<&DeviceRecord> = Vec::new();
         let mut existing = self.conn.prepare_cached(
             "SELECT removed_at, op_date, profile_status, profile_uuid, model, color, os,
                     description, asset_tag, family, profile_assign_time, profile_push_time,
@@ -322,6 +323,7 @@ impl Db {
                     ])?;
                     if before.is_none() {
                         inserted.push(self.conn.last_insert_rowid());
+                        new_records.push(r);
                     }
                     match &before {
                         Some(stored) if stored.removed_at.is_none() => {
@@ -336,6 +338,26 @@ impl Db {
             }
         }
         if !inserted.is_empty() {
+            // The distinct values of the new devices (a handful per group).
+            let mut values = std::collections::BTreeSet::new();
+            for r in &new_records {
+                for (field, value) in [
+                    ("model", r.model.as_str()),
+                    ("description", r.description.as_str()),
+                    ("color", r.color.as_str()),
+                    ("os", r.os.as_deref().unwrap_or("")),
+                ] {
+                    if !value.is_empty() {
+                        values.insert((field, value));
+                    }
+                }
+            }
+            let mut add_value = self.conn.prepare_cached(
+                "INSERT INTO device_values (field, value) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            )?;
+            for (field, value) in values {
+                add_value.execute(params![field, value])?;
+            }
             let ids = serde_json::to_string(&inserted)
                 .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
             self.conn.execute(
