@@ -25,6 +25,7 @@ use serde_json::json;
 use crate::audit::AuditEvent;
 use crate::profiles::profile_object;
 use crate::tokens::token_object;
+use crate::writer::Writer;
 use crate::{CoreError, Depot, Result};
 
 /// FAILED serials are not sent again for this long (Apple's guidance, §3.12).
@@ -379,23 +380,54 @@ impl Depot {
         let db = self.workspace.connect()?;
         let token = self.token_row(&db, row.token_id)?;
         let client = self.client_for(&token).await?;
+        // Each answer is committed by the writer while the next batch is on
+        // its way to Apple.
+        let run = row.clone();
+        let mut writer: AnswerWriter = Writer::start(
+            self.workspace.connect()?,
+            1,
+            move |db, answered: Answered| commit_answer(db, &run, &answered),
+        );
+        let sent = self
+            .send_rounds(db, &client, row, cancel, &mut writer)
+            .await;
+        let finished = writer.finish(&mut |_| {}).await;
+        sent?;
+        finished
+    }
+
+    /// Sends the pending serials in batches, then the throttled ones again
+    /// (bounded rounds and waits).
+    async fn send_rounds(
+        &self,
+        db: Db,
+        client: &AppleClient,
+        row: &AssignmentRunRow,
+        cancel: &AtomicBool,
+        writer: &mut AnswerWriter,
+    ) -> Result<()> {
         let mut rounds = 0;
         loop {
             let mut retry_after: Option<u64> = None;
             let mut throttled = 0;
-            loop {
-                if cancel.load(Ordering::SeqCst) {
-                    return Ok(());
-                }
-                let batch = db.pending_assignment_serials(row.id, MAX_SERIALS_PER_ASSIGNMENT)?;
-                if batch.is_empty() {
-                    break;
-                }
-                let answer = call_apple(&client, row, &batch).await?;
-                let (after, n) = self.commit_batch(&db, row, &batch, &answer)?;
+            let mut on_commit = |(after, n): (Option<u64>, usize)| {
                 retry_after = retry_after.max(after);
                 throttled += n;
+            };
+            let pending = db.pending_assignment_serials(row.id, usize::MAX)?;
+            for batch in pending.chunks(MAX_SERIALS_PER_ASSIGNMENT) {
+                if cancel.load(Ordering::SeqCst) {
+                    return writer.drain(&mut on_commit).await;
+                }
+                let answer = call_apple(client, row, batch).await?;
+                let answered = Answered {
+                    serials: batch.to_vec(),
+                    answer,
+                    at: self.clock.now(),
+                };
+                writer.submit(answered, &mut on_commit).await?;
             }
+            writer.drain(&mut on_commit).await?;
             let wait = Duration::from_secs(retry_after.unwrap_or(0));
             if throttled == 0 || rounds >= MAX_THROTTLE_ROUNDS || wait > MAX_THROTTLE_WAIT {
                 return Ok(());
@@ -411,61 +443,6 @@ impl Depot {
             }
             db.requeue_throttled(row.id)?;
         }
-    }
-
-    /// Commits one answer: every serial's outcome and the devices it changes,
-    /// in one transaction. Returns Apple's `retry_after_seconds` and how many
-    /// serials were throttled.
-    fn commit_batch(
-        &self,
-        db: &Db,
-        row: &AssignmentRunRow,
-        batch: &[String],
-        answer: &AssignAnswer,
-    ) -> Result<(Option<u64>, usize)> {
-        let now = self.clock.now();
-        let mut results = Vec::with_capacity(batch.len());
-        let mut failed = Vec::new();
-        for serial in batch {
-            let (outcome, detail) = match answer.devices.get(serial) {
-                Some(SerialOutcome::Success) => (Outcome::Success, None),
-                Some(SerialOutcome::NotAccessible) => (
-                    Outcome::NotAccessible,
-                    Some("Apple does not assign this device to this MDM server".to_owned()),
-                ),
-                Some(SerialOutcome::Failed) => (Outcome::Failed, None),
-                Some(SerialOutcome::Throttled) => (
-                    Outcome::Throttled,
-                    answer
-                        .retry_after_seconds
-                        .map(|s| format!("Apple asked to wait {s} s before sending it again")),
-                ),
-                Some(SerialOutcome::Unknown(value)) => {
-                    (Outcome::Failed, Some(format!("Apple answered '{value}'")))
-                }
-                None => (
-                    Outcome::Failed,
-                    Some("missing from Apple's answer".to_owned()),
-                ),
-            };
-            if outcome == Outcome::Failed {
-                failed.push(serial.clone());
-            }
-            results.push((serial.clone(), outcome, detail));
-        }
-        let throttled = results.iter().filter(|r| r.1 == Outcome::Throttled).count();
-        let assigned = match row.kind {
-            AssignmentKind::Assign => row.apple_uuid.as_deref(),
-            AssignmentKind::Remove => None,
-        };
-        db.write(|db| {
-            db.record_assignment_results(row.id, &results, now)?;
-            db.apply_assignment_outcomes(row.token_id, row.id, &results, assigned, now)?;
-            db.set_cooldowns(row.token_id, &failed, now + FAILED_COOLDOWN_SECS)?;
-            Ok::<_, CoreError>(())
-        })?;
-        let retry_after = answer.retry_after_seconds.filter(|_| throttled > 0);
-        Ok((retry_after, throttled))
     }
 
     /// Sleeps `wait`, waking early (false) when the run is cancelled.
@@ -553,4 +530,73 @@ impl Depot {
             .assignment_run(run)?
             .ok_or_else(|| CoreError::NotFound(format!("assignment run {run}")))
     }
+}
+
+/// One batch and Apple's answer to it.
+struct Answered {
+    serials: Vec<String>,
+    answer: AssignAnswer,
+    /// When the answer came.
+    at: i64,
+}
+
+/// Commits answers (retry-after, throttled count) in the background.
+type AnswerWriter = Writer<Answered, (Option<u64>, usize)>;
+
+/// Commits one answer: every serial's outcome and the devices it changes,
+/// in one transaction. Returns Apple's `retry_after_seconds` and how many
+/// serials were throttled.
+fn commit_answer(
+    db: &Db,
+    row: &AssignmentRunRow,
+    answered: &Answered,
+) -> Result<(Option<u64>, usize)> {
+    let Answered {
+        serials: batch,
+        answer,
+        at: now,
+    } = answered;
+    let now = *now;
+    let mut results = Vec::with_capacity(batch.len());
+    let mut failed = Vec::new();
+    for serial in batch {
+        let (outcome, detail) = match answer.devices.get(serial) {
+            Some(SerialOutcome::Success) => (Outcome::Success, None),
+            Some(SerialOutcome::NotAccessible) => (
+                Outcome::NotAccessible,
+                Some("Apple does not assign this device to this MDM server".to_owned()),
+            ),
+            Some(SerialOutcome::Failed) => (Outcome::Failed, None),
+            Some(SerialOutcome::Throttled) => (
+                Outcome::Throttled,
+                answer
+                    .retry_after_seconds
+                    .map(|s| format!("Apple asked to wait {s} s before sending it again")),
+            ),
+            Some(SerialOutcome::Unknown(value)) => {
+                (Outcome::Failed, Some(format!("Apple answered '{value}'")))
+            }
+            None => (
+                Outcome::Failed,
+                Some("missing from Apple's answer".to_owned()),
+            ),
+        };
+        if outcome == Outcome::Failed {
+            failed.push(serial.clone());
+        }
+        results.push((serial.clone(), outcome, detail));
+    }
+    let throttled = results.iter().filter(|r| r.1 == Outcome::Throttled).count();
+    let assigned = match row.kind {
+        AssignmentKind::Assign => row.apple_uuid.as_deref(),
+        AssignmentKind::Remove => None,
+    };
+    db.write(|db| {
+        db.record_assignment_results(row.id, &results, now)?;
+        db.apply_assignment_outcomes(row.token_id, row.id, &results, assigned, now)?;
+        db.set_cooldowns(row.token_id, &failed, now + FAILED_COOLDOWN_SECS)?;
+        Ok::<_, CoreError>(())
+    })?;
+    let retry_after = answer.retry_after_seconds.filter(|_| throttled > 0);
+    Ok((retry_after, throttled))
 }

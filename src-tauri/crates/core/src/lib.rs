@@ -18,6 +18,7 @@ pub mod profiles;
 pub mod sync;
 mod tokens;
 mod workspace;
+mod writer;
 
 pub use audit::{AuditFilter, AuditPage, AuditRecord};
 pub use demo::{DEMO_APPLE_ID, DEMO_DEVICES, DEMO_ORG, DEMO_SERVER};

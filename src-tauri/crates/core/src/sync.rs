@@ -21,8 +21,7 @@ use crate::audit::AuditEvent;
 use crate::tokens::token_object;
 use crate::{CoreError, Depot, Result};
 
-mod committer;
-use committer::{Committer, Group};
+use crate::writer::Writer;
 
 /// SYN-1: a full sync at most once every 7 days per token.
 pub const FULL_SYNC_INTERVAL: i64 = 7 * 86_400;
@@ -201,6 +200,59 @@ struct PageBatch {
     seen: Option<i64>,
     /// When the first buffered page arrived.
     since: i64,
+}
+
+/// Pages handed to the writer, with the cursor after the last of them.
+struct Group {
+    pages: Vec<Vec<depot_domain::DeviceChange>>,
+    cursor: String,
+    /// The full fetch listing these devices (fetch phase), if any.
+    seen: Option<i64>,
+    /// The time written on the devices.
+    now: i64,
+}
+
+/// Groups read ahead of the one being committed.
+const QUEUED_GROUPS: usize = 1;
+
+type Committer = Writer<Group, (u32, Applied)>;
+
+/// One transaction: the group's devices, then the cursor that follows them.
+fn commit_group(
+    db: &depot_store::Db,
+    token: TokenId,
+    run: i64,
+    group: Group,
+) -> Result<(u32, Applied)> {
+    let page_count = group.pages.len() as u32;
+    // The group as one list, latest record per serial, in serial order: every
+    // index keyed by serial then takes its inserts in order instead of at
+    // random places (Apple lists devices by op time).
+    let mut changes = latest_per_serial(group.pages.into_iter().flatten().collect());
+    changes.sort_unstable_by(|a, b| a.record.serial.as_str().cmp(b.record.serial.as_str()));
+    let applied = db.write(|db| -> Result<Applied> {
+        let total = db.apply_device_changes(token, &changes, group.seen, group.now)?;
+        db.set_cursor(token, &group.cursor, group.now)?;
+        db.add_to_sync_run(run, page_count, total)?;
+        Ok(total)
+    })?;
+    Ok((page_count, applied))
+}
+
+/// Progress once a group is committed.
+fn committed<'a>(
+    control: &'a SyncControl,
+    on_progress: &'a (dyn Fn(&SyncProgress) + Send + Sync),
+) -> impl FnMut((u32, Applied)) + 'a {
+    move |(pages, applied)| {
+        control.update(|p| {
+            p.pages += pages;
+            p.added += applied.added;
+            p.modified += applied.modified;
+            p.removed += applied.removed;
+        });
+        on_progress(&control.progress());
+    }
 }
 
 /// What [`Depot::begin_run`] decided.
@@ -638,7 +690,12 @@ impl Depot {
         // alone), and a crash still resumes from a committed cursor. The
         // groups are written by their own thread while the next pages
         // download.
-        let mut committer = Committer::start(self.workspace.connect()?, row.id, run);
+        let token = row.id;
+        let mut committer: Committer = Writer::start(
+            self.workspace.connect()?,
+            QUEUED_GROUPS,
+            move |db, group| commit_group(db, token, run, group),
+        );
         let result = self
             .page_loop(
                 row,
@@ -651,7 +708,7 @@ impl Depot {
                 &mut committer,
             )
             .await;
-        let finished = committer.finish(control, on_progress).await;
+        let finished = committer.finish(&mut committed(control, on_progress)).await;
         let cancelled = result?;
         finished?;
         Ok(cancelled)
@@ -701,7 +758,9 @@ impl Depot {
             if control.cancelled() || self.clock.now() - started >= request.budget {
                 self.flush(committer, &mut batch, control, on_progress)
                     .await?;
-                committer.drain(control, on_progress).await?;
+                committer
+                    .drain(&mut committed(control, on_progress))
+                    .await?;
                 return Ok(true);
             }
             let page = match phase {
@@ -717,7 +776,9 @@ impl Depot {
                     // Keep what was read before the failure.
                     self.flush(committer, &mut batch, control, on_progress)
                         .await?;
-                    committer.drain(control, on_progress).await?;
+                    committer
+                        .drain(&mut committed(control, on_progress))
+                        .await?;
                     match err {
                         AppleError::Cursor(CursorError::Exhausted) if phase == SyncPhase::Fetch => {
                             // Every device was delivered already (a resumed fetch): finish it.
@@ -753,7 +814,9 @@ impl Depot {
                 if echoes >= ECHO_LIMIT {
                     self.flush(committer, &mut batch, control, on_progress)
                         .await?;
-                    committer.drain(control, on_progress).await?;
+                    committer
+                        .drain(&mut committed(control, on_progress))
+                        .await?;
                     return Err(CoreError::EchoedCursor);
                 }
             } else {
@@ -770,7 +833,7 @@ impl Depot {
             // writes: each page is written while the next one downloads), when
             // the group is full (Apple answers faster: groups grow while the
             // writer is busy), after a couple of seconds, and at the end.
-            if committer.idle(control, on_progress)?
+            if committer.idle(&mut committed(control, on_progress))?
                 || batch.pages.len() >= request.pages_per_commit.max(1) as usize
                 || self.clock.now() - batch.since >= COMMIT_AFTER_SECONDS
                 || !page.more_to_follow
@@ -779,7 +842,9 @@ impl Depot {
                     .await?;
             }
             if !page.more_to_follow {
-                committer.drain(control, on_progress).await?;
+                committer
+                    .drain(&mut committed(control, on_progress))
+                    .await?;
                 match phase {
                     SyncPhase::Fetch => {
                         self.finish_fetch(&db, id, run, fetch_run, control, on_progress)?;
@@ -809,7 +874,9 @@ impl Depot {
             seen: batch.seen,
             now: self.clock.now(),
         };
-        committer.submit(group, control, on_progress).await
+        committer
+            .submit(group, &mut committed(control, on_progress))
+            .await
     }
 
     fn finish_fetch(
