@@ -829,12 +829,11 @@ impl Depot {
             batch.pages.push(latest_per_serial(page.changes));
             batch.cursor = Some(page.cursor.clone());
             cursor = Some(page.cursor);
-            // Commit when the writer is free (Apple answers slower than Depot
-            // writes: each page is written while the next one downloads), when
-            // the group is full (Apple answers faster: groups grow while the
-            // writer is busy), after a couple of seconds, and at the end.
-            if committer.idle(&mut committed(control, on_progress))?
-                || batch.pages.len() >= request.pages_per_commit.max(1) as usize
+            // Commit when the group is full, when Apple is slow (progress every
+            // couple of seconds), and at the end. Fewer, larger groups cost
+            // less in all: a commit rewrites every index page it touches, and
+            // a group of random serials touches most of them.
+            if batch.pages.len() >= request.pages_per_commit.max(1) as usize
                 || self.clock.now() - batch.since >= COMMIT_AFTER_SECONDS
                 || !page.more_to_follow
             {

@@ -67,12 +67,6 @@ impl<J: Send + 'static, A: Send + 'static> Writer<J, A> {
         }
     }
 
-    /// Nothing is being written: a job handed over now starts at once.
-    pub fn idle(&mut self, on_ack: &mut impl FnMut(A)) -> Result<bool> {
-        self.take_ready(on_ack)?;
-        Ok(self.in_flight == 0)
-    }
-
     /// Waits until every queued job is committed.
     pub async fn drain(&mut self, on_ack: &mut impl FnMut(A)) -> Result<()> {
         while self.in_flight > 0 {
@@ -129,7 +123,6 @@ mod tests {
             writer.submit(n, &mut |a| seen.push(a)).await.unwrap();
         }
         writer.drain(&mut |a| seen.push(a)).await.unwrap();
-        assert!(writer.idle(&mut |a| seen.push(a)).unwrap());
         writer.finish(&mut |a| seen.push(a)).await.unwrap();
         assert_eq!(seen, (1..=20).collect::<Vec<_>>());
         let last = ws.connect().unwrap().setting("writer.last").unwrap();
