@@ -122,6 +122,25 @@ async fn a_full_fetch_then_deltas_track_apple_exactly() {
     for serial in &report.released {
         assert!(!s.in_depot().contains(serial));
     }
+    // DEV-6: each device's detail tells what the syncs did to it.
+    let events = |serial: &str| -> Vec<(String, Option<String>)> {
+        s.depot.device_detail(serial).unwrap().records[0]
+            .events
+            .iter()
+            .map(|e| (e.kind.clone(), e.detail.clone()))
+            .collect()
+    };
+    assert_eq!(events(&report.added[0]), [("added".to_owned(), None)]);
+    let released = events(&report.released[0]);
+    assert_eq!(
+        released[0],
+        ("removed".to_owned(), Some("released".to_owned()))
+    );
+    assert_eq!(released[1].0, "added");
+    let modified = events(&report.modified[0]);
+    assert_eq!(modified.len(), 2, "{modified:?}");
+    assert_eq!(modified[0].0, "modified");
+    assert!(modified[0].1.as_deref().unwrap().contains("\"field\""));
 
     let listed = &s.depot.list_tokens().unwrap()[0];
     assert_eq!(

@@ -5,6 +5,7 @@ import type { BadRowDto } from "../bindings/BadRowDto";
 import type { DeviceHistoryEntry } from "../bindings/DeviceHistoryEntry";
 import type { DeviceQueryDto } from "../bindings/DeviceQueryDto";
 import type { DeviceRow } from "../bindings/DeviceRow";
+import type { DeviceSyncEvent } from "../bindings/DeviceSyncEvent";
 import type { FacetValue } from "../bindings/FacetValue";
 import type { PreviewRowDto } from "../bindings/PreviewRowDto";
 import type { ProfileSummary } from "../bindings/ProfileSummary";
@@ -27,6 +28,7 @@ export type FakeDevice = DeviceRow & {
   appleChangedAt: string | null;
   updatedAt: string | null;
   cooldownUntil: string | null;
+  events: DeviceSyncEvent[];
   history: DeviceHistoryEntry[];
 };
 
@@ -93,6 +95,26 @@ export function generateDevices(count: number, tokens: readonly TokenRef[]): Fak
       appleChangedAt: assignedAt,
       updatedAt: iso(FAKE_NOW - DAY),
       cooldownUntil: ran === "FAILED" ? iso(Date.now() + DAY / 2) : null,
+      events: [
+        ...(status === "empty"
+          ? []
+          : [
+              {
+                at: iso(FAKE_NOW - DAY),
+                appleAt: assignedAt,
+                kind: "modified",
+                reason: null,
+                changes: [{ field: "profile_status", before: "empty", after: status }],
+              },
+            ]),
+        {
+          at: iso(FAKE_NOW - 30 * DAY),
+          appleAt: null,
+          kind: "added",
+          reason: null,
+          changes: [],
+        },
+      ],
       history: [],
     };
   });
@@ -488,6 +510,7 @@ export function fakeDevices(depot: ReturnType<typeof fakeDepot>, options: Option
           appleChangedAt: d.appleChangedAt,
           updatedAt: d.updatedAt,
           cooldownUntil: d.cooldownUntil,
+          events: d.events,
         })),
         history: records.flatMap((d) => d.history),
       };

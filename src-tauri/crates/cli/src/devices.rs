@@ -415,6 +415,33 @@ fn truncate(text: &str, max: usize) -> String {
     }
 }
 
+/// One line for a sync event: what happened and, for a change, which fields.
+fn sync_event_text(e: &depot_api::dto::DeviceSyncEvent) -> String {
+    match e.kind.as_str() {
+        "added" => "listed by Apple for this token".to_owned(),
+        "returned" => "back on this token after being removed".to_owned(),
+        "removed" if e.reason.as_deref() == Some("unlisted") => {
+            "removed: missing from Apple's full device list".to_owned()
+        }
+        "removed" => "removed: released by Apple".to_owned(),
+        _ => {
+            let fields: Vec<String> = e
+                .changes
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{} {} → {}",
+                        c.field,
+                        c.before.as_deref().unwrap_or("—"),
+                        c.after.as_deref().unwrap_or("—")
+                    )
+                })
+                .collect();
+            format!("changed: {}", fields.join("; "))
+        }
+    }
+}
+
 fn print_device(d: &DeviceDetailDto) {
     println!("Serial:   {}", d.serial);
     for r in &d.records {
@@ -453,6 +480,12 @@ fn print_device(d: &DeviceDetailDto) {
             r.added_at.as_deref().unwrap_or("—"),
             r.apple_changed_at.as_deref().unwrap_or("—")
         );
+        if !r.events.is_empty() {
+            println!("Sync events:");
+            for e in &r.events {
+                println!("  {}  {}", e.at, sync_event_text(e));
+            }
+        }
     }
     if !d.history.is_empty() {
         println!();

@@ -19,6 +19,8 @@ use crate::audit::AuditEvent;
 use crate::tokens::token_object;
 use crate::{CoreError, Depot, Result};
 
+pub use depot_store::sync::DeviceEventRow;
+
 /// Most rows one page of the list returns.
 pub const MAX_DEVICE_PAGE: u32 = 500;
 
@@ -50,7 +52,13 @@ pub struct DeviceRecordDetail {
     pub op_date: Option<i64>,
     pub updated_at: Option<i64>,
     pub cooldown_until: Option<i64>,
+    /// What syncs did to the device on this token, newest first (at most
+    /// [`DEVICE_EVENTS_SHOWN`]).
+    pub events: Vec<DeviceEventRow>,
 }
+
+/// Sync events the device detail lists per token.
+pub const DEVICE_EVENTS_SHOWN: usize = 100;
 
 /// How the assignment preview classifies a serial (DEV-2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -198,6 +206,7 @@ impl Depot {
             let (added_at, op_date, updated_at) =
                 db.device_sync_facts(row.token_id, serial.as_str())?;
             let cooldown_until = db.cooldown_until(row.token_id, serial.as_str(), now)?;
+            let events = db.device_events(row.token_id, serial.as_str(), DEVICE_EVENTS_SHOWN)?;
             records.push(DeviceRecordDetail {
                 row,
                 rendered_name,
@@ -205,6 +214,7 @@ impl Depot {
                 op_date,
                 updated_at,
                 cooldown_until,
+                events,
             });
         }
         let history = db.serial_assignments(serial.as_str())?;

@@ -45,6 +45,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "deferred_values",
         sql: include_str!("../migrations/0006_deferred_values.sql"),
     },
+    Migration {
+        version: 7,
+        name: "device_events",
+        sql: include_str!("../migrations/0007_device_events.sql"),
+    },
 ];
 
 /// The schema version this build writes and understands.

@@ -35,6 +35,20 @@ pub struct Applied {
     pub removed: u64,
 }
 
+/// One thing a sync did to a device (DEV-6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceEventRow {
+    /// When Depot applied it.
+    pub at: i64,
+    /// Apple's time of the change.
+    pub op_date: Option<i64>,
+    /// `added`, `modified`, `removed` or `returned`.
+    pub kind: String,
+    /// `modified`: a JSON list of `{"field", "before", "after"}`; `removed`:
+    /// `released` (Apple said so) or `unlisted` (missing from a full fetch).
+    pub detail: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncRunRow {
     pub id: i64,
@@ -54,6 +68,7 @@ pub struct SyncRunRow {
 
 /// The stored facts a page is compared with.
 struct Stored {
+    rowid: i64,
     removed_at: Option<i64>,
     op_date: Option<i64>,
     profile_status: String,
@@ -76,6 +91,59 @@ impl Stored {
         change.op == DeviceOp::Modified
             || self.op_date != change.op_date
             || !self.same_record(&change.record)
+    }
+
+    /// The columns `r` changes, for the device's sync events:
+    /// `{"field", "before", "after"}` each.
+    fn field_changes(&self, r: &DeviceRecord) -> Vec<serde_json::Value> {
+        let mut out = Vec::new();
+        let mut text = |field: &str, before: Option<&str>, after: Option<&str>| {
+            if before != after {
+                out.push(serde_json::json!({"field": field, "before": before, "after": after}));
+            }
+        };
+        text(
+            "profile_status",
+            Some(&self.profile_status),
+            Some(r.profile_status.as_str()),
+        );
+        text(
+            "profile_uuid",
+            self.profile_uuid.as_deref(),
+            r.profile_uuid.as_deref(),
+        );
+        text("model", Some(&self.model), Some(&r.model));
+        text("description", Some(&self.description), Some(&r.description));
+        text("color", Some(&self.color), Some(&r.color));
+        text("os", self.os.as_deref(), r.os.as_deref());
+        text(
+            "asset_tag",
+            self.asset_tag.as_deref(),
+            r.asset_tag.as_deref(),
+        );
+        text("family", Some(&self.family), Some(r.family.as_str()));
+        text(
+            "assigned_by",
+            self.assigned_by.as_deref(),
+            r.assigned_by.as_deref(),
+        );
+        let mut time = |field: &str, before: Option<i64>, after: Option<i64>| {
+            if before != after {
+                out.push(serde_json::json!({"field": field, "before": before, "after": after}));
+            }
+        };
+        time(
+            "profile_assign_time",
+            self.profile_assign_time,
+            r.profile_assign_time,
+        );
+        time(
+            "profile_push_time",
+            self.profile_push_time,
+            r.profile_push_time,
+        );
+        time("assigned_at", self.assigned_at, r.assigned_at);
+        out
     }
 
     /// Every column Apple's record fills holds the same value already.
@@ -164,6 +232,13 @@ impl Db {
     /// The full fetch finished: devices it did not list are marked removed,
     /// and the state moves to delta sync. Returns how many were removed.
     pub fn complete_full_fetch(&self, token: TokenId, run: i64, now: i64) -> Result<u64> {
+        self.conn.execute(
+            "INSERT INTO device_events (device, at, kind, detail)
+             SELECT rowid, ?3, 'removed', 'unlisted' FROM devices
+              WHERE token_id = ?1 AND removed_at IS NULL AND (seen_run IS NULL OR seen_run <> ?2)
+              ORDER BY rowid",
+            params![token.get(), run, now],
+        )?;
         let removed = self.conn.execute(
             "UPDATE devices SET removed_at = ?3, updated_at = ?3
              WHERE token_id = ?1 AND removed_at IS NULL AND (seen_run IS NULL OR seen_run <> ?2)",
@@ -214,8 +289,11 @@ impl Db {
         let mut existing = self.conn.prepare_cached(
             "SELECT removed_at, op_date, profile_status, profile_uuid, model, color, os,
                     description, asset_tag, family, profile_assign_time, profile_push_time,
-                    assigned_at, assigned_by
+                    assigned_at, assigned_by, rowid
              FROM devices WHERE token_id = ?1 AND serial = ?2",
+        )?;
+        let mut event = self.conn.prepare_cached(
+            "INSERT INTO device_events (device, at, op_date, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
         let mut upsert = self.conn.prepare_cached(
             "INSERT INTO devices (token_id, serial, model, description, color, asset_tag, os, family,
@@ -251,6 +329,7 @@ impl Db {
             let before: Option<Stored> = existing
                 .query_row(params![token.get(), serial], |r| {
                     Ok(Stored {
+                        rowid: r.get(14)?,
                         removed_at: r.get(0)?,
                         op_date: r.get(1)?,
                         profile_status: r.get(2)?,
@@ -285,6 +364,15 @@ impl Db {
                 DeviceOp::Deleted => {
                     if remove.execute(params![token.get(), serial, now, change.op_date])? > 0 {
                         applied.removed += 1;
+                        if let Some(stored) = &before {
+                            event.execute(params![
+                                stored.rowid,
+                                now,
+                                change.op_date,
+                                "removed",
+                                "released"
+                            ])?;
+                        }
                     }
                 }
                 DeviceOp::Listed | DeviceOp::Added | DeviceOp::Modified
@@ -330,9 +418,30 @@ impl Db {
                             if stored.differs_from(change) {
                                 applied.modified += 1;
                             }
+                            let fields = stored.field_changes(r);
+                            if !fields.is_empty() {
+                                let detail = serde_json::Value::Array(fields).to_string();
+                                event.execute(params![
+                                    stored.rowid,
+                                    now,
+                                    change.op_date,
+                                    "modified",
+                                    detail
+                                ])?;
+                            }
                         }
-                        // New, or back after being removed.
-                        _ => applied.added += 1,
+                        Some(stored) => {
+                            applied.added += 1;
+                            event.execute(params![
+                                stored.rowid,
+                                now,
+                                change.op_date,
+                                "returned",
+                                None::<String>
+                            ])?;
+                        }
+                        // New: its 'added' event is written with the others below.
+                        None => applied.added += 1,
                     }
                 }
             }
@@ -361,6 +470,12 @@ impl Db {
             let ids = serde_json::to_string(&inserted)
                 .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
             self.conn.execute(
+                "INSERT INTO device_events (device, at, op_date, kind)
+                 SELECT rowid, ?2, op_date, 'added' FROM devices
+                  WHERE rowid IN (SELECT value FROM json_each(?1)) ORDER BY rowid",
+                params![ids, now],
+            )?;
+            self.conn.execute(
                 "INSERT OR REPLACE INTO device_search (rowid, serial, asset_tag, token_id)
                  SELECT rowid, serial, asset_tag, token_id FROM devices
                   WHERE rowid IN (SELECT value FROM json_each(?1))",
@@ -368,6 +483,38 @@ impl Db {
             )?;
         }
         Ok(applied)
+    }
+
+    /// The sync events of `serial` on `token`, newest first.
+    pub fn device_events(
+        &self,
+        token: TokenId,
+        serial: &str,
+        limit: usize,
+    ) -> Result<Vec<DeviceEventRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT at, op_date, kind, detail FROM device_events
+              WHERE device = (SELECT rowid FROM devices WHERE token_id = ?1 AND serial = ?2)
+              ORDER BY id DESC LIMIT ?3",
+        )?;
+        let rows = stmt
+            .query_map(
+                params![
+                    token.get(),
+                    serial,
+                    i64::try_from(limit).unwrap_or(i64::MAX)
+                ],
+                |r| {
+                    Ok(DeviceEventRow {
+                        at: r.get(0)?,
+                        op_date: r.get(1)?,
+                        kind: r.get(2)?,
+                        detail: r.get(3)?,
+                    })
+                },
+            )?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
     }
 
     /// Active devices of `token` that became its own at or after `since` and
@@ -667,6 +814,93 @@ mod tests {
             .apply_device_changes(t, &[change("DEV0000001", DeviceOp::Added, 90)], None, 90)
             .unwrap();
         assert_eq!(back.added, 1);
+    }
+
+    #[test]
+    fn each_sync_change_of_a_device_is_an_event() {
+        let ws = Workspace::open_in_memory().unwrap();
+        let db = ws.connect().unwrap();
+        let t = token(&db);
+        let kinds = |db: &Db, serial: &str| -> Vec<(String, Option<String>)> {
+            db.device_events(t, serial, 10)
+                .unwrap()
+                .into_iter()
+                .map(|e| (e.kind, e.detail))
+                .collect()
+        };
+        db.apply_device_changes(
+            t,
+            &[
+                change("EVT0000001", DeviceOp::Listed, 10),
+                change("EVT0000002", DeviceOp::Listed, 10),
+            ],
+            Some(1),
+            100,
+        )
+        .unwrap();
+        assert_eq!(kinds(&db, "EVT0000001"), [("added".to_owned(), None)]);
+        let added = &db.device_events(t, "EVT0000001", 10).unwrap()[0];
+        assert_eq!((added.at, added.op_date), (100, Some(10)));
+
+        // Re-listed unchanged: nothing happened to it.
+        db.apply_device_changes(
+            t,
+            &[change("EVT0000001", DeviceOp::Listed, 10)],
+            Some(2),
+            110,
+        )
+        .unwrap();
+        assert_eq!(kinds(&db, "EVT0000001").len(), 1);
+
+        // Apple changes fields: the event names them, before and after.
+        let mut moved = change("EVT0000001", DeviceOp::Modified, 20);
+        moved.record.color = "SILVER".into();
+        moved.record.profile_status = ProfileStatus::Assigned;
+        db.apply_device_changes(t, &[moved], None, 120).unwrap();
+        let events = kinds(&db, "EVT0000001");
+        assert_eq!(events[0].0, "modified");
+        let fields: Vec<serde_json::Value> =
+            serde_json::from_str(events[0].1.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            fields,
+            [
+                serde_json::json!({"field": "profile_status", "before": "empty", "after": "assigned"}),
+                serde_json::json!({"field": "color", "before": "BLUE", "after": "SILVER"}),
+                serde_json::json!({"field": "assigned_at", "before": 10, "after": 20}),
+            ]
+        );
+
+        // Released, back again, then missing from a completed full fetch.
+        db.apply_device_changes(t, &[change("EVT0000001", DeviceOp::Deleted, 30)], None, 130)
+            .unwrap();
+        db.apply_device_changes(t, &[change("EVT0000001", DeviceOp::Added, 40)], None, 140)
+            .unwrap();
+        db.begin_full_fetch(t, 3).unwrap();
+        db.apply_device_changes(
+            t,
+            &[change("EVT0000002", DeviceOp::Listed, 10)],
+            Some(3),
+            150,
+        )
+        .unwrap();
+        assert_eq!(db.complete_full_fetch(t, 3, 160).unwrap(), 1);
+        let events = kinds(&db, "EVT0000001");
+        let names: Vec<&str> = events.iter().map(|e| e.0.as_str()).collect();
+        assert_eq!(
+            names,
+            ["removed", "returned", "removed", "modified", "added"]
+        );
+        assert_eq!(events[0].1.as_deref(), Some("unlisted"));
+        assert_eq!(events[2].1.as_deref(), Some("released"));
+        assert_eq!(kinds(&db, "EVT0000002"), [("added".to_owned(), None)]);
+
+        // Purged with the device: a reused rowid starts with no history.
+        assert_eq!(db.purge_removed_devices(t, 1_000).unwrap(), 1);
+        let left: i64 = db
+            .conn
+            .query_row("SELECT COUNT(*) FROM device_events", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(left, 1, "only EVT0000002's arrival is left");
     }
 
     #[test]

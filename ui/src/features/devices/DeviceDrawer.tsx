@@ -28,6 +28,7 @@ import { Facts, type Fact } from "../../components/Facts";
 import { LoadingState } from "../../components/LoadingState";
 import { ResultBadge, StatusBadge } from "./badges";
 import { formatDate, formatDateTime } from "./format";
+import { SyncEvents } from "./SyncEvents";
 
 const useStyles = makeStyles({
   body: {
@@ -216,6 +217,10 @@ function RecordSection({ record }: { record: DeviceRecordDto }) {
       <Facts facts={apple} testId="device-apple-facts" />
       <Facts facts={depot} testId="device-depot-facts" />
       <Facts facts={sync} testId="device-sync-facts" />
+      <Subtitle2 as="h3" className={styles.heading}>
+        Sync events
+      </Subtitle2>
+      <SyncEvents events={record.events} />
     </section>
   );
 }

@@ -388,6 +388,12 @@ describe("Devices page", () => {
     expect(record).toHaveTextContent("Retail West");
     expect(within(record).getByTestId("device-cooldown")).toHaveTextContent(/does not send it/);
     expect(within(drawer).getByTestId("device-history-empty")).toBeInTheDocument();
+    // What syncs did to it, newest first: a status change named field by field.
+    const events = within(record).getAllByTestId("device-event");
+    expect(events.map((e) => e.getAttribute("data-kind"))).toEqual(["modified", "added"]);
+    expect(events[0]).toHaveTextContent(/Apple changed it/);
+    expect(events[0]).toHaveTextContent(/Profile status: empty →/);
+    expect(events[1]).toHaveTextContent(/Apple listed it for this server/);
     await user.click(within(drawer).getByTestId("device-drawer-close"));
     await waitFor(() => expect(screen.queryByTestId("device-drawer")).not.toBeInTheDocument());
 

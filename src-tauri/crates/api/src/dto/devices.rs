@@ -282,6 +282,73 @@ pub struct DeviceRecordDto {
     pub updated_at: Option<String>,
     /// Not sent again before this time after a FAILED answer.
     pub cooldown_until: Option<String>,
+    /// What syncs did to the device on this token, newest first (DEV-6).
+    pub events: Vec<DeviceSyncEvent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceSyncEvent {
+    /// When Depot applied it.
+    pub at: String,
+    /// Apple's time of the change, when Apple gave one.
+    pub apple_at: Option<String>,
+    /// `added`, `modified`, `removed` or `returned` (back after removal).
+    pub kind: String,
+    /// `removed`: `released` (Apple released it) or `unlisted` (missing from a
+    /// full fetch).
+    pub reason: Option<String>,
+    /// `modified`: the fields Apple changed.
+    pub changes: Vec<DeviceFieldChange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceFieldChange {
+    /// Apple's field: `profile_status`, `profile_uuid`, `model`, `description`,
+    /// `color`, `os`, `asset_tag`, `family`, `assigned_by`,
+    /// `profile_assign_time`, `profile_push_time`, `assigned_at`.
+    pub field: String,
+    /// Times as RFC 3339.
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+impl From<&core::DeviceEventRow> for DeviceSyncEvent {
+    fn from(e: &core::DeviceEventRow) -> Self {
+        let mut reason = None;
+        let mut changes = Vec::new();
+        match e.kind.as_str() {
+            "modified" => {
+                let list: Vec<serde_json::Value> = e
+                    .detail
+                    .as_deref()
+                    .and_then(|d| serde_json::from_str(d).ok())
+                    .unwrap_or_default();
+                let value = |v: &serde_json::Value| match v {
+                    serde_json::Value::Null => None,
+                    serde_json::Value::String(s) => Some(s.clone()),
+                    serde_json::Value::Number(n) => n.as_i64().map(rfc3339),
+                    other => Some(other.to_string()),
+                };
+                for change in &list {
+                    changes.push(DeviceFieldChange {
+                        field: change["field"].as_str().unwrap_or_default().to_owned(),
+                        before: value(&change["before"]),
+                        after: value(&change["after"]),
+                    });
+                }
+            }
+            _ => reason = e.detail.clone(),
+        }
+        DeviceSyncEvent {
+            at: rfc3339(e.at),
+            apple_at: e.op_date.map(rfc3339),
+            kind: e.kind.clone(),
+            reason,
+            changes,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -324,6 +391,7 @@ impl From<core::DeviceDetail> for DeviceDetailDto {
                     apple_changed_at: r.op_date.map(rfc3339),
                     updated_at: r.updated_at.map(rfc3339),
                     cooldown_until: r.cooldown_until.map(rfc3339),
+                    events: r.events.iter().map(Into::into).collect(),
                 })
                 .collect(),
             history: d
