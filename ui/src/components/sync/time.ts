@@ -1,16 +1,10 @@
 import { useEffect, useState } from "react";
+import { formatCount, formatDateTime, relativeTimeFormat } from "../format";
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
-  dateStyle: "medium",
-  timeStyle: "short",
-});
-const numberFormat = new Intl.NumberFormat();
-const relativeFormat = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
 
 export function parseTime(iso: string | null | undefined): number | null {
   if (!iso) return null;
@@ -18,14 +12,7 @@ export function parseTime(iso: string | null | undefined): number | null {
   return Number.isNaN(t) ? null : t;
 }
 
-export function formatDateTime(iso: string): string {
-  const t = parseTime(iso);
-  return t === null ? iso : dateTimeFormat.format(t);
-}
-
-export function formatCount(n: number): string {
-  return numberFormat.format(n);
-}
+export { formatCount, formatDateTime };
 
 /** "3 hours ago", "in 9 hours", "just now". */
 export function relativeTime(iso: string, now: number): string {
@@ -40,7 +27,7 @@ export function relativeTime(iso: string, now: number): string {
       : abs < DAY
         ? [Math.round(diff / HOUR), "hour"]
         : [Math.round(diff / DAY), "day"];
-  return relativeFormat.format(value, unit);
+  return relativeTimeFormat.format(value, unit);
 }
 
 /** A length of time for people: "45 seconds", "12 minutes", "3 hours", "2 days". */

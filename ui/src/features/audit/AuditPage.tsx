@@ -30,18 +30,13 @@ import type { AuditEntry } from "../../bindings/AuditEntry";
 import type { AuditFilter } from "../../bindings/AuditFilter";
 import { EmptyState } from "../../components/EmptyState";
 import { ErrorState } from "../../components/ErrorState";
+import { formatCount, formatDateTimeSeconds } from "../../components/format";
 import { LoadingState } from "../../components/LoadingState";
 import { Page } from "../../components/Page";
 
 export const AUDIT_PAGE_SIZE = 100;
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
-const numberFormat = new Intl.NumberFormat();
-
-function formatTime(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : timeFormat.format(date);
-}
+const formatTime = formatDateTimeSeconds;
 
 type FilterForm = { action: string; object: string; operator: string; from: string; to: string };
 const NO_FILTER: FilterForm = { action: "", object: "", operator: "", from: "", to: "" };
@@ -330,7 +325,7 @@ export function AuditPage() {
           ) : exporter.data ? (
             <MessageBar intent="success" data-testid="audit-exported">
               <MessageBarBody>
-                Exported {numberFormat.format(exporter.data.result.rows)}{" "}
+                Exported {formatCount(exporter.data.result.rows)}{" "}
                 {exporter.data.result.rows === 1 ? "entry" : "entries"}
                 {exporter.data.download ? " as " : " to "}
                 {exporter.data.savedTo}.
@@ -363,8 +358,8 @@ export function AuditPage() {
           )}
           <div className={styles.footer}>
             <Caption1 className={styles.muted} data-testid="audit-shown">
-              {numberFormat.format(entries.length)} {entries.length === 1 ? "entry" : "entries"}{" "}
-              shown{list.hasNextPage ? "; older entries are available" : ""}
+              {formatCount(entries.length)} {entries.length === 1 ? "entry" : "entries"} shown
+              {list.hasNextPage ? "; older entries are available" : ""}
             </Caption1>
             {list.hasNextPage ? (
               <Button

@@ -19,6 +19,7 @@ import { useWorkspaceInfo } from "../../app/api";
 import { hrefTo } from "../../app/paths";
 import type { WorkspaceInfo } from "../../bindings/WorkspaceInfo";
 import { ErrorState } from "../../components/ErrorState";
+import { formatCount } from "../../components/format";
 import { LoadingState } from "../../components/LoadingState";
 import { Page } from "../../components/Page";
 
@@ -81,8 +82,6 @@ const useStyles = makeStyles({
   },
 });
 
-const numberFormat = new Intl.NumberFormat();
-
 function Stat({
   label,
   value,
@@ -104,7 +103,7 @@ function Stat({
         <Body1>{label}</Body1>
       </dt>
       <dd className={styles.statValue} data-testid={testId}>
-        {numberFormat.format(value)}
+        {formatCount(value)}
       </dd>
     </Card>
   );

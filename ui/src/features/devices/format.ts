@@ -1,32 +1,6 @@
 import type { BadgeProps } from "@fluentui/react-components";
 
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
-  dateStyle: "medium",
-  timeStyle: "short",
-});
-const numberFormat = new Intl.NumberFormat();
-
-export function formatDate(iso: string | null): string {
-  if (iso === null) return "—";
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : dateFormat.format(date);
-}
-
-export function formatDateTime(iso: string | null): string {
-  if (iso === null) return "—";
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : dateTimeFormat.format(date);
-}
-
-export function formatCount(n: number): string {
-  return numberFormat.format(n);
-}
-
-/** "1 device", "2,500 devices". */
-export function plural(n: number, one: string, many: string): string {
-  return `${formatCount(n)} ${n === 1 ? one : many}`;
-}
+export { formatCount, formatDate, formatDateTime, plural } from "../../components/format";
 
 type BadgeColor = NonNullable<BadgeProps["color"]>;
 export type Tone = { label: string; color: BadgeColor };

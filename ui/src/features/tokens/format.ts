@@ -1,23 +1,5 @@
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
-  dateStyle: "medium",
-  timeStyle: "short",
-});
-const numberFormat = new Intl.NumberFormat();
-
-export function formatDate(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : dateFormat.format(date);
-}
-
-export function formatDateTime(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : dateTimeFormat.format(date);
-}
-
-export function formatCount(n: number): string {
-  return numberFormat.format(n);
-}
+export { formatCount, formatDate, formatDateTime } from "../../components/format";
+import { formatCount } from "../../components/format";
 
 /** "in 12 days", "tomorrow", "today", "3 days ago". */
 export function daysLeftText(daysLeft: number): string {
