@@ -36,9 +36,21 @@ async fn baseline(
     cursor: Option<String>,
     delta: bool,
 ) -> (usize, f64) {
+    let (n, s, _) = baseline_pages(client, cursor, delta, false).await;
+    (n, s)
+}
+
+/// [`baseline`], keeping the decoded pages when `keep`.
+async fn baseline_pages(
+    client: &depot_apple::AppleClient,
+    cursor: Option<String>,
+    delta: bool,
+    keep: bool,
+) -> (usize, f64, Vec<depot_apple::DevicePage>) {
     let start = Instant::now();
     let mut cursor = cursor;
     let mut n = 0;
+    let mut pages = Vec::new();
     loop {
         let page = if delta {
             client
@@ -49,12 +61,63 @@ async fn baseline(
             client.fetch_devices(cursor.as_deref(), 1000).await.unwrap()
         };
         n += page.changes.len();
-        cursor = Some(page.cursor);
-        if !page.more_to_follow {
+        cursor = Some(page.cursor.clone());
+        let more = page.more_to_follow;
+        if keep {
+            pages.push(page);
+        }
+        if !more {
             break;
         }
     }
-    (n, start.elapsed().as_secs_f64())
+    (n, start.elapsed().as_secs_f64(), pages)
+}
+
+/// What SQLite alone costs: the decoded records inserted into one table with
+/// no index, trigger or lookup, 25 pages per transaction, in a WAL file
+/// configured like a workspace. Depot cannot write its devices faster.
+fn sqlite_floor(dir: &std::path::Path, pages: &[depot_apple::DevicePage]) -> f64 {
+    let conn = rusqlite::Connection::open(dir.join("floor.sqlite")).unwrap();
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;
+         CREATE TABLE d (serial TEXT, model TEXT, description TEXT, color TEXT, asset_tag TEXT,
+                         os TEXT, family TEXT, profile_status TEXT, profile_uuid TEXT,
+                         profile_assign_time INTEGER, profile_push_time INTEGER,
+                         assigned_at INTEGER, assigned_by TEXT, op_date INTEGER);",
+    )
+    .unwrap();
+    let start = Instant::now();
+    for group in pages.chunks(25) {
+        let tx = conn.unchecked_transaction().unwrap();
+        {
+            let mut insert = tx
+                .prepare_cached("INSERT INTO d VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")
+                .unwrap();
+            for change in group.iter().flat_map(|p| &p.changes) {
+                let r = &change.record;
+                insert
+                    .execute(rusqlite::params![
+                        r.serial.as_str(),
+                        r.model,
+                        r.description,
+                        r.color,
+                        r.asset_tag,
+                        r.os,
+                        r.family.as_str(),
+                        r.profile_status.as_str(),
+                        r.profile_uuid,
+                        r.profile_assign_time,
+                        r.profile_push_time,
+                        r.assigned_at,
+                        r.assigned_by,
+                        change.op_date
+                    ])
+                    .unwrap();
+            }
+        }
+        tx.commit().unwrap();
+    }
+    start.elapsed().as_secs_f64()
 }
 
 fn main() {
@@ -136,7 +199,15 @@ async fn scenario(sim: &RunningSim, latency: u64) {
     }
     sim.update_faults(|f| f.latency_ms = latency);
 
-    let (base_n, base_s) = baseline(&client, None, false).await;
+    let (base_n, base_s, pages) = baseline_pages(&client, None, false, latency == 0).await;
+    if !pages.is_empty() {
+        let floor_s = sqlite_floor(dir.path(), &pages);
+        println!(
+            "  SQLite floor: the same records into one unindexed table {floor_s:.2} s (ratio to baseline {:.2})",
+            floor_s / base_s
+        );
+    }
+    drop(pages);
     let start = Instant::now();
     let full = depot.sync_token(token, request, &|_| {}).await.unwrap();
     let full_s = start.elapsed().as_secs_f64();
