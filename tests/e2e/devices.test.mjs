@@ -1,7 +1,7 @@
 // Devices in the real desktop window, in demo mode: sync the demo token,
 // filter the list, select devices, assign a profile through the preview, and
-// see the per-serial results and the device drawer. Screenshots in
-// tests/e2e/screenshots/ (devices-*.png).
+// see the per-serial results and the device drawer with its sync events.
+// Screenshots in tests/e2e/screenshots/ (devices-*.png).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { launchApp, present, press, screenshot, shown, startDemo, textMatches } from "./app.mjs";
@@ -103,5 +103,8 @@ test("filter, select, assign with a preview, and see the results", async () => {
   await (await shown(browser, `device-row-${serials[0]}`, 20_000)).click();
   await shown(browser, "device-drawer");
   await textMatches(browser, await shown(browser, "device-depot-profile"), /Staff/, 20_000);
+  // Its sync events: the demo sync listed it for the demo server.
+  const event = await shown(browser, "device-event");
+  assert.equal(await event.getAttribute("data-kind"), "added");
   await screenshot(browser, "devices-5-drawer");
 });

@@ -696,163 +696,143 @@ impl Depot {
             QUEUED_GROUPS,
             move |db, group| commit_group(db, token, run, group),
         );
-        let result = self
-            .page_loop(
-                row,
-                run,
-                kind,
-                resume_fetch,
-                request,
-                control,
-                on_progress,
-                &mut committer,
-            )
-            .await;
+        let result: Result<bool> = async {
+            let id = row.id;
+            let secrets = self.token_secrets(id)?;
+            let url = self.apple_url_for(row).await?;
+            let client = self.apple_client(&url, secrets.credentials);
+            let started = self.clock.now();
+            let mut phase = if kind == SyncKind::Full {
+                SyncPhase::Fetch
+            } else {
+                SyncPhase::Sync
+            };
+            let mut restarted = false;
+            let mut cursor = if kind == SyncKind::Delta || resume_fetch {
+                self.workspace.connect()?.sync_state(id)?.cursor
+            } else {
+                None
+            };
+            let mut fetch_run = if resume_fetch {
+                self.workspace
+                    .connect()?
+                    .sync_state(id)?
+                    .fetch_run
+                    .unwrap_or(run)
+            } else {
+                run
+            };
+            let mut echoes = 0;
+            let db = self.workspace.connect()?;
+            let mut batch = PageBatch::default();
+            loop {
+                if control.cancelled() || self.clock.now() - started >= request.budget {
+                    self.flush_and_wait(&mut committer, &mut batch, control, on_progress)
+                    .await?;
+                    return Ok(true);
+                }
+                let page = match phase {
+                    SyncPhase::Fetch => client.fetch_devices(cursor.as_deref(), PAGE_LIMIT).await,
+                    _ => match cursor.as_deref() {
+                        Some(c) => client.sync_devices(c, PAGE_LIMIT).await,
+                        None => Err(AppleError::Cursor(CursorError::Required)),
+                    },
+                };
+                let page: DevicePage = match page {
+                    Ok(page) => page,
+                    Err(err) => {
+                        // Keep what was read before the failure.
+                        self.flush_and_wait(&mut committer, &mut batch, control, on_progress)
+                    .await?;
+                        match err {
+                            AppleError::Cursor(CursorError::Exhausted) if phase == SyncPhase::Fetch => {
+                                // Every device was delivered already (a resumed fetch): finish it.
+                                self.finish_fetch(&db, id, run, fetch_run, control, on_progress)?;
+                                phase = SyncPhase::Sync;
+                                continue;
+                            }
+                            AppleError::Cursor(problem) if !restarted => {
+                                tracing::info!(token = %id, %problem, "cursor refused; starting a full fetch");
+                                restarted = true;
+                                db.write(|db| -> Result<()> {
+                                    db.set_sync_run_kind(run, SyncKind::Full.as_str())?;
+                                    Ok(db.begin_full_fetch(id, run)?)
+                                })?;
+                                control.update(|p| {
+                                    p.kind = SyncKind::Full;
+                                    p.phase = SyncPhase::Fetch;
+                                });
+                                phase = SyncPhase::Fetch;
+                                cursor = None;
+                                fetch_run = run;
+                                continue;
+                            }
+                            err => return Err(err.into()),
+                        }
+                    }
+                };
+                if cursor.as_deref() == Some(page.cursor.as_str())
+                    && page.more_to_follow
+                    && page.changes.is_empty()
+                {
+                    echoes += 1;
+                    if echoes >= ECHO_LIMIT {
+                        self.flush_and_wait(&mut committer, &mut batch, control, on_progress)
+                    .await?;
+                        return Err(CoreError::EchoedCursor);
+                    }
+                } else {
+                    echoes = 0;
+                }
+                batch.seen = (phase == SyncPhase::Fetch).then_some(fetch_run);
+                if batch.pages.is_empty() {
+                    batch.since = self.clock.now();
+                }
+                batch.pages.push(latest_per_serial(page.changes));
+                batch.cursor = Some(page.cursor.clone());
+                cursor = Some(page.cursor);
+                // Commit when the group is full, when Apple is slow (progress every
+                // couple of seconds), and at the end. Fewer, larger groups cost
+                // less in all: a commit rewrites every index page it touches, and
+                // a group of random serials touches most of them.
+                if batch.pages.len() >= request.pages_per_commit.max(1) as usize
+                    || self.clock.now() - batch.since >= COMMIT_AFTER_SECONDS
+                    || !page.more_to_follow
+                {
+                    self.flush(&mut committer, &mut batch, control, on_progress)
+                        .await?;
+                }
+                if !page.more_to_follow {
+                    committer
+                        .drain(&mut committed(control, on_progress))
+                        .await?;
+                    match phase {
+                        SyncPhase::Fetch => {
+                            self.finish_fetch(&db, id, run, fetch_run, control, on_progress)?;
+                            phase = SyncPhase::Sync;
+                        }
+                        _ => return Ok(false),
+                    }
+                }
+            }
+        }
+        .await;
         let finished = committer.finish(&mut committed(control, on_progress)).await;
         let cancelled = result?;
         finished?;
         Ok(cancelled)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    async fn page_loop(
+    /// [`Self::flush`], then waits until every group is committed.
+    async fn flush_and_wait(
         &self,
-        row: &TokenRow,
-        run: i64,
-        kind: SyncKind,
-        resume_fetch: bool,
-        request: SyncRequest,
+        committer: &mut Committer,
+        batch: &mut PageBatch,
         control: &SyncControl,
         on_progress: &(dyn Fn(&SyncProgress) + Send + Sync),
-        committer: &mut Committer,
-    ) -> Result<bool> {
-        let id = row.id;
-        let secrets = self.token_secrets(id)?;
-        let url = self.apple_url_for(row).await?;
-        let client = self.apple_client(&url, secrets.credentials);
-        let started = self.clock.now();
-        let mut phase = if kind == SyncKind::Full {
-            SyncPhase::Fetch
-        } else {
-            SyncPhase::Sync
-        };
-        let mut restarted = false;
-        let mut cursor = if kind == SyncKind::Delta || resume_fetch {
-            self.workspace.connect()?.sync_state(id)?.cursor
-        } else {
-            None
-        };
-        let mut fetch_run = if resume_fetch {
-            self.workspace
-                .connect()?
-                .sync_state(id)?
-                .fetch_run
-                .unwrap_or(run)
-        } else {
-            run
-        };
-        let mut echoes = 0;
-        let db = self.workspace.connect()?;
-        let mut batch = PageBatch::default();
-        loop {
-            if control.cancelled() || self.clock.now() - started >= request.budget {
-                self.flush(committer, &mut batch, control, on_progress)
-                    .await?;
-                committer
-                    .drain(&mut committed(control, on_progress))
-                    .await?;
-                return Ok(true);
-            }
-            let page = match phase {
-                SyncPhase::Fetch => client.fetch_devices(cursor.as_deref(), PAGE_LIMIT).await,
-                _ => match cursor.as_deref() {
-                    Some(c) => client.sync_devices(c, PAGE_LIMIT).await,
-                    None => Err(AppleError::Cursor(CursorError::Required)),
-                },
-            };
-            let page: DevicePage = match page {
-                Ok(page) => page,
-                Err(err) => {
-                    // Keep what was read before the failure.
-                    self.flush(committer, &mut batch, control, on_progress)
-                        .await?;
-                    committer
-                        .drain(&mut committed(control, on_progress))
-                        .await?;
-                    match err {
-                        AppleError::Cursor(CursorError::Exhausted) if phase == SyncPhase::Fetch => {
-                            // Every device was delivered already (a resumed fetch): finish it.
-                            self.finish_fetch(&db, id, run, fetch_run, control, on_progress)?;
-                            phase = SyncPhase::Sync;
-                            continue;
-                        }
-                        AppleError::Cursor(problem) if !restarted => {
-                            tracing::info!(token = %id, %problem, "cursor refused; starting a full fetch");
-                            restarted = true;
-                            db.write(|db| -> Result<()> {
-                                db.set_sync_run_kind(run, SyncKind::Full.as_str())?;
-                                Ok(db.begin_full_fetch(id, run)?)
-                            })?;
-                            control.update(|p| {
-                                p.kind = SyncKind::Full;
-                                p.phase = SyncPhase::Fetch;
-                            });
-                            phase = SyncPhase::Fetch;
-                            cursor = None;
-                            fetch_run = run;
-                            continue;
-                        }
-                        err => return Err(err.into()),
-                    }
-                }
-            };
-            if cursor.as_deref() == Some(page.cursor.as_str())
-                && page.more_to_follow
-                && page.changes.is_empty()
-            {
-                echoes += 1;
-                if echoes >= ECHO_LIMIT {
-                    self.flush(committer, &mut batch, control, on_progress)
-                        .await?;
-                    committer
-                        .drain(&mut committed(control, on_progress))
-                        .await?;
-                    return Err(CoreError::EchoedCursor);
-                }
-            } else {
-                echoes = 0;
-            }
-            batch.seen = (phase == SyncPhase::Fetch).then_some(fetch_run);
-            if batch.pages.is_empty() {
-                batch.since = self.clock.now();
-            }
-            batch.pages.push(latest_per_serial(page.changes));
-            batch.cursor = Some(page.cursor.clone());
-            cursor = Some(page.cursor);
-            // Commit when the group is full, when Apple is slow (progress every
-            // couple of seconds), and at the end. Fewer, larger groups cost
-            // less in all: a commit rewrites every index page it touches, and
-            // a group of random serials touches most of them.
-            if batch.pages.len() >= request.pages_per_commit.max(1) as usize
-                || self.clock.now() - batch.since >= COMMIT_AFTER_SECONDS
-                || !page.more_to_follow
-            {
-                self.flush(committer, &mut batch, control, on_progress)
-                    .await?;
-            }
-            if !page.more_to_follow {
-                committer
-                    .drain(&mut committed(control, on_progress))
-                    .await?;
-                match phase {
-                    SyncPhase::Fetch => {
-                        self.finish_fetch(&db, id, run, fetch_run, control, on_progress)?;
-                        phase = SyncPhase::Sync;
-                    }
-                    _ => return Ok(false),
-                }
-            }
-        }
+    ) -> Result<()> {
+        self.flush(committer, batch, control, on_progress).await?;
+        committer.drain(&mut committed(control, on_progress)).await
     }
 
     /// Hands the buffered pages and the cursor that follows them to the
