@@ -414,6 +414,7 @@ async fn demo_mode_runs_the_real_flow_and_survives_a_restart() {
     drop(depot);
 
     // After a restart the simulator comes back with the tokens' own credentials.
+    let clock_again = clock.clone();
     let depot = self::depot(&ws, clock);
     assert!(depot.simulator_url().is_none(), "started only when needed");
     let checked = depot.check_token(demo.id).await.unwrap();
@@ -452,5 +453,27 @@ async fn demo_mode_runs_the_real_flow_and_survives_a_restart() {
     assert_eq!(
         depot.token_detail(demo.id).unwrap().apple_url,
         depot.simulator_url().unwrap()
+    );
+    drop(depot);
+
+    // Another restart: the new simulator gets the assignments back, so a full
+    // sync still shows the three devices on the profile.
+    let depot = self::depot(&ws, clock_again);
+    depot
+        .sync_token(
+            demo.id,
+            depot_core::sync::SyncRequest {
+                ignore_pacing: true,
+                ..depot_core::sync::SyncRequest::manual(true)
+            },
+            &|_| {},
+        )
+        .await
+        .unwrap();
+    let uuid = profile.overview.upload.apple_uuid.clone().unwrap();
+    let db = depot.workspace().connect().unwrap();
+    assert_eq!(
+        db.serials_holding_profile(demo.id, &uuid).unwrap(),
+        serials[..3].to_vec()
     );
 }

@@ -95,11 +95,37 @@ impl Depot {
             .map_err(|e| CoreError::Simulator(e.to_string()))?;
         let url = sim.base_url().to_owned();
         tracing::info!(%url, "demo simulator started");
+        // A new simulator knows no assignment: give back the ones Depot holds,
+        // so that the next sync agrees with what the admin did before.
+        if let Err(err) = self.replay_demo_assignments(&url).await {
+            tracing::warn!(%err, "the simulator did not take back the assignments");
+        }
         if let Ok(mut slot) = self.demo.url.lock() {
             *slot = Some(url.clone());
         }
         *running = Some(sim);
         Ok(url)
+    }
+
+    /// Assigns, on the just-started simulator at `url`, every uploaded profile
+    /// to the devices Depot knows hold it (simulator tokens only).
+    async fn replay_demo_assignments(&self, url: &str) -> Result<()> {
+        for row in self.workspace.connect()?.list_tokens()? {
+            if row.environment != Environment::Simulator {
+                continue;
+            }
+            let client = self.apple_client(url, self.token_secrets(row.id)?.credentials);
+            for (uuid, _) in self.workspace.connect()?.uploaded_profiles(row.id)? {
+                let serials = self
+                    .workspace
+                    .connect()?
+                    .serials_holding_profile(row.id, &uuid)?;
+                for batch in serials.chunks(depot_domain::limits::MAX_SERIALS_PER_ASSIGNMENT) {
+                    client.assign_profile(&uuid, batch).await?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The simulated portal's "Download token" button, for the Add token wizard

@@ -298,6 +298,18 @@ impl Db {
         Ok(rows)
     }
 
+    /// Active devices of `token` that hold Apple profile `uuid`, by serial.
+    pub fn serials_holding_profile(&self, token: TokenId, uuid: &str) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT serial FROM devices
+              WHERE profile_uuid = ?2 AND token_id = ?1 AND removed_at IS NULL ORDER BY serial",
+        )?;
+        let rows = stmt
+            .query_map(params![token.get(), uuid], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(rows)
+    }
+
     /// Removes a profile and its versions (callers check it is unused first).
     pub fn delete_profile(&self, id: i64) -> Result<()> {
         self.conn
