@@ -1,5 +1,6 @@
 //! Depot's desktop shell. Boring on purpose: it opens the workspace, registers
-//! one `rpc` command that forwards to `depot_api::dispatch`, and shows the
+//! one `rpc` command that forwards to `depot_api::dispatch`, forwards the
+//! workspace's background changes to the window as events, and shows the
 //! window. No SQL, no HTTP, no business rules here.
 
 // No console window on Windows release builds.
@@ -10,7 +11,7 @@ use std::sync::Arc;
 
 use depot_api::{ApiError, ErrorCode};
 use depot_core::{Depot, DepotOptions, location};
-use tauri::Manager;
+use tauri::{Emitter, Manager};
 
 /// The workspace, or why it could not be opened (shown by every command).
 enum AppState {
@@ -58,6 +59,27 @@ fn open_workspace(app: &tauri::App) -> AppState {
             tauri::async_runtime::spawn(async move {
                 if let Err(err) = resuming.resume_assignments().await {
                     tracing::warn!(%err, "unfinished assignment runs could not be resumed");
+                }
+            });
+            // Syncs and assignment runs in the background: the UI refreshes
+            // what they touch as they happen instead of at its next poll.
+            let mut changes = depot.subscribe_changes();
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                use tokio::sync::broadcast::error::RecvError;
+                loop {
+                    match changes.recv().await {
+                        Ok(change) => {
+                            let event = depot_api::dto::ChangeEvent::from(change);
+                            if let Err(err) = handle.emit(depot_api::dto::CHANGE_EVENT, event) {
+                                tracing::debug!(%err, "a change could not reach the window");
+                            }
+                        }
+                        Err(RecvError::Lagged(missed)) => {
+                            tracing::debug!(missed, "the window missed some changes");
+                        }
+                        Err(RecvError::Closed) => break,
+                    }
                 }
             });
             AppState::Ready(depot)

@@ -323,8 +323,32 @@ async fn mixed_answers_throttling_and_the_24_hour_cooldown() {
     });
     serials.push("ZZZZ00000001".into()); // not this server's
     s.sim.clear_request_log();
+    let mut changes = s.depot.subscribe_changes();
     let run = s.assign(Some(id), serials.clone()).await;
     assert_eq!(run.total, 2_501);
+    // The app hears of each committed answer (three batches, then the throttled
+    // serial alone, twice) and of the end.
+    let mut seen = Vec::new();
+    while let Ok(change) = changes.try_recv() {
+        seen.push(change);
+    }
+    let token = s.token;
+    let progress = depot_core::Change::AssignmentProgress {
+        token,
+        run: run.run_id,
+    };
+    assert_eq!(
+        seen.iter().filter(|c| **c == progress).count(),
+        5,
+        "{seen:?}"
+    );
+    assert_eq!(
+        seen.last(),
+        Some(&depot_core::Change::AssignmentFinished {
+            token,
+            run: run.run_id
+        })
+    );
     assert_eq!(run.succeeded, 2_497, "{run:?}");
     assert_eq!(run.failed, 2);
     assert_eq!(run.not_accessible, 1);

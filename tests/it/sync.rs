@@ -439,3 +439,30 @@ async fn one_sync_per_token_and_the_budget_cancels_cleanly() {
     s.sync(exempt()).await.unwrap();
     assert_eq!(s.in_depot(), s.at_apple());
 }
+
+/// The app hears about background work as it happens: a sync reports its
+/// progress and its end to every subscriber.
+#[tokio::test]
+async fn a_sync_reports_its_progress_and_end_as_changes() {
+    let s = setup().await;
+    let mut changes = s.depot.subscribe_changes();
+    s.sync(SyncRequest {
+        pages_per_commit: 1,
+        ..exempt()
+    })
+    .await
+    .unwrap();
+    let mut seen = Vec::new();
+    while let Ok(change) = changes.try_recv() {
+        seen.push(change);
+    }
+    let progress = depot_core::Change::SyncProgress { token: s.token };
+    assert!(
+        seen.iter().filter(|c| **c == progress).count() >= 4,
+        "one per committed page at least: {seen:?}"
+    );
+    assert_eq!(
+        seen.last(),
+        Some(&depot_core::Change::SyncFinished { token: s.token })
+    );
+}

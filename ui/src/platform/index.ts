@@ -2,13 +2,15 @@
 import { toRpcError } from "./errors";
 import { createHttpTransport } from "./http";
 import { browserHost, type Host } from "./host";
-import { isTauri, tauriTransport } from "./tauri";
+import { noChanges, type ChangeListener, type ChangeSource } from "./changes";
+import { isTauri, tauriChanges, tauriTransport } from "./tauri";
 import { tauriHost } from "./tauriHost";
 import type { Transport } from "./transport";
 
 export { RpcError, isApiError } from "./errors";
 export type { Transport } from "./transport";
 export type { Host, PickedFile } from "./host";
+export type { ChangeListener, ChangeSource } from "./changes";
 
 let injected: Transport | null = null;
 const httpTransport = createHttpTransport();
@@ -46,4 +48,20 @@ export function setHost(host: Partial<Host> | null): void {
 export function host(): Host {
   const detected = isTauri() ? tauriHost : browserHost;
   return injectedHost ? { ...detected, ...injectedHost } : detected;
+}
+
+let injectedChanges: ChangeSource | null = null;
+
+/** Replaces where background changes come from (tests). `null` goes back to detecting it. */
+export function setChangeSource(source: ChangeSource | null): void {
+  injectedChanges = source;
+}
+
+/**
+ * Calls `listener` with each change the backend makes in the background
+ * (syncs, assignment runs). Returns the function that stops listening.
+ */
+export function onBackendChange(listener: ChangeListener): () => void {
+  const source = injectedChanges ?? (isTauri() ? tauriChanges : noChanges);
+  return source(listener);
 }

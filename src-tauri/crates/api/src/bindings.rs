@@ -24,6 +24,8 @@ fn render() -> BTreeMap<String, String> {
         .with_out_dir(&scratch)
         .with_large_int("number");
     ApiError::export_all(&cfg).unwrap();
+    // Not a command's type: the desktop event the UI listens to.
+    crate::dto::ChangeEvent::export_all(&cfg).unwrap();
     for command in COMMANDS {
         (command.export_types)(&cfg).unwrap();
     }

@@ -26,7 +26,7 @@ use crate::audit::AuditEvent;
 use crate::profiles::profile_object;
 use crate::tokens::token_object;
 use crate::writer::Writer;
-use crate::{CoreError, Depot, Result};
+use crate::{Change, CoreError, Depot, Result};
 
 /// FAILED serials are not sent again for this long (Apple's guidance, §3.12).
 pub const FAILED_COOLDOWN_SECS: i64 = 24 * 60 * 60;
@@ -372,6 +372,7 @@ impl Depot {
                 },
             )
         })?;
+        self.changes.send(Change::AssignmentFinished { token, run });
         self.assignment_summary(run)
     }
 
@@ -413,6 +414,10 @@ impl Depot {
             let mut on_commit = |(after, n): (Option<u64>, usize)| {
                 retry_after = retry_after.max(after);
                 throttled += n;
+                self.changes.send(Change::AssignmentProgress {
+                    token: row.token_id,
+                    run: row.id,
+                });
             };
             let pending = db.pending_assignment_serials(row.id, usize::MAX)?;
             for batch in pending.chunks(MAX_SERIALS_PER_ASSIGNMENT) {

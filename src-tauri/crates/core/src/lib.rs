@@ -8,6 +8,7 @@
 
 pub mod assign;
 mod audit;
+mod changes;
 mod demo;
 pub mod devices;
 mod error;
@@ -21,6 +22,7 @@ mod workspace;
 mod writer;
 
 pub use audit::{AuditFilter, AuditPage, AuditRecord};
+pub use changes::Change;
 pub use demo::{DEMO_APPLE_ID, DEMO_DEVICES, DEMO_ORG, DEMO_SERVER};
 pub use depot_apple::{AppleError, TokenFileError};
 pub use depot_domain::{Clock, FixedClock, SystemClock};
@@ -97,6 +99,7 @@ pub struct Depot {
     demo: demo::DemoSimulator,
     syncs: sync::RunningSyncs,
     assignments: assign::RunningAssignments,
+    changes: changes::Changes,
 }
 
 impl Depot {
@@ -121,6 +124,7 @@ impl Depot {
             demo: demo::DemoSimulator::default(),
             syncs: sync::RunningSyncs::default(),
             assignments: assign::RunningAssignments::default(),
+            changes: changes::Changes::default(),
         }
     }
 

@@ -19,7 +19,7 @@ use serde_json::json;
 
 use crate::audit::AuditEvent;
 use crate::tokens::token_object;
-use crate::{CoreError, Depot, Result};
+use crate::{Change, CoreError, Depot, Result};
 
 use crate::writer::Writer;
 
@@ -570,8 +570,12 @@ impl Depot {
         } = plan;
         on_progress(&control.progress());
 
+        let notify = |progress: &SyncProgress| {
+            on_progress(progress);
+            self.changes.send(Change::SyncProgress { token: id });
+        };
         let result = self
-            .sync_pages(row, run, kind, resume_fetch, request, control, on_progress)
+            .sync_pages(row, run, kind, resume_fetch, request, control, &notify)
             .await;
         let now = self.clock.now();
         let progress = control.progress();
@@ -618,6 +622,7 @@ impl Depot {
                 },
             )
         })?;
+        self.changes.send(Change::SyncFinished { token: id });
         let cancelled = result?;
         let default_assignment = if cancelled {
             None

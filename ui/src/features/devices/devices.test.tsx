@@ -1,7 +1,8 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import type { DeviceListRequest } from "../../bindings/DeviceListRequest";
-import type { Host } from "../../platform";
+import type { ChangeEvent } from "../../bindings/ChangeEvent";
+import { setChangeSource, type ChangeListener, type Host } from "../../platform";
 import { fakeDepot, tokenDetail } from "../../test/fakeDepot";
 import { fakeDevices, giveVirtualListsHeight, type FakeDevice } from "../../test/fakeDevices";
 import { fakeProfiles, type SeedProfile } from "../../test/fakeProfiles";
@@ -409,6 +410,38 @@ describe("Devices page", () => {
     const [entry] = within(second).getAllByTestId("device-history-row");
     expect(entry).toHaveAttribute("data-outcome", "SUCCESS");
     expect(entry).toHaveTextContent("helpdesk");
+  });
+
+  it("refreshes the open list when a background sync ends, without waiting for a poll", async () => {
+    let push: ChangeListener = () => undefined;
+    setChangeSource((listener) => {
+      push = listener;
+      return () => {
+        push = () => undefined;
+      };
+    });
+    try {
+      const { devices } = setup();
+      await waitFor(() =>
+        expect(screen.getByTestId("devices-total")).toHaveTextContent(`${LISTED} devices`),
+      );
+      // The scheduler's sync brought a device while the page was open.
+      const template = devices.state.devices.find((d) => d.serial === "ZZTEST000001");
+      devices.state.devices.push({
+        ...(template as FakeDevice),
+        serial: "A00NEW000001",
+        history: [],
+      });
+      const progress: ChangeEvent = { kind: "syncProgress", tokenId: "1", runId: null };
+      push(progress);
+      push({ ...progress, kind: "syncFinished" });
+      await waitFor(() =>
+        expect(screen.getByTestId("devices-total")).toHaveTextContent(`${LISTED + 1} devices`),
+      );
+      expect(await row("A00NEW000001")).toBeInTheDocument();
+    } finally {
+      setChangeSource(null);
+    }
   });
 
   it("deletes ticked devices from Depot after warning that Apple can bring them back", async () => {

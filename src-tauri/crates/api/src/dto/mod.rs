@@ -2,12 +2,14 @@
 //! Explicit conversions from `core` types live next to each DTO.
 
 mod audit;
+mod changes;
 mod devices;
 mod profiles;
 mod sync;
 mod tokens;
 
 pub use audit::*;
+pub use changes::*;
 pub use devices::*;
 pub use profiles::*;
 pub use sync::*;
