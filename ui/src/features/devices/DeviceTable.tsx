@@ -18,7 +18,7 @@ import type { DeviceRow } from "../../bindings/DeviceRow";
 import { ResultBadge, StatusBadge } from "./badges";
 import type { Column, ColumnId } from "./columns";
 import { rowKey } from "./data";
-import { formatDate } from "./format";
+import { formatCount, formatDate } from "./format";
 import type { DeviceSort } from "./query";
 
 /** Fixed row height: no measuring, so 200,000 rows cost the same as 200. */
@@ -29,6 +29,15 @@ const SELECT_WIDTH = 44;
 const PREFETCH_ROWS = 60;
 
 const useStyles = makeStyles({
+  wrap: {
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalXS,
+  },
+  position: {
+    color: tokens.colorNeutralForeground3,
+    textAlign: "end",
+  },
   frame: {
     backgroundColor: tokens.colorNeutralBackground1,
     border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
@@ -159,98 +168,112 @@ export function DeviceTable({
   }, [resetKey, virtualizer]);
 
   const minWidth = SELECT_WIDTH + columns.reduce((sum, c) => sum + c.width, 0);
+  // Where the admin is in a long list: keyset pages load as they scroll, so
+  // the scrollbar only spans the rows loaded so far.
+  const offset = virtualizer.scrollOffset ?? 0;
+  const viewport = Math.max(0, (virtualizer.scrollRect?.height ?? 0) - HEADER_HEIGHT);
+  const first = Math.min(rows.length, Math.floor(offset / ROW_HEIGHT) + 1);
+  const last = Math.min(rows.length, Math.max(first, Math.floor((offset + viewport) / ROW_HEIGHT)));
 
   return (
-    <div
-      ref={scrollRef}
-      className={styles.frame}
-      data-testid="devices-scroll"
-      data-virtual-scroll="true"
-      tabIndex={0}
-      aria-label="Device list"
-      role="region"
-    >
-      <Table
-        noNativeElements
-        sortable
-        aria-label="Devices"
-        aria-rowcount={(total ?? rows.length) + 1}
-        data-testid="devices-table"
-        data-loaded={rows.length}
-        style={{ minWidth: `${minWidth}px` }}
+    <div className={styles.wrap}>
+      <div
+        ref={scrollRef}
+        className={styles.frame}
+        data-testid="devices-scroll"
+        data-virtual-scroll="true"
+        tabIndex={0}
+        aria-label="Device list"
+        role="region"
       >
-        <TableHeader className={styles.header}>
-          <TableRow className={styles.headerRow} aria-rowindex={1}>
-            <TableSelectionCell
-              style={SELECT_STYLE}
-              checked={loadedSelection}
-              onClick={onToggleLoaded}
-              checkboxIndicator={{ "aria-label": "Select every loaded device" }}
-              data-testid="devices-select-loaded"
-            />
-            {columns.map((column) => {
-              const active = column.sort !== undefined && column.sort === sort.key;
+        <Table
+          noNativeElements
+          sortable
+          aria-label="Devices"
+          aria-rowcount={(total ?? rows.length) + 1}
+          data-testid="devices-table"
+          data-loaded={rows.length}
+          style={{ minWidth: `${minWidth}px` }}
+        >
+          <TableHeader className={styles.header}>
+            <TableRow className={styles.headerRow} aria-rowindex={1}>
+              <TableSelectionCell
+                style={SELECT_STYLE}
+                checked={loadedSelection}
+                onClick={onToggleLoaded}
+                checkboxIndicator={{ "aria-label": "Select every loaded device" }}
+                data-testid="devices-select-loaded"
+              />
+              {columns.map((column) => {
+                const active = column.sort !== undefined && column.sort === sort.key;
+                return (
+                  <TableHeaderCell
+                    key={column.id}
+                    style={cellStyle(column)}
+                    sortable={column.sort !== undefined}
+                    {...(active
+                      ? { sortDirection: sort.descending ? "descending" : "ascending" }
+                      : {})}
+                    {...(column.sort !== undefined
+                      ? {
+                          onClick: () => {
+                            const key = column.sort;
+                            if (key === undefined) return;
+                            onSort({ key, descending: active ? !sort.descending : false });
+                          },
+                        }
+                      : {})}
+                    data-testid={`devices-column-${column.id}`}
+                  >
+                    {column.label}
+                  </TableHeaderCell>
+                );
+              })}
+            </TableRow>
+          </TableHeader>
+          <TableBody className={styles.body} style={{ height: `${virtualizer.getTotalSize()}px` }}>
+            {items.map((item) => {
+              const row = rows[item.index];
+              const position: CSSProperties = {
+                transform: `translateY(${item.start - virtualizer.options.scrollMargin}px)`,
+              };
+              if (!row) {
+                return (
+                  <TableRow
+                    key={item.key}
+                    className={styles.row}
+                    style={position}
+                    aria-rowindex={item.index + 2}
+                    data-testid="devices-loading-more"
+                  >
+                    <TableCell className={styles.loader}>
+                      <Spinner size="tiny" label="Loading more devices…" labelPosition="after" />
+                    </TableCell>
+                  </TableRow>
+                );
+              }
               return (
-                <TableHeaderCell
-                  key={column.id}
-                  style={cellStyle(column)}
-                  sortable={column.sort !== undefined}
-                  {...(active
-                    ? { sortDirection: sort.descending ? "descending" : "ascending" }
-                    : {})}
-                  {...(column.sort !== undefined
-                    ? {
-                        onClick: () => {
-                          const key = column.sort;
-                          if (key === undefined) return;
-                          onSort({ key, descending: active ? !sort.descending : false });
-                        },
-                      }
-                    : {})}
-                  data-testid={`devices-column-${column.id}`}
-                >
-                  {column.label}
-                </TableHeaderCell>
+                <DeviceTableRow
+                  key={item.key}
+                  row={row}
+                  index={item.index}
+                  style={position}
+                  columns={columns}
+                  selected={isSelected(row)}
+                  onToggle={onToggle}
+                  onOpen={onOpen}
+                />
               );
             })}
-          </TableRow>
-        </TableHeader>
-        <TableBody className={styles.body} style={{ height: `${virtualizer.getTotalSize()}px` }}>
-          {items.map((item) => {
-            const row = rows[item.index];
-            const position: CSSProperties = {
-              transform: `translateY(${item.start - virtualizer.options.scrollMargin}px)`,
-            };
-            if (!row) {
-              return (
-                <TableRow
-                  key={item.key}
-                  className={styles.row}
-                  style={position}
-                  aria-rowindex={item.index + 2}
-                  data-testid="devices-loading-more"
-                >
-                  <TableCell className={styles.loader}>
-                    <Spinner size="tiny" label="Loading more devices…" labelPosition="after" />
-                  </TableCell>
-                </TableRow>
-              );
-            }
-            return (
-              <DeviceTableRow
-                key={item.key}
-                row={row}
-                index={item.index}
-                style={position}
-                columns={columns}
-                selected={isSelected(row)}
-                onToggle={onToggle}
-                onOpen={onOpen}
-              />
-            );
-          })}
-        </TableBody>
-      </Table>
+          </TableBody>
+        </Table>
+      </div>
+      {rows.length > 0 ? (
+        <Caption1 className={styles.position} data-testid="devices-position" aria-live="off">
+          Rows {formatCount(first)}–{formatCount(last)} of {formatCount(total ?? rows.length)}
+          {hasMore ? ` · ${formatCount(rows.length)} loaded so far` : ""}
+        </Caption1>
+      ) : null}
     </div>
   );
 }

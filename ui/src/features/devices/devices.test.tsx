@@ -114,6 +114,10 @@ describe("Devices page", () => {
     expect(rendered).toBeGreaterThan(10);
     expect(rendered).toBeLessThan(60);
     expect(screen.getByTestId("devices-table")).toHaveAttribute("aria-rowcount", `${LISTED + 1}`);
+    // Where the admin is: the scrollbar only spans the loaded rows.
+    expect(screen.getByTestId("devices-position")).toHaveTextContent(
+      `Rows 1–14 of ${LISTED} · 200 loaded so far`,
+    );
 
     const scroller = screen.getByTestId("devices-scroll");
     scroller.scrollTop = 170 * 40;
@@ -121,6 +125,10 @@ describe("Devices page", () => {
     await waitFor(() =>
       expect(screen.getByTestId("devices-table")).toHaveAttribute("data-loaded", `${LISTED}`),
     );
+    await waitFor(() =>
+      expect(screen.getByTestId("devices-position")).toHaveTextContent(`Rows 171–184 of ${LISTED}`),
+    );
+    expect(screen.getByTestId("devices-position")).not.toHaveTextContent("loaded so far");
     const calls = listCalls(backend.calls);
     expect(calls).toHaveLength(2);
     expect(calls[1]?.cursor).toEqual(expect.any(String));
