@@ -15,6 +15,11 @@ export function openExternal(url: string): Promise<void> {
 }
 
 /** True in the desktop shell: files are saved through native dialogs. */
+/** How date fields are typed in on this machine (see `Host.dateInput`). */
+export function dateInputKind(): "date" | "text" {
+  return host().dateInput;
+}
+
 export function hasNativeDialogs(): boolean {
   return host().nativeDialogs;
 }

@@ -29,6 +29,12 @@ export type Host = {
   pickFiles: (accept: string, multiple: boolean) => Promise<PickedFile[]>;
   /** Native folder dialog; `null` when cancelled, and always in a browser. */
   pickFolder: (title: string) => Promise<string | null>;
+  /**
+   * How date fields are typed in: the web view's own date input, or text in
+   * YYYY-MM-DD where the date input misleads (WebKitGTK shows today's date in
+   * an empty one, so an unset filter looks set).
+   */
+  dateInput: "date" | "text";
 };
 
 /** A file read in the UI: its name and bytes. */
@@ -118,4 +124,5 @@ export const browserHost: Host = {
   },
   pickFiles: pickBinaryFilesInBrowser,
   pickFolder: () => Promise.resolve(null),
+  dateInput: "date",
 };

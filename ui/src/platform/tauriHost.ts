@@ -5,6 +5,13 @@ import { browserHost, type Host } from "./host";
 /** Native dialogs; the backend reads and writes the chosen paths. */
 export const tauriHost: Host = {
   nativeDialogs: true,
+  // Linux's WebKitGTK fills an empty date input with today's date.
+  dateInput:
+    typeof navigator !== "undefined" &&
+    /Linux/.test(navigator.userAgent) &&
+    !/Chrome|Android/.test(navigator.userAgent)
+      ? "text"
+      : "date",
   async pickTokenFile() {
     const { open } = await import("@tauri-apps/plugin-dialog");
     const path = await open({

@@ -25,7 +25,7 @@ import {
 import { keepPreviousData, useInfiniteQuery, useMutation } from "@tanstack/react-query";
 import { Fragment, useEffect, useState } from "react";
 import { call, queryKeys } from "../../app/api";
-import { saveOutput } from "../../app/files";
+import { dateInputKind, saveOutput } from "../../app/files";
 import type { AuditEntry } from "../../bindings/AuditEntry";
 import type { AuditFilter } from "../../bindings/AuditFilter";
 import { EmptyState } from "../../components/EmptyState";
@@ -41,12 +41,21 @@ const formatTime = formatDateTimeSeconds;
 type FilterForm = { action: string; object: string; operator: string; from: string; to: string };
 const NO_FILTER: FilterForm = { action: "", object: "", operator: "", from: "", to: "" };
 
+/** A whole YYYY-MM-DD date that exists (typed dates arrive a digit at a time). */
+function isDay(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const date = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
+}
+
 /** Only the filters the admin set; the backend treats a missing one as "any". */
 function toFilter(form: FilterForm): AuditFilter {
   const filter: AuditFilter = {};
   for (const key of ["action", "object", "operator", "from", "to"] as const) {
     const text = form[key].trim();
-    if (text !== "") filter[key] = text;
+    if (text === "") continue;
+    if ((key === "from" || key === "to") && !isDay(text)) continue;
+    filter[key] = text;
   }
   return filter;
 }
@@ -169,6 +178,7 @@ function AuditRow({ entry }: { entry: AuditEntry }) {
 export function AuditPage() {
   const styles = useStyles();
   const [form, setForm] = useState<FilterForm>(NO_FILTER);
+  const dateInput = dateInputKind();
   const debounced = useDebounced(form, 300);
   // The drop-down and the dates apply at once; only typing waits for a pause.
   const filter = toFilter({
@@ -177,7 +187,7 @@ export function AuditPage() {
     from: form.from,
     to: form.to,
   });
-  const filtering = Object.keys(toFilter(form)).length > 0;
+  const filtering = Object.values(form).some((value) => value.trim() !== "");
   const set = (patch: Partial<FilterForm>) => setForm((current) => ({ ...current, ...patch }));
 
   const list = useInfiniteQuery({
@@ -291,18 +301,30 @@ export function AuditPage() {
                 data-testid="audit-filter-operator"
               />
             </Field>
-            <Field label="From">
+            <Field
+              label="From"
+              {...(form.from.trim() !== "" && !isDay(form.from.trim())
+                ? { validationMessage: "A date as YYYY-MM-DD" }
+                : {})}
+            >
               <Input
-                type="date"
+                type={dateInput}
+                {...(dateInput === "text" ? { placeholder: "YYYY-MM-DD" } : {})}
                 className={styles.filterDate}
                 value={form.from}
                 onChange={(_, data) => set({ from: data.value })}
                 data-testid="audit-filter-from"
               />
             </Field>
-            <Field label="To">
+            <Field
+              label="To"
+              {...(form.to.trim() !== "" && !isDay(form.to.trim())
+                ? { validationMessage: "A date as YYYY-MM-DD" }
+                : {})}
+            >
               <Input
-                type="date"
+                type={dateInput}
+                {...(dateInput === "text" ? { placeholder: "YYYY-MM-DD" } : {})}
                 className={styles.filterDate}
                 value={form.to}
                 onChange={(_, data) => set({ to: data.value })}

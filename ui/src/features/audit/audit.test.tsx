@@ -95,6 +95,32 @@ describe("audit log", () => {
     await waitFor(() => expect(screen.getByTestId("audit-no-match")).toBeInTheDocument());
   });
 
+  it("takes dates as text where the date input would show today in an empty field", async () => {
+    const { user, backend } = renderApp({
+      handlers: fakeDepot({ audit: entries(12) }).handlers,
+      at: "#/audit",
+      host: { dateInput: "text" },
+    });
+    await screen.findByTestId("audit-table");
+    const from = screen.getByTestId("audit-filter-from");
+    expect(from).toHaveAttribute("type", "text");
+    expect(from).toHaveAttribute("placeholder", "YYYY-MM-DD");
+    expect(from).toHaveValue("");
+
+    // Half a date is not a filter yet: it says what it needs and asks nothing.
+    await user.type(from, "2026-06");
+    expect(await screen.findByText("A date as YYYY-MM-DD")).toBeInTheDocument();
+    expect(screen.getByTestId("audit-clear-filters")).toBeInTheDocument();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(listCalls(backend.calls).at(-1)?.filter).toEqual({});
+
+    await user.type(from, "-01");
+    await waitFor(() =>
+      expect(listCalls(backend.calls).at(-1)?.filter).toEqual({ from: "2026-06-01" }),
+    );
+    expect(screen.queryByText("A date as YYYY-MM-DD")).not.toBeInTheDocument();
+  });
+
   it("pages with Load more", async () => {
     const { user, backend } = renderApp({
       handlers: fakeDepot({ audit: entries(150) }).handlers,
