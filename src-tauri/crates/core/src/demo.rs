@@ -110,16 +110,29 @@ impl Depot {
     /// Assigns, on the just-started simulator at `url`, every uploaded profile
     /// to the devices Depot knows hold it (simulator tokens only).
     async fn replay_demo_assignments(&self, url: &str) -> Result<()> {
-        for row in self.workspace.connect()?.list_tokens()? {
-            if row.environment != Environment::Simulator {
-                continue;
+        // Read everything first (one connection), then talk to the simulator.
+        let mut replay = Vec::new();
+        {
+            let db = self.workspace.connect()?;
+            for row in db.list_tokens()? {
+                if row.environment != Environment::Simulator {
+                    continue;
+                }
+                let mut held = Vec::new();
+                for (uuid, _) in db.uploaded_profiles(row.id)? {
+                    let serials = db.serials_holding_profile(row.id, &uuid)?;
+                    if !serials.is_empty() {
+                        held.push((uuid, serials));
+                    }
+                }
+                if !held.is_empty() {
+                    replay.push((self.token_secrets(row.id)?.credentials, held));
+                }
             }
-            let client = self.apple_client(url, self.token_secrets(row.id)?.credentials);
-            for (uuid, _) in self.workspace.connect()?.uploaded_profiles(row.id)? {
-                let serials = self
-                    .workspace
-                    .connect()?
-                    .serials_holding_profile(row.id, &uuid)?;
+        }
+        for (credentials, held) in replay {
+            let client = self.apple_client(url, credentials);
+            for (uuid, serials) in held {
                 for batch in serials.chunks(depot_domain::limits::MAX_SERIALS_PER_ASSIGNMENT) {
                     client.assign_profile(&uuid, batch).await?;
                 }

@@ -96,54 +96,41 @@ impl Stored {
     /// The columns `r` changes, for the device's sync events:
     /// `{"field", "before", "after"}` each.
     fn field_changes(&self, r: &DeviceRecord) -> Vec<serde_json::Value> {
-        let mut out = Vec::new();
-        let mut text = |field: &str, before: Option<&str>, after: Option<&str>| {
-            if before != after {
-                out.push(serde_json::json!({"field": field, "before": before, "after": after}));
-            }
-        };
-        text(
-            "profile_status",
-            Some(&self.profile_status),
-            Some(r.profile_status.as_str()),
-        );
-        text(
-            "profile_uuid",
-            self.profile_uuid.as_deref(),
-            r.profile_uuid.as_deref(),
-        );
-        text("model", Some(&self.model), Some(&r.model));
-        text("description", Some(&self.description), Some(&r.description));
-        text("color", Some(&self.color), Some(&r.color));
-        text("os", self.os.as_deref(), r.os.as_deref());
-        text(
-            "asset_tag",
-            self.asset_tag.as_deref(),
-            r.asset_tag.as_deref(),
-        );
-        text("family", Some(&self.family), Some(r.family.as_str()));
-        text(
-            "assigned_by",
-            self.assigned_by.as_deref(),
-            r.assigned_by.as_deref(),
-        );
-        let mut time = |field: &str, before: Option<i64>, after: Option<i64>| {
-            if before != after {
-                out.push(serde_json::json!({"field": field, "before": before, "after": after}));
-            }
-        };
-        time(
-            "profile_assign_time",
-            self.profile_assign_time,
-            r.profile_assign_time,
-        );
-        time(
-            "profile_push_time",
-            self.profile_push_time,
-            r.profile_push_time,
-        );
-        time("assigned_at", self.assigned_at, r.assigned_at);
-        out
+        use serde_json::json;
+        [
+            (
+                "profile_status",
+                json!(self.profile_status),
+                json!(r.profile_status.as_str()),
+            ),
+            (
+                "profile_uuid",
+                json!(self.profile_uuid),
+                json!(r.profile_uuid),
+            ),
+            ("model", json!(self.model), json!(r.model)),
+            ("description", json!(self.description), json!(r.description)),
+            ("color", json!(self.color), json!(r.color)),
+            ("os", json!(self.os), json!(r.os)),
+            ("asset_tag", json!(self.asset_tag), json!(r.asset_tag)),
+            ("family", json!(self.family), json!(r.family.as_str())),
+            ("assigned_by", json!(self.assigned_by), json!(r.assigned_by)),
+            (
+                "profile_assign_time",
+                json!(self.profile_assign_time),
+                json!(r.profile_assign_time),
+            ),
+            (
+                "profile_push_time",
+                json!(self.profile_push_time),
+                json!(r.profile_push_time),
+            ),
+            ("assigned_at", json!(self.assigned_at), json!(r.assigned_at)),
+        ]
+        .into_iter()
+        .filter(|(_, before, after)| before != after)
+        .map(|(field, before, after)| json!({"field": field, "before": before, "after": after}))
+        .collect()
     }
 
     /// Every column Apple's record fills holds the same value already.
