@@ -181,14 +181,21 @@ const REFETCH_PAGE_LIMIT = 10;
  * After devices change (an assignment run ended, devices were deleted): the
  * device list, counts and facets, device details, profile device counts,
  * tokens, workspace counts, run history and the audit log. A device list with
- * many pages loaded starts again from the top instead of fetching them all again.
+ * many pages loaded starts again from the top instead of fetching them all
+ * again; with `keepLongLists` (a change the admin did not make here) it stays
+ * where the admin scrolled it.
  */
-export function invalidateAfterDeviceChange(client: QueryClient): Promise<void> {
+export function invalidateAfterDeviceChange(
+  client: QueryClient,
+  { keepLongLists = false }: { keepLongLists?: boolean } = {},
+): Promise<void> {
   const long = (query: Query) =>
     ((query.state.data as { pages?: unknown[] } | undefined)?.pages?.length ?? 0) >
     REFETCH_PAGE_LIMIT;
   return Promise.all([
-    client.resetQueries({ queryKey: ["devices.list"], predicate: long }),
+    keepLongLists
+      ? undefined
+      : client.resetQueries({ queryKey: ["devices.list"], predicate: long }),
     client.invalidateQueries({ queryKey: ["devices.list"], predicate: (q) => !long(q) }),
     client.invalidateQueries({ queryKey: ["devices.count"] }),
     client.invalidateQueries({ queryKey: ["devices.facets"] }),

@@ -301,36 +301,24 @@ export function AuditPage() {
                 data-testid="audit-filter-operator"
               />
             </Field>
-            <Field
-              label="From"
-              {...(form.from.trim() !== "" && !isDay(form.from.trim())
-                ? { validationMessage: "A date as YYYY-MM-DD" }
-                : {})}
-            >
-              <Input
-                type={dateInput}
-                {...(dateInput === "text" ? { placeholder: "YYYY-MM-DD" } : {})}
-                className={styles.filterDate}
-                value={form.from}
-                onChange={(_, data) => set({ from: data.value })}
-                data-testid="audit-filter-from"
-              />
-            </Field>
-            <Field
-              label="To"
-              {...(form.to.trim() !== "" && !isDay(form.to.trim())
-                ? { validationMessage: "A date as YYYY-MM-DD" }
-                : {})}
-            >
-              <Input
-                type={dateInput}
-                {...(dateInput === "text" ? { placeholder: "YYYY-MM-DD" } : {})}
-                className={styles.filterDate}
-                value={form.to}
-                onChange={(_, data) => set({ to: data.value })}
-                data-testid="audit-filter-to"
-              />
-            </Field>
+            {(["from", "to"] as const).map((key) => (
+              <Field
+                key={key}
+                label={key === "from" ? "From" : "To"}
+                {...(form[key].trim() !== "" && !isDay(form[key].trim())
+                  ? { validationMessage: "A date as YYYY-MM-DD" }
+                  : {})}
+              >
+                <Input
+                  type={dateInput}
+                  {...(dateInput === "text" ? { placeholder: "YYYY-MM-DD" } : {})}
+                  className={styles.filterDate}
+                  value={form[key]}
+                  onChange={(_, data) => set({ [key]: data.value })}
+                  data-testid={`audit-filter-${key}`}
+                />
+              </Field>
+            ))}
             {filtering ? (
               <Button
                 appearance="subtle"
