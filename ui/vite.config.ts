@@ -29,5 +29,8 @@ export default defineConfig({
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
     restoreMocks: true,
+    // A whole-app render on a busy 2-core machine; the tests themselves never sleep
+    // (deliberate waits are scaled down: src/test/clock.ts).
+    testTimeout: 30_000,
   },
 });

@@ -2,6 +2,7 @@ import { act, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { TokenSummary } from "../bindings/TokenSummary";
 import type { WorkspaceInfo } from "../bindings/WorkspaceInfo";
+import { formatCount } from "../components/format";
 import { failure } from "../test/fakeBackend";
 import { renderApp } from "../test/renderApp";
 
@@ -26,7 +27,7 @@ function setSystemColorScheme(scheme: "light" | "dark") {
 
 afterEach(() => setSystemColorScheme("light"));
 
-const fmt = (n: number) => new Intl.NumberFormat().format(n);
+const fmt = formatCount;
 
 function workspace(counts: Partial<WorkspaceInfo["counts"]> = {}): WorkspaceInfo {
   return {

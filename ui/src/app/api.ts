@@ -1,7 +1,7 @@
 import { useQuery, type Query, type QueryClient } from "@tanstack/react-query";
 import type { CommandName, Commands } from "../bindings/commands";
 import type { DeviceQueryDto } from "../bindings/DeviceQueryDto";
-import { rpc } from "../platform";
+import { rpc, wait } from "../platform";
 
 export { RpcError, isApiError } from "../platform";
 
@@ -128,7 +128,7 @@ export function useAssignmentRun(id: string | null) {
     queryKey: queryKeys.assignment(id ?? ""),
     queryFn: () => call("assignments.get", { id: id ?? "" }),
     enabled: id !== null,
-    refetchInterval: (q) => (q.state.data?.result === "running" ? ASSIGNMENT_POLL_MS : false),
+    refetchInterval: (q) => (q.state.data?.result === "running" ? wait(ASSIGNMENT_POLL_MS) : false),
   });
 }
 

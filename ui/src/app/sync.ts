@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient, type QueryClient } from "@tansta
 import { useEffect, useRef } from "react";
 import type { SyncStatus } from "../bindings/SyncStatus";
 import { call, queryKeys } from "./api";
+import { wait } from "./clock";
 
 /** While a sync runs its progress is polled every second; otherwise twice a minute. */
 export const SYNC_POLL_RUNNING_MS = 1_000;
@@ -13,9 +14,11 @@ export function useSyncOverview() {
     queryKey: queryKeys.syncOverview,
     queryFn: () => call("sync.overview", {}),
     refetchInterval: (q) =>
-      q.state.data?.tokens.some((t) => t.status.running !== null)
-        ? SYNC_POLL_RUNNING_MS
-        : SYNC_POLL_IDLE_MS,
+      wait(
+        q.state.data?.tokens.some((t) => t.status.running !== null)
+          ? SYNC_POLL_RUNNING_MS
+          : SYNC_POLL_IDLE_MS,
+      ),
   });
   useRefreshWhenSyncsFinish(
     query.data?.tokens.map((t) => t.status),
@@ -29,7 +32,7 @@ export function useSyncStatus(id: string) {
   const query = useQuery({
     queryKey: queryKeys.syncStatus(id),
     queryFn: () => call("sync.status", { id }),
-    refetchInterval: (q) => (q.state.data?.running ? SYNC_POLL_RUNNING_MS : SYNC_POLL_IDLE_MS),
+    refetchInterval: (q) => wait(q.state.data?.running ? SYNC_POLL_RUNNING_MS : SYNC_POLL_IDLE_MS),
   });
   useRefreshWhenSyncsFinish(query.data ? [query.data] : undefined, "status");
   return query;

@@ -1,6 +1,7 @@
 import { Button, Tooltip, type ButtonProps } from "@fluentui/react-components";
 import { Checkmark20Regular, Copy20Regular } from "@fluentui/react-icons";
 import { useEffect, useState } from "react";
+import { wait } from "../platform";
 
 type CopyButtonProps = {
   /** What lands on the clipboard. */
@@ -20,7 +21,7 @@ export function CopyButton({ text, label, testId, showText = false, size }: Copy
   const [pointed, setPointed] = useState(false);
   useEffect(() => {
     if (state === "idle") return;
-    const timer = setTimeout(() => setState("idle"), 2_000);
+    const timer = setTimeout(() => setState("idle"), wait(2_000));
     return () => clearTimeout(timer);
   }, [state]);
 

@@ -4,16 +4,52 @@
  * The admin's locale. A machine without one (the POSIX "C" locale, which ICU
  * calls en-US-POSIX) would print 200000 instead of 200,000: read it as US English.
  */
-const LOCALE = /posix/i.test(new Intl.NumberFormat().resolvedOptions().locale)
-  ? "en-US"
-  : undefined;
+function machineLocale(): string | undefined {
+  return /posix/i.test(new Intl.NumberFormat().resolvedOptions().locale) ? "en-US" : undefined;
+}
 
-const dateFormat = new Intl.DateTimeFormat(LOCALE, { dateStyle: "medium" });
-const dateTimeFormat = new Intl.DateTimeFormat(LOCALE, { dateStyle: "medium", timeStyle: "short" });
-const secondsFormat = new Intl.DateTimeFormat(LOCALE, { dateStyle: "medium", timeStyle: "medium" });
-const numberFormat = new Intl.NumberFormat(LOCALE);
+type Formats = {
+  date: Intl.DateTimeFormat;
+  dateTime: Intl.DateTimeFormat;
+  seconds: Intl.DateTimeFormat;
+  number: Intl.NumberFormat;
+  relative: Intl.RelativeTimeFormat;
+};
 
-export const relativeTimeFormat = new Intl.RelativeTimeFormat(LOCALE, { numeric: "auto" });
+function formatsFor(locale: string | undefined, timeZone: string | undefined): Formats {
+  return {
+    date: new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone }),
+    dateTime: new Intl.DateTimeFormat(locale, {
+      dateStyle: "medium",
+      timeStyle: "short",
+      timeZone,
+    }),
+    seconds: new Intl.DateTimeFormat(locale, {
+      dateStyle: "medium",
+      timeStyle: "medium",
+      timeZone,
+    }),
+    number: new Intl.NumberFormat(locale),
+    relative: new Intl.RelativeTimeFormat(locale, { numeric: "auto" }),
+  };
+}
+
+let formats = formatsFor(machineLocale(), undefined);
+
+/**
+ * Formats with `locale` in `timeZone` instead of the machine's (tests, which
+ * must not depend on where they run). `null` goes back to the machine's.
+ */
+export function setFormatLocale(settings: { locale: string; timeZone: string } | null): void {
+  formats = settings
+    ? formatsFor(settings.locale, settings.timeZone)
+    : formatsFor(machineLocale(), undefined);
+}
+
+/** "in 3 hours", "yesterday". */
+export function formatRelative(value: number, unit: Intl.RelativeTimeFormatUnit): string {
+  return formats.relative.format(value, unit);
+}
 
 function format(iso: string | null, with_: Intl.DateTimeFormat): string {
   if (iso === null) return "—";
@@ -23,22 +59,22 @@ function format(iso: string | null, with_: Intl.DateTimeFormat): string {
 
 /** "Nov 26, 2026"; "—" for none; an unreadable time as given. */
 export function formatDate(iso: string | null): string {
-  return format(iso, dateFormat);
+  return format(iso, formats.date);
 }
 
 /** "Nov 26, 2026, 9:49 PM"; "—" for none; an unreadable time as given. */
 export function formatDateTime(iso: string | null): string {
-  return format(iso, dateTimeFormat);
+  return format(iso, formats.dateTime);
 }
 
 /** "Nov 26, 2026, 9:49:07 PM": where seconds matter (the audit log). */
 export function formatDateTimeSeconds(iso: string | null): string {
-  return format(iso, secondsFormat);
+  return format(iso, formats.seconds);
 }
 
 /** "200,000". */
 export function formatCount(n: number): string {
-  return numberFormat.format(n);
+  return formats.number.format(n);
 }
 
 /** "1 device", "2,500 devices". */

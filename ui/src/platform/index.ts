@@ -11,6 +11,7 @@ export { RpcError, isApiError } from "./errors";
 export type { Transport } from "./transport";
 export type { Host, PickedFile } from "./host";
 export type { ChangeListener, ChangeSource } from "./changes";
+export { now, nowIso, todayStamp, wait, setClock, setWaitScale, type Clock } from "./clock";
 
 let injected: Transport | null = null;
 const httpTransport = createHttpTransport();

@@ -12,10 +12,12 @@ import type { TokenFile } from "../bindings/TokenFile";
 import type { TokenPreview } from "../bindings/TokenPreview";
 import type { TokenStatus } from "../bindings/TokenStatus";
 import type { TokenSummary } from "../bindings/TokenSummary";
+import { now as clockNow } from "../platform/clock";
+import { FAKE_NOW } from "./clock";
 import { failure, type Handlers } from "./fakeBackend";
 
-/** The fake's "now": every days-left figure is counted from here. */
-export const FAKE_NOW = Date.parse("2026-06-01T00:00:00Z");
+/** The fake's "now" (the test clock's start): every days-left figure is counted from here. */
+export { FAKE_NOW };
 const DAY = 86_400_000;
 
 /** `appleUrl` for Depot's built-in simulator (tokens.inspect / tokens.add). */
@@ -54,7 +56,7 @@ export function brokenFile(code: ErrorCode, fileName = "broken.p7m"): TokenFile 
 }
 
 export function daysLeft(iso: string): number {
-  return Math.floor((Date.parse(iso) - FAKE_NOW) / DAY);
+  return Math.floor((Date.parse(iso) - clockNow()) / DAY);
 }
 
 function statusFor(iso: string): TokenStatus {
@@ -99,8 +101,12 @@ export function tokenDetail(
 /** One poll's worth of progress of a fake sync run. */
 export type SyncStep = { pages?: number; added?: number; modified?: number; removed?: number };
 
-/** How the next run of a token goes: its steps (one per status poll), then how it ends. */
-export type SyncScript = { steps: SyncStep[]; fail?: Omit<SyncError, "at"> };
+/**
+ * How the next run of a token goes: its steps (one per status poll), then how
+ * it ends. A `held` run moves only as far as the test lets it (`releaseSync`),
+ * so a test can look at each step however fast the UI polls.
+ */
+export type SyncScript = { steps: SyncStep[]; fail?: Omit<SyncError, "at">; held?: boolean };
 
 const MINUTE = 60_000;
 const MANUAL_COOLDOWN = 15 * MINUTE;
@@ -112,6 +118,8 @@ type SyncState = {
   runs: SyncRun[];
   script: SyncScript;
   step: number;
+  /** Steps a held run may still take (a run's end counts as one). */
+  released: number;
 };
 
 /** Sync health as a never-synced token reports it, overridden by `health`. */
@@ -176,6 +184,7 @@ export function fakeDepot(options: Options = {}) {
       runs: [...(options.history?.[id] ?? [])],
       script: { steps: [{ pages: 1, added: 2 }] },
       step: 0,
+      released: 0,
     };
     return state.sync[id];
   };
@@ -186,7 +195,7 @@ export function fakeDepot(options: Options = {}) {
     const run = sync.running;
     if (!run) return;
     const current = sync.runs.find((r) => r.id === run.runId);
-    const now = Date.now();
+    const now = clockNow();
     const finish = (result: SyncRun["result"], error?: SyncError) => {
       sync.running = null;
       if (current) {
@@ -205,6 +214,10 @@ export function fakeDepot(options: Options = {}) {
     if (run.cancelling) {
       finish("cancelled");
       return;
+    }
+    if (sync.script.held) {
+      if (sync.released <= 0) return;
+      sync.released -= 1;
     }
     const step = sync.script.steps[sync.step];
     if (step) {
@@ -250,7 +263,7 @@ export function fakeDepot(options: Options = {}) {
   const record = (action: string, object: string, after: unknown) => {
     state.audit.unshift({
       id: String(state.nextAuditId++),
-      at: new Date(FAKE_NOW).toISOString(),
+      at: new Date(clockNow()).toISOString(),
       operator: "admin",
       action,
       object,
@@ -321,7 +334,7 @@ export function fakeDepot(options: Options = {}) {
       state.keysMade += 1;
       const n = String(state.keysMade).padStart(2, "0");
       state.pendingKey = {
-        createdAt: new Date(FAKE_NOW).toISOString(),
+        createdAt: new Date(clockNow()).toISOString(),
         certificateExpiresAt: "2027-06-01T00:00:00Z",
         subject: "CN=Depot (workspace test)",
         fingerprint: `AB:CD:EF:${n}`,
@@ -372,7 +385,7 @@ export function fakeDepot(options: Options = {}) {
           serverUuid: opened.serverUuid,
           adminId: opened.adminId,
           keyFingerprint: state.pendingKey.fingerprint,
-          createdAt: new Date(FAKE_NOW).toISOString(),
+          createdAt: new Date(clockNow()).toISOString(),
           appleUrl: preview(opened).appleUrl,
         },
       );
@@ -410,7 +423,7 @@ export function fakeDepot(options: Options = {}) {
         status: statusFor(opened.expiresAt),
       };
       token.serverUuid = opened.serverUuid;
-      token.renewedAt = new Date(FAKE_NOW).toISOString();
+      token.renewedAt = new Date(clockNow()).toISOString();
       record("token.renew", token.summary.serverName, {
         expiresAt: opened.expiresAt,
         force: force === true,
@@ -463,7 +476,7 @@ export function fakeDepot(options: Options = {}) {
       const token = find(id);
       if (!token) return failure("NOT_FOUND", `There is no token with id ${id}.`);
       const sync = syncOf(token);
-      const now = Date.now();
+      const now = clockNow();
       if (sync.running) {
         return failure("SYNC_RUNNING", "A sync of this token is already running.");
       }
@@ -526,7 +539,7 @@ export function fakeDepot(options: Options = {}) {
     "demo.issueToken": ({ forToken }) => {
       state.filesIssued += 1;
       const stamp = `2026-06-01T00-00-${String(state.filesIssued).padStart(2, "0")}Z`;
-      const expiresAt = new Date(FAKE_NOW + 365 * DAY).toISOString().replace(".000", "");
+      const expiresAt = new Date(clockNow() + 365 * DAY).toISOString().replace(".000", "");
       const issue = (server: PortalServer) => ({
         file: portalFile(
           server,
@@ -617,5 +630,11 @@ export function fakeDepot(options: Options = {}) {
     if (token) syncOf(token).script = script;
   };
 
-  return { handlers, state, scriptSync };
+  /** Lets a held run take `steps` more steps. */
+  const releaseSync = (id: string, steps = 1) => {
+    const token = find(id);
+    if (token) syncOf(token).released += steps;
+  };
+
+  return { handlers, state, scriptSync, releaseSync };
 }

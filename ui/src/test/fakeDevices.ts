@@ -9,8 +9,9 @@ import type { DeviceSyncEvent } from "../bindings/DeviceSyncEvent";
 import type { FacetValue } from "../bindings/FacetValue";
 import type { PreviewRowDto } from "../bindings/PreviewRowDto";
 import type { ProfileSummary } from "../bindings/ProfileSummary";
+import { now as clockNow } from "../platform/clock";
 import { failure, type Handlers } from "./fakeBackend";
-import { FAKE_NOW, type fakeDepot } from "./fakeDepot";
+import type { fakeDepot } from "./fakeDepot";
 import type { fakeProfiles } from "./fakeProfiles";
 
 // A stateful stand-in for the devices.* commands and for assignment runs
@@ -65,7 +66,7 @@ export function generateDevices(count: number, tokens: readonly TokenRef[]): Fak
     const token = tokens[i % tokens.length] ?? { id: "1", name: "Token" };
     const kind = MODELS[i % MODELS.length] ?? MODELS[0];
     const status = STATUSES[i % STATUSES.length] ?? "empty";
-    const assignedAt = iso(FAKE_NOW - ((i * 37) % 400) * DAY);
+    const assignedAt = iso(clockNow() - ((i * 37) % 400) * DAY);
     const ran = i % 7 === 0 ? "SUCCESS" : i % 23 === 0 ? "FAILED" : null;
     return {
       tokenId: token.id,
@@ -86,21 +87,21 @@ export function generateDevices(count: number, tokens: readonly TokenRef[]): Fak
       profilePushedAt: status === "pushed" ? assignedAt : null,
       assignedAt,
       assignedBy: "abm-admin@contoso.example",
-      removedAt: i % 50 === 49 ? iso(FAKE_NOW - 2 * DAY) : null,
+      removedAt: i % 50 === 49 ? iso(clockNow() - 2 * DAY) : null,
       lastResult: ran,
-      lastResultAt: ran === null ? null : iso(FAKE_NOW - DAY),
+      lastResultAt: ran === null ? null : iso(clockNow() - DAY),
       lastRunId: ran === null ? null : "seed-run",
       renderedName: null,
-      addedAt: iso(FAKE_NOW - 30 * DAY),
+      addedAt: iso(clockNow() - 30 * DAY),
       appleChangedAt: assignedAt,
-      updatedAt: iso(FAKE_NOW - DAY),
-      cooldownUntil: ran === "FAILED" ? iso(Date.now() + DAY / 2) : null,
+      updatedAt: iso(clockNow() - DAY),
+      cooldownUntil: ran === "FAILED" ? iso(clockNow() + DAY / 2) : null,
       events: [
         ...(status === "empty"
           ? []
           : [
               {
-                at: iso(FAKE_NOW - DAY),
+                at: iso(clockNow() - DAY),
                 appleAt: assignedAt,
                 kind: "modified",
                 reason: null,
@@ -108,7 +109,7 @@ export function generateDevices(count: number, tokens: readonly TokenRef[]): Fak
               },
             ]),
         {
-          at: iso(FAKE_NOW - 30 * DAY),
+          at: iso(clockNow() - 30 * DAY),
           appleAt: null,
           kind: "added",
           reason: null,
@@ -419,7 +420,7 @@ export function fakeDevices(depot: ReturnType<typeof fakeDepot>, options: Option
       );
       const outcome = state.outcomes[result.serial] ?? (device ? "SUCCESS" : "NOT_ACCESSIBLE");
       result.outcome = outcome;
-      result.at = iso(FAKE_NOW);
+      result.at = iso(clockNow());
       result.detail = outcome === "SUCCESS" ? null : `Apple answered ${outcome}`;
       run.pending -= 1;
       if (outcome === "SUCCESS") run.succeeded += 1;
@@ -437,7 +438,7 @@ export function fakeDevices(depot: ReturnType<typeof fakeDepot>, options: Option
             profileStatus: run.kind === "remove" ? "removed" : "assigned",
           });
         }
-        if (outcome === "FAILED") device.cooldownUntil = iso(Date.now() + DAY);
+        if (outcome === "FAILED") device.cooldownUntil = iso(clockNow() + DAY);
         Object.assign(device, {
           lastResult: outcome,
           lastResultAt: result.at,
@@ -459,7 +460,7 @@ export function fakeDevices(depot: ReturnType<typeof fakeDepot>, options: Option
       }
     }
     if (run.pending === 0) {
-      run.finishedAt = iso(FAKE_NOW);
+      run.finishedAt = iso(clockNow());
       run.result = run.succeeded === run.total ? "ok" : run.succeeded === 0 ? "failed" : "partial";
     }
   };
@@ -594,7 +595,7 @@ export function fakeDevices(depot: ReturnType<typeof fakeDepot>, options: Option
         profileId: profileId ?? null,
         profileVersion: profile?.version ?? null,
         operator: "admin",
-        startedAt: iso(FAKE_NOW),
+        startedAt: iso(clockNow()),
         finishedAt: null,
         result: "running",
         error: null,
@@ -645,7 +646,7 @@ export function fakeDevices(depot: ReturnType<typeof fakeDepot>, options: Option
         mine.run.notSent += mine.run.pending;
         mine.run.pending = 0;
         mine.run.result = "cancelled";
-        mine.run.finishedAt = iso(FAKE_NOW);
+        mine.run.finishedAt = iso(clockNow());
       }
       return {};
     },

@@ -9,8 +9,9 @@ import type { ProfileIssue } from "../bindings/ProfileIssue";
 import type { ProfileSummary } from "../bindings/ProfileSummary";
 import type { SkipKeyEntry } from "../bindings/SkipKeyEntry";
 import type { UploadInfo } from "../bindings/UploadInfo";
+import { now as clockNow } from "../platform/clock";
 import { failure, type Handlers } from "./fakeBackend";
-import { FAKE_NOW, type fakeDepot } from "./fakeDepot";
+import type { fakeDepot } from "./fakeDepot";
 
 // A stateful stand-in for the profiles, enrollment URL settings and
 // assignment-run commands. It follows the backend's rules closely enough for
@@ -135,7 +136,7 @@ function readCertificate(base64: string): CertificateCheck {
     ok: true,
     subject,
     expiresAt,
-    expired: Date.parse(expiresAt) < FAKE_NOW,
+    expired: Date.parse(expiresAt) < clockNow(),
     error: null,
   };
 }
@@ -270,7 +271,7 @@ export function fakeProfiles(depot: ReturnType<typeof fakeDepot>, options: Optio
       return {
         state: "uploaded",
         appleUuid: `A1B2C3D4E5F6A7B8C9D0E1F2A3B4C5${String(state.uploads).padStart(2, "0")}`,
-        uploadedAt: iso(FAKE_NOW),
+        uploadedAt: iso(clockNow()),
         error: null,
         errorField: null,
       };
@@ -559,12 +560,12 @@ export function fakeProfiles(depot: ReturnType<typeof fakeDepot>, options: Optio
       tokenId,
       deviceCount: 0,
       isDefault: false,
-      createdAt: iso(FAKE_NOW),
+      createdAt: iso(clockNow()),
       versions: [
         {
           version: 1,
           draft: { ...draft, name: draft.name.trim() },
-          createdAt: iso(FAKE_NOW),
+          createdAt: iso(clockNow()),
           createdBy: "admin",
           upload: uploadInfo(),
         },
@@ -584,7 +585,7 @@ export function fakeProfiles(depot: ReturnType<typeof fakeDepot>, options: Optio
       profileId: p.id,
       profileVersion: current(p).version,
       operator: "admin",
-      startedAt: iso(FAKE_NOW),
+      startedAt: iso(clockNow()),
       finishedAt: null,
       result: "running",
       error: null,
@@ -608,11 +609,11 @@ export function fakeProfiles(depot: ReturnType<typeof fakeDepot>, options: Optio
       tokenId: seed.tokenId,
       deviceCount: seed.deviceCount ?? 0,
       isDefault: seed.isDefault ?? false,
-      createdAt: iso(FAKE_NOW - drafts.length * DAY),
+      createdAt: iso(clockNow() - drafts.length * DAY),
       versions: drafts.map((d, i) => ({
         version: i + 1,
         draft: defaultDraft({ name: seed.name, ...d }),
-        createdAt: iso(FAKE_NOW - (drafts.length - i) * DAY),
+        createdAt: iso(clockNow() - (drafts.length - i) * DAY),
         createdBy: i === 0 ? "admin" : "helpdesk",
         upload: { ...uploadInfo(), ...(i === drafts.length - 1 ? seed.upload : {}) },
       })),
@@ -698,7 +699,7 @@ export function fakeProfiles(depot: ReturnType<typeof fakeDepot>, options: Optio
       p.versions.push({
         version: current(p).version + 1,
         draft: { ...draft, name: draft.name.trim() },
-        createdAt: iso(FAKE_NOW + DAY),
+        createdAt: iso(clockNow() + DAY),
         createdBy: "admin",
         upload: uploadInfo(),
       });
@@ -853,7 +854,7 @@ export function fakeProfiles(depot: ReturnType<typeof fakeDepot>, options: Optio
         run.succeeded += step;
         if (run.pending === 0) {
           run.result = "ok";
-          run.finishedAt = iso(FAKE_NOW + DAY);
+          run.finishedAt = iso(clockNow() + DAY);
         }
       }
       return { ...run };

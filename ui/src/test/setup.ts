@@ -1,6 +1,8 @@
 import "@testing-library/jest-dom/vitest";
-import { cleanup } from "@testing-library/react";
-import { afterEach } from "vitest";
+import { cleanup, configure } from "@testing-library/react";
+import { afterEach, beforeEach } from "vitest";
+import { setFormatLocale } from "../components/format";
+import { installTestClock } from "./clock";
 
 // Browsers mark an animation's `finished` promise as handled when the
 // animation is cancelled (Web Animations spec); happy-dom does not, so every
@@ -13,6 +15,17 @@ Element.prototype.animate = function (this: Element, ...args: Parameters<Element
   animation.finished.catch(() => undefined);
   return animation;
 };
+
+// waitFor/findBy give up after 10 s rather than 1 s: a busy 2-core machine renders slowly.
+configure({ asyncUtilTimeout: 10_000 });
+
+// Dates and numbers in US English and UTC, whatever the machine's locale and
+// time zone (the app itself uses the machine's).
+setFormatLocale({ locale: "en-US", timeZone: "UTC" });
+
+// Before the test file is imported (its top-level fixtures read the clock) and before each test.
+installTestClock();
+beforeEach(installTestClock);
 
 afterEach(() => {
   cleanup();

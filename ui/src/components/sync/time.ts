@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
-import { formatCount, formatDateTime, relativeTimeFormat } from "../format";
+import { now as clockNow, wait } from "../../platform";
+import { formatCount, formatDateTime, formatRelative } from "../format";
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
@@ -27,7 +28,7 @@ export function relativeTime(iso: string, now: number): string {
       : abs < DAY
         ? [Math.round(diff / HOUR), "hour"]
         : [Math.round(diff / DAY), "day"];
-  return relativeTimeFormat.format(value, unit);
+  return formatRelative(value, unit);
 }
 
 /** A length of time for people: "45 seconds", "12 minutes", "3 hours", "2 days". */
@@ -66,9 +67,9 @@ export function msUntil(iso: string | null, now: number): number {
 
 /** The clock, re-read every `everyMs` so countdowns and "3 minutes ago" stay true. */
 export function useNow(everyMs: number): number {
-  const [now, setNow] = useState(() => Date.now());
+  const [now, setNow] = useState(() => clockNow());
   useEffect(() => {
-    const timer = window.setInterval(() => setNow(Date.now()), everyMs);
+    const timer = window.setInterval(() => setNow(clockNow()), wait(everyMs));
     return () => window.clearInterval(timer);
   }, [everyMs]);
   return now;

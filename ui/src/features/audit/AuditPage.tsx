@@ -23,8 +23,9 @@ import {
   Dismiss16Regular,
 } from "@fluentui/react-icons";
 import { keepPreviousData, useInfiniteQuery, useMutation } from "@tanstack/react-query";
-import { Fragment, useEffect, useState } from "react";
+import { Fragment, useState } from "react";
 import { call, queryKeys } from "../../app/api";
+import { todayStamp } from "../../app/clock";
 import { dateInputKind, saveOutput } from "../../app/files";
 import type { AuditEntry } from "../../bindings/AuditEntry";
 import type { AuditFilter } from "../../bindings/AuditFilter";
@@ -32,6 +33,7 @@ import { EmptyState } from "../../components/EmptyState";
 import { ErrorState } from "../../components/ErrorState";
 import { formatCount, formatDateTimeSeconds } from "../../components/format";
 import { LoadingState } from "../../components/LoadingState";
+import { useDebounced } from "../../components/useDebounced";
 import { Page } from "../../components/Page";
 
 export const AUDIT_PAGE_SIZE = 100;
@@ -58,16 +60,6 @@ function toFilter(form: FilterForm): AuditFilter {
     filter[key] = text;
   }
   return filter;
-}
-
-/** Typing in a text filter asks the backend once the admin pauses. */
-function useDebounced<T>(value: T, ms: number): T {
-  const [debounced, setDebounced] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setDebounced(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return debounced;
 }
 
 const useStyles = makeStyles({
@@ -179,7 +171,8 @@ export function AuditPage() {
   const styles = useStyles();
   const [form, setForm] = useState<FilterForm>(NO_FILTER);
   const dateInput = dateInputKind();
-  const debounced = useDebounced(form, 300);
+  // Typing in a text filter asks the backend once the admin pauses.
+  const [debounced] = useDebounced(form, 300);
   // The drop-down and the dates apply at once; only typing waits for a pause.
   const filter = toFilter({
     ...debounced,
@@ -209,7 +202,7 @@ export function AuditPage() {
   const exporter = useMutation({
     mutationFn: () =>
       saveOutput({
-        fileName: `depot-audit-${new Date().toISOString().slice(0, 10)}.csv`,
+        fileName: `depot-audit-${todayStamp()}.csv`,
         filterName: "CSV file",
         extensions: ["csv"],
         mimeType: "text/csv",

@@ -27,6 +27,7 @@ import {
 import { useMutation } from "@tanstack/react-query";
 import { Suspense, lazy, useCallback, useMemo, useState } from "react";
 import { call, useDeviceCount } from "../../app/api";
+import { todayStamp } from "../../app/clock";
 import { saveOutput } from "../../app/files";
 import { PATHS } from "../../app/paths";
 import { navigate } from "../../app/router";
@@ -37,7 +38,8 @@ import { ErrorState } from "../../components/ErrorState";
 import { LoadingState } from "../../components/LoadingState";
 import type { AssignTarget } from "./AssignDialog";
 import { COLUMNS, useColumnChoice } from "./columns";
-import { rowKey, useDebounced, useDeviceFacets, useDevicePages } from "./data";
+import { useDebounced } from "../../components/useDebounced";
+import { rowKey, useDeviceFacets, useDevicePages } from "./data";
 import type { DeleteGroup } from "./DeleteDevicesDialog";
 import { DeviceFilterBar } from "./DeviceFilters";
 import { DeviceTable } from "./DeviceTable";
@@ -123,7 +125,7 @@ export function DeviceList({ tokens: tokenList, initialTokenId, profileName }: D
     tokenId: initialTokenId,
   });
   const [searchText, setSearchText] = useState("");
-  const search = useDebounced(searchText, 300);
+  const [search] = useDebounced(searchText, 300);
   const [sort, setSort] = useState<DeviceSort>(DEFAULT_SORT);
   const { columns, shown, choose } = useColumnChoice();
 
@@ -198,7 +200,7 @@ export function DeviceList({ tokens: tokenList, initialTokenId, profileName }: D
   const exporter = useMutation({
     mutationFn: () =>
       saveOutput({
-        fileName: `depot-devices-${new Date().toISOString().slice(0, 10)}.csv`,
+        fileName: `depot-devices-${todayStamp()}.csv`,
         filterName: "CSV file",
         extensions: ["csv"],
         mimeType: "text/csv",

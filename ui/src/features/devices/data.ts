@@ -1,5 +1,5 @@
 import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { useEffect, useMemo, useState } from "react";
+import { useMemo } from "react";
 import { call, queryKeys } from "../../app/api";
 import type { DeviceQueryDto } from "../../bindings/DeviceQueryDto";
 import type { DeviceRow } from "../../bindings/DeviceRow";
@@ -40,16 +40,6 @@ export function useDeviceFacets(query: DeviceQueryDto, enabled: boolean) {
     placeholderData: keepPreviousData,
     enabled,
   });
-}
-
-/** `value`, once it has stopped changing for `ms`. */
-export function useDebounced<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
 }
 
 /** The row key: a serial can be listed by more than one token. */

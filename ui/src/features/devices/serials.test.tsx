@@ -111,9 +111,7 @@ describe("Apple serial numbers", () => {
       },
     ]);
     const run = await within(panel).findByTestId("assignment-run");
-    await waitFor(() => expect(run).toHaveAttribute("data-result", "partial"), {
-      timeout: 4_000,
-    });
+    await waitFor(() => expect(run).toHaveAttribute("data-result", "partial"));
     const results = await within(panel).findByTestId("assignment-results");
     expect(within(results).getByTestId("assignment-result-C02X000006")).toHaveAttribute(
       "data-outcome",

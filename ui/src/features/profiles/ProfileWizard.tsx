@@ -23,7 +23,7 @@ import { Page } from "../../components/Page";
 import { WizardSteps, useWizardFrameStyles } from "../../components/WizardSteps";
 import { BasicsStep } from "./BasicsStep";
 import { LAST_STEP, WIZARD_STEPS, normalize, stepOfField } from "./draft";
-import { useDebounced } from "./hooks";
+import { useDebounced } from "../../components/useDebounced";
 import { ManagementStep } from "./ManagementStep";
 import { ReviewStep } from "./ReviewStep";
 import { SetupAssistantStep } from "./SetupAssistantStep";

@@ -499,7 +499,7 @@ describe("Edit profile", () => {
     expect(screen.getByTestId("profile-saved")).toHaveTextContent("Version 2 saved");
     const progress = screen.getByTestId("reassignment");
     expect(progress).toHaveTextContent("Moving 12 devices to version 2");
-    await waitFor(() => expect(progress).toHaveAttribute("data-result", "ok"), { timeout: 5_000 });
+    await waitFor(() => expect(progress).toHaveAttribute("data-result", "ok"));
     expect(progress).toHaveTextContent("12 devices now have version 2");
   });
 });

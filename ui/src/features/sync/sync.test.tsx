@@ -1,18 +1,19 @@
 import { screen, waitFor, within } from "@testing-library/react";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
+import { SYNC_POLL_RUNNING_MS } from "../../app/sync";
+import { formatCount, formatDateTime } from "../../components/format";
 import { failure } from "../../test/fakeBackend";
-import { FAKE_NOW, fakeDepot, tokenDetail } from "../../test/fakeDepot";
+import { wait } from "../../platform";
+import { FAKE_NOW, testClock } from "../../test/clock";
+import { fakeDepot, tokenDetail } from "../../test/fakeDepot";
 import { renderApp } from "../../test/renderApp";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const at = (offset: number) => new Date(FAKE_NOW + offset).toISOString();
-const dateTime = (offset: number) =>
-  new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(
-    FAKE_NOW + offset,
-  );
-const fmt = (n: number) => new Intl.NumberFormat().format(n);
+const dateTime = (offset: number) => formatDateTime(at(offset));
+const fmt = formatCount;
 
 const west = () => tokenDetail({ id: "tok-1", serverName: "Retail West", deviceCount: 1200 });
 const lab = () =>
@@ -22,17 +23,6 @@ const lab = () =>
     simulator: true,
     deviceCount: 40,
   });
-
-/** Freezes the clock the UI and the fake read (timers stay real, so polling still runs). */
-function freezeClock(ms = FAKE_NOW) {
-  vi.useFakeTimers({ toFake: ["Date"] });
-  vi.setSystemTime(ms);
-}
-
-beforeEach(() => freezeClock());
-afterEach(() => {
-  vi.useRealTimers();
-});
 
 describe("Sync page", () => {
   it("lists every token with its devices, last success, next run and last error", async () => {
@@ -115,13 +105,13 @@ describe("Sync page", () => {
     expect(button).toBeDisabled();
     expect(screen.getByTestId("sync-cooldown-tok-1")).toHaveTextContent("Available in 12:34");
 
-    vi.setSystemTime(FAKE_NOW + 34_000);
+    testClock.set(FAKE_NOW + 34_000);
     await waitFor(() =>
       expect(screen.getByTestId("sync-cooldown-tok-1")).toHaveTextContent("Available in 12:00"),
     );
     expect(screen.getByTestId("sync-now-tok-1")).toBeDisabled();
 
-    vi.setSystemTime(FAKE_NOW + 13 * MINUTE);
+    testClock.set(FAKE_NOW + 13 * MINUTE);
     await waitFor(() => expect(screen.getByTestId("sync-now-tok-1")).toBeEnabled());
     expect(screen.queryByTestId("sync-cooldown-tok-1")).not.toBeInTheDocument();
   });
@@ -133,9 +123,11 @@ describe("Sync page", () => {
         { pages: 1, added: 120, modified: 4 },
         { pages: 1, added: 30, removed: 2 },
       ],
+      held: true,
     });
     const { user, backend } = renderApp({ handlers: depot.handlers, at: "#/sync" });
 
+    depot.releaseSync("tok-1");
     await user.click(await screen.findByTestId("sync-now-tok-1"));
     expect(backend.calls).toContainEqual({ name: "sync.start", payload: { id: "tok-1" } });
 
@@ -146,13 +138,14 @@ describe("Sync page", () => {
     expect(screen.getByTestId("sync-now-tok-1")).toBeDisabled();
     expect(screen.getByTestId("sync-state-tok-1")).toHaveAttribute("data-state", "running");
 
-    await waitFor(() => expect(progress).toHaveTextContent("150 added"), { timeout: 3000 });
+    depot.releaseSync("tok-1");
+    await waitFor(() => expect(progress).toHaveTextContent("150 added"));
     expect(progress).toHaveTextContent("2 pages");
     expect(progress).toHaveTextContent("2 removed");
 
-    await waitFor(
-      () => expect(screen.queryByTestId("sync-progress-tok-1")).not.toBeInTheDocument(),
-      { timeout: 3000 },
+    depot.releaseSync("tok-1");
+    await waitFor(() =>
+      expect(screen.queryByTestId("sync-progress-tok-1")).not.toBeInTheDocument(),
     );
     expect(screen.getByTestId("sync-devices-tok-1")).toHaveTextContent(fmt(1200 + 150 - 2));
     expect(screen.getByTestId("sync-state-tok-1")).toHaveAttribute("data-state", "idle");
@@ -160,7 +153,7 @@ describe("Sync page", () => {
     // The manual cooldown starts with the run.
     expect(screen.getByTestId("sync-now-tok-1")).toBeDisabled();
     expect(screen.getByTestId("sync-cooldown-tok-1")).toHaveTextContent("Available in 15:00");
-  }, 10_000);
+  });
 
   it("polls every second while a sync runs and stops polling fast when it is idle", async () => {
     const depot = fakeDepot({ tokens: [west()] });
@@ -168,14 +161,14 @@ describe("Sync page", () => {
     const { user, backend } = renderApp({ handlers: depot.handlers, at: "#/sync" });
     await user.click(await screen.findByTestId("sync-now-tok-1"));
     await screen.findByTestId("sync-progress-tok-1");
-    await waitFor(
-      () => expect(screen.queryByTestId("sync-progress-tok-1")).not.toBeInTheDocument(),
-      { timeout: 4000 },
+    await waitFor(() =>
+      expect(screen.queryByTestId("sync-progress-tok-1")).not.toBeInTheDocument(),
     );
     const polls = backend.calls.filter((c) => c.name === "sync.overview").length;
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Five running-poll intervals later, an idle page has not asked again.
+    await new Promise((resolve) => setTimeout(resolve, wait(SYNC_POLL_RUNNING_MS) * 5));
     expect(backend.calls.filter((c) => c.name === "sync.overview").length).toBe(polls);
-  }, 10_000);
+  });
 
   it("cancels a running sync", async () => {
     const depot = fakeDepot({ tokens: [west()] });
@@ -188,13 +181,12 @@ describe("Sync page", () => {
     await user.click(screen.getByTestId("sync-cancel-tok-1"));
     expect(backend.calls).toContainEqual({ name: "sync.cancel", payload: { id: "tok-1" } });
 
-    await waitFor(
-      () => expect(screen.queryByTestId("sync-progress-tok-1")).not.toBeInTheDocument(),
-      { timeout: 3000 },
+    await waitFor(() =>
+      expect(screen.queryByTestId("sync-progress-tok-1")).not.toBeInTheDocument(),
     );
     expect(screen.queryByTestId("sync-cancel-tok-1")).not.toBeInTheDocument();
     expect(depot.state.sync["tok-1"]?.runs[0]?.result).toBe("cancelled");
-  }, 10_000);
+  });
 
   it("shows why a sync did not start (SYNC_TOO_SOON, SYNC_RUNNING) instead of failing", async () => {
     const depot = fakeDepot({ tokens: [west()] });
@@ -470,9 +462,8 @@ describe("Token detail sync card", () => {
     expect(await within(card).findByTestId("sync-progress-tok-1")).toHaveTextContent("25 added");
     expect(within(card).getByTestId("sync-cancel-tok-1")).toBeEnabled();
 
-    await waitFor(
-      () => expect(within(card).queryByTestId("sync-progress-tok-1")).not.toBeInTheDocument(),
-      { timeout: 3000 },
+    await waitFor(() =>
+      expect(within(card).queryByTestId("sync-progress-tok-1")).not.toBeInTheDocument(),
     );
     // tokens.get was fetched again: the Token card shows the new count.
     await waitFor(() => expect(screen.getByTestId("detail-devices")).toHaveTextContent(fmt(1225)));
@@ -481,7 +472,7 @@ describe("Token detail sync card", () => {
     await waitFor(() => expect(rows[0]).toHaveAttribute("data-result", "ok"));
     expect(backend.calls.filter((c) => c.name === "tokens.get").length).toBeGreaterThan(1);
     expect(backend.calls.filter((c) => c.name === "workspace.info").length).toBeGreaterThan(0);
-  }, 10_000);
+  });
 
   it("reports a failed run with its advice", async () => {
     const depot = fakeDepot({ tokens: [west()] });
@@ -496,7 +487,7 @@ describe("Token detail sync card", () => {
     const { user } = renderApp({ handlers: depot.handlers, at: "#/tokens/tok-1" });
     const card = await screen.findByTestId("token-sync");
     await user.click(await within(card).findByTestId("sync-now-tok-1"));
-    const error = await within(card).findByTestId("sync-error-tok-1", {}, { timeout: 4000 });
+    const error = await within(card).findByTestId("sync-error-tok-1", {});
     expect(error).toHaveTextContent("Apple refused access");
     expect(error).toHaveTextContent("What to do: Download a new token");
     await waitFor(() =>
@@ -505,5 +496,5 @@ describe("Token detail sync card", () => {
         "failed",
       ),
     );
-  }, 10_000);
+  });
 });
