@@ -172,6 +172,10 @@ pub struct ErrorBurst {
     /// `Retry-After` seconds on 429 and 503 (default 1).
     #[serde(default)]
     pub retry_after_seconds: Option<u32>,
+    /// Send `Retry-After` as an HTTP-date (simulated now + the seconds)
+    /// instead of delta-seconds.
+    #[serde(default)]
+    pub retry_after_as_date: bool,
 }
 
 impl ErrorBurst {
@@ -182,6 +186,7 @@ impl ErrorBurst {
             path: None,
             body: None,
             retry_after_seconds: None,
+            retry_after_as_date: false,
         }
     }
 
@@ -192,6 +197,13 @@ impl ErrorBurst {
 
     pub fn retry_after(mut self, seconds: u32) -> Self {
         self.retry_after_seconds = Some(seconds);
+        self
+    }
+
+    /// `Retry-After` as an HTTP-date `seconds` after simulated now.
+    pub fn retry_after_date(mut self, seconds: u32) -> Self {
+        self.retry_after_seconds = Some(seconds);
+        self.retry_after_as_date = true;
         self
     }
 }
@@ -234,6 +246,12 @@ pub struct Faults {
     pub failed_serials: Vec<String>,
     /// The next N requests have their connection closed without a response.
     pub drop_connections: u32,
+    /// Every call answers `307 Temporary Redirect` to this URL (a
+    /// misconfigured proxy or a hijacked host).
+    pub redirect_to: Option<String>,
+    /// Every answer gets this many trailing spaces: still valid JSON, but far
+    /// bigger than Apple's (an oversized body).
+    pub pad_answers_bytes: u64,
 }
 
 impl Default for Faults {
@@ -251,6 +269,8 @@ impl Default for Faults {
             retry_after_seconds: default_retry_after(),
             failed_serials: Vec::new(),
             drop_connections: 0,
+            redirect_to: None,
+            pad_answers_bytes: 0,
         }
     }
 }

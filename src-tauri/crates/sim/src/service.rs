@@ -13,7 +13,7 @@ use crate::cursor::{Cursor, CursorKind};
 use crate::devices;
 use crate::model::{DeviceOut, Inner, Op, ProfileStatus, Shared, StoredProfile};
 use crate::oauth::{self, OAuthRejection};
-use crate::util::{date_only, rfc3339};
+use crate::util::{date_only, http_date, rfc3339};
 use crate::{LimitPolicy, LoggedRequest};
 
 /// Apple's content type, on every answer.
@@ -145,7 +145,16 @@ impl Shared {
         let mut inner = self.lock();
         let server = attribute(&inner, req);
         let mut rotated = false;
-        let reply = self.apple_inner(&mut inner, req, server, now, &mut rotated);
+        let mut reply = self.apple_inner(&mut inner, req, server, now, &mut rotated);
+        // Every answer carries the simulated time, as Apple's carry Apple's.
+        reply.headers.push(("Date", http_date(now)));
+        let padding = inner.faults.pad_answers_bytes;
+        if padding > 0 && !reply.drop && inner.faults_apply(server) {
+            let padding = usize::try_from(padding).unwrap_or(usize::MAX);
+            reply
+                .body
+                .resize(reply.body.len().saturating_add(padding), b' ');
+        }
         let entry = LoggedRequest {
             seq: 0,
             at_ms: now,
@@ -181,6 +190,11 @@ impl Shared {
         if faulty && inner.faults.drop_connections > 0 {
             inner.faults.drop_connections -= 1;
             return Reply::dropped();
+        }
+        if faulty && let Some(to) = inner.faults.redirect_to.clone() {
+            let mut reply = Reply::json(307, &"TEMPORARY_REDIRECT");
+            reply.headers.push(("Location", to));
+            return reply;
         }
         if req
             .header("user-agent")
@@ -277,10 +291,13 @@ impl Shared {
         };
         let mut reply = self.error(burst.status, burst.body.as_deref().unwrap_or(default_body));
         if matches!(burst.status, 429 | 503) {
-            reply.headers.push((
-                "Retry-After",
-                burst.retry_after_seconds.unwrap_or(1).to_string(),
-            ));
+            let seconds = burst.retry_after_seconds.unwrap_or(1);
+            let value = if burst.retry_after_as_date {
+                http_date(self.clock.now_ms() + i64::from(seconds) * 1000)
+            } else {
+                seconds.to_string()
+            };
+            reply.headers.push(("Retry-After", value));
         }
         Some(reply)
     }

@@ -83,6 +83,28 @@ pub(crate) fn rfc3339(ms: i64) -> String {
     out.iter().map(|&b| b as char).collect()
 }
 
+/// `Mon, 21 Sep 2026 14:13:20 GMT` — an HTTP-date (IMF-fixdate, RFC 9110),
+/// for the `Date` and `Retry-After` headers.
+pub(crate) fn http_date(ms: i64) -> String {
+    const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let c = civil(ms);
+    // 1970-01-01 was a Thursday.
+    let weekday = (ms.div_euclid(DAY_MS) + 4).rem_euclid(7) as usize;
+    format!(
+        "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
+        DAYS[weekday],
+        c.day,
+        MONTHS[(c.month - 1) as usize],
+        c.year,
+        c.hour,
+        c.minute,
+        c.second
+    )
+}
+
 /// `2025-01-15` — day precision, used by replacement details.
 pub(crate) fn date_only(ms: i64) -> String {
     let c = civil(ms);
@@ -207,6 +229,12 @@ mod tests {
         assert_eq!(parse_time("2023-13-14T22:13:20Z"), None);
         assert_eq!(file_stamp(1_700_000_000_000), "2023-11-14T22-13-20Z");
         assert_eq!(date_only(1_700_000_000_000), "2023-11-14");
+        assert_eq!(
+            http_date(1_700_000_000_000),
+            "Tue, 14 Nov 2023 22:13:20 GMT"
+        );
+        assert_eq!(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(http_date(-1000), "Wed, 31 Dec 1969 23:59:59 GMT");
     }
 
     #[test]

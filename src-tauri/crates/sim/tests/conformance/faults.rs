@@ -205,3 +205,38 @@ async fn request_log_records_what_clients_did() {
     sim.clear_request_log();
     assert!(sim.request_log().is_empty());
 }
+
+#[tokio::test]
+async fn answers_carry_the_simulated_date_retry_after_dates_and_padding() {
+    let sim = start(5).await;
+    let mut api = Api::login(&sim, SERVER).await;
+    let r = api.call("GET", "/account", None).await;
+    assert_eq!(
+        r.header("date").as_deref(),
+        Some("Thu, 01 Jan 2026 00:00:00 GMT")
+    );
+    sim.advance_clock(Duration::from_secs(600));
+    let r = api.call("GET", "/account", None).await;
+    assert_eq!(
+        r.header("date").as_deref(),
+        Some("Thu, 01 Jan 2026 00:10:00 GMT"),
+        "the header follows the simulated clock"
+    );
+
+    sim.update_faults(|f| {
+        f.errors = vec![ErrorBurst::new(503, 1).retry_after_date(60)];
+    });
+    let r = api.call("GET", "/account", None).await;
+    r.assert_error(503, "SERVER_ERROR");
+    assert_eq!(
+        r.header("retry-after").as_deref(),
+        Some("Thu, 01 Jan 2026 00:11:00 GMT")
+    );
+
+    sim.update_faults(|f| f.pad_answers_bytes = 10_000);
+    let r = api.call("GET", "/account", None).await;
+    assert_eq!(r.status, 200);
+    assert!(r.text.len() > 10_000, "{}", r.text.len());
+    let account: serde_json::Value = serde_json::from_str(&r.text).unwrap();
+    assert_eq!(account["server_name"], SERVER);
+}
