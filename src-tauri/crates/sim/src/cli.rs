@@ -243,6 +243,7 @@ fn print_summary(sim: &RunningSim, as_json: bool) {
             "base_url": sim.base_url(),
             "portal": format!("{}/portal/servers/{{name}}/token", sim.base_url()),
             "control": format!("{}/control/", sim.base_url()),
+            "control_token": sim.control_token(),
             "clock": rfc3339(sim.now_ms()),
             "servers": servers,
         });
@@ -259,6 +260,10 @@ fn print_summary(sim: &RunningSim, as_json: bool) {
         sim.base_url()
     );
     println!("  control: {}/control/…  (see --help)", sim.base_url());
+    println!(
+        "           with the header  Authorization: Bearer {}",
+        sim.control_token()
+    );
     println!("  simulated clock: {}", rfc3339(sim.now_ms()));
     for s in sim.servers() {
         println!(

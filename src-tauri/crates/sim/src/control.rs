@@ -99,8 +99,31 @@ fn clock_json(shared: &Shared) -> Value {
     json!({ "now": rfc3339(now), "now_ms": now })
 }
 
+/// An error answer outside the Apple endpoints.
+pub(crate) fn refuse(status: u16, message: &str) -> Response<Full<Bytes>> {
+    problem(status, message)
+}
+
+/// Whether the request carries `Authorization: Bearer <the run's token>`
+/// (compared in constant time).
+fn authorized(shared: &Shared, req: &Req) -> bool {
+    let expected = shared.config.control_token.as_bytes();
+    req.header("authorization")
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .is_some_and(|given| {
+            given.len() == expected.len() && openssl::memcmp::eq(given.as_bytes(), expected)
+        })
+}
+
 /// `/control/…`
 pub(crate) fn handle(shared: &Shared, req: &Req) -> Response<Full<Bytes>> {
+    if !authorized(shared, req) {
+        return problem(
+            401,
+            "the control API needs the token depot-sim printed at start: send `Authorization: Bearer TOKEN`",
+        );
+    }
     let segments: Vec<String> = req
         .path
         .trim_start_matches("/control")

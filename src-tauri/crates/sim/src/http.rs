@@ -62,6 +62,23 @@ async fn connection(
     }
 }
 
+/// Whether the `Host` header names the loopback interface (any port). A web
+/// page that rebinds its own name to 127.0.0.1 still sends its own name.
+fn loopback_host(host: Option<&hyper::header::HeaderValue>) -> bool {
+    let Some(host) = host.and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    let name = if host.starts_with('[') {
+        host.split_inclusive(']').next().unwrap_or("")
+    } else {
+        host.split(':').next().unwrap_or("")
+    };
+    let port_ok = host[name.len()..]
+        .strip_prefix(':')
+        .is_none_or(|port| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()));
+    port_ok && (name == "127.0.0.1" || name.eq_ignore_ascii_case("localhost") || name == "[::1]")
+}
+
 fn to_response(reply: Reply) -> Response<Full<Bytes>> {
     let mut builder = Response::builder()
         .status(reply.status)
@@ -84,6 +101,12 @@ async fn handle(
         Ok(collected) => collected.to_bytes(),
         Err(_) => return to_response(shared.error(400, "MALFORMED_REQUEST_BODY")),
     };
+    if !loopback_host(parts.headers.get(hyper::header::HOST)) {
+        return crate::control::refuse(
+            403,
+            "this simulator answers only requests addressed to 127.0.0.1, localhost or [::1]",
+        );
+    }
     let req = Req {
         method: parts.method.as_str().to_string(),
         path: parts.uri.path().to_string(),

@@ -342,7 +342,10 @@ pub struct ServerSummary {
 
 /// Documentation of the control API, shown by `depot-sim --help`.
 pub const CONTROL_HELP: &str = "\
-CONTROL API (loopback JSON; not logged, not affected by faults):
+CONTROL API (loopback JSON; not logged, not affected by faults). Every call needs the
+token printed at start (random per run): `Authorization: Bearer TOKEN`. Requests whose
+Host header is not 127.0.0.1, localhost or [::1] are refused (so no web page can reach
+the simulator through DNS rebinding):
   GET    /control/servers                     servers with device/profile counts
   GET    /control/servers/{name}/credentials  the server's token JSON (like a decrypted .p7m)
   POST   /control/servers/{name}/session      mint a session token without OAuth -> {auth_session_token}
@@ -395,6 +398,7 @@ pub struct SimulatorBuilder {
     pub(crate) script: Vec<ChangeBatch>,
     pub(crate) new_server_devices: u32,
     pub(crate) public_base_url: String,
+    pub(crate) control_token: Option<String>,
 }
 
 impl Default for SimulatorBuilder {
@@ -415,6 +419,7 @@ impl Default for SimulatorBuilder {
             script: Vec::new(),
             new_server_devices: 0,
             public_base_url: "https://mdmenrollment.apple.com".to_string(),
+            control_token: None,
         }
     }
 }
@@ -515,6 +520,13 @@ impl SimulatorBuilder {
         self
     }
 
+    /// The token the control API requires (`Authorization: Bearer TOKEN`).
+    /// Default: a new random one per run, see [`RunningSim::control_token`].
+    pub fn control_token(mut self, token: impl Into<String>) -> Self {
+        self.control_token = Some(token.into());
+        self
+    }
+
     /// Binds 127.0.0.1 and starts serving.
     pub async fn start(self) -> Result<RunningSim, SimError> {
         let port = self.port;
@@ -549,6 +561,13 @@ impl RunningSim {
     /// `http://127.0.0.1:PORT` — use as the Apple base URL.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The token every control API call must carry as
+    /// `Authorization: Bearer TOKEN` (random per run unless the builder set
+    /// one). A web page cannot know it, so it cannot drive the simulator.
+    pub fn control_token(&self) -> &str {
+        &self.shared.config.control_token
     }
 
     /// `{base}/portal/servers/{name}/token` (name percent-encoded).

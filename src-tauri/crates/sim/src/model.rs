@@ -30,6 +30,8 @@ pub(crate) struct Config {
     pub public_base_url: String,
     pub base_url: String,
     pub new_server_devices: u32,
+    /// What control calls must send as `Authorization: Bearer …`.
+    pub control_token: String,
 }
 
 #[derive(Debug, Clone)]
@@ -519,6 +521,14 @@ pub(crate) struct Shared {
     inner: Mutex<Inner>,
 }
 
+/// 32 random bytes as hex: not from the seed, so it differs on every run.
+fn random_control_token() -> Result<String, SimError> {
+    let mut bytes = [0u8; 32];
+    openssl::rand::rand_bytes(&mut bytes)
+        .map_err(|e| SimError::Config(format!("no random control token: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 impl Shared {
     pub(crate) fn new(b: SimulatorBuilder, base_url: String) -> Result<Self, SimError> {
         let start = b.clock_start_ms.unwrap_or_else(SimClock::real_now_ms);
@@ -536,6 +546,10 @@ impl Shared {
             public_base_url: b.public_base_url.trim_end_matches('/').to_string(),
             base_url,
             new_server_devices: b.new_server_devices,
+            control_token: match b.control_token {
+                Some(token) => token,
+                None => random_control_token()?,
+            },
         };
         let calls_until_session_expiry = b.faults.expire_sessions_after_calls;
         let mut inner = Inner {

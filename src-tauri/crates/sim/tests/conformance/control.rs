@@ -1,6 +1,6 @@
 //! The loopback control API and the `depot-sim` binary.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
 
 use depot_sim::ChangeBatch;
@@ -8,15 +8,128 @@ use serde_json::{Value, json};
 
 use crate::support::*;
 
-async fn control(sim_base: &str, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+/// One control call with the run's token.
+async fn control(sim: &Sim<'_>, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
     let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut rb = http().request(method, format!("{sim_base}/control{path}"));
+    let mut rb = http()
+        .request(method, format!("{}/control{path}", sim.base))
+        .bearer_auth(sim.token);
     if let Some(b) = body {
         rb = rb.body(b.to_string());
     }
     let r = rb.send().await.unwrap();
     let status = r.status().as_u16();
     (status, r.json().await.unwrap())
+}
+
+/// Where a simulator listens and its control token.
+struct Sim<'a> {
+    base: &'a str,
+    token: &'a str,
+}
+
+/// Sends `request` (raw HTTP/1.1) to the simulator at `base` and returns the
+/// status and body: headers exactly as written, Host included.
+fn raw(base: &str, request: &str) -> (u16, String) {
+    let addr = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+// Multi-threaded: `raw` blocks on a std socket while the simulator answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_control_api_needs_the_runs_token_and_a_loopback_host() {
+    let sim = builder(3).start().await.unwrap();
+    let other = builder(3).start().await.unwrap();
+    assert_eq!(sim.control_token().len(), 64);
+    assert_ne!(sim.control_token(), other.control_token(), "random per run");
+    let base = sim.base_url().to_string();
+    let port = base.rsplit(':').next().unwrap().to_string();
+
+    // Without the token, or with another run's: refused, nothing changed.
+    let r = http()
+        .post(format!("{base}/control/clock/advance"))
+        .body(r#"{"seconds": 86400}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    assert!(r.text().await.unwrap().contains("Authorization: Bearer"));
+    for token in [other.control_token(), "", "x"] {
+        let r = http()
+            .post(format!("{base}/control/clock/advance"))
+            .bearer_auth(token)
+            .body(r#"{"seconds": 86400}"#)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 401, "token {token:?}");
+    }
+    assert_eq!(sim.now_ms(), T0_MS, "the clock did not move");
+
+    // The right token from a loopback Host works, by any loopback name.
+    let token = sim.control_token();
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        "[::1]".to_string(),
+    ] {
+        let (status, body) = raw(
+            &base,
+            &format!(
+                "GET /control/clock HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+            ),
+        );
+        assert_eq!(status, 200, "{host}: {body}");
+    }
+    // A page that rebinds its own name to 127.0.0.1 sends its own Host:
+    // refused even with the token, and for Apple's endpoints and the portal.
+    for (path, host) in [
+        ("/control/clock", format!("evil.example:{port}")),
+        ("/control/clock", format!("127.0.0.1.evil.example:{port}")),
+        ("/control/clock", format!("localhost:{port}x")),
+        ("/account", format!("evil.example:{port}")),
+        ("/portal/servers", "evil.example".to_string()),
+    ] {
+        let (status, body) = raw(
+            &base,
+            &format!(
+                "GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+            ),
+        );
+        assert_eq!(status, 403, "{path} for {host}: {body}");
+        assert!(body.contains("127.0.0.1, localhost or [::1]"), "{body}");
+    }
+    let (status, _) = raw(
+        &base,
+        "GET /control/clock HTTP/1.0\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(status, 403, "no Host at all");
+
+    // A fixed token from the builder (what an in-process owner may choose).
+    let fixed = builder(1)
+        .control_token("fixed-token")
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(fixed.control_token(), "fixed-token");
+    let me = Sim {
+        base: fixed.base_url(),
+        token: "fixed-token",
+    };
+    assert_eq!(control(&me, "GET", "/clock", None).await.0, 200);
 }
 
 #[tokio::test]
@@ -29,7 +142,10 @@ async fn control_api_drives_the_simulator() {
         .start()
         .await
         .unwrap();
-    let base = sim.base_url().to_string();
+    let base = Sim {
+        base: sim.base_url(),
+        token: sim.control_token(),
+    };
 
     let (s, servers) = control(&base, "GET", "/servers", None).await;
     assert_eq!(
@@ -213,6 +329,20 @@ async fn binary_serves_with_flags() {
     assert_eq!(info["servers"].as_array().unwrap().len(), 2);
     let creds: depot_sim::Credentials =
         serde_json::from_value(info["servers"][0]["credentials"].clone()).unwrap();
+    // The printed control token drives it; none does not.
+    let token = info["control_token"].as_str().unwrap().to_string();
+    assert_eq!(token.len(), 64);
+    let me = Sim {
+        base: &base,
+        token: &token,
+    };
+    let (status, servers) = control(&me, "GET", "/servers", None).await;
+    assert_eq!((status, servers.as_array().unwrap().len()), (200, 2));
+    let wrong = Sim {
+        base: &base,
+        token: "guess",
+    };
+    assert_eq!(control(&wrong, "GET", "/servers", None).await.0, 401);
 
     let mut api = Api {
         http: http(),
