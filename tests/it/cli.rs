@@ -108,17 +108,25 @@ mod tokens {
     }
 
     impl Cli {
+        /// With the test setting that lets tokens use the simulator's URL.
         fn run(&self, args: &[&str]) -> std::process::Output {
-            Command::new(depot_bin())
-                .arg("--workspace")
+            self.command(args)
+                .env("DEPOT_ALLOW_TEST_APPLE_URL", "1")
+                .output()
+                .unwrap()
+        }
+
+        fn command(&self, args: &[&str]) -> Command {
+            let mut cmd = Command::new(depot_bin());
+            cmd.arg("--workspace")
                 .arg(self.home.path().join("ws"))
                 .args(args)
                 .env_remove("DEPOT_WORKSPACE")
+                .env_remove("DEPOT_ALLOW_TEST_APPLE_URL")
                 .env("HOME", self.home.path())
                 .env("DEPOT_KEY_FILE", self.home.path().join("workspace.key"))
-                .env("DEPOT_LOG", "trace")
-                .output()
-                .unwrap()
+                .env("DEPOT_LOG", "trace");
+            cmd
         }
 
         fn ok(&self, args: &[&str]) -> String {
@@ -186,6 +194,38 @@ mod tokens {
         ]);
         assert_eq!(out.status.code(), Some(1));
         assert!(stderr(&out).contains("email address"), "{}", stderr(&out));
+        // Another URL than Apple's needs the test setting...
+        let add = |url: &str| {
+            vec![
+                "token",
+                "add",
+                "--p7m",
+                p7m_path.as_str(),
+                "--apple-id",
+                "a@acme.example",
+                "--apple-url",
+                url,
+            ]
+            .into_iter()
+            .map(str::to_owned)
+            .collect::<Vec<String>>()
+        };
+        let args = add(sim.base_url());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = cli.command(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            stderr(&out).contains("DEPOT_ALLOW_TEST_APPLE_URL=1"),
+            "{}",
+            stderr(&out)
+        );
+        // ...and a user name before '@' is refused even with it (the host
+        // would be evil.example, not this computer).
+        let args = add("http://localhost:80@evil.example");
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = cli.run(&args);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stderr(&out).contains("'@'"), "{}", stderr(&out));
 
         let add = cli.run(&[
             "--json",

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use depot_core::assign::{AssignReason, AssignRequest};
+use depot_core::assign::{AssignReason, AssignRequest, Outcome};
 use depot_core::profiles::UploadState;
 use depot_core::sync::SyncRequest;
 use depot_core::{CoreError, Depot, DepotOptions, FixedClock, TokenFileInput};
@@ -359,6 +359,11 @@ async fn mixed_answers_throttling_and_the_24_hour_cooldown() {
     assert_eq!(run.result, "partial");
     // Three batches, then the throttled serial alone, twice.
     assert_eq!(s.assign_calls(), 3 + 2);
+    // Still throttled after the bounded retries: kept, never dropped.
+    assert_eq!(run.throttled_kept, 1, "{run:?}");
+    let follow_up = &s.depot.assignment_history(Some(s.token), 1).unwrap()[0];
+    assert_eq!(follow_up.waiting_until, Some(NOW + 1), "{follow_up:?}");
+    assert_eq!((follow_up.total, follow_up.pending), (1, 1));
 
     // The next run leaves the failed serials alone for 24 hours.
     s.sim.set_faults(Faults::default());
@@ -570,4 +575,70 @@ async fn one_assignment_run_per_token_also_across_processes() {
     assert!(other.resume_assignments().await.unwrap().is_empty());
     let done = first.await.unwrap().unwrap();
     assert_eq!(done.succeeded, 2_000);
+}
+
+/// THROTTLED serials Apple asks to wait longer for than a run may are kept: a
+/// follow-up run is written with them and sends them once Apple allows (not
+/// before), and the first run says so.
+#[tokio::test]
+async fn serials_apple_throttles_for_long_are_kept_and_sent_by_a_later_run() {
+    let s = setup(50).await;
+    s.sync().await;
+    let serials = s.serials();
+    let id = s.create(&ProfileSpec::new("Staff")).await;
+    let throttled = vec![serials[4].clone(), serials[7].clone()];
+    s.sim.set_faults(Faults {
+        throttled_serials: throttled.clone(),
+        retry_after_seconds: 3_600,
+        ..Faults::default()
+    });
+    s.sim.clear_request_log();
+    let run = s.assign(Some(id), serials.clone()).await;
+    assert_eq!(run.succeeded, 48, "{run:?}");
+    assert_eq!((run.throttled, run.throttled_kept), (2, 2), "{run:?}");
+    assert_eq!(run.result, "partial");
+    assert_eq!(
+        s.assign_calls(),
+        1,
+        "an hour is too long to wait within the run"
+    );
+    let results = s.depot.assignment_results(run.run_id).unwrap();
+    let kept: Vec<&str> = results
+        .iter()
+        .filter(|r| r.outcome == Some(Outcome::Throttled))
+        .map(|r| r.detail.as_deref().unwrap())
+        .collect();
+    assert_eq!(kept.len(), 2);
+    assert!(kept[0].contains("kept, and sent again by run"), "{kept:?}");
+
+    let follow_up = s.depot.assignment_history(Some(s.token), 1).unwrap()[0].clone();
+    assert_ne!(follow_up.run_id, run.run_id);
+    assert_eq!(follow_up.waiting_until, Some(NOW + 3_600));
+    assert_eq!((follow_up.total, follow_up.pending), (2, 2));
+    assert_eq!(follow_up.profile_version, run.profile_version);
+
+    // Not before Apple's time, even when resumed.
+    assert!(s.depot.resume_assignments().await.unwrap().is_empty());
+    assert_eq!(
+        s.depot
+            .run_assignment(follow_up.run_id)
+            .await
+            .unwrap()
+            .pending,
+        2
+    );
+    assert_eq!(s.assign_calls(), 1);
+
+    // Apple's hour has passed: the next start (app, CLI, scheduler) sends them.
+    s.sim.set_faults(Faults::default());
+    s.clock.advance(3_600);
+    s.sim.advance_clock(std::time::Duration::from_secs(3_600));
+    let sent = s.depot.resume_assignments().await.unwrap();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!((sent[0].succeeded, sent[0].result.as_str()), (2, "ok"));
+    assert_eq!(s.assign_calls(), 2);
+    let uuid = s.apple_uuid_of(&serials[0]);
+    for serial in &throttled {
+        assert_eq!(s.apple_uuid_of(serial), uuid);
+    }
 }

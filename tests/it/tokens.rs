@@ -477,3 +477,90 @@ async fn demo_mode_runs_the_real_flow_and_survives_a_restart() {
         serials[..3].to_vec()
     );
 }
+
+/// Real tokens reach only Apple: without the test setting the simulator's URL
+/// is refused when a token is added, and a token saved with it cannot be used
+/// (no sync, no pacing exemption); user info in a URL is refused always.
+#[tokio::test]
+async fn the_apple_url_is_apples_unless_the_test_setting_allows_another() {
+    let sim = sim().await;
+    let ws = TestWorkspace::new();
+    let clock = Arc::new(FixedClock::at(NOW));
+    let apple_only = |clock: Arc<FixedClock>| {
+        Depot::open(
+            ws.path(),
+            DepotOptions {
+                apple_hosts: depot_apple::AppleHosts::AppleOnly,
+                ..DepotOptions::for_tests(clock)
+            },
+        )
+        .unwrap()
+    };
+    let depot = apple_only(clock.clone());
+    let key = depot.generate_key(false).unwrap();
+    let p7m = sim
+        .issue_token("Sales-East", key.certificate_pem.as_bytes())
+        .unwrap();
+    for url in [
+        sim.base_url().to_owned(),
+        "https://mdmenrollment.apple.com.evil.example".to_owned(),
+        "http://localhost:80@evil.example".to_owned(),
+    ] {
+        let err = depot
+            .add_token(&file(p7m.clone()), "a@acme.example", &[], Some(&url))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                CoreError::InvalidInput {
+                    field: "appleUrl",
+                    ..
+                }
+            ),
+            "{url}: {err:?}"
+        );
+    }
+    assert!(depot.list_tokens().unwrap().is_empty());
+    assert!(sim.request_log().is_empty(), "nothing was sent anywhere");
+
+    // With the test setting (as in every other test) the simulator is fine,
+    // http only to a loopback IP, and never with user info.
+    drop(depot);
+    let depot = self::depot(&ws, clock.clone());
+    let err = depot
+        .add_token(
+            &file(p7m.clone()),
+            "a@acme.example",
+            &[],
+            Some(&sim.base_url().replace("127.0.0.1", "admin@127.0.0.1")),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("'@'"), "{err}");
+    let token = depot
+        .add_token(&file(p7m), "a@acme.example", &[], Some(sim.base_url()))
+        .await
+        .unwrap();
+    assert!(token.simulator, "a test URL is not Apple");
+    let exempt = depot_core::sync::SyncRequest {
+        ignore_pacing: true,
+        ..depot_core::sync::SyncRequest::manual(false)
+    };
+    depot.sync_token(token.id, exempt, &|_| {}).await.unwrap();
+
+    // The same workspace without the test setting: the token stays listed but
+    // is never connected.
+    drop(depot);
+    let depot = apple_only(clock);
+    sim.clear_request_log();
+    let err = depot
+        .sync_token(token.id, exempt, &|_| {})
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("DEPOT_ALLOW_TEST_APPLE_URL=1"),
+        "{err}"
+    );
+    assert!(sim.request_log().is_empty());
+}

@@ -257,8 +257,11 @@ fn main() {
             .await
             .unwrap();
         let creds = sim.credentials(SERVER).unwrap();
+        let url =
+            depot_apple::AppleUrl::parse(sim.base_url(), depot_apple::AppleHosts::AllowTestHosts)
+                .unwrap();
         let client = depot_apple::AppleClient::new(
-            sim.base_url(),
+            &url,
             depot_apple::OAuthCredentials {
                 consumer_key: depot_domain::SecretString::new(creds.consumer_key),
                 consumer_secret: depot_domain::SecretString::new(creds.consumer_secret),

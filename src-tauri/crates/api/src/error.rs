@@ -132,7 +132,12 @@ fn code_of(err: &CoreError) -> ErrorCode {
             AppleError::AccessDenied => ErrorCode::AccessDenied,
             AppleError::Unreachable { .. }
             | AppleError::Status { .. }
-            | AppleError::Decode { .. } => ErrorCode::AppleUnavailable,
+            | AppleError::Decode { .. }
+            | AppleError::Redirect { .. }
+            | AppleError::TooLarge { .. }
+            | AppleError::Uncertain { .. }
+            | AppleError::Busy { .. }
+            | AppleError::ClockSkew { .. } => ErrorCode::AppleUnavailable,
             AppleError::Sign(_) => ErrorCode::Internal,
             AppleError::Cursor(_) => ErrorCode::AppleUnavailable,
             AppleError::Request(_) => ErrorCode::InvalidInput,

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use depot_domain::time::parse_rfc3339;
+use depot_domain::time::{parse_rfc3339, rfc3339};
 use depot_domain::{
     Clock, DeviceChange, DeviceFamily, DeviceOp, DeviceRecord, ProfileStatus, SerialNumber,
 };
@@ -13,11 +13,33 @@ use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+use crate::base_url::AppleUrl;
 use crate::oauth::{OAuthCredentials, OAuthRequest, SignError, authorization_header};
 use crate::{SERVER_PROTOCOL_VERSION, user_agent};
 
+pub use wait::{Pause, RealTime};
+
 const SESSION_HEADER: &str = "X-ADM-Auth-Session";
 const JSON_CONTENT_TYPE: &str = "application/json;charset=UTF8";
+/// A 401 whose `Date` header is further than this from Depot's clock is
+/// reported as clock skew (OAuth requests carry a timestamp Apple checks).
+pub const MAX_CLOCK_SKEW_SECS: i64 = 5 * 60;
+
+/// The most Depot reads of one answer, per endpoint. Apple's answers are far
+/// smaller; a bigger one is an error, never read into memory whole.
+pub mod max_answer {
+    /// `GET /session`: one session token.
+    pub const SESSION: usize = 64 * 1024;
+    /// `GET /account`: the account facts and its list of URLs.
+    pub const ACCOUNT: usize = 256 * 1024;
+    /// `POST /server/devices`, `POST /devices/sync`: Depot asks for pages of
+    /// 1,000 devices, about 0.5 MB at protocol 10 (~450 bytes per device);
+    /// 8 MiB also holds the 5,000-device pages an old `/account` advertised.
+    pub const DEVICE_PAGE: usize = 8 * 1024 * 1024;
+    /// Profile define/get (a profile with ten certificates is ~100 KB) and
+    /// assign/remove answers (1,000 serials: ~40 KB).
+    pub const PROFILE: usize = 1024 * 1024;
+}
 
 /// What went wrong talking to Apple, with the facts kept.
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +70,49 @@ pub enum AppleError {
         path: String,
         reason: String,
     },
+    /// Apple's service answered with a redirect; Depot never follows one.
+    #[error(
+        "{endpoint} answered with a redirect (HTTP {status}{}) and Depot does not follow redirects on calls to Apple. Check the token's Apple URL",
+        .location.as_deref().map(|l| format!(" to {l}")).unwrap_or_default()
+    )]
+    Redirect {
+        endpoint: String,
+        status: u16,
+        location: Option<String>,
+    },
+    #[error(
+        "the answer of {endpoint} is larger than {} MB, far more than Apple sends; Depot stopped reading it",
+        .limit / (1024 * 1024)
+    )]
+    TooLarge { endpoint: String, limit: usize },
+    /// The connection broke after a request that must not be repeated (e.g.
+    /// `POST /profile`) may have reached Apple.
+    #[error(
+        "the connection broke after {endpoint} was sent, so Apple may or may not have taken it ({reason}). Depot did not send it again, to avoid a duplicate"
+    )]
+    Uncertain { endpoint: String, reason: String },
+    /// Apple asked to wait longer than this run may.
+    #[error(
+        "{endpoint} answered HTTP {status} and Apple asked Depot to wait until {} before trying again; that is longer than this run may wait. Try again after that time",
+        rfc3339(*.retry_at)
+    )]
+    Busy {
+        endpoint: String,
+        status: u16,
+        /// Unix seconds.
+        retry_at: i64,
+    },
+    /// A 401 while Apple's clock and this computer's are far apart.
+    #[error(
+        "Apple refused the request, and this computer's clock ({}) is {} minutes off Apple's ({}). Apple checks the time of every signed request: set this computer's date and time correctly (turn on automatic time), then try again. The token itself may be fine",
+        rfc3339(*.ours), (.apple - .ours).unsigned_abs().div_ceil(60), rfc3339(*.apple)
+    )]
+    ClockSkew {
+        /// Apple's `Date` header, Unix seconds.
+        apple: i64,
+        /// Depot's clock at the answer, Unix seconds.
+        ours: i64,
+    },
     #[error("{0}")]
     Cursor(CursorError),
     /// Depot was about to send something Apple cannot take; nothing was sent.
@@ -71,13 +136,18 @@ pub enum CursorError {
 }
 
 /// How transient failures (connection errors, 5xx, 429) are retried:
-/// exponential backoff with jitter, `Retry-After` honoured up to `max_delay`.
+/// exponential backoff with jitter, or exactly Apple's `Retry-After` when it
+/// fits the run's time (at most `max_wait`, and not past the client's deadline;
+/// otherwise the call stops with [`AppleError::Busy`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Tries in all, the first included.
     pub max_attempts: u32,
     pub base_delay: Duration,
+    /// Cap of the exponential backoff.
     pub max_delay: Duration,
+    /// The longest `Retry-After` waited for.
+    pub max_wait: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -86,16 +156,18 @@ impl Default for RetryPolicy {
             max_attempts: 5,
             base_delay: Duration::from_secs(1),
             max_delay: Duration::from_secs(60),
+            max_wait: Duration::from_secs(5 * 60),
         }
     }
 }
 
 impl RetryPolicy {
     /// The pause before try `attempt + 1` (`attempt` ≥ 1): `Retry-After` if
-    /// given, else `base · 2^(attempt−1)` with jitter, both capped.
+    /// given (already checked against the budget), else `base · 2^(attempt−1)`
+    /// with jitter, capped.
     fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
         if let Some(after) = retry_after {
-            return after.min(self.max_delay);
+            return after;
         }
         let exp = self
             .base_delay
@@ -249,7 +321,8 @@ fn lenient_time(text: &str) -> Option<i64> {
     let text = text.trim();
     parse_rfc3339(text).or_else(|| {
         // `2018-09-08T16:49:09+0000` → insert the colon RFC 3339 wants.
-        let (head, tail) = text.split_at(text.len().checked_sub(5)?);
+        // `split_at_checked`: Apple's text may hold a multi-byte character there.
+        let (head, tail) = text.split_at_checked(text.len().checked_sub(5)?)?;
         let sign = tail.chars().next()?;
         if (sign == '+' || sign == '-') && tail[1..].chars().all(|c| c.is_ascii_digit()) {
             parse_rfc3339(&format!("{head}{}:{}", &tail[..3], &tail[3..]))
@@ -273,6 +346,10 @@ pub struct AppleClient {
     /// concurrent requests share one re-auth.
     session: tokio::sync::Mutex<Option<String>>,
     retry: RetryPolicy,
+    pause: Arc<dyn Pause>,
+    /// Unix seconds (on `clock`) after which no `Retry-After` is waited for:
+    /// the end of the run's time budget.
+    deadline: Option<i64>,
 }
 
 impl std::fmt::Debug for AppleClient {
@@ -283,27 +360,67 @@ impl std::fmt::Debug for AppleClient {
     }
 }
 
+/// One call to Apple: what to send and how carefully.
+struct Call<'a> {
+    method: Method,
+    path: &'a str,
+    body: Option<&'a serde_json::Value>,
+    /// The most of the answer that is read (see [`max_answer`]).
+    max_answer: usize,
+    /// Whether a try may be sent again after it may have reached Apple.
+    /// `false` for calls that create something (`POST /profile`): those are
+    /// repeated only when the connection was never established.
+    repeatable: bool,
+}
+
+/// An answer read whole.
+struct Answer {
+    status: StatusCode,
+    text: String,
+    /// Apple's `Date` header, Unix seconds.
+    date: Option<i64>,
+}
+
 impl AppleClient {
-    pub fn new(base_url: &str, credentials: OAuthCredentials, clock: Arc<dyn Clock>) -> Self {
+    /// A client for the service at `base_url` (parsed and checked by
+    /// [`AppleUrl::parse`]). Redirects are never followed.
+    pub fn new(base_url: &AppleUrl, credentials: OAuthCredentials, clock: Arc<dyn Clock>) -> Self {
         let http = reqwest::Client::builder()
             .user_agent(user_agent())
+            .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(60))
             .build()
             .unwrap_or_default();
         Self {
-            base_url: base_url.trim_end_matches('/').to_owned(),
+            base_url: base_url.as_str().to_owned(),
             credentials,
             http,
             clock,
             session: tokio::sync::Mutex::new(None),
             retry: RetryPolicy::default(),
+            pause: Arc::new(RealTime),
+            deadline: None,
         }
     }
 
     /// Replaces the retry policy (tests use millisecond delays).
     pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
+        self
+    }
+
+    /// Replaces how the client waits between tries (tests record the waits
+    /// instead of sleeping).
+    pub fn with_pause(mut self, pause: Arc<dyn Pause>) -> Self {
+        self.pause = pause;
+        self
+    }
+
+    /// No `Retry-After` is waited for past `deadline` (Unix seconds on the
+    /// client's clock): the end of the run's time budget.
+    pub fn with_deadline(mut self, deadline: i64) -> Self {
+        self.deadline = Some(deadline);
         self
     }
 
@@ -331,7 +448,15 @@ impl AppleClient {
         path: &str,
         body: &serde_json::Value,
     ) -> Result<DevicePage, AppleError> {
-        let wire: DevicePageWire = self.request(Method::POST, path, Some(body)).await?;
+        let wire: DevicePageWire = self
+            .request(Call {
+                method: Method::POST,
+                path,
+                body: Some(body),
+                max_answer: max_answer::DEVICE_PAGE,
+                repeatable: true,
+            })
+            .await?;
         let records = wire.devices.unwrap_or_default();
         let total = records.len();
         let changes: Vec<DeviceChange> = records
@@ -368,24 +493,34 @@ impl AppleClient {
 
     /// `GET /account`: who this token belongs to.
     pub async fn account(&self) -> Result<AccountInfo, AppleError> {
-        let wire: AccountWire = self.request(Method::GET, "/account", None).await?;
+        let wire: AccountWire = self
+            .request(Call {
+                method: Method::GET,
+                path: "/account",
+                body: None,
+                max_answer: max_answer::ACCOUNT,
+                repeatable: true,
+            })
+            .await?;
         Ok(wire.into())
     }
 
     /// Sends one request with the session, re-authenticating once if Apple says
     /// the session is gone, and decodes the JSON answer.
-    async fn request<T: DeserializeOwned>(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<&serde_json::Value>,
-    ) -> Result<T, AppleError> {
+    async fn request<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T, AppleError> {
+        let Call {
+            method,
+            path,
+            body,
+            max_answer,
+            repeatable,
+        } = call;
         let mut retried = false;
         loop {
             let session = self.session_token(None).await?;
             let url = format!("{}{path}", self.base_url);
-            let (status, text) = self
-                .send(&url, || {
+            let answer = self
+                .send(path, &url, max_answer, repeatable, || {
                     let mut req = self
                         .http
                         .request(method.clone(), &url)
@@ -403,7 +538,10 @@ impl AppleClient {
                     req
                 })
                 .await?;
-            let code = error_code(&text);
+            let status = answer.status;
+            let code = error_code(&answer.text);
+            // A 401 / 403 FORBIDDEN means Apple did not take the request, so
+            // sending it again after a new session is safe for every call.
             let session_gone = status == StatusCode::UNAUTHORIZED
                 || (status == StatusCode::FORBIDDEN && code == "FORBIDDEN");
             if session_gone && !retried {
@@ -411,62 +549,121 @@ impl AppleClient {
                 self.session_token(Some(&session)).await?;
                 continue;
             }
+            if status == StatusCode::UNAUTHORIZED
+                && let Some(skew) = self.clock_skew(answer.date)
+            {
+                return Err(skew);
+            }
             if !status.is_success() {
                 return Err(classify(path, status, code));
             }
-            return decode(path, &text);
+            return decode(path, &answer.text);
         }
     }
 
     /// Sends a request built by `build`, retrying connection errors, 5xx and
-    /// 429 per the retry policy. Remembers a rotated session token.
+    /// 429 per the retry policy (a call that is not `repeatable` only when
+    /// the connection was never established), and reads at most `max_answer`
+    /// bytes of the answer. Remembers a rotated session token. A redirect is
+    /// an error.
     async fn send(
         &self,
+        endpoint: &str,
         url: &str,
+        max_answer: usize,
+        repeatable: bool,
         build: impl Fn() -> reqwest::RequestBuilder,
-    ) -> Result<(StatusCode, String), AppleError> {
+    ) -> Result<Answer, AppleError> {
         let mut attempt = 1;
         loop {
             let last = attempt >= self.retry.max_attempts;
-            let outcome = match build().send().await {
-                Ok(resp) => {
-                    self.remember_rotated_session(&resp).await;
-                    let status = resp.status();
-                    let retry_after = resp
-                        .headers()
-                        .get("Retry-After")
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.trim().parse::<u64>().ok())
-                        .map(Duration::from_secs);
-                    match resp.text().await {
-                        Ok(text) => Ok((status, text, retry_after)),
-                        Err(e) => Err(unreachable_error(url, &e)),
-                    }
-                }
-                Err(e) => Err(unreachable_error(url, &e)),
-            };
-            let retry_after = match outcome {
-                Ok((status, text, retry_after))
-                    if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS =>
-                {
-                    if last {
-                        return Ok((status, text));
-                    }
-                    tracing::warn!(%status, attempt, url, "Apple is busy; retrying");
-                    retry_after
-                }
-                Ok((status, text, _)) => return Ok((status, text)),
+            let retry_after = match build().send().await {
                 Err(err) => {
+                    // Never connected: Apple cannot have seen the request.
+                    let resend = repeatable || err.is_connect();
+                    if !resend {
+                        return Err(uncertain(endpoint, &err));
+                    }
                     if last {
-                        return Err(err);
+                        return Err(unreachable_error(url, &err));
                     }
                     tracing::warn!(%err, attempt, "request failed; retrying");
                     None
                 }
+                Ok(resp) => {
+                    self.remember_rotated_session(&resp).await;
+                    let status = resp.status();
+                    if status.is_redirection() {
+                        return Err(AppleError::Redirect {
+                            endpoint: endpoint.to_owned(),
+                            status: status.as_u16(),
+                            location: header(&resp, "Location").map(str::to_owned),
+                        });
+                    }
+                    let now = self.clock.now();
+                    let retry_after =
+                        header(&resp, "Retry-After").and_then(|v| wait::retry_after(v, now));
+                    let date = header(&resp, "Date").and_then(wait::http_date);
+                    let text = match read_answer(resp, endpoint, max_answer).await {
+                        Ok(text) => text,
+                        Err(ReadError::TooLarge) => {
+                            return Err(AppleError::TooLarge {
+                                endpoint: endpoint.to_owned(),
+                                limit: max_answer,
+                            });
+                        }
+                        Err(ReadError::Broken(err)) if !repeatable => {
+                            return Err(uncertain(endpoint, &err));
+                        }
+                        Err(ReadError::Broken(err)) if last => {
+                            return Err(unreachable_error(url, &err));
+                        }
+                        Err(ReadError::Broken(err)) => {
+                            tracing::warn!(%err, attempt, "answer broke off; retrying");
+                            self.pause.pause(self.retry.delay(attempt, None)).await;
+                            attempt += 1;
+                            continue;
+                        }
+                    };
+                    let busy = status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS;
+                    if !busy || !repeatable || last {
+                        return Ok(Answer { status, text, date });
+                    }
+                    if let Some(after) = retry_after
+                        && !self.may_wait(after)
+                    {
+                        return Err(AppleError::Busy {
+                            endpoint: endpoint.to_owned(),
+                            status: status.as_u16(),
+                            retry_at: now.saturating_add(secs(after)),
+                        });
+                    }
+                    tracing::warn!(%status, attempt, url, "Apple is busy; retrying");
+                    retry_after
+                }
             };
-            tokio::time::sleep(self.retry.delay(attempt, retry_after)).await;
+            self.pause
+                .pause(self.retry.delay(attempt, retry_after))
+                .await;
             attempt += 1;
         }
+    }
+
+    /// Whether waiting `after` fits this run: within `max_wait` and before
+    /// the deadline.
+    fn may_wait(&self, after: Duration) -> bool {
+        after <= self.retry.max_wait
+            && self
+                .deadline
+                .is_none_or(|end| self.clock.now().saturating_add(secs(after)) <= end)
+    }
+
+    /// Clock skew, when Apple's `Date` is far from Depot's clock.
+    fn clock_skew(&self, apple: Option<i64>) -> Option<AppleError> {
+        let apple = apple?;
+        let ours = self.clock.now();
+        ((apple - ours).abs() > MAX_CLOCK_SKEW_SECS)
+            .then_some(AppleError::ClockSkew { apple, ours })
     }
 
     /// The cached session token, or a new one from `GET /session`. With
@@ -486,8 +683,8 @@ impl AppleClient {
 
     async fn new_session(&self) -> Result<String, AppleError> {
         let url = format!("{}/session", self.base_url);
-        let (status, text) = self
-            .send(&url, || {
+        let answer = self
+            .send("/session", &url, max_answer::SESSION, true, || {
                 let nonce = nonce();
                 let header = authorization_header(
                     &self.credentials,
@@ -509,13 +706,17 @@ impl AppleClient {
                     .header("Accept", JSON_CONTENT_TYPE)
             })
             .await?;
-        if status == StatusCode::UNAUTHORIZED {
-            return Err(AppleError::Rejected);
+        if answer.status == StatusCode::UNAUTHORIZED {
+            return Err(self.clock_skew(answer.date).unwrap_or(AppleError::Rejected));
         }
-        if !status.is_success() {
-            return Err(classify("/session", status, error_code(&text)));
+        if !answer.status.is_success() {
+            return Err(classify(
+                "/session",
+                answer.status,
+                error_code(&answer.text),
+            ));
         }
-        let wire: SessionWire = decode("/session", &text)?;
+        let wire: SessionWire = decode("/session", &answer.text)?;
         if wire.auth_session_token.trim().is_empty() {
             return Err(AppleError::Decode {
                 endpoint: "/session".into(),
@@ -527,13 +728,54 @@ impl AppleClient {
     }
 
     async fn remember_rotated_session(&self, resp: &reqwest::Response) {
-        let rotated = resp
-            .headers()
-            .get(SESSION_HEADER)
-            .and_then(|v| v.to_str().ok());
+        let rotated = header(resp, SESSION_HEADER);
         if let Some(value) = rotated.map(str::trim).filter(|v| !v.is_empty()) {
             *self.session.lock().await = Some(value.to_owned());
         }
+    }
+}
+
+fn header<'r>(resp: &'r reqwest::Response, name: &str) -> Option<&'r str> {
+    resp.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+fn secs(d: Duration) -> i64 {
+    i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
+}
+
+enum ReadError {
+    TooLarge,
+    Broken(reqwest::Error),
+}
+
+/// Reads the answer chunk by chunk, stopping as soon as it is longer than
+/// `max` (a `Content-Length` above it is refused before reading).
+async fn read_answer(
+    mut resp: reqwest::Response,
+    endpoint: &str,
+    max: usize,
+) -> Result<String, ReadError> {
+    if resp
+        .content_length()
+        .is_some_and(|n| n > u64::try_from(max).unwrap_or(u64::MAX))
+    {
+        return Err(ReadError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(ReadError::Broken)? {
+        if body.len() + chunk.len() > max {
+            tracing::warn!(endpoint, max, "answer too large; stopped reading");
+            return Err(ReadError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
+}
+
+fn uncertain(endpoint: &str, err: &reqwest::Error) -> AppleError {
+    AppleError::Uncertain {
+        endpoint: endpoint.to_owned(),
+        reason: error_chain(err),
     }
 }
 
@@ -574,6 +816,14 @@ fn decode<T: DeserializeOwned>(endpoint: &str, text: &str) -> Result<T, AppleErr
 }
 
 fn unreachable_error(url: &str, err: &reqwest::Error) -> AppleError {
+    AppleError::Unreachable {
+        url: url.to_owned(),
+        reason: error_chain(err),
+    }
+}
+
+/// The error and its causes, one line.
+fn error_chain(err: &reqwest::Error) -> String {
     let mut reason = err.to_string();
     let mut source = std::error::Error::source(err);
     while let Some(cause) = source {
@@ -581,10 +831,7 @@ fn unreachable_error(url: &str, err: &reqwest::Error) -> AppleError {
         reason.push_str(&cause.to_string());
         source = cause.source();
     }
-    AppleError::Unreachable {
-        url: url.to_owned(),
-        reason,
-    }
+    reason
 }
 
 fn nonce() -> String {
@@ -595,6 +842,7 @@ fn nonce() -> String {
 }
 
 mod profiles;
+mod wait;
 
 pub use profiles::{AssignAnswer, MAX_SERIALS_PER_CALL, SerialOutcome};
 

@@ -5,14 +5,16 @@
 //! explicitly. Apple's wire names stay in this crate (`wire` DTOs are converted
 //! to domain-shaped types before they leave it).
 
+pub mod base_url;
 pub mod client;
 pub mod keys;
 pub mod oauth;
 pub mod token_file;
 
+pub use base_url::{AppleHosts, AppleUrl, AppleUrlError};
 pub use client::{
     AccountInfo, AppleClient, AppleError, AssignAnswer, CursorError, DevicePage,
-    MAX_SERIALS_PER_CALL, RetryPolicy, SerialOutcome,
+    MAX_SERIALS_PER_CALL, Pause, RealTime, RetryPolicy, SerialOutcome,
 };
 pub use keys::{CertificateInfo, KeyError, TokenKeyPair};
 pub use oauth::OAuthCredentials;

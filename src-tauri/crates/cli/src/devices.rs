@@ -341,6 +341,14 @@ async fn send(
         summary.not_sent,
         summary.result
     );
+    let kept = depot.assignment_summary(run)?.throttled_kept;
+    if kept > 0 {
+        println!(
+            "{kept} serial{} Apple throttled {} kept and will be sent in a later run, once Apple allows.",
+            if kept == 1 { "" } else { "s" },
+            if kept == 1 { "is" } else { "are" },
+        );
+    }
     if summary.succeeded < summary.total {
         for r in depot.assignment_results(run)? {
             match r.outcome {

@@ -183,10 +183,13 @@ fn open(cli: &Cli) -> Result<Depot> {
         location::os_default,
     )
     .context("no workspace folder: pass --workspace DIR or set DEPOT_WORKSPACE")?;
-    let options = DepotOptions::for_this_machine(
-        location::key_file_from_env(),
-        location::operator_from_env(),
-    );
+    let options = DepotOptions {
+        apple_hosts: location::test_apple_hosts_from_env(),
+        ..DepotOptions::for_this_machine(
+            location::key_file_from_env(),
+            location::operator_from_env(),
+        )
+    };
     Depot::open(&dir, options)
         .with_context(|| format!("cannot open the workspace in {}", dir.display()))
 }

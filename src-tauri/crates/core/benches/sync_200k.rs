@@ -176,7 +176,9 @@ async fn scenario(sim: &RunningSim, latency: u64) {
         access_token: depot_domain::SecretString::new(creds.access_token.clone()),
         access_secret: depot_domain::SecretString::new(creds.access_secret.clone()),
     };
-    let client = depot_apple::AppleClient::new(sim.base_url(), oauth, clock.clone());
+    let url = depot_apple::AppleUrl::parse(sim.base_url(), depot_apple::AppleHosts::AllowTestHosts)
+        .unwrap();
+    let client = depot_apple::AppleClient::new(&url, oauth, clock.clone());
     if let Ok(list) = std::env::var("DEPOT_BENCH_DROP") {
         let conn = rusqlite::Connection::open(depot.workspace().file().unwrap()).unwrap();
         for name in list.split(',').filter(|n| !n.is_empty()) {

@@ -2,7 +2,9 @@
 //! removal) for a list of serials in batches of at most 1,000, records every
 //! serial's answer, retries `THROTTLED` serials after Apple's
 //! `retry_after_seconds` within the run (bounded), and puts `FAILED` serials in
-//! a 24-hour cooldown that later runs honour.
+//! a 24-hour cooldown that later runs honour. `THROTTLED` serials still
+//! waiting when a run ends are kept: a follow-up run is written with them,
+//! to be sent once Apple's time has come (never dropped).
 //!
 //! A run is written with every serial pending before anything is sent; each
 //! batch's answers and the devices they change are committed together. A run
@@ -33,8 +35,12 @@ pub const FAILED_COOLDOWN_SECS: i64 = 24 * 60 * 60;
 /// THROTTLED serials are sent again at most this many times within one run...
 pub const MAX_THROTTLE_ROUNDS: u32 = 2;
 /// ...and only when Apple asks to wait no longer than this; otherwise they stay
-/// THROTTLED with the time Apple gave.
+/// THROTTLED in this run and a follow-up run sends them after the time Apple
+/// gave (this long when Apple gave none).
 pub const MAX_THROTTLE_WAIT: Duration = Duration::from_secs(120);
+/// The scheduler sends follow-up runs this long after they are due, so that
+/// a run another process has just written is left to that process.
+pub const RESUME_GRACE_SECS: i64 = 120;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AssignReason {
@@ -87,13 +93,29 @@ pub struct AssignmentSummary {
     pub not_accessible: u64,
     pub failed: u64,
     pub throttled: u64,
+    /// Of `throttled`: serials kept for a later run (a follow-up run written
+    /// when this one ended sends them once Apple allows). Every serial still
+    /// throttled at the end of a run that was not cancelled.
+    pub throttled_kept: u64,
+    /// A follow-up run that is not due yet: not sent before this time (Unix
+    /// seconds). Its `started_at` is the same time.
+    pub waiting_until: Option<i64>,
     pub cooldown: u64,
     pub not_sent: u64,
 }
 
-impl From<AssignmentRunRow> for AssignmentSummary {
-    fn from(row: AssignmentRunRow) -> Self {
+impl AssignmentSummary {
+    /// The summary of `row` as of `now`.
+    fn of(row: AssignmentRunRow, now: i64) -> Self {
+        let finished_kept = matches!(row.result.as_str(), "partial" | "failed");
         AssignmentSummary {
+            throttled_kept: if finished_kept {
+                row.count(Outcome::Throttled)
+            } else {
+                0
+            },
+            waiting_until: (row.result == "running" && row.started_at > now)
+                .then_some(row.started_at),
             succeeded: row.count(Outcome::Success),
             not_accessible: row.count(Outcome::NotAccessible),
             failed: row.count(Outcome::Failed),
@@ -290,8 +312,9 @@ impl Depot {
     /// returns the final counts.
     pub async fn run_assignment(&self, run: i64) -> Result<AssignmentSummary> {
         let row = self.assignment_row(run)?;
-        if row.result != "running" {
-            return Ok(row.into());
+        let now = self.clock.now();
+        if row.result != "running" || row.started_at > now {
+            return Ok(AssignmentSummary::of(row, now));
         }
         let token = row.token_id;
         let cancel = Arc::new(AtomicBool::new(false));
@@ -327,10 +350,10 @@ impl Depot {
         };
         let outcome = self.send_run(&row, &cancel).await;
         let now = self.clock.now();
-        let (result, error) = match &outcome {
-            Ok(()) if cancel.load(Ordering::SeqCst) => ("cancelled", None),
-            Ok(()) => ("done", None),
-            Err(err) => ("failed", Some(err.to_string())),
+        let (result, error, wait) = match &outcome {
+            Ok(_) if cancel.load(Ordering::SeqCst) => ("cancelled", None, None),
+            Ok(wait) => ("done", None, *wait),
+            Err(err) => ("failed", Some(err.to_string()), None),
         };
         self.workspace.write(|db| {
             let reason = match (result, &error) {
@@ -339,6 +362,10 @@ impl Depot {
                 _ => "not sent".to_owned(),
             };
             db.close_pending_assignments(run, &reason, now)?;
+            if result != "cancelled" {
+                let wait = wait.unwrap_or(MAX_THROTTLE_WAIT.as_secs());
+                self.keep_throttled(db, &row, now.saturating_add_unsigned(wait))?;
+            }
             let counts = db
                 .assignment_run(run)?
                 .ok_or_else(|| CoreError::NotFound(format!("assignment run {run}")))?;
@@ -376,7 +403,61 @@ impl Depot {
         self.assignment_summary(run)
     }
 
-    async fn send_run(&self, row: &AssignmentRunRow, cancel: &AtomicBool) -> Result<()> {
+    /// Writes a follow-up run with the serials of `row` still THROTTLED, not
+    /// to be sent before `not_before`, and says so on each of them.
+    fn keep_throttled(&self, db: &Db, row: &AssignmentRunRow, not_before: i64) -> Result<()> {
+        let kept: Vec<String> = db
+            .assignment_results(row.id)?
+            .into_iter()
+            .filter(|r| r.outcome == Some(Outcome::Throttled))
+            .map(|r| r.serial)
+            .collect();
+        if kept.is_empty() {
+            return Ok(());
+        }
+        let follow_up = db.insert_assignment_run(
+            &NewAssignmentRun {
+                token: row.token_id,
+                kind: row.kind,
+                reason: &row.reason,
+                profile_id: row.profile_id,
+                profile_version: row.profile_version,
+                apple_uuid: row.apple_uuid.as_deref(),
+                operator: &row.operator,
+                // Written ahead: the run starts when Apple allows.
+                started_at: not_before,
+            },
+            &kept,
+            MAX_SERIALS_PER_ASSIGNMENT,
+        )?;
+        let when = depot_domain::time::rfc3339(not_before);
+        let detail =
+            format!("throttled by Apple: kept, and sent again by run {follow_up} after {when}");
+        let results: Vec<(String, Outcome, Option<String>)> = kept
+            .iter()
+            .map(|s| (s.clone(), Outcome::Throttled, Some(detail.clone())))
+            .collect();
+        db.record_assignment_results(row.id, &results, self.clock.now())?;
+        let token = self.token_row(db, row.token_id)?;
+        self.audit(
+            db,
+            AuditEvent {
+                action: "assignment.throttled_kept",
+                object: token_object(row.token_id, &token.server_name),
+                before: None,
+                after: Some(json!({
+                    "run": row.id,
+                    "followUpRun": follow_up,
+                    "serials": kept.len(),
+                    "notBefore": when,
+                })),
+            },
+        )
+    }
+
+    /// Sends the run; `Some(seconds)` is Apple's last `retry_after_seconds`
+    /// when serials are still throttled at the end.
+    async fn send_run(&self, row: &AssignmentRunRow, cancel: &AtomicBool) -> Result<Option<u64>> {
         // One connection for the whole run: its page cache stays warm.
         let db = self.workspace.connect()?;
         let token = self.token_row(&db, row.token_id)?;
@@ -393,12 +474,14 @@ impl Depot {
             .send_rounds(db, &client, row, cancel, &mut writer)
             .await;
         let finished = writer.finish(&mut |_| {}).await;
-        sent?;
-        finished
+        let wait = sent?;
+        finished?;
+        Ok(wait)
     }
 
     /// Sends the pending serials in batches, then the throttled ones again
-    /// (bounded rounds and waits).
+    /// (bounded rounds and waits). Returns Apple's last `retry_after_seconds`
+    /// when serials are still throttled at the end.
     async fn send_rounds(
         &self,
         db: Db,
@@ -406,7 +489,7 @@ impl Depot {
         row: &AssignmentRunRow,
         cancel: &AtomicBool,
         writer: &mut AnswerWriter,
-    ) -> Result<()> {
+    ) -> Result<Option<u64>> {
         let mut rounds = 0;
         loop {
             let mut retry_after: Option<u64> = None;
@@ -422,7 +505,8 @@ impl Depot {
             let pending = db.pending_assignment_serials(row.id, usize::MAX)?;
             for batch in pending.chunks(MAX_SERIALS_PER_ASSIGNMENT) {
                 if cancel.load(Ordering::SeqCst) {
-                    return writer.drain(&mut on_commit).await;
+                    writer.drain(&mut on_commit).await?;
+                    return Ok(None);
                 }
                 let answer = call_apple(client, row, batch).await?;
                 let answered = Answered {
@@ -434,8 +518,12 @@ impl Depot {
             }
             writer.drain(&mut on_commit).await?;
             let wait = Duration::from_secs(retry_after.unwrap_or(0));
-            if throttled == 0 || rounds >= MAX_THROTTLE_ROUNDS || wait > MAX_THROTTLE_WAIT {
-                return Ok(());
+            if throttled == 0 {
+                return Ok(None);
+            }
+            if rounds >= MAX_THROTTLE_ROUNDS || wait > MAX_THROTTLE_WAIT {
+                // Kept for a later run.
+                return Ok(retry_after);
             }
             rounds += 1;
             tracing::info!(
@@ -444,7 +532,7 @@ impl Depot {
                 "Apple throttled serials; sending them again"
             );
             if !self.pause(wait, cancel).await {
-                return Ok(());
+                return Ok(None);
             }
             db.requeue_throttled(row.id)?;
         }
@@ -481,7 +569,10 @@ impl Depot {
     }
 
     pub fn assignment_summary(&self, run: i64) -> Result<AssignmentSummary> {
-        Ok(self.assignment_row(run)?.into())
+        Ok(AssignmentSummary::of(
+            self.assignment_row(run)?,
+            self.clock.now(),
+        ))
     }
 
     /// Per-serial results of a run, in batch order.
@@ -499,15 +590,36 @@ impl Depot {
         let mut out = Vec::new();
         for id in db.assignment_runs(token, limit.clamp(1, 200))? {
             if let Some(row) = db.assignment_run(id)? {
-                out.push(row.into());
+                out.push(AssignmentSummary::of(row, self.clock.now()));
             }
         }
         Ok(out)
     }
 
-    /// Continues every run a crash or kill left `running` (app start, CLI).
+    /// Continues every run a crash or kill left `running`, and sends every
+    /// follow-up run of throttled serials that is due (app start, CLI).
     pub async fn resume_assignments(&self) -> Result<Vec<AssignmentSummary>> {
-        let runs = self.workspace.connect()?.unfinished_assignment_runs()?;
+        self.resume_assignments_due_at(self.clock.now()).await
+    }
+
+    /// Sends the follow-up runs of throttled serials that are due (the
+    /// scheduler, every minute while the app runs). Runs are picked up
+    /// [`RESUME_GRACE_SECS`] after they are due, so one another process is
+    /// writing and sending right now is left alone.
+    pub async fn send_due_follow_ups(&self) -> Result<Vec<AssignmentSummary>> {
+        self.resume_assignments_due_at(self.clock.now() - RESUME_GRACE_SECS)
+            .await
+    }
+
+    async fn resume_assignments_due_at(&self, due: i64) -> Result<Vec<AssignmentSummary>> {
+        let db = self.workspace.connect()?;
+        let mut runs = Vec::new();
+        for run in db.unfinished_assignment_runs()? {
+            if db.assignment_run(run)?.is_some_and(|r| r.started_at <= due) {
+                runs.push(run);
+            }
+        }
+        drop(db);
         let mut out = Vec::with_capacity(runs.len());
         for run in runs {
             let busy = self

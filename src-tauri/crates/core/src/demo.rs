@@ -7,7 +7,7 @@
 //! the same seed and the tokens' own credentials, so they keep working after
 //! the app restarts.
 
-use depot_apple::TokenKeyPair;
+use depot_apple::{AppleHosts, AppleUrl, TokenKeyPair};
 use depot_sim::{Credentials, RunningSim, ServerSpec, Simulator};
 use depot_store::tokens::Environment;
 
@@ -130,8 +130,10 @@ impl Depot {
                 }
             }
         }
+        let url = AppleUrl::parse(url, AppleHosts::AllowTestHosts)
+            .map_err(|e| CoreError::Simulator(e.to_string()))?;
         for (credentials, held) in replay {
-            let client = self.apple_client(url, credentials);
+            let client = self.apple_client(&url, credentials);
             for (uuid, serials) in held {
                 for batch in serials.chunks(depot_domain::limits::MAX_SERIALS_PER_ASSIGNMENT) {
                     client.assign_profile(&uuid, batch).await?;
@@ -219,7 +221,7 @@ impl Depot {
                 server_name: existing.server_name,
             });
         }
-        let url = self.ensure_simulator().await?;
+        let url = self.demo_apple_url().await?;
         // A key pair of its own: an admin's pending key for a real token stays untouched.
         let keys = TokenKeyPair::generate("Depot demo (simulator)", self.clock.now())?;
         let file = {

@@ -52,6 +52,10 @@ pub struct DepotOptions {
     pub operator: String,
     /// How Apple requests are retried (tests use millisecond delays).
     pub retry: depot_apple::RetryPolicy,
+    /// Which Apple base URLs tokens may use: Apple's own only, unless a test
+    /// setting allows others (the CLI's `DEPOT_ALLOW_TEST_APPLE_URL=1`;
+    /// always in tests). Depot's built-in simulator is always allowed.
+    pub apple_hosts: depot_apple::AppleHosts,
 }
 
 impl DepotOptions {
@@ -69,6 +73,7 @@ impl DepotOptions {
                 .filter(|o| !o.trim().is_empty())
                 .unwrap_or_else(|| "unknown".into()),
             retry: depot_apple::RetryPolicy::default(),
+            apple_hosts: depot_apple::AppleHosts::AppleOnly,
         }
     }
 
@@ -83,7 +88,9 @@ impl DepotOptions {
                 max_attempts: 4,
                 base_delay: std::time::Duration::from_millis(2),
                 max_delay: std::time::Duration::from_millis(20),
+                max_wait: std::time::Duration::from_secs(5),
             },
+            apple_hosts: depot_apple::AppleHosts::AllowTestHosts,
         }
     }
 }
@@ -95,6 +102,7 @@ pub struct Depot {
     keys: Arc<dyn KeyProvider>,
     operator: String,
     retry: depot_apple::RetryPolicy,
+    apple_hosts: depot_apple::AppleHosts,
     vault: OnceLock<Arc<Vault>>,
     demo: demo::DemoSimulator,
     syncs: sync::RunningSyncs,
@@ -120,6 +128,7 @@ impl Depot {
             keys: options.keys,
             operator: options.operator,
             retry: options.retry,
+            apple_hosts: options.apple_hosts,
             vault: OnceLock::new(),
             demo: demo::DemoSimulator::default(),
             syncs: sync::RunningSyncs::default(),
@@ -144,7 +153,7 @@ impl Depot {
     /// A client for one token's Apple service.
     pub(crate) fn apple_client(
         &self,
-        url: &str,
+        url: &depot_apple::AppleUrl,
         credentials: depot_apple::OAuthCredentials,
     ) -> depot_apple::AppleClient {
         depot_apple::AppleClient::new(url, credentials, self.clock.clone())

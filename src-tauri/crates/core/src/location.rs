@@ -11,6 +11,21 @@ pub const WORKSPACE_ENV: &str = "DEPOT_WORKSPACE";
 /// key (TOK-3); without it the OS keychain is used.
 pub const KEY_FILE_ENV: &str = "DEPOT_KEY_FILE";
 
+/// The test setting that lets tokens use an Apple base URL other than
+/// Apple's own (a simulator, a test service): `1` turns it on.
+pub const ALLOW_TEST_APPLE_URL_ENV: &str = "DEPOT_ALLOW_TEST_APPLE_URL";
+
+/// Whether `DEPOT_ALLOW_TEST_APPLE_URL` allows test hosts (`1`, `true` or `yes`).
+pub fn test_apple_hosts_from_env() -> depot_apple::AppleHosts {
+    let on = std::env::var(ALLOW_TEST_APPLE_URL_ENV)
+        .is_ok_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes"));
+    if on {
+        depot_apple::AppleHosts::AllowTestHosts
+    } else {
+        depot_apple::AppleHosts::AppleOnly
+    }
+}
+
 /// `DEPOT_KEY_FILE`, if set and not empty.
 pub fn key_file_from_env() -> Option<PathBuf> {
     std::env::var_os(KEY_FILE_ENV)

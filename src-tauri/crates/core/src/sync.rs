@@ -14,7 +14,7 @@ use depot_apple::{AppleError, CursorError, DevicePage};
 use depot_domain::TokenId;
 use depot_domain::device::latest_per_serial;
 use depot_store::sync::{Applied, Phase};
-use depot_store::tokens::{Environment, TokenRow};
+use depot_store::tokens::TokenRow;
 use serde_json::json;
 
 use crate::audit::AuditEvent;
@@ -322,8 +322,10 @@ impl Depot {
         }
     }
 
+    /// Tokens of Depot's simulator or of a test URL (see
+    /// [`crate::tokens::is_test_token`]); never a token of Apple's service.
     fn overview_simulator(&self, row: &TokenRow) -> bool {
-        row.environment == Environment::Simulator || crate::tokens::is_loopback(&row.apple_url)
+        crate::tokens::is_test_token(row)
     }
 
     /// Checks SYN-1 pacing for a run that is about to start.
@@ -491,6 +493,13 @@ impl Depot {
             if let Err(err) = self.run_due_syncs() {
                 tracing::warn!(%err, "sync scheduler pass failed");
             }
+            // Serials Apple throttled, kept by an earlier run, once Apple allows.
+            let depot = Arc::clone(&self);
+            tokio::spawn(async move {
+                if let Err(err) = depot.send_due_follow_ups().await {
+                    tracing::warn!(%err, "throttled serials could not be sent yet");
+                }
+            });
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
         }
     }
@@ -705,8 +714,11 @@ impl Depot {
             let id = row.id;
             let secrets = self.token_secrets(id)?;
             let url = self.apple_url_for(row).await?;
-            let client = self.apple_client(&url, secrets.credentials);
             let started = self.clock.now();
+            // Apple's Retry-After is waited for only within the run's budget.
+            let client = self
+                .apple_client(&url, secrets.credentials)
+                .with_deadline(started.saturating_add(request.budget));
             let mut phase = if kind == SyncKind::Full {
                 SyncPhase::Fetch
             } else {

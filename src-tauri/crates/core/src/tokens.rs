@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use depot_apple::{AccountInfo, OAuthCredentials, ServerToken, TokenKeyPair};
+use depot_apple::{AccountInfo, AppleHosts, AppleUrl, OAuthCredentials, ServerToken, TokenKeyPair};
 use depot_domain::limits::MAX_TOKENS_PER_WORKSPACE;
 use depot_domain::{SecretString, TokenId, TokenStatus, TokenStatusInput};
 use depot_store::tokens::{
@@ -213,7 +213,7 @@ impl Depot {
                 },
                 now,
             ),
-            simulator: row.environment == Environment::Simulator || is_loopback(&row.apple_url),
+            simulator: is_test_token(row),
             device_count: row.device_count,
             profile_count: row.profile_count,
             default_profile: row.default_profile.clone(),
@@ -319,12 +319,28 @@ impl Depot {
     }
 
     /// `None` → Apple; `"simulator"` → Depot's in-process simulator (demo
-    /// mode); otherwise an https URL (or http on loopback, for tests).
-    async fn resolve_apple_url(&self, apple_url: Option<&str>) -> Result<(String, Environment)> {
-        if apple_url.map(str::trim) == Some(SIMULATOR_URL) {
-            return Ok((self.ensure_simulator().await?, Environment::Simulator));
+    /// mode); otherwise a URL checked by [`AppleUrl::parse`]: Apple's own,
+    /// or — only with the test setting — a test host (http only to a
+    /// loopback IP; never a user name or password).
+    async fn resolve_apple_url(&self, apple_url: Option<&str>) -> Result<(AppleUrl, Environment)> {
+        match apple_url.map(str::trim).filter(|u| !u.is_empty()) {
+            Some(SIMULATOR_URL) => Ok((self.demo_apple_url().await?, Environment::Simulator)),
+            Some(text) => Ok((
+                AppleUrl::parse(text, self.apple_hosts).map_err(|e| CoreError::InvalidInput {
+                    field: "appleUrl",
+                    message: e.to_string(),
+                })?,
+                Environment::Apple,
+            )),
+            None => Ok((AppleUrl::apple(), Environment::Apple)),
         }
-        Ok((apple_url_or_default(apple_url)?, Environment::Apple))
+    }
+
+    /// The base URL of Depot's in-process simulator (started if needed).
+    pub(crate) async fn demo_apple_url(&self) -> Result<AppleUrl> {
+        let url = self.ensure_simulator().await?;
+        AppleUrl::parse(&url, AppleHosts::AllowTestHosts)
+            .map_err(|e| CoreError::Simulator(e.to_string()))
     }
 
     /// Asks Apple about the token again (`GET /account`) and records the
@@ -352,7 +368,7 @@ impl Depot {
         &self,
         token: &ServerToken,
         account: AccountInfo,
-        url: String,
+        url: AppleUrl,
         simulator: bool,
     ) -> Result<TokenPreview> {
         let existing = self
@@ -363,8 +379,8 @@ impl Depot {
         Ok(TokenPreview {
             days_left: TokenStatus::days_left(token.expires_at, self.clock.now()),
             expires_at: token.expires_at,
-            simulator: simulator || is_loopback(&url),
-            apple_url: url,
+            simulator: simulator || !url.is_apple(),
+            apple_url: url.to_string(),
             account,
             existing_token: existing,
         })
@@ -387,7 +403,7 @@ impl Depot {
         let stored_url = if environment == Environment::Simulator {
             SIMULATOR_URL
         } else {
-            &url
+            url.as_str()
         };
         let id = self.commit_new_token(
             &token,
@@ -406,7 +422,7 @@ impl Depot {
         &self,
         file: &TokenFileInput,
         keys: &TokenKeyPair,
-        url: &str,
+        url: &AppleUrl,
     ) -> Result<(ServerToken, AccountInfo)> {
         let bytes = file.read()?;
         let token = depot_apple::decrypt_token_file(&bytes, keys, self.clock.now())?;
@@ -557,11 +573,19 @@ impl Depot {
         })
     }
 
-    /// Where this token's Apple service lives right now.
-    pub(crate) async fn apple_url_for(&self, row: &TokenRow) -> Result<String> {
+    /// Where this token's Apple service lives right now. The stored URL is
+    /// checked again, so a token saved with a URL this Depot may not use
+    /// (another host without the test setting, a user name before '@')
+    /// never reaches it.
+    pub(crate) async fn apple_url_for(&self, row: &TokenRow) -> Result<AppleUrl> {
         match row.environment {
-            Environment::Apple => Ok(row.apple_url.clone()),
-            Environment::Simulator => self.ensure_simulator().await,
+            Environment::Apple => AppleUrl::parse(&row.apple_url, self.apple_hosts).map_err(|e| {
+                CoreError::InvalidInput {
+                    field: "appleUrl",
+                    message: format!("the token '{}' cannot be used: {e}", row.server_name),
+                }
+            }),
+            Environment::Simulator => self.demo_apple_url().await,
         }
     }
 
@@ -700,27 +724,16 @@ fn pending_info(keys: &TokenKeyPair, created_at: i64) -> Result<PendingKeyInfo> 
     })
 }
 
-fn apple_url_or_default(url: Option<&str>) -> Result<String> {
-    let url = url
-        .map(str::trim)
-        .filter(|u| !u.is_empty())
-        .unwrap_or(depot_apple::DEFAULT_BASE_URL);
-    let ok = url.starts_with("https://") || (url.starts_with("http://") && is_loopback(url));
-    if !ok {
-        return Err(CoreError::InvalidInput {
-            field: "appleUrl",
-            message: format!(
-                "'{url}' is not an https:// URL (plain http is allowed only for a simulator on this computer)"
-            ),
-        });
-    }
-    Ok(url.trim_end_matches('/').to_owned())
+/// A token of Depot's simulator (demo mode) or of a test URL (which only the
+/// test setting lets in): not Apple's service. Only these may skip Apple's
+/// pacing rules.
+pub(crate) fn is_test_token(row: &TokenRow) -> bool {
+    is_test_service(row.environment, &row.apple_url)
 }
 
-pub(crate) fn is_loopback(url: &str) -> bool {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let host = rest.split(['/', ':']).next().unwrap_or("");
-    matches!(host, "127.0.0.1" | "localhost" | "[::1]")
+fn is_test_service(environment: Environment, apple_url: &str) -> bool {
+    environment == Environment::Simulator
+        || !AppleUrl::parse(apple_url, AppleHosts::AllowTestHosts).is_ok_and(|u| u.is_apple())
 }
 
 /// An Apple ID is an email-shaped account name.
@@ -816,17 +829,12 @@ mod tests {
     }
 
     #[test]
-    fn apple_urls_must_be_https_except_loopback() {
-        assert_eq!(
-            apple_url_or_default(None).unwrap(),
-            "https://mdmenrollment.apple.com"
-        );
-        assert_eq!(
-            apple_url_or_default(Some("http://127.0.0.1:8080/")).unwrap(),
-            "http://127.0.0.1:8080"
-        );
-        assert!(apple_url_or_default(Some("http://example.com")).is_err());
-        assert!(is_loopback("http://localhost:1/x"));
-        assert!(!is_loopback("https://mdmenrollment.apple.com"));
+    fn only_tokens_off_apples_host_count_as_test_tokens() {
+        let test = |url: &str, env| is_test_service(env, url);
+        assert!(!test("https://mdmenrollment.apple.com", Environment::Apple));
+        assert!(test(SIMULATOR_URL, Environment::Simulator));
+        assert!(test("http://127.0.0.1:8080", Environment::Apple));
+        assert!(test("https://staging.example", Environment::Apple));
+        assert!(test("http://localhost:80@evil.example", Environment::Apple));
     }
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use reqwest::Method;
 use serde::Deserialize;
 
-use super::{AppleClient, AppleError};
+use super::{AppleClient, AppleError, Call, max_answer};
 
 /// Most serials Apple takes in one assign or remove call.
 pub const MAX_SERIALS_PER_CALL: usize = 1000;
@@ -73,9 +73,19 @@ impl From<AssignWire> for AssignAnswer {
 impl AppleClient {
     /// `POST /profile`: defines a new profile and returns Apple's profile UUID
     /// (32 uppercase hex digits; dashes are removed if Apple ever sends them).
+    ///
+    /// Each call creates a profile at Apple, so a try that may have reached
+    /// Apple is never sent again ([`AppleError::Uncertain`], or Apple's own
+    /// answer): only a connection that was never established is retried.
     pub async fn define_profile(&self, profile: &serde_json::Value) -> Result<String, AppleError> {
         let wire: DefineWire = self
-            .request(Method::POST, "/profile", Some(profile))
+            .request(Call {
+                method: Method::POST,
+                path: "/profile",
+                body: Some(profile),
+                max_answer: max_answer::PROFILE,
+                repeatable: false,
+            })
             .await?;
         let uuid: String = wire
             .profile_uuid
@@ -96,7 +106,14 @@ impl AppleClient {
     /// `GET /profile?profile_uuid=…`: the profile as Apple stores it.
     pub async fn get_profile(&self, uuid: &str) -> Result<serde_json::Value, AppleError> {
         let path = format!("/profile?profile_uuid={uuid}");
-        self.request(Method::GET, &path, None).await
+        self.request(Call {
+            method: Method::GET,
+            path: &path,
+            body: None,
+            max_answer: max_answer::PROFILE,
+            repeatable: true,
+        })
+        .await
     }
 
     /// `POST /profile/devices`: assigns `uuid` to at most 1,000 serials.
@@ -108,7 +125,13 @@ impl AppleClient {
         check_batch("/profile/devices", serials)?;
         let body = serde_json::json!({ "profile_uuid": uuid, "devices": serials });
         let wire: AssignWire = self
-            .request(Method::POST, "/profile/devices", Some(&body))
+            .request(Call {
+                method: Method::POST,
+                path: "/profile/devices",
+                body: Some(&body),
+                max_answer: max_answer::PROFILE,
+                repeatable: true,
+            })
             .await?;
         Ok(wire.into())
     }
@@ -118,7 +141,13 @@ impl AppleClient {
         check_batch("/profile/devices", serials)?;
         let body = serde_json::json!({ "devices": serials });
         let wire: AssignWire = self
-            .request(Method::DELETE, "/profile/devices", Some(&body))
+            .request(Call {
+                method: Method::DELETE,
+                path: "/profile/devices",
+                body: Some(&body),
+                max_answer: max_answer::PROFILE,
+                repeatable: true,
+            })
             .await?;
         Ok(wire.into())
     }

@@ -2,12 +2,14 @@
 //! and Depot's clock set to the same instant.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use depot_domain::DeviceOp;
 use depot_domain::{FixedClock, SecretString};
 use depot_sim::{ErrorBurst, Faults, RunningSim, ServerSpec, Simulator};
 
 use super::*;
+use crate::{AppleHosts, AppleUrl};
 
 const NOW: i64 = 1_790_000_000;
 
@@ -31,7 +33,8 @@ fn client(sim: &RunningSim, server: &str) -> AppleClient {
         access_token: SecretString::new(c.access_token),
         access_secret: SecretString::new(c.access_secret),
     };
-    AppleClient::new(sim.base_url(), creds, Arc::new(FixedClock::at(NOW)))
+    let url = AppleUrl::parse(sim.base_url(), AppleHosts::AllowTestHosts).unwrap();
+    AppleClient::new(&url, creds, Arc::new(FixedClock::at(NOW)))
 }
 
 #[tokio::test]
@@ -170,12 +173,44 @@ fn admin_id_falls_back_to_facilitator_id() {
     );
 }
 
+/// Records the client's waits and returns at once.
+#[derive(Default)]
+struct Recorded(std::sync::Mutex<Vec<Duration>>);
+
+impl Recorded {
+    fn waits(&self) -> Vec<Duration> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+impl Pause for Recorded {
+    fn pause(
+        &self,
+        wait: Duration,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
+        self.0.lock().unwrap().push(wait);
+        Box::pin(std::future::ready(()))
+    }
+}
+
+const FAST: RetryPolicy = RetryPolicy {
+    max_attempts: 3,
+    base_delay: Duration::from_millis(1),
+    max_delay: Duration::from_millis(5),
+    max_wait: Duration::from_secs(300),
+};
+
+/// Three tries, waits recorded instead of slept.
 fn fast(client: AppleClient) -> AppleClient {
-    client.with_retry_policy(RetryPolicy {
-        max_attempts: 3,
-        base_delay: std::time::Duration::from_millis(1),
-        max_delay: std::time::Duration::from_millis(5),
-    })
+    fast_with(client).0
+}
+
+fn fast_with(client: AppleClient) -> (AppleClient, Arc<Recorded>) {
+    let waits = Arc::new(Recorded::default());
+    let client = client
+        .with_retry_policy(FAST)
+        .with_pause(Arc::clone(&waits) as Arc<dyn Pause>);
+    (client, waits)
 }
 
 #[tokio::test]
@@ -336,4 +371,291 @@ fn timestamps_parse_leniently() {
         Some(1_536_425_349)
     );
     assert_eq!(lenient_time("soon"), None);
+}
+
+fn count(sim: &RunningSim, method: &str, path: &str) -> usize {
+    sim.request_log()
+        .iter()
+        .filter(|r| r.method == method && r.path == path)
+        .count()
+}
+
+#[tokio::test]
+async fn a_redirect_is_an_error_and_never_followed() {
+    let sim = sim().await;
+    let elsewhere = Simulator::builder()
+        .server(ServerSpec::new("Sales-East", "Acme Corp", 1))
+        .start()
+        .await
+        .unwrap();
+    sim.set_faults(Faults {
+        redirect_to: Some(format!("{}/session", elsewhere.base_url())),
+        ..Faults::default()
+    });
+    let err = client(&sim, "Sales-East").account().await.unwrap_err();
+    match &err {
+        AppleError::Redirect {
+            endpoint,
+            status,
+            location,
+        } => {
+            assert_eq!((endpoint.as_str(), *status), ("/session", 307));
+            assert!(
+                location
+                    .as_deref()
+                    .unwrap()
+                    .starts_with(elsewhere.base_url())
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        err.to_string().contains("does not follow redirects"),
+        "{err}"
+    );
+    assert_eq!(count(&sim, "GET", "/session"), 1, "not retried either");
+    assert!(
+        elsewhere.request_log().is_empty(),
+        "the redirect was followed"
+    );
+}
+
+#[tokio::test]
+async fn answers_bigger_than_the_endpoints_cap_are_refused() {
+    let sim = sim().await;
+    let client = client(&sim, "Sales-East");
+    client.account().await.unwrap();
+    // Over the cap of /account, well under the cap of a device page.
+    let padding = max_answer::ACCOUNT + 1;
+    sim.set_faults(Faults {
+        pad_answers_bytes: padding as u64,
+        ..Faults::default()
+    });
+    let err = client.account().await.unwrap_err();
+    assert!(
+        matches!(&err, AppleError::TooLarge { endpoint, limit } if endpoint == "/account" && *limit == max_answer::ACCOUNT),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("larger than"), "{err}");
+    let page = client.fetch_devices(None, 10).await.unwrap();
+    assert_eq!(page.changes.len(), 10);
+
+    sim.set_faults(Faults {
+        pad_answers_bytes: max_answer::DEVICE_PAGE as u64,
+        ..Faults::default()
+    });
+    let err = client.fetch_devices(None, 10).await.unwrap_err();
+    assert!(matches!(err, AppleError::TooLarge { .. }), "{err:?}");
+}
+
+/// A server that answers every request with an endless chunked body (no
+/// `Content-Length`), counting what it wrote.
+async fn endless_server() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let written = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = Arc::clone(&written);
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let counter = Arc::clone(&counter);
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf).await;
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+                if stream.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = format!("10000\r\n{}\r\n", " ".repeat(0x10000));
+                // Stops when the client hangs up (or after 1 GiB).
+                for _ in 0..16_384 {
+                    if stream.write_all(chunk.as_bytes()).await.is_err() {
+                        return;
+                    }
+                    counter.fetch_add(0x10000, std::sync::atomic::Ordering::SeqCst);
+                }
+            });
+        }
+    });
+    (url, written)
+}
+
+#[tokio::test]
+async fn an_endless_answer_is_cut_off_at_the_cap() {
+    let (url, written) = endless_server().await;
+    let sim = sim().await;
+    let mut client = client(&sim, "Sales-East");
+    client.base_url = url;
+    *client.session.lock().await = Some("session".into());
+    let err = client.account().await.unwrap_err();
+    assert!(
+        matches!(err, AppleError::TooLarge { limit, .. } if limit == max_answer::ACCOUNT),
+        "{err:?}"
+    );
+    // The client stopped reading soon after the cap, not at the end of the body.
+    let sent = written.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(sent < 64 * 1024 * 1024, "{sent} bytes were read");
+}
+
+#[tokio::test]
+async fn a_profile_that_may_have_reached_apple_is_not_sent_again() {
+    let sim = sim().await;
+    let (client, waits) = fast_with(client(&sim, "Sales-East"));
+    client.account().await.unwrap();
+    let profile =
+        serde_json::json!({ "profile_name": "Staff", "url": "https://mdm.example.com/enroll" });
+
+    // The connection breaks after the request was read: Apple may have made it.
+    sim.set_faults(Faults {
+        drop_connections: 1,
+        ..Faults::default()
+    });
+    let err = client.define_profile(&profile).await.unwrap_err();
+    assert!(matches!(err, AppleError::Uncertain { .. }), "{err:?}");
+    assert!(err.to_string().contains("did not send it again"), "{err}");
+    assert_eq!(count(&sim, "POST", "/profile"), 1);
+
+    // A 5xx may come after Apple created it: not repeated either.
+    sim.set_faults(Faults {
+        errors: vec![ErrorBurst::new(503, 1).on_path("/profile").retry_after(1)],
+        ..Faults::default()
+    });
+    let err = client.define_profile(&profile).await.unwrap_err();
+    assert!(
+        matches!(err, AppleError::Status { status: 503, .. }),
+        "{err:?}"
+    );
+    assert_eq!(count(&sim, "POST", "/profile"), 2);
+    assert!(waits.waits().is_empty(), "{:?}", waits.waits());
+
+    // The same faults on a read are tried again.
+    sim.set_faults(Faults {
+        drop_connections: 1,
+        errors: vec![ErrorBurst::new(503, 1).on_path("/account").retry_after(1)],
+        ..Faults::default()
+    });
+    client.account().await.unwrap();
+    assert_eq!(waits.waits().len(), 2);
+
+    sim.set_faults(Faults::default());
+    client.define_profile(&profile).await.unwrap();
+    assert_eq!(sim.profiles("Sales-East").unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_profile_is_sent_again_when_the_connection_never_opened() {
+    // A port nobody listens on.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let sim = sim().await;
+    let (mut client, waits) = fast_with(client(&sim, "Sales-East"));
+    client.base_url = closed.clone();
+    *client.session.lock().await = Some("session".into());
+    let err = client
+        .define_profile(&serde_json::json!({ "profile_name": "Staff" }))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AppleError::Unreachable { url, .. } if url.starts_with(&closed)),
+        "{err:?}"
+    );
+    assert_eq!(waits.waits().len(), 2, "three tries in all");
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured_in_seconds_and_as_a_date() {
+    let sim = sim().await;
+    let (client, waits) = fast_with(client(&sim, "Sales-East"));
+    client.account().await.unwrap();
+    sim.set_faults(Faults {
+        errors: vec![
+            ErrorBurst::new(429, 1).on_path("/account").retry_after(30),
+            ErrorBurst::new(503, 1)
+                .on_path("/account")
+                .retry_after_date(90),
+        ],
+        ..Faults::default()
+    });
+    client.account().await.unwrap();
+    assert_eq!(
+        waits.waits(),
+        [Duration::from_secs(30), Duration::from_secs(90)],
+        "exactly what Apple asked, read against the injected clock"
+    );
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_runs_time_stops_the_call() {
+    let sim = sim().await;
+    let (client, waits) = fast_with(client(&sim, "Sales-East"));
+    client.account().await.unwrap();
+    // Longer than max_wait (300 s).
+    sim.set_faults(Faults {
+        errors: vec![ErrorBurst::new(503, 1).on_path("/account").retry_after(600)],
+        ..Faults::default()
+    });
+    let err = client.account().await.unwrap_err();
+    assert!(
+        matches!(err, AppleError::Busy { status: 503, retry_at, .. } if retry_at == NOW + 600),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("Try again after"), "{err}");
+    assert!(waits.waits().is_empty());
+    assert_eq!(count(&sim, "GET", "/account"), 2);
+
+    // Within max_wait but past the run's deadline.
+    let client = client.with_deadline(NOW + 60);
+    sim.set_faults(Faults {
+        errors: vec![
+            ErrorBurst::new(429, 1)
+                .on_path("/account")
+                .retry_after_date(120),
+        ],
+        ..Faults::default()
+    });
+    let err = client.account().await.unwrap_err();
+    assert!(
+        matches!(err, AppleError::Busy { status: 429, retry_at, .. } if retry_at == NOW + 120),
+        "{err:?}"
+    );
+    assert!(waits.waits().is_empty());
+}
+
+async fn skewed_sim(ahead: i64) -> RunningSim {
+    Simulator::builder()
+        .seed(7)
+        .server(ServerSpec::new("Sales-East", "Acme Corp", 5))
+        .clock_start_ms((NOW + ahead) * 1000)
+        .frozen_clock(true)
+        .start()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_401_from_a_wrong_clock_is_reported_as_clock_skew() {
+    // Apple is an hour ahead of this computer: the OAuth timestamp is refused.
+    let sim = skewed_sim(3600).await;
+    let err = client(&sim, "Sales-East").account().await.unwrap_err();
+    match err {
+        AppleError::ClockSkew { apple, ours } => assert_eq!((apple, ours), (NOW + 3600, NOW)),
+        other => panic!("{other:?}"),
+    }
+    assert!(err_text(&sim).await.contains("60 minutes off"));
+
+    // Two minutes apart is not skew: a refused token is still a refused token.
+    let sim = skewed_sim(120).await;
+    let mut wrong = client(&sim, "Sales-East");
+    wrong.credentials.access_secret = SecretString::new("AS_not_the_secret");
+    let err = wrong.account().await.unwrap_err();
+    assert!(matches!(err, AppleError::Rejected), "{err:?}");
+}
+
+async fn err_text(sim: &RunningSim) -> String {
+    let err = client(sim, "Sales-East").account().await.unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("clock"), "{text}");
+    text
 }
