@@ -5,6 +5,7 @@
 mod cli;
 mod crash;
 mod profiles;
+mod secrets;
 mod support;
 mod sync;
 mod tokens;

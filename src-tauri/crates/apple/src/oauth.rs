@@ -44,44 +44,67 @@ pub fn percent_encode(input: &str) -> String {
     out
 }
 
-fn oauth_params(creds: &OAuthCredentials, req: &OAuthRequest<'_>) -> Vec<(&'static str, String)> {
+/// The OAuth parameters, sorted. The values hold the consumer key and access
+/// token, so every intermediate string is a [`SecretString`] (wiped on drop).
+fn oauth_params(
+    creds: &OAuthCredentials,
+    req: &OAuthRequest<'_>,
+) -> Vec<(&'static str, SecretString)> {
     let mut params = vec![
-        ("oauth_consumer_key", creds.consumer_key.expose().to_owned()),
-        ("oauth_nonce", req.nonce.to_owned()),
-        ("oauth_signature_method", "HMAC-SHA1".to_owned()),
-        ("oauth_timestamp", req.timestamp.to_string()),
-        ("oauth_token", creds.access_token.expose().to_owned()),
-        ("oauth_version", "1.0".to_owned()),
+        ("oauth_consumer_key", creds.consumer_key.clone()),
+        ("oauth_nonce", SecretString::new(req.nonce)),
+        ("oauth_signature_method", SecretString::new("HMAC-SHA1")),
+        (
+            "oauth_timestamp",
+            SecretString::new(req.timestamp.to_string()),
+        ),
+        ("oauth_token", creds.access_token.clone()),
+        ("oauth_version", SecretString::new("1.0")),
     ];
-    params.sort();
+    params.sort_by(|(a, x), (b, y)| (a, x.expose()).cmp(&(b, y.expose())));
     params
 }
 
-/// The signature base string (`realm` is never part of it).
-pub fn base_string(creds: &OAuthCredentials, req: &OAuthRequest<'_>) -> String {
-    let normalized = oauth_params(creds, req)
+/// The signature base string (`realm` is never part of it). It holds the
+/// consumer key and access token: callers keep it secret.
+pub fn base_string(creds: &OAuthCredentials, req: &OAuthRequest<'_>) -> SecretString {
+    let pairs: Vec<SecretString> = oauth_params(creds, req)
         .iter()
-        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    format!(
+        .map(|(k, v)| {
+            let value = SecretString::new(percent_encode(v.expose()));
+            SecretString::new(format!("{}={}", percent_encode(k), value.expose()))
+        })
+        .collect();
+    // `join` sizes its buffer once, so no unwiped copy is left behind.
+    let normalized = SecretString::new(
+        pairs
+            .iter()
+            .map(SecretString::expose)
+            .collect::<Vec<_>>()
+            .join("&"),
+    );
+    let encoded = SecretString::new(percent_encode(normalized.expose()));
+    SecretString::new(format!(
         "{}&{}&{}",
         req.method.to_ascii_uppercase(),
         percent_encode(req.url),
-        percent_encode(&normalized)
-    )
+        encoded.expose()
+    ))
 }
 
 /// `base64(HMAC-SHA1(pct(consumer_secret) & pct(access_secret), base string))`.
+/// The HMAC key and its parts are wiped when dropped.
 pub fn signature(creds: &OAuthCredentials, req: &OAuthRequest<'_>) -> Result<String, SignError> {
-    let key = format!(
+    let consumer_secret = SecretString::new(percent_encode(creds.consumer_secret.expose()));
+    let access_secret = SecretString::new(percent_encode(creds.access_secret.expose()));
+    let key = SecretString::new(format!(
         "{}&{}",
-        percent_encode(creds.consumer_secret.expose()),
-        percent_encode(creds.access_secret.expose())
-    );
-    let pkey = PKey::hmac(key.as_bytes())?;
+        consumer_secret.expose(),
+        access_secret.expose()
+    ));
+    let pkey = PKey::hmac(key.expose().as_bytes())?;
     let mut signer = Signer::new(MessageDigest::sha1(), &pkey)?;
-    signer.update(base_string(creds, req).as_bytes())?;
+    signer.update(base_string(creds, req).expose().as_bytes())?;
     Ok(openssl::base64::encode_block(&signer.sign_to_vec()?))
 }
 
@@ -128,7 +151,7 @@ mod tests {
     fn matches_the_spec_test_vector() {
         let (creds, req) = spec_vector();
         assert_eq!(
-            base_string(&creds, &req),
+            base_string(&creds, &req).expose(),
             "GET&https%3A%2F%2Fmdmenrollment.apple.com%2Fsession&oauth_consumer_key%3DCK_test\
              %26oauth_nonce%3Dabc123%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp\
              %3D1700000000%26oauth_token%3DAT_test%26oauth_version%3D1.0"

@@ -3,8 +3,8 @@
 //! transport to the MDM server's certificate, an inner MIME entity and the JSON
 //! with the four OAuth credentials.
 
-use depot_domain::SecretString;
 use depot_domain::time::parse_rfc3339;
+use depot_domain::{SecretBytes, SecretString};
 use openssl::cms::CmsContentInfo;
 
 use crate::keys::{KeyError, TokenKeyPair};
@@ -62,7 +62,9 @@ pub fn decrypt_token_file(
             TokenFileError::WrongKey
         }
     })?;
-    parse_plaintext(&plaintext, now)
+    // The decrypted file holds the four credentials: wiped when dropped.
+    let plaintext = SecretBytes::new(plaintext);
+    parse_plaintext(plaintext.expose(), now)
 }
 
 fn names_certificate(cms_der: &[u8], cert: &openssl::x509::X509Ref) -> bool {
@@ -182,8 +184,8 @@ const END: &str = "-----END MESSAGE-----";
 fn parse_plaintext(plaintext: &[u8], now: i64) -> Result<ServerToken, TokenFileError> {
     let corrupted = |why: &str| TokenFileError::Corrupted(why.to_owned());
     let text = std::str::from_utf8(plaintext).map_err(|_| corrupted("its content is not text"))?;
-    let text = text.replace("\r\n", "\n");
-    let (_, body) = split_headers(&text);
+    let text = SecretString::new(text.replace("\r\n", "\n"));
+    let (_, body) = split_headers(text.expose());
     let json = match body.find(BEGIN) {
         Some(start) => {
             let after = &body[start + BEGIN.len()..];

@@ -7,6 +7,7 @@ mod devices;
 mod profiles;
 mod sync;
 mod tokens;
+mod workspace;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,9 +38,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// The workspace: where it is, its schema, what it holds.
+    /// The workspace: where it is, its schema, what it holds; its key.
     #[command(subcommand)]
-    Workspace(WorkspaceCommand),
+    Workspace(workspace::WorkspaceCommand),
     /// ADE tokens: key pair, add, list, show, renew, delete.
     #[command(subcommand)]
     Token(tokens::TokenCommand),
@@ -64,12 +65,6 @@ enum Command {
     /// Depot's simulator of Apple's service and portal.
     #[command(subcommand)]
     Sim(SimCommand),
-}
-
-#[derive(Debug, Subcommand)]
-enum WorkspaceCommand {
-    /// Show the workspace path, schema version and counts.
-    Info,
 }
 
 #[derive(Debug, Subcommand)]
@@ -127,7 +122,7 @@ async fn run(cli: Cli) -> Result<()> {
     }
     let depot = Arc::new(open(&cli)?);
     match cli.command {
-        Command::Workspace(WorkspaceCommand::Info) => workspace_info(&depot, cli.json),
+        Command::Workspace(command) => workspace::run(&depot, command, cli.json),
         Command::Token(command) => tokens::run(&depot, command, cli.json).await,
         Command::Sync(args) => sync::run(&depot, args, cli.json).await,
         Command::Profile(command) => profiles::run(&depot, command, cli.json).await,
@@ -196,20 +191,6 @@ fn open(cli: &Cli) -> Result<Depot> {
 
 pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
-}
-
-fn workspace_info(depot: &Depot, json: bool) -> Result<()> {
-    let info: depot_api::dto::WorkspaceInfo = depot.workspace_info()?.into();
-    if json {
-        return print_json(&info);
-    }
-    println!("Workspace:      {}", info.path);
-    println!("Schema version: {}", info.schema_version);
-    println!("Tokens:         {}", info.counts.tokens);
-    println!("Profiles:       {}", info.counts.profiles);
-    println!("Devices:        {}", info.counts.devices);
-    println!("Audit entries:  {}", info.counts.audit_entries);
     Ok(())
 }
 

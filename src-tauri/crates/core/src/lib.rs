@@ -33,7 +33,7 @@ pub use tokens::{
     DeleteBlocker, DeleteBlockerKind, PendingKeyInfo, SIMULATOR_URL, TokenDetail, TokenFileInput,
     TokenOverview, TokenPreview,
 };
-pub use workspace::WorkspaceInfo;
+pub use workspace::{KeyExport, KeyImport, WorkspaceInfo};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};

@@ -10,16 +10,14 @@ use depot_domain::{SecretString, TokenId, TokenStatus, TokenStatusInput};
 use depot_store::tokens::{
     Environment, NewToken, PendingKeyRow, SealedSecrets, TokenFacts, TokenRow,
 };
-use depot_store::{Db, Vault};
+use depot_store::{Db, SecretSlot, Vault};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::audit::AuditEvent;
 use crate::{CoreError, Depot, Result};
 
-const PURPOSE_CREDENTIALS: &str = "token-credentials";
-const PURPOSE_PRIVATE_KEY: &str = "token-private-key";
-const PURPOSE_PENDING_KEY: &str = "pending-private-key";
 /// Token files are a few kilobytes; anything this big is something else.
 const MAX_TOKEN_FILE_BYTES: usize = 1024 * 1024;
 const MAX_SCOPE_TAGS: usize = 50;
@@ -126,8 +124,8 @@ impl TokenFileInput {
     }
 }
 
-/// The four credentials and expiry as sealed in the vault.
-#[derive(Serialize, Deserialize)]
+/// The four credentials and expiry as sealed in the vault. Wiped on drop.
+#[derive(Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 struct StoredCredentials {
     consumer_key: String,
     consumer_secret: String,
@@ -148,12 +146,14 @@ impl StoredCredentials {
         }
     }
 
-    fn into_oauth(self) -> OAuthCredentials {
+    /// Moves the values (no copies left behind) into typed secrets.
+    fn into_oauth(mut self) -> OAuthCredentials {
+        let take = |value: &mut String| SecretString::new(std::mem::take(value));
         OAuthCredentials {
-            consumer_key: SecretString::new(self.consumer_key),
-            consumer_secret: SecretString::new(self.consumer_secret),
-            access_token: SecretString::new(self.access_token),
-            access_secret: SecretString::new(self.access_secret),
+            consumer_key: take(&mut self.consumer_key),
+            consumer_secret: take(&mut self.consumer_secret),
+            access_token: take(&mut self.access_token),
+            access_secret: take(&mut self.access_secret),
         }
     }
 }
@@ -248,8 +248,8 @@ impl Depot {
         let short_id: String = vault.workspace_id().chars().take(8).collect();
         let keys = TokenKeyPair::generate(&format!("Depot ADE token key ({short_id})"), now)?;
         let info = pending_info(&keys, now)?;
-        let sealed = vault.encrypt(
-            PURPOSE_PENDING_KEY,
+        let sealed = vault.seal(
+            SecretSlot::PendingPrivateKey,
             keys.private_key_pem().expose().as_bytes(),
         )?;
         self.workspace.write(|db| -> Result<()> {
@@ -285,13 +285,10 @@ impl Depot {
     fn unseal_pending(&self, row: &PendingKeyRow) -> Result<TokenKeyPair> {
         let pem = self
             .vault()?
-            .decrypt(PURPOSE_PENDING_KEY, &row.private_key)?;
-        let pem = String::from_utf8(pem)
-            .map_err(|_| depot_apple::KeyError::Damaged("pending private key".into()))?;
-        Ok(TokenKeyPair::from_pem(
-            SecretString::new(pem),
-            row.certificate_pem.clone(),
-        )?)
+            .unseal(SecretSlot::PendingPrivateKey, &row.private_key)?
+            .into_secret_string()
+            .ok_or_else(|| depot_apple::KeyError::Damaged("pending private key".into()))?;
+        Ok(TokenKeyPair::from_pem(pem, row.certificate_pem.clone())?)
     }
 
     fn pending_keys(&self) -> Result<TokenKeyPair> {
@@ -444,7 +441,6 @@ impl Depot {
         consumes_pending_key: bool,
     ) -> Result<TokenId> {
         let vault = self.vault()?;
-        let sealed = seal(&vault, token, keys)?;
         let fingerprint = keys.certificate_info()?.fingerprint;
         let now = self.clock.now();
         self.workspace.write(|db| {
@@ -459,18 +455,17 @@ impl Depot {
                     "this workspace already holds {MAX_TOKENS_PER_WORKSPACE} tokens, the most Depot supports"
                 )));
             }
-            let id = db.insert_token(
-                &NewToken {
-                    facts: facts(account, token.expires_at),
-                    apple_id,
-                    apple_url: url,
-                    environment,
-                    scope_tags: tags,
-                    key_fingerprint: &fingerprint,
-                    created_at: now,
-                },
-                &sealed,
-            )?;
+            let id = db.insert_token(&NewToken {
+                facts: facts(account, token.expires_at),
+                apple_id,
+                apple_url: url,
+                environment,
+                scope_tags: tags,
+                key_fingerprint: &fingerprint,
+                created_at: now,
+            })?;
+            // Sealed for this token's id, so the blobs open only here.
+            db.put_token_secrets(id, &seal(&vault, id, token, keys)?)?;
             if consumes_pending_key {
                 db.clear_pending_key()?;
             }
@@ -517,7 +512,7 @@ impl Depot {
             });
         }
         let vault = self.vault()?;
-        let sealed = vault.encrypt(PURPOSE_CREDENTIALS, &credentials_json(&token)?)?;
+        let sealed = vault.seal(SecretSlot::TokenCredentials(id), &credentials_json(&token)?)?;
         let now = self.clock.now();
         self.workspace.write(|db| {
             if let Some(other) = db.find_token_by_server(&account.server_uuid)?
@@ -559,12 +554,14 @@ impl Depot {
             .token_secrets(id)?
             .ok_or_else(|| CoreError::NotFound(format!("the secrets of token {id}")))?;
         let vault = self.vault()?;
-        let creds: StoredCredentials =
-            serde_json::from_slice(&vault.decrypt(PURPOSE_CREDENTIALS, &sealed.credentials)?)
-                .map_err(|_| depot_store::VaultError::Damaged("token credentials".into()))?;
-        let pem = String::from_utf8(vault.decrypt(PURPOSE_PRIVATE_KEY, &sealed.private_key)?)
-            .map_err(|_| depot_store::VaultError::Damaged("token private key".into()))?;
-        let keys = TokenKeyPair::from_pem(SecretString::new(pem), sealed.certificate_pem)?;
+        let plain = vault.unseal(SecretSlot::TokenCredentials(id), &sealed.credentials)?;
+        let creds: StoredCredentials = serde_json::from_slice(plain.expose())
+            .map_err(|_| depot_store::VaultError::Damaged("token credentials".into()))?;
+        let pem = vault
+            .unseal(SecretSlot::TokenPrivateKey(id), &sealed.private_key)?
+            .into_secret_string()
+            .ok_or_else(|| depot_store::VaultError::Damaged("token private key".into()))?;
+        let keys = TokenKeyPair::from_pem(pem, sealed.certificate_pem)?;
         let expires_at = creds.expires_at;
         Ok(TokenSecrets {
             credentials: creds.into_oauth(),
@@ -664,19 +661,26 @@ fn delete_blockers(row: &TokenRow) -> Vec<DeleteBlocker> {
     blockers
 }
 
-fn seal(vault: &Vault, token: &ServerToken, keys: &TokenKeyPair) -> Result<SealedSecrets> {
+fn seal(
+    vault: &Vault,
+    id: TokenId,
+    token: &ServerToken,
+    keys: &TokenKeyPair,
+) -> Result<SealedSecrets> {
     Ok(SealedSecrets {
-        credentials: vault.encrypt(PURPOSE_CREDENTIALS, &credentials_json(token)?)?,
-        private_key: vault.encrypt(
-            PURPOSE_PRIVATE_KEY,
+        credentials: vault.seal(SecretSlot::TokenCredentials(id), &credentials_json(token)?)?,
+        private_key: vault.seal(
+            SecretSlot::TokenPrivateKey(id),
             keys.private_key_pem().expose().as_bytes(),
         )?,
         certificate_pem: keys.certificate_pem().to_owned(),
     })
 }
 
-fn credentials_json(token: &ServerToken) -> Result<Vec<u8>> {
+/// The credentials as the JSON the vault seals (wiped when dropped).
+fn credentials_json(token: &ServerToken) -> Result<Zeroizing<Vec<u8>>> {
     serde_json::to_vec(&StoredCredentials::from_token(token))
+        .map(Zeroizing::new)
         .map_err(|e| CoreError::Vault(depot_store::VaultError::Crypto(e.to_string())))
 }
 

@@ -18,6 +18,6 @@ pub mod token;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use device::{DeviceChange, DeviceFamily, DeviceOp, DeviceRecord, ProfileStatus};
 pub use ids::TokenId;
-pub use secret::SecretString;
+pub use secret::{SecretBytes, SecretString};
 pub use serial::{SerialError, SerialNumber};
 pub use token::{TokenStatus, TokenStatusInput};

@@ -16,7 +16,7 @@ use depot_store::assignments::{AssignmentKind, NewAssignmentRun, Outcome};
 use depot_store::devices::{DeviceCursor, DeviceListRow, DeviceQuery, DeviceSort, ProfileFilter};
 use depot_store::migrations::{MIGRATIONS, apply_pending};
 use depot_store::profiles::NewProfileVersion;
-use depot_store::tokens::{Environment, NewToken, SealedSecrets, TokenFacts};
+use depot_store::tokens::{Environment, NewToken, TokenFacts};
 use depot_store::{Result, Workspace};
 
 /// A small deterministic generator (no entropy: runs are comparable).
@@ -100,30 +100,23 @@ struct Fleet {
 }
 
 fn token(db: &Db, name: &str, tags: &[String]) -> Result<TokenId> {
-    db.insert_token(
-        &NewToken {
-            facts: TokenFacts {
-                server_name: name,
-                server_uuid: name,
-                org_name: "Bench School District",
-                org_id: None,
-                org_type: None,
-                admin_id: None,
-                expires_at: 1_900_000_000,
-            },
-            apple_id: "admin@example.com",
-            apple_url: "https://mdmenrollment.apple.com",
-            environment: Environment::Apple,
-            scope_tags: tags,
-            key_fingerprint: "",
-            created_at: 1_700_000_000,
+    db.insert_token(&NewToken {
+        facts: TokenFacts {
+            server_name: name,
+            server_uuid: name,
+            org_name: "Bench School District",
+            org_id: None,
+            org_type: None,
+            admin_id: None,
+            expires_at: 1_900_000_000,
         },
-        &SealedSecrets {
-            credentials: vec![],
-            private_key: vec![],
-            certificate_pem: String::new(),
-        },
-    )
+        apple_id: "admin@example.com",
+        apple_url: "https://mdmenrollment.apple.com",
+        environment: Environment::Apple,
+        scope_tags: tags,
+        key_fingerprint: "",
+        created_at: 1_700_000_000,
+    })
 }
 
 fn record(rng: &mut Lcg, serial: &str, uuids: &[String]) -> DeviceRecord {

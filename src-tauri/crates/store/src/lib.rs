@@ -18,7 +18,10 @@ pub mod tokens;
 pub mod vault;
 
 pub use error::StoreError;
-pub use vault::{FixedKey, KeyFile, KeyProvider, KeychainKeys, Protection, Vault, VaultError};
+pub use vault::{
+    FixedKey, KeyFile, KeyProvider, KeychainKeys, Protection, SecretSlot, Vault, VaultError,
+    WorkspaceKey,
+};
 pub use workspace::{Counts, Db, WORKSPACE_FILE_NAME, Workspace};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

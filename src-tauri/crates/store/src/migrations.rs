@@ -50,6 +50,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "device_events",
         sql: include_str!("../migrations/0007_device_events.sql"),
     },
+    Migration {
+        version: 8,
+        name: "vault_format",
+        sql: include_str!("../migrations/0008_vault_format.sql"),
+    },
 ];
 
 /// The schema version this build writes and understands.

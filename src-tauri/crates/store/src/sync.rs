@@ -702,33 +702,26 @@ mod tests {
 
     use super::*;
     use crate::Workspace;
-    use crate::tokens::{Environment, NewToken, SealedSecrets, TokenFacts};
+    use crate::tokens::{Environment, NewToken, TokenFacts};
 
     fn token(db: &Db) -> TokenId {
-        db.insert_token(
-            &NewToken {
-                facts: TokenFacts {
-                    server_name: "s",
-                    server_uuid: "u",
-                    org_name: "o",
-                    org_id: None,
-                    org_type: None,
-                    admin_id: None,
-                    expires_at: 1,
-                },
-                apple_id: "a@b.example",
-                apple_url: "https://x",
-                environment: Environment::Apple,
-                scope_tags: &[],
-                key_fingerprint: "",
-                created_at: 1,
+        db.insert_token(&NewToken {
+            facts: TokenFacts {
+                server_name: "s",
+                server_uuid: "u",
+                org_name: "o",
+                org_id: None,
+                org_type: None,
+                admin_id: None,
+                expires_at: 1,
             },
-            &SealedSecrets {
-                credentials: vec![],
-                private_key: vec![],
-                certificate_pem: String::new(),
-            },
-        )
+            apple_id: "a@b.example",
+            apple_url: "https://x",
+            environment: Environment::Apple,
+            scope_tags: &[],
+            key_fingerprint: "",
+            created_at: 1,
+        })
         .unwrap()
     }
 

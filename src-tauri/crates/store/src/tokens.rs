@@ -143,8 +143,9 @@ impl Db {
         Ok(n.unsigned_abs())
     }
 
-    /// Inserts a token and its sealed secrets.
-    pub fn insert_token(&self, token: &NewToken<'_>, secrets: &SealedSecrets) -> Result<TokenId> {
+    /// Inserts a token; its secrets follow with [`Db::put_token_secrets`] in
+    /// the same transaction (they are sealed for the new token's id).
+    pub fn insert_token(&self, token: &NewToken<'_>) -> Result<TokenId> {
         let f = &token.facts;
         self.conn.execute(
             "INSERT INTO tokens (server_name, server_uuid, org_name, org_id, org_type, admin_id,
@@ -167,9 +168,7 @@ impl Db {
                 tags_json(token.scope_tags),
             ],
         )?;
-        let id = TokenId::new(self.conn.last_insert_rowid());
-        self.put_token_secrets(id, secrets)?;
-        Ok(id)
+        Ok(TokenId::new(self.conn.last_insert_rowid()))
     }
 
     /// Renew: new facts and credentials, same row (profiles, devices, history kept).
@@ -259,7 +258,8 @@ impl Db {
             .optional()?)
     }
 
-    fn put_token_secrets(&self, id: TokenId, secrets: &SealedSecrets) -> Result<()> {
+    /// Stores the sealed secrets of token `id` (inserted just before).
+    pub fn put_token_secrets(&self, id: TokenId, secrets: &SealedSecrets) -> Result<()> {
         self.conn.execute(
             "INSERT INTO token_secrets (token_id, credentials, private_key, certificate_pem)
              VALUES (?1, ?2, ?3, ?4)",
@@ -381,8 +381,8 @@ mod tests {
 
     fn insert(db: &Db, name: &'static str, uuid: &'static str) -> TokenId {
         let tags = vec!["berlin".to_owned()];
-        db.insert_token(
-            &NewToken {
+        let id = db
+            .insert_token(&NewToken {
                 facts: facts(name, uuid),
                 apple_id: "a@example.com",
                 apple_url: "https://mdmenrollment.apple.com",
@@ -390,10 +390,10 @@ mod tests {
                 scope_tags: &tags,
                 key_fingerprint: "AA:BB",
                 created_at: 1,
-            },
-            &sealed(),
-        )
-        .unwrap()
+            })
+            .unwrap();
+        db.put_token_secrets(id, &sealed()).unwrap();
+        id
     }
 
     #[test]
@@ -422,18 +422,15 @@ mod tests {
         let ws = Workspace::open_in_memory().unwrap();
         let db = ws.connect().unwrap();
         insert(&db, "a", "SAME");
-        let again = db.insert_token(
-            &NewToken {
-                facts: facts("b", "SAME"),
-                apple_id: "a@example.com",
-                apple_url: "x",
-                environment: Environment::Simulator,
-                scope_tags: &[],
-                key_fingerprint: "",
-                created_at: 1,
-            },
-            &sealed(),
-        );
+        let again = db.insert_token(&NewToken {
+            facts: facts("b", "SAME"),
+            apple_id: "a@example.com",
+            apple_url: "x",
+            environment: Environment::Simulator,
+            scope_tags: &[],
+            key_fingerprint: "",
+            created_at: 1,
+        });
         assert!(again.is_err());
     }
 

@@ -106,6 +106,8 @@ impl Workspace {
             source,
         };
         std::fs::create_dir_all(dir).map_err(folder_error)?;
+        // Before SQLite creates anything in it.
+        restrict_to_owner(dir, Restrict::Folder);
         let file = std::path::absolute(dir.join(WORKSPACE_FILE_NAME)).map_err(folder_error)?;
         let location = Location::File(file.clone());
         let mut conn = connect(&location)?;
@@ -115,6 +117,7 @@ impl Workspace {
             backup(&conn, &file, found)?;
         }
         migrations::apply_pending(&mut conn, migrations)?;
+        restrict_to_owner(dir, Restrict::DatabaseFiles);
         Ok(Self {
             location,
             schema_version: target,
@@ -196,6 +199,62 @@ fn connect(location: &Location) -> Result<Connection> {
         conn.pragma_update(None, "mmap_size", 268_435_456)?;
     }
     Ok(conn)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Restrict {
+    Folder,
+    DatabaseFiles,
+}
+
+/// Makes the workspace private to its owner, on create and again on every
+/// open (fixing a folder copied or unpacked with looser permissions):
+///
+/// - unix: the folder 0700; `depot.sqlite`, its `-wal`/`-shm` files and its
+///   backups (`depot.sqlite.v<N>.bak`) 0600. Symbolic links are left alone. A
+///   change that fails (a folder owned by someone else) is logged, not fatal.
+/// - Windows: nothing is changed. The default workspace lives under the
+///   user's `%APPDATA%`, whose inherited ACL already admits only the user,
+///   SYSTEM and Administrators; a folder chosen with `--workspace` keeps the
+///   ACL its parent gives it.
+fn restrict_to_owner(dir: &Path, what: Restrict) {
+    #[cfg(unix)]
+    {
+        match what {
+            Restrict::Folder => set_mode(dir, 0o700),
+            Restrict::DatabaseFiles => {
+                let Ok(entries) = std::fs::read_dir(dir) else {
+                    return;
+                };
+                for entry in entries.flatten() {
+                    let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+                    let ours = entry
+                        .file_name()
+                        .to_str()
+                        .is_some_and(|name| name.starts_with(WORKSPACE_FILE_NAME));
+                    if is_file && ours {
+                        set_mode(&entry.path(), 0o600);
+                    }
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (dir, what);
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return;
+    };
+    if meta.file_type().is_symlink() || meta.permissions().mode() & 0o777 == mode {
+        return;
+    }
+    if let Err(err) = std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)) {
+        tracing::warn!(path = %path.display(), %err, "could not make the workspace private to you");
+    }
 }
 
 /// Copies the database to `depot.sqlite.v<version>.bak` (or `.bak.N` if taken)
@@ -384,6 +443,56 @@ mod tests {
         assert!(update.to_string().contains("append-only"), "{update}");
         let delete = db.conn.execute("DELETE FROM audit_log", []).unwrap_err();
         assert!(delete.to_string().contains("append-only"), "{delete}");
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        meta.permissions().mode() & 0o777
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_folder_and_its_database_files_are_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let parent = tempfile::tempdir().unwrap();
+        let dir = parent.path().join("ws");
+        let files = ["depot.sqlite", "depot.sqlite-wal", "depot.sqlite-shm"];
+        let ws = Workspace::open(&dir).unwrap();
+        // The -wal and -shm files appear with the first write (SQLite gives
+        // them the database file's mode) and stay while a connection is open.
+        let db = ws.connect().unwrap();
+        db.conn
+            .execute("INSERT INTO settings (key, value) VALUES ('k', 'v')", [])
+            .unwrap();
+        assert_eq!(mode(&dir), 0o700);
+        for name in files {
+            assert_eq!(mode(&dir.join(name)), 0o600, "{name}");
+        }
+
+        // Loosened (a copy, an unpacked archive, another tool): fixed by the
+        // next open, here a second process's while the first still runs.
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        for name in files {
+            std::fs::set_permissions(dir.join(name), std::fs::Permissions::from_mode(0o644))
+                .unwrap();
+        }
+        let other = dir.join("notes.txt");
+        std::fs::write(&other, b"not Depot's").unwrap();
+        std::fs::set_permissions(&other, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let _again = Workspace::open_with(&dir, &with_extra()).unwrap();
+        assert_eq!(mode(&dir), 0o700);
+        for name in files {
+            assert_eq!(mode(&dir.join(name)), 0o600, "{name}");
+        }
+        let backup = dir.join(format!(
+            "depot.sqlite.v{}.bak",
+            migrations::latest_version()
+        ));
+        assert_eq!(mode(&backup), 0o600, "the backup before the migration");
+        assert_eq!(mode(&other), 0o644, "other files are left alone");
+        drop(db);
     }
 
     #[test]
