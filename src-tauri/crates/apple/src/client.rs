@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use depot_domain::time::{parse_rfc3339, rfc3339};
 use depot_domain::{
-    Clock, DeviceChange, DeviceFamily, DeviceOp, DeviceRecord, ProfileStatus, SerialNumber,
+    Clock, DeviceChange, DeviceFamily, DeviceOp, DeviceRecord, ProfileStatus, SecretString,
+    SerialNumber,
 };
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
@@ -342,9 +343,10 @@ pub struct AppleClient {
     credentials: OAuthCredentials,
     http: reqwest::Client,
     clock: Arc<dyn Clock>,
-    /// The current session token. Held across the `/session` call so that
-    /// concurrent requests share one re-auth.
-    session: tokio::sync::Mutex<Option<String>>,
+    /// The current session token (a secret: wiped when replaced or dropped).
+    /// Held across the `/session` call so that concurrent requests share one
+    /// re-auth.
+    session: tokio::sync::Mutex<Option<SecretString>>,
     retry: RetryPolicy,
     pause: Arc<dyn Pause>,
     /// Unix seconds (on `clock`) after which no `Retry-After` is waited for:
@@ -524,7 +526,7 @@ impl AppleClient {
                     let mut req = self
                         .http
                         .request(method.clone(), &url)
-                        .header(SESSION_HEADER, &session)
+                        .header(SESSION_HEADER, session.expose())
                         .header(
                             "X-Server-Protocol-Version",
                             SERVER_PROTOCOL_VERSION.to_string(),
@@ -546,7 +548,7 @@ impl AppleClient {
                 || (status == StatusCode::FORBIDDEN && code == "FORBIDDEN");
             if session_gone && !retried {
                 retried = true;
-                self.session_token(Some(&session)).await?;
+                self.session_token(Some(session.expose())).await?;
                 continue;
             }
             if status == StatusCode::UNAUTHORIZED
@@ -669,11 +671,11 @@ impl AppleClient {
     /// The cached session token, or a new one from `GET /session`. With
     /// `failed`, that token is known dead: a new one is fetched unless another
     /// request already replaced it.
-    async fn session_token(&self, failed: Option<&str>) -> Result<String, AppleError> {
+    async fn session_token(&self, failed: Option<&str>) -> Result<SecretString, AppleError> {
         let mut slot = self.session.lock().await;
-        match (slot.as_deref(), failed) {
-            (Some(current), Some(dead)) if current != dead => return Ok(current.to_owned()),
-            (Some(current), None) => return Ok(current.to_owned()),
+        match (slot.as_ref(), failed) {
+            (Some(current), Some(dead)) if current.expose() != dead => return Ok(current.clone()),
+            (Some(current), None) => return Ok(current.clone()),
             _ => {}
         }
         let token = self.new_session().await?;
@@ -681,7 +683,7 @@ impl AppleClient {
         Ok(token)
     }
 
-    async fn new_session(&self) -> Result<String, AppleError> {
+    async fn new_session(&self) -> Result<SecretString, AppleError> {
         let url = format!("{}/session", self.base_url);
         let answer = self
             .send("/session", &url, max_answer::SESSION, true, || {
@@ -695,10 +697,10 @@ impl AppleClient {
                         nonce: &nonce,
                     },
                 )
-                .unwrap_or_default();
+                .unwrap_or_else(|_| SecretString::new(""));
                 self.http
                     .get(&url)
-                    .header("Authorization", header)
+                    .header("Authorization", header.expose())
                     .header(
                         "X-Server-Protocol-Version",
                         SERVER_PROTOCOL_VERSION.to_string(),
@@ -717,20 +719,21 @@ impl AppleClient {
             ));
         }
         let wire: SessionWire = decode("/session", &answer.text)?;
-        if wire.auth_session_token.trim().is_empty() {
+        let token = SecretString::new(wire.auth_session_token);
+        if token.expose().trim().is_empty() {
             return Err(AppleError::Decode {
                 endpoint: "/session".into(),
                 path: "auth_session_token".into(),
                 reason: "empty session token".into(),
             });
         }
-        Ok(wire.auth_session_token)
+        Ok(token)
     }
 
     async fn remember_rotated_session(&self, resp: &reqwest::Response) {
         let rotated = header(resp, SESSION_HEADER);
         if let Some(value) = rotated.map(str::trim).filter(|v| !v.is_empty()) {
-            *self.session.lock().await = Some(value.to_owned());
+            *self.session.lock().await = Some(SecretString::new(value));
         }
     }
 }

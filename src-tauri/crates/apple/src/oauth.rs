@@ -108,22 +108,25 @@ pub fn signature(creds: &OAuthCredentials, req: &OAuthRequest<'_>) -> Result<Str
     Ok(openssl::base64::encode_block(&signer.sign_to_vec()?))
 }
 
-/// The full `Authorization` header value, in the parameter order Apple documents.
+/// The full `Authorization` header value, in the parameter order Apple
+/// documents. It carries the consumer key and access token: a secret.
 pub fn authorization_header(
     creds: &OAuthCredentials,
     req: &OAuthRequest<'_>,
-) -> Result<String, SignError> {
+) -> Result<SecretString, SignError> {
     let sig = signature(creds, req)?;
-    Ok(format!(
+    let consumer_key = SecretString::new(percent_encode(creds.consumer_key.expose()));
+    let access_token = SecretString::new(percent_encode(creds.access_token.expose()));
+    Ok(SecretString::new(format!(
         "OAuth realm=\"ADM\", oauth_consumer_key=\"{}\", oauth_token=\"{}\", \
          oauth_signature_method=\"HMAC-SHA1\", oauth_signature=\"{}\", oauth_timestamp=\"{}\", \
          oauth_nonce=\"{}\", oauth_version=\"1.0\"",
-        percent_encode(creds.consumer_key.expose()),
-        percent_encode(creds.access_token.expose()),
+        consumer_key.expose(),
+        access_token.expose(),
         percent_encode(&sig),
         req.timestamp,
         percent_encode(req.nonce),
-    ))
+    )))
 }
 
 #[cfg(test)]
@@ -161,6 +164,7 @@ mod tests {
             "yKMo0l5IPgIm+6/waA0kXXRMqkQ="
         );
         let header = authorization_header(&creds, &req).unwrap();
+        let header = header.expose();
         assert!(
             header.contains("oauth_signature=\"yKMo0l5IPgIm%2B6%2FwaA0kXXRMqkQ%3D\""),
             "{header}"

@@ -486,7 +486,7 @@ async fn an_endless_answer_is_cut_off_at_the_cap() {
     let sim = sim().await;
     let mut client = client(&sim, "Sales-East");
     client.base_url = url;
-    *client.session.lock().await = Some("session".into());
+    *client.session.lock().await = Some(SecretString::new("session"));
     let err = client.account().await.unwrap_err();
     assert!(
         matches!(err, AppleError::TooLarge { limit, .. } if limit == max_answer::ACCOUNT),
@@ -552,7 +552,7 @@ async fn a_profile_is_sent_again_when_the_connection_never_opened() {
     let sim = sim().await;
     let (mut client, waits) = fast_with(client(&sim, "Sales-East"));
     client.base_url = closed.clone();
-    *client.session.lock().await = Some("session".into());
+    *client.session.lock().await = Some(SecretString::new("session"));
     let err = client
         .define_profile(&serde_json::json!({ "profile_name": "Staff" }))
         .await
