@@ -129,5 +129,8 @@ async fn handle(
         kill.notify_one();
         std::future::pending::<()>().await;
     }
+    if reply.hold {
+        shared.hold_answer(&req.method, &req.path).await;
+    }
     to_response(reply)
 }

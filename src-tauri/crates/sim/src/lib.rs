@@ -252,6 +252,13 @@ pub struct Faults {
     /// Every answer gets this many trailing spaces: still valid JSON, but far
     /// bigger than Apple's (an oversized body).
     pub pad_answers_bytes: u64,
+    /// Requests matching one of these (`"/account"`, or with the method,
+    /// `"POST /profile"`) are served, their effects made and logged, but the
+    /// answer is held back until the switch no longer names them (the next
+    /// `set_faults`) or the simulator stops. [`RunningSim::held_answers`]
+    /// counts the answers waiting: a client killed then has had its request
+    /// carried out by Apple without ever seeing the answer.
+    pub hold_answers: Vec<String>,
 }
 
 impl Default for Faults {
@@ -271,7 +278,20 @@ impl Default for Faults {
             drop_connections: 0,
             redirect_to: None,
             pad_answers_bytes: 0,
+            hold_answers: Vec::new(),
         }
+    }
+}
+
+impl Faults {
+    /// Whether `hold_answers` names this request.
+    pub(crate) fn holds(&self, method: &str, path: &str) -> bool {
+        self.hold_answers.iter().any(|entry| {
+            entry == path
+                || entry
+                    .split_once(' ')
+                    .is_some_and(|(m, p)| m.eq_ignore_ascii_case(method) && p == path)
+        })
     }
 }
 
@@ -641,6 +661,11 @@ impl RunningSim {
 
     pub fn set_faults(&self, faults: Faults) {
         self.shared.set_faults(faults);
+    }
+
+    /// Answers served but held back by `Faults::hold_answers`, right now.
+    pub fn held_answers(&self) -> usize {
+        self.shared.held_answers()
     }
 
     /// Edits the fault switches in place.

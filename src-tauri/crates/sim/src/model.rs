@@ -3,6 +3,7 @@
 //! never held across an `.await`.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use serde::Serialize;
@@ -519,6 +520,10 @@ pub(crate) struct Shared {
     pub clock: SimClock,
     pub cursor_key: Vec<u8>,
     inner: Mutex<Inner>,
+    /// Bumped by every `set_faults`, so held answers look again.
+    faults_changed: tokio::sync::watch::Sender<u64>,
+    /// Answers held back right now (`Faults::hold_answers`).
+    held: AtomicUsize,
 }
 
 /// 32 random bytes as hex: not from the seed, so it differs on every run.
@@ -572,6 +577,8 @@ impl Shared {
             clock,
             cursor_key,
             inner: Mutex::new(inner),
+            faults_changed: tokio::sync::watch::Sender::new(0),
+            held: AtomicUsize::new(0),
         })
     }
 
@@ -675,6 +682,32 @@ impl Shared {
         let mut inner = self.lock();
         inner.calls_until_session_expiry = faults.expire_sessions_after_calls;
         inner.faults = faults;
+        drop(inner);
+        self.faults_changed.send_modify(|n| *n += 1);
+    }
+
+    /// Waits while `Faults::hold_answers` names this request (the answer is
+    /// ready; the request was carried out and logged).
+    pub(crate) async fn hold_answer(&self, method: &str, path: &str) {
+        struct Held<'a>(&'a AtomicUsize);
+        impl Drop for Held<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        // Subscribed before looking, so a change in between is not missed.
+        let mut changed = self.faults_changed.subscribe();
+        self.held.fetch_add(1, Ordering::SeqCst);
+        let _held = Held(&self.held);
+        while self.lock().faults.holds(method, path) {
+            if changed.changed().await.is_err() {
+                break;
+            }
+        }
+    }
+
+    pub(crate) fn held_answers(&self) -> usize {
+        self.held.load(Ordering::SeqCst)
     }
 
     pub(crate) fn apply_changes(

@@ -56,6 +56,8 @@ pub(crate) struct Reply {
     pub error_code: Option<String>,
     /// Close the connection without answering.
     pub drop: bool,
+    /// Hold the answer back while `Faults::hold_answers` names the request.
+    pub hold: bool,
 }
 
 impl Reply {
@@ -75,6 +77,7 @@ impl Reply {
             headers: Vec::new(),
             error_code: None,
             drop: false,
+            hold: false,
         }
     }
 
@@ -85,6 +88,7 @@ impl Reply {
             headers: Vec::new(),
             error_code: None,
             drop: true,
+            hold: false,
         }
     }
 }
@@ -136,6 +140,7 @@ impl Shared {
             headers: Vec::new(),
             error_code: Some(code.to_string()),
             drop: false,
+            hold: false,
         }
     }
 
@@ -148,6 +153,8 @@ impl Shared {
         let mut reply = self.apple_inner(&mut inner, req, server, now, &mut rotated);
         // Every answer carries the simulated time, as Apple's carry Apple's.
         reply.headers.push(("Date", http_date(now)));
+        reply.hold =
+            !reply.drop && inner.faults_apply(server) && inner.faults.holds(&req.method, &req.path);
         let padding = inner.faults.pad_answers_bytes;
         if padding > 0 && !reply.drop && inner.faults_apply(server) {
             let padding = usize::try_from(padding).unwrap_or(usize::MAX);

@@ -30,10 +30,51 @@ pub enum StoreError {
     #[error(transparent)]
     Vault(crate::vault::VaultError),
 
+    /// SQLite found no room for what it had to write (`SQLITE_FULL`). The
+    /// transaction was rolled back: what was saved before is all there.
+    #[error(
+        "the disk is full: Depot could not {doing}. Free some disk space and try again; \
+         everything saved before is kept"
+    )]
+    DiskFull {
+        doing: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+
     #[error("workspace database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
 
     /// A streamed read (e.g. an export) was stopped because its output failed.
     #[error("could not write the output: {0}")]
     Output(std::io::Error),
+}
+
+impl StoreError {
+    /// `source` as [`StoreError::DiskFull`] when the disk (or the test page
+    /// limit) is full, else as `otherwise`.
+    pub(crate) fn or_disk_full(
+        source: rusqlite::Error,
+        doing: impl FnOnce() -> String,
+        otherwise: impl FnOnce(rusqlite::Error) -> StoreError,
+    ) -> StoreError {
+        if source.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {
+            StoreError::DiskFull {
+                doing: doing(),
+                source,
+            }
+        } else {
+            otherwise(source)
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(source: rusqlite::Error) -> Self {
+        StoreError::or_disk_full(
+            source,
+            || "write to the workspace".into(),
+            StoreError::Sqlite,
+        )
+    }
 }

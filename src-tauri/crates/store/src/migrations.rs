@@ -2,9 +2,14 @@
 //!
 //! Each entry is applied once, in order, inside one transaction together with
 //! its row in `schema_migrations`. Never edit or reorder an entry that has
-//! shipped: add the next one.
+//! shipped: add the next one (a test compares every file with its checksum).
+//!
+//! Several processes may open an old workspace at once (the app and the CLI):
+//! each migration first takes the write lock (`BEGIN IMMEDIATE`), then reads
+//! the version again, so one of them applies it and the others find it done.
+//! A kill or a failed COMMIT leaves the version before, never half a one.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::{Result, StoreError};
 
@@ -102,12 +107,28 @@ pub fn apply_pending(conn: &mut Connection, migrations: &[Migration]) -> Result<
     let found = check(conn, migrations)?;
     let mut applied = Vec::new();
     for migration in migrations.iter().filter(|m| m.version > found) {
-        let failed = |source| StoreError::Migration {
-            version: migration.version,
-            name: migration.name,
-            source,
+        let failed = |source| {
+            StoreError::or_disk_full(
+                source,
+                || {
+                    format!(
+                        "upgrade the workspace (migration {} {}); it stays at the version before",
+                        migration.version, migration.name
+                    )
+                },
+                |source| StoreError::Migration {
+                    version: migration.version,
+                    name: migration.name,
+                    source,
+                },
+            )
         };
-        let tx = conn.transaction()?;
+        // Dropped without a commit (an error, a failed COMMIT): rolled back.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if check(&tx, migrations)? >= migration.version {
+            // Another process applied it while this one waited for the lock.
+            continue;
+        }
         tx.execute_batch(VERSION_TABLE).map_err(failed)?;
         tx.execute_batch(migration.sql).map_err(failed)?;
         tx.execute(
@@ -146,5 +167,56 @@ mod tests {
         );
         assert!(apply_pending(&mut conn, MIGRATIONS).unwrap().is_empty());
         assert_eq!(current_version(&conn).unwrap(), latest_version());
+    }
+
+    /// A COMMIT that fails (here a deferred foreign key; a full disk alike)
+    /// leaves the version before and no transaction open on the connection.
+    #[test]
+    fn a_failed_commit_is_rolled_back_and_the_version_stays() {
+        const PARENTS: &str = "CREATE TABLE parent (id INTEGER PRIMARY KEY);
+            CREATE TABLE child (p INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED);";
+        let broken = [
+            Migration {
+                version: 1,
+                name: "parents",
+                sql: PARENTS,
+            },
+            Migration {
+                version: 2,
+                name: "orphan",
+                sql: "CREATE TABLE extra (x INTEGER); INSERT INTO child VALUES (7);",
+            },
+        ];
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        let err = apply_pending(&mut conn, &broken).unwrap_err();
+        assert!(
+            matches!(err, StoreError::Migration { version: 2, .. }),
+            "{err:?}"
+        );
+        assert!(conn.is_autocommit(), "no transaction left open");
+        assert_eq!(current_version(&conn).unwrap(), 1);
+        let extra: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'extra'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(extra, 0, "nothing of migration 2 is left");
+
+        let fixed = [
+            Migration {
+                version: 1,
+                name: "parents",
+                sql: PARENTS,
+            },
+            Migration {
+                version: 2,
+                name: "orphan",
+                sql: "CREATE TABLE extra (x INTEGER);",
+            },
+        ];
+        assert_eq!(apply_pending(&mut conn, &fixed).unwrap(), [2]);
     }
 }

@@ -1,5 +1,5 @@
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
@@ -20,6 +20,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Workspace {
     location: Location,
     schema_version: u32,
+    /// For tests: the most pages the database may grow to (0: no limit).
+    page_limit: AtomicU32,
     /// Keeps a shared in-memory database alive while the workspace lives. Never
     /// locked: the Mutex only makes the workspace `Sync` (a Connection is not).
     _keeper: Option<std::sync::Mutex<Connection>>,
@@ -58,18 +60,30 @@ impl Db {
             .execute_batch("BEGIN IMMEDIATE")
             .map_err(StoreError::from)?;
         match work(self) {
-            Ok(value) => {
-                self.conn
-                    .execute_batch("COMMIT")
-                    .map_err(StoreError::from)?;
-                Ok(value)
-            }
-            Err(err) => {
-                if let Err(rollback) = self.conn.execute_batch("ROLLBACK") {
-                    tracing::error!(%rollback, "rollback failed");
+            Ok(value) => match self.conn.execute_batch("COMMIT") {
+                Ok(()) => Ok(value),
+                // A COMMIT can fail and leave the transaction open (a full
+                // disk, a deferred constraint): undone, so this connection's
+                // next transaction does not start inside it.
+                Err(err) => {
+                    self.rollback();
+                    Err(StoreError::from(err).into())
                 }
+            },
+            Err(err) => {
+                self.rollback();
                 Err(err)
             }
+        }
+    }
+
+    fn rollback(&self) {
+        // SQLite may already have rolled back (e.g. after SQLITE_FULL).
+        if self.conn.is_autocommit() {
+            return;
+        }
+        if let Err(rollback) = self.conn.execute_batch("ROLLBACK") {
+            tracing::error!(%rollback, "rollback failed");
         }
     }
 }
@@ -81,6 +95,33 @@ impl Workspace {
         Self::open_with(dir.as_ref(), MIGRATIONS)
     }
 
+    /// For tests: [`Workspace::open`] on a disk that is full once the
+    /// database, or the backup made before a migration, holds `pages` pages
+    /// (SQLite's `max_page_count`; see [`Workspace::set_page_limit`]).
+    #[doc(hidden)]
+    pub fn open_with_page_limit(dir: impl AsRef<Path>, pages: u32) -> Result<Self> {
+        Self::open_inner(dir.as_ref(), MIGRATIONS, pages)
+    }
+
+    /// For tests: the disk is full once the database holds `pages` pages
+    /// (`None`: no limit). Applies to connections opened from now on (a
+    /// running sync or assignment keeps the limit its connection was opened
+    /// with). Writes that need more pages fail with SQLite's "database or
+    /// disk is full", as on a full disk.
+    #[doc(hidden)]
+    pub fn set_page_limit(&self, pages: Option<u32>) {
+        self.page_limit.store(pages.unwrap_or(0), Ordering::Relaxed);
+    }
+
+    /// The number of pages the database holds now.
+    #[doc(hidden)]
+    pub fn page_count(&self) -> Result<u32> {
+        Ok(self
+            .connect()?
+            .conn
+            .query_row("PRAGMA page_count", [], |row| row.get(0))?)
+    }
+
     /// A private workspace in memory, for tests.
     pub fn open_in_memory() -> Result<Self> {
         static NEXT: AtomicU64 = AtomicU64::new(0);
@@ -90,17 +131,22 @@ impl Workspace {
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
         let location = Location::Memory(name);
-        let mut keeper = connect(&location)?;
+        let mut keeper = connect(&location, 0)?;
         migrations::apply_pending(&mut keeper, MIGRATIONS)?;
         let schema_version = migrations::current_version(&keeper)?;
         Ok(Self {
             location,
             schema_version,
+            page_limit: AtomicU32::new(0),
             _keeper: Some(std::sync::Mutex::new(keeper)),
         })
     }
 
     pub(crate) fn open_with(dir: &Path, migrations: &[Migration]) -> Result<Self> {
+        Self::open_inner(dir, migrations, 0)
+    }
+
+    fn open_inner(dir: &Path, migrations: &[Migration], page_limit: u32) -> Result<Self> {
         let folder_error = |source| StoreError::Folder {
             path: dir.to_owned(),
             source,
@@ -110,17 +156,18 @@ impl Workspace {
         restrict_to_owner(dir, Restrict::Folder);
         let file = std::path::absolute(dir.join(WORKSPACE_FILE_NAME)).map_err(folder_error)?;
         let location = Location::File(file.clone());
-        let mut conn = connect(&location)?;
+        let mut conn = connect(&location, page_limit)?;
         let found = migrations::check(&conn, migrations)?;
         let target = migrations.last().map_or(0, |m| m.version);
         if found > 0 && found < target {
-            backup(&conn, &file, found)?;
+            backup(&conn, &file, found, page_limit)?;
         }
         migrations::apply_pending(&mut conn, migrations)?;
         restrict_to_owner(dir, Restrict::DatabaseFiles);
         Ok(Self {
             location,
             schema_version: target,
+            page_limit: AtomicU32::new(page_limit),
             _keeper: None,
         })
     }
@@ -148,7 +195,7 @@ impl Workspace {
     /// A new connection for one unit of work.
     pub fn connect(&self) -> Result<Db> {
         Ok(Db {
-            conn: connect(&self.location)?,
+            conn: connect(&self.location, self.page_limit.load(Ordering::Relaxed))?,
         })
     }
 
@@ -178,7 +225,7 @@ impl Workspace {
     }
 }
 
-fn connect(location: &Location) -> Result<Connection> {
+fn connect(location: &Location, page_limit: u32) -> Result<Connection> {
     let conn = match location {
         Location::File(path) => Connection::open(path)?,
         Location::Memory(uri) => Connection::open_with_flags(uri, OpenFlags::default())?,
@@ -197,6 +244,9 @@ fn connect(location: &Location) -> Result<Connection> {
         // system calls (measured: full sync of 200,000 devices 6.6 s → 5.6 s).
         conn.pragma_update(None, "cache_size", -65_536)?;
         conn.pragma_update(None, "mmap_size", 268_435_456)?;
+    }
+    if page_limit > 0 {
+        conn.pragma_update(None, "max_page_count", page_limit)?;
     }
     Ok(conn)
 }
@@ -258,20 +308,66 @@ fn set_mode(path: &Path, mode: u32) {
 }
 
 /// Copies the database to `depot.sqlite.v<version>.bak` (or `.bak.N` if taken)
-/// with `VACUUM INTO`, which writes a consistent snapshot even in WAL mode.
-fn backup(conn: &Connection, file: &Path, version: u32) -> Result<PathBuf> {
+/// with SQLite's online backup in one step: one read transaction, so a
+/// consistent snapshot even in WAL mode while another process writes. A copy
+/// that fails (a full disk) is removed: no half backup is left to trust.
+fn backup(conn: &Connection, file: &Path, version: u32, page_limit: u32) -> Result<PathBuf> {
     let base = format!("{}.v{version}.bak", file.display());
+    // Claimed by creating it: two processes upgrading the same workspace at
+    // once each write their own copy.
     let mut target = PathBuf::from(&base);
     let mut n = 1;
-    while target.exists() {
-        target = PathBuf::from(format!("{base}.{n}"));
-        n += 1;
+    loop {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&target)
+        {
+            Ok(_) => break,
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+                target = PathBuf::from(format!("{base}.{n}"));
+                n += 1;
+            }
+            Err(source) => {
+                return Err(StoreError::Folder {
+                    path: target,
+                    source,
+                });
+            }
+        }
     }
-    conn.execute("VACUUM INTO ?1", [target.to_string_lossy()])
-        .map_err(|source| StoreError::Backup {
-            path: target.clone(),
-            source,
-        })?;
+    let copy = || -> rusqlite::Result<()> {
+        let mut out = Connection::open(&target)?;
+        if page_limit > 0 {
+            out.pragma_update(None, "max_page_count", page_limit)?;
+        }
+        // Restarted by SQLite if another connection writes meanwhile.
+        rusqlite::backup::Backup::new(conn, &mut out)?.run_to_completion(
+            4096,
+            Duration::from_millis(10),
+            None,
+        )?;
+        // The copied header says WAL; the backup is one plain file.
+        out.pragma_update(None, "journal_mode", "DELETE")?;
+        Ok(())
+    };
+    if let Err(source) = copy() {
+        for suffix in ["", "-journal", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", target.display()));
+        }
+        let doing = || {
+            format!(
+                "back up the workspace to {} before upgrading it; it was not changed",
+                target.display()
+            )
+        };
+        return Err(StoreError::or_disk_full(source, doing, |source| {
+            StoreError::Backup {
+                path: target.clone(),
+                source,
+            }
+        }));
+    }
     tracing::info!(backup = %target.display(), "backed up the workspace before upgrading it");
     Ok(target)
 }
@@ -493,6 +589,84 @@ mod tests {
         assert_eq!(mode(&backup), 0o600, "the backup before the migration");
         assert_eq!(mode(&other), 0o644, "other files are left alone");
         drop(db);
+    }
+
+    /// A COMMIT that fails leaves no transaction open: the same connection
+    /// (a sync's writer keeps one) writes again afterwards.
+    #[test]
+    fn a_failed_commit_is_rolled_back() {
+        let ws = Workspace::open_in_memory().unwrap();
+        let db = ws.connect().unwrap();
+        db.conn
+            .execute_batch(
+                "CREATE TABLE parent (id INTEGER PRIMARY KEY);
+                 CREATE TABLE child (p INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED);",
+            )
+            .unwrap();
+        let err = db
+            .write(|db| Ok::<_, StoreError>(db.conn.execute("INSERT INTO child VALUES (7)", [])?))
+            .unwrap_err();
+        assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+        assert!(db.conn.is_autocommit(), "rolled back");
+        db.write(|db| Ok::<_, StoreError>(db.conn.execute("INSERT INTO parent VALUES (1)", [])?))
+            .unwrap();
+        let children: i64 = db
+            .conn
+            .query_row("SELECT COUNT(*) FROM child", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(children, 0);
+    }
+
+    /// A full disk while backing up before a migration: a clear message, no
+    /// half backup, the workspace as it was; with room again, the next open
+    /// backs up and upgrades.
+    #[test]
+    fn a_full_disk_during_the_backup_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let ws = Workspace::open(dir.path()).unwrap();
+            let db = ws.connect().unwrap();
+            db.conn
+                .execute_batch(
+                    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+                     INSERT INTO settings (key, value) SELECT 'k' || i, hex(randomblob(200)) FROM n;",
+                )
+                .unwrap();
+        }
+        let pages = Workspace::open(dir.path()).unwrap().page_count().unwrap();
+        let file = dir.path().join(WORKSPACE_FILE_NAME);
+        let latest = migrations::latest_version();
+        let backups = || {
+            std::fs::read_dir(dir.path())
+                .unwrap()
+                .filter(|e| {
+                    e.as_ref()
+                        .unwrap()
+                        .file_name()
+                        .to_string_lossy()
+                        .contains(".bak")
+                })
+                .count()
+        };
+
+        let err = Workspace::open_inner(dir.path(), &with_extra(), pages / 2).unwrap_err();
+        assert!(matches!(err, StoreError::DiskFull { .. }), "{err:?}");
+        let message = err.to_string();
+        assert!(message.starts_with("the disk is full"), "{message}");
+        assert!(message.contains("back up the workspace"), "{message}");
+        assert_eq!(backups(), 0, "no half backup is left");
+        let conn = Connection::open(&file).unwrap();
+        assert_eq!(migrations::current_version(&conn).unwrap(), latest);
+        drop(conn);
+
+        let ws = Workspace::open_with(dir.path(), &with_extra()).unwrap();
+        assert_eq!(ws.schema_version(), latest + 1);
+        assert_eq!(backups(), 1);
+        let old = Connection::open(dir.path().join(format!("depot.sqlite.v{latest}.bak"))).unwrap();
+        let rows: i64 = old
+            .query_row("SELECT COUNT(*) FROM settings", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 2000);
     }
 
     #[test]
