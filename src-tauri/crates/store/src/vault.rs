@@ -399,7 +399,11 @@ fn write_owner_only(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     }
     let mut file = options.open(path)?;
     #[cfg(windows)]
-    restrict_to_owner(path)?;
+    if let Err(err) = restrict_to_owner(path) {
+        drop(file);
+        let _ = std::fs::remove_file(path);
+        return Err(err);
+    }
     file.write_all(bytes)?;
     file.sync_all()
 }
@@ -418,7 +422,6 @@ fn restrict_to_owner(path: &Path) -> std::io::Result<()> {
     if status.success() {
         Ok(())
     } else {
-        let _ = std::fs::remove_file(path);
         Err(std::io::Error::other(
             "icacls could not make the file readable only by you",
         ))
