@@ -1,10 +1,14 @@
 //! Depot's desktop shell. Boring on purpose: it opens the workspace, registers
-//! one `rpc` command that forwards to `depot_api::dispatch`, forwards the
-//! workspace's background changes to the window as events, and shows the
-//! window. No SQL, no HTTP, no business rules here.
+//! one `rpc` command that forwards to `depot_api::dispatch`, three file
+//! commands that go through the native dialogs (`files`: the webview sends and
+//! receives contents, never a path), forwards the workspace's background
+//! changes to the window as events, and shows the window. No SQL, no HTTP, no
+//! business rules here.
 
 // No console window on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod files;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -103,7 +107,12 @@ fn main() {
             app.manage(state);
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![rpc])
+        .invoke_handler(tauri::generate_handler![
+            rpc,
+            files::open_token_file,
+            files::save_file,
+            files::save_files
+        ])
         .run(tauri::generate_context!())
         .expect("Depot's window could not start");
 }

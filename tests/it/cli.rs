@@ -555,3 +555,86 @@ mod tokens {
         assert_eq!(left.len(), 19);
     }
 }
+
+#[test]
+fn devices_list_above_the_page_limit_is_an_error_that_suggests_all() {
+    let home = TestWorkspace::new();
+    let ws = home.path().join("ws");
+    let ws_arg = ws.to_str().unwrap();
+    for limit in ["100000", "0"] {
+        let out = depot(
+            home.path(),
+            &["--workspace", ws_arg, "devices", "list", "--limit", limit],
+        );
+        assert_eq!(out.status.code(), Some(1), "{limit}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains("500") && err.contains("--all"), "{err}");
+    }
+    let out = depot(
+        home.path(),
+        &["--workspace", ws_arg, "devices", "list", "--limit", "500"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn files_that_are_not_regular_files_are_refused_without_waiting() {
+    let home = TestWorkspace::new();
+    let ws = home.path().join("ws");
+    let ws_arg = ws.to_str().unwrap();
+    let folder = home.path().join("a-folder.csv");
+    std::fs::create_dir(&folder).unwrap();
+    let fifo = home.path().join("pipe.csv");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for (what, args) in [
+        (
+            "/dev/zero",
+            vec!["profile", "import", "--token", "1", "/dev/zero"],
+        ),
+        (
+            "a folder",
+            vec![
+                "assign",
+                "--profile",
+                "P",
+                "--serials",
+                folder.to_str().unwrap(),
+            ],
+        ),
+        (
+            "a FIFO",
+            vec![
+                "assign",
+                "--profile",
+                "P",
+                "--serials",
+                fifo.to_str().unwrap(),
+            ],
+        ),
+        (
+            "a FIFO token file",
+            vec![
+                "token",
+                "add",
+                "--p7m",
+                fifo.to_str().unwrap(),
+                "--apple-id",
+                "a@example.com",
+            ],
+        ),
+    ] {
+        let mut all = vec!["--workspace", ws_arg];
+        all.extend(args);
+        let out = depot(home.path(), &all);
+        assert_eq!(out.status.code(), Some(1), "{what}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("not a regular file"),
+            "{what}: {}",
+            stderr(&out)
+        );
+    }
+}

@@ -1,5 +1,5 @@
 import type { TokenFile } from "../bindings/TokenFile";
-import { host } from "../platform";
+import { host, type FileToSave, type SavedTo } from "../platform";
 
 // Features reach the machine (dialogs, downloads, links) through here, never
 // through `platform` directly.
@@ -30,14 +30,11 @@ type SaveOptions<R> = {
   filterName: string;
   extensions: readonly string[];
   mimeType: string;
-  /**
-   * Writes the output. With a path (desktop) the backend writes the file there;
-   * with `null` (browser) it returns the text, which becomes a download.
-   */
-  write: (path: string | null) => Promise<{ result: R; text: string | null }>;
+  /** Asks the backend for the output: what to report, and the file's text. */
+  produce: () => Promise<{ result: R; text: string }>;
 };
 
-export type Saved<R> = { result: R; savedTo: string; download: boolean };
+export type Saved<R> = { result: R } & SavedTo;
 
 /**
  * Saves something the backend produces: the native save dialog on the desktop,
@@ -48,18 +45,17 @@ export async function saveOutput<R>({
   filterName,
   extensions,
   mimeType,
-  write,
+  produce,
 }: SaveOptions<R>): Promise<Saved<R> | null> {
-  const machine = host();
-  if (machine.nativeDialogs) {
-    const path = await machine.pickSavePath(fileName, filterName, extensions);
-    if (path === null) return null;
-    const { result } = await write(path);
-    return { result, savedTo: path, download: false };
-  }
-  const { result, text } = await write(null);
-  machine.downloadText(fileName, text ?? "", mimeType);
-  return { result, savedTo: fileName, download: true };
+  const { result, text } = await produce();
+  const saved = await host().saveFile({
+    fileName,
+    filterName,
+    extensions,
+    mimeType,
+    contents: text,
+  });
+  return saved === null ? null : { result, ...saved };
 }
 
 export type { PickedFile } from "../platform";
@@ -69,15 +65,21 @@ export function pickFiles(accept: string, multiple: boolean) {
   return host().pickFiles(accept, multiple);
 }
 
-/** A folder for the backend to write into (desktop); `null` when cancelled or in a browser. */
-export function pickFolder(title: string): Promise<string | null> {
-  return host().pickFolder(title);
+/**
+ * Saves several files into a folder the admin picks (desktop). Resolves with
+ * the folder, or `null` when cancelled or in a browser.
+ */
+export function saveFilesToFolder(
+  title: string,
+  files: readonly { name: string; contents: string }[],
+): Promise<string | null> {
+  return host().saveFilesToFolder(title, files);
 }
 
 /**
- * Hands text the UI built itself (a CSV of results) to the machine as a file:
- * a download in a browser, the webview's download in the desktop shell.
+ * Saves text the UI built itself (a CSV of results): the native save dialog
+ * on the desktop, a download in a browser. `null` when cancelled.
  */
-export function downloadText(fileName: string, text: string, mimeType: string): void {
-  host().downloadText(fileName, text, mimeType);
+export function saveText(file: FileToSave): Promise<SavedTo | null> {
+  return host().saveFile(file);
 }

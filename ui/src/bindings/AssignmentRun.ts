@@ -12,4 +12,12 @@ reason: string, profileId: string | null, profileVersion: number | null, operato
 /**
  * `running`, `ok`, `partial`, `failed` or `cancelled`.
  */
-result: string, error: string | null, total: number, pending: number, succeeded: number, notAccessible: number, failed: number, throttled: number, cooldown: number, notSent: number, };
+result: string, error: string | null, total: number, pending: number, succeeded: number, notAccessible: number, failed: number, throttled: number, 
+/**
+ * Of `throttled`: serials kept and sent by a later run once Apple allows.
+ */
+throttledKept: number, 
+/**
+ * A follow-up run that is not due yet waits until this time (RFC 3339).
+ */
+waitingUntil: string | null, cooldown: number, notSent: number, };

@@ -2,10 +2,6 @@
 
 export type AuditExport = { rows: number, 
 /**
- * Set when written to `path`.
+ * The CSV.
  */
-path: string | null, 
-/**
- * Set when no path was given.
- */
-csv: string | null, };
+csv: string, };

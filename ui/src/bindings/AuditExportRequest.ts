@@ -5,4 +5,4 @@ import type { AuditFilter } from "./AuditFilter";
  * `audit.export`: CSV of every matching entry. With `path` (from the native
  * save dialog) the file is written there; without, the CSV text is returned.
  */
-export type AuditExportRequest = { filter?: AuditFilter, path?: string, };
+export type AuditExportRequest = { filter?: AuditFilter, };

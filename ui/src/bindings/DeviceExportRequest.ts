@@ -2,7 +2,7 @@
 import type { DeviceQueryDto } from "./DeviceQueryDto";
 
 /**
- * `devices.export`: the filtered list as CSV, written to `path` (desktop) or
- * returned as text (browser).
+ * `devices.export`: the filtered list as CSV text; the desktop shell's save
+ * dialog or a browser download turns it into a file.
  */
-export type DeviceExportRequest = { query: DeviceQueryDto, path?: string, };
+export type DeviceExportRequest = { query: DeviceQueryDto, };

@@ -4,8 +4,4 @@ export type ExportedFile = {
 /**
  * A suggested file name.
  */
-fileName: string, text: string, 
-/**
- * Where it was written, when a path was given.
- */
-path: string | null, };
+fileName: string, text: string, };

@@ -3,4 +3,4 @@
 /**
  * `profiles.handoff`: the MDM handoff files (PRO-19); written into `dir` when given.
  */
-export type HandoffRequest = { id: string, dir?: string, };
+export type HandoffRequest = { id: string, };

@@ -53,8 +53,6 @@ import type { ProfileRef } from "./ProfileRef";
 import type { ProfileSaved } from "./ProfileSaved";
 import type { ProfileSummary } from "./ProfileSummary";
 import type { RenewTokenRequest } from "./RenewTokenRequest";
-import type { SavePublicKeyRequest } from "./SavePublicKeyRequest";
-import type { SavedFile } from "./SavedFile";
 import type { SetEnrollmentUrlsRequest } from "./SetEnrollmentUrlsRequest";
 import type { SetScopeTagsRequest } from "./SetScopeTagsRequest";
 import type { SkipKeyCatalogue } from "./SkipKeyCatalogue";
@@ -77,7 +75,6 @@ export type Commands = {
   "tokens.get": { request: TokenRef; response: TokenDetail };
   "tokens.pendingKey": { request: Empty; response: PendingKeyState };
   "tokens.generateKey": { request: GenerateKeyRequest; response: PendingKey };
-  "tokens.savePublicKey": { request: SavePublicKeyRequest; response: SavedFile };
   "tokens.inspect": { request: InspectTokenRequest; response: TokenPreview };
   "tokens.add": { request: AddTokenRequest; response: TokenSummary };
   "tokens.renew": { request: RenewTokenRequest; response: TokenSummary };
@@ -127,4 +124,4 @@ export type Commands = {
 
 export type CommandName = keyof Commands;
 
-export const COMMAND_NAMES: readonly CommandName[] = ["workspace.info", "tokens.list", "tokens.get", "tokens.pendingKey", "tokens.generateKey", "tokens.savePublicKey", "tokens.inspect", "tokens.add", "tokens.renew", "tokens.setScopeTags", "tokens.delete", "tokens.check", "demo.start", "demo.issueToken", "sync.overview", "sync.status", "sync.start", "sync.cancel", "sync.history", "audit.list", "audit.export", "profiles.catalogue", "profiles.list", "profiles.get", "profiles.check", "profiles.create", "profiles.edit", "profiles.retryUpload", "profiles.duplicate", "profiles.setDefault", "profiles.clearDefault", "profiles.delete", "profiles.import", "profiles.export", "profiles.exportApple", "profiles.diff", "profiles.handoff", "settings.enrollment", "settings.setEnrollment", "assignments.get", "assignments.results", "assignments.cancel", "assignments.history", "assignments.preview", "assignments.start", "devices.list", "devices.count", "devices.facets", "devices.get", "devices.export", "devices.delete"];
+export const COMMAND_NAMES: readonly CommandName[] = ["workspace.info", "tokens.list", "tokens.get", "tokens.pendingKey", "tokens.generateKey", "tokens.inspect", "tokens.add", "tokens.renew", "tokens.setScopeTags", "tokens.delete", "tokens.check", "demo.start", "demo.issueToken", "sync.overview", "sync.status", "sync.start", "sync.cancel", "sync.history", "audit.list", "audit.export", "profiles.catalogue", "profiles.list", "profiles.get", "profiles.check", "profiles.create", "profiles.edit", "profiles.retryUpload", "profiles.duplicate", "profiles.setDefault", "profiles.clearDefault", "profiles.delete", "profiles.import", "profiles.export", "profiles.exportApple", "profiles.diff", "profiles.handoff", "settings.enrollment", "settings.setEnrollment", "assignments.get", "assignments.results", "assignments.cancel", "assignments.history", "assignments.preview", "assignments.start", "devices.list", "devices.count", "devices.facets", "devices.get", "devices.export", "devices.delete"];

@@ -2,23 +2,30 @@ import type { TokenFile } from "../bindings/TokenFile";
 
 /**
  * What the UI needs from the machine besides the backend: file dialogs, saving
- * a download, opening a web page. The desktop shell answers with native
- * dialogs (the backend then reads or writes the path); a browser with a file
- * input, a Blob download and a new tab.
+ * a file, opening a web page. The UI never names a path: it receives the
+ * contents of a file the admin picked, and hands over contents to be saved
+ * where the admin chooses. The desktop shell answers with its native dialogs
+ * (and does the file IO itself); a browser with a file input, a download and
+ * a new tab.
  */
 export type Host = {
-  /** True when native dialogs exist, so saving goes through a path the backend writes. */
+  /** True when a native save dialog exists (the admin picks where each file goes). */
   nativeDialogs: boolean;
-  /** Lets the admin pick an Apple server token (.p7m). `null` when cancelled. */
+  /** Lets the admin pick an Apple server token (.p7m); its contents. `null` when cancelled. */
   pickTokenFile: () => Promise<TokenFile | null>;
-  /** Native save dialog. `null` when cancelled, and always in a browser. */
-  pickSavePath: (
-    defaultName: string,
-    filterName: string,
-    extensions: readonly string[],
+  /**
+   * Saves `contents` as a file: the native save dialog on the desktop, a
+   * download in a browser. Resolves with where it went; `null` when cancelled.
+   */
+  saveFile: (file: FileToSave) => Promise<SavedTo | null>;
+  /**
+   * Saves several files into one folder the admin picks (desktop). `null`
+   * when cancelled, and always in a browser (no folders there).
+   */
+  saveFilesToFolder: (
+    title: string,
+    files: readonly { name: string; contents: string }[],
   ) => Promise<string | null>;
-  /** Browser: hands `text` to the browser as a download named `fileName`. */
-  downloadText: (fileName: string, text: string, mimeType?: string) => void;
   /** Opens a web page in the admin's browser. */
   openExternal: (url: string) => Promise<void>;
   /**
@@ -27,8 +34,6 @@ export type Host = {
    * an empty list when cancelled.
    */
   pickFiles: (accept: string, multiple: boolean) => Promise<PickedFile[]>;
-  /** Native folder dialog; `null` when cancelled, and always in a browser. */
-  pickFolder: (title: string) => Promise<string | null>;
   /**
    * How date fields are typed in: the web view's own date input, or text in
    * YYYY-MM-DD where the date input misleads (WebKitGTK shows today's date in
@@ -36,6 +41,19 @@ export type Host = {
    */
   dateInput: "date" | "text";
 };
+
+/** Contents to save, with the name suggested to the admin. */
+export type FileToSave = {
+  fileName: string;
+  /** The save dialog's filter, e.g. "CSV file" with ["csv"]. */
+  filterName: string;
+  extensions: readonly string[];
+  mimeType: string;
+  contents: string;
+};
+
+/** Where a saved file went: a path the admin chose, or a browser download's name. */
+export type SavedTo = { savedTo: string; download: boolean };
 
 /** A file read in the UI: its name and bytes. */
 export type PickedFile = { name: string; bytes: Uint8Array };
@@ -99,30 +117,35 @@ export function pickBinaryFilesInBrowser(accept: string, multiple: boolean): Pro
   });
 }
 
+/** Hands `text` to the browser as a download named `fileName`. */
+export function download(fileName: string, text: string, mimeType: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: mimeType }));
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = fileName;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // Revoke after the click has been handled; the download keeps its own copy.
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
 export const browserHost: Host = {
   nativeDialogs: false,
   async pickTokenFile() {
     const picked = await pickFileInBrowser(".p7m");
     return picked ? { kind: "contents", fileName: picked.name, contents: picked.text } : null;
   },
-  pickSavePath: () => Promise.resolve(null),
-  downloadText(fileName, text, mimeType = "text/plain") {
-    const url = URL.createObjectURL(new Blob([text], { type: mimeType }));
-    const link = document.createElement("a");
-    link.href = url;
-    link.download = fileName;
-    link.hidden = true;
-    document.body.append(link);
-    link.click();
-    link.remove();
-    // Revoke after the click has been handled; the download keeps its own copy.
-    setTimeout(() => URL.revokeObjectURL(url), 0);
+  saveFile({ fileName, contents, mimeType }) {
+    download(fileName, contents, mimeType);
+    return Promise.resolve({ savedTo: fileName, download: true });
   },
+  saveFilesToFolder: () => Promise.resolve(null),
   openExternal(url) {
     window.open(url, "_blank", "noopener,noreferrer");
     return Promise.resolve();
   },
   pickFiles: pickBinaryFilesInBrowser,
-  pickFolder: () => Promise.resolve(null),
   dateInput: "date",
 };

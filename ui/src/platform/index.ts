@@ -9,7 +9,8 @@ import type { Transport } from "./transport";
 
 export { RpcError, isApiError } from "./errors";
 export type { Transport } from "./transport";
-export type { Host, PickedFile } from "./host";
+export type { FileToSave, Host, PickedFile, SavedTo } from "./host";
+export { download } from "./host";
 export type { ChangeListener, ChangeSource } from "./changes";
 export { now, nowIso, todayStamp, wait, setClock, setWaitScale, type Clock } from "./clock";
 

@@ -135,6 +135,50 @@ describe("rpc", () => {
   });
 });
 
+describe("desktop host", () => {
+  afterEach(() => {
+    delete (window as { __TAURI_INTERNALS__?: unknown }).__TAURI_INTERNALS__;
+    invoke.mockReset();
+  });
+
+  it("gets a picked token file's contents from the shell, never its path", async () => {
+    (window as { __TAURI_INTERNALS__?: unknown }).__TAURI_INTERNALS__ = {};
+    const file = { kind: "contents", fileName: "server_token.p7m", contents: "MIME-Version: 1.0" };
+    invoke.mockResolvedValue(file);
+    await expect(host().pickTokenFile()).resolves.toEqual(file);
+    expect(invoke).toHaveBeenCalledWith("open_token_file", {});
+  });
+
+  it("hands the shell contents to save; the admin picks where in its dialog", async () => {
+    (window as { __TAURI_INTERNALS__?: unknown }).__TAURI_INTERNALS__ = {};
+    invoke.mockResolvedValue("/home/admin/devices.csv");
+    const saved = await host().saveFile({
+      fileName: "devices.csv",
+      filterName: "CSV file",
+      extensions: ["csv"],
+      mimeType: "text/csv",
+      contents: "serial\n",
+    });
+    expect(saved).toEqual({ savedTo: "/home/admin/devices.csv", download: false });
+    expect(invoke).toHaveBeenCalledWith("save_file", {
+      request: {
+        fileName: "devices.csv",
+        filterName: "CSV file",
+        extensions: ["csv"],
+        contents: "serial\n",
+      },
+    });
+
+    invoke.mockResolvedValue(null);
+    await expect(
+      host().saveFilesToFolder("Choose", [{ name: "README.txt", contents: "hi" }]),
+    ).resolves.toBeNull();
+    expect(invoke).toHaveBeenLastCalledWith("save_files", {
+      request: { title: "Choose", files: [{ name: "README.txt", contents: "hi" }] },
+    });
+  });
+});
+
 describe("browser host", () => {
   afterEach(() => setHost(null));
 
@@ -162,9 +206,19 @@ describe("browser host", () => {
     await expect(picking).resolves.toBeNull();
   });
 
-  it("has no save dialog, so callers download instead", async () => {
+  it("has no save dialog, so a saved file becomes a download", async () => {
     expect(host().nativeDialogs).toBe(false);
-    await expect(host().pickSavePath("a.csv", "CSV", ["csv"])).resolves.toBeNull();
+    const click = vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(() => {});
+    await expect(
+      host().saveFile({
+        fileName: "a.csv",
+        filterName: "CSV",
+        extensions: ["csv"],
+        mimeType: "text/csv",
+        contents: "x",
+      }),
+    ).resolves.toEqual({ savedTo: "a.csv", download: true });
+    expect(click).toHaveBeenCalledTimes(1);
   });
 
   it("reads every picked file's bytes, and has no folder dialog", async () => {
@@ -181,7 +235,7 @@ describe("browser host", () => {
       ["b.pem", [0x50, 0x45, 0x4d]],
     ]);
     expect(document.querySelector('input[type="file"]')).toBeNull();
-    await expect(host().pickFolder("Choose a folder")).resolves.toBeNull();
+    await expect(host().saveFilesToFolder("Choose a folder", [])).resolves.toBeNull();
   });
 
   it("picks no files when the dialog is cancelled", async () => {

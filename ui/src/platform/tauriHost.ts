@@ -1,8 +1,15 @@
-import { browserHost, type Host } from "./host";
+import type { TokenFile } from "../bindings/TokenFile";
+import { browserHost, type Host, type SavedTo } from "./host";
 
-// The plugins are loaded when first used: only the desktop shell needs them.
+// The shell's own file commands (src-tauri/src/files.rs) show the native
+// dialogs and read or write the chosen file themselves: the webview only ever
+// sees contents, and no path it could name reaches the backend.
 
-/** Native dialogs; the backend reads and writes the chosen paths. */
+async function invoke<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
+  const { invoke: tauriInvoke } = await import("@tauri-apps/api/core");
+  return tauriInvoke<T>(command, args);
+}
+
 export const tauriHost: Host = {
   nativeDialogs: true,
   // Linux's WebKitGTK fills an empty date input with today's date.
@@ -12,32 +19,19 @@ export const tauriHost: Host = {
     !/Chrome|Android/.test(navigator.userAgent)
       ? "text"
       : "date",
-  async pickTokenFile() {
-    const { open } = await import("@tauri-apps/plugin-dialog");
-    const path = await open({
-      title: "Choose the server token from Apple",
-      multiple: false,
-      directory: false,
-      filters: [{ name: "Apple server token", extensions: ["p7m"] }],
+  pickTokenFile: () => invoke<TokenFile | null>("open_token_file"),
+  async saveFile({ fileName, filterName, extensions, contents }): Promise<SavedTo | null> {
+    const savedTo = await invoke<string | null>("save_file", {
+      request: { fileName, filterName, extensions: [...extensions], contents },
     });
-    return typeof path === "string" ? { kind: "path", path } : null;
+    return savedTo === null ? null : { savedTo, download: false };
   },
-  async pickSavePath(defaultName, filterName, extensions) {
-    const { save } = await import("@tauri-apps/plugin-dialog");
-    return save({
-      defaultPath: defaultName,
-      filters: [{ name: filterName, extensions: [...extensions] }],
-    });
-  },
-  // Not used with native dialogs; kept so the Host is complete.
-  downloadText: browserHost.downloadText,
+  saveFilesToFolder: (title, files) =>
+    invoke<string | null>("save_files", {
+      request: { title, files: files.map(({ name, contents }) => ({ name, contents })) },
+    }),
   // The webview's own file input: the bytes are read in the UI, no path needed.
   pickFiles: browserHost.pickFiles,
-  async pickFolder(title) {
-    const { open } = await import("@tauri-apps/plugin-dialog");
-    const path = await open({ title, multiple: false, directory: true });
-    return typeof path === "string" ? path : null;
-  },
   async openExternal(url) {
     const { openUrl } = await import("@tauri-apps/plugin-opener");
     await openUrl(url);

@@ -163,7 +163,6 @@ export function fakeDepot(options: Options = {}) {
     audit: [...(options.audit ?? [])],
     pendingKey: null as PendingKey | null,
     keysMade: 0,
-    savedKeyPaths: [] as string[],
     simulatorUrl: options.simulatorUrl ?? null,
     nextAuditId: 1000,
     /** tokens.check answers; a token not listed is fine. */
@@ -277,7 +276,6 @@ export function fakeDepot(options: Options = {}) {
     key: string | null,
     appleUrl: string | undefined,
   ): PortalServer | { code: ErrorCode } => {
-    if (file.kind === "path") return { code: "FILE_UNREADABLE" };
     if (file.contents.startsWith(ERROR_PREFIX)) {
       return { code: file.contents.slice(ERROR_PREFIX.length) as ErrorCode };
     }
@@ -342,11 +340,6 @@ export function fakeDepot(options: Options = {}) {
         fileName: "Depot_public_key.pem",
       };
       return state.pendingKey;
-    },
-    "tokens.savePublicKey": ({ path }) => {
-      if (!state.pendingKey) return failure("NO_PENDING_KEY", "No key is waiting.");
-      state.savedKeyPaths.push(path);
-      return { path, bytes: state.pendingKey.certificatePem.length };
     },
     "tokens.inspect": ({ file, appleUrl }) => {
       if (!state.pendingKey)
@@ -613,14 +606,13 @@ export function fakeDepot(options: Options = {}) {
         actions: [...new Set(state.audit.map((entry) => entry.action))].sort(),
       };
     },
-    "audit.export": ({ filter, path }) => {
+    "audit.export": ({ filter }) => {
       const rows = state.audit.filter((entry) => matches(entry, filter));
       const csv = [
         "at,operator,action,object",
         ...rows.map((e) => [e.at, e.operator, e.action, e.object].join(",")),
       ].join("\n");
-      // With a path the backend writes the file; without, it returns the text.
-      return { rows: rows.length, path: path ?? null, csv: path === undefined ? csv : null };
+      return { rows: rows.length, csv };
     },
   };
 

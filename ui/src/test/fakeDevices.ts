@@ -196,7 +196,6 @@ export function fakeDevices(depot: ReturnType<typeof fakeDepot>, options: Option
     /** Outcomes Apple gives particular serials; SUCCESS for the others on the token. */
     outcomes: {} as Record<string, string>,
     /** Paths `devices.export` wrote to. */
-    written: [] as string[],
     /** Serials per poll a run answers (all pending ones when 0). */
     answersPerPoll: 0,
   };
@@ -462,6 +461,8 @@ export function fakeDevices(depot: ReturnType<typeof fakeDepot>, options: Option
     if (run.pending === 0) {
       run.finishedAt = iso(clockNow());
       run.result = run.succeeded === run.total ? "ok" : run.succeeded === 0 ? "failed" : "partial";
+      // Like Depot: serials still throttled at the end are kept for a later run.
+      if (run.result !== "ok") run.throttledKept = run.throttled;
     }
   };
 
@@ -516,10 +517,9 @@ export function fakeDevices(depot: ReturnType<typeof fakeDepot>, options: Option
         history: records.flatMap((d) => d.history),
       };
     },
-    "devices.export": ({ query, path }) => {
+    "devices.export": ({ query }) => {
       const rows = sorted(query);
-      if (path !== undefined) state.written.push(path);
-      return { rows: rows.length, path: path ?? null, text: path === undefined ? csv(rows) : null };
+      return { rows: rows.length, text: csv(rows) };
     },
     "devices.delete": ({ tokenId, serials }) => {
       const before = state.devices.length;
@@ -605,6 +605,8 @@ export function fakeDevices(depot: ReturnType<typeof fakeDepot>, options: Option
         notAccessible: 0,
         failed: 0,
         throttled: 0,
+        throttledKept: 0,
+        waitingUntil: null,
         cooldown: 0,
         notSent: 0,
       };

@@ -257,7 +257,6 @@ export function fakeProfiles(depot: ReturnType<typeof fakeDepot>, options: Optio
     runs: new Map<string, AssignmentRun>(),
     nextRun: 1,
     /** Paths `profiles.export*` wrote to, and folders `profiles.handoff` wrote into. */
-    written: [] as string[],
   };
 
   const token = (id: string) => depot.state.tokens.find((t) => t.summary.id === id);
@@ -595,6 +594,8 @@ export function fakeProfiles(depot: ReturnType<typeof fakeDepot>, options: Optio
       notAccessible: 0,
       failed: 0,
       throttled: 0,
+      throttledKept: 0,
+      waitingUntil: null,
       cooldown: 0,
       notSent: 0,
     };
@@ -773,26 +774,22 @@ export function fakeProfiles(depot: ReturnType<typeof fakeDepot>, options: Optio
       delete rest.format;
       return create(tokenId, defaultDraft(rest));
     },
-    "profiles.export": ({ id, path }) => {
+    "profiles.export": ({ id }) => {
       const p = find(id);
       if (!p) return failure("NOT_FOUND", `profile ${id} was not found`);
-      if (path) state.written.push(path);
       const d = current(p).draft;
       return {
         fileName: `${stem(d.name)}.depot-profile.json`,
         text: JSON.stringify({ format: "depot.profile/v1", ...d }, null, 2),
-        path: path ?? null,
       };
     },
-    "profiles.exportApple": ({ id, path }) => {
+    "profiles.exportApple": ({ id }) => {
       const p = find(id);
       if (!p) return failure("NOT_FOUND", `profile ${id} was not found`);
-      if (path) state.written.push(path);
       const d = current(p).draft;
       return {
         fileName: `${stem(d.name)}.apple-profile.json`,
         text: appleJson(p.tokenId, d),
-        path: path ?? null,
       };
     },
     "profiles.diff": ({ id, from, to }) => {
@@ -807,7 +804,7 @@ export function fakeProfiles(depot: ReturnType<typeof fakeDepot>, options: Optio
       ).map(([field, label]) => ({ field, label, before: show(x[field]), after: show(y[field]) }));
       return { from, to, changes };
     },
-    "profiles.handoff": ({ id, dir }) => {
+    "profiles.handoff": ({ id }) => {
       const p = find(id);
       if (!p) return failure("NOT_FOUND", `profile ${id} was not found`);
       const d = current(p).draft;
@@ -826,8 +823,7 @@ export function fakeProfiles(depot: ReturnType<typeof fakeDepot>, options: Optio
           text: `<plist><dict><key>ResidentUsers</key><integer>${d.maximumCachedUsers ?? 0}</integer></dict></plist>`,
         });
       }
-      if (dir) state.written.push(dir);
-      return { files, dir: dir ?? null };
+      return { files };
     },
     "settings.enrollment": () => settings(),
     "settings.setEnrollment": ({ tokenId, enrollmentUrl, configurationWebUrl }) => {

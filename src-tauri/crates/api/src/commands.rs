@@ -60,7 +60,6 @@ command_table! {
     "tokens.get" => tokens_get(TokenRef) -> TokenDetail;
     "tokens.pendingKey" => tokens_pending_key(Empty) -> PendingKeyState;
     "tokens.generateKey" => tokens_generate_key(GenerateKeyRequest) -> PendingKey;
-    "tokens.savePublicKey" => tokens_save_public_key(SavePublicKeyRequest) -> SavedFile;
     "tokens.inspect" => tokens_inspect(InspectTokenRequest) -> TokenPreview;
     "tokens.add" => tokens_add(AddTokenRequest) -> TokenSummary;
     "tokens.renew" => tokens_renew(RenewTokenRequest) -> TokenSummary;
@@ -116,7 +115,51 @@ pub async fn dispatch(depot: Arc<Depot>, name: &str, payload: Value) -> Result<V
             format!("there is no command named '{name}'"),
         )
     })?;
-    (command.handler)(depot, payload).await
+    CatchPanic {
+        name: command.name,
+        answer: (command.handler)(depot, payload),
+    }
+    .await
+}
+
+/// A handler's answer with its panics turned into an `INTERNAL` error: a bug
+/// in one command must not take down the window or the server with it.
+struct CatchPanic {
+    name: &'static str,
+    answer: Answer,
+}
+
+impl Future for CatchPanic {
+    type Output = Result<Value, ApiError>;
+
+    fn poll(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let name = self.name;
+        let answer = &mut self.answer;
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| answer.as_mut().poll(cx))) {
+            Ok(poll) => poll,
+            Err(payload) => {
+                let what = payload
+                    .downcast_ref::<&str>()
+                    .copied()
+                    .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+                    .unwrap_or("a panic");
+                tracing::error!(
+                    command = name,
+                    panic = what,
+                    "a command failed unexpectedly"
+                );
+                std::task::Poll::Ready(Err(ApiError::new(
+                    ErrorCode::Internal,
+                    format!(
+                        "Depot hit an internal error while running '{name}'; nothing further was changed. Please report this."
+                    ),
+                )))
+            }
+        }
+    }
 }
 
 fn parse_request<T: serde::de::DeserializeOwned>(
@@ -145,7 +188,6 @@ fn token_id(id: &str) -> Result<TokenId, ApiError> {
 
 fn file_input(file: TokenFile) -> TokenFileInput {
     match file {
-        TokenFile::Path { path } => TokenFileInput::Path(path),
         TokenFile::Contents {
             file_name,
             contents,
@@ -180,17 +222,6 @@ async fn tokens_generate_key(
     req: GenerateKeyRequest,
 ) -> Result<PendingKey, ApiError> {
     Ok(depot.generate_key(req.replace)?.into())
-}
-
-async fn tokens_save_public_key(
-    depot: Arc<Depot>,
-    req: SavePublicKeyRequest,
-) -> Result<SavedFile, ApiError> {
-    let bytes = depot.save_public_key(std::path::Path::new(&req.path))?;
-    Ok(SavedFile {
-        path: req.path,
-        bytes,
-    })
 }
 
 async fn tokens_inspect(
@@ -329,26 +360,7 @@ async fn audit_list(depot: Arc<Depot>, req: AuditListRequest) -> Result<AuditPag
 
 async fn audit_export(depot: Arc<Depot>, req: AuditExportRequest) -> Result<AuditExport, ApiError> {
     let (csv, rows) = depot.audit_csv(&req.filter.into())?;
-    match req.path {
-        Some(path) => {
-            std::fs::write(&path, csv.as_bytes()).map_err(|e| {
-                ApiError::new(
-                    ErrorCode::FileUnreadable,
-                    format!("could not write {path}: {e}"),
-                )
-            })?;
-            Ok(AuditExport {
-                rows,
-                path: Some(path),
-                csv: None,
-            })
-        }
-        None => Ok(AuditExport {
-            rows,
-            path: None,
-            csv: Some(csv),
-        }),
-    }
+    Ok(AuditExport { rows, csv })
 }
 
 #[cfg(test)]

@@ -116,7 +116,7 @@ fn code_of(err: &CoreError) -> ErrorCode {
         CoreError::InvalidInput { .. } => ErrorCode::InvalidInput,
         CoreError::NotFound(_) => ErrorCode::NotFound,
         CoreError::LimitReached(_) => ErrorCode::LimitReached,
-        CoreError::File { .. } => ErrorCode::FileUnreadable,
+        CoreError::File { .. } | CoreError::Files(_) => ErrorCode::FileUnreadable,
         CoreError::NoPendingKey => ErrorCode::NoPendingKey,
         CoreError::TokenFile(file) => match file {
             TokenFileError::NotATokenFile(_) => ErrorCode::NotATokenFile,

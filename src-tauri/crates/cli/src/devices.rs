@@ -5,12 +5,13 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 use depot_api::dto::{AssignmentPreviewDto, AssignmentRun, DeviceDetailDto, DeviceRow};
 use depot_core::Depot;
 use depot_core::assign::{AssignReason, AssignRequest};
 use depot_core::devices::{DeviceQuery, DeviceSort, ProfileFilter};
+use depot_core::files::{self, FileKind};
 use depot_domain::TokenId;
 use depot_domain::serial_list::parse_serial_list;
 
@@ -157,8 +158,7 @@ pub struct SerialsArg {
 impl SerialsArg {
     fn text(&self) -> Result<String> {
         match (&self.serials, self.list.is_empty()) {
-            (Some(path), true) => std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display())),
+            (Some(path), true) => Ok(files::read_text_file(path, FileKind::SerialList)?),
             (None, false) => Ok(self.list.join("\n")),
             (Some(_), false) => bail!("give --serials FILE or serial numbers, not both"),
             (None, true) => bail!("give --serials FILE or serial numbers"),
@@ -169,6 +169,13 @@ impl SerialsArg {
 pub async fn run(depot: &Arc<Depot>, command: DevicesCommand, json: bool) -> Result<()> {
     match command {
         DevicesCommand::List { filter, limit, all } => {
+            // A script asking for more rows than a page holds must find out,
+            // not silently get fewer.
+            let max = depot_core::devices::MAX_DEVICE_PAGE;
+            if !all && !(1..=max).contains(&limit) {
+                bail!("--limit must be between 1 and {max}; use --all for every matching device");
+            }
+            let limit = if all { max } else { limit };
             let query = filter.query(depot)?;
             let mut rows: Vec<DeviceRow> = Vec::new();
             let mut cursor: Option<String> = None;
@@ -211,11 +218,22 @@ pub async fn run(depot: &Arc<Depot>, command: DevicesCommand, json: bool) -> Res
         }
         DevicesCommand::Export { out, filter } => {
             let query = filter.query(depot)?;
-            let file = std::fs::File::create(&out)
-                .with_context(|| format!("cannot write {}", out.display()))?;
-            let mut writer = std::io::BufWriter::new(file);
-            let rows = depot.export_devices_csv(&query, &mut writer)?;
-            std::io::Write::flush(&mut writer)?;
+            let mut rows = 0;
+            let mut failed = None;
+            files::write_with(&out, |writer| {
+                match depot.export_devices_csv(&query, writer) {
+                    Ok(n) => rows = n,
+                    Err(err) => {
+                        failed = Some(err);
+                        return Err(std::io::Error::other("the export stopped"));
+                    }
+                }
+                Ok(())
+            })
+            .map_err(|err| match failed.take() {
+                Some(cause) => anyhow::Error::from(cause),
+                None => err.into(),
+            })?;
             println!("Wrote {rows} device(s) to {}", out.display());
             Ok(())
         }
@@ -237,6 +255,8 @@ pub async fn run(depot: &Arc<Depot>, command: DevicesCommand, json: bool) -> Res
 }
 
 pub async fn assign(depot: &Arc<Depot>, args: AssignArgs, json: bool) -> Result<()> {
+    // The input first: a file that cannot be read is the first thing to say.
+    let serials = args.serials.text()?;
     let token = args
         .token
         .as_deref()
@@ -245,7 +265,7 @@ pub async fn assign(depot: &Arc<Depot>, args: AssignArgs, json: bool) -> Result<
     let profile = depot.resolve_profile(&args.profile, token)?;
     let token = depot.profile_detail(profile)?.overview.token_id;
     let preview: AssignmentPreviewDto = depot
-        .preview_assignment(token, Some(profile), &args.serials.text()?)?
+        .preview_assignment(token, Some(profile), &serials)?
         .into();
     send(depot, token, Some(profile), preview, args.dry_run, json).await
 }

@@ -107,13 +107,37 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
+    // A bug must not look like a crash to a script: one line on stderr and
+    // exit code 1 (never Rust's 101), whatever thread it happened on.
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "depot: internal error{at}: {}. Nothing further was changed; please report this.",
+            panic_message(info.payload())
+        );
+    }));
+    let outcome =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runtime.block_on(run(cli))));
+    match outcome {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(err)) => {
             eprintln!("depot: {err:#}");
             ExitCode::FAILURE
         }
+        // The hook has already said what happened.
+        Err(_) => ExitCode::FAILURE,
     }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a panic")
 }
 
 async fn run(cli: Cli) -> Result<()> {

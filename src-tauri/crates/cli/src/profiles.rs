@@ -3,9 +3,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::Subcommand;
 use depot_api::dto::{AssignmentRun, EnrollmentSettings, ProfileDetail, ProfileSummary};
+use depot_core::files::{self, FileKind};
 use depot_core::{CoreError, Depot};
 use depot_domain::profile::ProfileSpec;
 
@@ -111,9 +112,8 @@ pub enum SettingsCommand {
     },
 }
 
-fn read_spec(path: &PathBuf) -> Result<ProfileSpec> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+fn read_spec(path: &std::path::Path) -> Result<ProfileSpec> {
+    let text = files::read_text_file(path, FileKind::ProfileFile)?;
     ProfileSpec::from_profile_file(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
@@ -216,15 +216,13 @@ pub async fn run(depot: &Arc<Depot>, command: ProfileCommand, json: bool) -> Res
             } else {
                 depot.export_profile(id)?
             };
-            std::fs::write(&out, text.as_bytes())
-                .with_context(|| format!("cannot write {}", out.display()))?;
+            files::write_file(&out, text.as_bytes())?;
             println!("Wrote {}", out.display());
             Ok(())
         }
         ProfileCommand::Import { token, file } => {
+            let text = files::read_text_file(&file, FileKind::ProfileFile)?;
             let token = tokens::resolve(depot, &token)?;
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
             let detail = depot.import_profile(token, &text).await.map_err(explain)?;
             report_saved(&detail.try_into()?, None, json)
         }
@@ -259,13 +257,11 @@ pub async fn run(depot: &Arc<Depot>, command: ProfileCommand, json: bool) -> Res
         } => {
             let id = profile_id(depot, &profile, token.as_deref())?;
             let files = depot.profile_handoff(id)?;
-            std::fs::create_dir_all(&out)
-                .with_context(|| format!("cannot create {}", out.display()))?;
-            for file in &files {
-                let path = out.join(&file.name);
-                std::fs::write(&path, &file.contents)
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-                println!("Wrote {}", path.display());
+            let named: Vec<(String, Vec<u8>)> =
+                files.into_iter().map(|f| (f.name, f.contents)).collect();
+            files::write_files_into(&out, &named)?;
+            for (name, _) in &named {
+                println!("Wrote {}", out.join(name).display());
             }
             Ok(())
         }

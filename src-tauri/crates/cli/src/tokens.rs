@@ -2,9 +2,10 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::Subcommand;
 use depot_api::dto::{PendingKey, TokenDetail, TokenSummary};
+use depot_core::files;
 use depot_core::{Depot, TokenFileInput};
 use depot_domain::TokenId;
 
@@ -53,12 +54,23 @@ pub enum TokenCommand {
     Delete { token: String },
 }
 
+/// The token file's bytes, read here (regular files only, size-capped): core
+/// takes a token file's contents, never a path.
+fn token_file(path: &std::path::Path) -> Result<TokenFileInput> {
+    Ok(TokenFileInput::Contents {
+        file_name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        contents: files::read_file(path, files::FileKind::TokenFile)?,
+    })
+}
+
 pub async fn run(depot: &Depot, command: TokenCommand, json: bool) -> Result<()> {
     match command {
         TokenCommand::Keygen { out, replace } => {
             let key: PendingKey = depot.generate_key(replace)?.into();
-            std::fs::write(&out, &key.certificate_pem)
-                .with_context(|| format!("could not write {}", out.display()))?;
+            files::write_file(&out, key.certificate_pem.as_bytes())?;
             if json {
                 return print_json(&key);
             }
@@ -76,7 +88,7 @@ pub async fn run(depot: &Depot, command: TokenCommand, json: bool) -> Result<()>
             scope_tags,
             apple_url,
         } => {
-            let file = TokenFileInput::Path(p7m.display().to_string());
+            let file = token_file(&p7m)?;
             let token: TokenSummary = depot
                 .add_token(&file, &apple_id, &scope_tags, apple_url.as_deref())
                 .await?
@@ -106,7 +118,7 @@ pub async fn run(depot: &Depot, command: TokenCommand, json: bool) -> Result<()>
                     t.server_name,
                     t.org_name,
                     format!("{:?}", t.status).to_lowercase(),
-                    &t.expires_at[..10],
+                    t.expires_at.get(..10).unwrap_or(&t.expires_at),
                     t.days_left,
                     t.device_count,
                     t.profile_count,
@@ -153,7 +165,7 @@ pub async fn run(depot: &Depot, command: TokenCommand, json: bool) -> Result<()>
             force,
         } => {
             let id = resolve(depot, &token)?;
-            let file = TokenFileInput::Path(p7m.display().to_string());
+            let file = token_file(&p7m)?;
             let renewed: TokenSummary =
                 depot.renew_token(id, &file, &apple_id, force).await?.into();
             if json {

@@ -147,19 +147,9 @@ fn to_query(filter: &AuditFilter) -> Result<AuditQuery> {
     })
 }
 
-/// RFC 4180 quoting, plus a leading `'` on cells a spreadsheet would run as a
-/// formula (`=`, `+`, `-`, `@`).
+/// Every CSV Depot writes follows one rule (`depot_domain::csv`).
 fn csv_cell(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    if value.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
+    depot_domain::csv::cell(value)
 }
 
 #[cfg(test)]

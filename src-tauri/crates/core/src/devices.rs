@@ -156,7 +156,14 @@ impl Depot {
         cursor: Option<&str>,
         limit: u32,
     ) -> Result<DevicePage> {
-        let limit = limit.clamp(1, MAX_DEVICE_PAGE);
+        if !(1..=MAX_DEVICE_PAGE).contains(&limit) {
+            return Err(CoreError::InvalidInput {
+                field: "limit",
+                message: format!(
+                    "a page holds 1 to {MAX_DEVICE_PAGE} devices, not {limit}; page through the list with the cursor"
+                ),
+            });
+        }
         let after = cursor.map(decode_cursor).transpose()?;
         let db = self.workspace.connect()?;
         let mut rows = db.query_devices(query, after.as_ref(), limit + 1)?;
@@ -295,6 +302,7 @@ impl Depot {
         profile: Option<i64>,
         text: &str,
     ) -> Result<AssignmentPreview> {
+        crate::files::check_size(text.len(), crate::files::FileKind::SerialList, "serials")?;
         let list = parse_serial_list(text);
         let serials: Vec<String> = list.serials.iter().map(|s| s.as_str().to_owned()).collect();
         self.preview_serials(token, profile, &serials, list.bad_rows, list.duplicates)
@@ -479,19 +487,9 @@ fn csv_line(row: &DeviceListRow) -> String {
     line
 }
 
-/// RFC 4180 quoting, and a leading `'` for cells a spreadsheet would run as a
-/// formula (`=`, `+`, `-`, `@`).
+/// Every CSV Depot writes follows one rule (`depot_domain::csv`).
 fn csv_cell(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
+    depot_domain::csv::cell(value)
 }
 
 #[cfg(test)]

@@ -34,6 +34,9 @@ pub enum CoreError {
     #[error("could not read or write {path}: {reason}")]
     File { path: String, reason: String },
 
+    #[error(transparent)]
+    Files(#[from] crate::files::FileError),
+
     #[error(
         "there is no key pair waiting for a token file. Start by downloading Depot's public key (step 2 of Add token)"
     )]

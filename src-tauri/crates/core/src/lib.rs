@@ -12,6 +12,7 @@ mod changes;
 mod demo;
 pub mod devices;
 mod error;
+pub mod files;
 mod handoff;
 pub mod location;
 mod locks;

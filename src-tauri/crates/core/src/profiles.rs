@@ -354,6 +354,7 @@ impl Depot {
 
     /// PRO-16: creates a profile from a `depot.profile/v1` file.
     pub async fn import_profile(&self, token: TokenId, text: &str) -> Result<ProfileDetail> {
+        crate::files::check_size(text.len(), crate::files::FileKind::ProfileFile, "file")?;
         let spec = ProfileSpec::from_profile_file(text).map_err(|e| CoreError::InvalidInput {
             field: "file",
             message: e.to_string(),
@@ -1012,12 +1013,83 @@ fn show(value: &Value) -> String {
         Value::Array(items) => items
             .iter()
             .map(|i| match i {
-                Value::String(s) if s.len() > 24 => format!("{}…", &s[..16]),
+                // Characters, not bytes: a cut must not split a multi-byte one.
+                Value::String(s) if s.chars().count() > 24 => {
+                    format!("{}…", s.chars().take(16).collect::<String>())
+                }
                 Value::String(s) => s.clone(),
                 other => other.to_string(),
             })
             .collect::<Vec<_>>()
             .join(", "),
         other => other.to_string(),
+    }
+}
+
+/// Property tests of profile diffs (issue 11): any two specs compare without
+/// a panic, whatever their text holds (multi-byte characters at the cut of a
+/// long value included), and a spec never differs from itself.
+#[cfg(test)]
+mod diff_properties {
+    use depot_domain::profile::{ProfileSpec, SkipKey};
+    use proptest::prelude::*;
+
+    use super::diff_specs;
+
+    fn config() -> ProptestConfig {
+        ProptestConfig {
+            cases: std::env::var("PROPTEST_CASES")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(256),
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        }
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                proptest::char::range('a', 'z'),
+                Just('é'),
+                Just('€'),
+                Just('😀'),
+                Just('ß'),
+                any::<char>(),
+            ],
+            0..40,
+        )
+        .prop_map(|c| c.into_iter().collect())
+    }
+
+    fn spec() -> impl Strategy<Value = ProfileSpec> {
+        (
+            text(),
+            proptest::option::of(text()),
+            proptest::collection::vec(text(), 0..6),
+            proptest::option::of(text()),
+            any::<bool>(),
+        )
+            .prop_map(|(name, description, hidden, template, supervised)| {
+                let mut spec = ProfileSpec::new(name);
+                spec.description = description;
+                spec.hidden_screens = hidden.into_iter().map(SkipKey::new).collect();
+                spec.device_name_template = template;
+                spec.supervised = supervised;
+                spec
+            })
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn any_two_specs_compare(a in spec(), b in spec()) {
+            let changes = diff_specs(&a, &b);
+            for change in &changes {
+                prop_assert!(!change.label.is_empty());
+            }
+            prop_assert!(diff_specs(&a, &a).is_empty());
+        }
     }
 }

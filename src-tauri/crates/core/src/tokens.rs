@@ -2,8 +2,6 @@
 //! file, renew, scope tags, delete. Every mutation writes an audit entry in the
 //! same transaction.
 
-use std::path::Path;
-
 use depot_apple::{AccountInfo, AppleHosts, AppleUrl, OAuthCredentials, ServerToken, TokenKeyPair};
 use depot_domain::limits::MAX_TOKENS_PER_WORKSPACE;
 use depot_domain::{SecretString, TokenId, TokenStatus, TokenStatusInput};
@@ -95,10 +93,10 @@ pub struct TokenPreview {
     pub existing_token: Option<TokenId>,
 }
 
-/// A token file as the admin gave it.
+/// A token file as the admin gave it: its contents (the CLI and the desktop
+/// shell read the chosen file with `files::read_file`; a browser uploads it).
 #[derive(Debug, Clone)]
 pub enum TokenFileInput {
-    Path(String),
     Contents {
         file_name: String,
         contents: Vec<u8>,
@@ -107,13 +105,8 @@ pub enum TokenFileInput {
 
 impl TokenFileInput {
     fn read(&self) -> Result<Vec<u8>> {
-        let bytes = match self {
-            TokenFileInput::Path(path) => std::fs::read(path).map_err(|e| CoreError::File {
-                path: path.clone(),
-                reason: e.to_string(),
-            })?,
-            TokenFileInput::Contents { contents, .. } => contents.clone(),
-        };
+        let TokenFileInput::Contents { contents, .. } = self;
+        let bytes = contents.clone();
         if bytes.len() > MAX_TOKEN_FILE_BYTES {
             return Err(depot_apple::TokenFileError::NotATokenFile(
                 "it is far larger than a token file".into(),
@@ -270,16 +263,6 @@ impl Depot {
             )
         })?;
         Ok(info)
-    }
-
-    /// Writes the pending certificate (public) to `path`.
-    pub fn save_public_key(&self, path: &Path) -> Result<u64> {
-        let info = self.pending_key()?.ok_or(CoreError::NoPendingKey)?;
-        std::fs::write(path, info.certificate_pem.as_bytes()).map_err(|e| CoreError::File {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        Ok(info.certificate_pem.len() as u64)
     }
 
     fn unseal_pending(&self, row: &PendingKeyRow) -> Result<TokenKeyPair> {
@@ -752,6 +735,9 @@ pub(crate) fn validate_apple_id(input: &str) -> Result<String> {
             "enter the Apple ID that created the token in Apple's portal",
         ));
     }
+    if let Err(bad) = depot_domain::text::check_line(id) {
+        return Err(invalid(&format!("the Apple ID {bad}")));
+    }
     let Some((local, domain)) = id.split_once('@') else {
         return Err(invalid(
             "an Apple ID looks like an email address (name@example.com)",
@@ -779,6 +765,12 @@ pub(crate) fn validate_scope_tags(tags: &[String]) -> Result<Vec<String>> {
         let tag = tag.trim();
         if tag.is_empty() || out.iter().any(|t| t.eq_ignore_ascii_case(tag)) {
             continue;
+        }
+        if let Err(bad) = depot_domain::text::check_line(tag) {
+            return Err(CoreError::InvalidInput {
+                field: "scopeTags",
+                message: format!("the scope tag '{}' {bad}", tag.escape_default()),
+            });
         }
         if tag.chars().count() > MAX_SCOPE_TAG_LEN {
             return Err(CoreError::InvalidInput {
@@ -815,6 +807,8 @@ mod tests {
             "admin@example",
             "a b@example.com",
             "a@ex..com",
+            "ad\u{202E}min@example.com",
+            "admin\u{0}@example.com",
         ] {
             assert!(validate_apple_id(bad).is_err(), "{bad}");
         }
@@ -830,6 +824,24 @@ mod tests {
         ];
         assert_eq!(validate_scope_tags(&tags).unwrap(), ["Berlin", "Retail"]);
         assert!(validate_scope_tags(&["x".repeat(65)]).is_err());
+    }
+
+    #[test]
+    fn scope_tags_with_hidden_characters_are_refused_by_name() {
+        for bad in [
+            "Ber\u{202E}lin",
+            "Retail\u{0}",
+            "two\nlines",
+            "\u{2067}Paris",
+        ] {
+            let err = validate_scope_tags(&[bad.to_owned()]).unwrap_err();
+            let CoreError::InvalidInput { field, message } = &err else {
+                panic!("{bad:?}: {err}");
+            };
+            assert_eq!(*field, "scopeTags");
+            assert!(message.contains("invisible"), "{message}");
+        }
+        assert!(validate_scope_tags(&["Zürich – Nord".into()]).is_ok());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! current time as an argument (see [`token::TokenStatus::evaluate`]).
 
 pub mod clock;
+pub mod csv;
 pub mod device;
 pub mod ids;
 pub mod limits;
@@ -12,6 +13,7 @@ pub mod profile;
 pub mod secret;
 pub mod serial;
 pub mod serial_list;
+pub mod text;
 pub mod time;
 pub mod token;
 
@@ -21,3 +23,5 @@ pub use ids::TokenId;
 pub use secret::{SecretBytes, SecretString};
 pub use serial::{SerialError, SerialNumber};
 pub use token::{TokenStatus, TokenStatusInput};
+#[cfg(test)]
+mod properties;

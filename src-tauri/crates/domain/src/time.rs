@@ -37,16 +37,19 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 /// or a plain date (`2027-01-17`, midnight UTC) into Unix seconds.
 pub fn parse_rfc3339(text: &str) -> Option<i64> {
     let text = text.trim();
-    let num = |s: &str| -> Option<i64> {
-        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok())?
+    // At most `width` ASCII digits: no overflow, whatever the input.
+    let digits = |s: &str, width: usize| -> Option<i64> {
+        (!s.is_empty() && s.len() <= width && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())?
     };
+    let num = |s: &str| digits(s, 2);
     let (date, rest) = match text.find(['T', 't', ' ']) {
         Some(i) => (&text[..i], Some(&text[i + 1..])),
         None => (text, None),
     };
     let mut parts = date.split('-');
     let (year, month, day) = (
-        num(parts.next()?)?,
+        digits(parts.next()?, 4)?,
         num(parts.next()?)?,
         num(parts.next()?)?,
     );
@@ -63,7 +66,11 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
         let i = rest.rfind(['+', '-'])?;
         let (h, m) = rest[i + 1..].split_once(':')?;
         let sign = if rest.as_bytes()[i] == b'-' { -1 } else { 1 };
-        (&rest[..i], sign * (num(h)? * 3_600 + num(m)? * 60))
+        let (h, m) = (num(h)?, num(m)?);
+        if h > 23 || m > 59 {
+            return None;
+        }
+        (&rest[..i], sign * (h * 3_600 + m * 60))
     };
     let clock = clock.split('.').next()?;
     let mut hms = clock.split(':');

@@ -206,11 +206,8 @@ export function AuditPage() {
         filterName: "CSV file",
         extensions: ["csv"],
         mimeType: "text/csv",
-        write: async (path) => {
-          const result = await call("audit.export", {
-            filter: toFilter(form),
-            ...(path === null ? {} : { path }),
-          });
+        produce: async () => {
+          const result = await call("audit.export", { filter: toFilter(form) });
           return { result, text: result.csv };
         },
       }),

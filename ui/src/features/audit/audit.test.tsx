@@ -4,7 +4,9 @@ import type { AuditEntry } from "../../bindings/AuditEntry";
 import type { AuditListRequest } from "../../bindings/AuditListRequest";
 import { formatDateTimeSeconds } from "../../components/format";
 import { wait } from "../../platform";
+import { FAKE_NOW } from "../../test/clock";
 import { fakeDepot } from "../../test/fakeDepot";
+import { desktopFiles } from "../../test/fakeHost";
 import { renderApp } from "../../test/renderApp";
 
 /** `n` entries, newest first, one hour apart, cycling through three actions and two operators. */
@@ -171,20 +173,22 @@ describe("audit log", () => {
   });
 
   it("exports through the native save dialog on the desktop", async () => {
-    const pickSavePath = vi.fn(() => Promise.resolve("/home/admin/audit.csv"));
+    const desktop = desktopFiles();
     const { user, backend } = renderApp({
       handlers: fakeDepot({ audit: entries(2) }).handlers,
       at: "#/audit",
-      host: { nativeDialogs: true, pickSavePath },
+      host: desktop.host,
     });
     await user.click(await screen.findByTestId("audit-export"));
+    const fileName = `depot-audit-${new Date(FAKE_NOW).toISOString().slice(0, 10)}.csv`;
     expect(await screen.findByTestId("audit-exported")).toHaveTextContent(
-      "Exported 2 entries to /home/admin/audit.csv",
+      `Exported 2 entries to /home/admin/${fileName}`,
     );
-    expect(pickSavePath).toHaveBeenCalledWith(expect.stringMatching(/\.csv$/), "CSV file", ["csv"]);
-    expect(backend.calls.find((c) => c.name === "audit.export")?.payload).toEqual({
-      filter: {},
-      path: "/home/admin/audit.csv",
-    });
+    // The shell gets the contents to write; the backend is never told where.
+    expect(desktop.saved).toEqual([
+      expect.objectContaining({ fileName, filterName: "CSV file", extensions: ["csv"] }),
+    ]);
+    expect(desktop.saved[0]?.contents).toContain("token.add");
+    expect(backend.calls.find((c) => c.name === "audit.export")?.payload).toEqual({ filter: {} });
   });
 });

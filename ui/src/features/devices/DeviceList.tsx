@@ -204,11 +204,8 @@ export function DeviceList({ tokens: tokenList, initialTokenId, profileName }: D
         filterName: "CSV file",
         extensions: ["csv"],
         mimeType: "text/csv",
-        write: async (path) => {
-          const result = await call("devices.export", {
-            query,
-            ...(path === null ? {} : { path }),
-          });
+        produce: async () => {
+          const result = await call("devices.export", { query });
           return { result, text: result.text };
         },
       }),

@@ -19,14 +19,16 @@ import {
   useAssignmentResults,
   useAssignmentRun,
 } from "../../app/api";
-import { downloadText } from "../../app/files";
+import { saveText } from "../../app/files";
 import type { AssignmentResult } from "../../bindings/AssignmentResult";
 import type { AssignmentRun } from "../../bindings/AssignmentRun";
 import { CopyButton } from "../../components/CopyButton";
 import { ErrorState } from "../../components/ErrorState";
 import { LoadingState } from "../../components/LoadingState";
 import { ResultBadge } from "./badges";
-import { csvLine, formatCount, formatDateTime, plural } from "./format";
+import { csvLine } from "../../components/csv";
+import { throttledLine, waitingTitle } from "../../components/throttled";
+import { formatCount, formatDateTime, plural } from "./format";
 import { VirtualGrid, type GridColumn } from "./VirtualGrid";
 
 const useStyles = makeStyles({
@@ -65,14 +67,16 @@ function outcomeLines(run: AssignmentRun): { key: string; text: string }[] {
     ["succeeded", run.succeeded, "done"],
     ["notAccessible", run.notAccessible, "not accessible to this MDM server"],
     ["failed", run.failed, "failed (not sent again for 24 hours)"],
-    ["throttled", run.throttled, "throttled by Apple (tried again later)"],
     ["cooldown", run.cooldown, "skipped while cooling down"],
     ["notSent", run.notSent, "not sent"],
     ["pending", run.pending, "waiting for Apple's answer"],
   ];
-  return parts
+  const lines = parts
     .filter(([, n]) => n > 0)
     .map(([key, n, text]) => ({ key, text: `${formatCount(n)} ${text}` }));
+  const throttled = throttledLine(run);
+  if (throttled !== null) lines.splice(3, 0, { key: "throttled", text: throttled });
+  return lines;
 }
 
 const INTENT: Record<string, "info" | "success" | "warning" | "error"> = {
@@ -94,6 +98,8 @@ export function resultsCsv(results: readonly AssignmentResult[]): string {
 
 function title(run: AssignmentRun): string {
   const removing = run.kind === "remove";
+  const waiting = waitingTitle(run);
+  if (waiting !== null) return waiting;
   switch (run.result) {
     case "running":
       return removing
@@ -222,9 +228,15 @@ export function RunView({ runId }: { runId: string }) {
             <Button
               icon={<ArrowDownload20Regular />}
               onClick={() => {
-                const fileName = `depot-assignment-${runId}-results.csv`;
-                downloadText(fileName, resultsCsv(results.data.results), "text/csv");
-                setExported(fileName);
+                void saveText({
+                  fileName: `depot-assignment-${runId}-results.csv`,
+                  filterName: "CSV file",
+                  extensions: ["csv"],
+                  mimeType: "text/csv",
+                  contents: resultsCsv(results.data.results),
+                }).then((saved) => {
+                  if (saved !== null) setExported(saved.savedTo);
+                });
               }}
               data-testid="assignment-export-results"
             >

@@ -1,10 +1,11 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { DeviceListRequest } from "../../bindings/DeviceListRequest";
 import type { ChangeEvent } from "../../bindings/ChangeEvent";
 import { setChangeSource, type ChangeListener, type Host } from "../../platform";
 import { fakeDepot, tokenDetail } from "../../test/fakeDepot";
 import { fakeDevices, giveVirtualListsHeight, type FakeDevice } from "../../test/fakeDevices";
+import { browserDownloads, desktopFiles } from "../../test/fakeHost";
 import { fakeProfiles, type SeedProfile } from "../../test/fakeProfiles";
 import { renderApp } from "../../test/renderApp";
 import { COLUMNS_STORAGE_KEY } from "./columns";
@@ -343,6 +344,27 @@ describe("Devices page", () => {
     );
   });
 
+  it("says that serials Apple throttled are kept for a later run", async () => {
+    const { user, devices } = setup();
+    devices.state.outcomes["C02X000006"] = "THROTTLED";
+    await search(user, "C02X0000");
+    await waitFor(() =>
+      expect(screen.getByTestId("devices-total")).toHaveTextContent("25 devices"),
+    );
+    await tick("C02X000002");
+    await tick("C02X000006");
+    await user.click(screen.getByTestId("devices-assign"));
+    const dialog = await screen.findByTestId("assign-dialog");
+    await user.selectOptions(await within(dialog).findByTestId("assign-profile"), "7");
+    await user.click(within(dialog).getByTestId("assign-preview"));
+    await user.click(await within(dialog).findByTestId("assign-confirm"));
+    const run = await within(dialog).findByTestId("assignment-run");
+    await waitFor(() => expect(run).toHaveAttribute("data-result", "partial"));
+    expect(within(run).getByTestId("assignment-counts")).toHaveTextContent(
+      "1 throttled by Apple, kept and sent by a later run once Apple allows",
+    );
+  });
+
   it("selects every matching device, which needs one token to assign or remove", async () => {
     const { user, backend } = setup();
     await row("C02X000002");
@@ -481,8 +503,8 @@ describe("Devices page", () => {
   });
 
   it("exports the filtered list: a download in a browser, the save dialog on the desktop", async () => {
-    const downloadText = vi.fn();
-    const { user, backend, unmount } = setup({ host: { downloadText } });
+    const browser = browserDownloads();
+    const { user, backend, unmount } = setup({ host: browser.host });
     await row("C02X000002");
     await search(user, "DMPX");
     await waitFor(() => expect(screen.getByTestId("devices-total")).toHaveTextContent("72"));
@@ -491,23 +513,23 @@ describe("Devices page", () => {
     expect(lastPayload(backend.calls, "devices.export")).toEqual({
       query: { serialPrefix: "DMPX" },
     });
-    expect(downloadText).toHaveBeenCalledWith(
-      expect.stringMatching(/^depot-devices-.*\.csv$/),
-      expect.stringContaining("DMPX000001"),
-      "text/csv",
-    );
+    expect(browser.downloads).toEqual([
+      expect.objectContaining({
+        fileName: "depot-devices-2026-06-01.csv",
+        mimeType: "text/csv",
+        contents: expect.stringContaining("DMPX000001") as unknown,
+      }),
+    ]);
     unmount();
 
-    const pickSavePath = vi.fn(() => Promise.resolve("/home/admin/devices.csv"));
-    const desktop = setup({ host: { nativeDialogs: true, pickSavePath } });
+    const files = desktopFiles();
+    const desktop = setup({ host: files.host });
     await row("C02X000002");
     await desktop.user.click(screen.getByTestId("devices-export"));
     expect(await screen.findByTestId("devices-exported")).toHaveTextContent(
-      "/home/admin/devices.csv",
+      "/home/admin/depot-devices-2026-06-01.csv",
     );
-    expect(lastPayload(desktop.backend.calls, "devices.export")).toEqual({
-      query: {},
-      path: "/home/admin/devices.csv",
-    });
+    expect(files.saved[0]?.contents).toContain("C02X000002");
+    expect(lastPayload(desktop.backend.calls, "devices.export")).toEqual({ query: {} });
   });
 });

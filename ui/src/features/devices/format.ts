@@ -78,13 +78,3 @@ export const PREVIEW_ORDER = [
 export function tone(table: Record<string, Tone>, value: string): Tone {
   return table[value] ?? { label: value, color: "informative" };
 }
-
-/** A cell for CSV: quoted when it holds a separator, a quote or a line break. */
-export function csvCell(value: string | number | null): string {
-  const text = value === null ? "" : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-export function csvLine(values: readonly (string | number | null)[]): string {
-  return values.map(csvCell).join(",");
-}

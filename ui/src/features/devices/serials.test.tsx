@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { Host } from "../../platform";
 import { fakeDepot, tokenDetail } from "../../test/fakeDepot";
 import { fakeDevices, giveVirtualListsHeight } from "../../test/fakeDevices";
+import { browserDownloads } from "../../test/fakeHost";
 import { fakeProfiles } from "../../test/fakeProfiles";
 import { renderApp } from "../../test/renderApp";
 
@@ -60,11 +61,11 @@ async function chooseProfile(
 
 describe("Apple serial numbers", () => {
   it("previews an imported CSV, lists its bad lines and sends nothing until Confirm", async () => {
-    const downloadText = vi.fn();
+    const browser = browserDownloads();
     const pickFiles = vi.fn(() =>
       Promise.resolve([{ name: "abm-export.csv", bytes: new TextEncoder().encode(CSV) }]),
     );
-    const { user, backend } = setup({ host: { pickFiles, downloadText } });
+    const { user, backend } = setup({ host: { ...browser.host, pickFiles } });
     const panel = await openPanel(user);
     expect(within(panel).getByTestId("serials-preview")).toBeDisabled();
 
@@ -126,17 +127,19 @@ describe("Apple serial numbers", () => {
     );
 
     await user.click(within(results).getByTestId("assignment-export-results"));
-    expect(downloadText).toHaveBeenCalledTimes(1);
-    const [fileName, text, mime] = downloadText.mock.calls[0] as [string, string, string];
+    await waitFor(() => expect(browser.downloads).toHaveLength(1));
+    const { fileName, contents, mimeType } = browser.downloads[0] ?? { contents: "" };
     expect(fileName).toBe("depot-assignment-dev-run-1-results.csv");
-    expect(mime).toBe("text/csv");
-    expect(text.split("\n")).toEqual([
+    expect(mimeType).toBe("text/csv");
+    expect(contents.split("\n")).toEqual([
       "serial,outcome,detail,answered_at,batch",
       expect.stringMatching(/^C02X000006,SUCCESS,,2026-06-01T00:00:00Z,1$/),
       expect.stringMatching(/^UNKNOWN00001,NOT_ACCESSIBLE,Apple answered NOT_ACCESSIBLE,/),
       "",
     ]);
-    expect(within(results).getByTestId("assignment-exported")).toHaveTextContent(fileName);
+    expect(await within(results).findByTestId("assignment-exported")).toHaveTextContent(
+      "depot-assignment-dev-run-1-results.csv",
+    );
   });
 
   it("shows progress as serials are answered, and stops a run", async () => {

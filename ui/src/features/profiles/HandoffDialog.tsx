@@ -19,7 +19,7 @@ import {
 import { FolderArrowRight20Regular } from "@fluentui/react-icons";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { call } from "../../app/api";
-import { hasNativeDialogs, pickFolder } from "../../app/files";
+import { hasNativeDialogs, saveFilesToFolder } from "../../app/files";
 import { CodeBlock } from "../../components/CodeBlock";
 import { ErrorState } from "../../components/ErrorState";
 import { LoadingState } from "../../components/LoadingState";
@@ -67,9 +67,12 @@ export function HandoffDialog({ profileId, profileName, open, onOpenChange }: Ha
   });
   const save = useMutation({
     mutationFn: async () => {
-      const dir = await pickFolder(`Choose a folder for the MDM files of ${profileName}`);
-      if (dir === null) return null;
-      return call("profiles.handoff", { id: profileId, dir });
+      const ready = files.data ?? (await call("profiles.handoff", { id: profileId }));
+      const dir = await saveFilesToFolder(
+        `Choose a folder for the MDM files of ${profileName}`,
+        ready.files.map((f) => ({ name: f.name, contents: f.text })),
+      );
+      return dir === null ? null : { count: ready.files.length, dir };
     },
   });
   const close = () => {
@@ -96,7 +99,7 @@ export function HandoffDialog({ profileId, profileName, open, onOpenChange }: Ha
             {save.data ? (
               <MessageBar intent="success" data-testid="handoff-saved">
                 <MessageBarBody>
-                  Saved {plural(save.data.files.length, "file", "files")} to{" "}
+                  Saved {plural(save.data.count, "file", "files")} to{" "}
                   <span className={styles.path}>{save.data.dir}</span>.
                 </MessageBarBody>
               </MessageBar>

@@ -145,10 +145,7 @@ function ProfileDetailView({ profile }: { profile: ProfileDetail }) {
         filterName: kind === "depot" ? "Depot profile file" : "Apple profile JSON",
         extensions: ["json"],
         mimeType: "application/json",
-        write: async (path) =>
-          path === null
-            ? { result: file, text: file.text }
-            : { result: await call(command, { id: summary.id, path }), text: null },
+        produce: () => Promise.resolve({ result: file, text: file.text }),
       });
     },
   });

@@ -13,6 +13,7 @@ import { useEffect, useRef } from "react";
 import { call, invalidateAfterProfileChange, queryKeys, useAssignmentRun } from "../../app/api";
 import type { AssignmentRun } from "../../bindings/AssignmentRun";
 import { ErrorState } from "../../components/ErrorState";
+import { throttledLine } from "../../components/throttled";
 import { LoadingState } from "../../components/LoadingState";
 import { formatCount, plural } from "./format";
 
@@ -34,12 +35,14 @@ function outcomeLines(run: AssignmentRun): string[] {
     [run.succeeded, "moved"],
     [run.notAccessible, "not accessible to this MDM server any more"],
     [run.failed, "failed (tried again after a 24-hour pause)"],
-    [run.throttled, "throttled by Apple"],
     [run.cooldown, "waiting out a cooldown"],
     [run.notSent, "not sent"],
     [run.pending, "still waiting"],
   ];
-  return parts.filter(([n]) => n > 0).map(([n, text]) => `${formatCount(n)} ${text}`);
+  const lines = parts.filter(([n]) => n > 0).map(([n, text]) => `${formatCount(n)} ${text}`);
+  const throttled = throttledLine(run);
+  if (throttled !== null) lines.splice(3, 0, throttled);
+  return lines;
 }
 
 const INTENT: Record<string, "info" | "success" | "warning" | "error"> = {

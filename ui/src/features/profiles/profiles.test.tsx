@@ -1,7 +1,8 @@
 import { screen, waitFor, within } from "@testing-library/react";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Host, PickedFile } from "../../platform";
 import { fakeDepot, tokenDetail } from "../../test/fakeDepot";
+import { browserDownloads, desktopFiles } from "../../test/fakeHost";
 import { fakeProfiles, type SeedProfile } from "../../test/fakeProfiles";
 import { renderApp } from "../../test/renderApp";
 
@@ -310,29 +311,28 @@ describe("Profile detail", () => {
   });
 
   it("exports the profile file and the Apple JSON as downloads in a browser", async () => {
-    const downloadText = vi.fn();
-    const { user } = setup({ at: "#/profiles/7", profiles: [HISTORY], host: { downloadText } });
+    const browser = browserDownloads();
+    const { user } = setup({ at: "#/profiles/7", profiles: [HISTORY], host: browser.host });
     await screen.findByTestId("profile-detail");
     await user.click(screen.getByTestId("profile-export"));
     await user.click(await screen.findByTestId("export-profile"));
-    await waitFor(() => expect(downloadText).toHaveBeenCalledTimes(1));
-    expect(downloadText.mock.calls[0]?.[0]).toBe("Sales-iPads.depot-profile.json");
-    expect(downloadText.mock.calls[0]?.[1]).toContain('"format": "depot.profile/v1"');
+    await waitFor(() => expect(browser.downloads).toHaveLength(1));
+    expect(browser.downloads[0]?.fileName).toBe("Sales-iPads.depot-profile.json");
+    expect(browser.downloads[0]?.contents).toContain('"format": "depot.profile/v1"');
 
     await user.click(screen.getByTestId("profile-export"));
     await user.click(await screen.findByTestId("export-apple-json"));
-    await waitFor(() => expect(downloadText).toHaveBeenCalledTimes(2));
-    expect(downloadText.mock.calls[1]?.[0]).toBe("Sales-iPads.apple-profile.json");
-    expect(downloadText.mock.calls[1]?.[1]).toContain('"profile_name": "Sales iPads"');
+    await waitFor(() => expect(browser.downloads).toHaveLength(2));
+    expect(browser.downloads[1]?.fileName).toBe("Sales-iPads.apple-profile.json");
+    expect(browser.downloads[1]?.contents).toContain('"profile_name": "Sales iPads"');
   });
 
   it("saves exports and the MDM handoff files through native dialogs on the desktop", async () => {
-    const pickSavePath = vi.fn((name: string) => Promise.resolve(`/home/admin/${name}`));
-    const pickFolder = vi.fn(() => Promise.resolve("/home/admin/handoff"));
-    const { user, fake } = setup({
+    const desktop = desktopFiles();
+    const { user, backend } = setup({
       at: "#/profiles/7",
       profiles: [{ ...HISTORY, draft: { ...HISTORY.draft, deviceNameTemplate: "{{SERIAL}}" } }],
-      host: { nativeDialogs: true, pickSavePath, pickFolder },
+      host: desktop.host,
     });
     await screen.findByTestId("profile-detail");
     await user.click(screen.getByTestId("profile-export"));
@@ -340,7 +340,8 @@ describe("Profile detail", () => {
     expect(await screen.findByTestId("export-done")).toHaveTextContent(
       "Saved /home/admin/Sales-iPads.apple-profile.json",
     );
-    expect(fake.state.written).toEqual(["/home/admin/Sales-iPads.apple-profile.json"]);
+    expect(desktop.saved.map((f) => f.fileName)).toEqual(["Sales-iPads.apple-profile.json"]);
+    expect(desktop.saved[0]?.contents).toContain('"profile_name": "Sales iPads"');
 
     await user.click(screen.getByTestId("profile-export"));
     await user.click(await screen.findByTestId("handoff-files"));
@@ -353,7 +354,12 @@ describe("Profile detail", () => {
     expect(await within(dialog).findByTestId("handoff-saved")).toHaveTextContent(
       "Saved 2 files to /home/admin/handoff",
     );
-    expect(fake.state.written).toContain("/home/admin/handoff");
+    expect(desktop.folders[0]?.files.map((f) => f.name)).toEqual([
+      "README.txt",
+      "device-names.plist",
+    ]);
+    // Only contents went to the shell: no command named a path or folder.
+    expect(JSON.stringify(backend.calls)).not.toContain("/home/admin");
   });
 
   it("shows the handoff files with copy buttons in a browser", async () => {

@@ -62,7 +62,6 @@ import { daysLeftText, formatDate, formatDateTime, isEmailShaped } from "./forma
 import {
   EMPTY_PROGRESS,
   clearProgress,
-  fileFromProgress,
   fileLabel,
   loadProgress,
   saveProgress,
@@ -202,10 +201,7 @@ export function AddTokenWizard() {
     return { ...saved, step: resumeStep(saved) };
   });
   // In memory only: a simulator file is the encrypted token itself, never written to storage.
-  const [chosen, setChosen] = useState<ChosenFile | null>(() => {
-    const file = fileFromProgress(progress);
-    return file ? { file, appleUrl: null } : null;
-  });
+  const [chosen, setChosen] = useState<ChosenFile | null>(null);
   const file = chosen?.file ?? null;
   const fromSimulator = chosen !== null && chosen.appleUrl !== null;
   const [appleIdTouched, setAppleIdTouched] = useState(false);
@@ -233,7 +229,7 @@ export function AddTokenWizard() {
         setChosen(null);
         inspect.reset();
         issue.reset();
-        update({ filePath: null, keySavedTo: null });
+        update({ keySavedTo: null });
       }
     },
   });
@@ -256,8 +252,6 @@ export function AddTokenWizard() {
     mutationFn: () => call("demo.issueToken", {}),
     onSuccess: (issued) => {
       setChosen({ file: issued.file, appleUrl: issued.appleUrl });
-      // Not remembered across visits: it would come back without its appleUrl.
-      update({ filePath: null });
     },
     onError: (error) => {
       if (isApiError(error) && error.code === "NO_PENDING_KEY") {
@@ -286,7 +280,6 @@ export function AddTokenWizard() {
   const chooseFile = () =>
     chooseTokenFile((picked) => {
       setChosen({ file: picked, appleUrl: null });
-      update({ filePath: picked.kind === "path" ? picked.path : null });
     });
 
   const add = useMutation({
@@ -768,10 +761,7 @@ function KeyStep({
         filterName: "PEM certificate",
         extensions: ["pem"],
         mimeType: "application/x-pem-file",
-        write: async (path) =>
-          path === null
-            ? { result: null, text: key.certificatePem }
-            : { result: await call("tokens.savePublicKey", { path }), text: null },
+        produce: () => Promise.resolve({ result: null, text: key.certificatePem }),
       }),
     onSuccess: (saved) => {
       if (saved) onSaved(saved.savedTo);

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { TokenFile } from "../../bindings/TokenFile";
 import { failure } from "../../test/fakeBackend";
 import { brokenFile, fakeDepot, portalFile, tokenDetail } from "../../test/fakeDepot";
+import { desktopFiles } from "../../test/fakeHost";
 import { renderApp } from "../../test/renderApp";
 
 const RETAIL_WEST = {
@@ -229,11 +230,11 @@ describe("Add token wizard", () => {
 
   it("saves the public key through the native dialog on the desktop", async () => {
     const depot = fakeDepot();
-    const pickSavePath = vi.fn(() => Promise.resolve("/home/admin/Desktop/Depot_public_key.pem"));
+    const desktop = desktopFiles("/home/admin/Desktop");
     const { user, backend } = renderApp({
       handlers: depot.handlers,
       at: "#/tokens/add",
-      host: { nativeDialogs: true, pickSavePath },
+      host: desktop.host,
     });
     await user.click(await screen.findByTestId("consent-checkbox"));
     await user.click(screen.getByTestId("wizard-next"));
@@ -241,10 +242,16 @@ describe("Add token wizard", () => {
     expect(await screen.findByTestId("key-saved")).toHaveTextContent(
       "/home/admin/Desktop/Depot_public_key.pem",
     );
-    expect(pickSavePath).toHaveBeenCalledWith("Depot_public_key.pem", "PEM certificate", ["pem"]);
-    expect(backend.calls.find((c) => c.name === "tokens.savePublicKey")?.payload).toEqual({
-      path: "/home/admin/Desktop/Depot_public_key.pem",
-    });
+    expect(desktop.saved).toEqual([
+      expect.objectContaining({
+        fileName: "Depot_public_key.pem",
+        filterName: "PEM certificate",
+        extensions: ["pem"],
+        contents: expect.stringContaining("BEGIN CERTIFICATE") as unknown,
+      }),
+    ]);
+    // The shell wrote the key; no command carried a path.
+    expect(JSON.stringify(backend.calls)).not.toContain("/home/admin");
   });
 
   it("replaces the key only after a warning", async () => {

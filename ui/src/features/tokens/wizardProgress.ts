@@ -3,7 +3,8 @@ import type { TokenFile } from "../../bindings/TokenFile";
 /**
  * What the Add token wizard remembers between visits (TOK-1: the admin can
  * leave for Apple's portal and come back days later). No secrets: the key
- * pair lives in the backend, and a token file is remembered only as a path.
+ * pair lives in the backend, and a token file is not remembered at all (it
+ * is picked again after a restart; the UI never holds a path to it).
  */
 export type WizardProgress = {
   consent: boolean;
@@ -11,8 +12,6 @@ export type WizardProgress = {
   step: number;
   appleId: string;
   scopeTags: string[];
-  /** Desktop only: the path of the chosen token file. */
-  filePath: string | null;
   /** Where the public key was last saved, for the reminder on step 3. */
   keySavedTo: string | null;
 };
@@ -24,7 +23,6 @@ export const EMPTY_PROGRESS: WizardProgress = {
   step: 1,
   appleId: "",
   scopeTags: [],
-  filePath: null,
   keySavedTo: null,
 };
 
@@ -50,7 +48,6 @@ export function loadProgress(): WizardProgress {
       scopeTags: Array.isArray(value.scopeTags)
         ? value.scopeTags.filter((tag): tag is string => typeof tag === "string")
         : [],
-      filePath: typeof value.filePath === "string" ? value.filePath : null,
       keySavedTo: typeof value.keySavedTo === "string" ? value.keySavedTo : null,
     };
   } catch {
@@ -74,13 +71,7 @@ export function clearProgress(): void {
   }
 }
 
-export function fileFromProgress(progress: WizardProgress): TokenFile | null {
-  return progress.filePath ? { kind: "path", path: progress.filePath } : null;
-}
-
 /** The name to show for a picked file. */
 export function fileLabel(file: TokenFile): string {
-  if (file.kind === "contents") return file.fileName;
-  const parts = file.path.split(/[\\/]/);
-  return parts[parts.length - 1] ?? file.path;
+  return file.fileName;
 }

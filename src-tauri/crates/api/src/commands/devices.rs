@@ -63,38 +63,12 @@ pub(super) async fn devices_export(
     req: DeviceExportRequest,
 ) -> Result<DeviceExport, ApiError> {
     let query = req.query.to_query()?;
-    match req.path {
-        Some(path) => {
-            let file = std::fs::File::create(&path).map_err(|e| {
-                ApiError::new(
-                    ErrorCode::FileUnreadable,
-                    format!("could not write {path}: {e}"),
-                )
-            })?;
-            let mut out = std::io::BufWriter::new(file);
-            let rows = depot.export_devices_csv(&query, &mut out)?;
-            std::io::Write::flush(&mut out).map_err(|e| {
-                ApiError::new(
-                    ErrorCode::FileUnreadable,
-                    format!("could not write {path}: {e}"),
-                )
-            })?;
-            Ok(DeviceExport {
-                rows,
-                path: Some(path),
-                text: None,
-            })
-        }
-        None => {
-            let mut buffer = Vec::new();
-            let rows = depot.export_devices_csv(&query, &mut buffer)?;
-            Ok(DeviceExport {
-                rows,
-                path: None,
-                text: Some(String::from_utf8_lossy(&buffer).into_owned()),
-            })
-        }
-    }
+    let mut buffer = Vec::new();
+    let rows = depot.export_devices_csv(&query, &mut buffer)?;
+    Ok(DeviceExport {
+        rows,
+        text: String::from_utf8_lossy(&buffer).into_owned(),
+    })
 }
 
 pub(super) async fn devices_delete(

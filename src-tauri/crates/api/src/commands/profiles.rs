@@ -26,15 +26,6 @@ fn run_id(id: &str) -> Result<i64, ApiError> {
     })
 }
 
-fn write_file(path: &str, bytes: &[u8]) -> Result<(), ApiError> {
-    std::fs::write(path, bytes).map_err(|e| {
-        ApiError::new(
-            ErrorCode::FileUnreadable,
-            format!("could not write {path}: {e}"),
-        )
-    })
-}
-
 pub(super) async fn profiles_catalogue(
     _: Arc<Depot>,
     _: Empty,
@@ -147,32 +138,22 @@ pub(super) async fn profiles_import(
         .try_into()
 }
 
-fn exported(
-    (file_name, text): (String, String),
-    path: Option<String>,
-) -> Result<ExportedFile, ApiError> {
-    if let Some(path) = &path {
-        write_file(path, text.as_bytes())?;
-    }
-    Ok(ExportedFile {
-        file_name,
-        text,
-        path,
-    })
+fn exported((file_name, text): (String, String)) -> ExportedFile {
+    ExportedFile { file_name, text }
 }
 
 pub(super) async fn profiles_export(
     depot: Arc<Depot>,
     req: ProfileExportRequest,
 ) -> Result<ExportedFile, ApiError> {
-    exported(depot.export_profile(profile_id(&req.id)?)?, req.path)
+    Ok(exported(depot.export_profile(profile_id(&req.id)?)?))
 }
 
 pub(super) async fn profiles_export_apple(
     depot: Arc<Depot>,
     req: ProfileExportRequest,
 ) -> Result<ExportedFile, ApiError> {
-    exported(depot.export_apple_json(profile_id(&req.id)?)?, req.path)
+    Ok(exported(depot.export_apple_json(profile_id(&req.id)?)?))
 }
 
 pub(super) async fn profiles_diff(
@@ -192,18 +173,6 @@ pub(super) async fn profiles_handoff(
     req: HandoffRequest,
 ) -> Result<Handoff, ApiError> {
     let files = depot.profile_handoff(profile_id(&req.id)?)?;
-    if let Some(dir) = &req.dir {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            ApiError::new(
-                ErrorCode::FileUnreadable,
-                format!("could not create {dir}: {e}"),
-            )
-        })?;
-        for file in &files {
-            let path = std::path::Path::new(dir).join(&file.name);
-            write_file(&path.to_string_lossy(), &file.contents)?;
-        }
-    }
     Ok(Handoff {
         files: files
             .into_iter()
@@ -212,7 +181,6 @@ pub(super) async fn profiles_handoff(
                 text: String::from_utf8_lossy(&f.contents).into_owned(),
             })
             .collect(),
-        dir: req.dir,
     })
 }
 

@@ -69,6 +69,73 @@ async fn unknown_commands_and_bad_payloads_are_coded_errors() {
     assert_eq!(err.code, ErrorCode::NotFound);
 }
 
+/// The webview never names a file (issue 11): every command that once took a
+/// path (a token file, an export or save target, the handoff folder) refuses
+/// one, and nothing is read or written.
+#[tokio::test]
+async fn no_command_accepts_a_file_path() {
+    let depot = depot();
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("written-by-the-webview");
+    let target = target.to_string_lossy();
+    let token_path = json!({"kind": "path", "path": "/etc/passwd"});
+    let cases = [
+        ("tokens.inspect", json!({"file": token_path})),
+        (
+            "tokens.add",
+            json!({"file": token_path, "appleId": "a@example.com", "scopeTags": []}),
+        ),
+        (
+            "tokens.renew",
+            json!({"id": "1", "file": token_path, "appleId": "a@example.com"}),
+        ),
+        ("tokens.savePublicKey", json!({"path": target})),
+        ("devices.export", json!({"query": {}, "path": target})),
+        ("audit.export", json!({"path": target})),
+        ("profiles.export", json!({"id": "1", "path": target})),
+        ("profiles.exportApple", json!({"id": "1", "path": target})),
+        ("profiles.handoff", json!({"id": "1", "dir": target})),
+    ];
+    for (name, payload) in cases {
+        let err = call(&depot, name, payload).await.unwrap_err();
+        assert!(
+            matches!(err.code, ErrorCode::BadRequest | ErrorCode::UnknownCommand),
+            "{name}: {err:?}"
+        );
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    // Contents are what the backend takes instead.
+    let err = call(
+        &depot,
+        "tokens.inspect",
+        json!({"file": {"kind": "contents", "fileName": "x.p7m", "contents": "not a token"}}),
+    )
+    .await
+    .unwrap_err();
+    assert_ne!(err.code, ErrorCode::BadRequest, "{err:?}");
+}
+
+#[tokio::test]
+async fn a_panicking_handler_is_an_internal_error_not_a_crash() {
+    let answer = CatchPanic {
+        name: "tokens.explode",
+        answer: Box::pin(async {
+            tokio::task::yield_now().await;
+            let empty: Vec<u8> = Vec::new();
+            // An out-of-bounds index: a bug, as a handler might have one.
+            let value = empty[std::hint::black_box(3)];
+            Ok(Value::from(value))
+        }),
+    }
+    .await;
+    let err = answer.unwrap_err();
+    assert_eq!(err.code, ErrorCode::Internal);
+    assert!(err.message.contains("tokens.explode"), "{}", err.message);
+    // The dispatcher still answers the next command.
+    let next = call(&depot(), "tokens.list", json!({})).await.unwrap();
+    assert_eq!(next, json!({"tokens": []}));
+}
+
 #[test]
 fn errors_serialize_as_code_and_message() {
     let err = ApiError::new(ErrorCode::SchemaTooNew, "newer");

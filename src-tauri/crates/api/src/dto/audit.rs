@@ -78,19 +78,14 @@ pub struct AuditExportRequest {
     #[serde(default)]
     #[ts(as = "Option<AuditFilter>", optional)]
     pub filter: AuditFilter,
-    #[serde(default)]
-    #[ts(optional)]
-    pub path: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditExport {
     pub rows: u64,
-    /// Set when written to `path`.
-    pub path: Option<String>,
-    /// Set when no path was given.
-    pub csv: Option<String>,
+    /// The CSV.
+    pub csv: String,
 }
 
 impl From<AuditFilter> for depot_core::AuditFilter {

@@ -415,25 +415,21 @@ impl From<core::DeviceDetail> for DeviceDetailDto {
     }
 }
 
-/// `devices.export`: the filtered list as CSV, written to `path` (desktop) or
-/// returned as text (browser).
+/// `devices.export`: the filtered list as CSV text; the desktop shell's save
+/// dialog or a browser download turns it into a file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DeviceExportRequest {
     #[serde(default)]
     pub query: DeviceQueryDto,
-    #[serde(default)]
-    #[ts(optional)]
-    pub path: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceExport {
     pub rows: u64,
-    pub path: Option<String>,
-    /// The CSV, when no path was given.
-    pub text: Option<String>,
+    /// The CSV.
+    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

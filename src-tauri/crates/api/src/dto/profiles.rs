@@ -364,15 +364,12 @@ pub struct ProfileImportRequest {
     pub text: String,
 }
 
-/// `profiles.export` / `profiles.exportApple`: written to `path` when given,
-/// else returned.
+/// `profiles.export` / `profiles.exportApple`: the file's text and a
+/// suggested name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProfileExportRequest {
     pub id: String,
-    #[serde(default)]
-    #[ts(optional)]
-    pub path: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -381,8 +378,6 @@ pub struct ExportedFile {
     /// A suggested file name.
     pub file_name: String,
     pub text: String,
-    /// Where it was written, when a path was given.
-    pub path: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -427,9 +422,6 @@ impl From<core::FieldChange> for FieldChange {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct HandoffRequest {
     pub id: String,
-    #[serde(default)]
-    #[ts(optional)]
-    pub dir: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -444,7 +436,6 @@ pub struct HandoffFileDto {
 #[serde(rename_all = "camelCase")]
 pub struct Handoff {
     pub files: Vec<HandoffFileDto>,
-    pub dir: Option<String>,
 }
 
 /// The Setup Assistant screens Depot knows (PRO-12).
@@ -593,6 +584,10 @@ pub struct AssignmentRun {
     pub not_accessible: u64,
     pub failed: u64,
     pub throttled: u64,
+    /// Of `throttled`: serials kept and sent by a later run once Apple allows.
+    pub throttled_kept: u64,
+    /// A follow-up run that is not due yet waits until this time (RFC 3339).
+    pub waiting_until: Option<String>,
     pub cooldown: u64,
     pub not_sent: u64,
 }
@@ -617,6 +612,8 @@ impl From<CoreAssignment> for AssignmentRun {
             not_accessible: a.not_accessible,
             failed: a.failed,
             throttled: a.throttled,
+            throttled_kept: a.throttled_kept,
+            waiting_until: a.waiting_until.map(rfc3339),
             cooldown: a.cooldown,
             not_sent: a.not_sent,
         }

@@ -14,8 +14,9 @@ pub struct TokenRef {
     pub id: String,
 }
 
-/// A token file the admin picked: a path (desktop, from the native open dialog)
-/// or its text (browser tests, drag and drop).
+/// A token file the admin picked, as its contents: the desktop shell reads the
+/// file chosen in its native dialog, a browser uploads it. Never a path: the
+/// backend reads no file the UI names (`{"kind": "path"}` is refused).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(
     tag = "kind",
@@ -23,7 +24,6 @@ pub struct TokenRef {
     rename_all_fields = "camelCase"
 )]
 pub enum TokenFile {
-    Path { path: String },
     Contents { file_name: String, contents: String },
 }
 
@@ -60,21 +60,6 @@ pub struct GenerateKeyRequest {
     #[serde(default)]
     #[ts(as = "Option<bool>", optional)]
     pub replace: bool,
-}
-
-/// `tokens.savePublicKey`: writes the pending certificate to a path the admin
-/// chose in the native save dialog.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SavePublicKeyRequest {
-    pub path: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct SavedFile {
-    pub path: String,
-    pub bytes: u64,
 }
 
 /// `tokens.inspect`: decrypts the file with the pending key and asks Apple who

@@ -233,3 +233,129 @@ fn error_messages_never_contain_credentials() {
     let err = decrypt_token_file(&file, &keys, NOW).unwrap_err();
     assert!(!format!("{err} {err:?}").contains("SECRETVALUE"));
 }
+
+/// Property tests of the `.p7m` reader (issue 11): whatever the file holds —
+/// noise, a real token file cut short, bytes flipped, headers mangled, a
+/// plaintext with odd JSON — the answer is a token or an error, never a panic.
+mod properties {
+    use std::sync::OnceLock;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// One key pair and one real token file for every case (RSA key generation
+    /// is the slow part).
+    fn fixture() -> &'static (TokenKeyPair, Vec<u8>) {
+        static FIXTURE: OnceLock<(TokenKeyPair, Vec<u8>)> = OnceLock::new();
+        FIXTURE.get_or_init(|| {
+            let keys = keys();
+            let file = apple_mime(
+                &der_envelope(&keys, &inner(&good_json(), true, true)),
+                "\r\n",
+            );
+            (keys, file)
+        })
+    }
+
+    fn config() -> ProptestConfig {
+        ProptestConfig {
+            cases: std::env::var("PROPTEST_CASES")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(256),
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        }
+    }
+
+    #[derive(Debug, Clone)]
+    enum Damage {
+        Truncate(usize),
+        Flip(usize, u8),
+        Insert(usize, Vec<u8>),
+        Drop(usize, usize),
+    }
+
+    fn damage() -> impl Strategy<Value = Damage> {
+        prop_oneof![
+            any::<usize>().prop_map(Damage::Truncate),
+            (any::<usize>(), 1..=255u8).prop_map(|(at, x)| Damage::Flip(at, x)),
+            (
+                any::<usize>(),
+                proptest::collection::vec(
+                    prop_oneof![any::<u8>(), Just(b'\n'), Just(b'='), Just(0xE2)],
+                    1..16
+                )
+            )
+                .prop_map(|(at, bytes)| Damage::Insert(at, bytes)),
+            (any::<usize>(), 1..64usize).prop_map(|(at, n)| Damage::Drop(at, n)),
+        ]
+    }
+
+    fn apply(file: &[u8], damage: &Damage) -> Vec<u8> {
+        let mut out = file.to_vec();
+        let at = |i: usize| if out.is_empty() { 0 } else { i % out.len() };
+        match damage {
+            Damage::Truncate(n) => {
+                let n = at(*n);
+                out.truncate(n);
+            }
+            Damage::Flip(i, x) => {
+                let i = at(*i);
+                if let Some(b) = out.get_mut(i) {
+                    *b ^= x;
+                }
+            }
+            Damage::Insert(i, bytes) => {
+                let i = at(*i);
+                out.splice(i..i, bytes.iter().copied());
+            }
+            Damage::Drop(i, n) => {
+                let i = at(*i);
+                let end = (i + n).min(out.len());
+                out.drain(i..end);
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn noise_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..4096)) {
+            let (keys, _) = fixture();
+            prop_assert!(decrypt_token_file(&bytes, keys, NOW).is_err());
+        }
+
+        #[test]
+        fn a_damaged_token_file_is_a_token_or_an_error(
+            damages in proptest::collection::vec(damage(), 1..4)
+        ) {
+            let (keys, file) = fixture();
+            let mut bytes = file.clone();
+            for d in &damages {
+                bytes = apply(&bytes, d);
+            }
+            // A flip inside a header line can leave the file readable: fine.
+            let _ = decrypt_token_file(&bytes, keys, NOW);
+        }
+
+        #[test]
+        fn odd_plaintexts_are_refused_or_read(
+            json in prop_oneof![
+                "[ -~]{0,200}",
+                Just(String::from("{\"consumer_key\":\"\u{20ac}\",\"access_token_expiry\":\"\u{20ac}2027-06-01T10:00:00Z\"}")),
+                Just(String::from("{\"access_token_expiry\":\"99999999999-01-01T00:00:00+0000\"}")),
+                Just(String::from("{\"access_token_expiry\":\"2027-06-01T10:00:00\u{e9}0000\"}")),
+            ],
+            crlf in any::<bool>(),
+            markers in any::<bool>(),
+        ) {
+            let (keys, _) = fixture();
+            let file = apple_mime(&der_envelope(keys, &inner(&json, crlf, markers)), "\n");
+            let _ = decrypt_token_file(&file, keys, NOW);
+        }
+    }
+}

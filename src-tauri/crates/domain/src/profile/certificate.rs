@@ -28,7 +28,16 @@ pub enum CertificateError {
     NotCertificate(&'static str),
     #[error("the PEM file has no complete 'BEGIN CERTIFICATE' block")]
     NoPemBlock,
+    #[error("the certificate is larger than a certificate can be (at most {max} bytes)")]
+    TooLarge { max: usize },
 }
+
+/// The largest certificate Depot reads (real ones are 1–4 KB; a chain of
+/// extensions stays far below this).
+pub const MAX_CERTIFICATE_BYTES: usize = 64 * 1024;
+/// DER values nested deeper than this are refused (a certificate needs about
+/// ten levels); a limit keeps a hostile file from exhausting the stack.
+const MAX_DER_DEPTH: usize = 32;
 
 /// What the UI shows next to an uploaded certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +54,12 @@ impl Certificate {
     /// Base64 of DER, as stored in profiles and sent to Apple. Line breaks and
     /// spaces (wrapped base64) are ignored.
     pub fn from_base64(text: &str) -> Result<Self, CertificateError> {
+        // Base64 is 4/3 of the bytes, plus line breaks.
+        if text.len() > MAX_CERTIFICATE_BYTES * 2 {
+            return Err(CertificateError::TooLarge {
+                max: MAX_CERTIFICATE_BYTES,
+            });
+        }
         let der = base64_decode(text)?;
         Self::from_der(der)
     }
@@ -52,6 +67,11 @@ impl Certificate {
     /// The bytes of an uploaded `.cer`/`.crt`: DER, or PEM with a
     /// `-----BEGIN CERTIFICATE-----` block (the first one is used).
     pub fn from_file_bytes(bytes: &[u8]) -> Result<Self, CertificateError> {
+        if bytes.len() > MAX_CERTIFICATE_BYTES * 2 {
+            return Err(CertificateError::TooLarge {
+                max: MAX_CERTIFICATE_BYTES,
+            });
+        }
         const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
         const END: &str = "-----END CERTIFICATE-----";
         if bytes.first() == Some(&0x30) {
@@ -68,6 +88,11 @@ impl Certificate {
     fn from_der(der: Vec<u8>) -> Result<Self, CertificateError> {
         if der.is_empty() {
             return Err(CertificateError::Empty);
+        }
+        if der.len() > MAX_CERTIFICATE_BYTES {
+            return Err(CertificateError::TooLarge {
+                max: MAX_CERTIFICATE_BYTES,
+            });
         }
         certificate_fields(&der)?;
         Ok(Self { der })
@@ -170,12 +195,16 @@ fn expect<'a>(
     Ok((tlv.content, rest))
 }
 
-/// Every constructed value's children must fill it exactly.
-fn check_nested(mut input: &[u8]) -> Result<(), CertificateError> {
+/// Every constructed value's children must fill it exactly, at most
+/// `MAX_DER_DEPTH` levels down.
+fn check_nested(mut input: &[u8], depth: usize) -> Result<(), CertificateError> {
+    if depth > MAX_DER_DEPTH {
+        return Err(CertificateError::NotDer("it is nested too deeply"));
+    }
     while !input.is_empty() {
         let (tlv, rest) = read_tlv(input)?;
         if tlv.tag & 0x20 != 0 {
-            check_nested(tlv.content)?;
+            check_nested(tlv.content, depth + 1)?;
         }
         input = rest;
     }
@@ -198,7 +227,7 @@ fn certificate_fields(der: &[u8]) -> Result<CertificateFields<'_>, CertificateEr
             "it does not start with a SEQUENCE",
         ));
     }
-    check_nested(outer.content)?;
+    check_nested(outer.content, 1)?;
     let (tbs, rest) = expect(outer.content, SEQUENCE, "the signed part is missing")?;
     let (_, rest) = expect(rest, SEQUENCE, "the signature algorithm is missing")?;
     let (_, rest) = expect(rest, BIT_STRING, "the signature is missing")?;
@@ -260,6 +289,10 @@ fn common_name(mut name: &[u8]) -> Option<String> {
 fn asn1_time(time: Tlv<'_>) -> Option<i64> {
     let text = std::str::from_utf8(time.content).ok()?;
     let digits = text.strip_suffix('Z')?;
+    // Digits only before any slicing: a multi-byte character must not split.
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let full = match (time.tag, digits.len()) {
         (UTC_TIME, 12) => {
             let yy: u32 = digits[..2].parse().ok()?;
@@ -269,9 +302,6 @@ fn asn1_time(time: Tlv<'_>) -> Option<i64> {
         (GENERALIZED_TIME, 14) => digits.to_owned(),
         _ => return None,
     };
-    if !full.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
     parse_rfc3339(&format!(
         "{}-{}-{}T{}:{}:{}Z",
         &full[0..4],

@@ -72,6 +72,48 @@ fn name_is_required_and_at_most_125_characters() {
 }
 
 #[test]
+fn free_text_with_control_or_bidi_override_characters_is_refused_by_field() {
+    let cases: Vec<(ProfileSpec, &[ProfileField])> = vec![
+        (ProfileSpec::new("Sales\u{202E}sdapi"), &[F::Name]),
+        (ProfileSpec::new("Sales\u{7}"), &[F::Name]),
+        (ProfileSpec::new("Sales\niPads"), &[F::Name]),
+        (ProfileSpec::new("עברית\u{200F}"), &[]),
+        (
+            ProfileSpec {
+                description: Some("Line one\nline two".into()),
+                ..base()
+            },
+            &[],
+        ),
+        (
+            ProfileSpec {
+                description: Some("hidden\u{2066}text".into()),
+                ..base()
+            },
+            &[F::Description],
+        ),
+        (department("Retail\u{0} IT", "", ""), &[F::DepartmentName]),
+        (department("", "+49\u{202D}30", ""), &[F::DepartmentPhone]),
+        (
+            ProfileSpec {
+                device_name_template: Some("{{SERIAL}}\u{1b}[31m".into()),
+                ..base()
+            },
+            &[F::DeviceNameTemplate],
+        ),
+    ];
+    for (spec, expect) in cases {
+        check(spec, expect);
+    }
+    let problems = ProfileSpec::new("Sales\u{202E}sdapi").problems();
+    assert!(
+        problems[0].message.contains("right-to-left override"),
+        "{}",
+        problems[0]
+    );
+}
+
+#[test]
 fn authentication_goes_with_user_affinity() {
     check(with_affinity(Authentication::SetupAssistant), &[]);
     check(

@@ -135,7 +135,9 @@ pub enum HttpsUrlError {
     NotHttps,
     #[error("the address has no host name after https://")]
     NoHost,
-    #[error("the address contains spaces or control characters; percent-encode them")]
+    #[error(
+        "the address contains spaces, control or invisible direction characters; percent-encode them"
+    )]
     Whitespace,
     #[error("the address is longer than Apple's 2,000 characters")]
     TooLong,
@@ -144,7 +146,9 @@ pub enum HttpsUrlError {
 impl HttpsUrl {
     pub fn parse(input: &str) -> Result<Self, HttpsUrlError> {
         let url = input.trim();
-        if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if url.chars().any(|c| c.is_whitespace() || c.is_control())
+            || crate::text::check_line(url).is_err()
+        {
             return Err(HttpsUrlError::Whitespace);
         }
         if url.len() > MAX_URL_CHARS {
@@ -253,6 +257,52 @@ impl ProfileSpec {
                     "The name has {name_chars} characters; Apple allows at most {MAX_NAME_CHARS}."
                 ),
             );
+        }
+
+        // Free text shows in lists, on devices and in the audit log: no
+        // control or bidirectional-override characters (issue 11).
+        {
+            let department = spec.department.as_ref();
+            let lines = [
+                (F::Name, "name", Some(&spec.name)),
+                (
+                    F::CompanyPortalVppToken,
+                    "VPP token",
+                    spec.company_portal_vpp_token.as_ref(),
+                ),
+                (
+                    F::DeviceNameTemplate,
+                    "device name template",
+                    spec.device_name_template.as_ref(),
+                ),
+                (
+                    F::DepartmentName,
+                    "department name",
+                    department.and_then(|d| d.name.as_ref()),
+                ),
+                (
+                    F::DepartmentPhone,
+                    "department phone",
+                    department.and_then(|d| d.phone.as_ref()),
+                ),
+                (
+                    F::DepartmentEmail,
+                    "support email",
+                    department.and_then(|d| d.email.as_ref()),
+                ),
+            ];
+            for (field, what, value) in lines {
+                if let Some(Err(bad)) = value.map(|v| crate::text::check_line(v)) {
+                    problem(field, format!("The {what} {bad}."));
+                }
+            }
+            if let Some(Err(bad)) = spec
+                .description
+                .as_ref()
+                .map(|v| crate::text::check_multiline(v))
+            {
+                problem(F::Description, format!("The description {bad}."));
+            }
         }
 
         // PRO-2, PRO-3
