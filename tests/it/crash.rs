@@ -1,11 +1,17 @@
 //! Crash safety (NFR-2, SYN-2): the `depot` CLI is killed with SIGKILL at
 //! random points of a large full sync, then resumed; every time, the devices
 //! in the workspace must equal the simulator's, with no duplicates.
+//!
+//! The submodules kill it at fixed points instead: while the simulator holds
+//! an answer it has already acted on (`Faults::hold_answers`), so Apple has
+//! done the work and Depot has not recorded it.
 
-use std::process::{Command, Stdio};
-use std::time::Duration;
+mod answers;
 
-use depot_sim::{Faults, ServerSpec, Simulator};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use depot_sim::{Faults, RunningSim, ServerSpec, Simulator};
 
 use crate::support::{TestWorkspace, depot_bin, stderr};
 
@@ -25,6 +31,105 @@ fn depot(home: &TestWorkspace, args: &[&str]) -> Command {
         // The tokens here talk to a simulator.
         .env("DEPOT_ALLOW_TEST_APPLE_URL", "1");
     cmd
+}
+
+/// Runs `depot` to the end; it must succeed.
+fn run_ok(home: &TestWorkspace, args: &[&str]) -> Output {
+    let out = depot(home, args).output().unwrap();
+    assert!(out.status.success(), "depot {args:?}: {}", stderr(&out));
+    out
+}
+
+/// Starts `depot` in the background (its output discarded).
+fn spawn(home: &TestWorkspace, args: &[&str]) -> std::process::Child {
+    depot(home, args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits (polling) until `done`, failing after a minute: a deterministic
+/// condition, not a timing assertion.
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// SIGKILLs `child` while the simulator holds an answer it has already acted
+/// on, then lets the simulator go on. `held` is how many answers the
+/// simulator was holding before the child started.
+fn kill_while_held(sim: &RunningSim, mut child: std::process::Child, held: usize) {
+    wait_until("the simulator holds the answer", || {
+        sim.held_answers() > held
+            || child
+                .try_wait()
+                .unwrap()
+                .is_some_and(|status| panic!("depot ended before the kill point: {status}"))
+    });
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    sim.set_faults(Faults::default());
+}
+
+/// One number from the workspace database, read directly.
+fn count(home: &TestWorkspace, sql: &str) -> i64 {
+    rusqlite::Connection::open(home.path().join("ws/depot.sqlite"))
+        .unwrap()
+        .query_row(sql, [], |r| r.get(0))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+/// `token keygen` and a token file for `server` from the simulator's portal.
+fn token_file(home: &TestWorkspace, sim: &RunningSim, server: &str) -> String {
+    let pem = home.path().join("depot.pem");
+    run_ok(home, &["token", "keygen", "--out", pem.to_str().unwrap()]);
+    let p7m = home.path().join(format!("{server}.p7m"));
+    std::fs::write(
+        &p7m,
+        sim.issue_token(server, &std::fs::read(&pem).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    p7m.to_str().unwrap().to_owned()
+}
+
+fn add_token_args<'a>(p7m: &'a str, sim: &'a RunningSim) -> [&'a str; 8] {
+    [
+        "token",
+        "add",
+        "--p7m",
+        p7m,
+        "--apple-id",
+        "a@b.example",
+        "--apple-url",
+        sim.base_url(),
+    ]
+}
+
+/// The workspace's current devices equal the simulator's, each once.
+fn assert_devices_match(home: &TestWorkspace, sim: &RunningSim, server: &str) {
+    let mut expected = sim.serials(server, 0, 1_000_000).unwrap();
+    expected.sort();
+    let db = rusqlite::Connection::open(home.path().join("ws/depot.sqlite")).unwrap();
+    let mut stmt = db
+        .prepare("SELECT serial FROM devices WHERE removed_at IS NULL ORDER BY serial")
+        .unwrap();
+    let got: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    // Sorted, so a serial listed twice shows as a difference too. (Rows of
+    // devices Apple released stay, marked removed.)
+    assert_eq!(got.len(), expected.len(), "device count");
+    assert!(
+        got == expected,
+        "the device set differs from the simulator's"
+    );
 }
 
 /// A small deterministic generator for kill delays (no time-of-day, no RNG crate).

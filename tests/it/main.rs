@@ -4,6 +4,7 @@
 
 mod cli;
 mod crash;
+mod migrations;
 mod profiles;
 mod secrets;
 mod support;

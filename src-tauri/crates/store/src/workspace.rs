@@ -308,36 +308,22 @@ fn set_mode(path: &Path, mode: u32) {
 }
 
 /// Copies the database to `depot.sqlite.v<version>.bak` (or `.bak.N` if taken)
-/// with SQLite's online backup in one step: one read transaction, so a
-/// consistent snapshot even in WAL mode while another process writes. A copy
-/// that fails (a full disk) is removed: no half backup is left to trust.
+/// with SQLite's online backup: a consistent snapshot even in WAL mode while
+/// another process writes. The copy is written under a name of its own
+/// (`….bak.partial-<pid>`) and only a complete copy gets the backup's name, so
+/// a kill or a full disk never leaves a half backup that looks whole; two
+/// processes upgrading the same workspace at once each keep their own.
 fn backup(conn: &Connection, file: &Path, version: u32, page_limit: u32) -> Result<PathBuf> {
     let base = format!("{}.v{version}.bak", file.display());
-    // Claimed by creating it: two processes upgrading the same workspace at
-    // once each write their own copy.
-    let mut target = PathBuf::from(&base);
-    let mut n = 1;
-    loop {
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&target)
-        {
-            Ok(_) => break,
-            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
-                target = PathBuf::from(format!("{base}.{n}"));
-                n += 1;
-            }
-            Err(source) => {
-                return Err(StoreError::Folder {
-                    path: target,
-                    source,
-                });
-            }
+    let partial = PathBuf::from(format!("{base}.partial-{}", std::process::id()));
+    let remove_partial = || {
+        for suffix in ["", "-journal", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", partial.display()));
         }
-    }
+    };
+    remove_partial();
     let copy = || -> rusqlite::Result<()> {
-        let mut out = Connection::open(&target)?;
+        let mut out = Connection::open(&partial)?;
         if page_limit > 0 {
             out.pragma_update(None, "max_page_count", page_limit)?;
         }
@@ -352,22 +338,45 @@ fn backup(conn: &Connection, file: &Path, version: u32, page_limit: u32) -> Resu
         Ok(())
     };
     if let Err(source) = copy() {
-        for suffix in ["", "-journal", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", target.display()));
-        }
-        let doing = || {
-            format!(
-                "back up the workspace to {} before upgrading it; it was not changed",
-                target.display()
-            )
-        };
+        remove_partial();
+        let doing =
+            || format!("back up the workspace to {base} before upgrading it; it was not changed");
         return Err(StoreError::or_disk_full(source, doing, |source| {
             StoreError::Backup {
-                path: target.clone(),
+                path: PathBuf::from(&base),
                 source,
             }
         }));
     }
+    // A hard link claims the first free name atomically.
+    let mut target = PathBuf::from(&base);
+    let mut n = 1;
+    loop {
+        match std::fs::hard_link(&partial, &target) {
+            Ok(()) => break,
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+                target = PathBuf::from(format!("{base}.{n}"));
+                n += 1;
+            }
+            // No hard links on this file system: a rename (not atomic
+            // against another process; the names are still checked).
+            Err(_) if !target.exists() => {
+                std::fs::rename(&partial, &target).map_err(|source| StoreError::Folder {
+                    path: target.clone(),
+                    source,
+                })?;
+                break;
+            }
+            Err(source) => {
+                remove_partial();
+                return Err(StoreError::Folder {
+                    path: target,
+                    source,
+                });
+            }
+        }
+    }
+    remove_partial();
     tracing::info!(backup = %target.display(), "backed up the workspace before upgrading it");
     Ok(target)
 }

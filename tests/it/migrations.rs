@@ -1,0 +1,286 @@
+//! Schema migrations: append-only (checksums), applied once when two
+//! processes open an old workspace at once, and atomic under SIGKILL.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use depot_store::migrations::{MIGRATIONS, apply_pending, current_version};
+use rusqlite::Connection;
+
+use crate::support::{TestWorkspace, depot_bin, stderr};
+
+/// FNV-1a (64 bit) of each shipped migration file, line endings normalised
+/// (a Windows checkout may have CRLF). Adding a migration means adding its
+/// line here; an old line never changes.
+const SHIPPED: &[(u32, &str, u64)] = &[
+    (1, "init", 0xd4bf_12ea_2c66_bbff),
+    (2, "tokens", 0x0f65_7abc_c2cd_7229),
+    (3, "sync", 0x0f8d_4940_0bb7_a634),
+    (4, "profiles", 0xf33f_afe6_f3a1_58e6),
+    (5, "device_queries", 0xfa6b_5d3e_9da1_d89b),
+    (6, "deferred_values", 0xb1b8_06b2_814f_a42b),
+    (7, "device_events", 0xa966_6003_be10_5535),
+    (8, "vault_format", 0x6c6f_2199_1079_bb43),
+];
+
+fn fnv1a(text: &str) -> u64 {
+    text.replace("\r\n", "\n")
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+}
+
+/// Catches an edited, renamed, reordered or removed shipped migration, and a
+/// new one without its line in `SHIPPED`.
+#[test]
+fn shipped_migrations_never_change() {
+    for (index, &(version, name, checksum)) in SHIPPED.iter().enumerate() {
+        let Some(migration) = MIGRATIONS.get(index) else {
+            panic!("migration {version} ({name}) was removed: migrations are append-only");
+        };
+        assert!(
+            migration.version == version && migration.name == name,
+            "migration {version} ({name}) is now {} ({}): migrations are append-only, never \
+             renumber or rename one",
+            migration.version,
+            migration.name
+        );
+        let found = fnv1a(migration.sql);
+        assert!(
+            found == checksum,
+            "migration {version} ({name}) was edited (checksum {found:#018x}, shipped \
+             {checksum:#018x}). Migrations are append-only: workspaces out there already ran \
+             the shipped text. Undo the edit and add a new migration instead"
+        );
+    }
+    if let Some(migration) = MIGRATIONS.get(SHIPPED.len()) {
+        panic!(
+            "new migration {} ({}): add its line to SHIPPED in tests/it/migrations.rs: \
+             ({}, \"{}\", {:#018x}),",
+            migration.version,
+            migration.name,
+            migration.version,
+            migration.name,
+            fnv1a(migration.sql)
+        );
+    }
+}
+
+const OLD_VERSION: usize = 6;
+
+/// A workspace as Depot left it at schema `OLD_VERSION`: one token and
+/// `devices` devices (migration 7 gives each an event).
+fn old_workspace(dir: &Path, devices: u32) {
+    std::fs::create_dir_all(dir).unwrap();
+    let mut conn = Connection::open(dir.join("depot.sqlite")).unwrap();
+    conn.pragma_update(None, "journal_mode", "wal").unwrap();
+    conn.pragma_update(None, "foreign_keys", true).unwrap();
+    apply_pending(&mut conn, &MIGRATIONS[..OLD_VERSION]).unwrap();
+    conn.execute_batch(&format!(
+        "INSERT INTO tokens (id, server_name, server_uuid, org_name, apple_id, expires_at, created_at)
+             VALUES (1, 'Campus', 'uuid-1', 'Springfield Schools', 'a@b.example', 1900000000, 1700000000);
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {devices})
+         INSERT INTO devices (token_id, serial, model, family, updated_at)
+             SELECT 1, printf('C02X%08d', i), 'iPad Air', 'iPad', 1700000000 FROM n;"
+    ))
+    .unwrap();
+}
+
+/// The schema (sqlite_master) of a workspace migrated to `version` in one go.
+fn schema_at(version: usize) -> Vec<(String, String, Option<String>)> {
+    let mut conn = Connection::open_in_memory().unwrap();
+    apply_pending(&mut conn, &MIGRATIONS[..version]).unwrap();
+    schema(&conn)
+}
+
+fn schema(conn: &Connection) -> Vec<(String, String, Option<String>)> {
+    let mut stmt = conn
+        .prepare("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+fn depot(ws: &Path, home: &TestWorkspace) -> Command {
+    let mut cmd = Command::new(depot_bin());
+    cmd.arg("--workspace")
+        .arg(ws)
+        .args(["--json", "workspace", "info"])
+        .env_remove("DEPOT_WORKSPACE")
+        .env("HOME", home.path())
+        .env("DEPOT_KEY_FILE", home.path().join("workspace.key"));
+    cmd
+}
+
+fn count(conn: &Connection, sql: &str) -> i64 {
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+/// The files named like a backup (`depot.sqlite.v<N>.bak[.N]`, not a
+/// `.partial-<pid>` copy in progress).
+fn backups(ws: &Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(ws)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            name.contains(".bak") && !name.contains("partial") && !name.ends_with("-journal")
+        })
+        .collect()
+}
+
+/// Two `depot` processes open the same old workspace while a third
+/// connection holds the write lock, so both wait for it with the version they
+/// read before. Released, one migrates, the other finds the work done.
+/// Catches migrations in a deferred transaction (the second process fails
+/// with "database is locked" or "table already exists") or without the
+/// version read again inside the lock (each migration applied twice).
+#[test]
+fn two_processes_opening_an_old_workspace_migrate_it_once() {
+    let home = TestWorkspace::new();
+    let ws = home.path().join("ws");
+    old_workspace(&ws, 500);
+
+    let holder = Connection::open(ws.join("depot.sqlite")).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let spawn = || {
+        depot(&ws, &home)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    // Each backs up first (to its own file), then waits for the lock.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while backups(&ws).len() < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "the two processes never got going"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // Time to reach the lock; if they have not, the test is merely weaker.
+    std::thread::sleep(Duration::from_millis(300));
+    holder.execute_batch("COMMIT").unwrap();
+
+    for child in [a, b] {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let conn = Connection::open(ws.join("depot.sqlite")).unwrap();
+    assert_eq!(
+        current_version(&conn).unwrap() as usize,
+        MIGRATIONS.len(),
+        "at the latest version"
+    );
+    let rows = count(&conn, "SELECT COUNT(*) FROM schema_migrations");
+    assert_eq!(rows as usize, MIGRATIONS.len(), "each version once");
+    assert_eq!(schema(&conn), schema_at(MIGRATIONS.len()));
+    assert_eq!(
+        count(&conn, "SELECT COUNT(*) FROM device_events"),
+        500,
+        "migration 7's backfill ran once"
+    );
+    for backup in backups(&ws) {
+        let old = Connection::open(&backup).unwrap();
+        assert_eq!(current_version(&old).unwrap() as usize, OLD_VERSION);
+        assert_eq!(count(&old, "SELECT COUNT(*) FROM devices"), 500);
+    }
+}
+
+/// `depot` killed at points spread over its upgrade of an old workspace
+/// (backup, then migrations 7 and 8): each time the file is at the old or a
+/// new version with exactly that version's schema and all its data, any
+/// backup named as one is whole, and the next open finishes the upgrade.
+/// Catches a migration not in one transaction with its version row (a
+/// half-migrated schema, or a schema ahead of its recorded version) and a
+/// half-written backup under a backup's name.
+#[test]
+fn a_migration_killed_at_any_point_leaves_a_whole_version() {
+    const DEVICES: u32 = 30_000;
+    const KILLS: u32 = 8;
+    let home = TestWorkspace::new();
+    let template = home.path().join("template");
+    old_workspace(&template, DEVICES);
+    let copy_of_template = |name: &str| {
+        let ws = home.path().join(name);
+        std::fs::create_dir_all(&ws).unwrap();
+        std::fs::copy(template.join("depot.sqlite"), ws.join("depot.sqlite")).unwrap();
+        ws
+    };
+    let schemas: Vec<_> = (OLD_VERSION..=MIGRATIONS.len()).map(schema_at).collect();
+
+    // How long an upgrade takes here, so the kills spread over it.
+    let ws = copy_of_template("calibration");
+    let started = Instant::now();
+    let out = depot(&ws, &home).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let upgrade = started.elapsed();
+
+    let mut versions_seen = Vec::new();
+    for kill in 0..KILLS {
+        let ws = copy_of_template(&format!("kill-{kill}"));
+        let mut child = depot(&ws, &home)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(upgrade * kill / KILLS);
+        child.kill().unwrap();
+        child.wait().unwrap();
+
+        let conn = Connection::open(ws.join("depot.sqlite")).unwrap();
+        let check: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok", "kill {kill}");
+        let version = current_version(&conn).unwrap() as usize;
+        assert!(version >= OLD_VERSION, "kill {kill}: version {version}");
+        assert!(
+            schema(&conn) == schemas[version - OLD_VERSION],
+            "kill {kill}: the schema is not exactly version {version}'s"
+        );
+        assert_eq!(
+            count(&conn, "SELECT COUNT(*) FROM devices"),
+            i64::from(DEVICES)
+        );
+        if version >= 7 {
+            assert_eq!(
+                count(&conn, "SELECT COUNT(*) FROM device_events"),
+                i64::from(DEVICES),
+                "kill {kill}: migration 7 is all there"
+            );
+        }
+        for backup in backups(&ws) {
+            let old = Connection::open(&backup).unwrap();
+            assert_eq!(current_version(&old).unwrap() as usize, OLD_VERSION);
+            assert_eq!(
+                count(&old, "SELECT COUNT(*) FROM devices"),
+                i64::from(DEVICES),
+                "kill {kill}: {} is a whole backup",
+                backup.display()
+            );
+        }
+        versions_seen.push(version);
+        drop(conn);
+
+        let out = depot(&ws, &home).output().unwrap();
+        assert!(out.status.success(), "kill {kill}: {}", stderr(&out));
+        let conn = Connection::open(ws.join("depot.sqlite")).unwrap();
+        assert_eq!(current_version(&conn).unwrap() as usize, MIGRATIONS.len());
+        assert!(schema(&conn) == schemas[schemas.len() - 1]);
+        assert_eq!(
+            count(&conn, "SELECT COUNT(*) FROM device_events"),
+            i64::from(DEVICES)
+        );
+    }
+    assert!(
+        versions_seen.contains(&OLD_VERSION),
+        "the first kill lands before the upgrade: {versions_seen:?}"
+    );
+}
