@@ -7,6 +7,7 @@
 //! done the work and Depot has not recorded it.
 
 mod answers;
+mod disk_full;
 
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
