@@ -18,7 +18,7 @@ TOOLS_DIR=${DEPOT_TOOLS_DIR:-/var/tmp/depot-tools}
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 
 BUILD_PACKAGES=(build-essential pkg-config curl file openssl libssl-dev libdbus-1-dev libwebkit2gtk-4.1-dev libxdo-dev librsvg2-dev)
-TEST_PACKAGES=(xvfb xauth webkit2gtk-driver faketime)
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver faketime xdotool)
 
 if [ -t 1 ]; then step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 else step() { printf '\n==> %s\n' "$*"; }; fi
@@ -113,7 +113,7 @@ cmd_test() {
   step "Desktop smoke test (real window under Xvfb, tauri-driver + WebKitWebDriver)"
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
   DEPOT_APP_BINARY="$CARGO_TARGET_DIR/debug/depot-app" \
-    xvfb-run -a -s "-screen 0 1280x800x24" node --test --test-concurrency=1 --test-reporter=spec tests/e2e/smoke.test.mjs tests/e2e/tokens.test.mjs tests/e2e/profiles.test.mjs tests/e2e/devices.test.mjs
+    xvfb-run -a -s "-screen 0 1280x800x24" node --test --test-concurrency=1 --test-reporter=spec tests/e2e/smoke.test.mjs tests/e2e/tokens.test.mjs tests/e2e/profiles.test.mjs tests/e2e/devices.test.mjs tests/e2e/files.test.mjs
 }
 
 case "${1:-}" in

@@ -41,6 +41,12 @@ export async function launchApp() {
         ...process.env,
         DEPOT_WORKSPACE: workspace,
         DEPOT_KEY_FILE: join(workspace, "workspace.key"),
+        // The webview's own storage (localStorage: the Add token wizard's
+        // progress, chosen columns) is private to this launch too, so no test
+        // sees what an earlier run left behind.
+        XDG_DATA_HOME: join(workspace, "xdg-data"),
+        XDG_CACHE_HOME: join(workspace, "xdg-cache"),
+        XDG_CONFIG_HOME: join(workspace, "xdg-config"),
         DEPOT_LOG: "warn",
       },
     },

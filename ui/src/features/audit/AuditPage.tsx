@@ -323,7 +323,7 @@ export function AuditPage() {
           {exporter.isError ? (
             <ErrorState title="Couldn't export the audit log" error={exporter.error} />
           ) : exporter.data ? (
-            <MessageBar intent="success" data-testid="audit-exported">
+            <MessageBar intent="success" layout="multiline" data-testid="audit-exported">
               <MessageBarBody>
                 Exported {formatCount(exporter.data.result.rows)}{" "}
                 {exporter.data.result.rows === 1 ? "entry" : "entries"}

@@ -412,7 +412,7 @@ export function DeviceList({ tokens: tokenList, initialTokenId, profileName }: D
       {exporter.isError ? (
         <ErrorState title="Couldn't export the devices" error={exporter.error} />
       ) : exporter.data ? (
-        <MessageBar intent="success" data-testid="devices-exported">
+        <MessageBar intent="success" layout="multiline" data-testid="devices-exported">
           <MessageBarBody>
             {exporter.data.download
               ? `${plural(exporter.data.result.rows, "device", "devices")} exported as ${exporter.data.savedTo}.`

@@ -97,7 +97,7 @@ export function HandoffDialog({ profileId, profileName, open, onOpenChange }: Ha
               <ErrorState title="Couldn't write the files" error={save.error} />
             ) : null}
             {save.data ? (
-              <MessageBar intent="success" data-testid="handoff-saved">
+              <MessageBar intent="success" layout="multiline" data-testid="handoff-saved">
                 <MessageBarBody>
                   Saved {plural(save.data.count, "file", "files")} to{" "}
                   <span className={styles.path}>{save.data.dir}</span>.

@@ -308,7 +308,7 @@ function ProfileDetailView({ profile }: { profile: ProfileDetail }) {
       {runId ? <ReassignmentProgress runId={runId} version={summary.version} /> : null}
       {actionError ? <ErrorState title={actionError.title} error={actionError.m.error} /> : null}
       {exportFile.data ? (
-        <MessageBar intent="success" data-testid="export-done">
+        <MessageBar intent="success" layout="multiline" data-testid="export-done">
           <MessageBarBody>
             {exportFile.data.download ? "Downloaded" : "Saved"} {exportFile.data.savedTo}.
           </MessageBarBody>

@@ -841,7 +841,7 @@ function KeyStep({
       </div>
       {save.isError ? <ErrorState title="Couldn't save the public key" error={save.error} /> : null}
       {savedTo ? (
-        <MessageBar intent="success" data-testid="key-saved">
+        <MessageBar intent="success" layout="multiline" data-testid="key-saved">
           <MessageBarBody>
             Saved as <span className={styles.fileName}>{savedTo}</span>. Upload this file in
             Apple&apos;s portal.
