@@ -4,6 +4,7 @@
 
 mod cli;
 mod crash;
+mod device_facts;
 mod migrations;
 mod profiles;
 mod secrets;

@@ -4,7 +4,9 @@ export type DeviceFieldChange = {
 /**
  * Apple's field: `profile_status`, `profile_uuid`, `model`, `description`,
  * `color`, `os`, `asset_tag`, `family`, `assigned_by`,
- * `profile_assign_time`, `profile_push_time`, `assigned_at`.
+ * `profile_assign_time`, `profile_push_time`, `assigned_at`; `imei`,
+ * `meid` (comma-separated lists), `eid`, `wifi_mac`, `bluetooth_mac`,
+ * `ethernet_mac`, `is_replacement`.
  */
 field: string, 
 /**

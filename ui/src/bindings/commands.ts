@@ -25,6 +25,8 @@ import type { DeviceListRequest } from "./DeviceListRequest";
 import type { DevicePage } from "./DevicePage";
 import type { DeviceQueryRequest } from "./DeviceQueryRequest";
 import type { DeviceRef } from "./DeviceRef";
+import type { DeviceReplacementDto } from "./DeviceReplacementDto";
+import type { DeviceReplacementRequest } from "./DeviceReplacementRequest";
 import type { DevicesDeleted } from "./DevicesDeleted";
 import type { Empty } from "./Empty";
 import type { EnrollmentSettings } from "./EnrollmentSettings";
@@ -118,10 +120,11 @@ export type Commands = {
   "devices.count": { request: DeviceQueryRequest; response: DeviceCount };
   "devices.facets": { request: DeviceQueryRequest; response: DeviceFacetsDto };
   "devices.get": { request: DeviceRef; response: DeviceDetailDto };
+  "devices.replacement": { request: DeviceReplacementRequest; response: DeviceReplacementDto };
   "devices.export": { request: DeviceExportRequest; response: DeviceExport };
   "devices.delete": { request: DeleteDevicesRequest; response: DevicesDeleted };
 };
 
 export type CommandName = keyof Commands;
 
-export const COMMAND_NAMES: readonly CommandName[] = ["workspace.info", "tokens.list", "tokens.get", "tokens.pendingKey", "tokens.generateKey", "tokens.inspect", "tokens.add", "tokens.renew", "tokens.setScopeTags", "tokens.delete", "tokens.check", "demo.start", "demo.issueToken", "sync.overview", "sync.status", "sync.start", "sync.cancel", "sync.history", "audit.list", "audit.export", "profiles.catalogue", "profiles.list", "profiles.get", "profiles.check", "profiles.create", "profiles.edit", "profiles.retryUpload", "profiles.duplicate", "profiles.setDefault", "profiles.clearDefault", "profiles.delete", "profiles.import", "profiles.export", "profiles.exportApple", "profiles.diff", "profiles.handoff", "settings.enrollment", "settings.setEnrollment", "assignments.get", "assignments.results", "assignments.cancel", "assignments.history", "assignments.preview", "assignments.start", "devices.list", "devices.count", "devices.facets", "devices.get", "devices.export", "devices.delete"];
+export const COMMAND_NAMES: readonly CommandName[] = ["workspace.info", "tokens.list", "tokens.get", "tokens.pendingKey", "tokens.generateKey", "tokens.inspect", "tokens.add", "tokens.renew", "tokens.setScopeTags", "tokens.delete", "tokens.check", "demo.start", "demo.issueToken", "sync.overview", "sync.status", "sync.start", "sync.cancel", "sync.history", "audit.list", "audit.export", "profiles.catalogue", "profiles.list", "profiles.get", "profiles.check", "profiles.create", "profiles.edit", "profiles.retryUpload", "profiles.duplicate", "profiles.setDefault", "profiles.clearDefault", "profiles.delete", "profiles.import", "profiles.export", "profiles.exportApple", "profiles.diff", "profiles.handoff", "settings.enrollment", "settings.setEnrollment", "assignments.get", "assignments.results", "assignments.cancel", "assignments.history", "assignments.preview", "assignments.start", "devices.list", "devices.count", "devices.facets", "devices.get", "devices.replacement", "devices.export", "devices.delete"];

@@ -2,6 +2,7 @@ import { vi } from "vitest";
 import type { AssignmentResult } from "../bindings/AssignmentResult";
 import type { AssignmentRun } from "../bindings/AssignmentRun";
 import type { BadRowDto } from "../bindings/BadRowDto";
+import type { DeviceFactsDto } from "../bindings/DeviceFactsDto";
 import type { DeviceHistoryEntry } from "../bindings/DeviceHistoryEntry";
 import type { DeviceQueryDto } from "../bindings/DeviceQueryDto";
 import type { DeviceRow } from "../bindings/DeviceRow";
@@ -31,7 +32,47 @@ export type FakeDevice = DeviceRow & {
   cooldownUntil: string | null;
   events: DeviceSyncEvent[];
   history: DeviceHistoryEntry[];
+  /** Apple's protocol-10 facts; `replacement` is what `devices.replacement` answers. */
+  facts: DeviceFactsDto;
 };
+
+const hex2 = (n: number) => (n & 255).toString(16).padStart(2, "0");
+
+/**
+ * The i-th device's facts: iPhones have an IMEI and an EID, every device a
+ * Wi-Fi and a Bluetooth MAC, every 40th (from the 13th) is a replacement.
+ */
+function generateFacts(i: number, family: string): DeviceFactsDto {
+  const phone = family === "iPhone";
+  const mac = (kind: number) => `f0:18:${hex2(kind)}:${hex2(i >> 16)}:${hex2(i >> 8)}:${hex2(i)}`;
+  const replacement = i % 40 === 13;
+  return {
+    imei: phone ? [`35${String(i).padStart(13, "0")}`] : [],
+    meid: [],
+    eid: phone ? `8904${String(i).padStart(28, "0")}` : null,
+    wifiMac: mac(1),
+    bluetoothMac: mac(2),
+    ethernetMac: null,
+    isReplacement: replacement,
+    releasedByReplacement: false,
+    replacement: replacement
+      ? { originalSerial: `ORIG${String(i).padStart(6, "0")}`, replacedOn: "2026-01-15" }
+      : null,
+  };
+}
+
+/** A search word's identifier key (hex digits, no separators), if it can be one. */
+function identifierKey(word: string): string | null {
+  if (!/^[0-9a-fA-F:.-]+$/.test(word)) return null;
+  const key = word.replace(/[:.-]/g, "").toUpperCase();
+  return key.length >= 6 ? key : null;
+}
+
+function identifierKeys(f: DeviceFactsDto): string[] {
+  return [...f.imei, ...f.meid, f.eid, f.wifiMac, f.bluetoothMac, f.ethernetMac]
+    .filter((v): v is string => v !== null)
+    .map((v) => v.replace(/[:. -]/g, "").toUpperCase());
+}
 
 const MODELS = [
   {
@@ -117,6 +158,7 @@ export function generateDevices(count: number, tokens: readonly TokenRef[]): Fak
         },
       ],
       history: [],
+      facts: generateFacts(i, kind?.family ?? "iPad"),
     };
   });
 }
@@ -198,6 +240,10 @@ export function fakeDevices(depot: ReturnType<typeof fakeDepot>, options: Option
     /** Paths `devices.export` wrote to. */
     /** Serials per poll a run answers (all pending ones when 0). */
     answersPerPoll: 0,
+    /** `devices.replacement` fails as if Apple were out of reach. */
+    appleUnreachable: false,
+    /** Serials `devices.replacement` was asked about. */
+    replacementAsks: [] as string[],
   };
 
   const tokenName = (id: string) => tokenRefs.find((t) => t.id === id)?.name ?? id;
@@ -234,13 +280,13 @@ export function fakeDevices(depot: ReturnType<typeof fakeDepot>, options: Option
       const haystack = [d.serial, d.model, d.description, d.color, d.assetTag ?? "", d.os ?? ""]
         .join(" ")
         .toLowerCase();
-      if (
-        !q.text
-          .toLowerCase()
-          .split(/\s+/)
-          .every((word) => haystack.includes(word))
-      )
-        return false;
+      const keys = identifierKeys(d.facts);
+      const found = (word: string) => {
+        if (haystack.includes(word)) return true;
+        const key = identifierKey(word);
+        return key !== null && keys.some((k) => k.startsWith(key));
+      };
+      if (!q.text.toLowerCase().split(/\s+/).every(found)) return false;
     }
     return true;
   };
@@ -513,9 +559,32 @@ export function fakeDevices(depot: ReturnType<typeof fakeDepot>, options: Option
           updatedAt: d.updatedAt,
           cooldownUntil: d.cooldownUntil,
           events: d.events,
+          // Like Depot: the kept answer only once `devices.replacement` was asked.
+          facts: {
+            ...d.facts,
+            replacement: state.replacementAsks.includes(d.serial) ? d.facts.replacement : null,
+          },
         })),
         history: records.flatMap((d) => d.history),
       };
+    },
+    "devices.replacement": ({ tokenId, serial }) => {
+      const device = state.devices.find((d) => d.serial === serial && d.tokenId === tokenId);
+      if (!device) return failure("NOT_FOUND", `device ${serial} was not found`);
+      if (!device.facts.isReplacement) {
+        return failure(
+          "INVALID_INPUT",
+          `serial: Apple does not mark ${serial} as a replacement device`,
+        );
+      }
+      if (state.appleUnreachable) {
+        return failure(
+          "APPLE_UNAVAILABLE",
+          "Apple's service could not be reached at https://mdmenrollment.apple.com",
+        );
+      }
+      state.replacementAsks.push(serial);
+      return device.facts.replacement ?? { originalSerial: null, replacedOn: null };
     },
     "devices.export": ({ query }) => {
       const rows = sorted(query);

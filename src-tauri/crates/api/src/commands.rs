@@ -103,6 +103,7 @@ command_table! {
     "devices.count" => devices_count(DeviceQueryRequest) -> DeviceCount;
     "devices.facets" => devices_facets(DeviceQueryRequest) -> DeviceFacetsDto;
     "devices.get" => devices_get(DeviceRef) -> DeviceDetailDto;
+    "devices.replacement" => devices_replacement(DeviceReplacementRequest) -> DeviceReplacementDto;
     "devices.export" => devices_export(DeviceExportRequest) -> DeviceExport;
     "devices.delete" => devices_delete(DeleteDevicesRequest) -> DevicesDeleted;
 }

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use depot_domain::time::{parse_rfc3339, rfc3339};
 use depot_domain::{
-    Clock, DeviceChange, DeviceFamily, DeviceOp, DeviceRecord, ProfileStatus, SecretString,
-    SerialNumber,
+    Clock, DeviceChange, DeviceFacts, DeviceFamily, DeviceOp, DeviceRecord, ProfileStatus,
+    SecretString, SerialNumber,
 };
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
@@ -40,6 +40,8 @@ pub mod max_answer {
     /// Profile define/get (a profile with ten certificates is ~100 KB) and
     /// assign/remove answers (1,000 serials: ~40 KB).
     pub const PROFILE: usize = 1024 * 1024;
+    /// `GET /device/replacementDetails`: two serials and a date.
+    pub const REPLACEMENT: usize = 64 * 1024;
 }
 
 /// What went wrong talking to Apple, with the facts kept.
@@ -191,6 +193,25 @@ pub struct DevicePage {
     pub skipped: usize,
 }
 
+/// `GET /device/replacementDetails` (spec §3.9): the device a replacement
+/// device replaced, and the day (UTC) it did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplacementDetails {
+    /// `None` when Apple's answer holds no usable serial number.
+    pub original_serial: Option<SerialNumber>,
+    /// `YYYY-MM-DD`; `None` when Apple's answer holds no usable date.
+    pub replaced_on: Option<String>,
+}
+
+/// Apple's answer, every field optional and of any type (read leniently).
+#[derive(Debug, Deserialize)]
+struct ReplacementWire {
+    #[serde(default)]
+    original_device_serial_number: Option<serde_json::Value>,
+    #[serde(default)]
+    replacement_date: Option<serde_json::Value>,
+}
+
 /// The account facts of `GET /account`, in Depot's words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountInfo {
@@ -266,6 +287,64 @@ struct DeviceWire {
     op_type: Option<String>,
     #[serde(default)]
     op_date: Option<String>,
+    // Protocol 10. Read as any JSON value: a wrong type or a bad value loses
+    // that fact only, never the record or the page.
+    #[serde(default)]
+    imei: Option<serde_json::Value>,
+    #[serde(default)]
+    meid: Option<serde_json::Value>,
+    #[serde(default)]
+    eid: Option<serde_json::Value>,
+    #[serde(default)]
+    wifi_mac_address: Option<serde_json::Value>,
+    #[serde(default)]
+    bluetooth_mac_address: Option<serde_json::Value>,
+    #[serde(default)]
+    ethernet_mac_address: Option<serde_json::Value>,
+    #[serde(default)]
+    is_replacement_device: Option<serde_json::Value>,
+    #[serde(default)]
+    released_by_replacement: Option<serde_json::Value>,
+}
+
+/// One identifier: a string that passes [`depot_domain::device::identifier`].
+fn lenient_identifier(value: Option<&serde_json::Value>) -> Option<String> {
+    value
+        .and_then(serde_json::Value::as_str)
+        .and_then(depot_domain::device::identifier)
+}
+
+/// A list of identifiers (a lone string counts as a list of one): invalid
+/// entries and repeats dropped, at most
+/// [`depot_domain::device::MAX_IDENTIFIERS_PER_LIST`] kept.
+fn lenient_identifiers(value: Option<&serde_json::Value>) -> Vec<String> {
+    let items: Vec<&serde_json::Value> = match value {
+        Some(serde_json::Value::Array(items)) => items.iter().collect(),
+        Some(one @ serde_json::Value::String(_)) => vec![one],
+        _ => Vec::new(),
+    };
+    let mut out: Vec<String> = Vec::new();
+    for item in items {
+        if out.len() >= depot_domain::device::MAX_IDENTIFIERS_PER_LIST {
+            break;
+        }
+        if let Some(id) = lenient_identifier(Some(item))
+            && !out.contains(&id)
+        {
+            out.push(id);
+        }
+    }
+    out
+}
+
+/// `true` / `false`, also as the strings `"true"` / `"false"`; else unknown.
+fn lenient_bool(value: Option<&serde_json::Value>) -> Option<bool> {
+    match value? {
+        serde_json::Value::Bool(b) => Some(*b),
+        serde_json::Value::String(s) if s.trim().eq_ignore_ascii_case("true") => Some(true),
+        serde_json::Value::String(s) if s.trim().eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -293,6 +372,16 @@ impl DeviceWire {
         };
         let assigned_at = time(&self.device_assigned_date);
         let op_date = time(&self.op_date).or(assigned_at);
+        let facts = DeviceFacts {
+            imei: lenient_identifiers(self.imei.as_ref()),
+            meid: lenient_identifiers(self.meid.as_ref()),
+            eid: lenient_identifier(self.eid.as_ref()),
+            wifi_mac: lenient_identifier(self.wifi_mac_address.as_ref()),
+            bluetooth_mac: lenient_identifier(self.bluetooth_mac_address.as_ref()),
+            ethernet_mac: lenient_identifier(self.ethernet_mac_address.as_ref()),
+            is_replacement: lenient_bool(self.is_replacement_device.as_ref()),
+            released_by_replacement: lenient_bool(self.released_by_replacement.as_ref()),
+        };
         Some(DeviceChange {
             op,
             op_date,
@@ -312,6 +401,7 @@ impl DeviceWire {
                 profile_push_time: time(&self.profile_push_time),
                 assigned_at,
                 assigned_by: text(self.device_assigned_by),
+                facts,
             },
         })
     }
@@ -505,6 +595,51 @@ impl AppleClient {
             })
             .await?;
         Ok(wire.into())
+    }
+
+    /// `GET /device/replacementDetails?device=<serial>`: which device `serial`
+    /// replaced. `None` when Apple says it is no replacement
+    /// (`DEVICE_NOT_FOUND`, as a 404 or a 400).
+    pub async fn replacement_details(
+        &self,
+        serial: &SerialNumber,
+    ) -> Result<Option<ReplacementDetails>, AppleError> {
+        // A serial number is letters and digits only: nothing to escape.
+        let path = format!("/device/replacementDetails?device={}", serial.as_str());
+        let answer: Result<ReplacementWire, AppleError> = self
+            .request(Call {
+                method: Method::GET,
+                path: &path,
+                body: None,
+                max_answer: max_answer::REPLACEMENT,
+                repeatable: true,
+            })
+            .await;
+        let wire = match answer {
+            Ok(wire) => wire,
+            Err(AppleError::Status { status: 404, .. }) => return Ok(None),
+            Err(AppleError::Status {
+                status: 400,
+                ref code,
+                ..
+            }) if code == "DEVICE_NOT_FOUND" => return Ok(None),
+            Err(other) => return Err(other),
+        };
+        let original_serial = wire
+            .original_device_serial_number
+            .as_ref()
+            .and_then(serde_json::Value::as_str)
+            .and_then(|s| SerialNumber::parse(s).ok());
+        let replaced_on = wire
+            .replacement_date
+            .as_ref()
+            .and_then(serde_json::Value::as_str)
+            .and_then(lenient_time)
+            .map(|t| rfc3339(t)[..10].to_owned());
+        Ok(Some(ReplacementDetails {
+            original_serial,
+            replaced_on,
+        }))
     }
 
     /// Sends one request with the session, re-authenticating once if Apple says

@@ -14,7 +14,7 @@ pub mod token_file;
 pub use base_url::{AppleHosts, AppleUrl, AppleUrlError};
 pub use client::{
     AccountInfo, AppleClient, AppleError, AssignAnswer, CursorError, DevicePage,
-    MAX_SERIALS_PER_CALL, Pause, RealTime, RetryPolicy, SerialOutcome,
+    MAX_SERIALS_PER_CALL, Pause, RealTime, ReplacementDetails, RetryPolicy, SerialOutcome,
 };
 pub use keys::{CertificateInfo, KeyError, TokenKeyPair};
 pub use oauth::OAuthCredentials;

@@ -58,7 +58,8 @@ pub struct Filter {
     /// Depot profile (id or name), or `none`.
     #[arg(long, value_name = "P")]
     profile: Option<String>,
-    /// Free text: serial, model, description, color, asset tag, OS.
+    /// Free text: serial, model, description, color, asset tag, OS; or the
+    /// start (6+ characters) of an IMEI, MEID, EID or MAC address.
     #[arg(long, value_name = "Q")]
     search: Option<String>,
     #[arg(long, value_name = "PREFIX")]
@@ -209,11 +210,31 @@ pub async fn run(depot: &Arc<Depot>, command: DevicesCommand, json: bool) -> Res
             Ok(())
         }
         DevicesCommand::Show { serial } => {
-            let detail: DeviceDetailDto = depot.device_detail(&serial)?.into();
+            let mut detail: DeviceDetailDto = depot.device_detail(&serial)?.into();
+            // A replacement device: ask Apple which device it replaced (once;
+            // the answer is kept). Apple out of reach is said, not fatal.
+            let mut unanswered = BTreeMap::new();
+            for record in &mut detail.records {
+                let facts = &mut record.facts;
+                if facts.is_replacement && facts.replacement.is_none() {
+                    let token = TokenId::new(record.device.token_id.parse()?);
+                    match depot.device_replacement(token, &detail.serial).await {
+                        Ok(answer) => facts.replacement = Some((&answer).into()),
+                        Err(err) => {
+                            unanswered.insert(record.device.token_id.clone(), err.to_string());
+                        }
+                    }
+                }
+            }
             if json {
+                for (token, err) in &unanswered {
+                    eprintln!(
+                        "token {token}: could not ask Apple for the replacement details: {err}"
+                    );
+                }
                 return print_json(&detail);
             }
-            print_device(&detail);
+            print_device(&detail, &unanswered);
             Ok(())
         }
         DevicesCommand::Export { out, filter } => {
@@ -470,7 +491,48 @@ fn sync_event_text(e: &depot_api::dto::DeviceSyncEvent) -> String {
     }
 }
 
-fn print_device(d: &DeviceDetailDto) {
+/// The protocol-10 facts of one record, one line each, only those Apple sent.
+fn print_facts(r: &depot_api::dto::DeviceRecordDto, unanswered: Option<&String>) {
+    let f = &r.facts;
+    let lines = [
+        ("IMEI:     ", f.imei.join(", ")),
+        ("MEID:     ", f.meid.join(", ")),
+        ("EID:      ", f.eid.clone().unwrap_or_default()),
+        ("Wi-Fi MAC:     ", f.wifi_mac.clone().unwrap_or_default()),
+        (
+            "Bluetooth MAC: ",
+            f.bluetooth_mac.clone().unwrap_or_default(),
+        ),
+        (
+            "Ethernet MAC:  ",
+            f.ethernet_mac.clone().unwrap_or_default(),
+        ),
+    ];
+    for (label, value) in lines {
+        if !value.is_empty() {
+            println!("{label}{value}");
+        }
+    }
+    if f.is_replacement {
+        let text = match (&f.replacement, unanswered) {
+            (Some(answer), _) => match (&answer.original_serial, &answer.replaced_on) {
+                (Some(serial), Some(day)) => format!("replaced {serial} on {day}"),
+                (Some(serial), None) => format!("replaced {serial}"),
+                (None, _) => "Apple names no replaced device".to_owned(),
+            },
+            (None, Some(err)) => {
+                format!("Apple could not be asked which device it replaced ({err})")
+            }
+            (None, None) => "not asked yet which device it replaced".to_owned(),
+        };
+        println!("Replacement device: {text}");
+    }
+    if f.released_by_replacement {
+        println!("Released by a replacement");
+    }
+}
+
+fn print_device(d: &DeviceDetailDto, unanswered: &BTreeMap<String, String>) {
     println!("Serial:   {}", d.serial);
     for r in &d.records {
         let dev = &r.device;
@@ -488,6 +550,7 @@ fn print_device(d: &DeviceDetailDto) {
         if let Some(os) = &dev.os {
             println!("OS:       {os}");
         }
+        print_facts(r, unanswered.get(&dev.token_id));
         println!("Status:   {}", dev.profile_status);
         if let Some(name) = &dev.depot_profile_name {
             println!(

@@ -19,6 +19,8 @@ use crate::audit::AuditEvent;
 use crate::tokens::token_object;
 use crate::{CoreError, Depot, Result};
 
+pub use depot_domain::DeviceFacts;
+pub use depot_store::device_facts::ReplacementRow;
 pub use depot_store::sync::DeviceEventRow;
 
 /// Most rows one page of the list returns.
@@ -55,6 +57,11 @@ pub struct DeviceRecordDetail {
     /// What syncs did to the device on this token, newest first (at most
     /// [`DEVICE_EVENTS_SHOWN`]).
     pub events: Vec<DeviceEventRow>,
+    /// Apple's protocol-10 facts (IMEI, MEID, EID, MACs, replacement flags).
+    pub facts: DeviceFacts,
+    /// Apple's replacement details, when Depot has asked
+    /// ([`Depot::device_replacement`]).
+    pub replacement: Option<ReplacementRow>,
 }
 
 /// Sync events the device detail lists per token.
@@ -214,6 +221,12 @@ impl Depot {
                 db.device_sync_facts(row.token_id, serial.as_str())?;
             let cooldown_until = db.cooldown_until(row.token_id, serial.as_str(), now)?;
             let events = db.device_events(row.token_id, serial.as_str(), DEVICE_EVENTS_SHOWN)?;
+            let facts = db.device_facts(row.token_id, serial.as_str())?;
+            let replacement = if facts.is_replacement == Some(true) {
+                db.replacement(row.token_id, serial.as_str())?
+            } else {
+                None
+            };
             records.push(DeviceRecordDetail {
                 row,
                 rendered_name,
@@ -222,6 +235,8 @@ impl Depot {
                 updated_at,
                 cooldown_until,
                 events,
+                facts,
+                replacement,
             });
         }
         let history = db.serial_assignments(serial.as_str())?;
@@ -240,6 +255,51 @@ impl Depot {
             history,
             profile_names,
         })
+    }
+
+    /// Which device a replacement device replaced, and when (Apple's
+    /// `GET /device/replacementDetails`, spec §3.9). Apple is asked once per
+    /// device and token; its answer (also "no replaced device") is cached and
+    /// returned from then on. Only for a device Apple marked
+    /// `is_replacement_device`; an unreachable Apple is an error, nothing cached.
+    pub async fn device_replacement(&self, token: TokenId, serial: &str) -> Result<ReplacementRow> {
+        let serial = SerialNumber::parse(serial).map_err(|e| CoreError::InvalidInput {
+            field: "serial",
+            message: e.to_string(),
+        })?;
+        let row = {
+            let db = self.workspace.connect()?;
+            if db.device(token, serial.as_str())?.is_none() {
+                return Err(CoreError::NotFound(format!(
+                    "device {serial} on token {token}"
+                )));
+            }
+            if db.device_facts(token, serial.as_str())?.is_replacement != Some(true) {
+                return Err(CoreError::InvalidInput {
+                    field: "serial",
+                    message: format!(
+                        "Apple does not mark {serial} as a replacement device; there are no replacement details to ask for"
+                    ),
+                });
+            }
+            if let Some(cached) = db.replacement(token, serial.as_str())? {
+                return Ok(cached);
+            }
+            self.token_row(&db, token)?
+        };
+        let client = self.client_for(&row).await?;
+        let details = client.replacement_details(&serial).await?;
+        let answer = ReplacementRow {
+            original_serial: details
+                .as_ref()
+                .and_then(|d| d.original_serial.as_ref())
+                .map(|s| s.as_str().to_owned()),
+            replaced_on: details.and_then(|d| d.replaced_on),
+            fetched_at: self.clock.now(),
+        };
+        self.workspace
+            .write(|db| db.save_replacement(token, serial.as_str(), &answer))?;
+        Ok(answer)
     }
 
     /// DEV-7: the filtered list as CSV, streamed into `out`. Returns the row count.

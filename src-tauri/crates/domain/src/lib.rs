@@ -18,7 +18,9 @@ pub mod time;
 pub mod token;
 
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use device::{DeviceChange, DeviceFamily, DeviceOp, DeviceRecord, ProfileStatus};
+pub use device::{
+    DeviceChange, DeviceFacts, DeviceFamily, DeviceOp, DeviceRecord, IdentifierKind, ProfileStatus,
+};
 pub use ids::TokenId;
 pub use secret::{SecretBytes, SecretString};
 pub use serial::{SerialError, SerialNumber};

@@ -152,6 +152,7 @@ fn record(rng: &mut Lcg, serial: &str, uuids: &[String]) -> DeviceRecord {
         profile_push_time: None,
         assigned_at: (rng.next(20) != 0).then(|| 1_600_000_000 + rng.next(100_000_000) as i64),
         assigned_by: Some("admin@example.com".to_owned()),
+        facts: Default::default(),
     }
 }
 

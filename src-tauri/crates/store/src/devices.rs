@@ -284,7 +284,7 @@ impl Lookups {
 /// collects its few rows, which are then read by rowid and sorted: cheaper
 /// than testing every entry of the sort index. Each "fewer than" is a query
 /// that stops at this bound.
-const DRIVING_ROWS: i64 = 2_000;
+pub(crate) const DRIVING_ROWS: i64 = 2_000;
 
 /// Vocabulary values a word may match per column before the search falls
 /// back to `LIKE` on that column.
@@ -389,9 +389,63 @@ enum Term {
         values: Vec<(&'static str, Vec<String>)>,
         like: Vec<&'static str>,
         pattern: String,
+        /// Devices with an identifier (IMEI, MEID, EID, MAC) starting with
+        /// the word, when it looks like one and any does.
+        identifiers: Option<IdentifierMatch>,
     },
     /// 1–2 characters: too short for trigrams; `LIKE` over the six columns.
     Short { pattern: String },
+}
+
+/// Devices whose identifier key starts with a search word (migration 0009).
+enum IdentifierMatch {
+    /// Fewer than [`DRIVING_ROWS`]: their rowids.
+    Few(Vec<i64>),
+    /// More: the key range [from, to), tested through the table.
+    Many { from: String, to: String },
+}
+
+impl IdentifierMatch {
+    /// Looks `word` up when it could be (the start of) an identifier.
+    fn find(db: &Db, word: &str) -> Result<Option<Self>> {
+        let Some(from) = depot_domain::device::identifier_search_key(word) else {
+            return Ok(None);
+        };
+        let to = format!("{from}\u{10FFFF}");
+        let rows = db
+            .conn
+            .prepare_cached(&format!(
+                "SELECT device FROM device_identifiers WHERE value >= ?1 AND value < ?2
+                  LIMIT {DRIVING_ROWS}"
+            ))?
+            .query_map(params![from, to], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<i64>>>()?;
+        Ok(match rows.len() {
+            0 => None,
+            n if n < DRIVING_ROWS as usize => Some(Self::Few(rows)),
+            _ => Some(Self::Many { from, to }),
+        })
+    }
+
+    /// The condition on `d` and its parameters; `plus` keeps indexes out.
+    fn condition(&self, plus: &str) -> (String, Vec<Value>) {
+        match self {
+            Self::Few(rows) => {
+                let list: Vec<String> = rows.iter().map(i64::to_string).collect();
+                (
+                    format!("{plus}d.rowid IN (SELECT value FROM json_each(?))"),
+                    vec![Value::Text(format!("[{}]", list.join(",")))],
+                )
+            }
+            Self::Many { from, to } => (
+                format!(
+                    "{plus}d.rowid IN (SELECT device FROM device_identifiers
+                                        WHERE value >= ? AND value < ?)"
+                ),
+                vec![Value::Text(from.clone()), Value::Text(to.clone())],
+            ),
+        }
+    }
 }
 
 /// A query resolved against the workspace (scope tag to tokens, words to the
@@ -464,6 +518,7 @@ impl<'q> Plan<'q> {
                 values,
                 like,
                 pattern,
+                identifiers: IdentifierMatch::find(db, word)?,
             });
         }
         let prefix = query
@@ -774,9 +829,11 @@ fn term_filter(term: &Term) -> Filter {
             values,
             like,
             pattern,
+            identifiers,
         } => {
             // In the serial or asset tag: through the trigram index when it
             // finds few rows; a broad word is cheaper to test on each row.
+            // Or the start of an identifier (IMEI, MEID, EID, MAC).
             let (mut parts, mut params) = if *indexed_few {
                 (
                     vec![format!("(d.token_id, d.serial) {SEARCH}")],
@@ -791,11 +848,19 @@ fn term_filter(term: &Term) -> Filter {
                     vec![Value::Text(pattern.clone()), Value::Text(pattern.clone())],
                 )
             };
+            let few_identifiers = !matches!(identifiers, Some(IdentifierMatch::Many { .. }));
+            let mut unindexed = vec![format!("(+d.token_id, +d.serial) {SEARCH}")];
+            if let Some(found) = identifiers {
+                let (sql, values) = found.condition("");
+                parts.push(sql);
+                params.extend(values);
+                unindexed.push(found.condition("+").0);
+            }
             if values.is_empty() && like.is_empty() {
                 let filter = Filter::new(format!("({})", parts.join(" OR ")), params);
-                return if *indexed_few {
+                return if *indexed_few && few_identifiers {
                     filter
-                        .indexed(format!("(+d.token_id, +d.serial) {SEARCH}"))
+                        .indexed(format!("({})", unindexed.join(" OR ")))
                         .few(true)
                 } else {
                     filter.few(false)
@@ -2240,6 +2305,7 @@ mod tests {
                 profile_push_time: None,
                 assigned_at: None,
                 assigned_by: None,
+                facts: Default::default(),
             },
         };
         db.write(|db| {

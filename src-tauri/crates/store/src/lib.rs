@@ -11,6 +11,7 @@ mod workspace;
 
 pub mod assignments;
 pub mod audit;
+pub mod device_facts;
 pub mod devices;
 pub mod profiles;
 pub mod sync;

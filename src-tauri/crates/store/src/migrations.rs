@@ -60,6 +60,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "vault_format",
         sql: include_str!("../migrations/0008_vault_format.sql"),
     },
+    Migration {
+        version: 9,
+        name: "device_facts",
+        sql: include_str!("../migrations/0009_device_facts.sql"),
+    },
 ];
 
 /// The schema version this build writes and understands.

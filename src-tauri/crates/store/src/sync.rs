@@ -1,7 +1,8 @@
 //! Devices and the sync state machine's tables (`devices`, `sync_state`,
 //! `sync_runs`). The engine in `core` decides; this module only stores.
 
-use depot_domain::{DeviceChange, DeviceOp, DeviceRecord, TokenId};
+use depot_domain::device::identifier_key;
+use depot_domain::{DeviceChange, DeviceFacts, DeviceOp, DeviceRecord, TokenId};
 use rusqlite::{OptionalExtension, params};
 
 use crate::{Db, Result};
@@ -83,6 +84,87 @@ struct Stored {
     profile_push_time: Option<i64>,
     assigned_at: Option<i64>,
     assigned_by: Option<String>,
+    facts: StoredFacts,
+}
+
+/// The protocol-10 columns of a stored device (lists as their JSON text).
+#[derive(Debug, Default, PartialEq, Eq)]
+struct StoredFacts {
+    imei: Option<String>,
+    meid: Option<String>,
+    eid: Option<String>,
+    wifi_mac: Option<String>,
+    bluetooth_mac: Option<String>,
+    ethernet_mac: Option<String>,
+    is_replacement: Option<bool>,
+}
+
+/// A list column: its JSON text, `None` for an empty list.
+fn json_list(list: &[String]) -> Option<String> {
+    (!list.is_empty()).then(|| serde_json::Value::from(list).to_string())
+}
+
+impl StoredFacts {
+    /// The columns as `facts` fills them.
+    fn of(facts: &DeviceFacts) -> Self {
+        Self {
+            imei: json_list(&facts.imei),
+            meid: json_list(&facts.meid),
+            eid: facts.eid.clone(),
+            wifi_mac: facts.wifi_mac.clone(),
+            bluetooth_mac: facts.bluetooth_mac.clone(),
+            ethernet_mac: facts.ethernet_mac.clone(),
+            is_replacement: facts.is_replacement,
+        }
+    }
+
+    /// Whether Depot ever stored facts for the device (rows synced before
+    /// protocol-10 support have none: their first facts are no change).
+    fn known(&self) -> bool {
+        *self != Self::default()
+    }
+
+    /// Whether the identifier columns hold what `facts` says (no allocation
+    /// for the common case of a device without lists).
+    fn same_identifiers(&self, facts: &DeviceFacts) -> bool {
+        let same_list = |stored: &Option<String>, list: &[String]| match stored {
+            None => list.is_empty(),
+            Some(text) => !list.is_empty() && json_list(list).as_deref() == Some(text.as_str()),
+        };
+        same_list(&self.imei, &facts.imei)
+            && same_list(&self.meid, &facts.meid)
+            && self.eid == facts.eid
+            && self.wifi_mac == facts.wifi_mac
+            && self.bluetooth_mac == facts.bluetooth_mac
+            && self.ethernet_mac == facts.ethernet_mac
+    }
+
+    fn same(&self, facts: &DeviceFacts) -> bool {
+        self.is_replacement == facts.is_replacement && self.same_identifiers(facts)
+    }
+
+    /// The search keys of the stored identifiers (what device_identifiers holds).
+    fn identifier_keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = Vec::new();
+        for text in [&self.imei, &self.meid].into_iter().flatten() {
+            let items: Vec<String> = serde_json::from_str(text).unwrap_or_default();
+            keys.extend(items.iter().map(|v| identifier_key(v)));
+        }
+        for v in [
+            &self.eid,
+            &self.wifi_mac,
+            &self.bluetooth_mac,
+            &self.ethernet_mac,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            keys.push(identifier_key(v));
+        }
+        keys.sort();
+        keys.dedup();
+        keys
+    }
 }
 
 impl Stored {
@@ -91,6 +173,7 @@ impl Stored {
         change.op == DeviceOp::Modified
             || self.op_date != change.op_date
             || !self.same_record(&change.record)
+            || (self.facts.known() && !self.facts.same(&change.record.facts))
     }
 
     /// The columns `r` changes, for the device's sync events:
@@ -128,9 +211,50 @@ impl Stored {
             ("assigned_at", json!(self.assigned_at), json!(r.assigned_at)),
         ]
         .into_iter()
+        .chain(self.fact_changes(r))
         .filter(|(_, before, after)| before != after)
         .map(|(field, before, after)| json!({"field": field, "before": before, "after": after}))
         .collect()
+    }
+
+    /// The protocol-10 facts `r` changes; none when Depot never stored any
+    /// (their first arrival is no change of the device).
+    fn fact_changes(
+        &self,
+        r: &DeviceRecord,
+    ) -> Vec<(&'static str, serde_json::Value, serde_json::Value)> {
+        use serde_json::json;
+        if !self.facts.known() {
+            return Vec::new();
+        }
+        let new = StoredFacts::of(&r.facts);
+        let list = |text: &Option<String>| -> serde_json::Value {
+            text.as_deref()
+                .and_then(|t| serde_json::from_str::<Vec<String>>(t).ok())
+                .map_or(serde_json::Value::Null, |v| json!(v.join(", ")))
+        };
+        let old = &self.facts;
+        vec![
+            ("imei", list(&old.imei), list(&new.imei)),
+            ("meid", list(&old.meid), list(&new.meid)),
+            ("eid", json!(old.eid), json!(new.eid)),
+            ("wifi_mac", json!(old.wifi_mac), json!(new.wifi_mac)),
+            (
+                "bluetooth_mac",
+                json!(old.bluetooth_mac),
+                json!(new.bluetooth_mac),
+            ),
+            (
+                "ethernet_mac",
+                json!(old.ethernet_mac),
+                json!(new.ethernet_mac),
+            ),
+            (
+                "is_replacement",
+                json!(old.is_replacement),
+                json!(new.is_replacement),
+            ),
+        ]
     }
 
     /// Every column Apple's record fills holds the same value already.
@@ -276,7 +400,8 @@ impl Db {
         let mut existing = self.conn.prepare_cached(
             "SELECT removed_at, op_date, profile_status, profile_uuid, model, color, os,
                     description, asset_tag, family, profile_assign_time, profile_push_time,
-                    assigned_at, assigned_by, rowid
+                    assigned_at, assigned_by, rowid, imei, meid, eid, wifi_mac, bluetooth_mac,
+                    ethernet_mac, is_replacement
              FROM devices WHERE token_id = ?1 AND serial = ?2",
         )?;
         let mut event = self.conn.prepare_cached(
@@ -286,8 +411,10 @@ impl Db {
             "INSERT INTO devices (token_id, serial, model, description, color, asset_tag, os, family,
                                   profile_status, profile_uuid, profile_assign_time, profile_push_time,
                                   assigned_at, assigned_by, op_date, updated_at, removed_at, seen_run,
-                                  added_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, NULL, ?17, ?16)
+                                  added_at, imei, meid, eid, wifi_mac, bluetooth_mac, ethernet_mac,
+                                  is_replacement, released_by_replacement)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, NULL, ?17, ?16,
+                     ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)
              ON CONFLICT (token_id, serial) DO UPDATE SET
                  model = excluded.model, description = excluded.description, color = excluded.color,
                  asset_tag = excluded.asset_tag, os = excluded.os, family = excluded.family,
@@ -298,7 +425,11 @@ impl Db {
                  updated_at = excluded.updated_at, removed_at = NULL,
                  added_at = CASE WHEN devices.removed_at IS NULL THEN devices.added_at
                                  ELSE excluded.added_at END,
-                 seen_run = COALESCE(excluded.seen_run, devices.seen_run)",
+                 seen_run = COALESCE(excluded.seen_run, devices.seen_run),
+                 imei = excluded.imei, meid = excluded.meid, eid = excluded.eid,
+                 wifi_mac = excluded.wifi_mac, bluetooth_mac = excluded.bluetooth_mac,
+                 ethernet_mac = excluded.ethernet_mac, is_replacement = excluded.is_replacement,
+                 released_by_replacement = excluded.released_by_replacement",
         )?;
         // An active device re-listed with the same facts: only the bookkeeping
         // columns change, which no index covers (an upsert would rewrite every
@@ -308,9 +439,16 @@ impl Db {
              WHERE token_id = ?1 AND serial = ?2",
         )?;
         let mut remove = self.conn.prepare_cached(
-            "UPDATE devices SET removed_at = ?3, updated_at = ?3, op_date = ?4
+            "UPDATE devices SET removed_at = ?3, updated_at = ?3, op_date = ?4,
+                    released_by_replacement = ?5
              WHERE token_id = ?1 AND serial = ?2 AND removed_at IS NULL",
         )?;
+        // Identifier search rows: the old keys of a device whose identifiers
+        // changed go first; new ones are added in key order at the end.
+        let mut forget_identifier = self
+            .conn
+            .prepare_cached("DELETE FROM device_identifiers WHERE value = ?1 AND device = ?2")?;
+        let mut identifiers: Vec<(String, i64, &'static str)> = Vec::new();
         for change in changes {
             let serial = change.record.serial.as_str();
             let before: Option<Stored> = existing
@@ -331,6 +469,15 @@ impl Db {
                         profile_push_time: r.get(11)?,
                         assigned_at: r.get(12)?,
                         assigned_by: r.get(13)?,
+                        facts: StoredFacts {
+                            imei: r.get(15)?,
+                            meid: r.get(16)?,
+                            eid: r.get(17)?,
+                            wifi_mac: r.get(18)?,
+                            bluetooth_mac: r.get(19)?,
+                            ethernet_mac: r.get(20)?,
+                            is_replacement: r.get(21)?,
+                        },
                     })
                 })
                 .optional()?;
@@ -349,7 +496,15 @@ impl Db {
             }
             match change.op {
                 DeviceOp::Deleted => {
-                    if remove.execute(params![token.get(), serial, now, change.op_date])? > 0 {
+                    let released = change.record.facts.released_by_replacement;
+                    if remove.execute(params![
+                        token.get(),
+                        serial,
+                        now,
+                        change.op_date,
+                        released
+                    ])? > 0
+                    {
                         applied.removed += 1;
                         if let Some(stored) = &before {
                             event.execute(params![
@@ -364,7 +519,9 @@ impl Db {
                 }
                 DeviceOp::Listed | DeviceOp::Added | DeviceOp::Modified
                     if before.as_ref().is_some_and(|b| {
-                        b.removed_at.is_none() && b.same_record(&change.record)
+                        b.removed_at.is_none()
+                            && b.same_record(&change.record)
+                            && b.facts.same(&change.record.facts)
                     }) =>
                 {
                     touch.execute(params![token.get(), serial, change.op_date, seen_run])?;
@@ -377,6 +534,7 @@ impl Db {
                 }
                 DeviceOp::Listed | DeviceOp::Added | DeviceOp::Modified => {
                     let r: &DeviceRecord = &change.record;
+                    let facts = StoredFacts::of(&r.facts);
                     upsert.execute(params![
                         token.get(),
                         serial,
@@ -395,10 +553,36 @@ impl Db {
                         change.op_date,
                         now,
                         seen_run,
+                        facts.imei,
+                        facts.meid,
+                        facts.eid,
+                        facts.wifi_mac,
+                        facts.bluetooth_mac,
+                        facts.ethernet_mac,
+                        facts.is_replacement,
+                        r.facts.released_by_replacement,
                     ])?;
-                    if before.is_none() {
-                        inserted.push(self.conn.last_insert_rowid());
-                        new_records.push(r);
+                    let rowid = match &before {
+                        None => {
+                            let rowid = self.conn.last_insert_rowid();
+                            inserted.push(rowid);
+                            new_records.push(r);
+                            Some(rowid)
+                        }
+                        Some(stored) if !stored.facts.same_identifiers(&r.facts) => {
+                            for key in stored.facts.identifier_keys() {
+                                forget_identifier.execute(params![key, stored.rowid])?;
+                            }
+                            // Not yet written, if the same call listed it before.
+                            identifiers.retain(|(_, device, _)| *device != stored.rowid);
+                            Some(stored.rowid)
+                        }
+                        Some(_) => None,
+                    };
+                    if let Some(rowid) = rowid {
+                        for (kind, key) in r.facts.identifier_keys() {
+                            identifiers.push((key, rowid, kind.as_str()));
+                        }
                     }
                     match &before {
                         Some(stored) if stored.removed_at.is_none() => {
@@ -431,6 +615,15 @@ impl Db {
                         None => applied.added += 1,
                     }
                 }
+            }
+        }
+        if !identifiers.is_empty() {
+            identifiers.sort_unstable();
+            let mut add = self.conn.prepare_cached(
+                "INSERT OR IGNORE INTO device_identifiers (value, device, kind) VALUES (?1, ?2, ?3)",
+            )?;
+            for (key, rowid, kind) in &identifiers {
+                add.execute(params![key, rowid, kind])?;
             }
         }
         if !inserted.is_empty() {
@@ -743,6 +936,7 @@ mod tests {
                 profile_push_time: None,
                 assigned_at: Some(at),
                 assigned_by: None,
+                facts: DeviceFacts::default(),
             },
         }
     }

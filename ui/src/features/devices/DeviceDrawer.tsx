@@ -19,7 +19,10 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { Dismiss24Regular } from "@fluentui/react-icons";
-import { useDeviceDetail } from "../../app/api";
+import { useQuery } from "@tanstack/react-query";
+import { call, isApiError, useDeviceDetail } from "../../app/api";
+import type { DeviceFactsDto } from "../../bindings/DeviceFactsDto";
+import type { DeviceReplacementDto } from "../../bindings/DeviceReplacementDto";
 import type { DeviceHistoryEntry } from "../../bindings/DeviceHistoryEntry";
 import type { DeviceRecordDto } from "../../bindings/DeviceRecordDto";
 import { ErrorState } from "../../components/ErrorState";
@@ -114,6 +117,107 @@ export function DeviceDrawer({ serial, onClose }: { serial: string | null; onClo
   );
 }
 
+/** "replaced C02… on 2025-01-15", from Apple's replacement details. */
+function replacedText(answer: DeviceReplacementDto): string {
+  if (answer.originalSerial === null) return "Apple names no replaced device";
+  return answer.replacedOn === null
+    ? `Replaced ${answer.originalSerial}`
+    : `Replaced ${answer.originalSerial} on ${answer.replacedOn}`;
+}
+
+/**
+ * Which device a replacement device replaced: the kept answer, else Apple is
+ * asked once (`devices.replacement`; the backend keeps the answer).
+ */
+function ReplacementValue({
+  tokenId,
+  serial,
+  facts,
+}: {
+  tokenId: string;
+  serial: string;
+  facts: DeviceFactsDto;
+}) {
+  const styles = useStyles();
+  const kept = facts.replacement;
+  const asked = useQuery({
+    queryKey: ["devices.replacement", tokenId, serial],
+    queryFn: () => call("devices.replacement", { tokenId, serial }),
+    enabled: kept === null,
+    retry: false,
+  });
+  const answer = kept ?? asked.data ?? null;
+  if (answer !== null) return <span data-testid="device-replacement">{replacedText(answer)}</span>;
+  if (asked.isError) {
+    const reason =
+      isApiError(asked.error) || asked.error instanceof Error ? asked.error.message : "";
+    return (
+      <span data-testid="device-replacement-error">
+        A replacement device. Depot couldn&apos;t ask Apple which device it replaced
+        {reason ? ` (${reason})` : ""}.{" "}
+        <Button
+          size="small"
+          appearance="transparent"
+          onClick={() => void asked.refetch()}
+          disabled={asked.isFetching}
+          data-testid="device-replacement-retry"
+        >
+          Ask again
+        </Button>
+      </span>
+    );
+  }
+  return (
+    <Caption1 className={styles.muted} data-testid="device-replacement-pending">
+      A replacement device; asking Apple which device it replaced…
+    </Caption1>
+  );
+}
+
+/** Apple's hardware identifiers and replacement flags: only the rows with a value. */
+function identifierFacts(record: DeviceRecordDto): Fact[] {
+  const f = record.facts;
+  const d = record.device;
+  const list = (label: string, values: readonly string[], testId: string): Fact[] =>
+    values.length === 0
+      ? []
+      : [
+          {
+            label: values.length > 1 ? `${label}s` : label,
+            value: values.join(", "),
+            mono: true,
+            testId,
+          },
+        ];
+  const one = (label: string, value: string | null, testId: string): Fact[] =>
+    value === null ? [] : [{ label, value, mono: true, testId }];
+  return [
+    ...list("IMEI", f.imei, "device-imei"),
+    ...list("MEID", f.meid, "device-meid"),
+    ...one("EID", f.eid, "device-eid"),
+    ...one("Wi-Fi MAC", f.wifiMac, "device-wifi-mac"),
+    ...one("Bluetooth MAC", f.bluetoothMac, "device-bluetooth-mac"),
+    ...one("Ethernet MAC", f.ethernetMac, "device-ethernet-mac"),
+    ...(f.isReplacement
+      ? [
+          {
+            label: "Replacement device",
+            value: <ReplacementValue tokenId={d.tokenId} serial={d.serial} facts={f} />,
+          },
+        ]
+      : []),
+    ...(f.releasedByReplacement
+      ? [
+          {
+            label: "Released",
+            value: "Released by a replacement",
+            testId: "device-released-by-replacement",
+          },
+        ]
+      : []),
+  ];
+}
+
 function RecordSection({ record }: { record: DeviceRecordDto }) {
   const styles = useStyles();
   const now = useNow(30_000);
@@ -142,6 +246,7 @@ function RecordSection({ record }: { record: DeviceRecordDto }) {
     { label: "Profile assigned", value: formatDateTime(d.profileAssignedAt) },
     { label: "Profile pushed", value: formatDateTime(d.profilePushedAt) },
   ];
+  const identifiers = identifierFacts(record);
   const depot: Fact[] = [
     {
       label: "Depot profile",
@@ -215,6 +320,7 @@ function RecordSection({ record }: { record: DeviceRecordDto }) {
         </Caption1>
       ) : null}
       <Facts facts={apple} testId="device-apple-facts" />
+      {identifiers.length > 0 ? <Facts facts={identifiers} testId="device-identifiers" /> : null}
       <Facts facts={depot} testId="device-depot-facts" />
       <Facts facts={sync} testId="device-sync-facts" />
       <Subtitle2 as="h3" className={styles.heading}>

@@ -358,7 +358,7 @@ export function DeviceList({ tokens: tokenList, initialTokenId, profileName }: D
           {mode === "serial"
             ? "Serial numbers starting with this text"
             : mode === "text"
-              ? "Every word, in serial, model, description, color, asset tag and OS"
+              ? "Every word, in serial, model, description, color, asset tag and OS, or the start of an IMEI, EID or MAC address"
               : "Capital letters and digits search serial numbers by their start"}
         </Caption1>
         <span className={styles.grow} />

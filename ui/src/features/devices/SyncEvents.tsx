@@ -49,6 +49,13 @@ const FIELD: Record<string, string> = {
   assigned_at: "Assigned to the server",
   profile_assign_time: "Profile assigned",
   profile_push_time: "Profile pushed",
+  imei: "IMEI",
+  meid: "MEID",
+  eid: "EID",
+  wifi_mac: "Wi-Fi MAC",
+  bluetooth_mac: "Bluetooth MAC",
+  ethernet_mac: "Ethernet MAC",
+  is_replacement: "Replacement device",
 };
 
 const TIME_FIELDS = new Set(["assigned_at", "profile_assign_time", "profile_push_time"]);

@@ -35,12 +35,19 @@ export const DEFAULT_SORT: DeviceSort = { key: "serial", descending: false };
  * Text that could be the start of a serial number (capital letters and digits,
  * nothing else) searches by serial prefix, which the backend answers from an
  * index; anything else is a word search over serial, model, description,
- * colour, asset tag and OS.
+ * colour, asset tag and OS, and the start of an IMEI, MEID, EID or MAC
+ * address. Text that reads more like one of those identifiers than like a
+ * serial (6 or more digits only, 12 hexadecimal digits like a bare MAC, or
+ * longer than any serial) is a word search too; it still finds serials that
+ * contain it.
  */
 export function searchMode(text: string): "serial" | "text" | null {
   const trimmed = text.trim();
   if (trimmed === "") return null;
-  return /^[A-Z0-9]+$/.test(trimmed) ? "serial" : "text";
+  if (!/^[A-Z0-9]+$/.test(trimmed)) return "text";
+  const identifier =
+    /^[0-9]{6,}$/.test(trimmed) || /^[0-9A-F]{12}$/.test(trimmed) || trimmed.length > 12;
+  return identifier ? "text" : "serial";
 }
 
 /** The backend's query for the page's filters; absent fields do not filter. */

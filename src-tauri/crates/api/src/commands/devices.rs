@@ -58,6 +58,16 @@ pub(super) async fn devices_get(
     Ok(depot.device_detail(&req.serial)?.into())
 }
 
+pub(super) async fn devices_replacement(
+    depot: Arc<Depot>,
+    req: DeviceReplacementRequest,
+) -> Result<DeviceReplacementDto, ApiError> {
+    let answer = depot
+        .device_replacement(token_id(&req.token_id)?, &req.serial)
+        .await?;
+    Ok((&answer).into())
+}
+
 pub(super) async fn devices_export(
     depot: Arc<Depot>,
     req: DeviceExportRequest,

@@ -284,6 +284,56 @@ pub struct DeviceRecordDto {
     pub cooldown_until: Option<String>,
     /// What syncs did to the device on this token, newest first (DEV-6).
     pub events: Vec<DeviceSyncEvent>,
+    /// Apple's hardware identifiers and replacement flags (protocol 10).
+    pub facts: DeviceFactsDto,
+}
+
+/// The protocol-10 facts of a device; empty lists and nulls when Apple did
+/// not send them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceFactsDto {
+    pub imei: Vec<String>,
+    pub meid: Vec<String>,
+    pub eid: Option<String>,
+    pub wifi_mac: Option<String>,
+    pub bluetooth_mac: Option<String>,
+    pub ethernet_mac: Option<String>,
+    /// Apple's `is_replacement_device`: the device took another's place.
+    pub is_replacement: bool,
+    /// Apple released this device because a replacement took its place.
+    pub released_by_replacement: bool,
+    /// Apple's replacement details, when Depot has asked already (else ask
+    /// with `devices.replacement`).
+    pub replacement: Option<DeviceReplacementDto>,
+}
+
+/// Apple's answer to "which device did this replacement device replace?".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceReplacementDto {
+    /// Null when Apple names no replaced device.
+    pub original_serial: Option<String>,
+    /// `YYYY-MM-DD` (UTC).
+    pub replaced_on: Option<String>,
+}
+
+impl From<&core::ReplacementRow> for DeviceReplacementDto {
+    fn from(r: &core::ReplacementRow) -> Self {
+        DeviceReplacementDto {
+            original_serial: r.original_serial.clone(),
+            replaced_on: r.replaced_on.clone(),
+        }
+    }
+}
+
+/// `devices.replacement`: ask Apple (once; the answer is kept) which device
+/// a replacement device replaced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeviceReplacementRequest {
+    pub token_id: String,
+    pub serial: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -307,7 +357,9 @@ pub struct DeviceSyncEvent {
 pub struct DeviceFieldChange {
     /// Apple's field: `profile_status`, `profile_uuid`, `model`, `description`,
     /// `color`, `os`, `asset_tag`, `family`, `assigned_by`,
-    /// `profile_assign_time`, `profile_push_time`, `assigned_at`.
+    /// `profile_assign_time`, `profile_push_time`, `assigned_at`; `imei`,
+    /// `meid` (comma-separated lists), `eid`, `wifi_mac`, `bluetooth_mac`,
+    /// `ethernet_mac`, `is_replacement`.
     pub field: String,
     /// Times as RFC 3339.
     pub before: Option<String>,
@@ -392,6 +444,17 @@ impl From<core::DeviceDetail> for DeviceDetailDto {
                     updated_at: r.updated_at.map(rfc3339),
                     cooldown_until: r.cooldown_until.map(rfc3339),
                     events: r.events.iter().map(Into::into).collect(),
+                    facts: DeviceFactsDto {
+                        imei: r.facts.imei.clone(),
+                        meid: r.facts.meid.clone(),
+                        eid: r.facts.eid.clone(),
+                        wifi_mac: r.facts.wifi_mac.clone(),
+                        bluetooth_mac: r.facts.bluetooth_mac.clone(),
+                        ethernet_mac: r.facts.ethernet_mac.clone(),
+                        is_replacement: r.facts.is_replacement == Some(true),
+                        released_by_replacement: r.facts.released_by_replacement == Some(true),
+                        replacement: r.replacement.as_ref().map(Into::into),
+                    },
                 })
                 .collect(),
             history: d

@@ -659,3 +659,104 @@ async fn err_text(sim: &RunningSim) -> String {
     assert!(text.contains("clock"), "{text}");
     text
 }
+
+#[test]
+fn protocol_10_facts_are_read_leniently() {
+    let long = "9".repeat(65);
+    let many: Vec<String> = (0..20).map(|i| format!("3500000000000{i:02}")).collect();
+    let page = format!(
+        r#"{{"cursor": "c", "devices": [
+            {{"serial_number": "C02AAA0001", "imei": ["351234567890123", "351234567890123", 5, "<b>", "{long}"],
+              "meid": "A0000012345678", "eid": "89049032000000000000000000000001",
+              "wifi_mac_address": "f0:18:98:aa:bb:cc", "bluetooth_mac_address": {{"x": 1}},
+              "ethernet_mac_address": "", "is_replacement_device": "true"}},
+            {{"serial_number": "C02AAA0002", "imei": {many}, "is_replacement_device": 1,
+              "released_by_replacement": false, "op_type": "deleted"}},
+            {{"serial_number": "C02AAA0003", "imei": null, "eid": 7}}
+        ]}}"#,
+        many = serde_json::to_string(&many).unwrap()
+    );
+    let wire: DevicePageWire = decode("/devices/sync", &page).unwrap();
+    let changes: Vec<DeviceChange> = wire
+        .devices
+        .unwrap()
+        .into_iter()
+        .filter_map(DeviceWire::into_change)
+        .collect();
+    assert_eq!(changes.len(), 3, "a bad fact never loses the record");
+    let first = &changes[0].record.facts;
+    assert_eq!(
+        first.imei,
+        ["351234567890123"],
+        "repeats and bad entries dropped"
+    );
+    assert_eq!(
+        first.meid,
+        ["A0000012345678"],
+        "a lone string is a list of one"
+    );
+    assert_eq!(
+        first.eid.as_deref(),
+        Some("89049032000000000000000000000001")
+    );
+    assert_eq!(first.wifi_mac.as_deref(), Some("f0:18:98:aa:bb:cc"));
+    assert_eq!(first.bluetooth_mac, None);
+    assert_eq!(first.ethernet_mac, None);
+    assert_eq!(first.is_replacement, Some(true));
+    let second = &changes[1].record.facts;
+    assert_eq!(
+        second.imei.len(),
+        depot_domain::device::MAX_IDENTIFIERS_PER_LIST
+    );
+    assert_eq!(second.is_replacement, None, "1 is not a boolean");
+    assert_eq!(second.released_by_replacement, Some(false));
+    assert!(changes[2].record.facts.is_empty());
+}
+
+#[tokio::test]
+async fn devices_carry_protocol_10_facts_and_replacements_their_details() {
+    let sim = Simulator::builder()
+        .seed(7)
+        .server(ServerSpec::new("Big", "Acme Corp", 400))
+        .clock_start_ms(NOW * 1000)
+        .frozen_clock(true)
+        .start()
+        .await
+        .unwrap();
+    let client = client(&sim, "Big");
+    let page = client.fetch_devices(None, 1000).await.unwrap();
+    assert_eq!(page.changes.len(), 400);
+    let facts = |c: &DeviceChange| c.record.facts.clone();
+    assert!(page.changes.iter().all(|c| facts(c).wifi_mac.is_some()));
+    assert!(
+        page.changes
+            .iter()
+            .any(|c| !facts(c).imei.is_empty() && facts(c).eid.is_some())
+    );
+    let replacement = page
+        .changes
+        .iter()
+        .find(|c| facts(c).is_replacement == Some(true))
+        .expect("about 1 in 64 devices is a replacement");
+    let details = client
+        .replacement_details(&replacement.record.serial)
+        .await
+        .unwrap()
+        .expect("a replacement has details");
+    assert!(details.original_serial.is_some());
+    let day = details.replaced_on.unwrap();
+    assert_eq!((day.len(), &day[4..5], &day[7..8]), (10, "-", "-"));
+    let plain = page
+        .changes
+        .iter()
+        .find(|c| facts(c).is_replacement == Some(false))
+        .unwrap();
+    assert_eq!(
+        client
+            .replacement_details(&plain.record.serial)
+            .await
+            .unwrap(),
+        None,
+        "DEVICE_NOT_FOUND: no replacement"
+    );
+}
