@@ -250,6 +250,8 @@ describe("enrollment program tokens", () => {
       status: "expiring",
       simulator: false,
       defaultProfile: "Retail iPads",
+      defaultProfiles: [{ platform: "iOS", label: "iOS/iPadOS", profile: "Retail iPads" }],
+      overDeviceLimit: false,
       lastSyncAt: "2026-11-20T08:00:00Z",
       lastSyncResult: "ok",
       deviceCount: 1520,

@@ -7,7 +7,7 @@ import type { DraftDepartment } from "./DraftDepartment";
  */
 export type ProfileDraft = { name: string, description: string | null, 
 /**
- * `iOS`.
+ * `iOS` | `macOS` | `tvOS` | `visionOS` (PLT-1).
  */
 platform: string, 
 /**
@@ -25,4 +25,24 @@ syncWithComputers: string,
 /**
  * Base64 DER, one per certificate.
  */
-configuratorCertificates: Array<string>, deviceNameTemplate: string | null, department: DraftDepartment | null, hiddenScreens: Array<string>, enrollmentUrl: string | null, configurationWebUrl: string | null, extensions: Record<string, unknown>, };
+configuratorCertificates: Array<string>, deviceNameTemplate: string | null, department: DraftDepartment | null, hiddenScreens: Array<string>, enrollmentUrl: string | null, configurationWebUrl: string | null, 
+/**
+ * tvOS, macOS.
+ */
+autoAdvanceSetup: boolean, 
+/**
+ * tvOS, macOS: ISO 639.
+ */
+language: string | null, 
+/**
+ * tvOS, macOS: ISO 3166-1 alpha-2.
+ */
+region: string | null, 
+/**
+ * iOS, visionOS (26+).
+ */
+returnToService: boolean, 
+/**
+ * iOS, visionOS (26+).
+ */
+doNotUseProfileFromBackup: boolean, extensions: Record<string, unknown>, };

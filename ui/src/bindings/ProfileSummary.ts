@@ -4,4 +4,12 @@ import type { UploadInfo } from "./UploadInfo";
 /**
  * A row of the profile list (PRO-15).
  */
-export type ProfileSummary = { id: string, tokenId: string, tokenName: string, name: string, description: string | null, version: number, deviceCount: number, isDefault: boolean, createdAt: string, updatedAt: string, upload: UploadInfo, };
+export type ProfileSummary = { id: string, tokenId: string, tokenName: string, name: string, description: string | null, 
+/**
+ * `iOS` | `macOS` | `tvOS` | `visionOS`.
+ */
+platform: string, version: number, deviceCount: number, 
+/**
+ * The token's default for this profile's platform.
+ */
+isDefault: boolean, createdAt: string, updatedAt: string, upload: UploadInfo, };

@@ -2,6 +2,10 @@
 
 export type SkipKeyPlatform = { 
 /**
- * `iOS`, `macOS`, `tvOS`, `visionOS`…
+ * `iOS/iPadOS`, `macOS`, `tvOS`, `visionOS` (labels).
  */
-platform: string, since: string, deprecatedIn: string | null, removedIn: string | null, };
+platform: string, 
+/**
+ * `iOS` | `macOS` | `tvOS` | `visionOS`.
+ */
+name: string, since: string, deprecatedIn: string | null, removedIn: string | null, };

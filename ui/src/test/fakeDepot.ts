@@ -78,6 +78,8 @@ export function tokenDetail(
       status: statusFor(expiresAt),
       simulator: false,
       defaultProfile: null,
+      defaultProfiles: [],
+      overDeviceLimit: false,
       lastSyncAt: null,
       lastSyncResult: null,
       deviceCount: 0,
@@ -94,6 +96,8 @@ export function tokenDetail(
     renewedAt: null,
     keyFingerprint: "11:22:33:44",
     deleteBlockers: [],
+    devicesWithoutDefault: [],
+    platformMismatches: [],
     ...extra,
   };
 }

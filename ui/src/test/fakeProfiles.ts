@@ -2,12 +2,16 @@ import type { AssignmentRun } from "../bindings/AssignmentRun";
 import type { CertificateCheck } from "../bindings/CertificateCheck";
 import type { EnrollmentSettings } from "../bindings/EnrollmentSettings";
 import type { FieldChange } from "../bindings/FieldChange";
+import type { PlatformEntry } from "../bindings/PlatformEntry";
+import type { PlatformSetting } from "../bindings/PlatformSetting";
 import type { ProfileCheck } from "../bindings/ProfileCheck";
 import type { ProfileDetail } from "../bindings/ProfileDetail";
 import type { ProfileDraft } from "../bindings/ProfileDraft";
 import type { ProfileIssue } from "../bindings/ProfileIssue";
 import type { ProfileSummary } from "../bindings/ProfileSummary";
+import type { SkipKeyCatalogue } from "../bindings/SkipKeyCatalogue";
 import type { SkipKeyEntry } from "../bindings/SkipKeyEntry";
+import type { TokenDetail } from "../bindings/TokenDetail";
 import type { UploadInfo } from "../bindings/UploadInfo";
 import { now as clockNow } from "../platform/clock";
 import { failure, type Handlers } from "./fakeBackend";
@@ -44,24 +48,126 @@ export function defaultDraft(overrides: Partial<ProfileDraft> = {}): ProfileDraf
     hiddenScreens: [],
     enrollmentUrl: null,
     configurationWebUrl: null,
+    autoAdvanceSetup: false,
+    language: null,
+    region: null,
+    returnToService: false,
+    doNotUseProfileFromBackup: false,
     extensions: {},
     ...overrides,
   };
 }
 
-const ios = (since: string, more: Partial<SkipKeyEntry["platforms"][number]> = {}) => ({
-  platform: "iOS/iPadOS",
-  since,
-  deprecatedIn: null,
-  removedIn: null,
-  ...more,
-});
-const mac = (since: string) => ({
-  platform: "macOS",
-  since,
-  deprecatedIn: null,
-  removedIn: null,
-});
+/** The four platforms, as the catalogue lists them. */
+export const FAKE_PLATFORMS: PlatformEntry[] = [
+  { platform: "iOS", label: "iOS/iPadOS", families: ["iPhone", "iPad", "iPod"] },
+  { platform: "macOS", label: "macOS", families: ["Mac"] },
+  { platform: "tvOS", label: "tvOS", families: ["AppleTV"] },
+  { platform: "visionOS", label: "visionOS", families: ["Vision"] },
+].map((p) => ({ ...p, defaults: defaultDraft({ platform: p.platform }) }));
+
+const LABEL_OF: Record<string, string> = Object.fromEntries(
+  FAKE_PLATFORMS.map((p) => [p.platform, p.label]),
+);
+
+/** The settings only some platforms use (the backend's table), with when each is in use. */
+const PLATFORM_RULES: (PlatformSetting & { isSet: (d: ProfileDraft) => boolean })[] = [
+  {
+    field: "userAffinity",
+    setting: "Enrollment with user affinity",
+    platforms: ["iOS", "macOS"],
+    isSet: (d) => d.userAffinity === "withUserAffinity",
+  },
+  {
+    field: "authentication",
+    setting: "Company Portal authentication",
+    platforms: ["iOS"],
+    isSet: (d) => d.authentication === "companyPortal",
+  },
+  {
+    field: "installCompanyPortal",
+    setting: "Install Company Portal",
+    platforms: ["iOS"],
+    isSet: (d) => d.installCompanyPortal,
+  },
+  {
+    field: "companyPortalVppToken",
+    setting: "A VPP token for the Company Portal",
+    platforms: ["iOS"],
+    isSet: (d) => !blank(d.companyPortalVppToken),
+  },
+  {
+    field: "singleAppModeUntilAuthentication",
+    setting: "Single App Mode until authentication",
+    platforms: ["iOS"],
+    isSet: (d) => d.singleAppModeUntilAuthentication,
+  },
+  { field: "sharedIPad", setting: "Shared iPad", platforms: ["iOS"], isSet: (d) => d.sharedIPad },
+  {
+    field: "syncWithComputers",
+    setting: "Limiting sync with computers",
+    platforms: ["iOS", "visionOS"],
+    isSet: (d) => d.syncWithComputers !== "allowAll",
+  },
+  {
+    field: "configuratorCertificates",
+    setting: "Apple Configurator certificates",
+    platforms: ["iOS", "visionOS"],
+    isSet: (d) => d.configuratorCertificates.length > 0,
+  },
+  {
+    field: "autoAdvanceSetup",
+    setting: "Auto advance Setup Assistant",
+    platforms: ["tvOS", "macOS"],
+    isSet: (d) => d.autoAdvanceSetup,
+  },
+  {
+    field: "language",
+    setting: "A Setup Assistant language",
+    platforms: ["tvOS", "macOS"],
+    isSet: (d) => !blank(d.language),
+  },
+  {
+    field: "region",
+    setting: "A Setup Assistant region",
+    platforms: ["tvOS", "macOS"],
+    isSet: (d) => !blank(d.region),
+  },
+  {
+    field: "returnToService",
+    setting: "Return to Service",
+    platforms: ["iOS", "visionOS"],
+    isSet: (d) => d.returnToService,
+  },
+  {
+    field: "doNotUseProfileFromBackup",
+    setting: "Ignoring the enrollment profile of a restored backup",
+    platforms: ["iOS", "visionOS"],
+    isSet: (d) => d.doNotUseProfileFromBackup,
+  },
+];
+
+export const FAKE_LANGUAGES = ["de", "en", "es", "fr", "ja", "nl"];
+export const FAKE_REGIONS = ["CA", "DE", "ES", "FR", "GB", "JP", "NL", "US"];
+
+type Support = SkipKeyEntry["platforms"][number];
+const on =
+  (name: string, platform: string) =>
+  (since: string, more: Partial<Support> = {}): Support => ({
+    platform,
+    name,
+    since,
+    deprecatedIn: null,
+    removedIn: null,
+    ...more,
+  });
+const ios = on("iOS", "iOS/iPadOS");
+const mac = on("macOS", "macOS");
+const tv = on("tvOS", "tvOS");
+const vision = on("visionOS", "visionOS");
+
+const PASSCODE_NOTE =
+  "From iOS and iPadOS 14.5 this screen appears even when hidden. Hiding it still works on older versions.";
 
 function entry(
   key: string,
@@ -69,14 +175,17 @@ function entry(
   description: string,
   platforms: SkipKeyEntry["platforms"],
   earlyPane = false,
+  notes: SkipKeyEntry["notes"] = [],
 ): SkipKeyEntry {
-  const iosSupport = platforms.find((p) => p.platform === "iOS/iPadOS");
+  const offeredFor = platforms.filter((p) => p.removedIn === null).map((p) => p.name);
   return {
     key,
     label,
     description,
     platforms,
-    offeredForIos: iosSupport !== undefined && iosSupport.removedIn === null,
+    offeredForIos: offeredFor.includes("iOS"),
+    offeredFor,
+    notes,
     earlyPane,
   };
 }
@@ -86,25 +195,62 @@ export const FAKE_SKIP_KEYS: SkipKeyEntry[] = [
   entry("AppleID", "Apple Account and iCloud", "Signing in with an Apple Account.", [
     ios("7.0"),
     mac("10.9"),
+    vision("1.1"),
   ]),
   entry("Appearance", "Appearance", "Choosing the light or dark look.", [
     ios("13.0"),
     mac("10.14"),
   ]),
-  entry("Diagnostics", "Diagnostics Data", "Sharing analytics with Apple.", [ios("7.0")]),
+  entry(
+    "Biometric",
+    "Touch ID and Face ID",
+    "Setting up Touch ID or Face ID.",
+    [ios("8.1"), mac("12.0")],
+    false,
+    [{ platform: "iOS", text: PASSCODE_NOTE }],
+  ),
+  entry("Diagnostics", "Diagnostics Data", "Sharing analytics with Apple.", [
+    ios("7.0"),
+    mac("10.9"),
+    tv("9.0"),
+  ]),
   entry("DisplayTone", "Display Tone", "Turning on True Tone.", [
     ios("9.3.2", { deprecatedIn: "15.0" }),
   ]),
   entry("FileVault", "FileVault", "Turning on disk encryption.", [mac("10.10")]),
   entry("Keyboard", "Keyboard", "Choosing keyboards.", [ios("13.0")], true),
-  entry("Location", "Location Services", "Turning on Location Services.", [ios("7.0")]),
+  entry("Location", "Location Services", "Turning on Location Services.", [
+    ios("7.0"),
+    mac("10.11"),
+  ]),
+  entry("Passcode", "Passcode", "Creating a passcode.", [ios("7.0"), vision("1.1")], false, [
+    { platform: "iOS", text: PASSCODE_NOTE },
+  ]),
   entry("Payment", "Apple Pay", "Setting up Apple Pay.", [ios("8.1")]),
-  entry("Siri", "Siri", "Setting up Siri.", [ios("7.0")]),
+  entry("SIMSetup", "Add Cellular Plan", "Adding a cellular plan.", [ios("12.0")]),
+  entry("Siri", "Siri", "Setting up Siri.", [ios("7.0"), mac("10.12"), tv("10.0")]),
+  entry("TVRoom", "Where is this Apple TV?", "Choosing the room the Apple TV is in.", [tv("11.4")]),
   entry("WebContentFiltering", "Web Content Filtering", "Web content filter choice.", [
     ios("18.2", { removedIn: "26.1" }),
   ]),
   entry("Zoom", "Zoom", "Choosing display zoom.", [ios("8.3", { deprecatedIn: "17.0" })]),
 ];
+
+/** The catalogue `profiles.catalogue` answers. */
+export function fakeCatalogue(): SkipKeyCatalogue {
+  return {
+    keys: FAKE_SKIP_KEYS,
+    defaults: defaultDraft(),
+    platforms: FAKE_PLATFORMS,
+    platformSettings: PLATFORM_RULES.map(({ field, setting, platforms }) => ({
+      field,
+      setting,
+      platforms,
+    })),
+    languages: FAKE_LANGUAGES,
+    regions: FAKE_REGIONS,
+  };
+}
 
 export const SAMPLE_SERIAL = "F9FXK2ABCD12";
 export const DEMO_ENROLLMENT_URL = "https://mdm.contoso-demo.example/enroll";
@@ -169,6 +315,11 @@ const DIFF_LABELS: [string, string][] = [
   ["department.phone", "Department phone"],
   ["department.email", "Support email"],
   ["hiddenScreens", "Hidden Setup Assistant screens"],
+  ["autoAdvanceSetup", "Auto advance Setup Assistant"],
+  ["language", "Language"],
+  ["region", "Region"],
+  ["returnToService", "Return to Service"],
+  ["doNotUseProfileFromBackup", "Don't use the profile from a backup"],
 ];
 
 function flat(draft: ProfileDraft): Record<string, unknown> {
@@ -315,6 +466,30 @@ export function fakeProfiles(depot: ReturnType<typeof fakeDepot>, options: Optio
     ) {
       add("name", `This token already has a profile called '${name}'. Names are unique per token.`);
     }
+    const platform = LABEL_OF[d.platform];
+    if (platform === undefined) {
+      add("platform", `'${d.platform}' is not a platform; use iOS, macOS, tvOS or visionOS.`);
+    }
+    const before = editing === undefined ? undefined : find(editing);
+    if (before && current(before).draft.platform !== d.platform) {
+      add("platform", "A saved profile keeps its platform; create a new profile for another one.");
+    }
+    for (const rule of PLATFORM_RULES) {
+      if (platform !== undefined && !rule.platforms.includes(d.platform) && rule.isSet(d)) {
+        add(
+          rule.field,
+          `${rule.setting} is for ${rule.platforms.map((p) => LABEL_OF[p] ?? p).join(" and ")} profiles, not ${platform}.`,
+        );
+      }
+    }
+    if (!blank(d.language) && !FAKE_LANGUAGES.includes(d.language ?? "")) {
+      add("language", `'${d.language ?? ""}' is not a Setup Assistant language.`);
+    }
+    if (!blank(d.region) && !FAKE_REGIONS.includes(d.region ?? "")) {
+      add("region", `'${d.region ?? ""}' is not an ISO 3166-1 region.`);
+    } else if (!blank(d.region) && blank(d.language)) {
+      add("region", "Apple applies a region only with a language; choose a language too.");
+    }
     if (affinity && d.authentication === null) {
       add("authentication", "Choose where users authenticate.");
     }
@@ -456,27 +631,36 @@ export function fakeProfiles(depot: ReturnType<typeof fakeDepot>, options: Optio
           },
         ];
       }
-      const support = known.platforms.find((p) => p.platform === "iOS/iPadOS");
+      const support = known.platforms.find((p) => p.name === d.platform);
+      const label = LABEL_OF[d.platform] ?? d.platform;
       if (!support)
         return [
           {
             field,
-            message: `'${known.label}' (${key}) does not exist on iOS/iPadOS; hiding it has no effect.`,
+            message: `'${known.label}' (${key}) does not exist on ${label}; hiding it has no effect.`,
           },
         ];
       if (support.deprecatedIn) {
         return [
           {
             field,
-            message: `Apple deprecated the '${known.label}' screen (${key}) in iOS/iPadOS ${support.deprecatedIn}.`,
+            message: `Apple deprecated the '${known.label}' screen (${key}) in ${label} ${support.deprecatedIn}.`,
           },
         ];
       }
       return [];
     });
 
-  const render = (template: string) =>
-    template.replaceAll("{{SERIAL}}", SAMPLE_SERIAL).replaceAll("{{DEVICETYPE}}", "iPad");
+  const SAMPLE_FAMILY: Record<string, string> = {
+    iOS: "iPad",
+    macOS: "Mac",
+    tvOS: "AppleTV",
+    visionOS: "Vision",
+  };
+  const render = (template: string, platform = "iOS") =>
+    template
+      .replaceAll("{{SERIAL}}", SAMPLE_SERIAL)
+      .replaceAll("{{DEVICETYPE}}", SAMPLE_FAMILY[platform] ?? "iPad");
 
   const appleJson = (tokenId: string, d: ProfileDraft): string => {
     const urls = effectiveUrls(tokenId);
@@ -505,6 +689,11 @@ export function fakeProfiles(depot: ReturnType<typeof fakeDepot>, options: Optio
       ...(blank(d.department?.phone) ? {} : { support_phone_number: d.department?.phone }),
       ...(blank(d.department?.email) ? {} : { support_email_address: d.department?.email }),
       ...(d.hiddenScreens.length > 0 ? { skip_setup_items: [...new Set(d.hiddenScreens)] } : {}),
+      ...(d.autoAdvanceSetup ? { auto_advance_setup: true } : {}),
+      ...(blank(d.language) ? {} : { language: d.language }),
+      ...(blank(d.region) ? {} : { region: d.region }),
+      ...(d.returnToService ? { is_return_to_service: true } : {}),
+      ...(d.doNotUseProfileFromBackup ? { do_not_use_profile_from_backup: true } : {}),
     };
     return JSON.stringify(json, null, 2);
   };
@@ -522,6 +711,7 @@ export function fakeProfiles(depot: ReturnType<typeof fakeDepot>, options: Optio
       tokenName: token(p.tokenId)?.summary.serverName ?? "?",
       name: v.draft.name.trim(),
       description: v.draft.description,
+      platform: v.draft.platform,
       version: v.version,
       deviceCount: p.deviceCount,
       isDefault: p.isDefault,
@@ -653,19 +843,43 @@ export function fakeProfiles(depot: ReturnType<typeof fakeDepot>, options: Optio
       .replace(/[^\p{L}\p{N}_-]+/gu, "-")
       .replace(/^-|-$/g, "") || "profile";
 
+  /** A token as `tokens.list`/`tokens.get` report it: its profile count and defaults from here. */
+  const withDefaults = (t: TokenDetail): TokenDetail => {
+    const own = state.profiles.filter((p) => p.tokenId === t.summary.id);
+    const defaults = FAKE_PLATFORMS.flatMap((platform) => {
+      const chosen = own.find(
+        (p) => p.isDefault && current(p).draft.platform === platform.platform,
+      );
+      return chosen
+        ? [
+            {
+              platform: platform.platform,
+              label: platform.label,
+              profile: current(chosen).draft.name,
+            },
+          ]
+        : [];
+    });
+    return {
+      ...t,
+      summary: {
+        ...t.summary,
+        profileCount: own.length,
+        defaultProfile: defaults.find((d) => d.platform === "iOS")?.profile ?? null,
+        defaultProfiles: defaults,
+      },
+    };
+  };
+
   const handlers: Handlers = {
     "tokens.list": () => ({
-      tokens: depot.state.tokens.map((t) => {
-        const own = state.profiles.filter((p) => p.tokenId === t.summary.id);
-        const fallback = own.find((p) => p.isDefault);
-        return {
-          ...t.summary,
-          profileCount: own.length,
-          defaultProfile: fallback ? current(fallback).draft.name : null,
-        };
-      }),
+      tokens: depot.state.tokens.map((t) => withDefaults(t).summary),
     }),
-    "profiles.catalogue": () => ({ keys: FAKE_SKIP_KEYS, defaults: defaultDraft() }),
+    "tokens.get": ({ id }) => {
+      const t = token(id);
+      return t ? withDefaults(t) : failure("NOT_FOUND", `There is no token with id ${id}.`);
+    },
+    "profiles.catalogue": () => fakeCatalogue(),
     "profiles.list": ({ tokenId }) => ({
       profiles: state.profiles
         .filter((p) => tokenId === undefined || p.tokenId === tokenId)
@@ -686,7 +900,7 @@ export function fakeProfiles(depot: ReturnType<typeof fakeDepot>, options: Optio
         certificates: draft.configuratorCertificates.map(readCertificate),
         deviceNamePreview:
           draft.deviceNameTemplate && draft.deviceNameTemplate.trim() !== ""
-            ? render(draft.deviceNameTemplate.trim())
+            ? render(draft.deviceNameTemplate.trim(), draft.platform)
             : null,
         licensingNote: licensingNote(draft),
       };
@@ -721,13 +935,18 @@ export function fakeProfiles(depot: ReturnType<typeof fakeDepot>, options: Optio
     "profiles.setDefault": ({ id }) => {
       const p = find(id);
       if (!p) return failure("NOT_FOUND", `profile ${id} was not found`);
+      const platform = current(p).draft.platform;
       for (const other of state.profiles) {
-        if (other.tokenId === p.tokenId) other.isDefault = other === p;
+        if (other.tokenId === p.tokenId && current(other).draft.platform === platform) {
+          other.isDefault = other === p;
+        }
       }
       return summary(p);
     },
-    "profiles.clearDefault": ({ tokenId }) => {
-      for (const p of state.profiles) if (p.tokenId === tokenId) p.isDefault = false;
+    "profiles.clearDefault": ({ tokenId, platform }) => {
+      for (const p of state.profiles) {
+        if (p.tokenId === tokenId && current(p).draft.platform === platform) p.isDefault = false;
+      }
       return {};
     },
     "profiles.delete": ({ id }) => {

@@ -11,10 +11,17 @@ import {
 } from "@fluentui/react-components";
 import { useEnrollmentSettings } from "../../app/api";
 import { hrefTo } from "../../app/paths";
+import type { PlatformEntry } from "../../bindings/PlatformEntry";
 import type { TokenSummary } from "../../bindings/TokenSummary";
 import { OtherProblems, SettingField, type StepProps } from "./StepParts";
 import { topKey } from "./draft";
-import { useProfileStyles } from "./styles";
+
+const PLACEHOLDERS: Record<string, string> = {
+  iOS: "e.g. Sales iPads",
+  macOS: "e.g. Design studio Macs",
+  tvOS: "e.g. Meeting room Apple TVs",
+  visionOS: "e.g. Demo Vision Pro devices",
+};
 
 type BasicsStepProps = StepProps & {
   /** Create: the tokens to choose from. Edit: null (the token cannot change). */
@@ -24,9 +31,13 @@ type BasicsStepProps = StepProps & {
   onToken: (id: string | null) => void;
   /** "Choose a token" once Next was tried without one. */
   tokenError: string | undefined;
+  /** The catalogue's platforms, in order. */
+  platforms: readonly PlatformEntry[];
+  /** Create: starts the draft again for another platform. Edit: null (the platform is fixed). */
+  onPlatform: ((platform: string) => void) | null;
 };
 
-/** Step 1: what the profile is called, and which token it belongs to. */
+/** Step 1: the platform first, then the token and what the profile is called. */
 export function BasicsStep({
   draft,
   update,
@@ -36,8 +47,9 @@ export function BasicsStep({
   tokenName,
   onToken,
   tokenError,
+  platforms,
+  onPlatform,
 }: BasicsStepProps) {
-  const styles = useProfileStyles();
   const settings = useEnrollmentSettings();
   const urls = settings.data?.tokens.find((t) => t.tokenId === tokenId);
   // Said up front, so the admin does not fill in three steps to learn it at the end.
@@ -49,6 +61,41 @@ export function BasicsStep({
         problems={problems}
         placed={(path) => ["name", "description", "platform"].includes(topKey(path))}
       />
+      {onPlatform ? (
+        <SettingField
+          path="platform"
+          problems={problems}
+          label="Platform"
+          required
+          hint="The kind of device this profile sets up. Later steps offer only what this platform uses; changing it starts the settings again from that platform's defaults (the name and description stay)."
+        >
+          <RadioGroup
+            value={draft.platform}
+            layout="horizontal"
+            onChange={(_, data) => onPlatform(data.value)}
+          >
+            {platforms.map((p) => (
+              <Radio
+                key={p.platform}
+                value={p.platform}
+                label={p.label}
+                data-testid={`platform-${p.platform}`}
+              />
+            ))}
+          </RadioGroup>
+        </SettingField>
+      ) : (
+        <SettingField
+          path="platform"
+          problems={problems}
+          label="Platform"
+          hint="A saved profile keeps its platform. For another platform, create a new profile."
+        >
+          <Body1 data-testid="wizard-platform-name">
+            {platforms.find((p) => p.platform === draft.platform)?.label ?? draft.platform}
+          </Body1>
+        </SettingField>
+      )}
       {tokens ? (
         <SettingField
           path="token"
@@ -96,7 +143,7 @@ export function BasicsStep({
           value={draft.name}
           onChange={(_, data) => update({ name: data.value })}
           maxLength={200}
-          placeholder="e.g. Sales iPads"
+          placeholder={PLACEHOLDERS[draft.platform] ?? "e.g. Sales iPads"}
         />
       </SettingField>
       <SettingField
@@ -111,14 +158,6 @@ export function BasicsStep({
           resize="vertical"
         />
       </SettingField>
-      <SettingField path="platform" problems={problems} label="Platform">
-        <RadioGroup value={draft.platform} onChange={(_, data) => update({ platform: data.value })}>
-          <Radio value="iOS" label="iOS/iPadOS" />
-        </RadioGroup>
-      </SettingField>
-      <Body1 className={styles.muted}>
-        Profiles for macOS, tvOS and visionOS are not available yet.
-      </Body1>
     </>
   );
 }

@@ -7,17 +7,24 @@ import {
   MessageBarBody,
   Radio,
   RadioGroup,
+  Select,
   Switch,
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
 import type { CertificateCheck } from "../../bindings/CertificateCheck";
+import type { SkipKeyCatalogue } from "../../bindings/SkipKeyCatalogue";
 import {
   AFFINITY_LABELS,
   AUTHENTICATION_LABELS,
   MAX_CACHED_USERS,
+  SAMPLE_DEVICE,
   SYNC_LABELS,
+  languageName,
+  platformLabel,
+  regionName,
   topKey,
+  usesFor,
   visibleSettings,
 } from "./draft";
 import { CertificateList } from "./CertificateList";
@@ -40,6 +47,11 @@ const useStyles = makeStyles({
     alignItems: "baseline",
     flexWrap: "wrap",
   },
+  optionNote: {
+    color: tokens.colorPaletteDarkOrangeForeground1,
+    marginTop: `calc(-1 * ${tokens.spacingVerticalS})`,
+    maxWidth: "520px",
+  },
   tokenButtons: {
     display: "flex",
     gap: tokens.spacingHorizontalXS,
@@ -51,7 +63,7 @@ const AFFINITY_HINTS: Record<string, string> = {
   withUserAffinity:
     "For devices that belong to one person, who signs in and can use the Company Portal app for apps and support.",
   withoutUserAffinity:
-    "For shared, kiosk or single-purpose devices with no assigned person. The Company Portal app does not work on them; Shared iPad is possible.",
+    "For shared, kiosk or single-purpose devices with no assigned person. The Company Portal app does not work on them.",
 };
 
 const AUTHENTICATION_HINTS: Record<string, string> = {
@@ -59,7 +71,7 @@ const AUTHENTICATION_HINTS: Record<string, string> = {
     "Setup Assistant finishes without a sign-in; the user signs in to the Company Portal app afterwards.",
   setupAssistant: "The user signs in on a Setup Assistant screen while the device is set up.",
   setupAssistantModern:
-    "Setup Assistant shows your sign-in web page (iOS/iPadOS 13 or later), at the configuration web URL from Settings.",
+    "Setup Assistant shows your sign-in web page (iOS/iPadOS 13 or macOS 10.15 and later), at the configuration web URL from Settings.",
 };
 
 const SYNC_HINTS: Record<string, string> = {
@@ -73,6 +85,8 @@ const SYNC_HINTS: Record<string, string> = {
 export const TEMPLATE_TOKENS = ["{{SERIAL}}", "{{DEVICETYPE}}"] as const;
 
 type ManagementStepProps = StepProps & {
+  /** The platforms' settings, languages and regions. */
+  catalogue: SkipKeyCatalogue;
   /** From the latest check: one entry per certificate, in order. */
   certificates: readonly CertificateCheck[];
   /** The template rendered on a sample iPad, from the latest check. */
@@ -91,21 +105,32 @@ export function ManagementStep({
   deviceNamePreview,
   certificateNames,
   onCertificateNames,
+  catalogue,
 }: ManagementStepProps) {
   const styles = useProfileStyles();
   const own = useStyles();
-  const visible = visibleSettings(draft);
+  const visible = visibleSettings(draft, usesFor(catalogue.platformSettings, draft.platform));
   const templateOn = draft.deviceNameTemplate !== null;
+  const platform = platformLabel(draft.platform);
+  const languages = [...catalogue.languages]
+    .map((code) => ({ code, name: languageName(code) }))
+    .sort((a, b) => a.name.localeCompare(b.name, "en"));
+  const regions = [...catalogue.regions]
+    .map((code) => ({ code, name: regionName(code) }))
+    .sort((a, b) => a.name.localeCompare(b.name, "en"));
+  const authentications = Object.entries(AUTHENTICATION_LABELS).filter(
+    ([value]) => value !== "companyPortal" || visible.companyPortalAuthentication,
+  );
+  const byLanguage = visible.language || visible.region || visible.autoAdvanceSetup;
+  const restore = visible.returnToService || visible.doNotUseProfileFromBackup;
 
   const placed = (path: string): boolean => {
     const key = topKey(path);
     if (key in visible) return visible[key as keyof typeof visible];
     return [
-      "userAffinity",
       "supervised",
       "lockedEnrollment",
       "awaitFinalConfiguration",
-      "syncWithComputers",
       "deviceNameTemplate",
     ].includes(key);
   };
@@ -114,24 +139,35 @@ export function ManagementStep({
     <>
       <OtherProblems problems={problems} placed={placed} />
       <StepSection title="Users">
-        <SettingField
-          path="userAffinity"
-          problems={problems}
-          label="User affinity"
-          hint="Whether each device enrolls for a particular person."
-        >
-          <RadioGroup
-            value={draft.userAffinity}
-            onChange={(_, data) => update({ userAffinity: data.value })}
+        {visible.userAffinity ? (
+          <SettingField
+            path="userAffinity"
+            problems={problems}
+            label="User affinity"
+            hint="Whether each device enrolls for a particular person."
           >
-            {Object.entries(AFFINITY_LABELS).map(([value, text]) => (
-              <div key={value}>
-                <Radio value={value} label={text} data-testid={`userAffinity-${value}`} />
-                <Caption1 className={own.radioHint}>{AFFINITY_HINTS[value]}</Caption1>
-              </div>
-            ))}
-          </RadioGroup>
-        </SettingField>
+            <RadioGroup
+              value={draft.userAffinity}
+              onChange={(_, data) => update({ userAffinity: data.value })}
+            >
+              {Object.entries(AFFINITY_LABELS).map(([value, text]) => (
+                <div key={value}>
+                  <Radio value={value} label={text} data-testid={`userAffinity-${value}`} />
+                  <Caption1 className={own.radioHint}>
+                    {AFFINITY_HINTS[value]}
+                    {value === "withoutUserAffinity" && visible.sharedIPadOffered
+                      ? " Shared iPad is possible."
+                      : ""}
+                  </Caption1>
+                </div>
+              ))}
+            </RadioGroup>
+          </SettingField>
+        ) : (
+          <Caption1 className={styles.muted} data-testid="user-affinity-unavailable">
+            {platform} profiles enroll devices without user affinity: nobody signs in during setup.
+          </Caption1>
+        )}
 
         {visible.authentication ? (
           <>
@@ -145,7 +181,7 @@ export function ManagementStep({
                 value={draft.authentication ?? ""}
                 onChange={(_, data) => update({ authentication: data.value })}
               >
-                {Object.entries(AUTHENTICATION_LABELS).map(([value, text]) => (
+                {authentications.map(([value, text]) => (
                   <div key={value}>
                     <Radio value={value} label={text} data-testid={`authentication-${value}`} />
                     <Caption1 className={own.radioHint}>{AUTHENTICATION_HINTS[value]}</Caption1>
@@ -235,7 +271,11 @@ export function ManagementStep({
           onChange={(checked) => update({ lockedEnrollment: checked })}
           hint="Users cannot remove the management profile in Settings. Needs Supervised. Changing it later requires erasing the device."
         />
-        {visible.sharedIPad ? (
+        <Caption1 className={own.optionNote} data-testid="locked-enrollment-configurator">
+          Devices added to Apple Business Manager through Apple Configurator can still be removed
+          from management during their 30-day provisional period, locked or not.
+        </Caption1>
+        {!visible.sharedIPadOffered ? null : visible.sharedIPad ? (
           <YesNoField
             path="sharedIPad"
             label="Shared iPad"
@@ -280,20 +320,123 @@ export function ManagementStep({
         />
       </StepSection>
 
+      {byLanguage ? (
+        <StepSection title="Setup Assistant language and pace">
+          {visible.language ? (
+            <SettingField
+              path="language"
+              problems={problems}
+              label="Language"
+              hint="Setup Assistant starts in this language and skips the language screen. Not set: the person at the device chooses."
+            >
+              <Select
+                value={draft.language ?? ""}
+                onChange={(_, data) => update({ language: data.value === "" ? null : data.value })}
+                data-testid="language-select"
+              >
+                <option value="">Not set</option>
+                {languages.map((l) => (
+                  <option key={l.code} value={l.code}>
+                    {l.name} ({l.code})
+                  </option>
+                ))}
+              </Select>
+            </SettingField>
+          ) : null}
+          {visible.region ? (
+            <SettingField
+              path="region"
+              problems={problems}
+              label="Region"
+              hint={
+                draft.language === null
+                  ? "Choose a language first: Apple applies a region only together with one."
+                  : "Skips the region screen. Not set: the person at the device chooses."
+              }
+            >
+              <Select
+                value={draft.region ?? ""}
+                disabled={draft.language === null}
+                onChange={(_, data) => update({ region: data.value === "" ? null : data.value })}
+                data-testid="region-select"
+              >
+                <option value="">Not set</option>
+                {regions.map((r) => (
+                  <option key={r.code} value={r.code}>
+                    {r.name} ({r.code})
+                  </option>
+                ))}
+              </Select>
+            </SettingField>
+          ) : null}
+          {visible.autoAdvanceSetup ? (
+            <YesNoField
+              path="autoAdvanceSetup"
+              label="Auto advance Setup Assistant"
+              problems={problems}
+              checked={draft.autoAdvanceSetup}
+              onChange={(checked) => update({ autoAdvanceSetup: checked })}
+              hint="Setup Assistant moves through its screens on its own, so the device finishes setup with nobody at it (tvOS, and macOS 11 or later). Set the language and region too, or the device stops at those screens."
+            />
+          ) : null}
+        </StepSection>
+      ) : null}
+
+      {restore ? (
+        <StepSection title="Erase and restore">
+          {visible.returnToService ? (
+            <YesNoField
+              path="returnToService"
+              label="Return to Service"
+              problems={problems}
+              checked={draft.returnToService}
+              onChange={(checked) => update({ returnToService: checked })}
+              hint={`Needs ${platform} 26 or later. After your MDM server erases the device, it goes through setup again and re-enrolls on its own, so it is ready for the next user without anyone tapping through the screens.`}
+            />
+          ) : null}
+          {visible.doNotUseProfileFromBackup ? (
+            <YesNoField
+              path="doNotUseProfileFromBackup"
+              label="Don't restore the enrollment profile from a backup"
+              problems={problems}
+              checked={draft.doNotUseProfileFromBackup}
+              onChange={(checked) => update({ doNotUseProfileFromBackup: checked })}
+              hint={`Needs ${platform} 26 or later. A device restored from a backup asks Apple for its current enrollment profile instead of reusing the one saved in the backup.`}
+            />
+          ) : null}
+        </StepSection>
+      ) : null}
+
       <StepSection title="Computers">
-        <SettingField path="syncWithComputers" problems={problems} label="Sync with computers">
-          <RadioGroup
-            value={draft.syncWithComputers}
-            onChange={(_, data) => update({ syncWithComputers: data.value })}
-          >
-            {Object.entries(SYNC_LABELS).map(([value, text]) => (
-              <div key={value}>
-                <Radio value={value} label={text} data-testid={`syncWithComputers-${value}`} />
-                <Caption1 className={own.radioHint}>{SYNC_HINTS[value]}</Caption1>
-              </div>
-            ))}
-          </RadioGroup>
-        </SettingField>
+        {visible.syncWithComputers ? (
+          <SettingField path="syncWithComputers" problems={problems} label="Sync with computers">
+            <RadioGroup
+              value={draft.syncWithComputers}
+              onChange={(_, data) => update({ syncWithComputers: data.value })}
+            >
+              {Object.entries(SYNC_LABELS).map(([value, text]) => (
+                <div key={value}>
+                  <Radio value={value} label={text} data-testid={`syncWithComputers-${value}`} />
+                  <Caption1 className={own.radioHint}>{SYNC_HINTS[value]}</Caption1>
+                </div>
+              ))}
+            </RadioGroup>
+          </SettingField>
+        ) : (
+          <Caption1 className={styles.muted} data-testid="sync-unavailable">
+            {platform} profiles leave pairing with computers to the device: Sync with computers
+            stays at Allow all.
+          </Caption1>
+        )}
+        {visible.syncWithComputers && draft.syncWithComputers === "denyAll" ? (
+          <MessageBar intent="warning" layout="multiline" data-testid="deny-all-note">
+            <MessageBarBody>
+              On iOS/iPadOS 13 and later, Deny all in the profile no longer blocks pairing by
+              itself: it works only through the restriction your MDM installs (allowHostPairing
+              turned off, as described in the MDM handoff files).
+            </MessageBarBody>
+          </MessageBar>
+        ) : null}
         {visible.configuratorCertificates ? (
           <CertificateList
             draft={draft}
@@ -352,7 +495,7 @@ export function ManagementStep({
               ))}
             </div>
             <div className={own.preview}>
-              <Body1>On a sample iPad:</Body1>
+              <Body1>On a sample {SAMPLE_DEVICE[draft.platform] ?? "device"}:</Body1>
               <span className={styles.mono} data-testid="device-name-preview">
                 {deviceNamePreview ?? "—"}
               </span>

@@ -15,6 +15,7 @@ import {
   MessageBarBody,
   MessageBarTitle,
   Subtitle2,
+  Tooltip,
   makeStyles,
   mergeClasses,
   tokens,
@@ -41,12 +42,14 @@ import { ErrorState } from "../../components/ErrorState";
 import { Facts } from "../../components/Facts";
 import { LoadingState } from "../../components/LoadingState";
 import { Page } from "../../components/Page";
+import { platformLabel } from "../../components/platforms";
 import { useProfileMutations } from "./actions";
 import { fieldLabel } from "./draft";
 import { formatCount, formatDateTime } from "./format";
 import { HandoffDialog } from "./HandoffDialog";
 import { DeleteProfileDialog, DuplicateProfileDialog } from "./ProfileDialogs";
 import { ProfileSummary } from "./ProfileSummary";
+import { defaultExplanation } from "./ProfileTable";
 import { ReassignmentProgress } from "./ReassignmentProgress";
 import { AppleJson } from "./ReviewStep";
 import { useProfileStyles } from "./styles";
@@ -163,12 +166,13 @@ function ProfileDetailView({ profile }: { profile: ProfileDetail }) {
       description={
         <span className={own.badges}>
           <span>
-            <Link href={`#${TOKEN_PATHS.detail(summary.tokenId)}`}>{summary.tokenName}</Link> ·
-            version {summary.version}
+            <Link href={`#${TOKEN_PATHS.detail(summary.tokenId)}`}>{summary.tokenName}</Link> ·{" "}
+            <span data-testid="detail-platform">{platformLabel(summary.platform)}</span> · version{" "}
+            {summary.version}
           </span>
           {summary.isDefault ? (
             <Badge appearance="filled" color="brand" data-testid="profile-default">
-              Default
+              Default for {platformLabel(summary.platform)}
             </Badge>
           ) : null}
           <UploadBadge upload={upload} testId="detail-upload-badge" />
@@ -198,17 +202,19 @@ function ProfileDetailView({ profile }: { profile: ProfileDetail }) {
               onClick={() => clearDefault.mutate(summary)}
               data-testid="profile-clear-default"
             >
-              Clear default
+              Clear {platformLabel(summary.platform)} default
             </Button>
           ) : (
-            <Button
-              icon={<Star20Regular />}
-              disabled={setDefault.isPending}
-              onClick={() => setDefault.mutate(summary)}
-              data-testid="profile-set-default"
-            >
-              Set as default
-            </Button>
+            <Tooltip content={defaultExplanation(summary)} relationship="description">
+              <Button
+                icon={<Star20Regular />}
+                disabled={setDefault.isPending}
+                onClick={() => setDefault.mutate(summary)}
+                data-testid="profile-set-default"
+              >
+                Set as default for {platformLabel(summary.platform)}
+              </Button>
+            </Tooltip>
           )}
           <Menu>
             <MenuTrigger disableButtonEnhancement>
@@ -251,8 +257,9 @@ function ProfileDetailView({ profile }: { profile: ProfileDetail }) {
         <MessageBar intent="success" layout="multiline" data-testid="profile-created">
           <MessageBarBody>
             <MessageBarTitle>Profile saved and uploaded</MessageBarTitle>
-            Apple has the profile. Assign it to devices, or make it the default so that new devices
-            of {summary.tokenName} get it after each sync.
+            Apple has the profile. Assign it to devices, or make it the{" "}
+            {platformLabel(summary.platform)} default so that new {platformLabel(summary.platform)}{" "}
+            devices of {summary.tokenName} get it after each sync.
           </MessageBarBody>
         </MessageBar>
       ) : null}
@@ -341,9 +348,13 @@ function ProfileDetailView({ profile }: { profile: ProfileDetail }) {
                 value: formatCount(summary.deviceCount),
                 testId: "detail-device-count",
               },
+              { label: "Platform", value: platformLabel(summary.platform) },
               {
                 label: "Default for new devices",
-                value: summary.isDefault ? "Yes" : "No",
+                value: summary.isDefault
+                  ? `Yes: new ${platformLabel(summary.platform)} devices of ${summary.tokenName} get it`
+                  : `No. As the default, new ${platformLabel(summary.platform)} devices of ${summary.tokenName} would get it after each sync, in place of any earlier ${platformLabel(summary.platform)} default.`,
+                testId: "detail-default",
               },
               { label: "Updated", value: formatDateTime(summary.updatedAt) },
             ]}
@@ -393,7 +404,7 @@ function ProfileDetailView({ profile }: { profile: ProfileDetail }) {
           <ProfileSummary
             draft={profile.draft}
             tokenName={summary.tokenName}
-            catalogue={catalogue.data?.keys ?? []}
+            catalogue={catalogue.data}
           />
           <AppleJson json={profile.appleJson} />
         </Card>

@@ -1,15 +1,18 @@
 import { Subtitle2, makeStyles, tokens } from "@fluentui/react-components";
 import type { ProfileDraft } from "../../bindings/ProfileDraft";
-import type { SkipKeyEntry } from "../../bindings/SkipKeyEntry";
+import type { SkipKeyCatalogue } from "../../bindings/SkipKeyCatalogue";
 import { Facts, type Fact } from "../../components/Facts";
 import {
   AFFINITY_LABELS,
   AUTHENTICATION_LABELS,
-  PLATFORM_LABELS,
   SYNC_LABELS,
   WIZARD_STEPS,
   label,
+  languageName,
+  platformLabel,
+  regionName,
   screenLabel,
+  usesFor,
   visibleSettings,
 } from "./draft";
 
@@ -36,7 +39,8 @@ const orNone = (value: string | null | undefined) =>
 type ProfileSummaryProps = {
   draft: ProfileDraft;
   tokenName: string;
-  catalogue: readonly SkipKeyEntry[];
+  /** Screen names and the platforms' settings; undefined while it loads. */
+  catalogue: SkipKeyCatalogue | undefined;
   deviceNamePreview?: string | null | undefined;
   testId?: string | undefined;
 };
@@ -50,14 +54,19 @@ export function ProfileSummary({
   testId = "profile-summary",
 }: ProfileSummaryProps) {
   const styles = useStyles();
-  const visible = visibleSettings(draft);
+  const visible = visibleSettings(
+    draft,
+    usesFor(catalogue?.platformSettings ?? [], draft.platform),
+  );
+  const keys = catalogue?.keys ?? [];
+  const platform = platformLabel(draft.platform);
   const [basics, management, setup] = WIZARD_STEPS;
 
   const basicFacts: Fact[] = [
     { label: "Name", value: draft.name, testId: "summary-name" },
     { label: "Description", value: orNone(draft.description) },
     { label: "Token", value: tokenName },
-    { label: "Platform", value: label(PLATFORM_LABELS, draft.platform) },
+    { label: "Platform", value: platform, testId: "summary-platform" },
   ];
 
   const managementFacts: Fact[] = [
@@ -67,6 +76,8 @@ export function ProfileSummary({
       testId: "summary-userAffinity",
     },
   ];
+  const named = (code: string | null, name: (code: string) => string) =>
+    code === null ? "Not set" : `${name(code)} (${code})`;
   if (visible.authentication) {
     managementFacts.push({
       label: "Where users authenticate",
@@ -109,14 +120,50 @@ export function ProfileSummary({
       value: draft.maximumCachedUsers === null ? "—" : String(draft.maximumCachedUsers),
     });
   }
-  managementFacts.push(
-    { label: "Await final configuration", value: yesNo(draft.awaitFinalConfiguration) },
-    {
-      label: "Sync with computers",
-      value: label(SYNC_LABELS, draft.syncWithComputers),
-      testId: "summary-syncWithComputers",
-    },
-  );
+  managementFacts.push({
+    label: "Await final configuration",
+    value: yesNo(draft.awaitFinalConfiguration),
+  });
+  if (visible.language) {
+    managementFacts.push({
+      label: "Language",
+      value: named(draft.language, languageName),
+      testId: "summary-language",
+    });
+  }
+  if (visible.region) {
+    managementFacts.push({
+      label: "Region",
+      value: named(draft.region, regionName),
+      testId: "summary-region",
+    });
+  }
+  if (visible.autoAdvanceSetup) {
+    managementFacts.push({
+      label: "Auto advance Setup Assistant",
+      value: yesNo(draft.autoAdvanceSetup),
+      testId: "summary-autoAdvanceSetup",
+    });
+  }
+  if (visible.returnToService) {
+    managementFacts.push({
+      label: "Return to Service (26+)",
+      value: yesNo(draft.returnToService),
+      testId: "summary-returnToService",
+    });
+  }
+  if (visible.doNotUseProfileFromBackup) {
+    managementFacts.push({
+      label: "Don't restore the profile from a backup (26+)",
+      value: yesNo(draft.doNotUseProfileFromBackup),
+      testId: "summary-doNotUseProfileFromBackup",
+    });
+  }
+  managementFacts.push({
+    label: "Sync with computers",
+    value: label(SYNC_LABELS, draft.syncWithComputers),
+    testId: "summary-syncWithComputers",
+  });
   if (visible.configuratorCertificates) {
     managementFacts.push({
       label: "Apple Configurator certificates",
@@ -145,7 +192,7 @@ export function ProfileSummary({
       value:
         hidden.length === 0
           ? "None — every screen shows"
-          : `${hidden.length}: ${hidden.map((key) => screenLabel(catalogue, key)).join(", ")}`,
+          : `${hidden.length}: ${hidden.map((key) => screenLabel(keys, key)).join(", ")}`,
       testId: "summary-hiddenScreens",
     },
   ];

@@ -29,6 +29,7 @@ import {
 import { PROFILE_PATHS } from "../../app/paths";
 import { navigate } from "../../app/router";
 import type { ProfileSummary } from "../../bindings/ProfileSummary";
+import { platformLabel } from "../../components/platforms";
 import { formatCount } from "./format";
 import { useProfileStyles } from "./styles";
 import { UploadBadge } from "./UploadBadge";
@@ -59,6 +60,12 @@ const useStyles = makeStyles({
   },
 });
 
+/** What "Set as default" does, said where it is offered (PLT-2). */
+export function defaultExplanation(profile: ProfileSummary): string {
+  const platform = platformLabel(profile.platform);
+  return `New ${platform} devices of ${profile.tokenName} get it after each sync; it replaces the token's earlier ${platform} default.`;
+}
+
 export type RowAction = "duplicate" | "setDefault" | "clearDefault" | "delete" | "retryUpload";
 
 type ProfileTableProps = {
@@ -84,6 +91,7 @@ export function ProfileTable({ profiles, showToken, onAction, busyId }: ProfileT
         <TableHeader>
           <TableRow>
             <TableHeaderCell>Name</TableHeaderCell>
+            <TableHeaderCell>Platform</TableHeaderCell>
             {showToken ? <TableHeaderCell>Token</TableHeaderCell> : null}
             <TableHeaderCell className={styles.number}>Version</TableHeaderCell>
             <TableHeaderCell className={styles.number}>Devices</TableHeaderCell>
@@ -116,6 +124,9 @@ export function ProfileTable({ profiles, showToken, onAction, busyId }: ProfileT
                     ) : null}
                   </span>
                 </TableCell>
+                <TableCell className={styles.nowrap} data-testid="profile-platform">
+                  {platformLabel(profile.platform)}
+                </TableCell>
                 {showToken ? <TableCell>{profile.tokenName}</TableCell> : null}
                 <TableCell className={styles.number} data-testid="profile-version">
                   {profile.version}
@@ -126,7 +137,7 @@ export function ProfileTable({ profiles, showToken, onAction, busyId }: ProfileT
                 <TableCell>
                   {profile.isDefault ? (
                     <Badge appearance="filled" color="brand" data-testid="profile-default">
-                      Default
+                      Default for {platformLabel(profile.platform)}
                     </Badge>
                   ) : (
                     <span className={styles.muted}>—</span>
@@ -188,15 +199,16 @@ export function ProfileTable({ profiles, showToken, onAction, busyId }: ProfileT
                             onClick={() => onAction("clearDefault", profile)}
                             data-testid="profile-clear-default"
                           >
-                            Stop being the default
+                            Stop being the default for {platformLabel(profile.platform)}
                           </MenuItem>
                         ) : (
                           <MenuItem
                             icon={<Star20Regular />}
                             onClick={() => onAction("setDefault", profile)}
                             data-testid="profile-set-default"
+                            subText={defaultExplanation(profile)}
                           >
-                            Set as default profile
+                            Set as default for {platformLabel(profile.platform)}
                           </MenuItem>
                         )}
                         <MenuItem

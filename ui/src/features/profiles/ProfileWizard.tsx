@@ -22,7 +22,7 @@ import { ErrorState } from "../../components/ErrorState";
 import { Page } from "../../components/Page";
 import { WizardSteps, useWizardFrameStyles } from "../../components/WizardSteps";
 import { BasicsStep } from "./BasicsStep";
-import { LAST_STEP, WIZARD_STEPS, normalize, stepOfField } from "./draft";
+import { LAST_STEP, WIZARD_STEPS, normalize, restartFor, stepOfField } from "./draft";
 import { useDebounced } from "../../components/useDebounced";
 import { ManagementStep } from "./ManagementStep";
 import { ReviewStep } from "./ReviewStep";
@@ -78,6 +78,13 @@ export function ProfileWizard(props: WizardProps) {
     setDraft((current) =>
       normalize(typeof change === "function" ? change(current) : { ...current, ...change }),
     );
+
+  // PLT-1: another platform starts from its own defaults; name and description stay.
+  const choosePlatform = (platform: string) => {
+    if (platform === draft.platform) return;
+    setDraft((current) => restartFor(props.catalogue, platform, current));
+    setCertificateNames([]);
+  };
 
   // ----- checking -----------------------------------------------------------------------
 
@@ -190,6 +197,8 @@ export function ProfileWizard(props: WizardProps) {
           tokenError={
             tokenTried && tokenId === null ? "Choose the token this profile belongs to." : undefined
           }
+          platforms={props.catalogue.platforms}
+          onPlatform={editing ? null : choosePlatform}
         />
       );
       break;
@@ -197,6 +206,7 @@ export function ProfileWizard(props: WizardProps) {
       body = (
         <ManagementStep
           {...stepProps}
+          catalogue={props.catalogue}
           certificates={check?.certificates ?? []}
           deviceNamePreview={check?.deviceNamePreview ?? null}
           certificateNames={certificateNames}
@@ -219,7 +229,7 @@ export function ProfileWizard(props: WizardProps) {
           {...stepProps}
           tokenId={tokenId ?? ""}
           tokenName={tokenName}
-          catalogue={props.catalogue.keys}
+          catalogue={props.catalogue}
           check={check}
           allProblems={allProblems}
           onGoTo={goTo}

@@ -19,7 +19,7 @@ import { useEnrollmentSettings } from "../../app/api";
 import { hrefTo } from "../../app/paths";
 import type { ProfileCheck } from "../../bindings/ProfileCheck";
 import type { ProfileIssue } from "../../bindings/ProfileIssue";
-import type { SkipKeyEntry } from "../../bindings/SkipKeyEntry";
+import type { SkipKeyCatalogue } from "../../bindings/SkipKeyCatalogue";
 import { CodeBlock } from "../../components/CodeBlock";
 import { Facts } from "../../components/Facts";
 import { LoadingState } from "../../components/LoadingState";
@@ -48,7 +48,7 @@ const URL_FIELDS = ["enrollmentUrl", "configurationWebUrl"];
 type ReviewStepProps = StepProps & {
   tokenId: string;
   tokenName: string;
-  catalogue: readonly SkipKeyEntry[];
+  catalogue: SkipKeyCatalogue;
   /** The check of the current draft; undefined while the first one runs. */
   check: ProfileCheck | undefined;
   /** Every problem of the draft (all steps), to list here. */

@@ -16,7 +16,16 @@ import { Delete20Regular, EyeOff20Regular, Eye20Regular } from "@fluentui/react-
 import { useState } from "react";
 import type { ProfileIssue } from "../../bindings/ProfileIssue";
 import type { SkipKeyEntry } from "../../bindings/SkipKeyEntry";
-import { indexOf, iosSupport, messageAt, platformNote, topKey, withDepartment } from "./draft";
+import {
+  indexOf,
+  messageAt,
+  platformLabel,
+  platformNote,
+  screenNote,
+  supportOn,
+  topKey,
+  withDepartment,
+} from "./draft";
 import { OtherProblems, SettingField, StepSection, type StepProps } from "./StepParts";
 import { useProfileStyles } from "./styles";
 
@@ -187,7 +196,8 @@ function ScreenList({ draft, update, problems, catalogue, warnings }: SetupAssis
   const own = useStyles();
   const [query, setQuery] = useState("");
   const hidden = draft.hiddenScreens;
-  const offered = catalogue.filter((entry) => entry.offeredForIos);
+  const platform = draft.platform;
+  const offered = catalogue.filter((entry) => entry.offeredFor.includes(platform));
   const shown = offered.filter((entry) => matches(entry, query));
   const offeredKeys = new Set(offered.map((entry) => entry.key));
   // Hidden keys the list does not offer: imported unknown or legacy keys, other platforms'
@@ -261,6 +271,7 @@ function ScreenList({ draft, update, problems, catalogue, warnings }: SetupAssis
           const isHidden = hidden.includes(entry.key);
           const problem = messagesFor(problems, hidden, entry.key);
           const warning = messagesFor(warnings, hidden, entry.key);
+          const note = screenNote(entry, platform);
           return (
             <li
               key={entry.key}
@@ -272,10 +283,15 @@ function ScreenList({ draft, update, problems, catalogue, warnings }: SetupAssis
                 <span className={own.title}>
                   {entry.label}
                   <span className={own.key}>{entry.key}</span>
-                  <KeyBadges entry={entry} />
+                  <KeyBadges entry={entry} platform={platform} />
                 </span>
                 <Caption1>{entry.description}</Caption1>
-                <Caption1 className={styles.muted}>{platformNote(entry)}</Caption1>
+                <Caption1 className={styles.muted}>{platformNote(entry, platform)}</Caption1>
+                {note ? (
+                  <Caption1 className={own.warning} data-testid={`skip-key-note-${entry.key}`}>
+                    {note}
+                  </Caption1>
+                ) : null}
                 {problem ? <Caption1 className={own.error}>{problem}</Caption1> : null}
                 {warning ? <Caption1 className={own.warning}>{warning}</Caption1> : null}
               </div>
@@ -297,7 +313,7 @@ function ScreenList({ draft, update, problems, catalogue, warnings }: SetupAssis
           path="hiddenScreens"
           problems={problems}
           label="Other hidden screen keys"
-          hint="These keys came with the profile (for example from an imported file) but are not offered above for iOS/iPadOS. Depot keeps them and sends them to Apple exactly as written."
+          hint={`These keys came with the profile (for example from an imported file) but are not offered above for ${platformLabel(platform)}. Depot keeps them and sends them to Apple exactly as written.`}
         >
           <ul className={own.list} data-testid="skip-keys-other">
             {others.map((key) => {
@@ -310,7 +326,7 @@ function ScreenList({ draft, update, problems, catalogue, warnings }: SetupAssis
                     <span className={own.title}>
                       {known?.label ?? key}
                       <span className={own.key}>{key}</span>
-                      {known ? <KeyBadges entry={known} /> : null}
+                      {known ? <KeyBadges entry={known} platform={platform} /> : null}
                     </span>
                     {known ? (
                       <Caption1 className={styles.muted}>{platformNote(known)}</Caption1>
@@ -338,24 +354,25 @@ function ScreenList({ draft, update, problems, catalogue, warnings }: SetupAssis
   );
 }
 
-/** Deprecated / removed (on iOS/iPadOS) and early-screen marks of a catalogue entry. */
-function KeyBadges({ entry }: { entry: SkipKeyEntry }) {
-  const ios = iosSupport(entry);
+/** Deprecated / removed (on the profile's platform) and early-screen marks of a catalogue entry. */
+function KeyBadges({ entry, platform }: { entry: SkipKeyEntry; platform: string }) {
+  const support = supportOn(entry, platform);
+  const name = platformLabel(platform);
   return (
     <>
-      {ios?.deprecatedIn ? (
+      {support?.deprecatedIn ? (
         <Badge appearance="tint" color="warning" size="small" data-testid="skip-key-deprecated">
-          Deprecated in iOS {ios.deprecatedIn}
+          Deprecated in {name} {support.deprecatedIn}
         </Badge>
       ) : null}
-      {ios?.removedIn ? (
+      {support?.removedIn ? (
         <Badge appearance="tint" color="danger" size="small" data-testid="skip-key-removed">
-          Removed in iOS {ios.removedIn}
+          Removed in {name} {support.removedIn}
         </Badge>
       ) : null}
-      {!ios ? (
+      {!support ? (
         <Badge appearance="tint" color="informative" size="small" data-testid="skip-key-not-ios">
-          Not on iOS/iPadOS
+          Not on {name}
         </Badge>
       ) : null}
       {entry.earlyPane ? (

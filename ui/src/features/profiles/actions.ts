@@ -12,7 +12,7 @@ export function useProfileMutations() {
   });
   const clearDefault = useMutation({
     mutationFn: (profile: ProfileSummary) =>
-      call("profiles.clearDefault", { tokenId: profile.tokenId }),
+      call("profiles.clearDefault", { tokenId: profile.tokenId, platform: profile.platform }),
     onSuccess: refresh,
   });
   const retryUpload = useMutation({

@@ -1,14 +1,17 @@
 import type { DraftDepartment } from "../../bindings/DraftDepartment";
+import type { PlatformSetting } from "../../bindings/PlatformSetting";
 import type { ProfileDraft } from "../../bindings/ProfileDraft";
 import type { ProfileIssue } from "../../bindings/ProfileIssue";
+import type { SkipKeyCatalogue } from "../../bindings/SkipKeyCatalogue";
 import type { SkipKeyEntry } from "../../bindings/SkipKeyEntry";
+import { PLATFORM_LABELS, platformLabel } from "../../components/platforms";
 
 // The wizard's draft rules that are about presentation: which step a setting
 // lives on, which fields show for which choices, and the readable names of the
 // depot.profile/v1 values. The backend's `profiles.check` decides validity.
 
 export const WIZARD_STEPS = [
-  { title: "Basics", caption: "Name and token" },
+  { title: "Basics", caption: "Platform, token, name" },
   { title: "Device Management Settings", caption: "Users, supervision, pairing" },
   { title: "Setup Assistant Customization", caption: "Support details and screens" },
   { title: "Review + Create", caption: "Check, then save" },
@@ -34,6 +37,11 @@ const STEP_OF_KEY: Record<string, number> = {
   syncWithComputers: 2,
   configuratorCertificates: 2,
   deviceNameTemplate: 2,
+  autoAdvanceSetup: 2,
+  language: 2,
+  region: 2,
+  returnToService: 2,
+  doNotUseProfileFromBackup: 2,
   department: 3,
   hiddenScreens: 3,
   enrollmentUrl: 4,
@@ -79,7 +87,7 @@ export const SYNC_LABELS: Record<string, string> = {
   allowByCertificate: "Allow Apple Configurator by certificate",
 };
 
-export const PLATFORM_LABELS: Record<string, string> = { iOS: "iOS/iPadOS" };
+export { PLATFORM_LABELS, platformLabel };
 
 export function label(labels: Record<string, string>, value: string | null): string {
   if (value === null) return "—";
@@ -92,17 +100,88 @@ export const MAX_CACHED_USERS = 24;
 export const withAffinity = (d: ProfileDraft) => d.userAffinity === "withUserAffinity";
 export const hasVppToken = (d: ProfileDraft) => (d.companyPortalVppToken ?? "").trim() !== "";
 
+// ----- platforms (PLT-1) ----------------------------------------------------------------
+
+/**
+ * Whether a profile of `platform` uses the setting at draft key `field`: the
+ * catalogue lists the settings only some platforms use; every other setting
+ * applies to all. For a choice, the entry covers its values other than the
+ * neutral one (user affinity: "with"; authentication: Company Portal; sync
+ * with computers: anything but "Allow all").
+ */
+export type Uses = (field: string) => boolean;
+
+export function usesFor(settings: readonly PlatformSetting[], platform: string): Uses {
+  return (field) => {
+    const rule = settings.find((s) => s.field === field);
+    return rule === undefined || rule.platforms.includes(platform);
+  };
+}
+
+/** The draft a new profile of `platform` starts from, keeping what Basics already holds. */
+export function restartFor(
+  catalogue: SkipKeyCatalogue,
+  platform: string,
+  current: ProfileDraft,
+): ProfileDraft {
+  const entry = catalogue.platforms.find((p) => p.platform === platform);
+  const defaults = entry?.defaults ?? { ...catalogue.defaults, platform };
+  return { ...defaults, name: current.name, description: current.description };
+}
+
+/** Setup Assistant languages and regions by name, in English like the rest of Depot. */
+const LANGUAGE_NAMES = new Intl.DisplayNames(["en"], { type: "language", fallback: "code" });
+const REGION_NAMES = new Intl.DisplayNames(["en"], { type: "region", fallback: "code" });
+
+function nameOf(names: Intl.DisplayNames, code: string): string {
+  try {
+    return names.of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/** "French"; the code itself when there is no name for it. */
+export const languageName = (code: string) => nameOf(LANGUAGE_NAMES, code);
+/** "Canada". */
+export const regionName = (code: string) => nameOf(REGION_NAMES, code);
+
+/** What a device of the platform is called in the device-name sample. */
+export const SAMPLE_DEVICE: Record<string, string> = {
+  iOS: "iPad",
+  macOS: "Mac",
+  tvOS: "Apple TV",
+  visionOS: "Apple Vision Pro",
+};
+
 /** Which optional settings the Device Management step shows for this draft. */
-export function visibleSettings(d: ProfileDraft) {
+export function visibleSettings(d: ProfileDraft, uses: Uses) {
   const affinity = withAffinity(d);
+  const sharedIPad = uses("sharedIPad") && !affinity && d.supervised;
   return {
+    userAffinity: uses("userAffinity"),
     authentication: affinity,
-    installCompanyPortal: affinity && d.authentication !== null,
-    companyPortalVppToken: affinity && d.authentication !== null && d.installCompanyPortal,
-    singleAppModeUntilAuthentication: hasVppToken(d) && d.installCompanyPortal,
-    sharedIPad: !affinity && d.supervised,
-    maximumCachedUsers: !affinity && d.supervised && d.sharedIPad,
-    configuratorCertificates: d.syncWithComputers === "allowByCertificate",
+    companyPortalAuthentication: uses("authentication"),
+    installCompanyPortal: uses("installCompanyPortal") && affinity && d.authentication !== null,
+    companyPortalVppToken:
+      uses("companyPortalVppToken") &&
+      affinity &&
+      d.authentication !== null &&
+      d.installCompanyPortal,
+    singleAppModeUntilAuthentication:
+      uses("singleAppModeUntilAuthentication") && hasVppToken(d) && d.installCompanyPortal,
+    /** Shared iPad exists on this platform (shown, or explained when it does not apply yet). */
+    sharedIPadOffered: uses("sharedIPad"),
+    sharedIPad,
+    maximumCachedUsers: sharedIPad && d.sharedIPad,
+    syncWithComputers: uses("syncWithComputers"),
+    configuratorCertificates:
+      uses("configuratorCertificates") && d.syncWithComputers === "allowByCertificate",
+    autoAdvanceSetup: uses("autoAdvanceSetup"),
+    language: uses("language"),
+    region: uses("region"),
+    returnToService: uses("returnToService"),
+    doNotUseProfileFromBackup: uses("doNotUseProfileFromBackup"),
   };
 }
 
@@ -111,7 +190,7 @@ export function visibleSettings(d: ProfileDraft) {
  * carries a value its hidden field could not change: no authentication without
  * a user, the Company Portal always with Company Portal sign-in, Shared iPad
  * only without a user on supervised devices, certificates only when pairing is
- * allowed by certificate.
+ * allowed by certificate, a region only with a language.
  */
 export function normalize(d: ProfileDraft): ProfileDraft {
   const next = { ...d };
@@ -123,6 +202,7 @@ export function normalize(d: ProfileDraft): ProfileDraft {
   if (withAffinity(next) || !next.supervised) next.sharedIPad = false;
   if (!next.sharedIPad) next.maximumCachedUsers = null;
   if (next.syncWithComputers !== "allowByCertificate") next.configuratorCertificates = [];
+  if (next.language === null) next.region = null;
   return next;
 }
 
@@ -148,18 +228,25 @@ export function withDepartment(
 /** The catalogue's name for iOS and iPadOS. */
 export const IOS = "iOS/iPadOS";
 
-export function iosSupport(entry: SkipKeyEntry) {
-  return entry.platforms.find((p) => p.platform === IOS) ?? null;
+/** Where the screen exists on `platform` (`iOS`, `macOS`, …): since, deprecated, removed. */
+export function supportOn(entry: SkipKeyEntry, platform: string) {
+  return entry.platforms.find((p) => p.name === platform) ?? null;
 }
 
-/** "iOS/iPadOS 13+ · macOS 10.14+". */
-export function platformNote(entry: SkipKeyEntry): string {
-  const ios = iosSupport(entry);
-  const others = entry.platforms.filter((p) => p.platform !== IOS);
-  return [ios, ...others]
-    .filter((p) => p !== null)
-    .map((p) => `${p.platform} ${p.since}+`)
-    .join(" · ");
+export function iosSupport(entry: SkipKeyEntry) {
+  return supportOn(entry, "iOS");
+}
+
+/** "macOS 10.14+" for one platform; every platform ("iOS/iPadOS 13+ · macOS 10.14+") without one. */
+export function platformNote(entry: SkipKeyEntry, platform?: string): string {
+  const shown =
+    platform === undefined ? entry.platforms : entry.platforms.filter((p) => p.name === platform);
+  return shown.map((p) => `${p.platform} ${p.since}+`).join(" · ");
+}
+
+/** The catalogue's caveat about hiding this screen on `platform`, if any. */
+export function screenNote(entry: SkipKeyEntry, platform: string): string | null {
+  return entry.notes.find((n) => n.platform === platform)?.text ?? null;
 }
 
 /** The label of a screen key, or the key itself when the catalogue lacks it. */
@@ -223,6 +310,11 @@ const FIELD_LABELS: Record<string, string> = {
   hiddenScreens: "Hidden Setup Assistant screens",
   enrollmentUrl: "Enrollment URL",
   configurationWebUrl: "Configuration web URL",
+  autoAdvanceSetup: "Auto advance Setup Assistant",
+  language: "Language",
+  region: "Region",
+  returnToService: "Return to Service",
+  doNotUseProfileFromBackup: "Don't restore the enrollment profile from a backup",
 };
 
 export function fieldLabel(path: string): string {

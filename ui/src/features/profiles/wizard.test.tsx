@@ -296,13 +296,13 @@ describe("Create profile wizard", () => {
     const tone = within(list).getByTestId("skip-key-DisplayTone");
     expect(within(tone).getByTestId("skip-key-deprecated")).toHaveTextContent("15.0");
     expect(tone).toHaveTextContent("iOS/iPadOS 9.3.2+");
-    expect(screen.getByTestId("skip-keys-count")).toHaveTextContent("0 of 9 screens hidden");
+    expect(screen.getByTestId("skip-keys-count")).toHaveTextContent("0 of 12 screens hidden");
 
     await user.type(screen.getByTestId("skip-key-search"), "siri");
     expect(within(list).getAllByRole("listitem")).toHaveLength(1);
     await user.click(screen.getByTestId("skip-key-Siri-hide"));
     expect(screen.getByTestId("skip-key-Siri")).toHaveAttribute("data-hidden", "true");
-    expect(screen.getByTestId("skip-keys-count")).toHaveTextContent("1 of 9 screens hidden");
+    expect(screen.getByTestId("skip-keys-count")).toHaveTextContent("1 of 12 screens hidden");
 
     await user.clear(screen.getByTestId("skip-key-search"));
     await user.type(screen.getByTestId("skip-key-search"), "nothing like this");
@@ -310,9 +310,9 @@ describe("Create profile wizard", () => {
     await user.clear(screen.getByTestId("skip-key-search"));
 
     await user.click(screen.getByTestId("skip-keys-hide-all"));
-    expect(screen.getByTestId("skip-keys-count")).toHaveTextContent("9 of 9 screens hidden");
+    expect(screen.getByTestId("skip-keys-count")).toHaveTextContent("12 of 12 screens hidden");
     await user.click(screen.getByTestId("skip-keys-show-all"));
-    expect(screen.getByTestId("skip-keys-count")).toHaveTextContent("0 of 9 screens hidden");
+    expect(screen.getByTestId("skip-keys-count")).toHaveTextContent("0 of 12 screens hidden");
 
     await user.click(screen.getByTestId("skip-key-Siri-hide"));
     await user.click(screen.getByTestId("skip-key-Payment-hide"));
