@@ -158,7 +158,13 @@ describe("dashboard", () => {
     );
     expect(screen.getByTestId("workspace-schema")).toHaveTextContent("4");
     expect(screen.queryByTestId("dashboard-next-step")).not.toBeInTheDocument();
-    expect(backend.calls).toEqual([{ name: "workspace.info", payload: {} }]);
+    // With tokens, the dashboard also asks for them (devices without a default, per token).
+    await waitFor(() =>
+      expect(backend.calls).toEqual([
+        { name: "workspace.info", payload: {} },
+        { name: "tokens.list", payload: {} },
+      ]),
+    );
   });
 
   it("points a new workspace to the tokens page", async () => {

@@ -35,9 +35,13 @@ export const PROFILE_PATHS = {
 
 /**
  * The device list with a filter preset. `?profileName=<name>` lists the devices
- * holding the Depot profile of that name (PRO-17), `?token=<id>` one token's devices.
+ * holding the Depot profile of that name (PRO-17), `?token=<id>` one token's devices,
+ * `&serials=A,B` opens the serial-number panel with those serials.
  */
 export const DEVICE_PATHS = {
   forProfileName: (name: string) => `${PATHS.devices}?profileName=${encodeURIComponent(name)}`,
   forToken: (tokenId: string) => `${PATHS.devices}?token=${encodeURIComponent(tokenId)}`,
+  /** The "Apple serial numbers" panel, open with these serials of one token (to assign a profile). */
+  assignSerials: (tokenId: string, serials: readonly string[]) =>
+    `${PATHS.devices}?token=${encodeURIComponent(tokenId)}&serials=${encodeURIComponent(serials.join(","))}`,
 } as const;

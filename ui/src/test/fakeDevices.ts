@@ -86,6 +86,15 @@ const MODELS = [
   { model: "MacBook Air", family: "Mac", os: "macOS 14.5", description: "MACBOOK AIR 13-INCH M3" },
   { model: "iPhone SE", family: "iPhone", os: "iOS 16.7", description: "IPHONE SE 64GB" },
 ];
+/** The platform whose profiles each Apple device family takes. */
+const FAMILY_PLATFORM: Record<string, string> = {
+  iPhone: "iOS",
+  iPad: "iOS",
+  iPod: "iOS",
+  Mac: "macOS",
+  AppleTV: "tvOS",
+  Vision: "visionOS",
+};
 const COLORS = ["Silver", "Space Gray", "Blue", "Starlight"];
 const PREFIXES = ["F9FX", "DMPX", "C02X", "H4TX"];
 const STATUSES = ["empty", "assigned", "pushed", "empty", "assigned"];
@@ -406,6 +415,24 @@ export function fakeDevices(depot: ReturnType<typeof fakeDepot>, options: Option
     return { serials, badRows, duplicates };
   };
 
+  /** Why a device of `family` must not get the profile, as the backend words it (PLT-3). */
+  const refusalFor = (profileId: string, family: string): string | null => {
+    const detail = options.profiles?.handlers["profiles.get"]?.({ id: profileId });
+    if (!detail || !("draft" in detail)) return null;
+    const platform = FAMILY_PLATFORM[family];
+    if (platform === undefined) return null;
+    const label = (p: string) => (p === "iOS" ? "iOS/iPadOS" : p);
+    const a = (word: string) => (/^[iA]/.test(word) ? "an" : "a");
+    if (platform !== detail.draft.platform) {
+      const [want, got] = [label(platform), label(detail.draft.platform)];
+      return `platform mismatch: this ${family} needs ${a(want)} ${want} profile, not ${a(got)} ${got} one`;
+    }
+    if (detail.draft.sharedIPad && family !== "iPad") {
+      return `Shared iPad profiles are for iPads only; this is a ${family}`;
+    }
+    return null;
+  };
+
   const classify = (
     tokenId: string,
     profileId: string | undefined,
@@ -427,6 +454,9 @@ export function fakeDevices(depot: ReturnType<typeof fakeDepot>, options: Option
       );
     }
     if (mine) {
+      // PLT-3: a profile of another platform (or Shared iPad on a non-iPad) is never sent.
+      const refusal = profileId === undefined ? null : refusalFor(profileId, mine.family);
+      if (refusal) return send("refused", refusal, false);
       if (profileId !== undefined && mine.depotProfileId === profileId) {
         return send("alreadyOnProfile", "already holds this profile", false);
       }

@@ -14,12 +14,14 @@ import {
   KeyMultiple20Regular,
   PhoneLaptop20Regular,
 } from "@fluentui/react-icons";
+import { useQueries } from "@tanstack/react-query";
 import type { ReactNode } from "react";
-import { useWorkspaceInfo } from "../../app/api";
-import { hrefTo } from "../../app/paths";
+import { call, queryKeys, useTokenList, useWorkspaceInfo } from "../../app/api";
+import { PROFILE_PATHS, TOKEN_PATHS, hrefTo } from "../../app/paths";
 import type { WorkspaceInfo } from "../../bindings/WorkspaceInfo";
 import { ErrorState } from "../../components/ErrorState";
 import { formatCount } from "../../components/format";
+import { isKnownPlatform, platformDevices, platformLabel } from "../../components/platforms";
 import { LoadingState } from "../../components/LoadingState";
 import { Page } from "../../components/Page";
 
@@ -79,6 +81,19 @@ const useStyles = makeStyles({
   path: {
     fontFamily: tokens.fontFamilyMonospace,
     overflowWrap: "anywhere",
+  },
+  bigNumber: {
+    margin: 0,
+    fontSize: tokens.fontSizeHero700,
+    lineHeight: tokens.lineHeightHero700,
+    fontWeight: tokens.fontWeightSemibold,
+  },
+  lines: {
+    margin: 0,
+    paddingLeft: tokens.spacingHorizontalL,
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalXS,
   },
 });
 
@@ -161,6 +176,7 @@ function Overview({ info }: { info: WorkspaceInfo }) {
             </dd>
           </dl>
         </Card>
+        {counts.tokens > 0 ? <WithoutDefault /> : null}
         {counts.tokens === 0 ? (
           <Card data-testid="dashboard-next-step">
             <CardHeader header={<Subtitle2 as="h2">Get started</Subtitle2>} />
@@ -173,6 +189,61 @@ function Overview({ info }: { info: WorkspaceInfo }) {
         ) : null}
       </div>
     </>
+  );
+}
+
+/**
+ * PLT-2: devices without a profile whose platform has no default on their
+ * token, summed over the tokens (each token's page has its own count).
+ */
+function WithoutDefault() {
+  const styles = useStyles();
+  const list = useTokenList();
+  const tokens = list.data?.tokens ?? [];
+  const details = useQueries({
+    queries: tokens.map((t) => ({
+      queryKey: queryKeys.token(t.id),
+      queryFn: () => call("tokens.get", { id: t.id }),
+    })),
+  });
+  if (tokens.length === 0 || details.some((d) => d.isPending)) return null;
+  const lines = details.flatMap((d) =>
+    (d.data?.devicesWithoutDefault ?? [])
+      .filter((c) => c.count > 0 && isKnownPlatform(c.platform))
+      .map((c) => ({ token: d.data?.summary, ...c })),
+  );
+  const total = lines.reduce((sum, line) => sum + line.count, 0);
+  return (
+    <Card data-testid="dashboard-without-default">
+      <CardHeader
+        header={<Subtitle2 as="h2">New devices without a default profile</Subtitle2>}
+        description="A sync gives a new device the default profile of its own platform only."
+      />
+      <p className={styles.bigNumber} data-testid="count-without-default">
+        {formatCount(total)}
+      </p>
+      {lines.length === 0 ? (
+        <Text as="p" block className={styles.paragraph}>
+          Every platform with new devices has a default profile.
+        </Text>
+      ) : (
+        <ul className={styles.lines}>
+          {lines.map((line) => (
+            <li
+              key={`${line.token?.id ?? ""}:${line.platform}`}
+              data-testid={`without-default-${line.token?.id ?? ""}-${line.platform}`}
+            >
+              {platformDevices(line.platform, line.count)} on{" "}
+              <Link href={`#${TOKEN_PATHS.detail(line.token?.id ?? "")}`}>
+                {line.token?.serverName}
+              </Link>
+              : no {platformLabel(line.platform)} default.{" "}
+              <Link href={`#${PROFILE_PATHS.forToken(line.token?.id ?? "")}`}>Set one</Link>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Card>
   );
 }
 

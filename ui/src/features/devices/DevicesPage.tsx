@@ -22,14 +22,20 @@ const DESCRIPTION =
 /**
  * DEV-1..8: every device of every token, searchable and filterable, with
  * profile assignment, removal, deletion from Depot, export and the
- * "Apple serial numbers" panel. `?profileName=<name>` and `?token=<id>` preset filters.
+ * "Apple serial numbers" panel. `?profileName=<name>` and `?token=<id>` preset filters;
+ * `&serials=A,B` opens the panel with those serial numbers.
  */
 export function DevicesPage() {
   const styles = useStyles();
   const info = useWorkspaceInfo();
   const tokenList = useTokenList();
   const hash = useHashQuery();
-  const [serialsOpen, setSerialsOpen] = useState(false);
+  // `&serials=A,B` (from the sync and token pages) opens the panel with those serials.
+  const presetSerials = (hash.get("serials") ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  const [serialsOpen, setSerialsOpen] = useState(presetSerials.length > 0);
   const tokens = tokenList.data?.tokens ?? [];
   const wantedToken = hash.get("token");
   const tokenFilter = tokens.some((t) => t.id === wantedToken) ? wantedToken : null;
@@ -88,13 +94,14 @@ export function DevicesPage() {
   return (
     <Page testId="devices" title="Devices" description={DESCRIPTION} actions={actions}>
       {body}
-      {serialsOpen ? (
+      {serialsOpen && tokenList.isSuccess ? (
         <Suspense fallback={null}>
           <SerialsPanel
             open
             onClose={() => setSerialsOpen(false)}
             tokens={tokens}
             initialTokenId={tokenFilter}
+            initialText={presetSerials.join("\n")}
           />
         </Suspense>
       ) : null}

@@ -79,7 +79,8 @@ export function PreviewView({ preview, action }: PreviewViewProps) {
   const [only, setOnly] = useState<string | null>(null);
   const counts = [...preview.counts].sort((a, b) => classOrder(a.value) - classOrder(b.value));
   const rows = only === null ? preview.rows : preview.rows.filter((r) => r.class === only);
-  const skipped = preview.total - preview.sendCount;
+  const refused = preview.counts.find((c) => c.value === "refused")?.count ?? 0;
+  const skipped = preview.total - preview.sendCount - refused;
   const columns: GridColumn<PreviewRowDto>[] = [
     {
       id: "serial",
@@ -112,7 +113,23 @@ export function PreviewView({ preview, action }: PreviewViewProps) {
               "device",
               "devices",
             )}${skipped > 0 ? `; ${formatCount(skipped)} will be left alone` : ""}.`}
+        {refused > 0
+          ? ` ${plural(refused, "device is", "devices are")} refused and never sent.`
+          : ""}
       </Body1>
+      {refused > 0 ? (
+        <MessageBar intent="error" layout="multiline" data-testid="preview-refused">
+          <MessageBarBody>
+            <MessageBarTitle>
+              {plural(refused, "device refused", "devices refused")}: not sent to Apple
+            </MessageBarTitle>
+            This profile is not made for {refused === 1 ? "that device" : "those devices"}: another
+            platform, or a Shared iPad profile for something that is not an iPad. Each row below
+            says why. Assign {refused === 1 ? "it" : "them"} a profile of{" "}
+            {refused === 1 ? "its" : "their"} own platform instead.
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
       <div className={styles.counts} role="group" aria-label="Serial numbers per result">
         {counts.map((c) => (
           <ToggleButton

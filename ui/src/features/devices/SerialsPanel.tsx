@@ -66,6 +66,8 @@ type SerialsPanelProps = {
   tokens: readonly TokenSummary[];
   /** The token the list is filtered to, if any. */
   initialTokenId: string | null;
+  /** Serial numbers to start with, one per line (a link from the sync or token page). */
+  initialText?: string;
 };
 
 /**
@@ -78,13 +80,14 @@ export function SerialsPanel({
   onClose,
   tokens: tokenList,
   initialTokenId,
+  initialText = "",
 }: SerialsPanelProps) {
   const styles = useStyles();
   const client = useQueryClient();
   const only = tokenList.length === 1 ? (tokenList[0]?.id ?? null) : null;
   const [tokenId, setTokenId] = useState<string | null>(initialTokenId ?? only);
   const [profileId, setProfileId] = useState<string | null>(null);
-  const [text, setText] = useState("");
+  const [text, setText] = useState(initialText);
   const [fileName, setFileName] = useState<string | null>(null);
   const [step, setStep] = useState<Step>({ kind: "edit" });
 

@@ -62,6 +62,11 @@ export const PREVIEW_CLASS: Record<string, Tone & { hint: string }> = {
     color: "danger",
     hint: "Apple no longer lists it for its token; it will not be sent.",
   },
+  refused: {
+    label: "Refused",
+    color: "danger",
+    hint: "The profile is not for this kind of device (another platform, or Shared iPad on a device that is not an iPad); it is never sent.",
+  },
 };
 
 /** Preview classes in the order the counts show them. */
@@ -73,6 +78,7 @@ export const PREVIEW_ORDER = [
   "otherToken",
   "cooldown",
   "removed",
+  "refused",
 ] as const;
 
 export function tone(table: Record<string, Tone>, value: string): Tone {

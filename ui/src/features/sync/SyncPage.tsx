@@ -3,16 +3,22 @@ import {
   Caption1,
   Card,
   Link,
+  MessageBar,
+  MessageBarActions,
+  MessageBarBody,
+  MessageBarTitle,
   makeStyles,
   tokens,
   typographyStyles,
 } from "@fluentui/react-components";
 import { ArrowSync20Regular, Key20Regular } from "@fluentui/react-icons";
-import type { ReactNode } from "react";
-import { hrefTo, TOKEN_PATHS } from "../../app/paths";
+import { useState, type ReactNode } from "react";
+import { useTokenDetail } from "../../app/api";
+import { DEVICE_PATHS, PROFILE_PATHS, hrefTo, TOKEN_PATHS } from "../../app/paths";
 import { useSyncActions, useSyncOverview } from "../../app/sync";
 import type { TokenSyncStatus } from "../../bindings/TokenSyncStatus";
 import { EmptyState } from "../../components/EmptyState";
+import { PlatformMismatchTable } from "../../components/platforms";
 import { ErrorState } from "../../components/ErrorState";
 import { LoadingState } from "../../components/LoadingState";
 import { Page } from "../../components/Page";
@@ -251,6 +257,57 @@ function SyncRow({ entry }: { entry: TokenSyncStatus }) {
       {running ? <SyncProgressView tokenId={token.id} progress={running} now={now} /> : null}
       {error ? <SyncErrorBar tokenId={token.id} error={error} now={now} /> : null}
       <SyncActionErrors tokenId={token.id} actions={actions} />
+      <PlatformMismatches tokenId={token.id} />
     </Card>
+  );
+}
+
+/**
+ * Devices that received a profile made for another platform (before Depot
+ * kept a default per platform), so an admin can assign them the right one.
+ */
+function PlatformMismatches({ tokenId }: { tokenId: string }) {
+  const detail = useTokenDetail(tokenId);
+  const [open, setOpen] = useState(false);
+  const mismatches = detail.data?.platformMismatches ?? [];
+  if (mismatches.length === 0) return null;
+  const count = formatCount(mismatches.length);
+  return (
+    <>
+      <MessageBar intent="warning" layout="multiline" data-testid={`sync-mismatches-${tokenId}`}>
+        <MessageBarBody>
+          <MessageBarTitle>
+            {mismatches.length === 1
+              ? "1 device received another platform's profile"
+              : `${count} devices received another platform's profile`}
+          </MessageBarTitle>
+          {mismatches.length === 1 ? "It holds" : "They hold"} a profile made for another platform,
+          given before Depot kept one default per platform. Assign each the profile of its own
+          platform; a device that already installed the wrong one must also be erased.
+        </MessageBarBody>
+        <MessageBarActions>
+          <Button
+            as="a"
+            href={`#${DEVICE_PATHS.assignSerials(
+              tokenId,
+              mismatches.map((m) => m.serial),
+            )}`}
+            data-testid={`sync-mismatches-assign-${tokenId}`}
+          >
+            Assign the right profile…
+          </Button>
+          <Button onClick={() => setOpen(!open)} data-testid={`sync-mismatches-show-${tokenId}`}>
+            {open ? "Hide devices" : "Show devices"}
+          </Button>
+        </MessageBarActions>
+      </MessageBar>
+      {open ? (
+        <PlatformMismatchTable
+          mismatches={mismatches}
+          profileHref={PROFILE_PATHS.detail}
+          testId={`sync-mismatch-list-${tokenId}`}
+        />
+      ) : null}
+    </>
   );
 }

@@ -146,6 +146,14 @@ export function RenewDialog({ token, open, onOpenChange }: TokenDialogProps) {
               </MessageBar>
             ) : (
               <>
+                <MessageBar intent="warning" layout="multiline" data-testid="renew-old-token-note">
+                  <MessageBarBody>
+                    <MessageBarTitle>The old token stops working at once</MessageBarTitle>
+                    Downloading a new token in Apple&apos;s portal cancels the current one straight
+                    away: Depot cannot sync or assign profiles for {summary.serverName} until you
+                    finish here with the new file. Download it when you are ready to continue.
+                  </MessageBarBody>
+                </MessageBar>
                 {simulator ? (
                   <>
                     <Body1>

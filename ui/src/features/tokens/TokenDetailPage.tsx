@@ -8,6 +8,7 @@ import {
   MessageBarTitle,
   Subtitle2,
   makeStyles,
+  mergeClasses,
   tokens,
 } from "@fluentui/react-components";
 import {
@@ -22,6 +23,12 @@ import { DEVICE_PATHS, PROFILE_PATHS, hrefTo } from "../../app/paths";
 import type { TokenDetail } from "../../bindings/TokenDetail";
 import type { TokenSummary } from "../../bindings/TokenSummary";
 import { ErrorState } from "../../components/ErrorState";
+import {
+  PlatformMismatchTable,
+  isKnownPlatform,
+  platformDevices,
+  platformLabel,
+} from "../../components/platforms";
 import { Facts } from "../../components/Facts";
 import { LoadingState } from "../../components/LoadingState";
 import { Page } from "../../components/Page";
@@ -56,6 +63,17 @@ const useStyles = makeStyles({
   },
   back: {
     alignSelf: "flex-start",
+  },
+  wide: {
+    gridColumn: "1 / -1",
+  },
+  lines: {
+    display: "flex",
+    flexDirection: "column",
+  },
+  list: {
+    margin: 0,
+    paddingLeft: tokens.spacingHorizontalL,
   },
 });
 
@@ -209,6 +227,7 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
           </MessageBarBody>
         </MessageBar>
       ) : null}
+      <PlatformWarnings token={token} />
       <div className={styles.sections} data-testid="token-detail">
         <Card className={styles.card}>
           <CardHeader header={<Subtitle2 as="h2">Apple account</Subtitle2>} />
@@ -270,16 +289,124 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
                   </Link>
                 ),
               },
-              { label: "Default profile", value: summary.defaultProfile ?? "None" },
+              {
+                label: "Default profiles",
+                value: <DefaultProfiles summary={summary} />,
+                testId: "detail-default-profiles",
+              },
             ]}
           />
         </Card>
         <TokenSyncCard token={summary} />
         <ScopeTagsCard token={token} />
+        {token.platformMismatches.length > 0 ? (
+          <Card className={mergeClasses(styles.card, styles.wide)} data-testid="mismatch-card">
+            <CardHeader
+              header={
+                <Subtitle2 as="h2">
+                  Devices on another platform&apos;s profile (
+                  {formatCount(token.platformMismatches.length)})
+                </Subtitle2>
+              }
+              description="They received a profile made for another platform, before Depot kept one default per platform. Assign each the profile of its own platform."
+            />
+            <PlatformMismatchTable
+              mismatches={token.platformMismatches}
+              profileHref={PROFILE_PATHS.detail}
+              testId="token-mismatches"
+            />
+            <div>
+              <Button
+                as="a"
+                href={`#${DEVICE_PATHS.assignSerials(
+                  summary.id,
+                  token.platformMismatches.map((m) => m.serial),
+                )}`}
+                data-testid="mismatch-assign"
+              >
+                Assign the right profile…
+              </Button>
+            </div>
+          </Card>
+        ) : null}
       </div>
       <RenewDialog token={token} open={renewOpen} onOpenChange={setRenewOpen} />
       <DeleteDialog token={token} open={deleteOpen} onOpenChange={setDeleteOpen} />
     </Page>
+  );
+}
+
+/** Each platform's default profile, one per line. */
+function DefaultProfiles({ summary }: { summary: TokenSummary }) {
+  const styles = useStyles();
+  if (summary.defaultProfiles.length === 0) {
+    return <>{summary.defaultProfile ?? "None"}</>;
+  }
+  return (
+    <span className={styles.lines}>
+      {summary.defaultProfiles.map((d) => (
+        <span key={d.platform} data-testid={`default-${d.platform}`}>
+          {d.label}: {d.profile}
+        </span>
+      ))}
+    </span>
+  );
+}
+
+/**
+ * PLT-2 and Apple's limit: devices that wait because their platform has no
+ * default on this token, and a token over 200,000 devices.
+ */
+function PlatformWarnings({ token }: { token: TokenDetail }) {
+  const styles = useStyles();
+  const { summary } = token;
+  const waiting = token.devicesWithoutDefault.filter((c) => c.count > 0);
+  const known = waiting.filter((c) => isKnownPlatform(c.platform));
+  const unknown = waiting.filter((c) => !isKnownPlatform(c.platform));
+  return (
+    <>
+      {summary.overDeviceLimit ? (
+        <MessageBar intent="warning" layout="multiline" data-testid="token-over-limit">
+          <MessageBarBody>
+            <MessageBarTitle>More devices than Apple allows</MessageBarTitle>
+            Apple supports at most 200,000 devices on one MDM server, and {
+              summary.serverName
+            } has {formatCount(summary.deviceCount)}. Move some of them to another MDM server in
+            Apple Business Manager or Apple School Manager.
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
+      {known.length > 0 ? (
+        <MessageBar intent="warning" layout="multiline" data-testid="devices-without-default">
+          <MessageBarBody>
+            <MessageBarTitle>New devices wait for a default profile</MessageBarTitle>
+            <ul className={styles.list}>
+              {known.map((c) => (
+                <li key={c.platform} data-testid={`without-default-${c.platform}`}>
+                  {platformDevices(c.platform, c.count)} {c.count === 1 ? "waits" : "wait"}: no{" "}
+                  {platformLabel(c.platform)} default profile.
+                </li>
+              ))}
+            </ul>
+            A sync gives each new device the default of its own platform only.{" "}
+            <Link
+              href={`#${PROFILE_PATHS.forToken(summary.id)}`}
+              data-testid="without-default-profiles-link"
+            >
+              Set a default on the Profiles page
+            </Link>
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
+      {unknown.length > 0 ? (
+        <MessageBar intent="info" layout="multiline" data-testid="devices-unknown-family">
+          <MessageBarBody>
+            {unknown.map((c) => `${platformDevices(c.platform, c.count)}`).join(", ")} have no
+            profile: Depot makes profiles only for iOS/iPadOS, macOS, tvOS and visionOS.
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
+    </>
   );
 }
 

@@ -59,6 +59,13 @@ const useStyles = makeStyles({
     display: "block",
     color: tokens.colorNeutralForeground3,
   },
+  defaultLine: {
+    display: "block",
+    whiteSpace: "nowrap",
+  },
+  platformTag: {
+    color: tokens.colorNeutralForeground3,
+  },
   number: {
     textAlign: "right",
     fontVariantNumeric: "tabular-nums",
@@ -95,7 +102,7 @@ export function TokenTable({ tokens: rows }: { tokens: readonly TokenSummary[] }
             <TableHeaderCell>Status</TableHeaderCell>
             <TableHeaderCell className={styles.number}>Devices</TableHeaderCell>
             <TableHeaderCell className={styles.number}>Profiles</TableHeaderCell>
-            <TableHeaderCell>Default profile</TableHeaderCell>
+            <TableHeaderCell>Default profiles</TableHeaderCell>
             <TableHeaderCell>Last sync</TableHeaderCell>
             <TableHeaderCell>Scope tags</TableHeaderCell>
           </TableRow>
@@ -139,8 +146,14 @@ export function TokenTable({ tokens: rows }: { tokens: readonly TokenSummary[] }
               </TableCell>
               <TableCell className={styles.number}>{formatCount(token.deviceCount)}</TableCell>
               <TableCell className={styles.number}>{formatCount(token.profileCount)}</TableCell>
-              <TableCell>
-                {token.defaultProfile ?? <span className={styles.none}>None</span>}
+              <TableCell data-testid={`token-defaults-${token.id}`}>
+                {token.defaultProfiles.length > 0
+                  ? token.defaultProfiles.map((d) => (
+                      <span key={d.platform} className={styles.defaultLine}>
+                        {d.profile} <Caption1 className={styles.platformTag}>({d.label})</Caption1>
+                      </span>
+                    ))
+                  : (token.defaultProfile ?? <span className={styles.none}>None</span>)}
               </TableCell>
               <TableCell data-testid={`token-last-sync-${token.id}`}>
                 {token.lastSyncAt ? (
