@@ -2,6 +2,7 @@ import { Caption1, Field, Link, Select, makeStyles, tokens } from "@fluentui/rea
 import { useProfileList } from "../../app/api";
 import { PROFILE_PATHS } from "../../app/paths";
 import { ErrorState } from "../../components/ErrorState";
+import { platformLabel } from "../../components/platforms";
 import { LoadingState } from "../../components/LoadingState";
 
 const useStyles = makeStyles({
@@ -68,7 +69,8 @@ export function ProfilePicker({ tokenId, value, onChange, testId }: ProfilePicke
         <option value="">Choose a profile…</option>
         {profiles.map((p) => (
           <option key={p.id} value={p.id} disabled={p.upload.state !== "uploaded"}>
-            {p.name} (version {p.version}){p.upload.state === "uploaded" ? "" : " — not uploaded"}
+            {p.name} ({platformLabel(p.platform)}, version {p.version})
+            {p.upload.state === "uploaded" ? "" : " — not uploaded"}
           </option>
         ))}
       </Select>
