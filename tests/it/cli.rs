@@ -96,6 +96,7 @@ mod tokens {
     async fn sim() -> RunningSim {
         Simulator::builder()
             .seed(5)
+            .fleet(depot_sim::Fleet::Mobile)
             .server(ServerSpec::new("Sales-East", "Acme Corp", 20))
             .server(ServerSpec::new("Campus", "Acme Corp", 5))
             .start()

@@ -276,6 +276,7 @@ async fn a_killed_bulk_assignment_resumes_without_resending_answered_batches() {
     const SERIALS: u32 = 5_000;
     let sim = Simulator::builder()
         .seed(78)
+        .fleet(depot_sim::Fleet::Mobile)
         .server(ServerSpec::new("Campus", "Springfield Schools", SERIALS))
         .start()
         .await

@@ -6,6 +6,7 @@ mod cli;
 mod crash;
 mod device_facts;
 mod migrations;
+mod platforms;
 mod profiles;
 mod secrets;
 mod support;

@@ -9,25 +9,33 @@ use depot_core::sync::SyncRequest;
 use depot_core::{CoreError, Depot, DepotOptions, FixedClock, TokenFileInput};
 use depot_domain::TokenId;
 use depot_domain::profile::{ProfileSpec, UserAffinity};
-use depot_sim::{ErrorBurst, Faults, RunningSim, ServerSpec, Simulator};
+use depot_sim::{ErrorBurst, Faults, Fleet, RunningSim, ServerSpec, Simulator};
 
 use crate::support::TestWorkspace;
 
 const NOW: i64 = 1_790_000_000;
-const SERVER: &str = "Sales-East";
+pub(crate) const SERVER: &str = "Sales-East";
 const ENROLL: &str = "https://mdm.acme.example/enroll";
 
-struct Setup {
-    sim: RunningSim,
-    depot: Arc<Depot>,
-    clock: Arc<FixedClock>,
-    token: TokenId,
-    ws: TestWorkspace,
+pub(crate) struct Setup {
+    pub(crate) sim: RunningSim,
+    pub(crate) depot: Arc<Depot>,
+    pub(crate) clock: Arc<FixedClock>,
+    pub(crate) token: TokenId,
+    pub(crate) ws: TestWorkspace,
 }
 
-async fn setup(devices: u32) -> Setup {
+/// A token on a simulator whose fleet is iPhones and iPads only, so one iOS
+/// profile may go to every device.
+pub(crate) async fn setup(devices: u32) -> Setup {
+    setup_with(devices, Fleet::Mobile).await
+}
+
+/// A token on a simulator with `fleet`'s device families.
+pub(crate) async fn setup_with(devices: u32, fleet: Fleet) -> Setup {
     let sim = Simulator::builder()
         .seed(7)
+        .fleet(fleet)
         .server(ServerSpec::new(SERVER, "Acme Corp", devices))
         .clock_start_ms(NOW * 1000)
         .frozen_clock(true)
@@ -61,14 +69,14 @@ async fn setup(devices: u32) -> Setup {
 }
 
 impl Setup {
-    async fn sync(&self) -> depot_core::sync::SyncOutcome {
+    pub(crate) async fn sync(&self) -> depot_core::sync::SyncOutcome {
         self.depot
             .sync_token(self.token, SyncRequest::manual(true), &|_| {})
             .await
             .unwrap()
     }
 
-    fn serials(&self) -> Vec<String> {
+    pub(crate) fn serials(&self) -> Vec<String> {
         self.depot
             .workspace()
             .connect()
@@ -77,7 +85,7 @@ impl Setup {
             .unwrap()
     }
 
-    async fn create(&self, spec: &ProfileSpec) -> i64 {
+    pub(crate) async fn create(&self, spec: &ProfileSpec) -> i64 {
         let detail = self.depot.create_profile(self.token, spec).await.unwrap();
         assert_eq!(
             detail.overview.upload.state,
@@ -87,7 +95,7 @@ impl Setup {
         detail.overview.id
     }
 
-    async fn assign(
+    pub(crate) async fn assign(
         &self,
         profile: Option<i64>,
         serials: Vec<String>,
@@ -105,7 +113,7 @@ impl Setup {
     }
 
     /// `POST /profile/devices` calls the simulator answered.
-    fn assign_calls(&self) -> usize {
+    pub(crate) fn assign_calls(&self) -> usize {
         self.sim
             .request_log()
             .iter()
@@ -113,7 +121,7 @@ impl Setup {
             .count()
     }
 
-    fn apple_uuid_of(&self, serial: &str) -> Option<String> {
+    pub(crate) fn apple_uuid_of(&self, serial: &str) -> Option<String> {
         let device = self.sim.device(SERVER, serial, 10).unwrap()?;
         device["profile_uuid"].as_str().map(str::to_owned)
     }
@@ -257,7 +265,8 @@ async fn apple_refusals_and_outages_leave_a_retryable_profile() {
 
 #[tokio::test]
 async fn an_edit_is_a_new_version_and_moves_every_device_to_it() {
-    let s = setup(1_500).await;
+    // iPads only: the Shared iPad profile fits every device.
+    let s = setup_with(1_500, Fleet::IPads).await;
     s.sync().await;
     let serials = s.serials();
     let id = s.create(&shared_ipad("Store iPads")).await;
@@ -389,7 +398,9 @@ async fn new_devices_get_the_default_profile_after_a_sync() {
     let id = s.create(&ProfileSpec::new("Default")).await;
     s.depot.set_default_profile(id).unwrap();
     let outcome = s.sync().await;
-    let run = outcome.default_assignment.expect("default profile sent");
+    let [run] = outcome.default_assignments.as_slice() else {
+        panic!("one run, for iOS: {:?}", outcome.default_assignments)
+    };
     assert!(run.total > 0 && run.succeeded == run.total, "{run:?}");
     assert_eq!(run.reason, "default");
 
@@ -453,7 +464,7 @@ async fn a_run_killed_mid_way_resumes_without_resending_finished_batches() {
 
 #[tokio::test]
 async fn handoff_and_exports() {
-    let s = setup(20).await;
+    let s = setup_with(20, Fleet::IPads).await;
     s.sync().await;
     let id = s.create(&shared_ipad("Store iPads")).await;
     s.assign(Some(id), s.serials()[..5].to_vec()).await;
@@ -464,6 +475,7 @@ async fn handoff_and_exports() {
         [
             "shared-ipad-settings.plist",
             "device-names.plist",
+            "device-configured.plist",
             "README.txt"
         ]
     );

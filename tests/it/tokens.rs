@@ -152,7 +152,7 @@ async fn keygen_portal_add_list_renew_and_delete() {
     )
     .unwrap();
     db.execute(
-        "UPDATE tokens SET default_profile_id = 7 WHERE id = ?1",
+        "INSERT INTO token_defaults (token_id, platform, profile_id) VALUES (?1, 'iOS', 7)",
         [added.id.get()],
     )
     .unwrap();
@@ -169,11 +169,10 @@ async fn keygen_portal_add_list_renew_and_delete() {
     db.execute("DELETE FROM devices", []).unwrap();
     let message = depot.delete_token(added.id).unwrap_err().to_string();
     assert!(
-        !message.contains("device") && message.contains("default profile"),
+        !message.contains("device") && message.contains("default iOS/iPadOS profile"),
         "{message}"
     );
-    db.execute("UPDATE tokens SET default_profile_id = NULL", [])
-        .unwrap();
+    db.execute("DELETE FROM token_defaults", []).unwrap();
     depot.delete_token(added.id).unwrap();
     assert!(depot.list_tokens().unwrap().is_empty());
     assert_eq!(
@@ -434,17 +433,21 @@ async fn demo_mode_runs_the_real_flow_and_survives_a_restart() {
         )
         .await
         .unwrap();
-    let serials = depot
-        .workspace()
-        .connect()
-        .unwrap()
-        .active_serials(demo.id)
-        .unwrap();
+    // The demo fleet has every family: three iPhones or iPads take the iOS profile.
+    let db = depot.workspace().connect().unwrap();
+    let all = db.active_serials(demo.id).unwrap();
+    let families = db.device_families(demo.id, &all).unwrap();
+    let serials: Vec<String> = all
+        .into_iter()
+        .filter(|s| matches!(families[s].as_str(), "iPhone" | "iPad"))
+        .take(3)
+        .collect();
+    drop(db);
     let run = depot
         .start_assignment(&depot_core::assign::AssignRequest {
             token: demo.id,
             profile: Some(profile.overview.id),
-            serials: serials[..3].to_vec(),
+            serials: serials.clone(),
             reason: depot_core::assign::AssignReason::Manual,
         })
         .unwrap();

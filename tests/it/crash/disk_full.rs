@@ -28,6 +28,7 @@ struct Setup {
 async fn setup(devices: u32) -> Setup {
     let sim = Simulator::builder()
         .seed(84)
+        .fleet(depot_sim::Fleet::Mobile)
         .server(ServerSpec::new(SERVER, "Springfield Schools", devices))
         .clock_start_ms(NOW * 1000)
         .frozen_clock(true)

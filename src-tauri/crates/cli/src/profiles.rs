@@ -8,7 +8,7 @@ use clap::Subcommand;
 use depot_api::dto::{AssignmentRun, EnrollmentSettings, ProfileDetail, ProfileSummary};
 use depot_core::files::{self, FileKind};
 use depot_core::{CoreError, Depot};
-use depot_domain::profile::ProfileSpec;
+use depot_domain::profile::{ApplePlatform, ProfileSpec};
 
 use crate::{print_json, tokens};
 
@@ -62,16 +62,22 @@ pub enum ProfileCommand {
         token: String,
         file: PathBuf,
     },
-    /// Make a profile its token's default (new devices get it after each sync).
+    /// Make a profile its token's default for the profile's platform: new
+    /// devices of that platform get it after each sync (other platforms keep
+    /// their own default).
     SetDefault {
         profile: String,
         #[arg(long, value_name = "T")]
         token: Option<String>,
     },
-    /// Clear a token's default profile.
+    /// Clear a token's default profile for one platform (without --platform:
+    /// every platform's default).
     ClearDefault {
         #[arg(long, value_name = "T")]
         token: String,
+        /// iOS, macOS, tvOS or visionOS.
+        #[arg(long, value_name = "PLATFORM", value_parser = parse_platform)]
+        platform: Option<ApplePlatform>,
     },
     /// Delete a profile (refused while devices hold it or it is a default).
     Delete {
@@ -175,9 +181,10 @@ pub async fn run(depot: &Arc<Depot>, command: ProfileCommand, json: bool) -> Res
             }
             for p in &list {
                 println!(
-                    "{:>4}  {:<28} v{:<3} {:>7} devices  {:<8} {:<12} {}",
+                    "{:>4}  {:<28} {:<9} v{:<3} {:>7} devices  {:<8} {:<12} {}",
                     p.id,
                     p.name,
+                    p.platform,
                     p.version,
                     p.device_count,
                     if p.is_default { "default" } else { "" },
@@ -233,15 +240,31 @@ pub async fn run(depot: &Arc<Depot>, command: ProfileCommand, json: bool) -> Res
                 return print_json(&summary);
             }
             println!(
-                "'{}' is now the default profile of {}: new devices get it after each sync.",
-                summary.name, summary.token_name
+                "'{}' is now the default {} profile of {}: new {} devices get it after each sync.",
+                summary.name,
+                platform_label(&summary.platform),
+                summary.token_name,
+                platform_label(&summary.platform)
             );
             Ok(())
         }
-        ProfileCommand::ClearDefault { token } => {
+        ProfileCommand::ClearDefault { token, platform } => {
             let token = tokens::resolve(depot, &token)?;
-            depot.clear_default_profile(token)?;
-            println!("The token has no default profile now.");
+            let platforms: Vec<ApplePlatform> = match platform {
+                Some(one) => vec![one],
+                None => ApplePlatform::ALL.iter().map(|(p, _)| *p).collect(),
+            };
+            for platform in &platforms {
+                depot.clear_default_profile(token, *platform)?;
+            }
+            match platform {
+                Some(one) => println!(
+                    "The token has no {} default profile now: new {} devices stay without a profile.",
+                    one.label(),
+                    one.label()
+                ),
+                None => println!("The token has no default profile now, for any platform."),
+            }
             Ok(())
         }
         ProfileCommand::Delete { profile, token } => {
@@ -373,11 +396,16 @@ fn print_detail(d: &ProfileDetail) {
     let s = &d.summary;
     println!("Profile:        {} (id {})", s.name, s.id);
     println!("Token:          {}", s.token_name);
+    println!("Platform:       {}", platform_label(&s.platform));
     println!("Version:        {}", s.version);
     println!("Devices:        {}", s.device_count);
     println!(
         "Default:        {}",
-        if s.is_default { "yes" } else { "no" }
+        if s.is_default {
+            format!("yes, for new {} devices", platform_label(&s.platform))
+        } else {
+            "no".to_owned()
+        }
     );
     println!("Upload:         {}", upload_label(s));
     if let Some(uuid) = &s.upload.apple_uuid {
@@ -401,4 +429,18 @@ fn print_detail(d: &ProfileDetail) {
             v.upload.apple_uuid.as_deref().unwrap_or("not uploaded")
         );
     }
+}
+
+/// `--platform`: iOS, macOS, tvOS or visionOS (any case).
+fn parse_platform(text: &str) -> Result<ApplePlatform, String> {
+    ApplePlatform::ALL
+        .iter()
+        .find(|(_, name)| name.eq_ignore_ascii_case(text.trim()))
+        .map(|(p, _)| *p)
+        .ok_or_else(|| format!("'{text}' is not a platform; use iOS, macOS, tvOS or visionOS"))
+}
+
+/// `iOS/iPadOS` for `iOS`, else the name as it is.
+fn platform_label(name: &str) -> String {
+    ApplePlatform::from_name(name).map_or_else(|| name.to_owned(), |p| p.label().to_owned())
 }

@@ -202,11 +202,16 @@ impl Depot {
         let now = self.clock.now();
         self.workspace.write(|db| {
             let token = self.token_row(db, request.token)?;
+            let mut guard = None;
             let (profile, version, uuid, object) = match request.profile {
                 Some(id) => {
                     let row = db
                         .get_profile(id)?
                         .ok_or_else(|| CoreError::NotFound(format!("profile {id}")))?;
+                    guard = Some((
+                        row.platform,
+                        crate::profiles::stored_spec(&row.current)?.shared_ipad,
+                    ));
                     if row.token_id != request.token {
                         return Err(CoreError::InvalidInput {
                             field: "profile",
@@ -274,7 +279,33 @@ impl Depot {
                     })
                 })
                 .collect();
+            // PLT-3: a device of another platform (or not an iPad, for a
+            // Shared iPad profile) is never sent, whoever started the run.
+            let mut refused: Vec<(String, Outcome, Option<String>)> = Vec::new();
+            if let Some((platform, shared_ipad)) = guard {
+                let families = db.device_families(request.token, &serials)?;
+                for serial in &serials {
+                    let Some(family) = families.get(serial) else {
+                        continue;
+                    };
+                    if cooling.contains_key(serial) {
+                        continue;
+                    }
+                    if let Some(reason) = depot_domain::profile::assignment_refusal(
+                        platform,
+                        shared_ipad,
+                        &depot_domain::DeviceFamily::parse(family),
+                    ) {
+                        refused.push((
+                            serial.clone(),
+                            Outcome::NotSent,
+                            Some(format!("refused: {reason}")),
+                        ));
+                    }
+                }
+            }
             db.record_assignment_results(run, &in_cooldown, now)?;
+            db.record_assignment_results(run, &refused, now)?;
             self.audit(
                 db,
                 AuditEvent {
@@ -289,6 +320,7 @@ impl Depot {
                         "reason": request.reason.as_str(),
                         "serials": serials.len(),
                         "inCooldown": in_cooldown.len(),
+                        "refused": refused.len(),
                         "profileVersion": version,
                         "token": token.server_name,
                     })),

@@ -84,6 +84,9 @@ pub enum PreviewClass {
     SetUp,
     /// Known only as removed from its token.
     Removed,
+    /// Refused before Apple (PLT-3): the profile is for another platform, or a
+    /// Shared iPad profile for a device that is not an iPad. Never sent.
+    Refused,
 }
 
 impl PreviewClass {
@@ -96,6 +99,7 @@ impl PreviewClass {
             PreviewClass::Cooldown => "cooldown",
             PreviewClass::SetUp => "setUp",
             PreviewClass::Removed => "removed",
+            PreviewClass::Refused => "refused",
         }
     }
 
@@ -389,6 +393,14 @@ impl Depot {
         };
         let placements = db.classify_serials(token, serials)?;
         let cooling = db.cooldowns(token, self.clock.now())?;
+        // PLT-3: the target profile's platform and Shared iPad setting.
+        let guard = match &target {
+            Some(row) => Some((
+                row.platform,
+                crate::profiles::stored_spec(&row.current)?.shared_ipad,
+            )),
+            None => None,
+        };
         let mut rows = Vec::with_capacity(serials.len());
         for serial in serials {
             let (class, detail) = match (cooling.get(serial), placements.get(serial)) {
@@ -405,13 +417,23 @@ impl Depot {
                         profile_uuid,
                         profile_status,
                         depot_profile,
+                        family,
                     }),
                 ) => {
+                    let refusal = guard.and_then(|(platform, shared_ipad)| {
+                        depot_domain::profile::assignment_refusal(
+                            platform,
+                            shared_ipad,
+                            &depot_domain::DeviceFamily::parse(family),
+                        )
+                    });
                     let on_target = match (&target, profile_uuid) {
                         (Some(t), Some(uuid)) => t.current.apple_uuid.as_deref() == Some(uuid),
                         _ => false,
                     };
-                    if on_target {
+                    if let Some(reason) = refusal {
+                        (PreviewClass::Refused, format!("{reason}; not sent"))
+                    } else if on_target {
                         (
                             PreviewClass::AlreadyOnProfile,
                             "already holds this profile".to_owned(),

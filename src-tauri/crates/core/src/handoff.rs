@@ -10,11 +10,26 @@
 //!   Company Portal (through VPP when a VPP token is chosen).
 //! - `single-app-mode.mobileconfig`: an App Lock payload keeping Company
 //!   Portal in front until the user has signed in.
+//! - `host-pairing-restriction.mobileconfig` (iOS, visionOS; pairing denied or
+//!   limited to Configurator certificates): a Restrictions payload with
+//!   `allowHostPairing` off. From iOS 13 the profile's `allow_pairing` is no
+//!   longer honoured; only this restriction (supervised devices) blocks pairing.
+//! - `macos-account-setup.plist` (macOS awaiting final configuration): the
+//!   `AccountConfiguration` command the MDM sends while the Mac waits in Setup
+//!   Assistant, so the local accounts are as the organisation wants them.
+//! - `return-to-service-erase.plist` (iOS, visionOS with Return to Service): the
+//!   `EraseDevice` command with `ReturnToService`, for the MDM to send when the
+//!   device is handed back.
+//! - `device-configured.plist` (every platform awaiting final configuration):
+//!   the `DeviceConfigured` command that lets the device leave Setup Assistant
+//!   once the MDM has sent the rest.
 //! - `README.txt`: what each file is for.
 //!
 //! Command UUIDs are left to the MDM server, which issues each command.
 
-use depot_domain::profile::{DeviceNameTemplate, ProfileSpec};
+use depot_domain::profile::{
+    ApplePlatform, DeviceNameTemplate, ProfileSpec, SyncWithComputers, UserAffinity,
+};
 use depot_domain::{DeviceFamily, SerialNumber};
 use plist::{Dictionary, Value};
 
@@ -169,6 +184,96 @@ pub(crate) fn files(
         );
     }
 
+    let pairs = matches!(spec.platform, ApplePlatform::Ios | ApplePlatform::VisionOs);
+    if pairs && spec.sync_with_computers != SyncWithComputers::AllowAll {
+        let mut restriction = Dictionary::new();
+        restriction.insert("PayloadType".into(), "com.apple.applicationaccess".into());
+        restriction.insert("PayloadVersion".into(), Value::Integer(1.into()));
+        restriction.insert(
+            "PayloadIdentifier".into(),
+            "app.depot.handoff.host-pairing.restrictions".into(),
+        );
+        restriction.insert(
+            "PayloadUUID".into(),
+            stable_uuid(profile_name, version, "host-pairing").into(),
+        );
+        restriction.insert("allowHostPairing".into(), Value::Boolean(false));
+        files.push(file(
+            "host-pairing-restriction.mobileconfig",
+            &configuration(
+                profile_name,
+                version,
+                "host-pairing",
+                "No pairing with computers",
+                restriction,
+            ),
+        )?);
+        readme.push_str(match spec.sync_with_computers {
+            SyncWithComputers::AllowByCertificate => {
+                "host-pairing-restriction.mobileconfig — Restrictions payload with allowHostPairing off (supervised devices): from iOS 13 this, not the enrollment profile, stops pairing; Macs holding one of the profile's Apple Configurator certificates can still pair.
+"
+            }
+            _ => {
+                "host-pairing-restriction.mobileconfig — Restrictions payload with allowHostPairing off (supervised devices): from iOS 13 this, not the enrollment profile, stops the device pairing with any computer.
+"
+            }
+        });
+    }
+
+    if spec.platform == ApplePlatform::MacOs && spec.await_final_configuration {
+        let mut command = Dictionary::new();
+        command.insert("RequestType".into(), "AccountConfiguration".into());
+        // The user creates their own account in Setup Assistant; with user
+        // affinity it is a standard account (the organisation keeps admin).
+        command.insert(
+            "SkipPrimarySetupAccountCreation".into(),
+            Value::Boolean(false),
+        );
+        command.insert(
+            "SetPrimarySetupAccountAsRegularUser".into(),
+            Value::Boolean(spec.user_affinity == UserAffinity::WithUserAffinity),
+        );
+        // The MDM adds its managed administrator: Depot holds no password hash.
+        command.insert("AutoSetupAdminAccounts".into(), Value::Array(Vec::new()));
+        let mut root = Dictionary::new();
+        root.insert("Command".into(), Value::Dictionary(command));
+        files.push(file("macos-account-setup.plist", &Value::Dictionary(root))?);
+        readme.push_str(
+            "macos-account-setup.plist — AccountConfiguration command to send while the Mac waits in Setup Assistant: the user still creates the first account (a standard account when the profile has user affinity); add your managed administrator under AutoSetupAdminAccounts (short name, full name, salted password hash) before sending.
+",
+        );
+    }
+
+    if pairs && spec.return_to_service {
+        let mut rts = Dictionary::new();
+        rts.insert("Enabled".into(), Value::Boolean(true));
+        let mut command = Dictionary::new();
+        command.insert("RequestType".into(), "EraseDevice".into());
+        command.insert("ReturnToService".into(), Value::Dictionary(rts));
+        let mut root = Dictionary::new();
+        root.insert("Command".into(), Value::Dictionary(command));
+        files.push(file(
+            "return-to-service-erase.plist",
+            &Value::Dictionary(root),
+        )?);
+        readme.push_str(
+            "return-to-service-erase.plist — EraseDevice command with ReturnToService on (OS 26 and later): the device erases, joins Wi-Fi and enrolls again without anyone at it. Add WiFiProfileData (a Wi-Fi profile) unless the device has a wired or cellular connection.
+",
+        );
+    }
+
+    if spec.await_final_configuration {
+        let mut command = Dictionary::new();
+        command.insert("RequestType".into(), "DeviceConfigured".into());
+        let mut root = Dictionary::new();
+        root.insert("Command".into(), Value::Dictionary(command));
+        files.push(file("device-configured.plist", &Value::Dictionary(root))?);
+        readme.push_str(
+            "device-configured.plist — DeviceConfigured command: the profile holds the device in Setup Assistant until the MDM sends it; send it last, after the settings above.
+",
+        );
+    }
+
     if files.is_empty() {
         readme.push_str(
             "This profile needs nothing from the MDM server beyond Apple's enrollment profile.\n",
@@ -179,6 +284,36 @@ pub(crate) fn files(
         contents: readme.into_bytes(),
     });
     Ok(files)
+}
+
+/// A configuration profile holding one payload, with stable identifiers.
+fn configuration(
+    profile_name: &str,
+    version: i64,
+    part: &str,
+    display: &str,
+    payload: Dictionary,
+) -> Value {
+    let mut root = Dictionary::new();
+    root.insert("PayloadType".into(), "Configuration".into());
+    root.insert("PayloadVersion".into(), Value::Integer(1.into()));
+    root.insert(
+        "PayloadIdentifier".into(),
+        format!("app.depot.handoff.{part}").into(),
+    );
+    root.insert(
+        "PayloadUUID".into(),
+        stable_uuid(profile_name, version, &format!("{part}-profile")).into(),
+    );
+    root.insert(
+        "PayloadDisplayName".into(),
+        format!("{profile_name}: {display}").into(),
+    );
+    root.insert(
+        "PayloadContent".into(),
+        Value::Array(vec![Value::Dictionary(payload)]),
+    );
+    Value::Dictionary(root)
 }
 
 fn settings_command(items: Vec<Value>) -> Value {
@@ -305,8 +440,103 @@ mod tests {
 
     #[test]
     fn a_plain_profile_gets_only_the_readme() {
-        let files = files("Plain", 1, &ProfileSpec::new("Plain"), &[]).unwrap();
+        let mut spec = ProfileSpec::new("Plain");
+        spec.await_final_configuration = false;
+        let files = files("Plain", 1, &spec, &[]).unwrap();
         assert_eq!(files.len(), 1);
         assert!(text(&files, "README.txt").contains("needs nothing"));
+    }
+
+    fn names(files: &[HandoffFile]) -> Vec<&str> {
+        files.iter().map(|f| f.name.as_str()).collect()
+    }
+
+    #[test]
+    fn each_platform_gets_what_its_mdm_must_send() {
+        use ApplePlatform::{Ios, MacOs, TvOs, VisionOs};
+        // (platform, change, files besides README.txt)
+        type Change = fn(&mut ProfileSpec);
+        let rows: &[(ApplePlatform, Change, &[&str])] = &[
+            (Ios, |_| {}, &["device-configured.plist"]),
+            (
+                Ios,
+                |s| s.sync_with_computers = SyncWithComputers::DenyAll,
+                &[
+                    "host-pairing-restriction.mobileconfig",
+                    "device-configured.plist",
+                ],
+            ),
+            (
+                VisionOs,
+                |s| {
+                    s.sync_with_computers = SyncWithComputers::DenyAll;
+                    s.return_to_service = true;
+                },
+                &[
+                    "host-pairing-restriction.mobileconfig",
+                    "return-to-service-erase.plist",
+                    "device-configured.plist",
+                ],
+            ),
+            (
+                MacOs,
+                |_| {},
+                &["macos-account-setup.plist", "device-configured.plist"],
+            ),
+            (MacOs, |s| s.await_final_configuration = false, &[]),
+            (TvOs, |_| {}, &["device-configured.plist"]),
+        ];
+        for (platform, change, expected) in rows {
+            let mut spec = ProfileSpec::new_for("P", *platform);
+            change(&mut spec);
+            let files = files("P", 1, &spec, &[]).unwrap();
+            let mut want: Vec<&str> = expected.to_vec();
+            want.push("README.txt");
+            assert_eq!(names(&files), want, "{platform:?}");
+        }
+
+        let mut deny = ProfileSpec::new("Locked down");
+        deny.sync_with_computers = SyncWithComputers::DenyAll;
+        let locked = files("Locked down", 3, &deny, &[]).unwrap();
+        let profile: Value =
+            plist::from_bytes(text(&locked, "host-pairing-restriction.mobileconfig").as_bytes())
+                .unwrap();
+        let payload = profile.as_dictionary().unwrap()["PayloadContent"]
+            .as_array()
+            .unwrap()[0]
+            .as_dictionary()
+            .unwrap();
+        assert_eq!(
+            payload["PayloadType"].as_string(),
+            Some("com.apple.applicationaccess")
+        );
+        assert_eq!(payload["allowHostPairing"].as_boolean(), Some(false));
+
+        let mut mac = ProfileSpec::new_for("Engineering Macs", MacOs);
+        mac.user_affinity = UserAffinity::WithUserAffinity;
+        mac.authentication = Some(depot_domain::profile::Authentication::SetupAssistantModern);
+        let macs = files("Engineering Macs", 1, &mac, &[]).unwrap();
+        let account: Value =
+            plist::from_bytes(text(&macs, "macos-account-setup.plist").as_bytes()).unwrap();
+        let command = account.as_dictionary().unwrap()["Command"]
+            .as_dictionary()
+            .unwrap();
+        assert_eq!(
+            command["RequestType"].as_string(),
+            Some("AccountConfiguration")
+        );
+        assert_eq!(
+            command["SetPrimarySetupAccountAsRegularUser"].as_boolean(),
+            Some(true)
+        );
+        let configured: Value =
+            plist::from_bytes(text(&macs, "device-configured.plist").as_bytes()).unwrap();
+        assert_eq!(
+            configured.as_dictionary().unwrap()["Command"]
+                .as_dictionary()
+                .unwrap()["RequestType"]
+                .as_string(),
+            Some("DeviceConfigured")
+        );
     }
 }

@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use depot_domain::limits::MAX_PROFILES_PER_TOKEN;
 use depot_domain::profile::{
-    AppleProfileContext, CertificateSummary, HttpsUrl, OrgMagic, ProfileField, ProfileProblem,
-    ProfileSpec, ValidProfile,
+    ApplePlatform, AppleProfileContext, CertificateSummary, HttpsUrl, OrgMagic, ProfileField,
+    ProfileProblem, ProfileSpec, ValidProfile,
 };
 use depot_domain::{DeviceFamily, SerialNumber, TokenId};
 use depot_store::Db;
@@ -43,8 +43,11 @@ pub struct ProfileOverview {
     pub token_name: String,
     pub name: String,
     pub description: Option<String>,
+    /// Fixed at creation (PLT-1).
+    pub platform: ApplePlatform,
     pub version: i64,
     pub device_count: u64,
+    /// The token's default for this platform (PLT-2).
     pub is_default: bool,
     pub created_at: i64,
     pub updated_at: i64,
@@ -254,7 +257,7 @@ impl Depot {
             let now = self.clock.now();
             let name = valid.spec().name.trim();
             let description = valid.spec().description.as_deref();
-            let id = db.insert_profile(token, name, description, now)?;
+            let id = db.insert_profile(token, name, description, valid.spec().platform, now)?;
             db.insert_profile_version(&NewProfileVersion {
                 profile_id: id,
                 version: 1,
@@ -462,20 +465,29 @@ impl Depot {
 
     // ----- default, delete --------------------------------------------------------
 
-    /// PRO-15: new devices of the token get this profile after each sync.
+    /// PRO-15, PLT-2: new devices of the token whose platform is this
+    /// profile's get it after each sync. Replaces the token's earlier default
+    /// for that platform; other platforms' defaults stay.
     pub fn set_default_profile(&self, id: i64) -> Result<ProfileOverview> {
         self.workspace.write(|db| {
             let row = profile_row(db, id)?;
-            let previous = db.default_profile(row.token_id)?;
-            db.set_default_profile(row.token_id, Some(id))?;
+            let platform = row.platform;
+            let previous = db.default_profile(row.token_id, platform)?;
+            db.set_default_profile(row.token_id, platform, Some(id))?;
             let token = self.token_row(db, row.token_id)?;
             self.audit(
                 db,
                 AuditEvent {
                     action: "profile.set_default",
                     object: token_object(row.token_id, &token.server_name),
-                    before: Some(json!({ "defaultProfileId": previous })),
-                    after: Some(json!({ "defaultProfileId": id, "defaultProfile": row.name })),
+                    before: Some(
+                        json!({ "platform": platform.as_str(), "defaultProfileId": previous }),
+                    ),
+                    after: Some(json!({
+                        "platform": platform.as_str(),
+                        "defaultProfileId": id,
+                        "defaultProfile": row.name,
+                    })),
                 },
             )
         })?;
@@ -483,17 +495,21 @@ impl Depot {
         Ok(overview(&profile_row(&db, id)?))
     }
 
-    pub fn clear_default_profile(&self, token: TokenId) -> Result<()> {
+    /// Clears the token's default for `platform`; new devices of that platform
+    /// then stay without a profile until an admin assigns one.
+    pub fn clear_default_profile(&self, token: TokenId, platform: ApplePlatform) -> Result<()> {
         self.workspace.write(|db| {
             let row = self.token_row(db, token)?;
-            let previous = db.default_profile(token)?;
-            db.set_default_profile(token, None)?;
+            let previous = db.default_profile(token, platform)?;
+            db.set_default_profile(token, platform, None)?;
             self.audit(
                 db,
                 AuditEvent {
                     action: "profile.clear_default",
                     object: token_object(token, &row.server_name),
-                    before: Some(json!({ "defaultProfileId": previous })),
+                    before: Some(
+                        json!({ "platform": platform.as_str(), "defaultProfileId": previous }),
+                    ),
                     after: None,
                 },
             )
@@ -508,7 +524,8 @@ impl Depot {
             let mut blockers = Vec::new();
             if row.is_default {
                 blockers.push(format!(
-                    "it is the default profile of '{}' — clear the default first",
+                    "it is the default {} profile of '{}' — clear the default first",
+                    row.platform.label(),
                     row.token_name
                 ));
             }
@@ -745,7 +762,7 @@ fn profile_row(db: &Db, id: i64) -> Result<ProfileRow> {
         .ok_or_else(|| CoreError::NotFound(format!("profile {id}")))
 }
 
-fn stored_spec(version: &ProfileVersionRow) -> Result<ProfileSpec> {
+pub(crate) fn stored_spec(version: &ProfileVersionRow) -> Result<ProfileSpec> {
     ProfileSpec::from_profile_file(&version.spec).map_err(|e| CoreError::InvalidInput {
         field: "profile",
         message: format!("version {} could not be read: {e}", version.version),
@@ -759,7 +776,20 @@ fn validated(
     spec: &ProfileSpec,
     editing: Option<i64>,
 ) -> Result<std::result::Result<ValidProfile, Vec<ProfileProblem>>> {
-    let taken = name_taken(db, token, &spec.name, editing)?;
+    let mut taken = name_taken(db, token, &spec.name, editing)?;
+    if let Some(id) = editing
+        && let Some(row) = db.get_profile(id)?
+        && row.platform != spec.platform
+    {
+        taken.push(ProfileProblem::new(
+            ProfileField::Platform,
+            format!(
+                "A profile keeps the platform it was created for: this is a {} profile. Create a new profile for {}.",
+                row.platform.label(),
+                spec.platform.label()
+            ),
+        ));
+    }
     Ok(match spec.validate() {
         Ok(valid) if taken.is_empty() => Ok(valid),
         Ok(_) => Err(taken),
@@ -808,6 +838,7 @@ fn overview(row: &ProfileRow) -> ProfileOverview {
         token_name: row.token_name.clone(),
         name: row.name.clone(),
         description: row.description.clone(),
+        platform: row.platform,
         version: row.current_version,
         device_count: row.device_count,
         is_default: row.is_default,
@@ -863,7 +894,13 @@ fn device_name_preview(spec: &ProfileSpec) -> Option<String> {
     }
     let template = depot_domain::profile::DeviceNameTemplate::parse(text).ok()?;
     let serial = SerialNumber::parse("F9FXK2ABCD12").ok()?;
-    Some(template.render(&serial, &DeviceFamily::parse("iPad")))
+    let family = match spec.platform {
+        ApplePlatform::Ios => "iPad",
+        ApplePlatform::MacOs => "Mac",
+        ApplePlatform::TvOs => "AppleTV",
+        ApplePlatform::VisionOs => "Vision",
+    };
+    Some(template.render(&serial, &DeviceFamily::parse(family)))
 }
 
 fn upload_error(err: &CoreError) -> (String, Option<&'static str>) {

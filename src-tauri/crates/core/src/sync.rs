@@ -173,7 +173,9 @@ pub struct SyncOutcome {
     pub cancelled: bool,
     pub device_count: u64,
     /// SYN-7: the default profile sent to the devices this sync brought.
-    pub default_assignment: Option<crate::assign::AssignmentSummary>,
+    /// The default-profile runs this sync started: one per platform that has
+    /// a default and new devices (PLT-2).
+    pub default_assignments: Vec<crate::assign::AssignmentSummary>,
 }
 
 /// Sync health (SYN-6). Times are Unix seconds.
@@ -633,13 +635,13 @@ impl Depot {
         })?;
         self.changes.send(Change::SyncFinished { token: id });
         let cancelled = result?;
-        let default_assignment = if cancelled {
-            None
+        let default_assignments = if cancelled {
+            Vec::new()
         } else {
-            self.assign_default_profile(id, progress.started_at).await
+            self.assign_default_profiles(id, progress.started_at).await
         };
         Ok(SyncOutcome {
-            default_assignment,
+            default_assignments,
             run_id: run,
             kind: progress.kind,
             pages: progress.pages,
@@ -651,39 +653,66 @@ impl Depot {
         })
     }
 
-    /// SYN-7: devices new to the token since `since` with no profile get the
-    /// token's default profile. A failure here does not fail the sync: the
-    /// assignment run records it.
-    async fn assign_default_profile(
+    /// SYN-7, PLT-2: devices new to the token since `since` with no profile get
+    /// the token's default profile of their own platform; one run per platform.
+    /// A device whose platform has no default (or whose family Depot does not
+    /// know) stays without a profile and is counted on the token page. A
+    /// failure here does not fail the sync: the assignment run records it.
+    async fn assign_default_profiles(
         &self,
         id: TokenId,
         since: i64,
-    ) -> Option<crate::assign::AssignmentSummary> {
-        let work = async {
+    ) -> Vec<crate::assign::AssignmentSummary> {
+        use depot_domain::DeviceFamily;
+        use depot_domain::profile::ApplePlatform;
+        let plan = (|| {
             let db = self.workspace.connect()?;
-            let Some(profile) = db.default_profile(id)? else {
-                return Ok(None);
-            };
-            let serials = db.new_devices_without_profile(id, since)?;
-            drop(db);
-            if serials.is_empty() {
-                return Ok(None);
+            if db.default_profiles(id)?.is_empty() {
+                return Ok(Vec::new());
             }
-            let run = self.start_assignment(&crate::assign::AssignRequest {
-                token: id,
-                profile: Some(profile),
-                serials,
-                reason: crate::assign::AssignReason::Default,
-            })?;
-            self.run_assignment(run).await.map(Some)
-        };
-        match work.await {
-            Ok(summary) => summary,
+            let mut by_platform: Vec<(ApplePlatform, i64, Vec<String>)> = Vec::new();
+            for (serial, family) in db.new_devices_without_profile(id, since)? {
+                let Some(platform) = DeviceFamily::parse(&family).platform() else {
+                    continue;
+                };
+                if let Some(entry) = by_platform.iter_mut().find(|(p, ..)| *p == platform) {
+                    entry.2.push(serial);
+                } else if let Some(profile) = db.default_profile(id, platform)? {
+                    by_platform.push((platform, profile, vec![serial]));
+                }
+            }
+            by_platform.sort_by_key(|(platform, ..)| platform.order());
+            Ok::<_, CoreError>(by_platform)
+        })();
+        let plan = match plan {
+            Ok(plan) => plan,
             Err(err) => {
-                tracing::warn!(token = %id, %err, "the default profile could not be assigned");
-                None
+                tracing::warn!(token = %id, %err, "the default profiles could not be read");
+                return Vec::new();
+            }
+        };
+        let mut summaries = Vec::new();
+        for (platform, profile, serials) in plan {
+            let work = async {
+                let run = self.start_assignment(&crate::assign::AssignRequest {
+                    token: id,
+                    profile: Some(profile),
+                    serials,
+                    reason: crate::assign::AssignReason::Default,
+                })?;
+                self.run_assignment(run).await
+            };
+            match work.await {
+                Ok(summary) => summaries.push(summary),
+                Err(err) => tracing::warn!(
+                    token = %id,
+                    platform = platform.as_str(),
+                    %err,
+                    "the default profile could not be assigned"
+                ),
             }
         }
+        summaries
     }
 
     /// The page loop. `Ok(true)` when cancelled (admin or budget).

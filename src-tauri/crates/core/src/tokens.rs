@@ -4,6 +4,7 @@
 
 use depot_apple::{AccountInfo, AppleHosts, AppleUrl, OAuthCredentials, ServerToken, TokenKeyPair};
 use depot_domain::limits::MAX_TOKENS_PER_WORKSPACE;
+use depot_domain::profile::ApplePlatform;
 use depot_domain::{SecretString, TokenId, TokenStatus, TokenStatusInput};
 use depot_store::tokens::{
     Environment, NewToken, PendingKeyRow, SealedSecrets, TokenFacts, TokenRow,
@@ -36,7 +37,10 @@ pub struct TokenOverview {
     pub simulator: bool,
     pub device_count: u64,
     pub profile_count: u64,
-    pub default_profile: Option<String>,
+    /// The default profile per platform (PLT-2), by platform.
+    pub default_profiles: Vec<(ApplePlatform, String)>,
+    /// More devices than Apple allows on one token (200,000): a warning.
+    pub over_device_limit: bool,
     pub scope_tags: Vec<String>,
     /// The last finished sync: when, and `ok` / `failed` / `cancelled`.
     pub last_sync: Option<(i64, String)>,
@@ -55,7 +59,16 @@ pub struct TokenDetail {
     pub renewed_at: Option<i64>,
     pub key_fingerprint: String,
     pub delete_blockers: Vec<DeleteBlocker>,
+    /// Devices without a profile whose platform has no default (PLT-2):
+    /// (platform, or Apple's family when Depot does not know it, count).
+    pub devices_without_default: Vec<(String, u64)>,
+    /// Devices holding a Depot profile of another platform (PLT-2), at most
+    /// [`MISMATCHES_SHOWN`].
+    pub platform_mismatches: Vec<depot_store::profiles::PlatformMismatch>,
 }
+
+/// Devices on a profile of another platform that the token page lists.
+pub const MISMATCHES_SHOWN: u32 = 500;
 
 /// Why a token cannot be deleted yet (TOK-6), with the admin-facing message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,8 +181,11 @@ impl Depot {
     }
 
     pub fn token_detail(&self, id: TokenId) -> Result<TokenDetail> {
-        let row = self.token_row(&self.workspace.connect()?, id)?;
+        let db = self.workspace.connect()?;
+        let row = self.token_row(&db, id)?;
         Ok(TokenDetail {
+            devices_without_default: db.devices_without_default(id)?,
+            platform_mismatches: db.platform_mismatches(id, MISMATCHES_SHOWN)?,
             overview: self.overview(&row),
             server_uuid: row.server_uuid.clone(),
             org_id: row.org_id.clone(),
@@ -209,7 +225,9 @@ impl Depot {
             simulator: is_test_token(row),
             device_count: row.device_count,
             profile_count: row.profile_count,
-            default_profile: row.default_profile.clone(),
+            default_profiles: row.default_profiles.clone(),
+            over_device_limit: row.device_count
+                > depot_domain::limits::MAX_DEVICES_PER_TOKEN as u64,
             scope_tags: row.scope_tags.clone(),
             last_sync: row.last_sync.clone(),
         }
@@ -633,11 +651,12 @@ fn delete_blockers(row: &TokenRow) -> Vec<DeleteBlocker> {
             ),
         });
     }
-    if let Some(profile) = &row.default_profile {
+    for (platform, profile) in &row.default_profiles {
         blockers.push(DeleteBlocker {
             kind: DeleteBlockerKind::DefaultProfile,
             message: format!(
-                "'{profile}' is its default profile — clear the default on the Profiles page first"
+                "'{profile}' is its default {} profile — clear the default on the Profiles page first",
+                platform.label()
             ),
         });
     }

@@ -281,8 +281,32 @@ fn pick<T: Copy>(items: &[T], h: u64) -> T {
     items[(h % items.len() as u64) as usize]
 }
 
-fn family_of(seed: u64, global: u64) -> Family {
-    match attr_hash(seed, global, 1) % 100 {
+/// The catalogue's inputs: the seed and which families the fleet holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct World {
+    pub seed: u64,
+    pub fleet: crate::Fleet,
+}
+
+impl World {
+    /// A mixed fleet from `seed`.
+    #[cfg(test)]
+    pub(crate) fn mixed(seed: u64) -> Self {
+        World {
+            seed,
+            fleet: crate::Fleet::Mixed,
+        }
+    }
+}
+
+fn family_of(world: World, global: u64) -> Family {
+    let h = attr_hash(world.seed, global, 1) % 100;
+    match world.fleet {
+        crate::Fleet::Mixed => {}
+        crate::Fleet::Mobile if h < 60 => return Family::IPhone,
+        crate::Fleet::Mobile | crate::Fleet::IPads => return Family::IPad,
+    }
+    match h {
         0..=39 => Family::IPhone,
         40..=64 => Family::IPad,
         65..=89 => Family::Mac,
@@ -292,7 +316,8 @@ fn family_of(seed: u64, global: u64) -> Family {
 }
 
 /// The serial number of device `idx` on server `slot`.
-pub(crate) fn serial(seed: u64, slot: u16, idx: u32) -> String {
+pub(crate) fn serial(world: World, slot: u16, idx: u32) -> String {
+    let seed = world.seed;
     let global = global_index(slot, idx);
     let mut value = permute(seed, global);
     let mut body = [0u8; BODY_LEN];
@@ -300,7 +325,7 @@ pub(crate) fn serial(seed: u64, slot: u16, idx: u32) -> String {
         *digit = ALPHABET[(value % 34) as usize];
         value /= 34;
     }
-    let family = family_of(seed, global);
+    let family = family_of(world, global);
     let style = attr_hash(seed, global, 2);
     let mut out = String::with_capacity(12);
     if style % 100 < 35 {
@@ -320,7 +345,8 @@ pub(crate) fn serial(seed: u64, slot: u16, idx: u32) -> String {
 }
 
 /// Inverse of [`serial`]: `(slot, idx)` for a serial this seed generated.
-pub(crate) fn decode_serial(seed: u64, serial_number: &str) -> Option<(u16, u32)> {
+pub(crate) fn decode_serial(world: World, serial_number: &str) -> Option<(u16, u32)> {
+    let seed = world.seed;
     if !(serial_number.len() == 10 || serial_number.len() == 12) || !serial_number.is_ascii() {
         return None;
     }
@@ -336,7 +362,7 @@ pub(crate) fn decode_serial(seed: u64, serial_number: &str) -> Option<(u16, u32)
     let global = unpermute(seed, value);
     let slot = (global >> 24) as u16;
     let idx = (global & u64::from(MAX_DEVICES_PER_SERVER - 1)) as u32;
-    (serial(seed, slot, idx) == serial_number).then_some((slot, idx))
+    (serial(world, slot, idx) == serial_number).then_some((slot, idx))
 }
 
 fn mac_address(h: u64) -> String {
@@ -366,9 +392,10 @@ fn digits(h: u64, n: usize) -> String {
 }
 
 /// Every generated attribute of device `idx` on server `slot`.
-pub(crate) fn base_device(seed: u64, slot: u16, idx: u32) -> BaseDevice {
+pub(crate) fn base_device(world: World, slot: u16, idx: u32) -> BaseDevice {
+    let seed = world.seed;
     let global = global_index(slot, idx);
-    let family = family_of(seed, global);
+    let family = family_of(world, global);
     let models = match family {
         Family::IPhone => IPHONES,
         Family::IPad => IPADS,
@@ -405,7 +432,7 @@ pub(crate) fn base_device(seed: u64, slot: u16, idx: u32) -> BaseDevice {
         || spec.model.contains("Ethernet"))
     .then(|| mac_address(attr_hash(seed, global, 7)));
     BaseDevice {
-        serial: serial(seed, slot, idx),
+        serial: serial(world, slot, idx),
         family,
         model: spec.model,
         description,
@@ -422,8 +449,8 @@ pub(crate) fn base_device(seed: u64, slot: u16, idx: u32) -> BaseDevice {
 }
 
 /// Serial of the device that replacement device `idx` replaced.
-pub(crate) fn original_serial(seed: u64, slot: u16, idx: u32) -> String {
-    serial(seed, slot | ORIGINAL_SLOT_BIT, idx)
+pub(crate) fn original_serial(world: World, slot: u16, idx: u32) -> String {
+    serial(world, slot | ORIGINAL_SLOT_BIT, idx)
 }
 
 #[cfg(test)]
@@ -442,25 +469,42 @@ mod tests {
     fn serials_are_unique_decodable_and_apple_shaped() {
         let mut seen = HashSet::new();
         for idx in 0..20_000 {
-            let s = serial(42, 3, idx);
+            let s = serial(World::mixed(42), 3, idx);
             assert!(s.len() == 10 || s.len() == 12, "{s}");
             assert!(s.bytes().all(|b| ALPHABET.contains(&b)), "{s}");
-            assert_eq!(decode_serial(42, &s), Some((3, idx)));
+            assert_eq!(decode_serial(World::mixed(42), &s), Some((3, idx)));
             assert!(seen.insert(s));
         }
-        assert_eq!(decode_serial(42, "C02XXXXXXXXX"), None);
-        assert_eq!(decode_serial(43, &serial(42, 3, 5)), None);
+        assert_eq!(decode_serial(World::mixed(42), "C02XXXXXXXXX"), None);
+        assert_eq!(
+            decode_serial(World::mixed(43), &serial(World::mixed(42), 3, 5)),
+            None
+        );
     }
 
     #[test]
     fn devices_are_deterministic_and_varied() {
-        let a = base_device(9, 0, 77);
-        let b = base_device(9, 0, 77);
+        let a = base_device(World::mixed(9), 0, 77);
+        let b = base_device(World::mixed(9), 0, 77);
         assert_eq!(a.serial, b.serial);
         assert_eq!(a.description, b.description);
         let families: HashSet<&str> = (0..500)
-            .map(|i| base_device(9, 0, i).family.wire())
+            .map(|i| base_device(World::mixed(9), 0, i).family.wire())
             .collect();
         assert_eq!(families.len(), 5);
+        let mobile = World {
+            seed: 9,
+            fleet: crate::Fleet::Mobile,
+        };
+        let families: HashSet<&str> = (0..500)
+            .map(|i| base_device(mobile, 0, i).family.wire())
+            .collect();
+        assert_eq!(families, HashSet::from(["iPhone", "iPad"]));
+        for idx in 0..200 {
+            assert_eq!(
+                decode_serial(mobile, &serial(mobile, 0, idx)),
+                Some((0, idx))
+            );
+        }
     }
 }

@@ -400,10 +400,23 @@ impl Simulator {
     }
 }
 
+/// The families of the generated devices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Fleet {
+    /// iPhones, iPads, Macs, Apple TVs and Vision Pros (about 40/25/25/6/4 %).
+    #[default]
+    Mixed,
+    /// iPhones and iPads only: one iOS profile fits every device.
+    Mobile,
+    /// iPads only: a Shared iPad profile fits every device.
+    IPads,
+}
+
 /// Everything configurable before start.
 #[derive(Debug, Clone)]
 pub struct SimulatorBuilder {
     pub(crate) seed: u64,
+    pub(crate) fleet: Fleet,
     pub(crate) port: u16,
     pub(crate) servers: Vec<ServerSpec>,
     pub(crate) quoted_errors: bool,
@@ -425,6 +438,7 @@ impl Default for SimulatorBuilder {
     fn default() -> Self {
         SimulatorBuilder {
             seed: 1,
+            fleet: Fleet::Mixed,
             port: 0,
             servers: Vec::new(),
             quoted_errors: false,
@@ -448,6 +462,12 @@ impl SimulatorBuilder {
     /// Seed for devices, credentials, profile UUIDs and scripted picks.
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
+        self
+    }
+
+    /// Which device families the generated fleet holds (default: mixed).
+    pub fn fleet(mut self, fleet: Fleet) -> Self {
+        self.fleet = fleet;
         self
     }
 

@@ -21,7 +21,7 @@ const LOG_CAPACITY: usize = 100_000;
 
 #[derive(Debug, Clone)]
 pub(crate) struct Config {
-    pub seed: u64,
+    pub seed: devices::World,
     pub quoted_errors: bool,
     pub session_ttl_ms: i64,
     pub rotate_sessions: bool,
@@ -134,7 +134,7 @@ impl Server {
         idx < self.next_idx && !self.overlay.get(&idx).is_some_and(|o| o.released)
     }
 
-    pub(crate) fn find(&self, seed: u64, serial: &str) -> Option<u32> {
+    pub(crate) fn find(&self, seed: devices::World, serial: &str) -> Option<u32> {
         match devices::decode_serial(seed, serial) {
             Some((slot, idx)) if slot == self.slot && idx < self.next_idx => Some(idx),
             _ => None,
@@ -390,7 +390,7 @@ impl Inner {
 
     pub(crate) fn apply_batch(
         &mut self,
-        seed: u64,
+        seed: devices::World,
         server: usize,
         batch: ChangeBatch,
         now: i64,
@@ -460,7 +460,7 @@ impl Inner {
 
     pub(crate) fn render(
         &self,
-        seed: u64,
+        seed: devices::World,
         server: usize,
         idx: u32,
         protocol_version: u32,
@@ -541,7 +541,10 @@ impl Shared {
         let mut rng = SeededRng::new(b.seed);
         let cursor_key = rng.bytes(32);
         let config = Config {
-            seed: b.seed,
+            seed: devices::World {
+                seed: b.seed,
+                fleet: b.fleet,
+            },
             quoted_errors: b.quoted_errors,
             session_ttl_ms: millis(b.session_ttl),
             rotate_sessions: b.rotate_sessions,

@@ -33,7 +33,7 @@ const STRING_ARRAY_KEYS: &[&str] = &[
     "devices",
 ];
 
-/// A valid profile: the known keys (unknown ones dropped) and the serials to assign.
+/// A valid profile: its keys and the serials to assign.
 #[derive(Debug)]
 pub(crate) struct ValidProfile {
     pub fields: Map<String, Value>,
@@ -94,8 +94,10 @@ pub(crate) fn validate(body: &Value) -> Result<ValidProfile, &'static str> {
         } else if STRING_ARRAY_KEYS.contains(&k) {
             v.as_array().is_some_and(|a| a.iter().all(Value::is_string))
         } else {
-            // Unknown keys are ignored, not stored.
-            continue;
+            // Only the keys Apple documents for POST /profile (spec §4.1): a
+            // misspelt or response-only key (`profile_uuid`) is refused, so a
+            // client sending one is caught in tests rather than by Apple.
+            return Err("MALFORMED_REQUEST_BODY");
         };
         if !ok {
             return Err("MALFORMED_REQUEST_BODY");
@@ -221,8 +223,22 @@ mod tests {
             json!({"profile_name": "P", "url": "https://a.b", "is_supervised": "yes"}),
             Err("MALFORMED_REQUEST_BODY"),
         );
+        for key in [
+            "whatever",
+            "profile_uuid",
+            "mandatory",
+            "supervised",
+            "return_to_service",
+        ] {
+            check(
+                json!({"profile_name": "P", "url": "https://a.b", key: true}),
+                Err("MALFORMED_REQUEST_BODY"),
+            );
+        }
         check(
-            json!({"profile_name": "P", "url": "https://a.b", "whatever": {"x": 1}}),
+            json!({"profile_name": "P", "url": "https://a.b", "auto_advance_setup": true,
+                   "language": "fr", "region": "CA", "is_return_to_service": true,
+                   "do_not_use_profile_from_backup": true}),
             Ok(()),
         );
         check(json!([1]), Err("MALFORMED_REQUEST_BODY"));

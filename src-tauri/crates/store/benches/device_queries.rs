@@ -176,7 +176,13 @@ fn build(ws: &Workspace, count: usize) -> Result<Fleet> {
     db.write(|db| {
         for (i, name) in ["Student iPads", "Staff Macs", "Kiosk"].iter().enumerate() {
             let token = tokens[i % 2];
-            let id = db.insert_profile(token, name, None, 0)?;
+            let id = db.insert_profile(
+                token,
+                name,
+                None,
+                depot_domain::profile::ApplePlatform::Ios,
+                0,
+            )?;
             profile_ids.push(id);
             for version in [1, 2] {
                 db.insert_profile_version(&NewProfileVersion {

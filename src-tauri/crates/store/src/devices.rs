@@ -213,6 +213,8 @@ pub enum SerialPlacement {
         profile_uuid: Option<String>,
         profile_status: String,
         depot_profile: Option<DepotProfileRef>,
+        /// Apple's device family (`iPad`, `Mac`, …), for the platform guards.
+        family: String,
     },
     /// Listed for another token (the most recently updated one if several).
     OnOtherToken {
@@ -1246,7 +1248,7 @@ impl Db {
             .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
         // Other tokens' rows: the most recently updated one wins.
         let mut stmt = self.conn.prepare_cached(
-            "SELECT d.serial, d.token_id, d.profile_uuid, d.profile_status, d.removed_at
+            "SELECT d.serial, d.token_id, d.profile_uuid, d.profile_status, d.removed_at, d.family
                FROM (SELECT DISTINCT value AS serial FROM json_each(?1)) j
                JOIN devices d ON d.serial = j.serial
               ORDER BY d.serial, d.updated_at, d.token_id",
@@ -1275,6 +1277,7 @@ impl Db {
                         .cloned(),
                     profile_uuid,
                     profile_status: r.get(3)?,
+                    family: r.get(5)?,
                 };
             } else {
                 *place = SerialPlacement::OnOtherToken {
@@ -2196,6 +2199,7 @@ mod tests {
                     name: "Sales".into(),
                     version: 1
                 }),
+                family: "iPad".into(),
             }
         );
         assert_eq!(

@@ -65,6 +65,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "device_facts",
         sql: include_str!("../migrations/0009_device_facts.sql"),
     },
+    Migration {
+        version: 10,
+        name: "platforms",
+        sql: include_str!("../migrations/0010_platforms.sql"),
+    },
 ];
 
 /// The schema version this build writes and understands.

@@ -2,6 +2,7 @@
 //! per-token enrollment URL override (PRO-13..18).
 
 use depot_domain::TokenId;
+use depot_domain::profile::ApplePlatform;
 use rusqlite::{OptionalExtension, Row, params};
 
 use crate::{Db, Result};
@@ -41,9 +42,12 @@ pub struct ProfileRow {
     pub token_name: String,
     pub name: String,
     pub description: Option<String>,
+    /// Fixed when the profile is created (PLT-1).
+    pub platform: ApplePlatform,
     pub current_version: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The token's default for the profile's platform (PLT-2).
     pub is_default: bool,
     /// Active devices holding any version of this profile.
     pub device_count: u64,
@@ -69,6 +73,26 @@ pub struct ProfileVersionRow {
     pub created_by: String,
 }
 
+/// A device on a profile of another platform (see [`Db::platform_mismatches`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformMismatch {
+    pub serial: String,
+    /// Apple's device family (`Mac`, `AppleTV`, …).
+    pub family: String,
+    pub profile_id: i64,
+    pub profile_name: String,
+    pub profile_platform: ApplePlatform,
+    /// `assigned`: fixable by assigning the right profile; `pushed`: the device
+    /// also needs an erase.
+    pub profile_status: String,
+}
+
+/// Apple's device family as a profile platform, in SQL (`d` is `devices`);
+/// NULL for a family Depot does not know. Matches `DeviceFamily::platform`.
+pub const FAMILY_PLATFORM: &str = "(CASE d.family WHEN 'iPhone' THEN 'iOS' WHEN 'iPad' THEN 'iOS' \
+     WHEN 'iPod' THEN 'iOS' WHEN 'Mac' THEN 'macOS' WHEN 'AppleTV' THEN 'tvOS' \
+     WHEN 'Vision' THEN 'visionOS' END)";
+
 /// A version about to be written.
 #[derive(Debug, Clone)]
 pub struct NewProfileVersion<'a> {
@@ -86,12 +110,13 @@ const VERSION_COLUMNS: &str = "v.profile_id, v.version, v.spec, v.apple_json, v.
 fn profile_select() -> String {
     format!(
         "SELECT p.id, p.token_id, t.server_name, p.name, p.description, p.current_version,
-                p.created_at, p.updated_at, (t.default_profile_id IS p.id),
+                p.created_at, p.updated_at,
+                EXISTS (SELECT 1 FROM token_defaults td WHERE td.profile_id = p.id),
                 (SELECT COUNT(*) FROM devices d
                    WHERE d.removed_at IS NULL AND d.token_id = p.token_id AND d.profile_uuid IN
                      (SELECT apple_uuid FROM profile_versions pv
                         WHERE pv.profile_id = p.id AND pv.apple_uuid IS NOT NULL)),
-                {VERSION_COLUMNS}
+                {VERSION_COLUMNS}, p.platform
            FROM profiles p
            JOIN tokens t ON t.id = p.token_id
            JOIN profile_versions v ON v.profile_id = p.id AND v.version = p.current_version"
@@ -158,12 +183,13 @@ impl Db {
         token: TokenId,
         name: &str,
         description: Option<&str>,
+        platform: ApplePlatform,
         now: i64,
     ) -> Result<i64> {
         self.conn.execute(
-            "INSERT INTO profiles (token_id, name, description, current_version, created_at, updated_at)
-             VALUES (?1, ?2, ?3, 1, ?4, ?4)",
-            params![token.get(), name, description, now],
+            "INSERT INTO profiles (token_id, name, description, platform, current_version, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5)",
+            params![token.get(), name, description, platform.as_str(), now],
         )?;
         Ok(self.conn.last_insert_rowid())
     }
@@ -317,25 +343,123 @@ impl Db {
         Ok(())
     }
 
-    pub fn set_default_profile(&self, token: TokenId, profile: Option<i64>) -> Result<()> {
-        self.conn.execute(
-            "UPDATE tokens SET default_profile_id = ?2 WHERE id = ?1",
-            params![token.get(), profile],
-        )?;
+    /// Sets (`Some`) or clears (`None`) the token's default profile for
+    /// `platform` (PLT-2). Callers check the profile is of that platform.
+    pub fn set_default_profile(
+        &self,
+        token: TokenId,
+        platform: ApplePlatform,
+        profile: Option<i64>,
+    ) -> Result<()> {
+        match profile {
+            Some(id) => self.conn.execute(
+                "INSERT INTO token_defaults (token_id, platform, profile_id) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (token_id, platform) DO UPDATE SET profile_id = excluded.profile_id",
+                params![token.get(), platform.as_str(), id],
+            )?,
+            None => self.conn.execute(
+                "DELETE FROM token_defaults WHERE token_id = ?1 AND platform = ?2",
+                params![token.get(), platform.as_str()],
+            )?,
+        };
         Ok(())
     }
 
-    /// The token's default profile id, if set.
-    pub fn default_profile(&self, token: TokenId) -> Result<Option<i64>> {
+    /// The token's default profile id for `platform`, if set.
+    pub fn default_profile(&self, token: TokenId, platform: ApplePlatform) -> Result<Option<i64>> {
         Ok(self
             .conn
             .query_row(
-                "SELECT default_profile_id FROM tokens WHERE id = ?1",
-                [token.get()],
+                "SELECT profile_id FROM token_defaults WHERE token_id = ?1 AND platform = ?2",
+                params![token.get(), platform.as_str()],
                 |row| row.get(0),
             )
-            .optional()?
-            .flatten())
+            .optional()?)
+    }
+
+    /// Every default of the token: (platform, profile id, profile name), by platform.
+    pub fn default_profiles(&self, token: TokenId) -> Result<Vec<(ApplePlatform, i64, String)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT td.platform, td.profile_id, p.name FROM token_defaults td
+               JOIN profiles p ON p.id = td.profile_id
+              WHERE td.token_id = ?1",
+        )?;
+        let mut rows = stmt
+            .query_map([token.get()], |r| {
+                Ok((platform_of(&r.get::<_, String>(0)?), r.get(1)?, r.get(2)?))
+            })?
+            .collect::<rusqlite::Result<Vec<(ApplePlatform, i64, String)>>>()?;
+        rows.sort_by_key(|(platform, ..)| platform.order());
+        Ok(rows)
+    }
+
+    /// Apple's device family of each of `serials` that `token` lists (active
+    /// devices only); serials it does not list are left out.
+    pub fn device_families(
+        &self,
+        token: TokenId,
+        serials: &[String],
+    ) -> Result<std::collections::HashMap<String, String>> {
+        let json = serde_json::to_string(serials)
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT d.serial, d.family FROM (SELECT DISTINCT value AS serial FROM json_each(?2)) j
+               JOIN devices d ON d.token_id = ?1 AND d.serial = j.serial
+              WHERE d.removed_at IS NULL",
+        )?;
+        let rows = stmt
+            .query_map(params![token.get(), json], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<std::collections::HashMap<String, String>>>()?;
+        Ok(rows)
+    }
+
+    /// Active devices of `token` that hold no profile and whose platform has no
+    /// default on the token (PLT-2): (platform, or Apple's family when Depot
+    /// does not know it, count), largest first.
+    pub fn devices_without_default(&self, token: TokenId) -> Result<Vec<(String, u64)>> {
+        let sql = format!(
+            "SELECT coalesce({FAMILY_PLATFORM}, d.family) AS platform, COUNT(*) FROM devices d
+              WHERE d.token_id = ?1 AND d.removed_at IS NULL AND d.profile_uuid IS NULL
+                AND NOT EXISTS (SELECT 1 FROM token_defaults td
+                                 WHERE td.token_id = d.token_id AND td.platform = {FAMILY_PLATFORM})
+              GROUP BY 1 ORDER BY 2 DESC, 1"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt
+            .query_map([token.get()], |r| {
+                Ok((r.get(0)?, r.get::<_, i64>(1)?.unsigned_abs()))
+            })?
+            .collect::<rusqlite::Result<Vec<(String, u64)>>>()?;
+        Ok(rows)
+    }
+
+    /// Active devices of `token` that hold a Depot profile made for another
+    /// platform than their own (PLT-2: before platforms existed, the one
+    /// default went to every new device), by serial, at most `limit`.
+    pub fn platform_mismatches(&self, token: TokenId, limit: u32) -> Result<Vec<PlatformMismatch>> {
+        let sql = format!(
+            "SELECT d.serial, d.family, p.id, p.name, p.platform, d.profile_status
+               FROM devices d
+               JOIN profile_versions v ON v.apple_uuid = d.profile_uuid
+               JOIN profiles p ON p.id = v.profile_id
+              WHERE d.token_id = ?1 AND d.removed_at IS NULL AND d.profile_uuid IS NOT NULL
+                AND {FAMILY_PLATFORM} IS NOT NULL AND {FAMILY_PLATFORM} <> p.platform
+              ORDER BY d.serial LIMIT ?2"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt
+            .query_map(params![token.get(), limit], |r| {
+                Ok(PlatformMismatch {
+                    serial: r.get(0)?,
+                    family: r.get(1)?,
+                    profile_id: r.get(2)?,
+                    profile_name: r.get(3)?,
+                    profile_platform: platform_of(&r.get::<_, String>(4)?),
+                    profile_status: r.get(5)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
     }
 
     // ----- settings ------------------------------------------------------------
@@ -407,7 +531,13 @@ fn profile_from_row(row: &Row<'_>) -> rusqlite::Result<ProfileRow> {
         is_default: row.get(8)?,
         device_count: row.get::<_, i64>(9)?.unsigned_abs(),
         current: version_from_row(row, 10)?,
+        platform: platform_of(&row.get::<_, String>(21)?),
     })
+}
+
+/// A stored platform name; the table's CHECK allows only the four.
+fn platform_of(text: &str) -> ApplePlatform {
+    ApplePlatform::from_name(text).unwrap_or(ApplePlatform::Ios)
 }
 
 fn version_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<ProfileVersionRow> {

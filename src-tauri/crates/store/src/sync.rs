@@ -698,17 +698,22 @@ impl Db {
     }
 
     /// Active devices of `token` that became its own at or after `since` and
-    /// hold no profile (`empty` / `removed`): candidates for the default profile.
-    pub fn new_devices_without_profile(&self, token: TokenId, since: i64) -> Result<Vec<String>> {
+    /// hold no profile (`empty` / `removed`): candidates for the default
+    /// profile of their platform. (serial, Apple's device family), by serial.
+    pub fn new_devices_without_profile(
+        &self,
+        token: TokenId,
+        since: i64,
+    ) -> Result<Vec<(String, String)>> {
         let mut stmt = self.conn.prepare(
-            "SELECT serial FROM devices
+            "SELECT serial, family FROM devices
              WHERE token_id = ?1 AND removed_at IS NULL AND added_at >= ?2
                AND profile_uuid IS NULL AND profile_status IN ('empty', 'removed', '')
              ORDER BY serial",
         )?;
         let rows = stmt
-            .query_map(params![token.get(), since], |r| r.get(0))?
-            .collect::<rusqlite::Result<Vec<String>>>()?;
+            .query_map(params![token.get(), since], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<(String, String)>>>()?;
         Ok(rows)
     }
 

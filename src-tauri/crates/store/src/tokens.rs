@@ -2,6 +2,7 @@
 //! vault blobs; this module never sees plaintext secrets.
 
 use depot_domain::TokenId;
+use depot_domain::profile::ApplePlatform;
 use rusqlite::{OptionalExtension, Row, params};
 
 use crate::{Db, Result};
@@ -53,7 +54,8 @@ pub struct TokenRow {
     pub scope_tags: Vec<String>,
     pub device_count: u64,
     pub profile_count: u64,
-    pub default_profile: Option<String>,
+    /// The token's default profile per platform (PLT-2), by platform.
+    pub default_profiles: Vec<(ApplePlatform, String)>,
     /// The last finished sync: when, and `ok` / `failed` / `cancelled`.
     pub last_sync: Option<(i64, String)>,
 }
@@ -104,7 +106,8 @@ const SELECT_TOKEN: &str = "
            t.key_fingerprint, t.terms_not_accepted, t.rejected, t.scope_tags,
            (SELECT COUNT(*) FROM devices d WHERE d.token_id = t.id AND d.removed_at IS NULL),
            (SELECT COUNT(*) FROM profiles p WHERE p.token_id = t.id),
-           (SELECT p.name FROM profiles p WHERE p.id = t.default_profile_id),
+           (SELECT json_group_array(json_array(td.platform, p.name)) FROM token_defaults td
+              JOIN profiles p ON p.id = td.profile_id WHERE td.token_id = t.id),
            (SELECT r.finished_at FROM sync_runs r
              WHERE r.token_id = t.id AND r.finished_at IS NOT NULL ORDER BY r.id DESC LIMIT 1),
            (SELECT r.result FROM sync_runs r
@@ -230,10 +233,8 @@ impl Db {
     pub fn delete_token(&self, id: TokenId) -> Result<()> {
         self.conn
             .execute("DELETE FROM token_secrets WHERE token_id = ?1", [id.get()])?;
-        self.conn.execute(
-            "UPDATE tokens SET default_profile_id = NULL WHERE id = ?1",
-            [id.get()],
-        )?;
+        self.conn
+            .execute("DELETE FROM token_defaults WHERE token_id = ?1", [id.get()])?;
         self.conn
             .execute("DELETE FROM profiles WHERE token_id = ?1", [id.get()])?;
         self.conn
@@ -330,7 +331,7 @@ fn token_row(row: &Row<'_>) -> rusqlite::Result<TokenRow> {
         scope_tags: parse_tags(&tags),
         device_count: row.get::<_, i64>(17)?.unsigned_abs(),
         profile_count: row.get::<_, i64>(18)?.unsigned_abs(),
-        default_profile: row.get(19)?,
+        default_profiles: parse_defaults(row.get::<_, Option<String>>(19)?.as_deref()),
         last_sync: match (
             row.get::<_, Option<i64>>(20)?,
             row.get::<_, Option<String>>(21)?,
@@ -339,6 +340,19 @@ fn token_row(row: &Row<'_>) -> rusqlite::Result<TokenRow> {
             _ => None,
         },
     })
+}
+
+/// `[["iOS","Sales iPads"],…]` in platform order; anything else reads as none.
+fn parse_defaults(json: Option<&str>) -> Vec<(ApplePlatform, String)> {
+    let pairs: Vec<(String, String)> = json
+        .and_then(|text| serde_json::from_str(text).ok())
+        .unwrap_or_default();
+    let mut defaults: Vec<(ApplePlatform, String)> = pairs
+        .into_iter()
+        .filter_map(|(platform, name)| Some((ApplePlatform::from_name(&platform)?, name)))
+        .collect();
+    defaults.sort_by_key(|(platform, _)| platform.order());
+    defaults
 }
 
 fn tags_json(tags: &[String]) -> String {

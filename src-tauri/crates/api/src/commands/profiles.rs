@@ -119,7 +119,17 @@ pub(super) async fn profiles_clear_default(
     depot: Arc<Depot>,
     req: ClearDefaultRequest,
 ) -> Result<Empty, ApiError> {
-    depot.clear_default_profile(token_id(&req.token_id)?)?;
+    let platform = depot_domain::profile::ApplePlatform::from_name(req.platform.trim())
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "'{}' is not a platform; use iOS, macOS, tvOS or visionOS",
+                    req.platform
+                ),
+            )
+        })?;
+    depot.clear_default_profile(token_id(&req.token_id)?, platform)?;
     Ok(Empty {})
 }
 

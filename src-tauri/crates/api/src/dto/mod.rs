@@ -103,8 +103,13 @@ pub struct TokenSummary {
     pub status: TokenStatus,
     /// The token talks to Depot's simulator, not to Apple.
     pub simulator: bool,
-    /// Name of the default profile (PRO-15), if one is set.
+    /// Name of the iOS/iPadOS default profile (PRO-15), if one is set; see
+    /// `default_profiles` for every platform.
     pub default_profile: Option<String>,
+    /// The default profile of each platform that has one (PLT-2), by platform.
+    pub default_profiles: Vec<PlatformDefault>,
+    /// More devices than Apple's 200,000 per token: a warning to show.
+    pub over_device_limit: bool,
     /// RFC 3339: when the last sync finished (null: never synced).
     pub last_sync_at: Option<String>,
     /// How the last sync ended.
@@ -125,7 +130,21 @@ impl From<TokenOverview> for TokenSummary {
             days_left: token.days_left,
             status: token.status.into(),
             simulator: token.simulator,
-            default_profile: token.default_profile,
+            default_profile: token
+                .default_profiles
+                .iter()
+                .find(|(p, _)| *p == depot_domain::profile::ApplePlatform::Ios)
+                .map(|(_, name)| name.clone()),
+            default_profiles: token
+                .default_profiles
+                .iter()
+                .map(|(platform, name)| PlatformDefault {
+                    platform: platform.as_str().to_owned(),
+                    label: platform.label().to_owned(),
+                    profile: name.clone(),
+                })
+                .collect(),
+            over_device_limit: token.over_device_limit,
             last_sync_at: token.last_sync.as_ref().map(|(at, _)| rfc3339(*at)),
             last_sync_result: token
                 .last_sync
@@ -136,6 +155,18 @@ impl From<TokenOverview> for TokenSummary {
             scope_tags: token.scope_tags,
         }
     }
+}
+
+/// A token's default profile for one platform (PLT-2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PlatformDefault {
+    /// `iOS` | `macOS` | `tvOS` | `visionOS`.
+    pub platform: String,
+    /// `iOS/iPadOS`, `macOS`, …
+    pub label: String,
+    /// The profile's name.
+    pub profile: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

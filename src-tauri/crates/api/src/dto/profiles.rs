@@ -3,7 +3,11 @@
 
 use depot_core::assign::AssignmentSummary as CoreAssignment;
 use depot_core::profiles as core;
-use depot_domain::profile::{ApplePlatform, ProfileProblem, ProfileSpec, SKIP_KEYS, SkipKeyInfo};
+use depot_domain::DeviceFamily;
+use depot_domain::profile::{
+    ApplePlatform, PLATFORM_RULES, ProfileProblem, ProfileSpec, SETUP_LANGUAGES, SKIP_KEYS,
+    SkipKeyInfo, regions, skip_key_note,
+};
 use depot_domain::time::rfc3339;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -18,7 +22,7 @@ use crate::{ApiError, ErrorCode};
 pub struct ProfileDraft {
     pub name: String,
     pub description: Option<String>,
-    /// `iOS`.
+    /// `iOS` | `macOS` | `tvOS` | `visionOS` (PLT-1).
     pub platform: String,
     /// `withUserAffinity` | `withoutUserAffinity`.
     pub user_affinity: String,
@@ -42,6 +46,21 @@ pub struct ProfileDraft {
     pub hidden_screens: Vec<String>,
     pub enrollment_url: Option<String>,
     pub configuration_web_url: Option<String>,
+    /// tvOS, macOS.
+    #[serde(default)]
+    pub auto_advance_setup: bool,
+    /// tvOS, macOS: ISO 639.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// tvOS, macOS: ISO 3166-1 alpha-2.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// iOS, visionOS (26+).
+    #[serde(default)]
+    pub return_to_service: bool,
+    /// iOS, visionOS (26+).
+    #[serde(default)]
+    pub do_not_use_profile_from_backup: bool,
     #[ts(type = "Record<string, unknown>")]
     pub extensions: Value,
 }
@@ -152,8 +171,11 @@ pub struct ProfileSummary {
     pub token_name: String,
     pub name: String,
     pub description: Option<String>,
+    /// `iOS` | `macOS` | `tvOS` | `visionOS`.
+    pub platform: String,
     pub version: i64,
     pub device_count: u64,
+    /// The token's default for this profile's platform.
     pub is_default: bool,
     pub created_at: String,
     pub updated_at: String,
@@ -168,6 +190,7 @@ impl From<core::ProfileOverview> for ProfileSummary {
             token_name: p.token_name,
             name: p.name,
             description: p.description,
+            platform: p.platform.as_str().to_owned(),
             version: p.version,
             device_count: p.device_count,
             is_default: p.is_default,
@@ -354,6 +377,8 @@ pub struct ProfileDuplicateRequest {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ClearDefaultRequest {
     pub token_id: String,
+    /// `iOS` | `macOS` | `tvOS` | `visionOS`: whose default to clear.
+    pub platform: String,
 }
 
 /// `profiles.import`: a `depot.profile/v1` file's text.
@@ -443,8 +468,39 @@ pub struct Handoff {
 #[serde(rename_all = "camelCase")]
 pub struct SkipKeyCatalogue {
     pub keys: Vec<SkipKeyEntry>,
-    /// The wizard's starting values for a new profile.
+    /// The wizard's starting values for a new profile (iOS).
     pub defaults: ProfileDraft,
+    /// The four platforms, in order, each with its starting values (PLT-1).
+    pub platforms: Vec<PlatformEntry>,
+    /// The settings only some platforms use, by draft key (PLT-1); every
+    /// other setting applies to all platforms.
+    pub platform_settings: Vec<PlatformSetting>,
+    /// The Setup Assistant languages tvOS and macOS offer (ISO 639).
+    pub languages: Vec<String>,
+    /// ISO 3166-1 alpha-2 regions.
+    pub regions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PlatformEntry {
+    /// `iOS` | `macOS` | `tvOS` | `visionOS`.
+    pub platform: String,
+    /// `iOS/iPadOS`, `macOS`, …
+    pub label: String,
+    /// Apple's device families that take this platform's profiles.
+    pub families: Vec<String>,
+    pub defaults: ProfileDraft,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PlatformSetting {
+    /// The draft key (`sharedIPad`, `autoAdvanceSetup`, …).
+    pub field: String,
+    pub setting: String,
+    /// Platform names (`iOS`, …) that use it.
+    pub platforms: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -456,15 +512,29 @@ pub struct SkipKeyEntry {
     pub platforms: Vec<SkipKeyPlatform>,
     /// Offered for iOS/iPadOS profiles (exists there and not removed).
     pub offered_for_ios: bool,
+    /// The platforms (`iOS`, `macOS`, …) whose wizard offers it.
+    pub offered_for: Vec<String>,
+    /// Caveats to show at the screen, per platform.
+    pub notes: Vec<SkipKeyNote>,
     /// Shown before the device has its configuration: hiding is best-effort.
     pub early_pane: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
-pub struct SkipKeyPlatform {
-    /// `iOS`, `macOS`, `tvOS`, `visionOS`…
+pub struct SkipKeyNote {
+    /// `iOS` | `macOS` | `tvOS` | `visionOS`.
     pub platform: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SkipKeyPlatform {
+    /// `iOS/iPadOS`, `macOS`, `tvOS`, `visionOS` (labels).
+    pub platform: String,
+    /// `iOS` | `macOS` | `tvOS` | `visionOS`.
+    pub name: String,
     pub since: String,
     pub deprecated_in: Option<String>,
     pub removed_in: Option<String>,
@@ -481,22 +551,70 @@ impl From<&SkipKeyInfo> for SkipKeyEntry {
                 .iter()
                 .map(|p| SkipKeyPlatform {
                     platform: p.platform.label().to_owned(),
+                    name: p.platform.as_str().to_owned(),
                     since: p.since.to_string(),
                     deprecated_in: p.deprecated_in.map(|v| v.to_string()),
                     removed_in: p.removed_in.map(|v| v.to_string()),
                 })
                 .collect(),
             offered_for_ios: info.is_offered_for(ApplePlatform::Ios),
+            offered_for: ApplePlatform::ALL
+                .iter()
+                .filter(|(p, _)| info.is_offered_for(*p))
+                .map(|(_, name)| (*name).to_owned())
+                .collect(),
+            notes: ApplePlatform::ALL
+                .iter()
+                .filter_map(|(p, name)| {
+                    skip_key_note(info.key, *p).map(|text| SkipKeyNote {
+                        platform: (*name).to_owned(),
+                        text: text.to_owned(),
+                    })
+                })
+                .collect(),
             early_pane: info.early_pane,
         }
     }
 }
 
+/// Apple's device families, as `device_family` names them.
+const FAMILIES: [&str; 6] = ["iPhone", "iPad", "iPod", "Mac", "AppleTV", "Vision"];
+
 impl SkipKeyCatalogue {
     pub fn build() -> Result<Self, ApiError> {
+        let platforms = ApplePlatform::ALL
+            .iter()
+            .map(|(platform, name)| {
+                Ok(PlatformEntry {
+                    platform: (*name).to_owned(),
+                    label: platform.label().to_owned(),
+                    families: FAMILIES
+                        .iter()
+                        .filter(|f| DeviceFamily::parse(f).platform() == Some(*platform))
+                        .map(|f| (*f).to_owned())
+                        .collect(),
+                    defaults: ProfileDraft::from_spec(&ProfileSpec::new_for("", *platform))?,
+                })
+            })
+            .collect::<Result<Vec<_>, ApiError>>()?;
         Ok(SkipKeyCatalogue {
             keys: SKIP_KEYS.iter().map(Into::into).collect(),
             defaults: ProfileDraft::from_spec(&ProfileSpec::new(""))?,
+            platforms,
+            platform_settings: PLATFORM_RULES
+                .iter()
+                .map(|rule| PlatformSetting {
+                    field: rule.field.path(),
+                    setting: rule.setting.to_owned(),
+                    platforms: rule
+                        .platforms
+                        .iter()
+                        .map(|p| p.as_str().to_owned())
+                        .collect(),
+                })
+                .collect(),
+            languages: SETUP_LANGUAGES.iter().map(|l| (*l).to_owned()).collect(),
+            regions: regions().map(str::to_owned).collect(),
         })
     }
 }

@@ -148,6 +148,35 @@ pub struct TokenDetail {
     pub key_fingerprint: String,
     /// What blocks deleting this token; empty when it can be deleted.
     pub delete_blockers: Vec<DeleteBlocker>,
+    /// Devices without a profile whose platform has no default (PLT-2).
+    pub devices_without_default: Vec<PlatformCount>,
+    /// Devices holding a Depot profile made for another platform (at most 500).
+    pub platform_mismatches: Vec<PlatformMismatchDto>,
+}
+
+/// How many devices of one platform (or unknown family).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PlatformCount {
+    /// `iOS` | `macOS` | `tvOS` | `visionOS`, or Apple's family name when Depot
+    /// does not know it.
+    pub platform: String,
+    pub count: u64,
+}
+
+/// A device on a profile of another platform, to fix by assigning the right one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PlatformMismatchDto {
+    pub serial: String,
+    /// Apple's device family (`Mac`, `AppleTV`, …).
+    pub family: String,
+    pub profile_id: String,
+    pub profile_name: String,
+    /// The profile's platform (`iOS`, …).
+    pub profile_platform: String,
+    /// `assigned`: assign the right profile; `pushed`: also erase the device.
+    pub profile_status: String,
 }
 
 /// One reason a token cannot be deleted yet (TOK-6).
@@ -252,6 +281,23 @@ impl From<CoreTokenDetail> for TokenDetail {
                         }
                     },
                     message: b.message,
+                })
+                .collect(),
+            devices_without_default: d
+                .devices_without_default
+                .into_iter()
+                .map(|(platform, count)| PlatformCount { platform, count })
+                .collect(),
+            platform_mismatches: d
+                .platform_mismatches
+                .into_iter()
+                .map(|m| PlatformMismatchDto {
+                    serial: m.serial,
+                    family: m.family,
+                    profile_id: m.profile_id.to_string(),
+                    profile_name: m.profile_name,
+                    profile_platform: m.profile_platform.as_str().to_owned(),
+                    profile_status: m.profile_status,
                 })
                 .collect(),
         }

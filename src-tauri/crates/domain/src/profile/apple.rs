@@ -5,6 +5,7 @@ use std::fmt;
 use serde::Serialize;
 
 use super::certificate::Certificate;
+use super::skip_keys::ApplePlatform;
 use super::spec::{Authentication, SyncWithComputers};
 use super::validate::{HttpsUrl, ProfileField, ProfileProblem, ValidProfile, non_blank};
 
@@ -58,7 +59,10 @@ pub struct AppleProfileContext {
 }
 
 /// Apple's profile JSON, keys exactly as Apple names them. Optional strings are
-/// omitted rather than sent empty; booleans are always sent.
+/// omitted rather than sent empty. The booleans every platform uses are always
+/// sent; a key only some platforms use is sent only for them (`is_multi_user`
+/// and `allow_pairing` on iOS/iPadOS, `auto_advance_setup` on tvOS and macOS),
+/// and the OS 26 keys only when turned on (older devices never see them).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AppleProfile {
     pub profile_name: String,
@@ -69,8 +73,12 @@ pub struct AppleProfile {
     pub is_mdm_removable: bool,
     pub is_mandatory: bool,
     pub await_device_configured: bool,
-    pub is_multi_user: bool,
-    pub allow_pairing: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_advance_setup: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_multi_user: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_pairing: Option<bool>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub supervising_host_certs: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -82,7 +90,15 @@ pub struct AppleProfile {
     pub support_phone_number: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub support_email_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     pub skip_setup_items: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_return_to_service: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub do_not_use_profile_from_backup: Option<bool>,
 }
 
 impl AppleProfile {
@@ -138,6 +154,11 @@ impl ValidProfile {
                 skip_setup_items.push(key.to_owned());
             }
         }
+        let platform = spec.platform;
+        let ios = platform == ApplePlatform::Ios;
+        let pairs = matches!(platform, ApplePlatform::Ios | ApplePlatform::VisionOs);
+        let tv_or_mac = matches!(platform, ApplePlatform::TvOs | ApplePlatform::MacOs);
+        let when_on = |on: bool| (pairs && on).then_some(true);
         Ok(AppleProfile {
             profile_name: spec.name.trim().to_owned(),
             url: url.as_str().to_owned(),
@@ -146,8 +167,9 @@ impl ValidProfile {
             is_mdm_removable: !spec.locked_enrollment,
             is_mandatory: true,
             await_device_configured: spec.await_final_configuration,
-            is_multi_user: spec.shared_ipad,
-            allow_pairing: spec.sync_with_computers == SyncWithComputers::AllowAll,
+            auto_advance_setup: tv_or_mac.then_some(spec.auto_advance_setup),
+            is_multi_user: ios.then_some(spec.shared_ipad),
+            allow_pairing: pairs.then_some(spec.sync_with_computers == SyncWithComputers::AllowAll),
             supervising_host_certs: self
                 .configurator_certificates()
                 .iter()
@@ -162,7 +184,17 @@ impl ValidProfile {
             department: text(department.and_then(|d| d.name.as_ref())),
             support_phone_number: text(department.and_then(|d| d.phone.as_ref())),
             support_email_address: text(department.and_then(|d| d.email.as_ref())),
+            language: self
+                .language()
+                .filter(|_| tv_or_mac)
+                .map(|l| l.as_str().to_owned()),
+            region: self
+                .region()
+                .filter(|_| tv_or_mac)
+                .map(|r| r.as_str().to_owned()),
             skip_setup_items,
+            is_return_to_service: when_on(spec.return_to_service),
+            do_not_use_profile_from_backup: when_on(spec.do_not_use_profile_from_backup),
         })
     }
 }

@@ -8,7 +8,7 @@
 //! | key | default when missing |
 //! |---|---|
 //! | `format`, `name`, `userAffinity` | required |
-//! | `platform` | `"iOS"` |
+//! | `platform` | `"iOS"` (files written before platforms existed) |
 //! | `awaitFinalConfiguration` | `true` |
 //! | `syncWithComputers` | `"allowAll"` (Apple's `allow_pairing` default) |
 //! | other booleans | `false` |
@@ -20,10 +20,12 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::platform_rules::rule_for;
 use super::skip_keys::SkipKey;
 use super::spec::{
     Authentication, Department, ProfilePlatform, ProfileSpec, SyncWithComputers, UserAffinity,
 };
+use super::validate::ProfileField;
 
 /// The `format` value this Depot reads and writes.
 pub const PROFILE_FORMAT: &str = "depot.profile/v1";
@@ -83,6 +85,11 @@ const KEYS: &[&str] = &[
     "hiddenScreens",
     "enrollmentUrl",
     "configurationWebUrl",
+    "autoAdvanceSetup",
+    "language",
+    "region",
+    "returnToService",
+    "doNotUseProfileFromBackup",
     "extensions",
 ];
 
@@ -277,6 +284,11 @@ impl ProfileSpec {
                 .collect(),
             enrollment_url: r.string("enrollmentUrl"),
             configuration_web_url: r.string("configurationWebUrl"),
+            auto_advance_setup: r.bool("autoAdvanceSetup", false),
+            language: r.string("language"),
+            region: r.string("region"),
+            return_to_service: r.bool("returnToService", false),
+            do_not_use_profile_from_backup: r.bool("doNotUseProfileFromBackup", false),
             extensions: Map::new(),
         };
         if let Some(extensions) = r.value("extensions", "an object", Value::is_object) {
@@ -305,8 +317,11 @@ impl ProfileSpec {
         }
     }
 
-    /// Writes the `depot.profile/v1` file: every key, in the spec's order, pretty-printed.
+    /// Writes the `depot.profile/v1` file: every key, in the spec's order,
+    /// pretty-printed. Keys only some platforms use are written for those
+    /// platforms only (an iOS file has no `language`).
     pub fn to_profile_file(&self) -> String {
+        let uses = |field| rule_for(field).is_none_or(|rule| rule.applies_to(self.platform));
         let file = FileRepr {
             format: PROFILE_FORMAT,
             name: &self.name,
@@ -333,6 +348,14 @@ impl ProfileSpec {
             hidden_screens: self.hidden_screens.iter().map(SkipKey::as_str).collect(),
             enrollment_url: self.enrollment_url.as_deref(),
             configuration_web_url: self.configuration_web_url.as_deref(),
+            auto_advance_setup: uses(ProfileField::AutoAdvanceSetup)
+                .then_some(self.auto_advance_setup),
+            language: uses(ProfileField::Language).then_some(self.language.as_deref()),
+            region: uses(ProfileField::Region).then_some(self.region.as_deref()),
+            return_to_service: uses(ProfileField::ReturnToService)
+                .then_some(self.return_to_service),
+            do_not_use_profile_from_backup: uses(ProfileField::DoNotUseProfileFromBackup)
+                .then_some(self.do_not_use_profile_from_backup),
             extensions: &self.extensions,
         };
         let mut text = serde_json::to_string_pretty(&file).unwrap_or_default();
@@ -366,6 +389,16 @@ struct FileRepr<'a> {
     hidden_screens: Vec<&'a str>,
     enrollment_url: Option<&'a str>,
     configuration_web_url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auto_advance_setup: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    language: Option<Option<&'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Option<&'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    return_to_service: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    do_not_use_profile_from_backup: Option<bool>,
     extensions: &'a Map<String, Value>,
 }
 

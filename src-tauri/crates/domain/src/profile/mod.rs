@@ -10,6 +10,8 @@
 mod apple;
 mod certificate;
 mod file;
+mod locale;
+mod platform_rules;
 mod skip_keys;
 mod spec;
 mod template;
@@ -18,9 +20,11 @@ mod validate;
 pub use apple::{AppleProfile, AppleProfileContext, OrgMagic, OrgMagicError};
 pub use certificate::{Certificate, CertificateError, CertificateSummary};
 pub use file::{FileProblem, PROFILE_FORMAT, ProfileFileError};
+pub use locale::{Language, Region, SETUP_LANGUAGES, is_iso_639, is_iso_3166, regions};
+pub use platform_rules::{PLATFORM_RULES, PlatformRule, assignment_refusal, rule_for};
 pub use skip_keys::{
     ApplePlatform, LEGACY_SKIP_KEYS, OsVersion, PlatformSupport, SKIP_KEYS, SkipKey, SkipKeyInfo,
-    skip_key_info,
+    skip_key_info, skip_key_note,
 };
 pub use spec::{
     Authentication, Department, ProfilePlatform, ProfileSpec, SyncWithComputers, UserAffinity,

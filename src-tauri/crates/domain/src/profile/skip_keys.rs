@@ -17,6 +17,16 @@ pub enum ApplePlatform {
 }
 
 impl ApplePlatform {
+    /// Position in lists: iOS, macOS, tvOS, visionOS.
+    pub fn order(self) -> u8 {
+        match self {
+            Self::Ios => 0,
+            Self::MacOs => 1,
+            Self::TvOs => 2,
+            Self::VisionOs => 3,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Ios => "iOS/iPadOS",
@@ -592,6 +602,20 @@ pub const SKIP_KEYS: &[SkipKeyInfo] = &[
         &[deprecated(on(Ios, 8, 3, 0), 17, 0), on(VisionOs, 26, 0, 0)],
     ),
 ];
+
+/// A caveat the wizard shows next to a screen on `platform`, and that
+/// [`super::ProfileSpec::warnings`] repeats when the screen is hidden.
+pub fn skip_key_note(key: &str, platform: ApplePlatform) -> Option<&'static str> {
+    match (key, platform) {
+        ("Passcode", Ios) => Some(
+            "From iOS and iPadOS 14.5 this screen appears even when hidden: the device asks for a passcode anyway. Hiding it still works on older versions.",
+        ),
+        ("Biometric", Ios) => Some(
+            "From iOS and iPadOS 14.5 this screen appears even when hidden: Touch ID and Face ID setup is always offered. Hiding it still works on older versions.",
+        ),
+        _ => None,
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use super::skip_keys::SkipKey;
+use super::skip_keys::{ApplePlatform, SkipKey};
 
 /// Every setting of an enrollment profile, as the wizard and a `depot.profile/v1`
 /// file hold them. This is a draft: any combination can be represented, and
@@ -38,6 +38,17 @@ pub struct ProfileSpec {
     pub enrollment_url: Option<String>,
     /// `None`: the token's or workspace's setting.
     pub configuration_web_url: Option<String>,
+    /// tvOS and macOS 11+: Setup Assistant moves on by itself (`auto_advance_setup`).
+    pub auto_advance_setup: bool,
+    /// tvOS and macOS 11+: the Setup Assistant language, ISO 639 (`language`).
+    pub language: Option<String>,
+    /// tvOS and macOS 11+: the region, ISO 3166-1 alpha-2 (`region`).
+    pub region: Option<String>,
+    /// iOS/visionOS 26+: Return to Service after an erase (`is_return_to_service`).
+    pub return_to_service: bool,
+    /// iOS/visionOS 26+: a restored backup does not bring back an old enrollment
+    /// profile (`do_not_use_profile_from_backup`).
+    pub do_not_use_profile_from_backup: bool,
     /// Free-form, preserved, ignored by Depot.
     pub extensions: Map<String, Value>,
 }
@@ -67,16 +78,27 @@ impl ProfileSpec {
             hidden_screens: Vec::new(),
             enrollment_url: None,
             configuration_web_url: None,
+            auto_advance_setup: false,
+            language: None,
+            region: None,
+            return_to_service: false,
+            do_not_use_profile_from_backup: false,
             extensions: Map::new(),
+        }
+    }
+
+    /// A new profile with the wizard's defaults for `platform` (PLT-1).
+    pub fn new_for(name: impl Into<String>, platform: ProfilePlatform) -> Self {
+        Self {
+            platform,
+            ..Self::new(name)
         }
     }
 }
 
-/// `iOS` covers iOS and iPadOS; other platforms come later.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ProfilePlatform {
-    Ios,
-}
+/// The platform a profile is for (PLT-1): `iOS` covers iOS and iPadOS. The same
+/// type as the skip-key catalogue's platform.
+pub type ProfilePlatform = ApplePlatform;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum UserAffinity {
@@ -138,7 +160,12 @@ macro_rules! wire_names {
     };
 }
 
-wire_names!(ProfilePlatform { Ios => "iOS" });
+wire_names!(ApplePlatform {
+    Ios => "iOS",
+    MacOs => "macOS",
+    TvOs => "tvOS",
+    VisionOs => "visionOS",
+});
 wire_names!(UserAffinity {
     WithUserAffinity => "withUserAffinity",
     WithoutUserAffinity => "withoutUserAffinity",

@@ -568,8 +568,11 @@ fn reads_profile_files_and_names_the_path_of_every_bad_value() {
         Err(&[("extensions", "must be an object")]),
     );
     check_file(
-        &minimal_with(r#""platform": "macOS""#),
-        Err(&[("platform", r#""macOS" is not one of "iOS""#)]),
+        &minimal_with(r#""platform": "watchOS""#),
+        Err(&[(
+            "platform",
+            r#""watchOS" is not one of "iOS", "macOS", "tvOS", "visionOS""#,
+        )]),
     );
     check_file(
         r#"{"format": "depot.profile/v2", "platform": "iOS"}"#,
@@ -622,6 +625,21 @@ fn missing_keys_take_the_documented_defaults() {
 // ------------------------------------------------------------------ golden files
 
 const GOLDEN: &[(&str, &str, &str)] = &[
+    (
+        "macos-lab",
+        include_str!("golden/macos-lab.profile.json"),
+        include_str!("golden/macos-lab.apple.json"),
+    ),
+    (
+        "tvos-rooms",
+        include_str!("golden/tvos-rooms.profile.json"),
+        include_str!("golden/tvos-rooms.apple.json"),
+    ),
+    (
+        "visionos-loaners",
+        include_str!("golden/visionos-loaners.profile.json"),
+        include_str!("golden/visionos-loaners.apple.json"),
+    ),
     (
         "shared-ipad",
         include_str!("golden/shared-ipad.profile.json"),
@@ -756,4 +774,416 @@ fn valid_profile_renders_device_names() {
         .device_name_template()
         .map(|t| t.render(&serial, &crate::DeviceFamily::IPhone));
     assert_eq!(name.as_deref(), Some("iPhone-DMPXL0ABCD"));
+}
+
+// ------------------------------------------------------------------ platforms (PLT-1)
+
+use ApplePlatform::{Ios, MacOs, TvOs, VisionOs};
+
+const ALL_PLATFORMS: [ApplePlatform; 4] = [Ios, MacOs, TvOs, VisionOs];
+
+impl ProfileSpec {
+    fn clone_for(self, platform: ApplePlatform) -> Self {
+        Self { platform, ..self }
+    }
+}
+
+/// A profile for `platform` that is valid there.
+fn on(platform: ApplePlatform) -> ProfileSpec {
+    ProfileSpec::new_for("Fleet", platform)
+}
+
+/// One row per platform-bound setting: the change that turns it on (on top of
+/// a valid profile of the platform) and, per platform where it is refused, the
+/// fields named; on the platforms not listed the same change is valid.
+#[test]
+fn every_platform_bound_setting_is_refused_by_field_where_it_does_not_apply() {
+    type Change = fn(&mut ProfileSpec);
+    type Refused = &'static [(ApplePlatform, &'static [ProfileField])];
+    let rows: &[(&str, Change, Refused)] = &[
+        (
+            "user affinity, modern auth",
+            |s| {
+                s.user_affinity = UserAffinity::WithUserAffinity;
+                s.authentication = Some(Authentication::SetupAssistantModern);
+            },
+            &[(TvOs, &[F::UserAffinity]), (VisionOs, &[F::UserAffinity])],
+        ),
+        (
+            "company portal authentication",
+            |s| {
+                s.user_affinity = UserAffinity::WithUserAffinity;
+                s.authentication = Some(Authentication::CompanyPortal);
+                s.install_company_portal = true;
+            },
+            &[
+                (MacOs, &[F::Authentication, F::InstallCompanyPortal]),
+                (
+                    TvOs,
+                    &[F::UserAffinity, F::Authentication, F::InstallCompanyPortal],
+                ),
+                (
+                    VisionOs,
+                    &[F::UserAffinity, F::Authentication, F::InstallCompanyPortal],
+                ),
+            ],
+        ),
+        (
+            "company portal with a VPP token and single app mode (macOS)",
+            |s| {
+                s.user_affinity = UserAffinity::WithUserAffinity;
+                s.authentication = Some(Authentication::SetupAssistantModern);
+                s.install_company_portal = true;
+                s.company_portal_vpp_token = Some("Main VPP".into());
+                s.single_app_mode_until_authentication = true;
+            },
+            &[
+                (
+                    MacOs,
+                    &[
+                        F::InstallCompanyPortal,
+                        F::CompanyPortalVppToken,
+                        F::SingleAppModeUntilAuthentication,
+                    ],
+                ),
+                (
+                    TvOs,
+                    &[
+                        F::UserAffinity,
+                        F::InstallCompanyPortal,
+                        F::CompanyPortalVppToken,
+                        F::SingleAppModeUntilAuthentication,
+                    ],
+                ),
+                (
+                    VisionOs,
+                    &[
+                        F::UserAffinity,
+                        F::InstallCompanyPortal,
+                        F::CompanyPortalVppToken,
+                        F::SingleAppModeUntilAuthentication,
+                    ],
+                ),
+            ],
+        ),
+        (
+            "shared iPad",
+            |s| {
+                s.shared_ipad = true;
+                s.maximum_cached_users = Some(5);
+            },
+            &[
+                (MacOs, &[F::SharedIPad]),
+                (TvOs, &[F::SharedIPad]),
+                (VisionOs, &[F::SharedIPad]),
+            ],
+        ),
+        (
+            "deny pairing",
+            |s| s.sync_with_computers = SyncWithComputers::DenyAll,
+            &[
+                (MacOs, &[F::SyncWithComputers]),
+                (TvOs, &[F::SyncWithComputers]),
+            ],
+        ),
+        (
+            "configurator certificates",
+            |s| {
+                s.sync_with_computers = SyncWithComputers::AllowByCertificate;
+                s.configurator_certificates = vec![cert()];
+            },
+            &[
+                (MacOs, &[F::SyncWithComputers, F::ConfiguratorCertificates]),
+                (TvOs, &[F::SyncWithComputers, F::ConfiguratorCertificates]),
+            ],
+        ),
+        (
+            "auto advance",
+            |s| s.auto_advance_setup = true,
+            &[
+                (Ios, &[F::AutoAdvanceSetup]),
+                (VisionOs, &[F::AutoAdvanceSetup]),
+            ],
+        ),
+        (
+            "language and region",
+            |s| {
+                s.language = Some("de".into());
+                s.region = Some("AT".into());
+            },
+            &[
+                (Ios, &[F::Language, F::Region]),
+                (VisionOs, &[F::Language, F::Region]),
+            ],
+        ),
+        (
+            "return to service",
+            |s| s.return_to_service = true,
+            &[
+                (MacOs, &[F::ReturnToService]),
+                (TvOs, &[F::ReturnToService]),
+            ],
+        ),
+        (
+            "no profile from a backup",
+            |s| s.do_not_use_profile_from_backup = true,
+            &[
+                (MacOs, &[F::DoNotUseProfileFromBackup]),
+                (TvOs, &[F::DoNotUseProfileFromBackup]),
+            ],
+        ),
+        (
+            "settings every platform has",
+            |s| {
+                s.locked_enrollment = true;
+                s.await_final_configuration = false;
+                s.device_name_template = Some("D-{{SERIAL}}".into());
+                s.department = Some(Department {
+                    name: Some("IT".into()),
+                    phone: None,
+                    email: Some("it@example.com".into()),
+                });
+            },
+            &[],
+        ),
+    ];
+    for (what, change, refused) in rows {
+        for platform in ALL_PLATFORMS {
+            let mut spec = on(platform);
+            change(&mut spec);
+            let expect: &[ProfileField] = refused
+                .iter()
+                .find(|(p, _)| *p == platform)
+                .map_or(&[], |(_, fields)| fields);
+            let problems = spec.problems();
+            let fields: Vec<ProfileField> = problems.iter().map(|p| p.field).collect();
+            assert_eq!(
+                fields,
+                expect,
+                "{what} on {}: {problems:#?}",
+                platform.label()
+            );
+            for problem in &problems {
+                assert!(
+                    problem.message.contains(platform.label()),
+                    "{what}: {problem} does not name the platform"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_rule_in_the_table_is_exercised_and_names_platforms_that_exist() {
+    for rule in PLATFORM_RULES {
+        assert!(
+            !rule.platforms.is_empty() && rule.platforms.len() < 4,
+            "{}",
+            rule.setting
+        );
+        assert_eq!(rule_for(rule.field).map(|r| r.setting), Some(rule.setting));
+        // Off on a new profile of any platform.
+        for platform in ALL_PLATFORMS {
+            assert!(
+                !(rule.is_set)(&on(platform)),
+                "{} is on by default",
+                rule.setting
+            );
+        }
+    }
+}
+
+#[test]
+fn language_and_region_are_checked_on_tvos_and_macos() {
+    let with = |platform, language: Option<&str>, region: Option<&str>| ProfileSpec {
+        language: language.map(str::to_owned),
+        region: region.map(str::to_owned),
+        ..on(platform)
+    };
+    check(with(TvOs, Some("fr"), Some("CA")), &[]);
+    check(with(MacOs, Some("EN"), Some("gb")), &[]);
+    check(with(MacOs, Some("  "), Some("")), &[]);
+    check(with(TvOs, None, Some("US")), &[F::Region]);
+    check(with(TvOs, Some("xx"), None), &[F::Language]);
+    check(with(MacOs, Some("en"), Some("UK")), &[F::Region]);
+    // On iOS both are refused as platform settings (the codes themselves are fine).
+    check(with(Ios, Some("en"), Some("US")), &[F::Language, F::Region]);
+    // Auto advance leaves nobody to sign in.
+    check(
+        ProfileSpec {
+            auto_advance_setup: true,
+            ..with_affinity(Authentication::SetupAssistantModern)
+        }
+        .clone_for(MacOs),
+        &[F::AutoAdvanceSetup],
+    );
+    let valid = with(MacOs, Some("Fr"), Some("be")).validate().unwrap();
+    assert_eq!(valid.language().map(Language::as_str), Some("fr"));
+    assert_eq!(valid.region().map(Region::as_str), Some("BE"));
+}
+
+fn apple_json(spec: ProfileSpec) -> serde_json::Value {
+    let apple = spec
+        .validate()
+        .unwrap()
+        .apple_profile(&golden_context("plain"))
+        .unwrap();
+    serde_json::to_value(apple).unwrap()
+}
+
+#[test]
+fn apple_json_carries_only_the_keys_of_the_platform() {
+    let keys = |platform| {
+        let json = apple_json(on(platform));
+        let mut keys: Vec<String> = json.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys.join(" ")
+    };
+    let common = "await_device_configured is_mandatory is_mdm_removable is_supervised org_magic profile_name skip_setup_items url";
+    let with = |extra: &str| {
+        let mut all: Vec<&str> = common.split(' ').chain(extra.split(' ')).collect();
+        all.sort_unstable();
+        all.join(" ")
+    };
+    assert_eq!(keys(Ios), with("allow_pairing is_multi_user"));
+    assert_eq!(keys(VisionOs), with("allow_pairing"));
+    assert_eq!(keys(MacOs), with("auto_advance_setup"));
+    assert_eq!(keys(TvOs), with("auto_advance_setup"));
+    // The OS 26 keys only when on.
+    let json = apple_json(ProfileSpec {
+        return_to_service: true,
+        ..on(Ios)
+    });
+    assert_eq!(json["is_return_to_service"], true);
+    assert!(json.get("do_not_use_profile_from_backup").is_none());
+}
+
+#[test]
+fn passcode_and_touch_id_carry_the_ios_14_5_note() {
+    for key in ["Passcode", "Biometric"] {
+        assert!(skip_key_note(key, Ios).unwrap().contains("14.5"));
+        assert_eq!(skip_key_note(key, MacOs), None);
+        let spec = ProfileSpec {
+            hidden_screens: vec![SkipKey::new(key)],
+            ..on(Ios)
+        };
+        let warnings = spec.warnings();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].message.contains("14.5"));
+    }
+}
+
+#[test]
+fn each_platform_offers_its_own_screens() {
+    let offered = |platform| -> Vec<&str> {
+        SKIP_KEYS
+            .iter()
+            .filter(|info| info.is_offered_for(platform))
+            .map(|info| info.key)
+            .collect()
+    };
+    let mac = offered(MacOs);
+    for key in [
+        "FileVault",
+        "iCloudDiagnostics",
+        "iCloudStorage",
+        "Accessibility",
+        "Appearance",
+        "ScreenTime",
+        "Biometric",
+        "UnlockWithWatch",
+    ] {
+        assert!(mac.contains(&key), "macOS lacks {key}");
+    }
+    assert!(!mac.contains(&"SIMSetup") && !mac.contains(&"ScreenSaver"));
+    let tv = offered(TvOs);
+    for key in [
+        "ScreenSaver",
+        "TapToSetup",
+        "TVHomeScreenSync",
+        "TVProviderSignIn",
+        "TVRoom",
+        "AppleID",
+        "Siri",
+    ] {
+        assert!(tv.contains(&key), "tvOS lacks {key}");
+    }
+    assert!(!tv.contains(&"Passcode") && !tv.contains(&"FileVault"));
+    let vision = offered(VisionOs);
+    for key in ["Tips", "Passcode", "Biometric", "Intelligence", "Zoom"] {
+        assert!(vision.contains(&key), "visionOS lacks {key}");
+    }
+    assert!(!vision.contains(&"FileVault") && !vision.contains(&"TVRoom"));
+    // Every offered key of every platform has a label and a description.
+    for platform in ALL_PLATFORMS {
+        for info in SKIP_KEYS.iter().filter(|i| i.is_offered_for(platform)) {
+            assert!(
+                !info.label.is_empty() && info.description.ends_with('.'),
+                "{}",
+                info.key
+            );
+        }
+    }
+}
+
+#[test]
+fn assignments_are_refused_across_platforms_and_shared_ipad_goes_to_ipads_only() {
+    use crate::DeviceFamily as D;
+    // (profile platform, shared iPad, family, refused with this phrase or sent)
+    let rows: &[(ApplePlatform, bool, D, Option<&str>)] = &[
+        (Ios, false, D::IPhone, None),
+        (Ios, false, D::IPad, None),
+        (Ios, false, D::IPod, None),
+        (Ios, true, D::IPad, None),
+        (
+            Ios,
+            true,
+            D::IPhone,
+            Some("Shared iPad profiles are for iPads only; this is an iPhone"),
+        ),
+        (Ios, true, D::IPod, Some("this is an iPod")),
+        (
+            Ios,
+            false,
+            D::Mac,
+            Some("this Mac needs a macOS profile, not an iOS/iPadOS one"),
+        ),
+        (
+            Ios,
+            false,
+            D::AppleTv,
+            Some("this Apple TV needs a tvOS profile"),
+        ),
+        (
+            Ios,
+            false,
+            D::Vision,
+            Some("this Apple Vision Pro needs a visionOS profile"),
+        ),
+        (MacOs, false, D::Mac, None),
+        (
+            MacOs,
+            false,
+            D::IPad,
+            Some("this iPad needs an iOS/iPadOS profile, not a macOS one"),
+        ),
+        (TvOs, false, D::AppleTv, None),
+        (TvOs, false, D::Mac, Some("platform mismatch")),
+        (VisionOs, false, D::Vision, None),
+        (VisionOs, false, D::IPhone, Some("platform mismatch")),
+        (MacOs, false, D::Unknown("Watch".into()), None),
+        (Ios, true, D::Unknown(String::new()), None),
+    ];
+    for (platform, shared, family, expect) in rows {
+        let got = assignment_refusal(*platform, *shared, family);
+        match (got, expect) {
+            (None, None) => {}
+            (Some(reason), Some(phrase)) => {
+                assert!(reason.contains(phrase), "{reason} lacks {phrase:?}")
+            }
+            (got, expect) => {
+                panic!("{platform:?} {shared} {family:?}: {got:?}, expected {expect:?}")
+            }
+        }
+    }
 }

@@ -3,8 +3,10 @@
 use std::fmt;
 
 use super::certificate::Certificate;
-use super::skip_keys::{ApplePlatform, SKIP_KEYS, SkipKey};
-use super::spec::{Authentication, ProfilePlatform, ProfileSpec, SyncWithComputers, UserAffinity};
+use super::locale::{Language, Region};
+use super::platform_rules;
+use super::skip_keys::{SKIP_KEYS, SkipKey, skip_key_note};
+use super::spec::{Authentication, ProfileSpec, SyncWithComputers, UserAffinity};
 use super::template::DeviceNameTemplate;
 
 pub const MAX_NAME_CHARS: usize = 125;
@@ -45,6 +47,11 @@ pub enum ProfileField {
     HiddenScreen(usize),
     EnrollmentUrl,
     ConfigurationWebUrl,
+    AutoAdvanceSetup,
+    Language,
+    Region,
+    ReturnToService,
+    DoNotUseProfileFromBackup,
 }
 
 impl ProfileField {
@@ -73,6 +80,11 @@ impl ProfileField {
             Self::HiddenScreen(_) => "hiddenScreens",
             Self::EnrollmentUrl => "enrollmentUrl",
             Self::ConfigurationWebUrl => "configurationWebUrl",
+            Self::AutoAdvanceSetup => "autoAdvanceSetup",
+            Self::Language => "language",
+            Self::Region => "region",
+            Self::ReturnToService => "returnToService",
+            Self::DoNotUseProfileFromBackup => "doNotUseProfileFromBackup",
         }
     }
 
@@ -186,6 +198,8 @@ pub struct ValidProfile {
     configuration_web_url: Option<HttpsUrl>,
     certificates: Vec<Certificate>,
     device_name_template: Option<DeviceNameTemplate>,
+    language: Option<Language>,
+    region: Option<Region>,
 }
 
 impl ValidProfile {
@@ -214,6 +228,16 @@ impl ValidProfile {
 
     pub fn device_name_template(&self) -> Option<&DeviceNameTemplate> {
         self.device_name_template.as_ref()
+    }
+
+    /// The Setup Assistant language (tvOS, macOS), normalised (`fr`).
+    pub fn language(&self) -> Option<&Language> {
+        self.language.as_ref()
+    }
+
+    /// The Setup Assistant region (tvOS, macOS), normalised (`CA`).
+    pub fn region(&self) -> Option<&Region> {
+        self.region.as_ref()
     }
 }
 
@@ -384,6 +408,14 @@ impl ProfileSpec {
             _ => {}
         }
 
+        // PLT-1: auto advance leaves nobody at the device to sign in.
+        if spec.auto_advance_setup && with_affinity {
+            problem(
+                F::AutoAdvanceSetup,
+                "Auto advance runs Setup Assistant with nobody at the device, so no user could sign in; enroll without user affinity or turn Auto advance off.".into(),
+            );
+        }
+
         // PRO-10
         let by_certificate = spec.sync_with_computers == SyncWithComputers::AllowByCertificate;
         let count = spec.configurator_certificates.len();
@@ -521,6 +553,24 @@ impl ProfileSpec {
             },
         };
 
+        // PLT-1: settings the profile's platform has no use for, and the
+        // Setup Assistant language and region.
+        for (field, message) in platform_rules::problems(spec) {
+            problem(field, message);
+        }
+        let (language, region) = match super::locale::check(
+            non_blank(spec.language.as_ref()),
+            non_blank(spec.region.as_ref()),
+        ) {
+            Ok(pair) => pair,
+            Err(found) => {
+                for (field, message) in found {
+                    problem(field, message);
+                }
+                (None, None)
+            }
+        };
+
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -530,6 +580,8 @@ impl ProfileSpec {
             configuration_web_url,
             certificates,
             device_name_template,
+            language,
+            region,
         })
     }
 
@@ -542,9 +594,7 @@ impl ProfileSpec {
     /// screens Depot does not know, that do nothing on the profile's platform, that
     /// Apple deprecated or removed, or that are listed twice.
     pub fn warnings(&self) -> Vec<ProfileProblem> {
-        let platform = match self.platform {
-            ProfilePlatform::Ios => ApplePlatform::Ios,
-        };
+        let platform = self.platform;
         let mut warnings = Vec::new();
         for (i, key) in self.hidden_screens.iter().enumerate() {
             let field = ProfileField::HiddenScreen(i);
@@ -567,6 +617,9 @@ impl ProfileSpec {
                     platform.label()
                 )),
                 Some(support) => {
+                    if let Some(note) = skip_key_note(key.as_str(), platform) {
+                        warn(note.to_owned());
+                    }
                     if let Some(version) = support.removed_in {
                         warn(format!(
                             "Apple removed the '{}' screen ({key}) in {} {version}; hiding it only matters on older versions.",
