@@ -555,6 +555,121 @@ mod tokens {
             serde_json::from_str(&cli.ok(&["--json", "devices", "list"])).unwrap();
         assert_eq!(left.len(), 19);
     }
+
+    /// PLT-1..3 through the CLI: a macOS profile, a default per platform,
+    /// `clear-default --platform`, the token's waiting devices, and a dry run
+    /// that refuses the devices of another platform.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn platforms_defaults_and_refused_devices() {
+        let sim = Simulator::builder()
+            .seed(5)
+            .server(ServerSpec::new("Sales-East", "Acme Corp", 60))
+            .start()
+            .await
+            .unwrap();
+        let cli = Cli {
+            home: TestWorkspace::new(),
+        };
+        add_token(&cli, &sim);
+        cli.ok(&[
+            "settings",
+            "enrollment",
+            "--url",
+            "https://mdm.acme.example/enroll",
+        ]);
+        let write = |name: &str, text: &str| {
+            let path = cli.path(name);
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        let macs = write(
+            "macs.json",
+            r#"{"format": "depot.profile/v1", "name": "Macs", "platform": "macOS",
+                "userAffinity": "withoutUserAffinity", "supervised": true,
+                "autoAdvanceSetup": true, "language": "en", "region": "GB"}"#,
+        );
+        // A key macOS has no use for is refused with its name.
+        let bad = write(
+            "bad.json",
+            r#"{"format": "depot.profile/v1", "name": "Bad", "platform": "macOS",
+                "userAffinity": "withoutUserAffinity", "sharedIPad": true,
+                "maximumCachedUsers": 3, "supervised": true}"#,
+        );
+        let out = cli.run(&["profile", "create", "--token", "Sales-East", "--from", &bad]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stderr(&out).contains("sharedIPad"), "{}", stderr(&out));
+        let phones = write(
+            "phones.json",
+            r#"{"format": "depot.profile/v1", "name": "Phones", "userAffinity": "withoutUserAffinity"}"#,
+        );
+        for path in [&macs, &phones] {
+            cli.ok(&["profile", "create", "--token", "Sales-East", "--from", path]);
+        }
+        let set = cli.ok(&["profile", "set-default", "Macs"]);
+        assert!(set.contains("default macOS profile"), "{set}");
+        cli.ok(&["profile", "set-default", "Phones"]);
+        let list = cli.ok(&["profile", "list"]);
+        assert!(list.contains("macOS") && list.contains("iOS"), "{list}");
+
+        cli.ok(&["sync", "Sales-East"]);
+        let shown = cli.ok(&["token", "show", "Sales-East"]);
+        assert!(shown.contains("Default for macOS: Macs"), "{shown}");
+        assert!(shown.contains("Default for iOS/iPadOS: Phones"), "{shown}");
+        // Apple TVs and Vision Pros have no default: counted, not assigned.
+        assert!(shown.contains("Waiting:"), "{shown}");
+        assert!(!shown.contains("Wrong platform"), "{shown}");
+
+        let out = cli.run(&[
+            "profile",
+            "clear-default",
+            "--token",
+            "Sales-East",
+            "--platform",
+            "watchOS",
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        let cleared = cli.ok(&[
+            "profile",
+            "clear-default",
+            "--token",
+            "Sales-East",
+            "--platform",
+            "macOS",
+        ]);
+        assert!(cleared.contains("no macOS default"), "{cleared}");
+        let shown = cli.ok(&["token", "show", "Sales-East"]);
+        assert!(
+            !shown.contains("Default for macOS") && shown.contains("Phones"),
+            "{shown}"
+        );
+
+        // A dry run of the macOS profile on every device: only Macs would go.
+        let rows: Vec<serde_json::Value> =
+            serde_json::from_str(&cli.ok(&["--json", "devices", "list"])).unwrap();
+        let list = write(
+            "all.txt",
+            &rows
+                .iter()
+                .map(|r| r["serial"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+        let macs_count = rows.iter().filter(|r| r["family"] == "Mac").count();
+        assert!(macs_count > 0 && macs_count < rows.len());
+        let preview = cli.ok(&[
+            "assign",
+            "--profile",
+            "Macs",
+            "--serials",
+            &list,
+            "--dry-run",
+        ]);
+        assert!(preview.contains("refused"), "{preview}");
+        assert!(
+            preview.contains("needs an iOS/iPadOS profile, not a macOS one"),
+            "{preview}"
+        );
+    }
 }
 
 #[test]

@@ -329,3 +329,70 @@ async fn a_profile_keeps_its_platform_and_macs_on_an_ios_profile_are_listed() {
         .collect();
     assert_eq!(listed, [(mac.as_str(), "Mac", "Everything")]);
 }
+
+/// The golden profile files of every platform: each imports, its Apple JSON
+/// is exactly the golden one, and the simulator (which refuses any key Apple
+/// does not document) accepts it.
+#[tokio::test]
+async fn every_platforms_golden_profile_uploads_with_exactly_its_apple_json() {
+    const GOLDEN: &[(&str, &str)] = &[
+        (
+            include_str!(
+                "../../src-tauri/crates/domain/src/profile/golden/shared-ipad.profile.json"
+            ),
+            "shared-ipad",
+        ),
+        (
+            include_str!("../../src-tauri/crates/domain/src/profile/golden/macos-lab.profile.json"),
+            "macos-lab",
+        ),
+        (
+            include_str!(
+                "../../src-tauri/crates/domain/src/profile/golden/tvos-rooms.profile.json"
+            ),
+            "tvos-rooms",
+        ),
+        (
+            include_str!(
+                "../../src-tauri/crates/domain/src/profile/golden/visionos-loaners.profile.json"
+            ),
+            "visionos-loaners",
+        ),
+    ];
+    let s = setup(10).await;
+    s.depot
+        .set_enrollment_urls(
+            None,
+            Some("https://mdm.example.com/ade/enroll"),
+            Some("https://mdm.example.com/ade/sso"),
+        )
+        .unwrap();
+    for (file, name) in GOLDEN {
+        let detail = s
+            .depot
+            .import_profile(s.token, file)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(
+            detail.overview.upload.state,
+            depot_core::profiles::UploadState::Uploaded,
+            "{name}: {:?}",
+            detail.overview.upload
+        );
+        let sent: serde_json::Value = serde_json::from_str(&detail.apple_json).unwrap();
+        let platform = ProfileSpec::from_profile_file(file).unwrap().platform;
+        assert_eq!(detail.overview.platform, platform, "{name}");
+        // What the simulator stored is what was sent, key for key.
+        let uuid = detail.overview.upload.apple_uuid.unwrap();
+        let stored = s
+            .sim
+            .profiles(SERVER)
+            .unwrap()
+            .into_iter()
+            .find(|p| p["profile_uuid"] == uuid.as_str())
+            .unwrap_or_else(|| panic!("{name}: not at the simulator"));
+        for (key, value) in sent.as_object().unwrap() {
+            assert_eq!(&stored[key], value, "{name}: {key}");
+        }
+    }
+}

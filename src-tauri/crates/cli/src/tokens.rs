@@ -151,6 +151,46 @@ pub async fn run(depot: &Depot, command: TokenCommand, json: bool) -> Result<()>
                 "  Devices:       {}   Profiles: {}",
                 s.device_count, s.profile_count
             );
+            if s.over_device_limit {
+                println!(
+                    "  warning:       more than Apple's 200,000 devices on one token; move some to another MDM server in Apple's portal"
+                );
+            }
+            if s.default_profiles.is_empty() {
+                println!("  Defaults:      none (new devices stay without a profile)");
+            }
+            for default in &s.default_profiles {
+                println!("  Default for {}: {}", default.label, default.profile);
+            }
+            for waiting in &detail.devices_without_default {
+                println!(
+                    "  Waiting:       {} {} device{} without a profile: no {} default",
+                    waiting.count,
+                    waiting.platform,
+                    if waiting.count == 1 { "" } else { "s" },
+                    waiting.platform
+                );
+            }
+            if !detail.platform_mismatches.is_empty() {
+                println!(
+                    "  Wrong platform: {} device(s) hold a profile made for another platform; assign the right one:",
+                    detail.platform_mismatches.len()
+                );
+                for m in &detail.platform_mismatches {
+                    println!(
+                        "    {}  {:<8} on '{}' ({}){}",
+                        m.serial,
+                        m.family,
+                        m.profile_name,
+                        m.profile_platform,
+                        if m.profile_status == "pushed" {
+                            ", already set up: erase it after assigning"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+            }
             println!("  Scope tags:    {}", s.scope_tags.join(", "));
             println!("  Key:           {}", detail.key_fingerprint);
             for blocker in &detail.delete_blockers {
