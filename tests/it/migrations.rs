@@ -286,3 +286,69 @@ fn a_migration_killed_at_any_point_leaves_a_whole_version() {
         "the first kill lands before the upgrade: {versions_seen:?}"
     );
 }
+
+/// PLT-1/2: a workspace from before platforms (schema 9) keeps its profiles as
+/// iOS profiles and its one default as the token's iOS default; a Mac that
+/// got that default is then listed as holding another platform's profile.
+#[test]
+fn profiles_before_platforms_become_ios_and_the_default_stays_the_ios_default() {
+    let mut conn = Connection::open_in_memory().unwrap();
+    apply_pending(&mut conn, &MIGRATIONS[..9]).unwrap();
+    conn.execute_batch(
+        "INSERT INTO tokens (id, server_name, server_uuid, org_name, apple_id, expires_at, created_at)
+             VALUES (1, 'Campus', 'uuid-1', 'Springfield Schools', 'a@b.example', 1900000000, 1700000000),
+                    (2, 'Office', 'uuid-2', 'Springfield Schools', 'a@b.example', 1900000000, 1700000000);
+         INSERT INTO profiles (id, token_id, name, created_at) VALUES (7, 1, 'Everything', 1), (8, 1, 'Spare', 1);
+         INSERT INTO profile_versions (profile_id, version, spec, apple_json, apple_uuid, created_at, created_by)
+             VALUES (7, 1, '{}', '{}', 'UUID-EVERYTHING', 1, 'test'), (8, 1, '{}', '{}', NULL, 1, 'test');
+         UPDATE tokens SET default_profile_id = 7 WHERE id = 1;
+         INSERT INTO devices (token_id, serial, family, profile_uuid, profile_status)
+             VALUES (1, 'C02MAC000001', 'Mac', 'UUID-EVERYTHING', 'pushed'),
+                    (1, 'DMPIPAD00001', 'iPad', 'UUID-EVERYTHING', 'assigned');",
+    )
+    .unwrap();
+    apply_pending(&mut conn, MIGRATIONS).unwrap();
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM profiles WHERE platform = 'iOS'"
+        ),
+        2
+    );
+    let defaults: Vec<(i64, String, i64)> = conn
+        .prepare("SELECT token_id, platform, profile_id FROM token_defaults")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(defaults, [(1, "iOS".to_owned(), 7)]);
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM tokens WHERE default_profile_id IS NOT NULL"
+        ),
+        0
+    );
+    // The Mac holds an iOS profile: the query behind the token page's list.
+    let mismatched: String = conn
+        .query_row(
+            &format!(
+                "SELECT group_concat(d.serial) FROM devices d
+                   JOIN profile_versions v ON v.apple_uuid = d.profile_uuid
+                   JOIN profiles p ON p.id = v.profile_id
+                  WHERE {0} IS NOT NULL AND {0} <> p.platform",
+                depot_store::profiles::FAMILY_PLATFORM
+            ),
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(mismatched, "C02MAC000001");
+    // A platform name outside the four is refused by the schema.
+    assert!(
+        conn.execute("UPDATE profiles SET platform = 'watchOS' WHERE id = 8", [])
+            .is_err()
+    );
+    drop(conn);
+}
