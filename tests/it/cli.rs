@@ -669,6 +669,35 @@ mod tokens {
             preview.contains("needs an iOS/iPadOS profile, not a macOS one"),
             "{preview}"
         );
+
+        // A Mac that got the iOS default before platforms existed is listed
+        // in the sync history (and on the token) to be fixed.
+        let phones: serde_json::Value =
+            serde_json::from_str(&cli.ok(&["--json", "profile", "show", "Phones"])).unwrap();
+        let uuid = phones["summary"]["upload"]["appleUuid"].as_str().unwrap();
+        let mac = rows
+            .iter()
+            .find(|r| r["family"] == "Mac")
+            .map(|r| r["serial"].as_str().unwrap().to_owned())
+            .unwrap();
+        let db =
+            rusqlite::Connection::open(cli.home.path().join("ws").join("depot.sqlite")).unwrap();
+        db.execute(
+            "UPDATE devices SET profile_uuid = ?1, profile_status = 'pushed' WHERE serial = ?2",
+            rusqlite::params![uuid, mac],
+        )
+        .unwrap();
+        let history = cli.ok(&["sync", "history", "Sales-East"]);
+        assert!(
+            history.contains("1 device(s) hold a profile made for another platform")
+                && history.contains(&mac)
+                && history.contains("already set up: erase it"),
+            "{history}"
+        );
+        assert!(
+            cli.ok(&["token", "show", "Sales-East"])
+                .contains("Wrong platform")
+        );
     }
 }
 

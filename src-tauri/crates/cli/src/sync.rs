@@ -63,6 +63,29 @@ pub async fn run(depot: &Depot, args: SyncArgs, json: bool) -> Result<()> {
                 r.error.as_deref().unwrap_or("")
             );
         }
+        // PLT-2: devices an earlier default (before platforms) gave a profile
+        // of another platform, to fix by assigning the right one.
+        let mismatches = depot.token_detail(id)?.platform_mismatches;
+        if !mismatches.is_empty() {
+            println!(
+                "\n{} device(s) hold a profile made for another platform; assign the right one (`depot assign --profile P SERIAL…`):",
+                mismatches.len()
+            );
+            for m in &mismatches {
+                println!(
+                    "  {}  {:<8} on '{}' ({}){}",
+                    m.serial,
+                    m.family,
+                    m.profile_name,
+                    m.profile_platform.as_str(),
+                    if m.profile_status == "pushed" {
+                        ", already set up: erase it after assigning"
+                    } else {
+                        ""
+                    }
+                );
+            }
+        }
         return Ok(());
     }
     let tokens = match &args.token {
