@@ -287,63 +287,148 @@ struct DeviceWire {
     op_type: Option<String>,
     #[serde(default)]
     op_date: Option<String>,
-    // Protocol 10. Read as any JSON value: a wrong type or a bad value loses
-    // that fact only, never the record or the page.
-    #[serde(default)]
-    imei: Option<serde_json::Value>,
-    #[serde(default)]
-    meid: Option<serde_json::Value>,
-    #[serde(default)]
-    eid: Option<serde_json::Value>,
-    #[serde(default)]
-    wifi_mac_address: Option<serde_json::Value>,
-    #[serde(default)]
-    bluetooth_mac_address: Option<serde_json::Value>,
-    #[serde(default)]
-    ethernet_mac_address: Option<serde_json::Value>,
-    #[serde(default)]
-    is_replacement_device: Option<serde_json::Value>,
-    #[serde(default)]
-    released_by_replacement: Option<serde_json::Value>,
+    // Protocol 10, read leniently (see [`lenient`]): a wrong type or a bad
+    // value loses that fact only, never the record or the page.
+    #[serde(default, deserialize_with = "lenient::identifiers")]
+    imei: Vec<String>,
+    #[serde(default, deserialize_with = "lenient::identifiers")]
+    meid: Vec<String>,
+    #[serde(default, deserialize_with = "lenient::identifier")]
+    eid: Option<String>,
+    #[serde(default, deserialize_with = "lenient::identifier")]
+    wifi_mac_address: Option<String>,
+    #[serde(default, deserialize_with = "lenient::identifier")]
+    bluetooth_mac_address: Option<String>,
+    #[serde(default, deserialize_with = "lenient::identifier")]
+    ethernet_mac_address: Option<String>,
+    #[serde(default, deserialize_with = "lenient::boolean")]
+    is_replacement_device: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::boolean")]
+    released_by_replacement: Option<bool>,
 }
 
-/// One identifier: a string that passes [`depot_domain::device::identifier`].
-fn lenient_identifier(value: Option<&serde_json::Value>) -> Option<String> {
-    value
-        .and_then(serde_json::Value::as_str)
-        .and_then(depot_domain::device::identifier)
-}
+/// Deserializers that take any JSON value and keep only what Depot can use,
+/// without building a value tree (a sync decodes hundreds of thousands of
+/// records): an identifier that passes [`depot_domain::device::identifier`],
+/// a list of such (a lone string counts as a list of one; bad entries and
+/// repeats dropped, at most [`depot_domain::device::MAX_IDENTIFIERS_PER_LIST`]
+/// kept), a boolean (also `"true"` / `"false"`). Anything else is `None` / empty.
+mod lenient {
+    use std::fmt;
 
-/// A list of identifiers (a lone string counts as a list of one): invalid
-/// entries and repeats dropped, at most
-/// [`depot_domain::device::MAX_IDENTIFIERS_PER_LIST`] kept.
-fn lenient_identifiers(value: Option<&serde_json::Value>) -> Vec<String> {
-    let items: Vec<&serde_json::Value> = match value {
-        Some(serde_json::Value::Array(items)) => items.iter().collect(),
-        Some(one @ serde_json::Value::String(_)) => vec![one],
-        _ => Vec::new(),
-    };
-    let mut out: Vec<String> = Vec::new();
-    for item in items {
-        if out.len() >= depot_domain::device::MAX_IDENTIFIERS_PER_LIST {
-            break;
+    use depot_domain::device::{MAX_IDENTIFIERS_PER_LIST, identifier as checked};
+    use serde::Deserializer;
+    use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+    /// What one JSON value held, as far as these fields care.
+    enum Seen {
+        Text(Option<String>),
+        List(Vec<String>),
+        Bool(bool),
+        Other,
+    }
+
+    struct AnyValue;
+
+    impl<'de> Visitor<'de> for AnyValue {
+        type Value = Seen;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
         }
-        if let Some(id) = lenient_identifier(Some(item))
-            && !out.contains(&id)
-        {
-            out.push(id);
+
+        fn visit_str<E>(self, v: &str) -> Result<Seen, E> {
+            let word = v.trim();
+            Ok(if word.eq_ignore_ascii_case("true") {
+                Seen::Bool(true)
+            } else if word.eq_ignore_ascii_case("false") {
+                Seen::Bool(false)
+            } else {
+                Seen::Text(checked(v))
+            })
+        }
+
+        fn visit_bool<E>(self, v: bool) -> Result<Seen, E> {
+            Ok(Seen::Bool(v))
+        }
+
+        fn visit_i64<E>(self, _: i64) -> Result<Seen, E> {
+            Ok(Seen::Other)
+        }
+
+        fn visit_u64<E>(self, _: u64) -> Result<Seen, E> {
+            Ok(Seen::Other)
+        }
+
+        fn visit_f64<E>(self, _: f64) -> Result<Seen, E> {
+            Ok(Seen::Other)
+        }
+
+        fn visit_unit<E>(self) -> Result<Seen, E> {
+            Ok(Seen::Other)
+        }
+
+        fn visit_none<E>(self) -> Result<Seen, E> {
+            Ok(Seen::Other)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Seen, D::Error> {
+            d.deserialize_any(self)
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Seen, A::Error> {
+            let mut out: Vec<String> = Vec::new();
+            // Every element is read (the JSON must be consumed); only valid
+            // strings are kept, up to the cap.
+            while let Some(item) = seq.next_element::<Item>()? {
+                if let Item(Some(id)) = item
+                    && out.len() < MAX_IDENTIFIERS_PER_LIST
+                    && !out.contains(&id)
+                {
+                    out.push(id);
+                }
+            }
+            Ok(Seen::List(out))
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Seen, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(Seen::Other)
         }
     }
-    out
-}
 
-/// `true` / `false`, also as the strings `"true"` / `"false"`; else unknown.
-fn lenient_bool(value: Option<&serde_json::Value>) -> Option<bool> {
-    match value? {
-        serde_json::Value::Bool(b) => Some(*b),
-        serde_json::Value::String(s) if s.trim().eq_ignore_ascii_case("true") => Some(true),
-        serde_json::Value::String(s) if s.trim().eq_ignore_ascii_case("false") => Some(false),
-        _ => None,
+    /// One list element: a valid identifier, or nothing (any other value).
+    struct Item(Option<String>);
+
+    impl<'de> serde::Deserialize<'de> for Item {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            Ok(Item(match d.deserialize_any(AnyValue)? {
+                Seen::Text(text) => text,
+                _ => None,
+            }))
+        }
+    }
+
+    pub(super) fn identifier<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        Ok(match d.deserialize_any(AnyValue)? {
+            Seen::Text(text) => text,
+            _ => None,
+        })
+    }
+
+    pub(super) fn identifiers<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        Ok(match d.deserialize_any(AnyValue)? {
+            Seen::Text(Some(one)) => vec![one],
+            Seen::List(list) => list,
+            _ => Vec::new(),
+        })
+    }
+
+    pub(super) fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+        Ok(match d.deserialize_any(AnyValue)? {
+            Seen::Bool(b) => Some(b),
+            _ => None,
+        })
     }
 }
 
@@ -373,14 +458,14 @@ impl DeviceWire {
         let assigned_at = time(&self.device_assigned_date);
         let op_date = time(&self.op_date).or(assigned_at);
         let facts = DeviceFacts {
-            imei: lenient_identifiers(self.imei.as_ref()),
-            meid: lenient_identifiers(self.meid.as_ref()),
-            eid: lenient_identifier(self.eid.as_ref()),
-            wifi_mac: lenient_identifier(self.wifi_mac_address.as_ref()),
-            bluetooth_mac: lenient_identifier(self.bluetooth_mac_address.as_ref()),
-            ethernet_mac: lenient_identifier(self.ethernet_mac_address.as_ref()),
-            is_replacement: lenient_bool(self.is_replacement_device.as_ref()),
-            released_by_replacement: lenient_bool(self.released_by_replacement.as_ref()),
+            imei: self.imei,
+            meid: self.meid,
+            eid: self.eid,
+            wifi_mac: self.wifi_mac_address,
+            bluetooth_mac: self.bluetooth_mac_address,
+            ethernet_mac: self.ethernet_mac_address,
+            is_replacement: self.is_replacement_device,
+            released_by_replacement: self.released_by_replacement,
         };
         Some(DeviceChange {
             op,

@@ -534,7 +534,7 @@ impl Db {
                 }
                 DeviceOp::Listed | DeviceOp::Added | DeviceOp::Modified => {
                     let r: &DeviceRecord = &change.record;
-                    let facts = StoredFacts::of(&r.facts);
+                    let f = &r.facts;
                     upsert.execute(params![
                         token.get(),
                         serial,
@@ -553,13 +553,13 @@ impl Db {
                         change.op_date,
                         now,
                         seen_run,
-                        facts.imei,
-                        facts.meid,
-                        facts.eid,
-                        facts.wifi_mac,
-                        facts.bluetooth_mac,
-                        facts.ethernet_mac,
-                        facts.is_replacement,
+                        json_list(&f.imei),
+                        json_list(&f.meid),
+                        f.eid.as_deref(),
+                        f.wifi_mac.as_deref(),
+                        f.bluetooth_mac.as_deref(),
+                        f.ethernet_mac.as_deref(),
+                        f.is_replacement,
                         r.facts.released_by_replacement,
                     ])?;
                     let rowid = match &before {

@@ -672,7 +672,8 @@ fn protocol_10_facts_are_read_leniently() {
               "ethernet_mac_address": "", "is_replacement_device": "true"}},
             {{"serial_number": "C02AAA0002", "imei": {many}, "is_replacement_device": 1,
               "released_by_replacement": false, "op_type": "deleted"}},
-            {{"serial_number": "C02AAA0003", "imei": null, "eid": 7}}
+            {{"serial_number": "C02AAA0003", "imei": null, "eid": 7, "meid": [[["x"]], {{"a": [1]}}],
+              "wifi_mac_address": "a\u0000b", "ethernet_mac_address": "\u202E00:11:22:33:44:55"}}
         ]}}"#,
         many = serde_json::to_string(&many).unwrap()
     );
