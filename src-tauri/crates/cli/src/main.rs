@@ -5,6 +5,8 @@
 
 mod devices;
 mod profiles;
+#[cfg(test)]
+mod reference;
 mod sync;
 mod tokens;
 mod workspace;
