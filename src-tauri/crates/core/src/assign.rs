@@ -25,8 +25,7 @@ use depot_store::assignments::{AssignmentRunRow, NewAssignmentRun};
 use serde_json::json;
 
 use crate::audit::AuditEvent;
-use crate::profiles::profile_object;
-use crate::tokens::token_object;
+use crate::audit::{profile_object, token_object};
 use crate::writer::Writer;
 use crate::{Change, CoreError, Depot, Result};
 
@@ -210,7 +209,7 @@ impl Depot {
                         .ok_or_else(|| CoreError::NotFound(format!("profile {id}")))?;
                     guard = Some((
                         row.platform,
-                        crate::profiles::stored_spec(&row.current)?.shared_ipad,
+                        crate::stored::stored_spec(&row.current)?.shared_ipad,
                     ));
                     if row.token_id != request.token {
                         return Err(CoreError::InvalidInput {

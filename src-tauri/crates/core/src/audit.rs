@@ -152,6 +152,16 @@ fn csv_cell(value: &str) -> String {
     depot_domain::csv::cell(value)
 }
 
+/// How the audit log names a profile: `profile 7 (Sales iPads)`.
+pub(crate) fn profile_object(id: i64, name: &str) -> String {
+    format!("profile {id} ({name})")
+}
+
+/// How the audit log names a token: `token 3 (Sales-East)`.
+pub(crate) fn token_object(id: depot_domain::TokenId, server_name: &str) -> String {
+    format!("token {id} ({server_name})")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

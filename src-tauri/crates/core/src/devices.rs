@@ -16,7 +16,7 @@ pub use depot_store::devices::{
 use serde_json::json;
 
 use crate::audit::AuditEvent;
-use crate::tokens::token_object;
+use crate::audit::token_object;
 use crate::{CoreError, Depot, Result};
 
 pub use depot_domain::DeviceFacts;
@@ -397,7 +397,7 @@ impl Depot {
         let guard = match &target {
             Some(row) => Some((
                 row.platform,
-                crate::profiles::stored_spec(&row.current)?.shared_ipad,
+                crate::stored::stored_spec(&row.current)?.shared_ipad,
             )),
             None => None,
         };

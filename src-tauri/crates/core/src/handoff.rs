@@ -33,8 +33,14 @@ use depot_domain::profile::{
 use depot_domain::{DeviceFamily, SerialNumber};
 use plist::{Dictionary, Value};
 
-use crate::profiles::HandoffFile;
 use crate::{CoreError, Result};
+
+/// A file of the MDM handoff (PRO-19).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandoffFile {
+    pub name: String,
+    pub contents: Vec<u8>,
+}
 
 /// Company Portal's App Store id and bundle id.
 const COMPANY_PORTAL_STORE_ID: i64 = 719_171_358;

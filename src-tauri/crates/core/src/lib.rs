@@ -17,6 +17,7 @@ mod handoff;
 pub mod location;
 mod locks;
 pub mod profiles;
+mod stored;
 pub mod sync;
 mod tokens;
 mod workspace;

@@ -22,7 +22,8 @@ use serde_json::{Value, json};
 
 use crate::assign::{AssignReason, AssignRequest, AssignmentSummary};
 use crate::audit::AuditEvent;
-use crate::tokens::token_object;
+use crate::audit::{profile_object, token_object};
+use crate::stored::stored_spec;
 use crate::{CoreError, Depot, Result};
 
 /// Workspace settings keys (PRO-18 and `org_magic`).
@@ -141,12 +142,7 @@ pub struct TokenEnrollmentUrls {
     pub is_simulator: bool,
 }
 
-/// A file of the MDM handoff (PRO-19).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HandoffFile {
-    pub name: String,
-    pub contents: Vec<u8>,
-}
+pub use crate::handoff::HandoffFile;
 
 impl Depot {
     // ----- reading -------------------------------------------------------------
@@ -762,13 +758,6 @@ fn profile_row(db: &Db, id: i64) -> Result<ProfileRow> {
         .ok_or_else(|| CoreError::NotFound(format!("profile {id}")))
 }
 
-pub(crate) fn stored_spec(version: &ProfileVersionRow) -> Result<ProfileSpec> {
-    ProfileSpec::from_profile_file(&version.spec).map_err(|e| CoreError::InvalidInput {
-        field: "profile",
-        message: format!("version {} could not be read: {e}", version.version),
-    })
-}
-
 /// The spec's rules and the token's name uniqueness, every problem at once.
 fn validated(
     db: &Db,
@@ -939,10 +928,6 @@ fn audit_summary(token: &TokenRow, spec: &ProfileSpec, version: i64) -> Value {
         "supervised": spec.supervised,
         "sharedIPad": spec.shared_ipad,
     })
-}
-
-pub(crate) fn profile_object(id: i64, name: &str) -> String {
-    format!("profile {id} ({name})")
 }
 
 fn pretty(json_text: &str) -> String {

@@ -18,7 +18,7 @@ use depot_store::tokens::TokenRow;
 use serde_json::json;
 
 use crate::audit::AuditEvent;
-use crate::tokens::token_object;
+use crate::audit::token_object;
 use crate::{Change, CoreError, Depot, Result};
 
 use crate::writer::Writer;

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use crate::audit::AuditEvent;
+use crate::audit::{AuditEvent, token_object};
 use crate::{CoreError, Depot, Result};
 
 /// Token files are a few kilobytes; anything this big is something else.
@@ -713,10 +713,6 @@ fn public_facts(
         "expiresAt": depot_domain::time::rfc3339(expires_at),
         "scopeTags": tags,
     })
-}
-
-pub(crate) fn token_object(id: TokenId, server_name: &str) -> String {
-    format!("token {id} ({server_name})")
 }
 
 fn pending_info(keys: &TokenKeyPair, created_at: i64) -> Result<PendingKeyInfo> {

@@ -1,0 +1,139 @@
+//! Layer rules the code review of issue 13 asked for, checked on the sources
+//! so they stay true: run `cargo test -p depot-tests --test it -- architecture`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// Every `.rs` file under `dir`, recursively, with its text.
+fn sources(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                out.push((path, text));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The text before the file's `#[cfg(test)]` module (tests may use anything).
+fn without_tests(text: &str) -> &str {
+    text.find("#[cfg(test)]\nmod tests")
+        .map_or(text, |i| &text[..i])
+}
+
+/// `core`'s modules use each other in one direction only: no import cycle
+/// (the review found assign ↔ profiles ↔ handoff).
+#[test]
+fn core_modules_form_no_cycle() {
+    let dir = root().join("src-tauri/crates/core/src");
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (path, text) in sources(&dir) {
+        let relative = path.strip_prefix(&dir).unwrap();
+        let module = relative
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy()
+            .trim_end_matches(".rs")
+            .to_owned();
+        if module == "lib" {
+            continue;
+        }
+        let uses = graph.entry(module.clone()).or_default();
+        let code = without_tests(&text);
+        for (i, _) in code.match_indices("crate::") {
+            let name: String = code[i + 7..]
+                .chars()
+                .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                .collect();
+            let is_module = dir.join(format!("{name}.rs")).exists() || dir.join(&name).is_dir();
+            if is_module && name != module {
+                uses.insert(name);
+            }
+        }
+    }
+    // Depth-first search for a back edge.
+    fn visit(
+        node: &str,
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) {
+        if done.contains(node) {
+            return;
+        }
+        if let Some(at) = path.iter().position(|n| n == node) {
+            panic!(
+                "core modules form a cycle: {} -> {node}",
+                path[at..].join(" -> ")
+            );
+        }
+        path.push(node.to_owned());
+        for next in graph.get(node).into_iter().flatten() {
+            visit(next, graph, path, done);
+        }
+        path.pop();
+        done.insert(node.to_owned());
+    }
+    let mut done = BTreeSet::new();
+    for node in graph.keys() {
+        visit(node, &graph, &mut Vec::new(), &mut done);
+    }
+    assert!(graph.len() > 10, "{graph:?}");
+}
+
+/// `api` is DTOs and dispatch: no file IO (files are read and written by
+/// `core::files` or the shell; the webview never names a path).
+#[test]
+fn api_does_no_file_io() {
+    let files = sources(&root().join("src-tauri/crates/api/src"));
+    // Modules declared `#[cfg(test)] mod x;` are tests (the bindings export).
+    let test_modules: BTreeSet<String> = files
+        .iter()
+        .flat_map(|(_, text)| {
+            text.match_indices("#[cfg(test)]\nmod ")
+                .map(|(i, m)| {
+                    text[i + m.len()..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect::<String>()
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for (path, text) in &files {
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if test_modules.contains(&stem) {
+            continue;
+        }
+        for needle in [
+            "std::fs",
+            "File::open",
+            "File::create",
+            "tokio::fs",
+            "OpenOptions",
+        ] {
+            assert!(
+                !without_tests(text).contains(needle),
+                "{} uses {needle}: file IO belongs in core::files or the shell",
+                path.display()
+            );
+        }
+    }
+}
