@@ -137,3 +137,33 @@ fn api_does_no_file_io() {
         }
     }
 }
+
+/// The shipped core links no test server unless asked: the simulator is an
+/// optional dependency behind the `demo` feature (`cargo tree -p depot-core -e
+/// normal | grep depot-sim` prints nothing).
+#[test]
+fn core_links_the_simulator_only_with_the_demo_feature() {
+    let manifest =
+        std::fs::read_to_string(root().join("src-tauri/crates/core/Cargo.toml")).unwrap();
+    let sim_lines: Vec<&str> = manifest
+        .lines()
+        .filter(|l| l.trim_start().starts_with("depot-sim"))
+        .collect();
+    assert_eq!(
+        sim_lines,
+        ["depot-sim = { workspace = true, optional = true }"],
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("demo = [\"dep:depot-sim\"]"),
+        "{manifest}"
+    );
+    for (path, text) in sources(&root().join("src-tauri/crates/core/src")) {
+        let is_demo = path.components().any(|c| c.as_os_str() == "demo");
+        assert!(
+            is_demo || !text.contains("depot_sim"),
+            "{} uses depot_sim outside demo/",
+            path.display()
+        );
+    }
+}

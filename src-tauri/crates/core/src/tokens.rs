@@ -167,6 +167,8 @@ impl StoredCredentials {
 /// A token's unsealed secrets, kept inside `core`.
 pub(crate) struct TokenSecrets {
     pub credentials: OAuthCredentials,
+    /// Read by demo mode (the simulator gets the token's own credentials back).
+    #[cfg_attr(not(feature = "demo"), allow(dead_code))]
     pub expires_at: i64,
     pub keys: TokenKeyPair,
 }
