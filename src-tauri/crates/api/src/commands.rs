@@ -30,8 +30,47 @@ pub struct CommandInfo {
     handler: Handler,
 }
 
+/// How a handler runs: `blocking` ones (store work, no network) on tokio's
+/// blocking pool, so SQLite never stalls the runtime's worker threads;
+/// `awaits` ones (they talk to Apple) as futures on the runtime.
+macro_rules! run {
+    (blocking $func:ident($depot:ident, $request:ident)) => {
+        blocking(move || $func($depot, $request)).await
+    };
+    (awaits $func:ident($depot:ident, $request:ident)) => {
+        $func($depot, $request).await
+    };
+}
+
+/// Runs a store-bound handler on the blocking pool; a panic there is an
+/// `INTERNAL` error like anywhere else.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(answer) => answer,
+        Err(err) => {
+            let what = match err.try_into_panic() {
+                Ok(payload) => payload
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a panic".to_owned()),
+                Err(err) => err.to_string(),
+            };
+            tracing::error!(panic = %what, "a command handler panicked");
+            Err(ApiError::new(
+                ErrorCode::Internal,
+                format!(
+                    "Depot hit an internal error ({what}); nothing more was done. Please report it."
+                ),
+            ))
+        }
+    }
+}
+
 macro_rules! command_table {
-    ($( $name:literal => $func:ident($req:ty) -> $res:ty; )*) => {
+    ($( $name:literal => $kind:ident $func:ident($req:ty) -> $res:ty; )*) => {
         /// Every command, in the order the bindings list them.
         pub static COMMANDS: &[CommandInfo] = &[$(
             CommandInfo {
@@ -44,7 +83,7 @@ macro_rules! command_table {
                 },
                 handler: |depot, payload| Box::pin(async move {
                     let request: $req = parse_request($name, payload)?;
-                    let response: $res = $func(depot, request).await?;
+                    let response: $res = run!($kind $func(depot, request))?;
                     serde_json::to_value(response).map_err(|err| {
                         ApiError::new(ErrorCode::Internal, format!("could not encode the answer to {}: {err}", $name))
                     })
@@ -55,57 +94,57 @@ macro_rules! command_table {
 }
 
 command_table! {
-    "workspace.info" => workspace_info(Empty) -> WorkspaceInfo;
-    "tokens.list" => tokens_list(Empty) -> TokenList;
-    "tokens.get" => tokens_get(TokenRef) -> TokenDetail;
-    "tokens.pendingKey" => tokens_pending_key(Empty) -> PendingKeyState;
-    "tokens.generateKey" => tokens_generate_key(GenerateKeyRequest) -> PendingKey;
-    "tokens.inspect" => tokens_inspect(InspectTokenRequest) -> TokenPreview;
-    "tokens.add" => tokens_add(AddTokenRequest) -> TokenSummary;
-    "tokens.renew" => tokens_renew(RenewTokenRequest) -> TokenSummary;
-    "tokens.setScopeTags" => tokens_set_scope_tags(SetScopeTagsRequest) -> TokenSummary;
-    "tokens.delete" => tokens_delete(TokenRef) -> Empty;
-    "tokens.check" => tokens_check(TokenRef) -> TokenSummary;
-    "demo.start" => demo_start(Empty) -> DemoStarted;
-    "demo.issueToken" => demo_issue_token(IssueDemoTokenRequest) -> IssuedDemoToken;
-    "sync.overview" => sync_overview(Empty) -> SyncOverview;
-    "sync.status" => sync_status(TokenRef) -> SyncStatus;
-    "sync.start" => sync_start(SyncStartRequest) -> SyncStarted;
-    "sync.cancel" => sync_cancel(TokenRef) -> Empty;
-    "sync.history" => sync_history(TokenRef) -> SyncHistory;
-    "audit.list" => audit_list(AuditListRequest) -> AuditPage;
-    "audit.export" => audit_export(AuditExportRequest) -> AuditExport;
-    "profiles.catalogue" => profiles_catalogue(Empty) -> SkipKeyCatalogue;
-    "profiles.list" => profiles_list(ProfileListRequest) -> ProfileList;
-    "profiles.get" => profiles_get(ProfileRef) -> ProfileDetail;
-    "profiles.check" => profiles_check(ProfileCheckRequest) -> ProfileCheck;
-    "profiles.create" => profiles_create(ProfileCreateRequest) -> ProfileDetail;
-    "profiles.edit" => profiles_edit(ProfileEditRequest) -> ProfileSaved;
-    "profiles.retryUpload" => profiles_retry_upload(ProfileRef) -> ProfileSaved;
-    "profiles.duplicate" => profiles_duplicate(ProfileDuplicateRequest) -> ProfileDetail;
-    "profiles.setDefault" => profiles_set_default(ProfileRef) -> ProfileSummary;
-    "profiles.clearDefault" => profiles_clear_default(ClearDefaultRequest) -> Empty;
-    "profiles.delete" => profiles_delete(ProfileRef) -> Empty;
-    "profiles.import" => profiles_import(ProfileImportRequest) -> ProfileDetail;
-    "profiles.export" => profiles_export(ProfileExportRequest) -> ExportedFile;
-    "profiles.exportApple" => profiles_export_apple(ProfileExportRequest) -> ExportedFile;
-    "profiles.diff" => profiles_diff(ProfileDiffRequest) -> ProfileDiff;
-    "profiles.handoff" => profiles_handoff(HandoffRequest) -> Handoff;
-    "settings.enrollment" => settings_enrollment(Empty) -> EnrollmentSettings;
-    "settings.setEnrollment" => settings_set_enrollment(SetEnrollmentUrlsRequest) -> EnrollmentSettings;
-    "assignments.get" => assignments_get(AssignmentRef) -> AssignmentRun;
-    "assignments.results" => assignments_results(AssignmentRef) -> AssignmentResults;
-    "assignments.cancel" => assignments_cancel(AssignmentRef) -> Empty;
-    "assignments.history" => assignments_history(AssignmentHistoryRequest) -> AssignmentHistory;
-    "assignments.preview" => assignments_preview(AssignmentPreviewRequest) -> AssignmentPreviewDto;
-    "assignments.start" => assignments_start(AssignmentStartRequest) -> AssignmentStarted;
-    "devices.list" => devices_list(DeviceListRequest) -> DevicePage;
-    "devices.count" => devices_count(DeviceQueryRequest) -> DeviceCount;
-    "devices.facets" => devices_facets(DeviceQueryRequest) -> DeviceFacetsDto;
-    "devices.get" => devices_get(DeviceRef) -> DeviceDetailDto;
-    "devices.replacement" => devices_replacement(DeviceReplacementRequest) -> DeviceReplacementDto;
-    "devices.export" => devices_export(DeviceExportRequest) -> DeviceExport;
-    "devices.delete" => devices_delete(DeleteDevicesRequest) -> DevicesDeleted;
+    "workspace.info" => blocking workspace_info(Empty) -> WorkspaceInfo;
+    "tokens.list" => blocking tokens_list(Empty) -> TokenList;
+    "tokens.get" => blocking tokens_get(TokenRef) -> TokenDetail;
+    "tokens.pendingKey" => blocking tokens_pending_key(Empty) -> PendingKeyState;
+    "tokens.generateKey" => blocking tokens_generate_key(GenerateKeyRequest) -> PendingKey;
+    "tokens.inspect" => awaits tokens_inspect(InspectTokenRequest) -> TokenPreview;
+    "tokens.add" => awaits tokens_add(AddTokenRequest) -> TokenSummary;
+    "tokens.renew" => awaits tokens_renew(RenewTokenRequest) -> TokenSummary;
+    "tokens.setScopeTags" => blocking tokens_set_scope_tags(SetScopeTagsRequest) -> TokenSummary;
+    "tokens.delete" => blocking tokens_delete(TokenRef) -> Empty;
+    "tokens.check" => awaits tokens_check(TokenRef) -> TokenSummary;
+    "demo.start" => awaits demo_start(Empty) -> DemoStarted;
+    "demo.issueToken" => awaits demo_issue_token(IssueDemoTokenRequest) -> IssuedDemoToken;
+    "sync.overview" => blocking sync_overview(Empty) -> SyncOverview;
+    "sync.status" => blocking sync_status(TokenRef) -> SyncStatus;
+    "sync.start" => blocking sync_start(SyncStartRequest) -> SyncStarted;
+    "sync.cancel" => blocking sync_cancel(TokenRef) -> Empty;
+    "sync.history" => blocking sync_history(TokenRef) -> SyncHistory;
+    "audit.list" => blocking audit_list(AuditListRequest) -> AuditPage;
+    "audit.export" => blocking audit_export(AuditExportRequest) -> AuditExport;
+    "profiles.catalogue" => blocking profiles_catalogue(Empty) -> SkipKeyCatalogue;
+    "profiles.list" => blocking profiles_list(ProfileListRequest) -> ProfileList;
+    "profiles.get" => blocking profiles_get(ProfileRef) -> ProfileDetail;
+    "profiles.check" => blocking profiles_check(ProfileCheckRequest) -> ProfileCheck;
+    "profiles.create" => awaits profiles_create(ProfileCreateRequest) -> ProfileDetail;
+    "profiles.edit" => awaits profiles_edit(ProfileEditRequest) -> ProfileSaved;
+    "profiles.retryUpload" => awaits profiles_retry_upload(ProfileRef) -> ProfileSaved;
+    "profiles.duplicate" => awaits profiles_duplicate(ProfileDuplicateRequest) -> ProfileDetail;
+    "profiles.setDefault" => blocking profiles_set_default(ProfileRef) -> ProfileSummary;
+    "profiles.clearDefault" => blocking profiles_clear_default(ClearDefaultRequest) -> Empty;
+    "profiles.delete" => blocking profiles_delete(ProfileRef) -> Empty;
+    "profiles.import" => awaits profiles_import(ProfileImportRequest) -> ProfileDetail;
+    "profiles.export" => blocking profiles_export(ProfileExportRequest) -> ExportedFile;
+    "profiles.exportApple" => blocking profiles_export_apple(ProfileExportRequest) -> ExportedFile;
+    "profiles.diff" => blocking profiles_diff(ProfileDiffRequest) -> ProfileDiff;
+    "profiles.handoff" => blocking profiles_handoff(HandoffRequest) -> Handoff;
+    "settings.enrollment" => blocking settings_enrollment(Empty) -> EnrollmentSettings;
+    "settings.setEnrollment" => blocking settings_set_enrollment(SetEnrollmentUrlsRequest) -> EnrollmentSettings;
+    "assignments.get" => blocking assignments_get(AssignmentRef) -> AssignmentRun;
+    "assignments.results" => blocking assignments_results(AssignmentRef) -> AssignmentResults;
+    "assignments.cancel" => blocking assignments_cancel(AssignmentRef) -> Empty;
+    "assignments.history" => blocking assignments_history(AssignmentHistoryRequest) -> AssignmentHistory;
+    "assignments.preview" => blocking assignments_preview(AssignmentPreviewRequest) -> AssignmentPreviewDto;
+    "assignments.start" => blocking assignments_start(AssignmentStartRequest) -> AssignmentStarted;
+    "devices.list" => blocking devices_list(DeviceListRequest) -> DevicePage;
+    "devices.count" => blocking devices_count(DeviceQueryRequest) -> DeviceCount;
+    "devices.facets" => blocking devices_facets(DeviceQueryRequest) -> DeviceFacetsDto;
+    "devices.get" => blocking devices_get(DeviceRef) -> DeviceDetailDto;
+    "devices.replacement" => awaits devices_replacement(DeviceReplacementRequest) -> DeviceReplacementDto;
+    "devices.export" => blocking devices_export(DeviceExportRequest) -> DeviceExport;
+    "devices.delete" => blocking devices_delete(DeleteDevicesRequest) -> DevicesDeleted;
 }
 
 /// Runs command `name` with a JSON payload and returns its JSON answer.
@@ -199,29 +238,26 @@ fn file_input(file: TokenFile) -> TokenFileInput {
     }
 }
 
-async fn workspace_info(depot: Arc<Depot>, _: Empty) -> Result<WorkspaceInfo, ApiError> {
+fn workspace_info(depot: Arc<Depot>, _: Empty) -> Result<WorkspaceInfo, ApiError> {
     Ok(depot.workspace_info()?.into())
 }
 
-async fn tokens_list(depot: Arc<Depot>, _: Empty) -> Result<TokenList, ApiError> {
+fn tokens_list(depot: Arc<Depot>, _: Empty) -> Result<TokenList, ApiError> {
     let tokens = depot.list_tokens()?.into_iter().map(Into::into).collect();
     Ok(TokenList { tokens })
 }
 
-async fn tokens_get(depot: Arc<Depot>, req: TokenRef) -> Result<TokenDetail, ApiError> {
+fn tokens_get(depot: Arc<Depot>, req: TokenRef) -> Result<TokenDetail, ApiError> {
     Ok(depot.token_detail(token_id(&req.id)?)?.into())
 }
 
-async fn tokens_pending_key(depot: Arc<Depot>, _: Empty) -> Result<PendingKeyState, ApiError> {
+fn tokens_pending_key(depot: Arc<Depot>, _: Empty) -> Result<PendingKeyState, ApiError> {
     Ok(PendingKeyState {
         pending: depot.pending_key()?.map(Into::into),
     })
 }
 
-async fn tokens_generate_key(
-    depot: Arc<Depot>,
-    req: GenerateKeyRequest,
-) -> Result<PendingKey, ApiError> {
+fn tokens_generate_key(depot: Arc<Depot>, req: GenerateKeyRequest) -> Result<PendingKey, ApiError> {
     Ok(depot.generate_key(req.replace)?.into())
 }
 
@@ -255,7 +291,7 @@ async fn tokens_renew(depot: Arc<Depot>, req: RenewTokenRequest) -> Result<Token
         .into())
 }
 
-async fn tokens_set_scope_tags(
+fn tokens_set_scope_tags(
     depot: Arc<Depot>,
     req: SetScopeTagsRequest,
 ) -> Result<TokenSummary, ApiError> {
@@ -264,7 +300,7 @@ async fn tokens_set_scope_tags(
         .into())
 }
 
-async fn tokens_delete(depot: Arc<Depot>, req: TokenRef) -> Result<Empty, ApiError> {
+fn tokens_delete(depot: Arc<Depot>, req: TokenRef) -> Result<Empty, ApiError> {
     depot.delete_token(token_id(&req.id)?)?;
     Ok(Empty {})
 }
@@ -305,7 +341,7 @@ fn status_of(depot: &Depot, id: TokenId) -> Result<SyncStatus, ApiError> {
     })
 }
 
-async fn sync_overview(depot: Arc<Depot>, _: Empty) -> Result<SyncOverview, ApiError> {
+fn sync_overview(depot: Arc<Depot>, _: Empty) -> Result<SyncOverview, ApiError> {
     let mut tokens = Vec::new();
     for token in depot.list_tokens()? {
         let status = status_of(&depot, token.id)?;
@@ -317,11 +353,11 @@ async fn sync_overview(depot: Arc<Depot>, _: Empty) -> Result<SyncOverview, ApiE
     Ok(SyncOverview { tokens })
 }
 
-async fn sync_status(depot: Arc<Depot>, req: TokenRef) -> Result<SyncStatus, ApiError> {
+fn sync_status(depot: Arc<Depot>, req: TokenRef) -> Result<SyncStatus, ApiError> {
     status_of(&depot, token_id(&req.id)?)
 }
 
-async fn sync_start(depot: Arc<Depot>, req: SyncStartRequest) -> Result<SyncStarted, ApiError> {
+fn sync_start(depot: Arc<Depot>, req: SyncStartRequest) -> Result<SyncStarted, ApiError> {
     let id = token_id(&req.id)?;
     let control = depot.start_sync(id, depot_core::sync::SyncRequest::manual(req.full))?;
     // The run row is written as the task starts; report what is known now.
@@ -331,12 +367,12 @@ async fn sync_start(depot: Arc<Depot>, req: SyncStartRequest) -> Result<SyncStar
     })
 }
 
-async fn sync_cancel(depot: Arc<Depot>, req: TokenRef) -> Result<Empty, ApiError> {
+fn sync_cancel(depot: Arc<Depot>, req: TokenRef) -> Result<Empty, ApiError> {
     depot.cancel_sync(token_id(&req.id)?);
     Ok(Empty {})
 }
 
-async fn sync_history(depot: Arc<Depot>, req: TokenRef) -> Result<SyncHistory, ApiError> {
+fn sync_history(depot: Arc<Depot>, req: TokenRef) -> Result<SyncHistory, ApiError> {
     let runs = depot
         .sync_history(token_id(&req.id)?)?
         .into_iter()
@@ -345,7 +381,7 @@ async fn sync_history(depot: Arc<Depot>, req: TokenRef) -> Result<SyncHistory, A
     Ok(SyncHistory { runs })
 }
 
-async fn audit_list(depot: Arc<Depot>, req: AuditListRequest) -> Result<AuditPage, ApiError> {
+fn audit_list(depot: Arc<Depot>, req: AuditListRequest) -> Result<AuditPage, ApiError> {
     let before = match req.before.as_deref() {
         Some(id) => Some(id.trim().parse::<i64>().map_err(|_| {
             ApiError::new(
@@ -359,7 +395,7 @@ async fn audit_list(depot: Arc<Depot>, req: AuditListRequest) -> Result<AuditPag
     Ok(page.into())
 }
 
-async fn audit_export(depot: Arc<Depot>, req: AuditExportRequest) -> Result<AuditExport, ApiError> {
+fn audit_export(depot: Arc<Depot>, req: AuditExportRequest) -> Result<AuditExport, ApiError> {
     let (csv, rows) = depot.audit_csv(&req.filter.into())?;
     Ok(AuditExport { rows, csv })
 }

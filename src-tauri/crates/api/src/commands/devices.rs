@@ -23,7 +23,7 @@ fn profile_id(id: Option<&str>) -> Result<Option<i64>, ApiError> {
         .transpose()
 }
 
-pub(super) async fn devices_list(
+pub(super) fn devices_list(
     depot: Arc<Depot>,
     req: DeviceListRequest,
 ) -> Result<DevicePage, ApiError> {
@@ -35,7 +35,7 @@ pub(super) async fn devices_list(
     })
 }
 
-pub(super) async fn devices_count(
+pub(super) fn devices_count(
     depot: Arc<Depot>,
     req: DeviceQueryRequest,
 ) -> Result<DeviceCount, ApiError> {
@@ -44,17 +44,14 @@ pub(super) async fn devices_count(
     })
 }
 
-pub(super) async fn devices_facets(
+pub(super) fn devices_facets(
     depot: Arc<Depot>,
     req: DeviceQueryRequest,
 ) -> Result<DeviceFacetsDto, ApiError> {
     Ok(depot.device_facets(&req.query.to_query()?)?.into())
 }
 
-pub(super) async fn devices_get(
-    depot: Arc<Depot>,
-    req: DeviceRef,
-) -> Result<DeviceDetailDto, ApiError> {
+pub(super) fn devices_get(depot: Arc<Depot>, req: DeviceRef) -> Result<DeviceDetailDto, ApiError> {
     Ok(depot.device_detail(&req.serial)?.into())
 }
 
@@ -68,7 +65,7 @@ pub(super) async fn devices_replacement(
     Ok((&answer).into())
 }
 
-pub(super) async fn devices_export(
+pub(super) fn devices_export(
     depot: Arc<Depot>,
     req: DeviceExportRequest,
 ) -> Result<DeviceExport, ApiError> {
@@ -81,7 +78,7 @@ pub(super) async fn devices_export(
     })
 }
 
-pub(super) async fn devices_delete(
+pub(super) fn devices_delete(
     depot: Arc<Depot>,
     req: DeleteDevicesRequest,
 ) -> Result<DevicesDeleted, ApiError> {
@@ -90,7 +87,7 @@ pub(super) async fn devices_delete(
     })
 }
 
-pub(super) async fn assignments_preview(
+pub(super) fn assignments_preview(
     depot: Arc<Depot>,
     req: AssignmentPreviewRequest,
 ) -> Result<AssignmentPreviewDto, ApiError> {
@@ -120,7 +117,7 @@ pub(super) async fn assignments_preview(
     Ok(depot.preview_assignment(token, profile, &text)?.into())
 }
 
-pub(super) async fn assignments_start(
+pub(super) fn assignments_start(
     depot: Arc<Depot>,
     req: AssignmentStartRequest,
 ) -> Result<AssignmentStarted, ApiError> {

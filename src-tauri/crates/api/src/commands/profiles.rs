@@ -26,14 +26,11 @@ fn run_id(id: &str) -> Result<i64, ApiError> {
     })
 }
 
-pub(super) async fn profiles_catalogue(
-    _: Arc<Depot>,
-    _: Empty,
-) -> Result<SkipKeyCatalogue, ApiError> {
+pub(super) fn profiles_catalogue(_: Arc<Depot>, _: Empty) -> Result<SkipKeyCatalogue, ApiError> {
     SkipKeyCatalogue::build()
 }
 
-pub(super) async fn profiles_list(
+pub(super) fn profiles_list(
     depot: Arc<Depot>,
     req: ProfileListRequest,
 ) -> Result<ProfileList, ApiError> {
@@ -47,14 +44,11 @@ pub(super) async fn profiles_list(
     })
 }
 
-pub(super) async fn profiles_get(
-    depot: Arc<Depot>,
-    req: ProfileRef,
-) -> Result<ProfileDetail, ApiError> {
+pub(super) fn profiles_get(depot: Arc<Depot>, req: ProfileRef) -> Result<ProfileDetail, ApiError> {
     depot.profile_detail(profile_id(&req.id)?)?.try_into()
 }
 
-pub(super) async fn profiles_check(
+pub(super) fn profiles_check(
     depot: Arc<Depot>,
     req: ProfileCheckRequest,
 ) -> Result<ProfileCheck, ApiError> {
@@ -108,14 +102,14 @@ pub(super) async fn profiles_duplicate(
         .try_into()
 }
 
-pub(super) async fn profiles_set_default(
+pub(super) fn profiles_set_default(
     depot: Arc<Depot>,
     req: ProfileRef,
 ) -> Result<ProfileSummary, ApiError> {
     Ok(depot.set_default_profile(profile_id(&req.id)?)?.into())
 }
 
-pub(super) async fn profiles_clear_default(
+pub(super) fn profiles_clear_default(
     depot: Arc<Depot>,
     req: ClearDefaultRequest,
 ) -> Result<Empty, ApiError> {
@@ -133,7 +127,7 @@ pub(super) async fn profiles_clear_default(
     Ok(Empty {})
 }
 
-pub(super) async fn profiles_delete(depot: Arc<Depot>, req: ProfileRef) -> Result<Empty, ApiError> {
+pub(super) fn profiles_delete(depot: Arc<Depot>, req: ProfileRef) -> Result<Empty, ApiError> {
     depot.delete_profile(profile_id(&req.id)?)?;
     Ok(Empty {})
 }
@@ -152,21 +146,21 @@ fn exported((file_name, text): (String, String)) -> ExportedFile {
     ExportedFile { file_name, text }
 }
 
-pub(super) async fn profiles_export(
+pub(super) fn profiles_export(
     depot: Arc<Depot>,
     req: ProfileExportRequest,
 ) -> Result<ExportedFile, ApiError> {
     Ok(exported(depot.export_profile(profile_id(&req.id)?)?))
 }
 
-pub(super) async fn profiles_export_apple(
+pub(super) fn profiles_export_apple(
     depot: Arc<Depot>,
     req: ProfileExportRequest,
 ) -> Result<ExportedFile, ApiError> {
     Ok(exported(depot.export_apple_json(profile_id(&req.id)?)?))
 }
 
-pub(super) async fn profiles_diff(
+pub(super) fn profiles_diff(
     depot: Arc<Depot>,
     req: ProfileDiffRequest,
 ) -> Result<ProfileDiff, ApiError> {
@@ -178,7 +172,7 @@ pub(super) async fn profiles_diff(
     })
 }
 
-pub(super) async fn profiles_handoff(
+pub(super) fn profiles_handoff(
     depot: Arc<Depot>,
     req: HandoffRequest,
 ) -> Result<Handoff, ApiError> {
@@ -194,14 +188,14 @@ pub(super) async fn profiles_handoff(
     })
 }
 
-pub(super) async fn settings_enrollment(
+pub(super) fn settings_enrollment(
     depot: Arc<Depot>,
     _: Empty,
 ) -> Result<EnrollmentSettings, ApiError> {
     Ok(depot.enrollment_settings()?.into())
 }
 
-pub(super) async fn settings_set_enrollment(
+pub(super) fn settings_set_enrollment(
     depot: Arc<Depot>,
     req: SetEnrollmentUrlsRequest,
 ) -> Result<EnrollmentSettings, ApiError> {
@@ -215,14 +209,14 @@ pub(super) async fn settings_set_enrollment(
         .into())
 }
 
-pub(super) async fn assignments_get(
+pub(super) fn assignments_get(
     depot: Arc<Depot>,
     req: AssignmentRef,
 ) -> Result<AssignmentRun, ApiError> {
     Ok(depot.assignment_summary(run_id(&req.id)?)?.into())
 }
 
-pub(super) async fn assignments_results(
+pub(super) fn assignments_results(
     depot: Arc<Depot>,
     req: AssignmentRef,
 ) -> Result<AssignmentResults, ApiError> {
@@ -237,15 +231,12 @@ pub(super) async fn assignments_results(
     })
 }
 
-pub(super) async fn assignments_cancel(
-    depot: Arc<Depot>,
-    req: AssignmentRef,
-) -> Result<Empty, ApiError> {
+pub(super) fn assignments_cancel(depot: Arc<Depot>, req: AssignmentRef) -> Result<Empty, ApiError> {
     depot.cancel_assignment(run_id(&req.id)?);
     Ok(Empty {})
 }
 
-pub(super) async fn assignments_history(
+pub(super) fn assignments_history(
     depot: Arc<Depot>,
     req: AssignmentHistoryRequest,
 ) -> Result<AssignmentHistory, ApiError> {
