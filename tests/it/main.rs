@@ -6,6 +6,7 @@ mod architecture;
 mod cli;
 mod crash;
 mod device_facts;
+mod docs;
 mod migrations;
 mod platforms;
 mod profiles;

@@ -3,7 +3,7 @@ import type { DraftDepartment } from "./DraftDepartment";
 
 /**
  * The wizard's draft: the `depot.profile/v1` file without its `format` key
- * (`spec/profile-format.md`). Enumerations travel as the file's strings.
+ * (`docs/profile-format.md`). Enumerations travel as the file's strings.
  */
 export type ProfileDraft = { name: string, description: string | null, 
 /**

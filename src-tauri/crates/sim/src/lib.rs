@@ -2,7 +2,7 @@
 //! ("Device Assignment Services") and of the portal's token download.
 //!
 //! Apple has no sandbox, so development, tests, benchmarks and demo mode run
-//! against this. It follows `spec/apple-ade-api.md`, including the parts that
+//! against this. It follows `docs/apple-wire.md`, including the parts that
 //! make clients fail, and it shares no code or DTOs with Depot's Apple client.
 //!
 //! ```no_run

@@ -16,7 +16,7 @@ use ts_rs::TS;
 use crate::{ApiError, ErrorCode};
 
 /// The wizard's draft: the `depot.profile/v1` file without its `format` key
-/// (`spec/profile-format.md`). Enumerations travel as the file's strings.
+/// (`docs/profile-format.md`). Enumerations travel as the file's strings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProfileDraft {

@@ -1,4 +1,4 @@
-//! A valid profile as Apple's profile JSON (`POST /profile`, `spec/apple-ade-api.md` §4).
+//! A valid profile as Apple's profile JSON (`POST /profile`, `docs/apple-wire.md` §4).
 
 use std::fmt;
 

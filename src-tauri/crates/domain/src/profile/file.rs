@@ -1,4 +1,4 @@
-//! The `depot.profile/v1` file (`spec/profile-format.md`): reading and writing.
+//! The `depot.profile/v1` file (`docs/profile-format.md`): reading and writing.
 //!
 //! Reading checks the *shape* — JSON types, known keys, enum strings — and names
 //! the path of every bad value. The profile rules (lengths, combinations) are

@@ -1,6 +1,6 @@
 //! Setup Assistant screens an enrollment profile can hide (`skip_setup_items`).
 //!
-//! The catalogue follows `spec/apple-ade-api.md` §4.3 key for key. A profile holds
+//! The catalogue follows `docs/apple-wire.md` §4.3 key for key. A profile holds
 //! [`SkipKey`]s, which may be strings this catalogue does not know: imported
 //! profiles keep them and Depot passes them to Apple unchanged.
 
@@ -211,7 +211,7 @@ const fn early(info: SkipKeyInfo) -> SkipKeyInfo {
     }
 }
 
-/// Every key of Apple's current SkipKeys list (`spec/apple-ade-api.md` §4.3).
+/// Every key of Apple's current SkipKeys list (`docs/apple-wire.md` §4.3).
 pub const SKIP_KEYS: &[SkipKeyInfo] = &[
     key(
         "Accessibility",

@@ -1,5 +1,5 @@
 //! Conformance tests for the Apple simulator, written from
-//! `spec/apple-ade-api.md` (not from Depot's client). One binary, modules by topic.
+//! `docs/apple-wire.md` (not from Depot's client). One binary, modules by topic.
 
 mod account;
 mod control;
