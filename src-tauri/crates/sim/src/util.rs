@@ -1,4 +1,8 @@
 //! Small self-contained helpers: dates, hex, a deterministic generator.
+//!
+//! The calendar code repeats `depot_domain::time` on purpose: the simulator
+//! plays Apple and depends on none of Depot's crates, so a date bug in Depot
+//! cannot hide itself by being shared with its test double.
 
 /// Milliseconds in one day.
 pub(crate) const DAY_MS: i64 = 86_400_000;
