@@ -1,4 +1,11 @@
 //! A valid profile as Apple's profile JSON (`POST /profile`, `docs/apple-wire.md` §4).
+//!
+//! Why here and not in `depot-apple` (which holds the other wire formats):
+//! this JSON is the last step of the profile rules, not transport. It is pure
+//! (no IO, no clock), the wizard's Review step and `profile export --apple`
+//! show it before anything is sent, and the golden tests pin it per platform
+//! next to the rules that produce it. `depot-apple` sends it as an opaque
+//! JSON value; only `domain` decides what goes in it.
 
 use std::fmt;
 
