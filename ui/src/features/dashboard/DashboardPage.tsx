@@ -216,7 +216,7 @@ function WithoutDefault() {
   return (
     <Card data-testid="dashboard-without-default">
       <CardHeader
-        header={<Subtitle2 as="h2">New devices without a default profile</Subtitle2>}
+        header={<Subtitle2 as="h2">Devices waiting for a default profile</Subtitle2>}
         description="A sync gives a new device the default profile of its own platform only."
       />
       <p className={styles.bigNumber} data-testid="count-without-default">

@@ -82,6 +82,15 @@ const SYNC_HINTS: Record<string, string> = {
     "Only Macs that hold one of the certificates you add below can pair with the device.",
 };
 
+const SUPERVISION_HINTS: Record<string, string> = {
+  iOS: "Supervision unlocks more management controls and keeps Activation Lock off unless you turn it on; Shared iPad needs it. iOS/iPadOS 13 and later supervise every device enrolled this way and ignore this setting. A device set up unsupervised can only become supervised by erasing it with Apple Configurator.",
+  macOS:
+    "Supervision unlocks more management controls. macOS 11 and later supervise every Mac enrolled this way and ignore this setting.",
+  tvOS: "Supervision unlocks more management controls. tvOS 13 and later supervise every Apple TV enrolled this way and ignore this setting.",
+  visionOS:
+    "Supervision unlocks more management controls. Apple Vision Pro devices enrolled this way are supervised whatever this setting says.",
+};
+
 export const TEMPLATE_TOKENS = ["{{SERIAL}}", "{{DEVICETYPE}}"] as const;
 
 type ManagementStepProps = StepProps & {
@@ -261,7 +270,7 @@ export function ManagementStep({
           problems={problems}
           checked={draft.supervised}
           onChange={(checked) => update({ supervised: checked })}
-          hint="Supervision unlocks more management controls and keeps Activation Lock off unless you turn it on; Shared iPad needs it. iOS/iPadOS 13 and later supervise every device enrolled this way and ignore this setting. A device set up unsupervised can only become supervised by erasing it with Apple Configurator."
+          hint={SUPERVISION_HINTS[draft.platform] ?? SUPERVISION_HINTS.iOS ?? ""}
         />
         <YesNoField
           path="lockedEnrollment"
