@@ -8,7 +8,7 @@ import { EmptyState } from "../../components/EmptyState";
 import { ErrorState } from "../../components/ErrorState";
 import { LoadingState } from "../../components/LoadingState";
 import { Page } from "../../components/Page";
-import { AddTokenWizard } from "./AddTokenWizard";
+import { AddTokenWizard } from "./add/AddTokenWizard";
 import { TokenDetailPage } from "./TokenDetailPage";
 import { TokenTable } from "./TokenTable";
 
