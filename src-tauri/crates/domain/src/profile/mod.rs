@@ -9,6 +9,7 @@
 
 mod apple;
 mod certificate;
+mod describe;
 mod file;
 mod locale;
 mod platform_rules;
@@ -19,6 +20,7 @@ mod validate;
 
 pub use apple::{AppleProfile, AppleProfileContext, OrgMagic, OrgMagicError};
 pub use certificate::{Certificate, CertificateError, CertificateSummary};
+pub use describe::{FieldChange, device_name_preview, diff_specs, group_rule, licensing_note};
 pub use file::{FileProblem, PROFILE_FORMAT, ProfileFileError};
 pub use locale::{Language, Region, SETUP_LANGUAGES, is_iso_639, is_iso_3166, regions};
 pub use platform_rules::{PLATFORM_RULES, PlatformRule, assignment_refusal, rule_for};
