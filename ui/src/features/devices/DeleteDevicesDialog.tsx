@@ -1,29 +1,17 @@
 import {
   Body1,
-  Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
   MessageBar,
   MessageBarBody,
   MessageBarTitle,
   makeStyles,
-  tokens,
 } from "@fluentui/react-components";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { call, invalidateAfterDeviceChange } from "../../app/api";
-import { ErrorState } from "../../components/ErrorState";
+import { call } from "../../app/api";
+import { refreshAfter } from "../../app/invalidation";
+import { ConfirmDeleteDialog } from "../../components/ConfirmDeleteDialog";
 import { plural } from "./format";
 
 const useStyles = makeStyles({
-  content: {
-    display: "flex",
-    flexDirection: "column",
-    gap: tokens.spacingVerticalM,
-  },
   paragraph: {
     margin: 0,
   },
@@ -60,53 +48,44 @@ export function DeleteDevicesDialog({ groups, onClose, onDeleted }: DeleteDevice
     },
     onSuccess: async (deleted) => {
       onDeleted(deleted);
-      await invalidateAfterDeviceChange(client);
+      await refreshAfter(client, "devices");
     },
     // Some groups may be gone already: show what is left.
-    onError: () => invalidateAfterDeviceChange(client),
+    onError: () => refreshAfter(client, "devices"),
   });
 
   return (
-    <Dialog open onOpenChange={(_, data) => !data.open && onClose()}>
-      <DialogSurface data-testid="delete-devices-dialog">
-        <DialogBody>
-          <DialogTitle>Delete {plural(total, "device", "devices")} from Depot?</DialogTitle>
-          <DialogContent className={styles.content}>
-            <Body1 className={styles.paragraph}>
-              Depot forgets{" "}
-              {groups.length === 1
-                ? `these devices of ${groups[0]?.tokenName ?? ""}`
-                : `these devices of ${groups.length} tokens`}
-              , with their profile history. Nothing is sent to Apple, and the profile Apple holds
-              for each device stays as it is.
-            </Body1>
-            <MessageBar intent="warning" layout="multiline" data-testid="delete-devices-warning">
-              <MessageBarBody>
-                <MessageBarTitle>They can come back</MessageBarTitle>A device that Apple Business
-                Manager or Apple School Manager still assigns to this MDM server returns with the
-                next full sync. To keep it away, unassign it from the server in Apple&apos;s portal
-                first.
-              </MessageBarBody>
-            </MessageBar>
-            {remove.isError ? (
-              <ErrorState title="Couldn't delete the devices" error={remove.error} />
-            ) : null}
-          </DialogContent>
-          <DialogActions>
-            <Button
-              appearance="primary"
-              onClick={() => remove.mutate()}
-              disabled={remove.isPending}
-              data-testid="delete-devices-confirm"
-            >
-              {remove.isPending ? "Deleting…" : `Delete ${plural(total, "device", "devices")}`}
-            </Button>
-            <Button onClick={onClose} data-testid="delete-devices-cancel">
-              Cancel
-            </Button>
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
+    <ConfirmDeleteDialog
+      onClose={onClose}
+      title={`Delete ${plural(total, "device", "devices")} from Depot?`}
+      action={{
+        run: () => remove.mutate(),
+        pending: remove.isPending,
+        error: remove.error,
+        errorTitle: "Couldn't delete the devices",
+        label: `Delete ${plural(total, "device", "devices")}`,
+      }}
+      testIds={{
+        dialog: "delete-devices-dialog",
+        confirm: "delete-devices-confirm",
+        cancel: "delete-devices-cancel",
+      }}
+    >
+      <Body1 className={styles.paragraph}>
+        Depot forgets{" "}
+        {groups.length === 1
+          ? `these devices of ${groups[0]?.tokenName ?? ""}`
+          : `these devices of ${groups.length} tokens`}
+        , with their profile history. Nothing is sent to Apple, and the profile Apple holds for each
+        device stays as it is.
+      </Body1>
+      <MessageBar intent="warning" layout="multiline" data-testid="delete-devices-warning">
+        <MessageBarBody>
+          <MessageBarTitle>They can come back</MessageBarTitle>A device that Apple Business Manager
+          or Apple School Manager still assigns to this MDM server returns with the next full sync.
+          To keep it away, unassign it from the server in Apple&apos;s portal first.
+        </MessageBarBody>
+      </MessageBar>
+    </ConfirmDeleteDialog>
   );
 }

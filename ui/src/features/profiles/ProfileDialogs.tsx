@@ -16,12 +16,14 @@ import {
 import { DocumentArrowUp20Regular } from "@fluentui/react-icons";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { call, invalidateAfterProfileChange, isApiError, queryKeys } from "../../app/api";
+import { call, isApiError, queryKeys } from "../../app/api";
+import { refreshAfter } from "../../app/invalidation";
 import { pickFiles } from "../../app/files";
 import { PATHS, PROFILE_PATHS } from "../../app/paths";
 import { navigate } from "../../app/router";
 import type { ProfileSummary } from "../../bindings/ProfileSummary";
 import type { TokenSummary } from "../../bindings/TokenSummary";
+import { ConfirmDeleteDialog } from "../../components/ConfirmDeleteDialog";
 import { ErrorAlert, ErrorState } from "../../components/ErrorState";
 import { plural } from "./format";
 
@@ -55,12 +57,12 @@ export function DeleteProfileDialog({ profile, open, onOpenChange }: DialogProps
         navigate(PATHS.profiles);
       }
       client.removeQueries({ queryKey: queryKeys.profile(profile.id) });
-      await invalidateAfterProfileChange(client);
+      await refreshAfter(client, "profile");
     },
     onError: (error) => {
       // The list may be out of date (devices assigned, a new default): show the current state.
       if (isApiError(error) && error.code === "PROFILE_IN_USE") {
-        void invalidateAfterProfileChange(client);
+        void refreshAfter(client, "profile");
       }
     },
   });
@@ -71,45 +73,41 @@ export function DeleteProfileDialog({ profile, open, onOpenChange }: DialogProps
   const inUse = isApiError(remove.error) && remove.error.code === "PROFILE_IN_USE";
 
   return (
-    <Dialog open={open} onOpenChange={(_, data) => (data.open ? onOpenChange(true) : close())}>
-      <DialogSurface data-testid="delete-profile-dialog">
-        <DialogBody>
-          <DialogTitle>Delete {profile.name}?</DialogTitle>
-          <DialogContent className={styles.content}>
-            <Body1 className={styles.paragraph}>
-              Depot forgets this profile and all {plural(profile.version, "version", "versions")}.
-              Apple keeps the profile it received, and devices that already enrolled with it are not
-              affected. A profile that devices still hold, or that is the default for new devices,
-              can&apos;t be deleted.
-            </Body1>
-            {inUse ? (
-              <ErrorAlert
-                title="This profile is still in use"
-                code="PROFILE_IN_USE"
-                testId="delete-profile-in-use"
-              >
-                <span>{remove.error?.message}</span>
-              </ErrorAlert>
-            ) : remove.isError ? (
-              <ErrorState title="Couldn't delete the profile" error={remove.error} />
-            ) : null}
-          </DialogContent>
-          <DialogActions>
-            <Button
-              appearance="primary"
-              onClick={() => remove.mutate()}
-              disabled={remove.isPending || inUse}
-              data-testid="delete-profile-confirm"
-            >
-              {remove.isPending ? "Deleting…" : "Delete"}
-            </Button>
-            <Button onClick={close} data-testid="delete-profile-cancel">
-              {inUse ? "Close" : "Cancel"}
-            </Button>
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
+    <ConfirmDeleteDialog
+      open={open}
+      onClose={close}
+      title={`Delete ${profile.name}?`}
+      blockers={
+        inUse ? (
+          <ErrorAlert
+            title="This profile is still in use"
+            code="PROFILE_IN_USE"
+            testId="delete-profile-in-use"
+          >
+            <span>{remove.error?.message}</span>
+          </ErrorAlert>
+        ) : null
+      }
+      action={{
+        run: () => remove.mutate(),
+        pending: remove.isPending,
+        error: inUse ? null : remove.error,
+        errorTitle: "Couldn't delete the profile",
+      }}
+      cancelLabel={inUse ? "Close" : "Cancel"}
+      testIds={{
+        dialog: "delete-profile-dialog",
+        confirm: "delete-profile-confirm",
+        cancel: "delete-profile-cancel",
+      }}
+    >
+      <Body1 className={styles.paragraph}>
+        Depot forgets this profile and all {plural(profile.version, "version", "versions")}. Apple
+        keeps the profile it received, and devices that already enrolled with it are not affected. A
+        profile that devices still hold, or that is the default for new devices, can&apos;t be
+        deleted.
+      </Body1>
+    </ConfirmDeleteDialog>
   );
 }
 
@@ -124,7 +122,7 @@ export function DuplicateProfileDialog({ profile, open, onOpenChange }: DialogPr
       onOpenChange(false);
       client.setQueryData(queryKeys.profile(detail.summary.id), detail);
       navigate(`${PROFILE_PATHS.detail(detail.summary.id)}?created=1`);
-      await invalidateAfterProfileChange(client);
+      await refreshAfter(client, "profile");
     },
   });
   const close = () => {
@@ -222,7 +220,7 @@ export function ImportProfileDialog({
       onOpenChange(false);
       client.setQueryData(queryKeys.profile(detail.summary.id), detail);
       navigate(`${PROFILE_PATHS.detail(detail.summary.id)}?created=1`);
-      await invalidateAfterProfileChange(client);
+      await refreshAfter(client, "profile");
     },
   });
   const close = () => {

@@ -1,12 +1,5 @@
 import {
   Body1,
-  Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
   Link,
   MessageBar,
   MessageBarBody,
@@ -15,19 +8,15 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { call, invalidateAfterTokenChange, isApiError, queryKeys } from "../../app/api";
+import { call, isApiError, queryKeys } from "../../app/api";
+import { refreshAfter } from "../../app/invalidation";
 import { PATHS, hrefTo, type RouteId } from "../../app/paths";
 import { navigate } from "../../app/router";
 import type { DeleteBlockerKind } from "../../bindings/DeleteBlockerKind";
-import { ErrorState } from "../../components/ErrorState";
+import { ConfirmDeleteDialog } from "../../components/ConfirmDeleteDialog";
 import type { TokenDialogProps } from "./tokenDialog";
 
 const useStyles = makeStyles({
-  content: {
-    display: "flex",
-    flexDirection: "column",
-    gap: tokens.spacingVerticalM,
-  },
   list: {
     margin: 0,
     paddingLeft: tokens.spacingHorizontalXL,
@@ -75,7 +64,7 @@ export function DeleteDialog({ token, open, onOpenChange }: TokenDialogProps) {
       onOpenChange(false);
       navigate(PATHS.tokens);
       client.removeQueries({ queryKey: ["tokens.get", summary.id] });
-      await invalidateAfterTokenChange(client);
+      await refreshAfter(client, "token");
     },
   });
 
@@ -95,79 +84,64 @@ export function DeleteDialog({ token, open, onOpenChange }: TokenDialogProps) {
   const fallbackKinds: DeleteBlockerKind[] = ["devices", "defaultProfile"];
 
   return (
-    <Dialog open={open} onOpenChange={(_, data) => (data.open ? onOpenChange(true) : close())}>
-      <DialogSurface data-testid="delete-dialog">
-        <DialogBody>
-          <DialogTitle>Delete token for {summary.serverName}?</DialogTitle>
-          <DialogContent className={styles.content}>
-            {blocked ? (
-              <MessageBar intent="warning" layout="multiline" data-testid="delete-blockers">
-                <MessageBarBody>
-                  <MessageBarTitle>This token can&apos;t be deleted yet</MessageBarTitle>
-                  {inUseMessage !== null ? (
-                    <>
-                      <span data-testid="delete-in-use">{sentence(inUseMessage)}</span>
-                      <div className={styles.links}>
-                        {(inUseKinds.length > 0 ? inUseKinds : fallbackKinds).map((kind) => (
-                          <Link
-                            key={kind}
-                            href={hrefTo(FIX[kind].page)}
-                            data-testid={FIX[kind].testId}
-                          >
-                            {FIX[kind].label}
-                          </Link>
-                        ))}
-                      </div>
-                    </>
-                  ) : (
-                    <ul className={styles.list}>
-                      {blockers.map((blocker) => (
-                        <li
-                          key={blocker.kind}
-                          data-testid="delete-blocker"
-                          data-kind={blocker.kind}
-                        >
-                          {sentence(blocker.message)}{" "}
-                          <Link
-                            href={hrefTo(FIX[blocker.kind].page)}
-                            className={styles.fix}
-                            data-testid={FIX[blocker.kind].testId}
-                          >
-                            {FIX[blocker.kind].label}
-                          </Link>
-                        </li>
-                      ))}
-                    </ul>
-                  )}
-                </MessageBarBody>
-              </MessageBar>
-            ) : (
-              <>
-                <Body1>
-                  Depot removes the token, its key, its enrollment profiles and its sync history
-                  from this workspace. Nothing changes in Apple&apos;s portal: the MDM server and
-                  its device assignments stay there until you remove them.
-                </Body1>
-                <Body1>The audit log keeps a record of the deletion.</Body1>
-              </>
-            )}
-            {remove.isError && !inUse ? (
-              <ErrorState title="Couldn't delete the token" error={remove.error} />
-            ) : null}
-          </DialogContent>
-          <DialogActions>
-            <Button
-              appearance="primary"
-              disabled={blocked || remove.isPending}
-              onClick={() => remove.mutate()}
-              data-testid="delete-confirm"
-            >
-              {remove.isPending ? "Deleting…" : "Delete"}
-            </Button>
-            <Button onClick={close}>Cancel</Button>
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
+    <ConfirmDeleteDialog
+      open={open}
+      onClose={close}
+      title={`Delete token for ${summary.serverName}?`}
+      blockers={
+        blocked ? (
+          <MessageBar intent="warning" layout="multiline" data-testid="delete-blockers">
+            <MessageBarBody>
+              <MessageBarTitle>This token can&apos;t be deleted yet</MessageBarTitle>
+              {inUseMessage !== null ? (
+                <>
+                  <span data-testid="delete-in-use">{sentence(inUseMessage)}</span>
+                  <div className={styles.links}>
+                    {(inUseKinds.length > 0 ? inUseKinds : fallbackKinds).map((kind) => (
+                      <Link key={kind} href={hrefTo(FIX[kind].page)} data-testid={FIX[kind].testId}>
+                        {FIX[kind].label}
+                      </Link>
+                    ))}
+                  </div>
+                </>
+              ) : (
+                <ul className={styles.list}>
+                  {blockers.map((blocker) => (
+                    <li key={blocker.kind} data-testid="delete-blocker" data-kind={blocker.kind}>
+                      {sentence(blocker.message)}{" "}
+                      <Link
+                        href={hrefTo(FIX[blocker.kind].page)}
+                        className={styles.fix}
+                        data-testid={FIX[blocker.kind].testId}
+                      >
+                        {FIX[blocker.kind].label}
+                      </Link>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </MessageBarBody>
+          </MessageBar>
+        ) : null
+      }
+      action={{
+        run: () => remove.mutate(),
+        pending: remove.isPending,
+        error: inUse ? null : remove.error,
+        errorTitle: "Couldn't delete the token",
+      }}
+      testIds={{ dialog: "delete-dialog", confirm: "delete-confirm" }}
+    >
+      {blocked ? null : (
+        <>
+          <Body1>
+            Depot removes the token, its key, its enrollment profiles and its sync history from this
+            workspace. Nothing changes in Apple&apos;s portal: the MDM server and its device
+            assignments stay there until you remove them.
+          </Body1>
+          <Body1>The audit log keeps a record of the deletion.</Body1>
+        </>
+      )}
+    </ConfirmDeleteDialog>
   );
 }
