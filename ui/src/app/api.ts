@@ -1,4 +1,4 @@
-import { useQuery, type Query, type QueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import type { CommandName, Commands } from "../bindings/commands";
 import type { DeviceQueryDto } from "../bindings/DeviceQueryDto";
 import { rpc, wait } from "../platform";
@@ -72,20 +72,6 @@ export function usePendingKey(enabled: boolean) {
   });
 }
 
-/**
- * After a token changes: the list, the counts, the audit log and the token
- * pages all show something else now.
- */
-export function invalidateAfterTokenChange(client: QueryClient): Promise<void> {
-  return Promise.all([
-    client.invalidateQueries({ queryKey: queryKeys.tokenList }),
-    client.invalidateQueries({ queryKey: queryKeys.workspaceInfo }),
-    client.invalidateQueries({ queryKey: queryKeys.audit }),
-    client.invalidateQueries({ queryKey: ["tokens.get"] }),
-    client.invalidateQueries({ queryKey: queryKeys.syncOverview }),
-  ]).then(() => undefined);
-}
-
 /** The Setup Assistant screens and the draft a new profile starts from; fixed per build. */
 export function useProfileCatalogue() {
   return useQuery({
@@ -132,21 +118,6 @@ export function useAssignmentRun(id: string | null) {
   });
 }
 
-/**
- * After a profile changes: profile lists and pages, the tokens (profile counts,
- * default profile), workspace counts and the audit log.
- */
-export function invalidateAfterProfileChange(client: QueryClient): Promise<void> {
-  return Promise.all([
-    client.invalidateQueries({ queryKey: ["profiles.list"] }),
-    client.invalidateQueries({ queryKey: ["profiles.get"] }),
-    client.invalidateQueries({ queryKey: queryKeys.tokenList }),
-    client.invalidateQueries({ queryKey: ["tokens.get"] }),
-    client.invalidateQueries({ queryKey: queryKeys.workspaceInfo }),
-    client.invalidateQueries({ queryKey: queryKeys.audit }),
-  ]).then(() => undefined);
-}
-
 /** Per-serial outcomes of an assignment run, once it has ended. */
 export function useAssignmentResults(id: string | null, enabled: boolean) {
   return useQuery({
@@ -172,40 +143,4 @@ export function useDeviceDetail(serial: string | null) {
     queryFn: () => call("devices.get", { serial: serial ?? "" }),
     enabled: serial !== null,
   });
-}
-
-/** A list with this many pages loaded or more starts again from its first page on a refresh. */
-const REFETCH_PAGE_LIMIT = 10;
-
-/**
- * After devices change (an assignment run ended, devices were deleted): the
- * device list, counts and facets, device details, profile device counts,
- * tokens, workspace counts, run history and the audit log. A device list with
- * many pages loaded starts again from the top instead of fetching them all
- * again; with `keepLongLists` (a change the admin did not make here) it stays
- * where the admin scrolled it.
- */
-export function invalidateAfterDeviceChange(
-  client: QueryClient,
-  { keepLongLists = false }: { keepLongLists?: boolean } = {},
-): Promise<void> {
-  const long = (query: Query) =>
-    ((query.state.data as { pages?: unknown[] } | undefined)?.pages?.length ?? 0) >
-    REFETCH_PAGE_LIMIT;
-  return Promise.all([
-    keepLongLists
-      ? undefined
-      : client.resetQueries({ queryKey: ["devices.list"], predicate: long }),
-    client.invalidateQueries({ queryKey: ["devices.list"], predicate: (q) => !long(q) }),
-    client.invalidateQueries({ queryKey: ["devices.count"] }),
-    client.invalidateQueries({ queryKey: ["devices.facets"] }),
-    client.invalidateQueries({ queryKey: ["devices.get"] }),
-    client.invalidateQueries({ queryKey: ["profiles.list"] }),
-    client.invalidateQueries({ queryKey: ["profiles.get"] }),
-    client.invalidateQueries({ queryKey: queryKeys.tokenList }),
-    client.invalidateQueries({ queryKey: ["tokens.get"] }),
-    client.invalidateQueries({ queryKey: queryKeys.workspaceInfo }),
-    client.invalidateQueries({ queryKey: ["assignments.history"] }),
-    client.invalidateQueries({ queryKey: queryKeys.audit }),
-  ]).then(() => undefined);
 }

@@ -1,8 +1,9 @@
-import { useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import type { SyncStatus } from "../bindings/SyncStatus";
 import { call, queryKeys } from "./api";
 import { wait } from "./clock";
+import { refreshAfter } from "./invalidation";
 
 /** While a sync runs its progress is polled every second; otherwise twice a minute. */
 export const SYNC_POLL_RUNNING_MS = 1_000;
@@ -49,12 +50,7 @@ export function useSyncHistory(id: string) {
 /** Start (delta or full) and cancel for one token; both refresh its status right away. */
 export function useSyncActions(id: string) {
   const client = useQueryClient();
-  const refresh = () =>
-    Promise.all([
-      client.invalidateQueries({ queryKey: queryKeys.syncOverview }),
-      client.invalidateQueries({ queryKey: queryKeys.syncStatus(id) }),
-      client.invalidateQueries({ queryKey: queryKeys.syncHistory(id) }),
-    ]);
+  const refresh = () => refreshAfter(client, { kind: "syncRequested", tokenId: id });
   const start = useMutation({
     mutationFn: (full: boolean) => call("sync.start", full ? { id, full: true } : { id }),
     onSettled: refresh,
@@ -64,26 +60,6 @@ export function useSyncActions(id: string) {
     onSettled: refresh,
   });
   return { start, cancel };
-}
-
-/**
- * After a sync, device counts, token pages and the history show something
- * else. `source` is the query that noticed, which is fresh already.
- */
-export function invalidateAfterSync(
-  client: QueryClient,
-  source: "overview" | "status",
-): Promise<void> {
-  return Promise.all([
-    client.invalidateQueries({ queryKey: queryKeys.tokenList }),
-    client.invalidateQueries({ queryKey: ["tokens.get"] }),
-    client.invalidateQueries({ queryKey: queryKeys.workspaceInfo }),
-    client.invalidateQueries({ queryKey: ["sync.history"] }),
-    client.invalidateQueries({ queryKey: queryKeys.audit }),
-    client.invalidateQueries({
-      queryKey: source === "overview" ? ["sync.status"] : queryKeys.syncOverview,
-    }),
-  ]).then(() => undefined);
 }
 
 /** What changes when a sync ends: the run, or (for a run too quick to see) its outcome. */
@@ -113,6 +89,6 @@ function useRefreshWhenSyncsFinish(
       seen.current.set(status.tokenId, now);
       if (before !== undefined && before !== now && status.running === null) finished = true;
     }
-    if (finished) void invalidateAfterSync(client, source);
+    if (finished) void refreshAfter(client, { kind: "syncNoticed", noticedBy: source });
   }, [statuses, client, source]);
 }

@@ -12,13 +12,8 @@ import {
 import { ArrowDownload20Regular } from "@fluentui/react-icons";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
-import {
-  call,
-  invalidateAfterDeviceChange,
-  queryKeys,
-  useAssignmentResults,
-  useAssignmentRun,
-} from "../../app/api";
+import { call, useAssignmentResults, useAssignmentRun } from "../../app/api";
+import { refreshAfter } from "../../app/invalidation";
 import { saveText } from "../../app/files";
 import type { AssignmentResult } from "../../bindings/AssignmentResult";
 import type { AssignmentRun } from "../../bindings/AssignmentRun";
@@ -130,7 +125,7 @@ export function RunView({ runId }: { runId: string }) {
   const results = useAssignmentResults(runId, ended);
   const cancel = useMutation({
     mutationFn: () => call("assignments.cancel", { id: runId }),
-    onSettled: () => client.invalidateQueries({ queryKey: queryKeys.assignment(runId) }),
+    onSettled: () => refreshAfter(client, { kind: "assignmentProgress", runId }),
   });
   const [exported, setExported] = useState<string | null>(null);
 
@@ -139,7 +134,7 @@ export function RunView({ runId }: { runId: string }) {
   useEffect(() => {
     if (ended && !refreshed.current) {
       refreshed.current = true;
-      void invalidateAfterDeviceChange(client);
+      void refreshAfter(client, "devices");
     }
   }, [ended, client]);
 

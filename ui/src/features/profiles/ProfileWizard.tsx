@@ -9,7 +9,8 @@ import {
 import { ArrowLeft20Regular, ArrowRight20Regular } from "@fluentui/react-icons";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useRef, useState, type ReactNode } from "react";
-import { call, invalidateAfterProfileChange, isApiError, queryKeys } from "../../app/api";
+import { call, isApiError, queryKeys } from "../../app/api";
+import { refreshAfter } from "../../app/invalidation";
 import { PATHS, PROFILE_PATHS } from "../../app/paths";
 import { navigate } from "../../app/router";
 import type { ProfileCheckRequest } from "../../bindings/ProfileCheckRequest";
@@ -160,7 +161,7 @@ export function ProfileWizard(props: WizardProps) {
       );
       // The checks answered for drafts that are now saved (a name is taken now).
       client.removeQueries({ queryKey: ["profiles.check"] });
-      await invalidateAfterProfileChange(client);
+      await refreshAfter(client, "profile");
     },
     onError: (error) => {
       if (isApiError(error) && error.code === "PROFILE_INVALID") {

@@ -10,7 +10,8 @@ import {
 } from "@fluentui/react-components";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
-import { call, invalidateAfterProfileChange, queryKeys, useAssignmentRun } from "../../app/api";
+import { call, useAssignmentRun } from "../../app/api";
+import { refreshAfter } from "../../app/invalidation";
 import type { AssignmentRun } from "../../bindings/AssignmentRun";
 import { ErrorState } from "../../components/ErrorState";
 import { throttledLine } from "../../components/throttled";
@@ -63,7 +64,7 @@ export function ReassignmentProgress({ runId, version }: { runId: string; versio
   const run = useAssignmentRun(runId);
   const cancel = useMutation({
     mutationFn: () => call("assignments.cancel", { id: runId }),
-    onSettled: () => client.invalidateQueries({ queryKey: queryKeys.assignment(runId) }),
+    onSettled: () => refreshAfter(client, { kind: "assignmentProgress", runId }),
   });
 
   // When the run ends, device counts and versions change.
@@ -71,7 +72,7 @@ export function ReassignmentProgress({ runId, version }: { runId: string; versio
   const previous = useRef(result);
   useEffect(() => {
     if (previous.current === "running" && result !== undefined && result !== "running") {
-      void invalidateAfterProfileChange(client);
+      void refreshAfter(client, "profile");
     }
     previous.current = result;
   }, [result, client]);

@@ -1,11 +1,12 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { call, invalidateAfterProfileChange, queryKeys } from "../../app/api";
+import { call, queryKeys } from "../../app/api";
+import { refreshAfter } from "../../app/invalidation";
 import type { ProfileSummary } from "../../bindings/ProfileSummary";
 
 /** Set/clear default and retry upload, shared by the list and the detail page. */
 export function useProfileMutations() {
   const client = useQueryClient();
-  const refresh = () => invalidateAfterProfileChange(client);
+  const refresh = () => refreshAfter(client, "profile");
   const setDefault = useMutation({
     mutationFn: (profile: ProfileSummary) => call("profiles.setDefault", { id: profile.id }),
     onSuccess: refresh,

@@ -19,7 +19,8 @@ import {
 import { Beaker20Regular, DocumentArrowUp20Regular, Open20Regular } from "@fluentui/react-icons";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { call, invalidateAfterTokenChange, isApiError } from "../../app/api";
+import { call, isApiError } from "../../app/api";
+import { refreshAfter } from "../../app/invalidation";
 import { openExternal } from "../../app/files";
 import type { TokenDetail } from "../../bindings/TokenDetail";
 import type { TokenFile } from "../../bindings/TokenFile";
@@ -89,7 +90,7 @@ export function RenewDialog({ token, open, onOpenChange }: TokenDialogProps) {
       if (!file) throw new Error("Choose the new token file first.");
       return call("tokens.renew", { id: summary.id, file, appleId: appleId.trim(), force });
     },
-    onSuccess: () => invalidateAfterTokenChange(client),
+    onSuccess: () => refreshAfter(client, "token"),
   });
 
   const reset = () => {

@@ -18,7 +18,8 @@ import {
 } from "@fluentui/react-icons";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { call, invalidateAfterTokenChange, useTokenDetail } from "../../app/api";
+import { call, useTokenDetail } from "../../app/api";
+import { refreshAfter } from "../../app/invalidation";
 import { DEVICE_PATHS, PROFILE_PATHS, hrefTo } from "../../app/paths";
 import type { TokenDetail } from "../../bindings/TokenDetail";
 import type { TokenSummary } from "../../bindings/TokenSummary";
@@ -139,7 +140,7 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
   const who = isSimulatorToken(token) ? "the simulator" : "Apple";
   const check = useMutation({
     mutationFn: () => call("tokens.check", { id: summary.id }),
-    onSuccess: () => invalidateAfterTokenChange(client),
+    onSuccess: () => refreshAfter(client, "token"),
   });
   const verdict = check.data ? checkVerdict(check.data, who) : null;
   // Until the page has refetched, a fresh "no" from the check brings its own advice.
@@ -421,7 +422,7 @@ function ScopeTagsCard({ token }: { token: TokenDetail }) {
     mutationFn: (scopeTags: string[]) =>
       call("tokens.setScopeTags", { id: token.summary.id, scopeTags }),
     onSuccess: async () => {
-      await invalidateAfterTokenChange(client);
+      await refreshAfter(client, "token");
       setDraft(null);
     },
   });

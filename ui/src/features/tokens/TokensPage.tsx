@@ -1,7 +1,8 @@
 import { Button, Spinner, makeStyles, tokens } from "@fluentui/react-components";
 import { Add20Regular, Beaker20Regular, KeyMultiple20Regular } from "@fluentui/react-icons";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { call, invalidateAfterTokenChange, useTokenList } from "../../app/api";
+import { call, useTokenList } from "../../app/api";
+import { refreshAfter } from "../../app/invalidation";
 import { PATHS, TOKEN_PATHS } from "../../app/paths";
 import { navigate, useHashPath } from "../../app/router";
 import { EmptyState } from "../../components/EmptyState";
@@ -53,7 +54,7 @@ function TokenListPage() {
   const hasTokens = list.isSuccess && list.data.tokens.length > 0;
   const demo = useMutation({
     mutationFn: () => call("demo.start", {}),
-    onSuccess: () => invalidateAfterTokenChange(client),
+    onSuccess: () => refreshAfter(client, "token"),
   });
 
   return (

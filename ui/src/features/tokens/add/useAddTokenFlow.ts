@@ -1,12 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type RefObject } from "react";
-import {
-  call,
-  invalidateAfterTokenChange,
-  isApiError,
-  queryKeys,
-  usePendingKey,
-} from "../../../app/api";
+import { call, isApiError, queryKeys, usePendingKey } from "../../../app/api";
+import { refreshAfter } from "../../../app/invalidation";
 import { TOKEN_PATHS } from "../../../app/paths";
 import { navigate } from "../../../app/router";
 import type { PendingKey } from "../../../bindings/PendingKey";
@@ -170,7 +165,7 @@ export function useAddTokenFlow(panelRef: RefObject<HTMLElement | null>) {
       finished.current = true;
       clearProgress();
       client.removeQueries({ queryKey: queryKeys.pendingKey });
-      await invalidateAfterTokenChange(client);
+      await refreshAfter(client, "token");
       navigate(`${TOKEN_PATHS.detail(token.id)}?added=1`);
     },
   });
