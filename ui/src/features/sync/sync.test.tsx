@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import { SYNC_POLL_RUNNING_MS } from "../../app/sync";
+import { SYNC_POLL_IDLE_MS, SYNC_POLL_RUNNING_MS } from "../../app/sync";
 import { formatCount, formatDateTime } from "../../components/format";
 import { failure } from "../../test/fakeBackend";
 import { wait } from "../../platform";
@@ -158,16 +158,30 @@ describe("Sync page", () => {
   it("polls every second while a sync runs and stops polling fast when it is idle", async () => {
     const depot = fakeDepot({ tokens: [west()] });
     depot.scriptSync("tok-1", { steps: [{}, {}] });
-    const { user, backend } = renderApp({ handlers: depot.handlers, at: "#/sync" });
+    // When each poll arrived (a monotonic stopwatch, not the time of day).
+    const polledAt: number[] = [];
+    const overview = depot.handlers["sync.overview"]!;
+    const { user } = renderApp({
+      handlers: {
+        ...depot.handlers,
+        "sync.overview": (request) => {
+          polledAt.push(performance.now());
+          return overview(request);
+        },
+      },
+      at: "#/sync",
+    });
     await user.click(await screen.findByTestId("sync-now-tok-1"));
     await screen.findByTestId("sync-progress-tok-1");
     await waitFor(() =>
       expect(screen.queryByTestId("sync-progress-tok-1")).not.toBeInTheDocument(),
     );
-    const polls = backend.calls.filter((c) => c.name === "sync.overview").length;
-    // Five running-poll intervals later, an idle page has not asked again.
-    await new Promise((resolve) => setTimeout(resolve, wait(SYNC_POLL_RUNNING_MS) * 5));
-    expect(backend.calls.filter((c) => c.name === "sync.overview").length).toBe(polls);
+    // The poll that saw the sync end; then wait for the page's next one.
+    const idle = polledAt.length;
+    await waitFor(() => expect(polledAt.length).toBeGreaterThan(idle));
+    const gap = (polledAt[idle] ?? 0) - (polledAt[idle - 1] ?? 0);
+    // An idle page asks again only after the idle interval, far longer than a running poll's.
+    expect(gap).toBeGreaterThanOrEqual(wait(SYNC_POLL_IDLE_MS) - wait(SYNC_POLL_RUNNING_MS));
   });
 
   it("cancels a running sync", async () => {
