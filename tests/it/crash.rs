@@ -18,8 +18,8 @@ use crate::support::{TestWorkspace, depot_bin, stderr};
 
 const DEVICES: u32 = 20_000;
 const SEEDS: u64 = 20;
-// With 50 ms per request a sync of 20 pages outlasts the longest kill delay
-// (900 ms), so every kill lands inside it, whatever the machine's speed.
+// With 50 ms per request a sync of 20 pages lasts at least a second; kill
+// delays spread over the time one uninterrupted sync took (see the test).
 
 fn depot(home: &TestWorkspace, args: &[&str]) -> Command {
     let mut cmd = Command::new(depot_bin());
@@ -142,6 +142,34 @@ fn delay_for(seed: u64, max_ms: u64) -> Duration {
     Duration::from_millis(x % max_ms)
 }
 
+/// A new workspace in `home` with the simulator's "Campus" token.
+fn add_campus_token(home: &TestWorkspace, sim: &depot_sim::RunningSim) {
+    let pem = home.path().join("depot.pem");
+    let out = depot(home, &["token", "keygen", "--out", pem.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let p7m = home.path().join("campus.p7m");
+    let cert = std::fs::read(&pem).unwrap();
+    std::fs::write(&p7m, sim.issue_token("Campus", &cert).unwrap()).unwrap();
+    let out = depot(
+        home,
+        &[
+            "token",
+            "add",
+            "--p7m",
+            p7m.to_str().unwrap(),
+            "--apple-id",
+            "a@b.example",
+            "--apple-url",
+            sim.base_url(),
+        ],
+    )
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
 // Multi-threaded: the test blocks on child processes while the simulator answers them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_a_sync_at_random_points_loses_and_duplicates_nothing() {
@@ -160,33 +188,35 @@ async fn killing_a_sync_at_random_points_loses_and_duplicates_nothing() {
     let mut killed_mid_sync = 0;
     let mut resumed_mid_fetch = 0;
 
-    for seed in 0..SEEDS {
+    // Kill points are spread over the time a whole sync takes on this machine
+    // right now (measured once, uninterrupted): on a busy machine the process
+    // starts and commits later, and a fixed window would kill most runs before
+    // their first commit.
+    let window_ms = {
         let home = TestWorkspace::new();
-        let pem = home.path().join("depot.pem");
-        let out = depot(&home, &["token", "keygen", "--out", pem.to_str().unwrap()])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", stderr(&out));
-        let p7m = home.path().join("campus.p7m");
-        let cert = std::fs::read(&pem).unwrap();
-        std::fs::write(&p7m, sim.issue_token("Campus", &cert).unwrap()).unwrap();
+        add_campus_token(&home, &sim);
+        let started = std::time::Instant::now();
         let out = depot(
             &home,
             &[
-                "token",
-                "add",
-                "--p7m",
-                p7m.to_str().unwrap(),
-                "--apple-id",
-                "a@b.example",
-                "--apple-url",
-                sim.base_url(),
+                "sync",
+                "Campus",
+                "--ignore-pacing",
+                "--pages-per-commit",
+                "2",
             ],
         )
         .output()
         .unwrap();
         assert!(out.status.success(), "{}", stderr(&out));
+        u64::try_from(started.elapsed().as_millis())
+            .unwrap_or(u64::MAX)
+            .max(900)
+    };
 
+    for seed in 0..SEEDS {
+        let home = TestWorkspace::new();
+        add_campus_token(&home, &sim);
         // Start a full sync and kill it at a seed-chosen moment.
         // Two pages per commit, so kills land between commits as well as inside them.
         let mut child = depot(
@@ -203,7 +233,7 @@ async fn killing_a_sync_at_random_points_loses_and_duplicates_nothing() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-        std::thread::sleep(delay_for(seed, 900));
+        std::thread::sleep(delay_for(seed, window_ms));
         let finished_before_kill = child.try_wait().unwrap().is_some();
         child.kill().ok(); // SIGKILL on Unix
         child.wait().unwrap();

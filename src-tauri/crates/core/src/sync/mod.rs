@@ -10,10 +10,9 @@ use std::fs::File;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use depot_apple::{AppleError, CursorError, DevicePage};
+use depot_apple::AppleError;
 use depot_domain::TokenId;
-use depot_domain::device::latest_per_serial;
-use depot_store::sync::{Applied, Phase};
+use depot_store::sync::Phase;
 use depot_store::tokens::TokenRow;
 use serde_json::json;
 
@@ -21,7 +20,11 @@ use crate::audit::AuditEvent;
 use crate::audit::token_object;
 use crate::{Change, CoreError, Depot, Result};
 
-use crate::writer::Writer;
+mod pacing;
+mod pages;
+mod scheduler;
+
+use pages::PageLoop;
 
 /// SYN-1: a full sync at most once every 7 days per token.
 pub const FULL_SYNC_INTERVAL: i64 = 7 * 86_400;
@@ -39,10 +42,6 @@ pub const REMOVED_RETENTION: i64 = 30 * 86_400;
 pub const PAGE_LIMIT: u32 = 1_000;
 /// Pages per transaction: 25 pages (25,000 devices) per commit.
 pub const PAGES_PER_COMMIT: u32 = 25;
-/// A group is committed at the latest this many seconds after its first page.
-const COMMIT_AFTER_SECONDS: i64 = 2;
-/// The same cursor echoed with `more_to_follow` this many times → stop.
-const ECHO_LIMIT: u32 = 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SyncTrigger {
@@ -192,71 +191,6 @@ pub struct SyncHealth {
     pub pacing_exempt: bool,
 }
 
-/// Pages read but not yet committed.
-#[derive(Default)]
-struct PageBatch {
-    pages: Vec<Vec<depot_domain::DeviceChange>>,
-    /// The cursor after the last buffered page.
-    cursor: Option<String>,
-    /// The full fetch listing these devices (fetch phase), if any.
-    seen: Option<i64>,
-    /// When the first buffered page arrived.
-    since: i64,
-}
-
-/// Pages handed to the writer, with the cursor after the last of them.
-struct Group {
-    pages: Vec<Vec<depot_domain::DeviceChange>>,
-    cursor: String,
-    /// The full fetch listing these devices (fetch phase), if any.
-    seen: Option<i64>,
-    /// The time written on the devices.
-    now: i64,
-}
-
-/// Groups read ahead of the one being committed.
-const QUEUED_GROUPS: usize = 1;
-
-type Committer = Writer<Group, (u32, Applied)>;
-
-/// One transaction: the group's devices, then the cursor that follows them.
-fn commit_group(
-    db: &depot_store::Db,
-    token: TokenId,
-    run: i64,
-    group: Group,
-) -> Result<(u32, Applied)> {
-    let page_count = group.pages.len() as u32;
-    // The group as one list, latest record per serial, in serial order: every
-    // index keyed by serial then takes its inserts in order instead of at
-    // random places (Apple lists devices by op time).
-    let mut changes = latest_per_serial(group.pages.into_iter().flatten().collect());
-    changes.sort_unstable_by(|a, b| a.record.serial.as_str().cmp(b.record.serial.as_str()));
-    let applied = db.write(|db| -> Result<Applied> {
-        let total = db.apply_device_changes(token, &changes, group.seen, group.now)?;
-        db.set_cursor(token, &group.cursor, group.now)?;
-        db.add_to_sync_run(run, page_count, total)?;
-        Ok(total)
-    })?;
-    Ok((page_count, applied))
-}
-
-/// Progress once a group is committed.
-fn committed<'a>(
-    control: &'a SyncControl,
-    on_progress: &'a (dyn Fn(&SyncProgress) + Send + Sync),
-) -> impl FnMut((u32, Applied)) + 'a {
-    move |(pages, applied)| {
-        control.update(|p| {
-            p.pages += pages;
-            p.added += applied.added;
-            p.modified += applied.modified;
-            p.removed += applied.removed;
-        });
-        on_progress(&control.progress());
-    }
-}
-
 /// What [`Depot::begin_run`] decided.
 #[derive(Debug, Clone, Copy)]
 struct RunPlan {
@@ -308,54 +242,6 @@ impl Depot {
             crate::locks::Locked::Busy => return Err(busy()),
         }
         Ok((lock, control))
-    }
-
-    fn pacing_exempt(&self, row: &TokenRow, request: &SyncRequest) -> Result<bool> {
-        if !request.ignore_pacing {
-            return Ok(false);
-        }
-        if self.overview_simulator(row) {
-            Ok(true)
-        } else {
-            Err(CoreError::InvalidInput {
-                field: "ignorePacing",
-                message: "Apple's pacing rules always apply to tokens from Apple; only simulator tokens may ignore them".into(),
-            })
-        }
-    }
-
-    /// Tokens of Depot's simulator or of a test URL (see
-    /// [`crate::tokens::is_test_token`]); never a token of Apple's service.
-    fn overview_simulator(&self, row: &TokenRow) -> bool {
-        crate::tokens::is_test_token(row)
-    }
-
-    /// Checks SYN-1 pacing for a run that is about to start.
-    fn check_pacing(&self, row: &TokenRow, request: &SyncRequest, exempt: bool) -> Result<()> {
-        if exempt {
-            return Ok(());
-        }
-        let state = self.workspace.connect()?.sync_state(row.id)?;
-        let now = self.clock.now();
-        if request.trigger == SyncTrigger::Manual
-            && let Some(last) = state.last_manual_at
-            && now < last + MANUAL_SYNC_INTERVAL
-        {
-            return Err(CoreError::SyncTooSoon {
-                what: "a manual sync",
-                allowed_at: last + MANUAL_SYNC_INTERVAL,
-            });
-        }
-        if request.full
-            && let Some(last) = state.last_full_at
-            && now < last + FULL_SYNC_INTERVAL
-        {
-            return Err(CoreError::SyncTooSoon {
-                what: "a full sync",
-                allowed_at: last + FULL_SYNC_INTERVAL,
-            });
-        }
-        Ok(())
     }
 
     /// Runs one sync of `id` to the end (or cancellation), reporting progress
@@ -462,50 +348,6 @@ impl Depot {
         Ok(db.sync_runs(id)?)
     }
 
-    /// One pass of the automatic scheduler: every token whose last successful
-    /// sync is 12 hours old (or that never synced) and is not syncing gets an
-    /// automatic delta sync in the background. Returns the tokens started.
-    pub fn run_due_syncs(self: &Arc<Self>) -> Result<Vec<TokenId>> {
-        let now = self.clock.now();
-        let mut started = Vec::new();
-        for row in self.workspace.connect()?.list_tokens()? {
-            if row.rejected || row.terms_not_accepted || row.expires_at <= now {
-                continue;
-            }
-            let state = self.workspace.connect()?.sync_state(row.id)?;
-            let due = state
-                .last_success_at
-                .is_none_or(|t| now >= t + AUTO_SYNC_INTERVAL);
-            let retry_wait = state
-                .last_error_at
-                .is_some_and(|t| now < t + MANUAL_SYNC_INTERVAL);
-            if due && !retry_wait && self.sync_progress(row.id).is_none() {
-                match self.start_sync(row.id, SyncRequest::automatic()) {
-                    Ok(_) => started.push(row.id),
-                    Err(err) => tracing::info!(token = %row.id, %err, "automatic sync not started"),
-                }
-            }
-        }
-        Ok(started)
-    }
-
-    /// Runs the scheduler until the process ends: at start, then every minute.
-    pub async fn run_scheduler(self: Arc<Self>) {
-        loop {
-            if let Err(err) = self.run_due_syncs() {
-                tracing::warn!(%err, "sync scheduler pass failed");
-            }
-            // Serials Apple throttled, kept by an earlier run, once Apple allows.
-            let depot = Arc::clone(&self);
-            tokio::spawn(async move {
-                if let Err(err) = depot.send_due_follow_ups().await {
-                    tracing::warn!(%err, "throttled serials could not be sent yet");
-                }
-            });
-            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
-        }
-    }
-
     /// Opens a run: closes runs a dead process left open, decides full or
     /// delta (or resumes a full fetch), and writes the run row.
     fn begin_run(
@@ -586,7 +428,15 @@ impl Depot {
             self.changes.send(Change::SyncProgress { token: id });
         };
         let result = self
-            .sync_pages(row, run, kind, resume_fetch, request, control, &notify)
+            .sync_pages(PageLoop {
+                row,
+                run,
+                kind,
+                resume_fetch,
+                request,
+                control,
+                on_progress: &notify,
+            })
             .await;
         let now = self.clock.now();
         let progress = control.progress();
@@ -713,226 +563,6 @@ impl Depot {
             }
         }
         summaries
-    }
-
-    /// The page loop. `Ok(true)` when cancelled (admin or budget).
-    #[allow(clippy::too_many_arguments)]
-    async fn sync_pages(
-        &self,
-        row: &TokenRow,
-        run: i64,
-        kind: SyncKind,
-        resume_fetch: bool,
-        request: SyncRequest,
-        control: &SyncControl,
-        on_progress: &(dyn Fn(&SyncProgress) + Send + Sync),
-    ) -> Result<bool> {
-        // Pages are committed in groups: one transaction per group, the cursor
-        // of its last page after its devices. Far fewer WAL writes than one
-        // transaction per page (200,000 devices: 4.5 s → 1.8 s in the store
-        // alone), and a crash still resumes from a committed cursor. The
-        // groups are written by their own thread while the next pages
-        // download.
-        let token = row.id;
-        let mut committer: Committer = Writer::start(
-            self.workspace.connect()?,
-            QUEUED_GROUPS,
-            move |db, group| commit_group(db, token, run, group),
-        );
-        let result: Result<bool> = async {
-            let id = row.id;
-            let secrets = self.token_secrets(id)?;
-            let url = self.apple_url_for(row).await?;
-            let started = self.clock.now();
-            // Apple's Retry-After is waited for only within the run's budget.
-            let client = self
-                .apple_client(&url, secrets.credentials)
-                .with_deadline(started.saturating_add(request.budget));
-            let mut phase = if kind == SyncKind::Full {
-                SyncPhase::Fetch
-            } else {
-                SyncPhase::Sync
-            };
-            let mut restarted = false;
-            let mut cursor = if kind == SyncKind::Delta || resume_fetch {
-                self.workspace.connect()?.sync_state(id)?.cursor
-            } else {
-                None
-            };
-            let mut fetch_run = if resume_fetch {
-                self.workspace
-                    .connect()?
-                    .sync_state(id)?
-                    .fetch_run
-                    .unwrap_or(run)
-            } else {
-                run
-            };
-            let mut echoes = 0;
-            let db = self.workspace.connect()?;
-            let mut batch = PageBatch::default();
-            loop {
-                if control.cancelled() || self.clock.now() - started >= request.budget {
-                    self.flush_and_wait(&mut committer, &mut batch, control, on_progress)
-                    .await?;
-                    return Ok(true);
-                }
-                let page = match phase {
-                    SyncPhase::Fetch => client.fetch_devices(cursor.as_deref(), PAGE_LIMIT).await,
-                    _ => match cursor.as_deref() {
-                        Some(c) => client.sync_devices(c, PAGE_LIMIT).await,
-                        None => Err(AppleError::Cursor(CursorError::Required)),
-                    },
-                };
-                let page: DevicePage = match page {
-                    Ok(page) => page,
-                    Err(err) => {
-                        // Keep what was read before the failure.
-                        self.flush_and_wait(&mut committer, &mut batch, control, on_progress)
-                    .await?;
-                        match err {
-                            AppleError::Cursor(CursorError::Exhausted) if phase == SyncPhase::Fetch => {
-                                // Every device was delivered already (a resumed fetch): finish it.
-                                self.finish_fetch(&db, id, run, fetch_run, control, on_progress)?;
-                                phase = SyncPhase::Sync;
-                                continue;
-                            }
-                            AppleError::Cursor(problem) if !restarted => {
-                                tracing::info!(token = %id, %problem, "cursor refused; starting a full fetch");
-                                restarted = true;
-                                db.write(|db| -> Result<()> {
-                                    db.set_sync_run_kind(run, SyncKind::Full.as_str())?;
-                                    Ok(db.begin_full_fetch(id, run)?)
-                                })?;
-                                control.update(|p| {
-                                    p.kind = SyncKind::Full;
-                                    p.phase = SyncPhase::Fetch;
-                                });
-                                phase = SyncPhase::Fetch;
-                                cursor = None;
-                                fetch_run = run;
-                                continue;
-                            }
-                            err => return Err(err.into()),
-                        }
-                    }
-                };
-                if cursor.as_deref() == Some(page.cursor.as_str())
-                    && page.more_to_follow
-                    && page.changes.is_empty()
-                {
-                    echoes += 1;
-                    if echoes >= ECHO_LIMIT {
-                        self.flush_and_wait(&mut committer, &mut batch, control, on_progress)
-                    .await?;
-                        return Err(CoreError::EchoedCursor);
-                    }
-                } else {
-                    echoes = 0;
-                }
-                batch.seen = (phase == SyncPhase::Fetch).then_some(fetch_run);
-                if batch.pages.is_empty() {
-                    batch.since = self.clock.now();
-                }
-                batch.pages.push(latest_per_serial(page.changes));
-                batch.cursor = Some(page.cursor.clone());
-                cursor = Some(page.cursor);
-                // Commit when the group is full, when Apple is slow (progress every
-                // couple of seconds), and at the end. Fewer, larger groups cost
-                // less in all: a commit rewrites every index page it touches, and
-                // a group of random serials touches most of them.
-                if batch.pages.len() >= request.pages_per_commit.max(1) as usize
-                    || self.clock.now() - batch.since >= COMMIT_AFTER_SECONDS
-                    || !page.more_to_follow
-                {
-                    self.flush(&mut committer, &mut batch, control, on_progress)
-                        .await?;
-                }
-                if !page.more_to_follow {
-                    committer
-                        .drain(&mut committed(control, on_progress))
-                        .await?;
-                    match phase {
-                        SyncPhase::Fetch => {
-                            self.finish_fetch(&db, id, run, fetch_run, control, on_progress)?;
-                            phase = SyncPhase::Sync;
-                        }
-                        _ => return Ok(false),
-                    }
-                }
-            }
-        }
-        .await;
-        let finished = committer.finish(&mut committed(control, on_progress)).await;
-        let cancelled = result?;
-        finished?;
-        Ok(cancelled)
-    }
-
-    /// [`Self::flush`], then waits until every group is committed.
-    async fn flush_and_wait(
-        &self,
-        committer: &mut Committer,
-        batch: &mut PageBatch,
-        control: &SyncControl,
-        on_progress: &(dyn Fn(&SyncProgress) + Send + Sync),
-    ) -> Result<()> {
-        self.flush(committer, batch, control, on_progress).await?;
-        committer.drain(&mut committed(control, on_progress)).await
-    }
-
-    /// Hands the buffered pages and the cursor that follows them to the
-    /// committer (one transaction); progress is reported once committed.
-    async fn flush(
-        &self,
-        committer: &mut Committer,
-        batch: &mut PageBatch,
-        control: &SyncControl,
-        on_progress: &(dyn Fn(&SyncProgress) + Send + Sync),
-    ) -> Result<()> {
-        let Some(cursor) = batch.cursor.take() else {
-            return Ok(());
-        };
-        let group = Group {
-            pages: std::mem::take(&mut batch.pages),
-            cursor,
-            seen: batch.seen,
-            now: self.clock.now(),
-        };
-        committer
-            .submit(group, &mut committed(control, on_progress))
-            .await
-    }
-
-    fn finish_fetch(
-        &self,
-        db: &depot_store::Db,
-        id: TokenId,
-        run: i64,
-        fetch_run: i64,
-        control: &SyncControl,
-        on_progress: &(dyn Fn(&SyncProgress) + Send + Sync),
-    ) -> Result<()> {
-        control.update(|p| p.phase = SyncPhase::Finishing);
-        let now = self.clock.now();
-        let removed = db.write(|db| -> Result<u64> {
-            let removed = db.complete_full_fetch(id, fetch_run, now)?;
-            db.add_to_sync_run(
-                run,
-                0,
-                Applied {
-                    removed,
-                    ..Applied::default()
-                },
-            )?;
-            Ok(removed)
-        })?;
-        control.update(|p| {
-            p.removed += removed;
-            p.phase = SyncPhase::Sync;
-        });
-        on_progress(&control.progress());
-        Ok(())
     }
 }
 

@@ -1,0 +1,55 @@
+//! The background scheduler (SYN-1): every token is synced when it is due
+//! (every 12 hours), one at a time, while Depot runs.
+
+use std::sync::Arc;
+
+use depot_domain::TokenId;
+
+use super::*;
+use crate::{Depot, Result};
+
+impl Depot {
+    /// One pass of the automatic scheduler: every token whose last successful
+    /// sync is 12 hours old (or that never synced) and is not syncing gets an
+    /// automatic delta sync in the background. Returns the tokens started.
+    pub fn run_due_syncs(self: &Arc<Self>) -> Result<Vec<TokenId>> {
+        let now = self.clock.now();
+        let mut started = Vec::new();
+        for row in self.workspace.connect()?.list_tokens()? {
+            if row.rejected || row.terms_not_accepted || row.expires_at <= now {
+                continue;
+            }
+            let state = self.workspace.connect()?.sync_state(row.id)?;
+            let due = state
+                .last_success_at
+                .is_none_or(|t| now >= t + AUTO_SYNC_INTERVAL);
+            let retry_wait = state
+                .last_error_at
+                .is_some_and(|t| now < t + MANUAL_SYNC_INTERVAL);
+            if due && !retry_wait && self.sync_progress(row.id).is_none() {
+                match self.start_sync(row.id, SyncRequest::automatic()) {
+                    Ok(_) => started.push(row.id),
+                    Err(err) => tracing::info!(token = %row.id, %err, "automatic sync not started"),
+                }
+            }
+        }
+        Ok(started)
+    }
+
+    /// Runs the scheduler until the process ends: at start, then every minute.
+    pub async fn run_scheduler(self: Arc<Self>) {
+        loop {
+            if let Err(err) = self.run_due_syncs() {
+                tracing::warn!(%err, "sync scheduler pass failed");
+            }
+            // Serials Apple throttled, kept by an earlier run, once Apple allows.
+            let depot = Arc::clone(&self);
+            tokio::spawn(async move {
+                if let Err(err) = depot.send_due_follow_ups().await {
+                    tracing::warn!(%err, "throttled serials could not be sent yet");
+                }
+            });
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        }
+    }
+}
