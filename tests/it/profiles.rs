@@ -127,6 +127,23 @@ impl Setup {
     }
 }
 
+/// Waits for the change `want` picks (a bound stops a hung test; it is not a
+/// synchronisation delay).
+async fn wait_for_change(
+    changes: &mut tokio::sync::broadcast::Receiver<depot_core::Change>,
+    want: impl Fn(&depot_core::Change) -> bool,
+) {
+    use tokio::sync::broadcast::error::RecvError;
+    loop {
+        match tokio::time::timeout(std::time::Duration::from_secs(120), changes.recv()).await {
+            Ok(Ok(change)) if want(&change) => return,
+            Ok(Ok(_) | Err(RecvError::Lagged(_))) => {}
+            Ok(Err(RecvError::Closed)) => panic!("the change channel closed"),
+            Err(_) => panic!("the expected change never came"),
+        }
+    }
+}
+
 fn shared_ipad(name: &str) -> ProfileSpec {
     let mut spec = ProfileSpec::new(name);
     spec.shared_ipad = true;
@@ -436,15 +453,17 @@ async fn a_run_killed_mid_way_resumes_without_resending_finished_batches() {
     });
     s.sim.clear_request_log();
     let depot = Arc::clone(&s.depot);
+    let mut changes = s.depot.subscribe_changes();
     let task = tokio::spawn(async move { depot.run_assignment(run).await });
     // Wait until the first batch is committed, then "crash" the process's task.
-    loop {
-        let summary = s.depot.assignment_summary(run).unwrap();
-        if summary.succeeded >= 1_000 {
-            break;
+    wait_for_change(&mut changes, |c| {
+        *c == depot_core::Change::AssignmentProgress {
+            token: s.token,
+            run,
         }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
+    })
+    .await;
+    assert!(s.depot.assignment_summary(run).unwrap().succeeded >= 1_000);
     task.abort();
     let _ = task.await;
     s.sim.set_faults(Faults::default());
@@ -517,6 +536,7 @@ async fn all_matching_devices_are_previewed_and_assigned_through_dispatch() {
         serde_json::json!([]),
         "a filter run is started by filter"
     );
+    let mut changes = s.depot.subscribe_changes();
     let started = depot_api::dispatch(
         Arc::clone(&s.depot),
         "assignments.start",
@@ -525,20 +545,19 @@ async fn all_matching_devices_are_previewed_and_assigned_through_dispatch() {
     .await
     .unwrap();
     let run = started["run"]["id"].as_str().unwrap().to_owned();
-    let mut summary = serde_json::Value::Null;
-    for _ in 0..200 {
-        summary = depot_api::dispatch(
-            Arc::clone(&s.depot),
-            "assignments.get",
-            serde_json::json!({ "id": run }),
-        )
-        .await
-        .unwrap();
-        if summary["result"] != "running" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let run_id: i64 = run.parse().unwrap();
+    wait_for_change(
+        &mut changes,
+        |c| matches!(c, depot_core::Change::AssignmentFinished { run, .. } if *run == run_id),
+    )
+    .await;
+    let summary = depot_api::dispatch(
+        Arc::clone(&s.depot),
+        "assignments.get",
+        serde_json::json!({ "id": run }),
+    )
+    .await
+    .unwrap();
     assert_eq!(summary["result"], "ok", "{summary}");
     assert_eq!(summary["succeeded"], 30);
     let page = depot_api::dispatch(
@@ -570,13 +589,19 @@ async fn one_assignment_run_per_token_also_across_processes() {
         })
         .unwrap();
     s.sim.set_faults(Faults {
-        latency_ms: 300,
+        latency_ms: 1_000,
         ..Faults::default()
     });
     let depot = Arc::clone(&s.depot);
+    let mut changes = s.depot.subscribe_changes();
     let first = tokio::spawn(async move { depot.run_assignment(run).await });
-    // The spawned run takes its locks before its first await; any pause lets it start.
-    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    // Its first batch is answered: the run holds its locks while the second
+    // batch (another second at Apple) is on its way.
+    wait_for_change(
+        &mut changes,
+        |c| matches!(c, depot_core::Change::AssignmentProgress { run: r, .. } if *r == run),
+    )
+    .await;
     // A second Depot on the same workspace (another app window, the CLI).
     let other = Depot::open(s.ws.path(), DepotOptions::for_tests(s.clock.clone())).unwrap();
     let err = other.run_assignment(run).await.unwrap_err();
