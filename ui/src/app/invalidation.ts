@@ -1,6 +1,7 @@
 import type { Query, QueryClient, QueryKey } from "@tanstack/react-query";
 import type { ChangeEvent } from "../bindings/ChangeEvent";
 import { queryKeys } from "./api";
+import { isChangeEventKind, type ChangeEventKind } from "./closedSets";
 
 /**
  * What makes which queries stale: one table for the mutations made in this
@@ -8,19 +9,6 @@ import { queryKeys } from "./api";
  * Query keys start with the command name, so a key here covers every query of
  * that command (every token's page, every device list).
  */
-
-/** The kinds of `ChangeEvent` the backend sends (ChangeEvent.kind is a plain string). */
-export const CHANGE_EVENT_KINDS = [
-  "syncProgress",
-  "syncFinished",
-  "assignmentProgress",
-  "assignmentFinished",
-] as const;
-export type ChangeEventKind = (typeof CHANGE_EVENT_KINDS)[number];
-
-export function isChangeEventKind(kind: string): kind is ChangeEventKind {
-  return (CHANGE_EVENT_KINDS as readonly string[]).includes(kind);
-}
 
 /** Something that changed, with what its stale queries depend on. */
 export type Change =

@@ -21,6 +21,7 @@ import {
 import { Dismiss24Regular } from "@fluentui/react-icons";
 import { useQuery } from "@tanstack/react-query";
 import { call, isApiError, useDeviceDetail } from "../../app/api";
+import { isAssignmentRunReason, type AssignmentRunReason } from "../../app/closedSets";
 import type { DeviceFactsDto } from "../../bindings/DeviceFactsDto";
 import type { DeviceReplacementDto } from "../../bindings/DeviceReplacementDto";
 import type { DeviceHistoryEntry } from "../../bindings/DeviceHistoryEntry";
@@ -56,7 +57,7 @@ const useStyles = makeStyles({
   },
 });
 
-const REASON: Record<string, string> = {
+const REASON: Record<AssignmentRunReason, string> = {
   manual: "Assigned by hand",
   edit: "Profile edited",
   default: "Default profile",
@@ -366,7 +367,9 @@ function HistorySection({ history }: { history: readonly DeviceHistoryEntry[] })
                     ? "Profile removed"
                     : profileLabel(entry.profileName, entry.profileVersion)}
                 </TableCell>
-                <TableCell>{REASON[entry.reason] ?? entry.reason}</TableCell>
+                <TableCell>
+                  {isAssignmentRunReason(entry.reason) ? REASON[entry.reason] : entry.reason}
+                </TableCell>
                 <TableCell>{entry.operator}</TableCell>
                 <TableCell>
                   <ResultBadge result={entry.outcome} waiting />

@@ -12,6 +12,7 @@ import { useState } from "react";
 import type { AssignmentPreviewDto } from "../../bindings/AssignmentPreviewDto";
 import type { PreviewRowDto } from "../../bindings/PreviewRowDto";
 import { ClassBadge } from "./badges";
+import { isPreviewClass } from "../../app/closedSets";
 import { PREVIEW_CLASS, PREVIEW_ORDER, formatCount, plural } from "./format";
 import { VirtualGrid, type GridColumn } from "./VirtualGrid";
 
@@ -60,8 +61,7 @@ export function WipeNote() {
 }
 
 function classOrder(value: string): number {
-  const at = (PREVIEW_ORDER as readonly string[]).indexOf(value);
-  return at === -1 ? PREVIEW_ORDER.length : at;
+  return isPreviewClass(value) ? PREVIEW_ORDER.indexOf(value) : PREVIEW_ORDER.length;
 }
 
 type PreviewViewProps = {
@@ -140,7 +140,7 @@ export function PreviewView({ preview, action }: PreviewViewProps) {
             onClick={() => setOnly(only === c.value ? null : c.value)}
             data-testid={`preview-count-${c.value}`}
             data-count={c.count}
-            title={PREVIEW_CLASS[c.value]?.hint}
+            title={isPreviewClass(c.value) ? PREVIEW_CLASS[c.value].hint : undefined}
           >
             <ClassBadge value={c.value} count={c.count} />
           </ToggleButton>

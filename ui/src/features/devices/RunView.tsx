@@ -14,6 +14,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { call, useAssignmentResults, useAssignmentRun } from "../../app/api";
 import { refreshAfter } from "../../app/invalidation";
+import { runResultIntent } from "../../app/closedSets";
 import { saveText } from "../../app/files";
 import type { AssignmentResult } from "../../bindings/AssignmentResult";
 import type { AssignmentRun } from "../../bindings/AssignmentRun";
@@ -73,14 +74,6 @@ function outcomeLines(run: AssignmentRun): { key: string; text: string }[] {
   if (throttled !== null) lines.splice(3, 0, { key: "throttled", text: throttled });
   return lines;
 }
-
-const INTENT: Record<string, "info" | "success" | "warning" | "error"> = {
-  running: "info",
-  ok: "success",
-  partial: "warning",
-  failed: "error",
-  cancelled: "warning",
-};
 
 /** The per-serial outcomes as CSV, built here from `assignments.results`. */
 export function resultsCsv(results: readonly AssignmentResult[]): string {
@@ -168,7 +161,7 @@ export function RunView({ runId }: { runId: string }) {
 
   return (
     <div className={styles.root} data-testid="assignment-run" data-result={data.result}>
-      <MessageBar intent={INTENT[data.result] ?? "info"} layout="multiline">
+      <MessageBar intent={runResultIntent(data.result)} layout="multiline">
         <MessageBarBody>
           <div className={styles.body}>
             <MessageBarTitle>{title(data)}</MessageBarTitle>

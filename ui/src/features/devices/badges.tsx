@@ -1,4 +1,5 @@
 import { Badge, Tooltip } from "@fluentui/react-components";
+import { isPreviewClass } from "../../app/closedSets";
 import { LAST_RESULT, PREVIEW_CLASS, PROFILE_STATUS, tone } from "./format";
 
 /** Apple's profile status (`data-status`). */
@@ -38,7 +39,7 @@ export function ResultBadge({
 
 /** A preview class (`data-class`) with what it means on hover. */
 export function ClassBadge({ value, count }: { value: string; count?: number }) {
-  const known = PREVIEW_CLASS[value];
+  const known = isPreviewClass(value) ? PREVIEW_CLASS[value] : undefined;
   const label = known?.label ?? value;
   const badge = (
     <Badge appearance="tint" color={known?.color ?? "informative"} data-class={value}>

@@ -1,4 +1,5 @@
 import type { BadgeProps } from "@fluentui/react-components";
+import { PREVIEW_CLASSES, type PreviewClass } from "../../app/closedSets";
 
 export { formatCount, formatDate, formatDateTime, plural } from "../../components/format";
 
@@ -26,7 +27,7 @@ export const LAST_RESULT: Record<string, Tone> = {
 };
 
 /** How the preview classifies a serial (DEV-2). */
-export const PREVIEW_CLASS: Record<string, Tone & { hint: string }> = {
+export const PREVIEW_CLASS: Record<PreviewClass, Tone & { hint: string }> = {
   ready: {
     label: "Ready",
     color: "success",
@@ -70,16 +71,7 @@ export const PREVIEW_CLASS: Record<string, Tone & { hint: string }> = {
 };
 
 /** Preview classes in the order the counts show them. */
-export const PREVIEW_ORDER = [
-  "ready",
-  "setUp",
-  "unknown",
-  "alreadyOnProfile",
-  "otherToken",
-  "cooldown",
-  "removed",
-  "refused",
-] as const;
+export const PREVIEW_ORDER: readonly PreviewClass[] = PREVIEW_CLASSES;
 
 export function tone(table: Record<string, Tone>, value: string): Tone {
   return table[value] ?? { label: value, color: "informative" };

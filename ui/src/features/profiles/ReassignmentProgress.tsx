@@ -12,6 +12,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import { call, useAssignmentRun } from "../../app/api";
 import { refreshAfter } from "../../app/invalidation";
+import { runResultIntent } from "../../app/closedSets";
 import type { AssignmentRun } from "../../bindings/AssignmentRun";
 import { ErrorState } from "../../components/ErrorState";
 import { throttledLine } from "../../components/throttled";
@@ -45,14 +46,6 @@ function outcomeLines(run: AssignmentRun): string[] {
   if (throttled !== null) lines.splice(3, 0, throttled);
   return lines;
 }
-
-const INTENT: Record<string, "info" | "success" | "warning" | "error"> = {
-  running: "info",
-  ok: "success",
-  partial: "warning",
-  failed: "error",
-  cancelled: "warning",
-};
 
 /**
  * PRO-14: after an edit, devices on older versions move to the new one. Polls
@@ -96,7 +89,7 @@ export function ReassignmentProgress({ runId, version }: { runId: string; versio
 
   return (
     <MessageBar
-      intent={INTENT[data.result] ?? "info"}
+      intent={runResultIntent(data.result)}
       layout="multiline"
       data-testid="reassignment"
       data-result={data.result}
