@@ -5,7 +5,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use depot_store::migrations::{MIGRATIONS, apply_pending, current_version};
+use depot_store::migrations::MIGRATIONS;
+use depot_store::migrations::test_support::{apply_pending, current_version};
 use rusqlite::Connection;
 
 use crate::support::{TestWorkspace, depot_bin, stderr};

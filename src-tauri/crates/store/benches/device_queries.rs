@@ -1,6 +1,6 @@
 //! Device list queries at 200,000 devices (DEV-1, DEV-7).
 //!
-//! `cargo bench -p depot-store --bench device_queries` builds a workspace file
+//! `cargo bench -p depot-store --bench device_queries --features test-support` builds a workspace file
 //! in a temporary folder with 200,000 devices on two tokens through the sync
 //! path, then times each query over many runs and prints p50 / p95 / max.
 //! `DEPOT_BENCH_DEVICES` and `DEPOT_BENCH_RUNS` override the sizes.
@@ -14,7 +14,8 @@ use depot_domain::{
 use depot_store::Db;
 use depot_store::assignments::{AssignmentKind, NewAssignmentRun, Outcome};
 use depot_store::devices::{DeviceCursor, DeviceListRow, DeviceQuery, DeviceSort, ProfileFilter};
-use depot_store::migrations::{MIGRATIONS, apply_pending};
+use depot_store::migrations::MIGRATIONS;
+use depot_store::migrations::test_support::apply_pending;
 use depot_store::profiles::NewProfileVersion;
 use depot_store::tokens::{Environment, NewToken, TokenFacts};
 use depot_store::{Result, Workspace};

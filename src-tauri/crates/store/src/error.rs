@@ -1,5 +1,22 @@
 use std::path::PathBuf;
 
+/// An error of the database engine, kept opaque: the store's public API names
+/// no type of the SQLite binding, so another backend stays possible.
+#[derive(Debug)]
+pub struct DatabaseError(pub(crate) rusqlite::Error);
+
+impl std::fmt::Display for DatabaseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for DatabaseError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error(
@@ -17,14 +34,14 @@ pub enum StoreError {
     #[error("could not back up the workspace to {path} before upgrading it: {source}")]
     Backup {
         path: PathBuf,
-        source: rusqlite::Error,
+        source: DatabaseError,
     },
 
     #[error("workspace migration {version} ({name}) failed: {source}")]
     Migration {
         version: u32,
         name: &'static str,
-        source: rusqlite::Error,
+        source: DatabaseError,
     },
 
     #[error(transparent)]
@@ -39,11 +56,11 @@ pub enum StoreError {
     DiskFull {
         doing: String,
         #[source]
-        source: rusqlite::Error,
+        source: DatabaseError,
     },
 
     #[error("workspace database error: {0}")]
-    Sqlite(rusqlite::Error),
+    Sqlite(DatabaseError),
 
     /// A streamed read (e.g. an export) was stopped because its output failed.
     #[error("could not write the output: {0}")]
@@ -61,7 +78,7 @@ impl StoreError {
         if source.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {
             StoreError::DiskFull {
                 doing: doing(),
-                source,
+                source: DatabaseError(source),
             }
         } else {
             otherwise(source)
@@ -74,7 +91,7 @@ impl From<rusqlite::Error> for StoreError {
         StoreError::or_disk_full(
             source,
             || "write to the workspace".into(),
-            StoreError::Sqlite,
+            |source| StoreError::Sqlite(DatabaseError(source)),
         )
     }
 }

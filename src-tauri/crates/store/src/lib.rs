@@ -18,7 +18,7 @@ pub mod sync;
 pub mod tokens;
 pub mod vault;
 
-pub use error::StoreError;
+pub use error::{DatabaseError, StoreError};
 pub use vault::{
     FixedKey, KeyFile, KeyProvider, KeychainKeys, Protection, SecretSlot, Vault, VaultError,
     WorkspaceKey,

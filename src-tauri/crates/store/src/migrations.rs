@@ -84,7 +84,7 @@ const VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
 ) STRICT";
 
 /// The highest applied version, 0 for a new file.
-pub fn current_version(conn: &Connection) -> Result<u32> {
+pub(crate) fn current_version(conn: &Connection) -> Result<u32> {
     let has_table: Option<i64> = conn
         .query_row(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
@@ -103,7 +103,7 @@ pub fn current_version(conn: &Connection) -> Result<u32> {
 }
 
 /// Refuses a schema newer than `migrations` know; returns the current version.
-pub fn check(conn: &Connection, migrations: &[Migration]) -> Result<u32> {
+pub(crate) fn check(conn: &Connection, migrations: &[Migration]) -> Result<u32> {
     let found = current_version(conn)?;
     let supported = migrations.last().map_or(0, |m| m.version);
     if found > supported {
@@ -113,7 +113,7 @@ pub fn check(conn: &Connection, migrations: &[Migration]) -> Result<u32> {
 }
 
 /// Applies every pending migration of `migrations`. Returns the versions applied.
-pub fn apply_pending(conn: &mut Connection, migrations: &[Migration]) -> Result<Vec<u32>> {
+pub(crate) fn apply_pending(conn: &mut Connection, migrations: &[Migration]) -> Result<Vec<u32>> {
     let found = check(conn, migrations)?;
     let mut applied = Vec::new();
     for migration in migrations.iter().filter(|m| m.version > found) {
@@ -129,7 +129,7 @@ pub fn apply_pending(conn: &mut Connection, migrations: &[Migration]) -> Result<
                 |source| StoreError::Migration {
                     version: migration.version,
                     name: migration.name,
-                    source,
+                    source: crate::error::DatabaseError(source),
                 },
             )
         };
@@ -228,5 +228,23 @@ mod tests {
             },
         ];
         assert_eq!(apply_pending(&mut conn, &fixed).unwrap(), [2]);
+    }
+}
+
+/// For tests that build workspaces of an older schema by hand (the
+/// `test-support` feature): the store's normal API names no SQLite type.
+#[cfg(feature = "test-support")]
+pub mod test_support {
+    use rusqlite::Connection;
+
+    use super::Migration;
+    use crate::Result;
+
+    pub fn apply_pending(conn: &mut Connection, migrations: &[Migration]) -> Result<Vec<u32>> {
+        super::apply_pending(conn, migrations)
+    }
+
+    pub fn current_version(conn: &Connection) -> Result<u32> {
+        super::current_version(conn)
     }
 }

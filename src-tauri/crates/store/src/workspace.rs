@@ -344,7 +344,7 @@ fn backup(conn: &Connection, file: &Path, version: u32, page_limit: u32) -> Resu
         return Err(StoreError::or_disk_full(source, doing, |source| {
             StoreError::Backup {
                 path: PathBuf::from(&base),
-                source,
+                source: crate::error::DatabaseError(source),
             }
         }));
     }

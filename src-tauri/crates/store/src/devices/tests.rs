@@ -1023,10 +1023,13 @@ fn an_export_error_stops_the_export() {
             }
         })
         .unwrap_err();
-    assert!(matches!(
-        err,
-        crate::StoreError::Sqlite(rusqlite::Error::InvalidQuery)
-    ));
+    assert!(
+        matches!(
+            &err,
+            crate::StoreError::Sqlite(inner) if matches!(inner.0, rusqlite::Error::InvalidQuery)
+        ),
+        "{err:?}"
+    );
     assert_eq!(seen, 2);
 }
 
