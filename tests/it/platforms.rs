@@ -108,7 +108,7 @@ async fn each_new_device_gets_the_default_of_its_own_platform_and_never_another(
     // One run per platform that has a default, in platform order.
     assert_eq!(outcome.default_assignments.len(), 3, "{outcome:?}");
     for run in &outcome.default_assignments {
-        assert_eq!(run.reason, "default");
+        assert_eq!(run.reason, depot_core::assign::AssignReason::Default);
         assert_eq!(run.succeeded, run.total, "{run:?}");
         assert_eq!(run.not_sent, 0, "{run:?}");
     }

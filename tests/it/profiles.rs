@@ -382,7 +382,7 @@ async fn mixed_answers_throttling_and_the_24_hour_cooldown() {
         run.throttled, 1,
         "still throttled after the bounded retries"
     );
-    assert_eq!(run.result, "partial");
+    assert_eq!(run.result, depot_core::assign::RunResult::Partial);
     // Three batches, then the throttled serial alone, twice.
     assert_eq!(s.assign_calls(), 3 + 2);
     // Still throttled after the bounded retries: kept, never dropped.
@@ -419,7 +419,7 @@ async fn new_devices_get_the_default_profile_after_a_sync() {
         panic!("one run, for iOS: {:?}", outcome.default_assignments)
     };
     assert!(run.total > 0 && run.succeeded == run.total, "{run:?}");
-    assert_eq!(run.reason, "default");
+    assert_eq!(run.reason, depot_core::assign::AssignReason::Default);
 
     // Neither the default nor a profile with devices can be deleted.
     let err = s.depot.delete_profile(id).unwrap_err();
@@ -633,7 +633,7 @@ async fn serials_apple_throttles_for_long_are_kept_and_sent_by_a_later_run() {
     let run = s.assign(Some(id), serials.clone()).await;
     assert_eq!(run.succeeded, 48, "{run:?}");
     assert_eq!((run.throttled, run.throttled_kept), (2, 2), "{run:?}");
-    assert_eq!(run.result, "partial");
+    assert_eq!(run.result, depot_core::assign::RunResult::Partial);
     assert_eq!(
         s.assign_calls(),
         1,
@@ -672,7 +672,10 @@ async fn serials_apple_throttles_for_long_are_kept_and_sent_by_a_later_run() {
     s.sim.advance_clock(std::time::Duration::from_secs(3_600));
     let sent = s.depot.resume_assignments().await.unwrap();
     assert_eq!(sent.len(), 1, "{sent:?}");
-    assert_eq!((sent[0].succeeded, sent[0].result.as_str()), (2, "ok"));
+    assert_eq!(
+        (sent[0].succeeded, sent[0].result),
+        (2, depot_core::assign::RunResult::Ok)
+    );
     assert_eq!(s.assign_calls(), 2);
     let uuid = s.apple_uuid_of(&serials[0]);
     for serial in &throttled {

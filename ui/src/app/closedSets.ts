@@ -1,7 +1,16 @@
-// Closed sets the backend sends as plain strings (their bindings say `string`,
-// and bindings/ is generated): one union per set here, and a guard that
-// narrows a binding's string to it. Tables keyed by a union must name every
-// member, so a new value shows up as a type error instead of a silent default.
+// Closed sets the backend sends: one union per set here, and a guard that
+// narrows a string to it. Tables keyed by a union must name every member, so a
+// new value shows up as a type error instead of a silent default. Where the
+// bindings already carry the union (run kind, reason and result), the list
+// here is checked against it at compile time.
+
+import type { RunKind } from "../bindings/RunKind";
+import type { RunReason } from "../bindings/RunReason";
+import type { RunResult } from "../bindings/RunResult";
+
+/** `true` only when A and B are the same union. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
 
 /** A guard for one closed set. */
 function guardOf<T extends string>(values: readonly T[]): (value: string) => value is T {
@@ -12,16 +21,19 @@ function guardOf<T extends string>(values: readonly T[]): (value: string) => val
 export const ASSIGNMENT_RUN_KINDS = ["assign", "remove"] as const;
 export type AssignmentRunKind = (typeof ASSIGNMENT_RUN_KINDS)[number];
 export const isAssignmentRunKind = guardOf(ASSIGNMENT_RUN_KINDS);
+export type RunKindsAgree = Assert<Same<AssignmentRunKind, RunKind>>;
 
 /** AssignmentRun.reason / DeviceHistoryEntry.reason: why a run was started. */
 export const ASSIGNMENT_RUN_REASONS = ["manual", "edit", "default"] as const;
 export type AssignmentRunReason = (typeof ASSIGNMENT_RUN_REASONS)[number];
 export const isAssignmentRunReason = guardOf(ASSIGNMENT_RUN_REASONS);
+export type RunReasonsAgree = Assert<Same<AssignmentRunReason, RunReason>>;
 
 /** AssignmentRun.result. */
 export const ASSIGNMENT_RUN_RESULTS = ["running", "ok", "partial", "failed", "cancelled"] as const;
 export type AssignmentRunResult = (typeof ASSIGNMENT_RUN_RESULTS)[number];
 export const isAssignmentRunResult = guardOf(ASSIGNMENT_RUN_RESULTS);
+export type RunResultsAgree = Assert<Same<AssignmentRunResult, RunResult>>;
 
 /** PreviewRowDto.class / the preview's counts: how the preview classifies a serial (DEV-2). */
 export const PREVIEW_CLASSES = [

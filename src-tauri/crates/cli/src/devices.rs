@@ -356,7 +356,7 @@ async fn send(
                 if progress {
                     eprint!("\r{} of {} answered", s.total - s.pending, s.total);
                 }
-                if s.result != "running" {
+                if s.result != depot_core::assign::RunResult::Running {
                     break;
                 }
             }
@@ -403,7 +403,7 @@ async fn send(
             }
         }
     }
-    if summary.result == "failed" {
+    if summary.result == depot_api::dto::RunResult::Failed {
         bail!(summary.error.unwrap_or_else(|| "the run failed".into()));
     }
     Ok(())

@@ -20,7 +20,9 @@ use depot_apple::{AppleClient, AssignAnswer, SerialOutcome};
 use depot_domain::limits::MAX_SERIALS_PER_ASSIGNMENT;
 use depot_domain::{SerialNumber, TokenId};
 use depot_store::Db;
-pub use depot_store::assignments::{AssignmentKind, AssignmentResultRow, Outcome};
+pub use depot_store::assignments::{
+    AssignReason, AssignmentKind, AssignmentResultRow, Outcome, RunResult,
+};
 use depot_store::assignments::{AssignmentRunRow, NewAssignmentRun};
 use serde_json::json;
 
@@ -41,26 +43,6 @@ pub const MAX_THROTTLE_WAIT: Duration = Duration::from_secs(120);
 /// a run another process has just written is left to that process.
 pub const RESUME_GRACE_SECS: i64 = 120;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AssignReason {
-    /// The admin chose the serials.
-    Manual,
-    /// A profile edit moves devices to the new version (PRO-14).
-    Edit,
-    /// New devices get the token's default profile after a sync (SYN-7).
-    Default,
-}
-
-impl AssignReason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AssignReason::Manual => "manual",
-            AssignReason::Edit => "edit",
-            AssignReason::Default => "default",
-        }
-    }
-}
-
 /// What to send: `profile` Some → assign that profile's current version;
 /// None → remove whatever profile the serials hold (DEV-4).
 #[derive(Debug, Clone)]
@@ -77,14 +59,13 @@ pub struct AssignmentSummary {
     pub run_id: i64,
     pub token_id: TokenId,
     pub kind: AssignmentKind,
-    pub reason: String,
+    pub reason: AssignReason,
     pub profile_id: Option<i64>,
     pub profile_version: Option<i64>,
     pub operator: String,
     pub started_at: i64,
     pub finished_at: Option<i64>,
-    /// `running`, `ok`, `partial`, `failed` or `cancelled`.
-    pub result: String,
+    pub result: RunResult,
     pub error: Option<String>,
     pub total: u64,
     pub pending: u64,
@@ -106,14 +87,14 @@ pub struct AssignmentSummary {
 impl AssignmentSummary {
     /// The summary of `row` as of `now`.
     fn of(row: AssignmentRunRow, now: i64) -> Self {
-        let finished_kept = matches!(row.result.as_str(), "partial" | "failed");
+        let finished_kept = matches!(row.result, RunResult::Partial | RunResult::Failed);
         AssignmentSummary {
             throttled_kept: if finished_kept {
                 row.count(Outcome::Throttled)
             } else {
                 0
             },
-            waiting_until: (row.result == "running" && row.started_at > now)
+            waiting_until: (row.result == RunResult::Running && row.started_at > now)
                 .then_some(row.started_at),
             succeeded: row.count(Outcome::Success),
             not_accessible: row.count(Outcome::NotAccessible),
@@ -252,7 +233,7 @@ impl Depot {
                 &NewAssignmentRun {
                     token: request.token,
                     kind,
-                    reason: request.reason.as_str(),
+                    reason: request.reason,
                     profile_id: profile,
                     profile_version: version,
                     apple_uuid: uuid.as_deref(),
@@ -344,7 +325,7 @@ impl Depot {
     pub async fn run_assignment(&self, run: i64) -> Result<AssignmentSummary> {
         let row = self.assignment_row(run)?;
         let now = self.clock.now();
-        if row.result != "running" || row.started_at > now {
+        if row.result != RunResult::Running || row.started_at > now {
             return Ok(AssignmentSummary::of(row, now));
         }
         let token = row.token_id;
@@ -381,19 +362,20 @@ impl Depot {
         };
         let outcome = self.send_run(&row, &cancel).await;
         let now = self.clock.now();
+        // `None`: sent to the end; the counts decide between ok and partial.
         let (result, error, wait) = match &outcome {
-            Ok(_) if cancel.load(Ordering::SeqCst) => ("cancelled", None, None),
-            Ok(wait) => ("done", None, *wait),
-            Err(err) => ("failed", Some(err.to_string()), None),
+            Ok(_) if cancel.load(Ordering::SeqCst) => (Some(RunResult::Cancelled), None, None),
+            Ok(wait) => (None, None, *wait),
+            Err(err) => (Some(RunResult::Failed), Some(err.to_string()), None),
         };
         self.workspace.write(|db| {
             let reason = match (result, &error) {
-                ("cancelled", _) => "cancelled before it was sent".to_owned(),
+                (Some(RunResult::Cancelled), _) => "cancelled before it was sent".to_owned(),
                 (_, Some(err)) => format!("not sent: {err}"),
                 _ => "not sent".to_owned(),
             };
             db.close_pending_assignments(run, &reason, now)?;
-            if result != "cancelled" {
+            if result != Some(RunResult::Cancelled) {
                 let wait = wait.unwrap_or(MAX_THROTTLE_WAIT.as_secs());
                 self.keep_throttled(db, &row, now.saturating_add_unsigned(wait))?;
             }
@@ -401,9 +383,9 @@ impl Depot {
                 .assignment_run(run)?
                 .ok_or_else(|| CoreError::NotFound(format!("assignment run {run}")))?;
             let final_result = match result {
-                "done" if counts.count(Outcome::Success) == counts.total => "ok",
-                "done" => "partial",
-                other => other,
+                None if counts.count(Outcome::Success) == counts.total => RunResult::Ok,
+                None => RunResult::Partial,
+                Some(ended) => ended,
             };
             db.finish_assignment_run(run, final_result, error.as_deref(), now)?;
             let token_row = self.token_row(db, token)?;
@@ -418,7 +400,7 @@ impl Depot {
                     before: None,
                     after: Some(json!({
                         "run": run,
-                        "result": final_result,
+                        "result": final_result.as_str(),
                         "succeeded": counts.count(Outcome::Success),
                         "notAccessible": counts.count(Outcome::NotAccessible),
                         "failed": counts.count(Outcome::Failed),
@@ -450,7 +432,7 @@ impl Depot {
             &NewAssignmentRun {
                 token: row.token_id,
                 kind: row.kind,
-                reason: &row.reason,
+                reason: row.reason,
                 profile_id: row.profile_id,
                 profile_version: row.profile_version,
                 apple_uuid: row.apple_uuid.as_deref(),

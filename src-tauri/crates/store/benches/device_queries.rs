@@ -287,7 +287,7 @@ fn build(ws: &Workspace, count: usize) -> Result<Fleet> {
                 &NewAssignmentRun {
                     token,
                     kind: AssignmentKind::Assign,
-                    reason: "manual",
+                    reason: depot_store::assignments::AssignReason::Manual,
                     profile_id: Some(profile_ids[0]),
                     profile_version: Some(2),
                     apple_uuid: Some(&uuids[1]),

@@ -75,12 +75,102 @@ impl Outcome {
     }
 }
 
+/// Why an assignment run was started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AssignReason {
+    /// The admin chose the serials.
+    Manual,
+    /// A profile edit moves devices to the new version (PRO-14).
+    Edit,
+    /// New devices get the token's default profile after a sync (SYN-7).
+    Default,
+}
+
+impl AssignReason {
+    pub const ALL: [AssignReason; 3] = [
+        AssignReason::Manual,
+        AssignReason::Edit,
+        AssignReason::Default,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssignReason::Manual => "manual",
+            AssignReason::Edit => "edit",
+            AssignReason::Default => "default",
+        }
+    }
+
+    /// The stored text (the table's CHECK allows only these); anything else
+    /// reads as `manual`.
+    pub fn parse(text: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == text)
+            .unwrap_or(AssignReason::Manual)
+    }
+}
+
+impl std::fmt::Display for AssignReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for RunResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where an assignment run stands: still running, or how it ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RunResult {
+    Running,
+    /// Apple accepted every serial.
+    Ok,
+    /// Some serials were not accepted (or not sent).
+    Partial,
+    /// Apple refused the whole call, or the run could not go on.
+    Failed,
+    Cancelled,
+}
+
+impl RunResult {
+    pub const ALL: [RunResult; 5] = [
+        RunResult::Running,
+        RunResult::Ok,
+        RunResult::Partial,
+        RunResult::Failed,
+        RunResult::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunResult::Running => "running",
+            RunResult::Ok => "ok",
+            RunResult::Partial => "partial",
+            RunResult::Failed => "failed",
+            RunResult::Cancelled => "cancelled",
+        }
+    }
+
+    /// The stored text (the table's CHECK allows only these); anything else
+    /// reads as `failed`.
+    pub fn parse(text: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == text)
+            .unwrap_or(RunResult::Failed)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct NewAssignmentRun<'a> {
     pub token: TokenId,
     pub kind: AssignmentKind,
     /// `manual`, `edit` (re-assign after a profile edit) or `default` (SYN-7).
-    pub reason: &'a str,
+    pub reason: AssignReason,
     pub profile_id: Option<i64>,
     pub profile_version: Option<i64>,
     pub apple_uuid: Option<&'a str>,
@@ -93,15 +183,14 @@ pub struct AssignmentRunRow {
     pub id: i64,
     pub token_id: TokenId,
     pub kind: AssignmentKind,
-    pub reason: String,
+    pub reason: AssignReason,
     pub profile_id: Option<i64>,
     pub profile_version: Option<i64>,
     pub apple_uuid: Option<String>,
     pub operator: String,
     pub started_at: i64,
     pub finished_at: Option<i64>,
-    /// `running`, `ok`, `partial`, `failed` or `cancelled`.
-    pub result: String,
+    pub result: RunResult,
     pub error: Option<String>,
     pub total: u64,
     pub pending: u64,
@@ -128,7 +217,7 @@ pub struct AssignmentResultRow {
 pub struct SerialAssignmentRow {
     pub run_id: i64,
     pub kind: AssignmentKind,
-    pub reason: String,
+    pub reason: AssignReason,
     pub profile_id: Option<i64>,
     pub profile_version: Option<i64>,
     pub operator: String,
@@ -153,7 +242,7 @@ impl Db {
             params![
                 run.token.get(),
                 run.kind.as_str(),
-                run.reason,
+                run.reason.as_str(),
                 run.profile_id,
                 run.profile_version,
                 run.apple_uuid,
@@ -295,13 +384,13 @@ impl Db {
     pub fn finish_assignment_run(
         &self,
         run: i64,
-        result: &str,
+        result: RunResult,
         error: Option<&str>,
         now: i64,
     ) -> Result<()> {
         self.conn.execute(
             "UPDATE assignment_runs SET result = ?2, error = ?3, finished_at = ?4 WHERE id = ?1",
-            params![run, result, error, now],
+            params![run, result.as_str(), error, now],
         )?;
         Ok(())
     }
@@ -399,7 +488,7 @@ impl Db {
                 Ok(SerialAssignmentRow {
                     run_id: r.get(0)?,
                     kind: AssignmentKind::parse(&r.get::<_, String>(1)?),
-                    reason: r.get(2)?,
+                    reason: AssignReason::parse(&r.get::<_, String>(2)?),
                     profile_id: r.get(3)?,
                     profile_version: r.get(4)?,
                     operator: r.get(5)?,
@@ -422,14 +511,14 @@ fn run_from_row(r: &Row<'_>) -> rusqlite::Result<AssignmentRunRow> {
         id: r.get(0)?,
         token_id: TokenId::new(r.get(1)?),
         kind: AssignmentKind::parse(&r.get::<_, String>(2)?),
-        reason: r.get(3)?,
+        reason: AssignReason::parse(&r.get::<_, String>(3)?),
         profile_id: r.get(4)?,
         profile_version: r.get(5)?,
         apple_uuid: r.get(6)?,
         operator: r.get(7)?,
         started_at: r.get(8)?,
         finished_at: r.get(9)?,
-        result: r.get(10)?,
+        result: RunResult::parse(&r.get::<_, String>(10)?),
         error: r.get(11)?,
         total: 0,
         pending: 0,

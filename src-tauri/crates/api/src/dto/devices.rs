@@ -407,10 +407,8 @@ impl From<&core::DeviceEventRow> for DeviceSyncEvent {
 #[serde(rename_all = "camelCase")]
 pub struct DeviceHistoryEntry {
     pub run_id: String,
-    /// `assign` or `remove`.
-    pub kind: String,
-    /// `manual`, `edit` or `default`.
-    pub reason: String,
+    pub kind: super::RunKind,
+    pub reason: super::RunReason,
     pub profile_id: Option<String>,
     pub profile_name: Option<String>,
     pub profile_version: Option<i64>,
@@ -462,8 +460,8 @@ impl From<core::DeviceDetail> for DeviceDetailDto {
                 .iter()
                 .map(|h| DeviceHistoryEntry {
                     run_id: h.run_id.to_string(),
-                    kind: h.kind.as_str().to_owned(),
-                    reason: h.reason.clone(),
+                    kind: h.kind.into(),
+                    reason: h.reason.into(),
                     profile_id: h.profile_id.map(|p| p.to_string()),
                     profile_name: h.profile_id.and_then(|p| d.profile_names.get(&p).cloned()),
                     profile_version: h.profile_version,

@@ -679,22 +679,99 @@ pub struct SetEnrollmentUrlsRequest {
 
 // ----- assignment runs (DEV-3) ---------------------------------------------------
 
+/// An assignment run's kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum RunKind {
+    Assign,
+    Remove,
+}
+
+/// Why an assignment run was started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum RunReason {
+    /// The admin chose the serials.
+    Manual,
+    /// A profile edit moves devices to the new version.
+    Edit,
+    /// New devices get their platform's default profile after a sync.
+    Default,
+}
+
+/// Where an assignment run stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum RunResult {
+    Running,
+    Ok,
+    Partial,
+    Failed,
+    Cancelled,
+}
+
+macro_rules! shown_as_wire_name {
+    ($($ty:ty),*) => {$(
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                // The same text the UI receives.
+                match serde_json::to_value(self) {
+                    Ok(Value::String(name)) => f.write_str(&name),
+                    _ => write!(f, "{self:?}"),
+                }
+            }
+        }
+    )*};
+}
+
+shown_as_wire_name!(RunKind, RunReason, RunResult);
+
+impl From<depot_core::assign::AssignmentKind> for RunKind {
+    fn from(kind: depot_core::assign::AssignmentKind) -> Self {
+        match kind {
+            depot_core::assign::AssignmentKind::Assign => RunKind::Assign,
+            depot_core::assign::AssignmentKind::Remove => RunKind::Remove,
+        }
+    }
+}
+
+impl From<depot_core::assign::AssignReason> for RunReason {
+    fn from(reason: depot_core::assign::AssignReason) -> Self {
+        use depot_core::assign::AssignReason as R;
+        match reason {
+            R::Manual => RunReason::Manual,
+            R::Edit => RunReason::Edit,
+            R::Default => RunReason::Default,
+        }
+    }
+}
+
+impl From<depot_core::assign::RunResult> for RunResult {
+    fn from(result: depot_core::assign::RunResult) -> Self {
+        use depot_core::assign::RunResult as R;
+        match result {
+            R::Running => RunResult::Running,
+            R::Ok => RunResult::Ok,
+            R::Partial => RunResult::Partial,
+            R::Failed => RunResult::Failed,
+            R::Cancelled => RunResult::Cancelled,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AssignmentRun {
     pub id: String,
     pub token_id: String,
-    /// `assign` or `remove`.
-    pub kind: String,
-    /// `manual`, `edit` or `default`.
-    pub reason: String,
+    pub kind: RunKind,
+    pub reason: RunReason,
     pub profile_id: Option<String>,
     pub profile_version: Option<i64>,
     pub operator: String,
     pub started_at: String,
     pub finished_at: Option<String>,
-    /// `running`, `ok`, `partial`, `failed` or `cancelled`.
-    pub result: String,
+    pub result: RunResult,
     pub error: Option<String>,
     pub total: u64,
     pub pending: u64,
@@ -715,14 +792,14 @@ impl From<CoreAssignment> for AssignmentRun {
         AssignmentRun {
             id: a.run_id.to_string(),
             token_id: a.token_id.to_string(),
-            kind: a.kind.as_str().to_owned(),
-            reason: a.reason,
+            kind: a.kind.into(),
+            reason: a.reason.into(),
             profile_id: a.profile_id.map(|p| p.to_string()),
             profile_version: a.profile_version,
             operator: a.operator,
             started_at: rfc3339(a.started_at),
             finished_at: a.finished_at.map(rfc3339),
-            result: a.result,
+            result: a.result.into(),
             error: a.error,
             total: a.total,
             pending: a.pending,

@@ -118,7 +118,7 @@ fn run(db: &Db, token: TokenId, serials: &[&str]) -> i64 {
         &NewAssignmentRun {
             token,
             kind: AssignmentKind::Assign,
-            reason: "manual",
+            reason: crate::assignments::AssignReason::Manual,
             profile_id: None,
             profile_version: None,
             apple_uuid: None,
