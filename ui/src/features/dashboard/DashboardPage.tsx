@@ -6,6 +6,7 @@ import {
   Subtitle2,
   Text,
   makeStyles,
+  mergeClasses,
   tokens,
 } from "@fluentui/react-components";
 import {
@@ -167,7 +168,10 @@ function Overview({ info }: { info: WorkspaceInfo }) {
           <CardHeader header={<Subtitle2 as="h2">Workspace</Subtitle2>} />
           <dl className={styles.facts}>
             <dt className={styles.term}>Location</dt>
-            <dd className={`${styles.definition} ${styles.path}`} data-testid="workspace-path">
+            <dd
+              className={mergeClasses(styles.definition, styles.path)}
+              data-testid="workspace-path"
+            >
               {info.path}
             </dd>
             <dt className={styles.term}>Schema version</dt>

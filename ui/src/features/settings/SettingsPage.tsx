@@ -5,6 +5,7 @@ import {
   CardHeader,
   Subtitle2,
   makeStyles,
+  mergeClasses,
   tokens,
 } from "@fluentui/react-components";
 import { useWorkspaceInfo } from "../../app/api";
@@ -113,7 +114,7 @@ function WorkspaceSection() {
         <dl className={styles.facts}>
           <dt className={styles.term}>Location</dt>
           <dd
-            className={`${styles.definition} ${styles.path}`}
+            className={mergeClasses(styles.definition, styles.path)}
             data-testid="settings-workspace-path"
           >
             {info.data.path}
@@ -134,7 +135,7 @@ function WorkspaceSection() {
             <>
               <dt className={styles.term}>Simulator</dt>
               <dd
-                className={`${styles.definition} ${styles.path}`}
+                className={mergeClasses(styles.definition, styles.path)}
                 data-testid="settings-simulator"
               >
                 Running at {info.data.simulatorUrl}

@@ -10,6 +10,7 @@ import {
   TableRow,
   Tag,
   makeStyles,
+  mergeClasses,
   tokens,
 } from "@fluentui/react-components";
 import type { KeyboardEvent } from "react";
@@ -111,7 +112,7 @@ export function TokenTable({ tokens: rows }: { tokens: readonly TokenSummary[] }
           {rows.map((token) => (
             <TableRow
               key={token.id}
-              className={`${styles.row} token-row`}
+              className={mergeClasses(styles.row, "token-row")}
               data-testid={`token-row-${token.id}`}
               data-token-row={token.serverName}
               onClick={() => open(token.id)}
@@ -137,7 +138,7 @@ export function TokenTable({ tokens: rows }: { tokens: readonly TokenSummary[] }
               </TableCell>
               <TableCell className={styles.nowrap}>
                 <span className={styles.nowrap}>{formatDate(token.expiresAt)}</span>
-                <Caption1 className={`${styles.secondary} ${styles.nowrap}`}>
+                <Caption1 className={mergeClasses(styles.secondary, styles.nowrap)}>
                   {daysLeftText(token.daysLeft)}
                 </Caption1>
               </TableCell>
@@ -159,7 +160,7 @@ export function TokenTable({ tokens: rows }: { tokens: readonly TokenSummary[] }
                 {token.lastSyncAt ? (
                   <>
                     <span className={styles.nowrap}>{formatDate(token.lastSyncAt)}</span>
-                    <Caption1 className={`${styles.secondary} ${styles.nowrap}`}>
+                    <Caption1 className={mergeClasses(styles.secondary, styles.nowrap)}>
                       {LAST_SYNC_RESULT[token.lastSyncResult ?? "ok"]}
                     </Caption1>
                   </>
