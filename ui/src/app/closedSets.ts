@@ -1,9 +1,11 @@
 // Closed sets the backend sends: one union per set here, and a guard that
 // narrows a string to it. Tables keyed by a union must name every member, so a
 // new value shows up as a type error instead of a silent default. Where the
-// bindings already carry the union (run kind, reason and result), the list
-// here is checked against it at compile time.
+// bindings carry the union (run kind, reason and result, preview class,
+// change kind), the list here is checked against it at compile time.
 
+import type { ChangeKind } from "../bindings/ChangeKind";
+import type { PreviewClass as PreviewClassBinding } from "../bindings/PreviewClass";
 import type { RunKind } from "../bindings/RunKind";
 import type { RunReason } from "../bindings/RunReason";
 import type { RunResult } from "../bindings/RunResult";
@@ -48,6 +50,7 @@ export const PREVIEW_CLASSES = [
 ] as const;
 export type PreviewClass = (typeof PREVIEW_CLASSES)[number];
 export const isPreviewClass = guardOf(PREVIEW_CLASSES);
+export type PreviewClassesAgree = Assert<Same<PreviewClass, PreviewClassBinding>>;
 
 /** ChangeEvent.kind: the background changes the desktop shell pushes. */
 export const CHANGE_EVENT_KINDS = [
@@ -58,6 +61,7 @@ export const CHANGE_EVENT_KINDS = [
 ] as const;
 export type ChangeEventKind = (typeof CHANGE_EVENT_KINDS)[number];
 export const isChangeEventKind = guardOf(CHANGE_EVENT_KINDS);
+export type ChangeKindsAgree = Assert<Same<ChangeEventKind, ChangeKind>>;
 
 /** How a run's result reads in a message bar. */
 export const RUN_RESULT_INTENT: Record<

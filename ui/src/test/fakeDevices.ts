@@ -8,6 +8,7 @@ import type { DeviceQueryDto } from "../bindings/DeviceQueryDto";
 import type { DeviceRow } from "../bindings/DeviceRow";
 import type { DeviceSyncEvent } from "../bindings/DeviceSyncEvent";
 import type { FacetValue } from "../bindings/FacetValue";
+import type { PreviewClass } from "../bindings/PreviewClass";
 import type { PreviewRowDto } from "../bindings/PreviewRowDto";
 import type { ProfileSummary } from "../bindings/ProfileSummary";
 import { now as clockNow } from "../platform/clock";
@@ -440,7 +441,7 @@ export function fakeDevices(depot: ReturnType<typeof fakeDepot>, options: Option
   ): PreviewRowDto => {
     const listed = state.devices.filter((d) => d.serial === serial);
     const mine = listed.find((d) => d.tokenId === tokenId && d.removedAt === null);
-    const send = (cls: string, detail: string, willSend: boolean) => ({
+    const send = (cls: PreviewClass, detail: string, willSend: boolean): PreviewRowDto => ({
       serial,
       class: cls,
       detail,

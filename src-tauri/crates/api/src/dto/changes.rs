@@ -8,11 +8,20 @@ use ts_rs::TS;
 /// The name of the desktop event carrying a [`ChangeEvent`].
 pub const CHANGE_EVENT: &str = "depot:changed";
 
+/// What changed in the background.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ChangeKind {
+    SyncProgress,
+    SyncFinished,
+    AssignmentProgress,
+    AssignmentFinished,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeEvent {
-    /// `syncProgress`, `syncFinished`, `assignmentProgress` or `assignmentFinished`.
-    pub kind: String,
+    pub kind: ChangeKind,
     pub token_id: String,
     /// The assignment run, for the assignment kinds.
     pub run_id: Option<String>,
@@ -21,13 +30,17 @@ pub struct ChangeEvent {
 impl From<Change> for ChangeEvent {
     fn from(change: Change) -> Self {
         let (kind, token, run) = match change {
-            Change::SyncProgress { token } => ("syncProgress", token, None),
-            Change::SyncFinished { token } => ("syncFinished", token, None),
-            Change::AssignmentProgress { token, run } => ("assignmentProgress", token, Some(run)),
-            Change::AssignmentFinished { token, run } => ("assignmentFinished", token, Some(run)),
+            Change::SyncProgress { token } => (ChangeKind::SyncProgress, token, None),
+            Change::SyncFinished { token } => (ChangeKind::SyncFinished, token, None),
+            Change::AssignmentProgress { token, run } => {
+                (ChangeKind::AssignmentProgress, token, Some(run))
+            }
+            Change::AssignmentFinished { token, run } => {
+                (ChangeKind::AssignmentFinished, token, Some(run))
+            }
         };
         ChangeEvent {
-            kind: kind.to_owned(),
+            kind,
             token_id: token.to_string(),
             run_id: run.map(|r| r.to_string()),
         }

@@ -530,12 +530,52 @@ pub struct AssignmentPreviewRequest {
 /// Most preview rows one answer carries; counts always cover every serial.
 pub const PREVIEW_MAX_ROWS: usize = 5_000;
 
+/// How the assignment preview classifies a serial (DEV-2, PLT-3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "PreviewClass")]
+pub enum PreviewClassDto {
+    /// On this token; sent.
+    Ready,
+    /// Not synced into Depot; sent, Apple decides.
+    Unknown,
+    /// Apple lists it for another token; not sent.
+    OtherToken,
+    /// Already holds this profile's current version; not sent.
+    AlreadyOnProfile,
+    /// Failed less than 24 hours ago; not sent.
+    Cooldown,
+    /// Already set up; sent, applies after an erase.
+    SetUp,
+    /// Known only as removed from its token; not sent.
+    Removed,
+    /// Another platform's profile, or Shared iPad on a non-iPad; never sent.
+    Refused,
+}
+
+shown_as_wire_name!(PreviewClassDto);
+
+impl From<depot_core::devices::PreviewClass> for PreviewClassDto {
+    fn from(class: depot_core::devices::PreviewClass) -> Self {
+        use depot_core::devices::PreviewClass as C;
+        match class {
+            C::Ready => Self::Ready,
+            C::Unknown => Self::Unknown,
+            C::OtherToken => Self::OtherToken,
+            C::AlreadyOnProfile => Self::AlreadyOnProfile,
+            C::Cooldown => Self::Cooldown,
+            C::SetUp => Self::SetUp,
+            C::Removed => Self::Removed,
+            C::Refused => Self::Refused,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PreviewRowDto {
     pub serial: String,
-    /// `ready`, `unknown`, `otherToken`, `alreadyOnProfile`, `cooldown`, `setUp`, `removed`.
-    pub class: String,
+    pub class: PreviewClassDto,
     pub detail: String,
     /// Whether confirming sends this serial.
     pub will_send: bool,
@@ -592,7 +632,7 @@ impl From<core::AssignmentPreview> for AssignmentPreviewDto {
                 .take(PREVIEW_MAX_ROWS)
                 .map(|r| PreviewRowDto {
                     serial: r.serial.clone(),
-                    class: r.class.as_str().to_owned(),
+                    class: r.class.into(),
                     detail: r.detail.clone(),
                     will_send: r.class.is_sent(),
                 })

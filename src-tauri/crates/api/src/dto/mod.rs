@@ -1,6 +1,21 @@
 //! Request and response DTOs: the UI's view of Depot. camelCase on the wire.
 //! Explicit conversions from `core` types live next to each DTO.
 
+/// `Display` as the text the UI receives (the serde name), padded like a
+/// `str` so CLI tables line up.
+macro_rules! shown_as_wire_name {
+    ($($ty:ty),*) => {$(
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match serde_json::to_value(self) {
+                    Ok(serde_json::Value::String(name)) => f.pad(&name),
+                    _ => write!(f, "{self:?}"),
+                }
+            }
+        }
+    )*};
+}
+
 mod audit;
 mod changes;
 mod devices;

@@ -710,20 +710,6 @@ pub enum RunResult {
     Cancelled,
 }
 
-macro_rules! shown_as_wire_name {
-    ($($ty:ty),*) => {$(
-        impl std::fmt::Display for $ty {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                // The same text the UI receives.
-                match serde_json::to_value(self) {
-                    Ok(Value::String(name)) => f.write_str(&name),
-                    _ => write!(f, "{self:?}"),
-                }
-            }
-        }
-    )*};
-}
-
 shown_as_wire_name!(RunKind, RunReason, RunResult);
 
 impl From<depot_core::assign::AssignmentKind> for RunKind {
