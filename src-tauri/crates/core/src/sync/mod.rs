@@ -442,10 +442,20 @@ impl Depot {
         let progress = control.progress();
         let (result_text, code, message) = match &result {
             Ok(cancelled) => (if *cancelled { "cancelled" } else { "ok" }, None, None),
-            Err(err) => ("failed", Some(sync_error_code(err)), Some(err.to_string())),
+            Err(err) => (
+                "failed",
+                Some(SyncErrorCode::of(err)),
+                Some(err.to_string()),
+            ),
         };
         self.workspace.write(|db| -> Result<()> {
-            db.finish_sync_run(run, result_text, code, message.as_deref(), now)?;
+            db.finish_sync_run(
+                run,
+                result_text,
+                code.map(SyncErrorCode::as_str),
+                message.as_deref(),
+                now,
+            )?;
             match (&result, code) {
                 (Ok(false), _) => {
                     db.record_sync_success(id, now)?;
@@ -454,10 +464,17 @@ impl Depot {
                     }
                 }
                 (Err(_), Some(code)) => {
-                    db.record_sync_error(id, code, message.as_deref().unwrap_or_default(), now)?;
+                    db.record_sync_error(
+                        id,
+                        code.as_str(),
+                        message.as_deref().unwrap_or_default(),
+                        now,
+                    )?;
                     match code {
-                        "TERMS_NOT_ACCEPTED" => db.set_token_verdicts(id, true, false)?,
-                        "APPLE_REJECTED" => db.set_token_verdicts(id, false, true)?,
+                        SyncErrorCode::TermsNotAccepted => {
+                            db.set_token_verdicts(id, true, false)?
+                        }
+                        SyncErrorCode::AppleRejected => db.set_token_verdicts(id, false, true)?,
                         _ => {}
                     }
                 }
@@ -478,7 +495,7 @@ impl Depot {
                         "added": progress.added,
                         "modified": progress.modified,
                         "removed": progress.removed,
-                        "errorCode": code,
+                        "errorCode": code.map(SyncErrorCode::as_str),
                     })),
                 },
             )
@@ -567,44 +584,128 @@ impl Depot {
 }
 
 /// A stable code for the history and health panel.
-pub(crate) fn sync_error_code(err: &CoreError) -> &'static str {
-    match err {
-        CoreError::Apple(AppleError::TermsNotAccepted) => "TERMS_NOT_ACCEPTED",
-        CoreError::Apple(AppleError::Rejected) => "APPLE_REJECTED",
-        CoreError::Apple(AppleError::AccessDenied) => "ACCESS_DENIED",
-        CoreError::Apple(AppleError::Cursor(_)) => "CURSOR_REFUSED",
-        CoreError::Apple(_) => "APPLE_UNAVAILABLE",
-        CoreError::EchoedCursor => "ECHOED_CURSOR",
-        CoreError::Vault(_) | CoreError::Store(_) | CoreError::SchemaTooNew(_) => "WORKSPACE",
-        _ => "INTERNAL",
+/// Why a sync failed, as stored with the run and shown with its advice (SYN-6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SyncErrorCode {
+    TermsNotAccepted,
+    AppleRejected,
+    AccessDenied,
+    CursorRefused,
+    AppleUnavailable,
+    EchoedCursor,
+    /// The process stopped during the sync (found when Depot starts again).
+    Interrupted,
+    Workspace,
+    Internal,
+}
+
+impl SyncErrorCode {
+    pub const ALL: [SyncErrorCode; 9] = [
+        SyncErrorCode::TermsNotAccepted,
+        SyncErrorCode::AppleRejected,
+        SyncErrorCode::AccessDenied,
+        SyncErrorCode::CursorRefused,
+        SyncErrorCode::AppleUnavailable,
+        SyncErrorCode::EchoedCursor,
+        SyncErrorCode::Interrupted,
+        SyncErrorCode::Workspace,
+        SyncErrorCode::Internal,
+    ];
+
+    /// The stored text (`sync_runs.error_code`, `sync_state.last_error_code`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncErrorCode::TermsNotAccepted => "TERMS_NOT_ACCEPTED",
+            SyncErrorCode::AppleRejected => "APPLE_REJECTED",
+            SyncErrorCode::AccessDenied => "ACCESS_DENIED",
+            SyncErrorCode::CursorRefused => "CURSOR_REFUSED",
+            SyncErrorCode::AppleUnavailable => "APPLE_UNAVAILABLE",
+            SyncErrorCode::EchoedCursor => "ECHOED_CURSOR",
+            SyncErrorCode::Interrupted => "INTERRUPTED",
+            SyncErrorCode::Workspace => "WORKSPACE",
+            SyncErrorCode::Internal => "INTERNAL",
+        }
+    }
+
+    /// A stored code; one this build does not know reads as `Internal`.
+    pub fn parse(text: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.as_str() == text)
+            .unwrap_or(SyncErrorCode::Internal)
+    }
+
+    /// The code of an error that ended a sync.
+    pub(crate) fn of(err: &CoreError) -> Self {
+        match err {
+            CoreError::Apple(AppleError::TermsNotAccepted) => SyncErrorCode::TermsNotAccepted,
+            CoreError::Apple(AppleError::Rejected) => SyncErrorCode::AppleRejected,
+            CoreError::Apple(AppleError::AccessDenied) => SyncErrorCode::AccessDenied,
+            CoreError::Apple(AppleError::Cursor(_)) => SyncErrorCode::CursorRefused,
+            CoreError::Apple(_) => SyncErrorCode::AppleUnavailable,
+            CoreError::EchoedCursor => SyncErrorCode::EchoedCursor,
+            CoreError::Vault(_) | CoreError::Store(_) | CoreError::SchemaTooNew(_) => {
+                SyncErrorCode::Workspace
+            }
+            _ => SyncErrorCode::Internal,
+        }
+    }
+
+    /// What the admin should do about it.
+    pub fn advice(self) -> &'static str {
+        match self {
+            SyncErrorCode::TermsNotAccepted => {
+                "An administrator must accept Apple's latest terms in Apple Business Manager or Apple School Manager. Sync again afterwards."
+            }
+            SyncErrorCode::AppleRejected => {
+                "Apple no longer accepts this token. Download a new token for this MDM server in Apple's portal and renew the token in Depot."
+            }
+            SyncErrorCode::AccessDenied => {
+                "Check that the MDM server still exists in Apple's portal and that this token belongs to it."
+            }
+            SyncErrorCode::AppleUnavailable => {
+                "Apple could not be reached or answered with an error. Check the network; Depot tries again automatically."
+            }
+            SyncErrorCode::EchoedCursor => {
+                "Apple kept returning the same position. Depot stopped to avoid a loop; try again later or run a full sync."
+            }
+            SyncErrorCode::CursorRefused => {
+                "Apple refused the sync position twice. Run a full sync."
+            }
+            SyncErrorCode::Interrupted => {
+                "Depot stopped during the sync. The next sync continues where it left off."
+            }
+            SyncErrorCode::Workspace => {
+                "The workspace could not be written. Check free disk space and that no other program locks the file."
+            }
+            SyncErrorCode::Internal => "Try again. If it keeps failing, the log has details.",
+        }
     }
 }
 
-/// What the admin should do about a sync error code (SYN-6).
+/// What the admin should do about a stored sync error code (SYN-6).
 pub fn sync_error_advice(code: &str) -> &'static str {
-    match code {
-        "TERMS_NOT_ACCEPTED" => {
-            "An administrator must accept Apple's latest terms in Apple Business Manager or Apple School Manager. Sync again afterwards."
+    SyncErrorCode::parse(code).advice()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SyncErrorCode;
+
+    #[test]
+    fn every_sync_error_code_round_trips_and_has_advice() {
+        for code in SyncErrorCode::ALL {
+            assert_eq!(SyncErrorCode::parse(code.as_str()), code);
+            assert!(code.advice().ends_with('.'), "{code:?}");
         }
-        "APPLE_REJECTED" => {
-            "Apple no longer accepts this token. Download a new token for this MDM server in Apple's portal and renew the token in Depot."
-        }
-        "ACCESS_DENIED" => {
-            "Check that the MDM server still exists in Apple's portal and that this token belongs to it."
-        }
-        "APPLE_UNAVAILABLE" => {
-            "Apple could not be reached or answered with an error. Check the network; Depot tries again automatically."
-        }
-        "ECHOED_CURSOR" => {
-            "Apple kept returning the same position. Depot stopped to avoid a loop; try again later or run a full sync."
-        }
-        "CURSOR_REFUSED" => "Apple refused the sync position twice. Run a full sync.",
-        "INTERRUPTED" => {
-            "Depot stopped during the sync. The next sync continues where it left off."
-        }
-        "WORKSPACE" => {
-            "The workspace could not be written. Check free disk space and that no other program locks the file."
-        }
-        _ => "Try again. If it keeps failing, the log has details.",
+        assert_eq!(
+            SyncErrorCode::parse("SOMETHING_NEW"),
+            SyncErrorCode::Internal
+        );
+        // Stored by the store itself when a killed run is found.
+        assert_eq!(
+            SyncErrorCode::parse("INTERRUPTED"),
+            SyncErrorCode::Interrupted
+        );
     }
 }
