@@ -3,7 +3,7 @@
 //! baseline measured in the same run that only downloads and JSON-decodes the
 //! same pages. Prints devices/s, the ratio sync/baseline and peak RSS.
 //!
-//! `cargo bench -p depot-core --bench sync_200k` (release build). Not a test:
+//! `cargo bench -p depot-core --bench sync_200k --features demo` (release build). Not a test:
 //! numbers are printed, never asserted.
 //!
 //! The simulator answers as fast as loopback allows, which shows Depot's own
