@@ -26,8 +26,9 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The id of a visible window whose title matches, once there is one. */
 async function windowNamed(pattern, timeout = 20_000) {
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
+  // A monotonic stopwatch for the wait, not the date.
+  const deadline = performance.now() + timeout;
+  while (performance.now() < deadline) {
     try {
       const ids = execFileSync("xdotool", ["search", "--onlyvisible", "--name", pattern], {
         encoding: "utf8",
