@@ -6,7 +6,7 @@ use std::sync::Arc;
 use depot_core::assign::{AssignReason, AssignRequest, Outcome};
 use depot_core::profiles::UploadState;
 use depot_core::sync::SyncRequest;
-use depot_core::{CoreError, Depot, DepotOptions, FixedClock, TokenFileInput};
+use depot_core::{CoreError, Depot, DepotOptions, FixedClock};
 use depot_domain::TokenId;
 use depot_domain::profile::{ProfileSpec, UserAffinity};
 use depot_sim::{ErrorBurst, Faults, Fleet, RunningSim, ServerSpec, Simulator};
@@ -45,19 +45,7 @@ pub(crate) async fn setup_with(devices: u32, fleet: Fleet) -> Setup {
     let ws = TestWorkspace::new();
     let clock = Arc::new(FixedClock::at(NOW));
     let depot = Arc::new(Depot::open(ws.path(), DepotOptions::for_tests(clock.clone())).unwrap());
-    let key = depot.generate_key(false).unwrap();
-    let p7m = sim
-        .issue_token(SERVER, key.certificate_pem.as_bytes())
-        .unwrap();
-    let file = TokenFileInput::Contents {
-        file_name: "t.p7m".into(),
-        contents: p7m.into_bytes(),
-    };
-    let token = depot
-        .add_token(&file, "a@acme.example", &[], Some(sim.base_url()))
-        .await
-        .unwrap()
-        .id;
+    let token = crate::support::add_simulator_token(&depot, &sim, SERVER, "a@acme.example").await;
     depot.set_enrollment_urls(None, Some(ENROLL), None).unwrap();
     Setup {
         sim,

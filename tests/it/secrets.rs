@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use depot_core::assign::{AssignReason, AssignRequest};
 use depot_core::sync::SyncRequest;
-use depot_core::{Depot, DepotOptions, FixedClock, TokenFileInput};
+use depot_core::{Depot, DepotOptions, FixedClock};
 use depot_domain::profile::ProfileSpec;
 use depot_sim::{ServerSpec, Simulator};
 use depot_store::{FixedKey, SecretSlot, Workspace};
@@ -284,19 +284,7 @@ async fn a_trace_log_of_add_sync_and_assign_holds_no_secret() {
     CAPTURING.store(true, Ordering::SeqCst);
     tracing::trace!("capture started");
     let depot = Arc::new(Depot::open(ws.path(), DepotOptions::for_tests(clock)).unwrap());
-    let key = depot.generate_key(false).unwrap();
-    let p7m = sim
-        .issue_token(SERVER, key.certificate_pem.as_bytes())
-        .unwrap();
-    let file = TokenFileInput::Contents {
-        file_name: "t.p7m".into(),
-        contents: p7m.into_bytes(),
-    };
-    let token = depot
-        .add_token(&file, "a@acme.example", &[], Some(sim.base_url()))
-        .await
-        .unwrap()
-        .id;
+    let token = crate::support::add_simulator_token(&depot, &sim, SERVER, "a@acme.example").await;
     depot
         .sync_token(token, SyncRequest::manual(true), &|_| {})
         .await

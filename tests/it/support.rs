@@ -69,3 +69,27 @@ pub fn stdout(output: &Output) -> String {
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+/// Adds the simulator's token for `server` to `depot` through the real flow:
+/// a key pair, the simulated portal's `.p7m` for it, then `add_token` with
+/// the simulator's URL.
+pub async fn add_simulator_token(
+    depot: &depot_core::Depot,
+    sim: &depot_sim::RunningSim,
+    server: &str,
+    apple_id: &str,
+) -> depot_domain::TokenId {
+    let key = depot.generate_key(false).unwrap();
+    let p7m = sim
+        .issue_token(server, key.certificate_pem.as_bytes())
+        .unwrap();
+    let file = depot_core::TokenFileInput::Contents {
+        file_name: "t.p7m".into(),
+        contents: p7m.into_bytes(),
+    };
+    depot
+        .add_token(&file, apple_id, &[], Some(sim.base_url()))
+        .await
+        .unwrap()
+        .id
+}

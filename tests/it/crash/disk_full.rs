@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use depot_core::assign::{AssignReason, AssignRequest};
 use depot_core::sync::{PAGE_LIMIT, SyncRequest};
-use depot_core::{Depot, DepotOptions, FixedClock, TokenFileInput};
+use depot_core::{Depot, DepotOptions, FixedClock};
 use depot_domain::TokenId;
 use depot_domain::profile::ProfileSpec;
 use depot_sim::{RunningSim, ServerSpec, Simulator};
@@ -38,19 +38,7 @@ async fn setup(devices: u32) -> Setup {
     let ws = TestWorkspace::new();
     let clock = Arc::new(FixedClock::at(NOW));
     let depot = Arc::new(Depot::open(ws.path(), DepotOptions::for_tests(clock)).unwrap());
-    let key = depot.generate_key(false).unwrap();
-    let p7m = sim
-        .issue_token(SERVER, key.certificate_pem.as_bytes())
-        .unwrap();
-    let file = TokenFileInput::Contents {
-        file_name: "t.p7m".into(),
-        contents: p7m.into_bytes(),
-    };
-    let token = depot
-        .add_token(&file, "a@b.example", &[], Some(sim.base_url()))
-        .await
-        .unwrap()
-        .id;
+    let token = crate::support::add_simulator_token(&depot, &sim, SERVER, "a@b.example").await;
     Setup {
         sim,
         depot,
