@@ -338,18 +338,12 @@ export function ManagementStep({
               label="Language"
               hint="Setup Assistant starts in this language and skips the language screen. Not set: the person at the device chooses."
             >
-              <Select
-                value={draft.language ?? ""}
-                onChange={(_, data) => update({ language: data.value === "" ? null : data.value })}
-                data-testid="language-select"
-              >
-                <option value="">Not set</option>
-                {languages.map((l) => (
-                  <option key={l.code} value={l.code}>
-                    {l.name} ({l.code})
-                  </option>
-                ))}
-              </Select>
+              <CodeSelect
+                value={draft.language}
+                options={languages}
+                onChange={(language) => update({ language })}
+                testId="language-select"
+              />
             </SettingField>
           ) : null}
           {visible.region ? (
@@ -363,19 +357,13 @@ export function ManagementStep({
                   : "Skips the region screen. Not set: the person at the device chooses."
               }
             >
-              <Select
-                value={draft.region ?? ""}
+              <CodeSelect
+                value={draft.region}
+                options={regions}
                 disabled={draft.language === null}
-                onChange={(_, data) => update({ region: data.value === "" ? null : data.value })}
-                data-testid="region-select"
-              >
-                <option value="">Not set</option>
-                {regions.map((r) => (
-                  <option key={r.code} value={r.code}>
-                    {r.name} ({r.code})
-                  </option>
-                ))}
-              </Select>
+                onChange={(region) => update({ region })}
+                testId="region-select"
+              />
             </SettingField>
           ) : null}
           {visible.autoAdvanceSetup ? (
@@ -513,5 +501,36 @@ export function ManagementStep({
         ) : null}
       </StepSection>
     </>
+  );
+}
+
+/** A picker of ISO codes shown as "Name (code)", with "Not set" for null. */
+function CodeSelect({
+  value,
+  options,
+  disabled = false,
+  onChange,
+  testId,
+}: {
+  value: string | null;
+  options: { code: string; name: string }[];
+  disabled?: boolean;
+  onChange: (code: string | null) => void;
+  testId: string;
+}) {
+  return (
+    <Select
+      value={value ?? ""}
+      disabled={disabled}
+      onChange={(_, data) => onChange(data.value === "" ? null : data.value)}
+      data-testid={testId}
+    >
+      <option value="">Not set</option>
+      {options.map((o) => (
+        <option key={o.code} value={o.code}>
+          {o.name} ({o.code})
+        </option>
+      ))}
+    </Select>
   );
 }
