@@ -14,4 +14,5 @@ mod secrets;
 mod support;
 mod sync;
 mod tokens;
+mod ui_fixtures;
 mod workspace;

@@ -15,6 +15,7 @@ import { now as clockNow } from "../platform/clock";
 import { failure, type Handlers } from "./fakeBackend";
 import type { fakeDepot } from "./fakeDepot";
 import type { fakeProfiles } from "./fakeProfiles";
+import { assignmentRefusal } from "./profileRules";
 
 // A stateful stand-in for the devices.* commands and for assignment runs
 // started from the device list: generated devices, keyset pages with an opaque
@@ -87,15 +88,6 @@ const MODELS = [
   { model: "MacBook Air", family: "Mac", os: "macOS 14.5", description: "MACBOOK AIR 13-INCH M3" },
   { model: "iPhone SE", family: "iPhone", os: "iOS 16.7", description: "IPHONE SE 64GB" },
 ];
-/** The platform whose profiles each Apple device family takes. */
-const FAMILY_PLATFORM: Record<string, string> = {
-  iPhone: "iOS",
-  iPad: "iOS",
-  iPod: "iOS",
-  Mac: "macOS",
-  AppleTV: "tvOS",
-  Vision: "visionOS",
-};
 const COLORS = ["Silver", "Space Gray", "Blue", "Starlight"];
 const PREFIXES = ["F9FX", "DMPX", "C02X", "H4TX"];
 const STATUSES = ["empty", "assigned", "pushed", "empty", "assigned"];
@@ -420,18 +412,7 @@ export function fakeDevices(depot: ReturnType<typeof fakeDepot>, options: Option
   const refusalFor = (profileId: string, family: string): string | null => {
     const detail = options.profiles?.handlers["profiles.get"]?.({ id: profileId });
     if (!detail || !("draft" in detail)) return null;
-    const platform = FAMILY_PLATFORM[family];
-    if (platform === undefined) return null;
-    const label = (p: string) => (p === "iOS" ? "iOS/iPadOS" : p);
-    const a = (word: string) => (/^[iA]/.test(word) ? "an" : "a");
-    if (platform !== detail.draft.platform) {
-      const [want, got] = [label(platform), label(detail.draft.platform)];
-      return `platform mismatch: this ${family} needs ${a(want)} ${want} profile, not ${a(got)} ${got} one`;
-    }
-    if (detail.draft.sharedIPad && family !== "iPad") {
-      return `Shared iPad profiles are for iPads only; this is a ${family}`;
-    }
-    return null;
+    return assignmentRefusal(detail.draft, family);
   };
 
   const classify = (

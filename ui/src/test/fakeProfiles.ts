@@ -1,265 +1,40 @@
 import type { AssignmentRun } from "../bindings/AssignmentRun";
-import type { CertificateCheck } from "../bindings/CertificateCheck";
 import type { EnrollmentSettings } from "../bindings/EnrollmentSettings";
 import type { FieldChange } from "../bindings/FieldChange";
-import type { PlatformEntry } from "../bindings/PlatformEntry";
-import type { PlatformSetting } from "../bindings/PlatformSetting";
 import type { ProfileCheck } from "../bindings/ProfileCheck";
 import type { ProfileDetail } from "../bindings/ProfileDetail";
 import type { ProfileDraft } from "../bindings/ProfileDraft";
 import type { ProfileIssue } from "../bindings/ProfileIssue";
 import type { ProfileSummary } from "../bindings/ProfileSummary";
-import type { SkipKeyCatalogue } from "../bindings/SkipKeyCatalogue";
-import type { SkipKeyEntry } from "../bindings/SkipKeyEntry";
 import type { TokenDetail } from "../bindings/TokenDetail";
 import type { UploadInfo } from "../bindings/UploadInfo";
 import { now as clockNow } from "../platform/clock";
 import { failure, type Handlers } from "./fakeBackend";
 import type { fakeDepot } from "./fakeDepot";
+import {
+  CATALOGUE,
+  defaultDraft,
+  draftProblems,
+  draftWarnings,
+  fakeCertificateText,
+  platformLabel,
+  readCertificate,
+  shapeError,
+  urlProblem,
+  urlProblems,
+} from "./profileRules";
 
 // A stateful stand-in for the profiles, enrollment URL settings and
-// assignment-run commands. It follows the backend's rules closely enough for
-// the UI's flows (every problem at once, keyed by depot.profile/v1 path), with
-// its own, shorter messages.
+// assignment-run commands. The catalogue and the profile rules are the
+// backend's own, from fixtures the Rust side generates (./profileRules.ts);
+// what needs stored profiles (a name taken, a platform changed) is checked here.
 
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
 
-/** The draft a new profile starts from (the backend's `ProfileSpec::new("")`). */
-export function defaultDraft(overrides: Partial<ProfileDraft> = {}): ProfileDraft {
-  return {
-    name: "",
-    description: null,
-    platform: "iOS",
-    userAffinity: "withoutUserAffinity",
-    authentication: null,
-    installCompanyPortal: false,
-    companyPortalVppToken: null,
-    singleAppModeUntilAuthentication: false,
-    supervised: true,
-    lockedEnrollment: false,
-    awaitFinalConfiguration: true,
-    sharedIPad: false,
-    maximumCachedUsers: null,
-    syncWithComputers: "allowAll",
-    configuratorCertificates: [],
-    deviceNameTemplate: null,
-    department: null,
-    hiddenScreens: [],
-    enrollmentUrl: null,
-    configurationWebUrl: null,
-    autoAdvanceSetup: false,
-    language: null,
-    region: null,
-    returnToService: false,
-    doNotUseProfileFromBackup: false,
-    extensions: {},
-    ...overrides,
-  };
-}
-
-/** The four platforms, as the catalogue lists them. */
-export const FAKE_PLATFORMS: PlatformEntry[] = [
-  { platform: "iOS", label: "iOS/iPadOS", families: ["iPhone", "iPad", "iPod"] },
-  { platform: "macOS", label: "macOS", families: ["Mac"] },
-  { platform: "tvOS", label: "tvOS", families: ["AppleTV"] },
-  { platform: "visionOS", label: "visionOS", families: ["Vision"] },
-].map((p) => ({ ...p, defaults: defaultDraft({ platform: p.platform }) }));
-
-const LABEL_OF: Record<string, string> = Object.fromEntries(
-  FAKE_PLATFORMS.map((p) => [p.platform, p.label]),
-);
-
-/** The settings only some platforms use (the backend's table), with when each is in use. */
-const PLATFORM_RULES: (PlatformSetting & { isSet: (d: ProfileDraft) => boolean })[] = [
-  {
-    field: "userAffinity",
-    setting: "Enrollment with user affinity",
-    platforms: ["iOS", "macOS"],
-    isSet: (d) => d.userAffinity === "withUserAffinity",
-  },
-  {
-    field: "authentication",
-    setting: "Company Portal authentication",
-    platforms: ["iOS"],
-    isSet: (d) => d.authentication === "companyPortal",
-  },
-  {
-    field: "installCompanyPortal",
-    setting: "Install Company Portal",
-    platforms: ["iOS"],
-    isSet: (d) => d.installCompanyPortal,
-  },
-  {
-    field: "companyPortalVppToken",
-    setting: "A VPP token for the Company Portal",
-    platforms: ["iOS"],
-    isSet: (d) => !blank(d.companyPortalVppToken),
-  },
-  {
-    field: "singleAppModeUntilAuthentication",
-    setting: "Single App Mode until authentication",
-    platforms: ["iOS"],
-    isSet: (d) => d.singleAppModeUntilAuthentication,
-  },
-  { field: "sharedIPad", setting: "Shared iPad", platforms: ["iOS"], isSet: (d) => d.sharedIPad },
-  {
-    field: "syncWithComputers",
-    setting: "Limiting sync with computers",
-    platforms: ["iOS", "visionOS"],
-    isSet: (d) => d.syncWithComputers !== "allowAll",
-  },
-  {
-    field: "configuratorCertificates",
-    setting: "Apple Configurator certificates",
-    platforms: ["iOS", "visionOS"],
-    isSet: (d) => d.configuratorCertificates.length > 0,
-  },
-  {
-    field: "autoAdvanceSetup",
-    setting: "Auto advance Setup Assistant",
-    platforms: ["tvOS", "macOS"],
-    isSet: (d) => d.autoAdvanceSetup,
-  },
-  {
-    field: "language",
-    setting: "A Setup Assistant language",
-    platforms: ["tvOS", "macOS"],
-    isSet: (d) => !blank(d.language),
-  },
-  {
-    field: "region",
-    setting: "A Setup Assistant region",
-    platforms: ["tvOS", "macOS"],
-    isSet: (d) => !blank(d.region),
-  },
-  {
-    field: "returnToService",
-    setting: "Return to Service",
-    platforms: ["iOS", "visionOS"],
-    isSet: (d) => d.returnToService,
-  },
-  {
-    field: "doNotUseProfileFromBackup",
-    setting: "Ignoring the enrollment profile of a restored backup",
-    platforms: ["iOS", "visionOS"],
-    isSet: (d) => d.doNotUseProfileFromBackup,
-  },
-];
-
-export const FAKE_LANGUAGES = ["de", "en", "es", "fr", "ja", "nl"];
-export const FAKE_REGIONS = ["CA", "DE", "ES", "FR", "GB", "JP", "NL", "US"];
-
-type Support = SkipKeyEntry["platforms"][number];
-const on =
-  (name: string, platform: string) =>
-  (since: string, more: Partial<Support> = {}): Support => ({
-    platform,
-    name,
-    since,
-    deprecatedIn: null,
-    removedIn: null,
-    ...more,
-  });
-const ios = on("iOS", "iOS/iPadOS");
-const mac = on("macOS", "macOS");
-const tv = on("tvOS", "tvOS");
-const vision = on("visionOS", "visionOS");
-
-const PASSCODE_NOTE =
-  "From iOS and iPadOS 14.5 this screen appears even when hidden. Hiding it still works on older versions.";
-
-function entry(
-  key: string,
-  label: string,
-  description: string,
-  platforms: SkipKeyEntry["platforms"],
-  earlyPane = false,
-  notes: SkipKeyEntry["notes"] = [],
-): SkipKeyEntry {
-  const offeredFor = platforms.filter((p) => p.removedIn === null).map((p) => p.name);
-  return {
-    key,
-    label,
-    description,
-    platforms,
-    offeredForIos: offeredFor.includes("iOS"),
-    offeredFor,
-    notes,
-    earlyPane,
-  };
-}
-
-/** A small catalogue with each kind of entry the wizard treats differently. */
-export const FAKE_SKIP_KEYS: SkipKeyEntry[] = [
-  entry("AppleID", "Apple Account and iCloud", "Signing in with an Apple Account.", [
-    ios("7.0"),
-    mac("10.9"),
-    vision("1.1"),
-  ]),
-  entry("Appearance", "Appearance", "Choosing the light or dark look.", [
-    ios("13.0"),
-    mac("10.14"),
-  ]),
-  entry(
-    "Biometric",
-    "Touch ID and Face ID",
-    "Setting up Touch ID or Face ID.",
-    [ios("8.1"), mac("12.0")],
-    false,
-    [{ platform: "iOS", text: PASSCODE_NOTE }],
-  ),
-  entry("Diagnostics", "Diagnostics Data", "Sharing analytics with Apple.", [
-    ios("7.0"),
-    mac("10.9"),
-    tv("9.0"),
-  ]),
-  entry("DisplayTone", "Display Tone", "Turning on True Tone.", [
-    ios("9.3.2", { deprecatedIn: "15.0" }),
-  ]),
-  entry("FileVault", "FileVault", "Turning on disk encryption.", [mac("10.10")]),
-  entry("Keyboard", "Keyboard", "Choosing keyboards.", [ios("13.0")], true),
-  entry("Location", "Location Services", "Turning on Location Services.", [
-    ios("7.0"),
-    mac("10.11"),
-  ]),
-  entry("Passcode", "Passcode", "Creating a passcode.", [ios("7.0"), vision("1.1")], false, [
-    { platform: "iOS", text: PASSCODE_NOTE },
-  ]),
-  entry("Payment", "Apple Pay", "Setting up Apple Pay.", [ios("8.1")]),
-  entry("SIMSetup", "Add Cellular Plan", "Adding a cellular plan.", [ios("12.0")]),
-  entry("Siri", "Siri", "Setting up Siri.", [ios("7.0"), mac("10.12"), tv("10.0")]),
-  entry("TVRoom", "Where is this Apple TV?", "Choosing the room the Apple TV is in.", [tv("11.4")]),
-  entry("WebContentFiltering", "Web Content Filtering", "Web content filter choice.", [
-    ios("18.2", { removedIn: "26.1" }),
-  ]),
-  entry("Zoom", "Zoom", "Choosing display zoom.", [ios("8.3", { deprecatedIn: "17.0" })]),
-];
-
-/** The catalogue `profiles.catalogue` answers. */
-export function fakeCatalogue(): SkipKeyCatalogue {
-  return {
-    keys: FAKE_SKIP_KEYS,
-    defaults: defaultDraft(),
-    platforms: FAKE_PLATFORMS,
-    platformSettings: PLATFORM_RULES.map(({ field, setting, platforms }) => ({
-      field,
-      setting,
-      platforms,
-    })),
-    languages: FAKE_LANGUAGES,
-    regions: FAKE_REGIONS,
-  };
-}
-
 export const SAMPLE_SERIAL = "F9FXK2ABCD12";
 export const DEMO_ENROLLMENT_URL = "https://mdm.contoso-demo.example/enroll";
 export const DEMO_CONFIGURATION_WEB_URL = "https://mdm.contoso-demo.example/configure";
-
-/** A certificate the fake understands: base64 of `CERT:<subject>|<expiry>`. */
-export function fakeCertificateText(subject: string, expiresAt = "2027-05-01T00:00:00Z"): string {
-  return `CERT:${subject}|${expiresAt}`;
-}
 
 /** The same certificate as a PEM file's bytes. */
 export function fakePemFile(subject: string, expiresAt?: string): Uint8Array {
@@ -269,29 +44,6 @@ export function fakePemFile(subject: string, expiresAt?: string): Uint8Array {
   );
 }
 
-function readCertificate(base64: string): CertificateCheck {
-  let text: string;
-  try {
-    text = atob(base64);
-  } catch {
-    return bad("the text is not base64");
-  }
-  if (!text.startsWith("CERT:")) return bad("this is not an X.509 certificate");
-  const [subject = "", expiresAt = ""] = text.slice(5).split("|");
-  return {
-    ok: true,
-    subject,
-    expiresAt,
-    expired: Date.parse(expiresAt) < clockNow(),
-    error: null,
-  };
-}
-
-function bad(error: string): CertificateCheck {
-  return { ok: false, subject: null, expiresAt: null, expired: false, error };
-}
-
-const isHttps = (url: string) => /^https:\/\/[^/\s]+/i.test(url.trim());
 const blank = (value: string | null | undefined) => (value ?? "").trim() === "";
 
 /** Labels of the diff, in wizard order (as the backend has them). */
@@ -448,208 +200,38 @@ export function fakeProfiles(depot: ReturnType<typeof fakeDepot>, options: Optio
     };
   };
 
+  /** The rules, then what needs the stored profiles, then what Apple's JSON needs (as `core` orders them). */
   const problemsOf = (tokenId: string, d: ProfileDraft, editing?: string): ProfileIssue[] => {
-    const problems: ProfileIssue[] = [];
-    const add = (field: string, message: string) => problems.push({ field, message });
-    const affinity = d.userAffinity === "withUserAffinity";
+    const problems = draftProblems(d);
     const name = d.name.trim();
-    if (name === "") add("name", "Enter a name for the profile.");
-    else if (name.length > 125)
-      add("name", `The name has ${name.length} characters; Apple allows at most 125.`);
-    else if (
-      state.profiles.some(
-        (p) =>
-          p.tokenId === tokenId &&
-          p.id !== editing &&
-          current(p).draft.name.toLowerCase() === name.toLowerCase(),
-      )
-    ) {
-      add("name", `This token already has a profile called '${name}'. Names are unique per token.`);
-    }
-    const platform = LABEL_OF[d.platform];
-    if (platform === undefined) {
-      add("platform", `'${d.platform}' is not a platform; use iOS, macOS, tvOS or visionOS.`);
+    const taken = state.profiles.some(
+      (p) =>
+        p.tokenId === tokenId &&
+        p.id !== editing &&
+        current(p).draft.name.toLowerCase() === name.toLowerCase(),
+    );
+    if (name !== "" && taken) {
+      problems.push({
+        field: "name",
+        message: `This token already has a profile called '${name}'. Names are unique per token.`,
+      });
     }
     const before = editing === undefined ? undefined : find(editing);
-    if (before && current(before).draft.platform !== d.platform) {
-      add("platform", "A saved profile keeps its platform; create a new profile for another one.");
+    const was = before === undefined ? undefined : current(before).draft.platform;
+    if (was !== undefined && was !== d.platform) {
+      problems.push({
+        field: "platform",
+        message: `A profile keeps the platform it was created for: this is a ${platformLabel(was)} profile. Create a new profile for ${platformLabel(d.platform)}.`,
+      });
     }
-    for (const rule of PLATFORM_RULES) {
-      if (platform !== undefined && !rule.platforms.includes(d.platform) && rule.isSet(d)) {
-        add(
-          rule.field,
-          `${rule.setting} is for ${rule.platforms.map((p) => LABEL_OF[p] ?? p).join(" and ")} profiles, not ${platform}.`,
-        );
-      }
-    }
-    if (!blank(d.language) && !FAKE_LANGUAGES.includes(d.language ?? "")) {
-      add("language", `'${d.language ?? ""}' is not a Setup Assistant language.`);
-    }
-    if (!blank(d.region) && !FAKE_REGIONS.includes(d.region ?? "")) {
-      add("region", `'${d.region ?? ""}' is not an ISO 3166-1 region.`);
-    } else if (!blank(d.region) && blank(d.language)) {
-      add("region", "Apple applies a region only with a language; choose a language too.");
-    }
-    if (affinity && d.authentication === null) {
-      add("authentication", "Choose where users authenticate.");
-    }
-    if (!affinity && d.authentication !== null) {
-      add("authentication", "Devices without user affinity have no user to authenticate.");
-    }
-    if (d.authentication === "companyPortal" && !d.installCompanyPortal) {
-      add(
-        "installCompanyPortal",
-        "With Company Portal authentication the Company Portal is always installed.",
-      );
-    }
-    if (!blank(d.companyPortalVppToken) && !d.installCompanyPortal) {
-      add("companyPortalVppToken", "A VPP token is only used to install the Company Portal.");
-    }
-    if (d.singleAppModeUntilAuthentication && blank(d.companyPortalVppToken)) {
-      add("singleAppModeUntilAuthentication", "Single App Mode needs a VPP token.");
-    }
-    if (d.lockedEnrollment && !d.supervised) {
-      add(
-        "lockedEnrollment",
-        "Locked enrollment works only on supervised devices; set Supervised to Yes or turn Locked enrollment off.",
-      );
-    }
-    if (d.sharedIPad && affinity)
-      add("sharedIPad", "Shared iPad needs enrollment without user affinity.");
-    if (d.sharedIPad && !d.supervised)
-      add("sharedIPad", "Shared iPad works only on supervised devices.");
-    if (d.sharedIPad && d.maximumCachedUsers === null) {
-      add(
-        "maximumCachedUsers",
-        "Enter the maximum number of cached users (1 to 24) for Shared iPad.",
-      );
-    } else if (
-      d.sharedIPad &&
-      d.maximumCachedUsers !== null &&
-      (d.maximumCachedUsers < 1 || d.maximumCachedUsers > 24)
-    ) {
-      add(
-        "maximumCachedUsers",
-        `${d.maximumCachedUsers} users cannot be cached; enter a number from 1 to 24.`,
-      );
-    }
-    const byCertificate = d.syncWithComputers === "allowByCertificate";
-    if (byCertificate && d.configuratorCertificates.length === 0) {
-      add(
-        "configuratorCertificates",
-        "Add at least one Apple Configurator certificate, or choose another Sync with computers option.",
-      );
-    }
-    if (byCertificate && d.configuratorCertificates.length > 10) {
-      add("configuratorCertificates", "Keep at most 10 Apple Configurator certificates.");
-    }
-    d.configuratorCertificates.forEach((text, i) => {
-      const read = readCertificate(text);
-      if (!read.ok)
-        add(
-          `configuratorCertificates[${i}]`,
-          `Certificate ${i + 1} cannot be used: ${read.error ?? ""}.`,
-        );
-    });
-    if (d.deviceNameTemplate !== null) {
-      const template = d.deviceNameTemplate.trim();
-      const unknown = [...template.matchAll(/\{\{([^}]*)\}\}/g)]
-        .map((m) => m[1])
-        .filter((t) => t !== "SERIAL" && t !== "DEVICETYPE");
-      if (template === "")
-        add("deviceNameTemplate", "The device name template cannot be used: it is empty.");
-      else if (unknown.length > 0) {
-        add(
-          "deviceNameTemplate",
-          `The device name template cannot be used: {{${unknown[0] ?? ""}}} is not a known token.`,
-        );
-      } else if (render(template).length > 63) {
-        add(
-          "deviceNameTemplate",
-          "The device name template cannot be used: names would be longer than 63 characters.",
-        );
-      }
-    }
-    const email = d.department?.email ?? null;
-    if (!blank(email) && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email ?? "")) {
-      add(
-        "department.email",
-        `'${email ?? ""}' is not an email address; enter one like it@example.com.`,
-      );
-    }
-    if ((d.department?.phone ?? "").length > 50) {
-      add(
-        "department.phone",
-        "The department phone has too many characters; Apple allows at most 50.",
-      );
-    }
-    d.hiddenScreens.forEach((key, i) => {
-      if (key.trim() === "")
-        add(`hiddenScreens[${i}]`, "A hidden screen has an empty key; remove it.");
-    });
-    if (!blank(d.enrollmentUrl) && !isHttps(d.enrollmentUrl ?? "")) {
-      add(
-        "enrollmentUrl",
-        "The enrollment URL cannot be used: the address must start with https://.",
-      );
-    }
-    if (!blank(d.configurationWebUrl) && d.authentication !== "setupAssistantModern") {
-      add(
-        "configurationWebUrl",
-        "A configuration web URL is only used with modern authentication.",
-      );
-    }
-    if (problems.length === 0) {
-      const urls = effectiveUrls(tokenId);
-      const url = blank(d.enrollmentUrl) ? urls.enrollmentUrl : d.enrollmentUrl;
-      const web = blank(d.configurationWebUrl) ? urls.configurationWebUrl : d.configurationWebUrl;
-      if (url === null) {
-        add(
-          "enrollmentUrl",
-          "There is no enrollment URL: set the MDM server's enrollment URL in the workspace settings, the token, or this profile.",
-        );
-      }
-      if (d.authentication === "setupAssistantModern" && web === null) {
-        add("configurationWebUrl", "Modern authentication needs a configuration web URL.");
-      }
-    }
-    return problems;
+    return problems.length > 0 ? problems : urlProblems(d, effectiveUrls(tokenId));
   };
 
-  const warningsOf = (d: ProfileDraft): ProfileIssue[] =>
-    d.hiddenScreens.flatMap((key, i) => {
-      const field = `hiddenScreens[${i}]`;
-      if (key.trim() === "") return [];
-      if (d.hiddenScreens.indexOf(key) !== i)
-        return [{ field, message: `'${key}' is listed twice; it is sent once.` }];
-      const known = FAKE_SKIP_KEYS.find((e) => e.key === key);
-      if (!known) {
-        return [
-          {
-            field,
-            message: `Depot does not know the screen key '${key}'; it is kept and sent to Apple as written.`,
-          },
-        ];
-      }
-      const support = known.platforms.find((p) => p.name === d.platform);
-      const label = LABEL_OF[d.platform] ?? d.platform;
-      if (!support)
-        return [
-          {
-            field,
-            message: `'${known.label}' (${key}) does not exist on ${label}; hiding it has no effect.`,
-          },
-        ];
-      if (support.deprecatedIn) {
-        return [
-          {
-            field,
-            message: `Apple deprecated the '${known.label}' screen (${key}) in ${label} ${support.deprecatedIn}.`,
-          },
-        ];
-      }
-      return [];
-    });
+  /** The draft is not a profile file: the backend refuses the request. */
+  const notAProfile = (d: ProfileDraft) => {
+    const error = shapeError(d);
+    return error === null ? null : failure("INVALID_INPUT", error);
+  };
 
   const SAMPLE_FAMILY: Record<string, string> = {
     iOS: "iPad",
@@ -727,7 +309,7 @@ export function fakeProfiles(depot: ReturnType<typeof fakeDepot>, options: Optio
       summary: summary(p),
       draft: v.draft,
       appleJson: appleJson(p.tokenId, v.draft),
-      warnings: warningsOf(v.draft),
+      warnings: draftWarnings(v.draft),
       versions: [...p.versions].reverse().map(({ draft: _, ...rest }) => rest),
       groupRule: `(device.enrollmentProfileName -eq "${v.draft.name.trim()}")`,
       licensingNote: licensingNote(v.draft),
@@ -741,6 +323,8 @@ export function fakeProfiles(depot: ReturnType<typeof fakeDepot>, options: Optio
     );
 
   const create = (tokenId: string, draft: ProfileDraft) => {
+    const refused = notAProfile(draft);
+    if (refused) return refused;
     if (!token(tokenId)) return failure("NOT_FOUND", `token ${tokenId} was not found`);
     const problems = problemsOf(tokenId, draft);
     if (problems.length > 0) return invalid(problems);
@@ -829,13 +413,10 @@ export function fakeProfiles(depot: ReturnType<typeof fakeDepot>, options: Optio
     }),
   });
 
-  const urlError = (field: string, value: string | null) =>
-    !blank(value) && !isHttps(value ?? "")
-      ? failure(
-          "INVALID_INPUT",
-          `${field}: the address must start with https:// (devices only enroll over TLS)`,
-        )
-      : null;
+  const urlError = (field: string, value: string | null) => {
+    const bad = blank(value) ? null : urlProblem(value ?? "");
+    return bad === null ? null : failure("INVALID_INPUT", `${field}: ${bad}`);
+  };
 
   const stem = (name: string) =>
     name
@@ -846,7 +427,7 @@ export function fakeProfiles(depot: ReturnType<typeof fakeDepot>, options: Optio
   /** A token as `tokens.list`/`tokens.get` report it: its profile count and defaults from here. */
   const withDefaults = (t: TokenDetail): TokenDetail => {
     const own = state.profiles.filter((p) => p.tokenId === t.summary.id);
-    const defaults = FAKE_PLATFORMS.flatMap((platform) => {
+    const defaults = CATALOGUE.platforms.flatMap((platform) => {
       const chosen = own.find(
         (p) => p.isDefault && current(p).draft.platform === platform.platform,
       );
@@ -879,7 +460,7 @@ export function fakeProfiles(depot: ReturnType<typeof fakeDepot>, options: Optio
       const t = token(id);
       return t ? withDefaults(t) : failure("NOT_FOUND", `There is no token with id ${id}.`);
     },
-    "profiles.catalogue": () => fakeCatalogue(),
+    "profiles.catalogue": () => structuredClone(CATALOGUE),
     "profiles.list": ({ tokenId }) => ({
       profiles: state.profiles
         .filter((p) => tokenId === undefined || p.tokenId === tokenId)
@@ -891,11 +472,13 @@ export function fakeProfiles(depot: ReturnType<typeof fakeDepot>, options: Optio
       return p ? detail(p) : failure("NOT_FOUND", `profile ${id} was not found`);
     },
     "profiles.check": ({ tokenId, draft, editing }): ProfileCheck | ReturnType<typeof failure> => {
+      const refused = notAProfile(draft);
+      if (refused) return refused;
       if (!token(tokenId)) return failure("NOT_FOUND", `token ${tokenId} was not found`);
       const problems = problemsOf(tokenId, draft, editing);
       return {
         problems,
-        warnings: warningsOf(draft),
+        warnings: draftWarnings(draft),
         appleJson: problems.length === 0 ? appleJson(tokenId, draft) : null,
         certificates: draft.configuratorCertificates.map(readCertificate),
         deviceNamePreview:
@@ -907,6 +490,8 @@ export function fakeProfiles(depot: ReturnType<typeof fakeDepot>, options: Optio
     },
     "profiles.create": ({ tokenId, draft }) => create(tokenId, draft),
     "profiles.edit": ({ id, draft }) => {
+      const refused = notAProfile(draft);
+      if (refused) return refused;
       const p = find(id);
       if (!p) return failure("NOT_FOUND", `profile ${id} was not found`);
       const problems = problemsOf(p.tokenId, draft, id);

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { ProfileDraft } from "../../bindings/ProfileDraft";
 import { fakeDepot, tokenDetail } from "../../test/fakeDepot";
 import { fakeProfiles, type SeedProfile } from "../../test/fakeProfiles";
+import { offeredOn } from "../../test/profileRules";
 import { renderApp } from "../../test/renderApp";
 
 // PLT-1/PLT-2: a profile per platform. The wizard asks for the platform first
@@ -104,10 +105,12 @@ describe("Profiles per platform", () => {
     expect(within(list).queryByTestId("skip-key-TVRoom")).not.toBeInTheDocument();
     // Touch ID exists on macOS; the iOS 14.5 caveat is not about Macs.
     const touch = within(list).getByTestId("skip-key-Biometric");
-    expect(touch).toHaveTextContent("macOS 12.0+");
+    expect(touch).toHaveTextContent("macOS 10.12.4+");
     expect(touch).not.toHaveTextContent("iOS/iPadOS");
     expect(within(touch).queryByTestId("skip-key-note-Biometric")).not.toBeInTheDocument();
-    expect(screen.getByTestId("skip-keys-count")).toHaveTextContent("0 of 7 screens hidden");
+    expect(screen.getByTestId("skip-keys-count")).toHaveTextContent(
+      `0 of ${offeredOn("macOS")} screens hidden`,
+    );
     await user.click(screen.getByTestId("skip-key-FileVault-hide"));
     await user.click(screen.getByTestId("wizard-next"));
     await step(4);
@@ -158,7 +161,7 @@ describe("Profiles per platform", () => {
 
     const list = screen.getByTestId("skip-key-list");
     expect(within(list).getByTestId("skip-key-TVRoom")).toHaveTextContent("tvOS 11.4+");
-    expect(within(list).getByTestId("skip-key-Siri")).toHaveTextContent("tvOS 10.0+");
+    expect(within(list).getByTestId("skip-key-Siri")).toHaveTextContent("tvOS 10.2+");
     expect(within(list).queryByTestId("skip-key-FileVault")).not.toBeInTheDocument();
     expect(within(list).queryByTestId("skip-key-Passcode")).not.toBeInTheDocument();
     await user.click(screen.getByTestId("skip-key-TVRoom-hide"));
@@ -242,7 +245,7 @@ describe("Profiles per platform", () => {
     await user.click(screen.getByTestId("wizard-next"));
     // The field is not offered on macOS, so the refusal shows at the top of the step.
     expect(await screen.findByTestId("step-problems")).toHaveTextContent(
-      "Shared iPad is for iOS/iPadOS profiles, not macOS.",
+      "Shared iPad is for iOS/iPadOS profiles, not macOS; turn Shared iPad off.",
     );
   });
 });
