@@ -7,7 +7,7 @@ use depot_core::assign::{AssignReason, AssignRequest, Outcome};
 use depot_core::profiles::UploadState;
 use depot_core::sync::SyncRequest;
 use depot_core::{CoreError, Depot, DepotOptions, FixedClock};
-use depot_domain::TokenId;
+use depot_domain::{ProfileId, RunId, TokenId, UnixSeconds};
 use depot_domain::profile::{ProfileSpec, UserAffinity};
 use depot_sim::{ErrorBurst, Faults, Fleet, RunningSim, ServerSpec, Simulator};
 
@@ -73,7 +73,7 @@ impl Setup {
             .unwrap()
     }
 
-    pub(crate) async fn create(&self, spec: &ProfileSpec) -> i64 {
+    pub(crate) async fn create(&self, spec: &ProfileSpec) -> ProfileId {
         let detail = self.depot.create_profile(self.token, spec).await.unwrap();
         assert_eq!(
             detail.overview.upload.state,
@@ -85,7 +85,7 @@ impl Setup {
 
     pub(crate) async fn assign(
         &self,
-        profile: Option<i64>,
+        profile: Option<ProfileId>,
         serials: Vec<String>,
     ) -> depot_core::assign::AssignmentSummary {
         let run = self
@@ -376,7 +376,7 @@ async fn mixed_answers_throttling_and_the_24_hour_cooldown() {
     // Still throttled after the bounded retries: kept, never dropped.
     assert_eq!(run.throttled_kept, 1, "{run:?}");
     let follow_up = &s.depot.assignment_history(Some(s.token), 1).unwrap()[0];
-    assert_eq!(follow_up.waiting_until, Some(NOW + 1), "{follow_up:?}");
+    assert_eq!(follow_up.waiting_until, Some(UnixSeconds::new(NOW + 1)), "{follow_up:?}");
     assert_eq!((follow_up.total, follow_up.pending), (1, 1));
 
     // The next run leaves the failed serials alone for 24 hours.
@@ -533,7 +533,7 @@ async fn all_matching_devices_are_previewed_and_assigned_through_dispatch() {
     .await
     .unwrap();
     let run = started["run"]["id"].as_str().unwrap().to_owned();
-    let run_id: i64 = run.parse().unwrap();
+    let run_id = RunId::new(run.parse().unwrap());
     wait_for_change(
         &mut changes,
         |c| matches!(c, depot_core::Change::AssignmentFinished { run, .. } if *run == run_id),
@@ -638,7 +638,7 @@ async fn serials_apple_throttles_for_long_are_kept_and_sent_by_a_later_run() {
 
     let follow_up = s.depot.assignment_history(Some(s.token), 1).unwrap()[0].clone();
     assert_ne!(follow_up.run_id, run.run_id);
-    assert_eq!(follow_up.waiting_until, Some(NOW + 3_600));
+    assert_eq!(follow_up.waiting_until, Some(UnixSeconds::new(NOW + 3_600)));
     assert_eq!((follow_up.total, follow_up.pending), (2, 2));
     assert_eq!(follow_up.profile_version, run.profile_version);
 

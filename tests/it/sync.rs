@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use depot_core::sync::SyncRequest;
 use depot_core::{CoreError, Depot, DepotOptions, FixedClock, TokenFileInput};
-use depot_domain::{TokenId, TokenStatus};
+use depot_domain::{SyncRunId, TokenId, TokenStatus, UnixSeconds};
 use depot_sim::{ChangeBatch, ErrorBurst, Faults, RunningSim, ServerSpec, Simulator};
 
 use crate::support::TestWorkspace;
@@ -172,7 +172,7 @@ async fn pacing_follows_apples_rules_on_a_fake_clock() {
     // Manual: once per 15 minutes, and the refusal says when.
     let err = s.sync(SyncRequest::manual(false)).await.unwrap_err();
     match &err {
-        CoreError::SyncTooSoon { allowed_at, .. } => assert_eq!(*allowed_at, NOW + 15 * 60),
+        CoreError::SyncTooSoon { allowed_at, .. } => assert_eq!(*allowed_at, UnixSeconds::new(NOW + 15 * 60)),
         other => panic!("{other:?}"),
     }
     assert!(err.to_string().contains("manual sync"), "{err}");
@@ -408,7 +408,7 @@ async fn one_sync_per_token_and_the_budget_cancels_cleanly() {
     .unwrap();
     s.depot
         .workspace()
-        .write(|db| db.begin_full_fetch(s.token, 999))
+        .write(|db| db.begin_full_fetch(s.token, SyncRunId::new(999)))
         .unwrap();
     // (The simulator's clock moves too, so OAuth timestamps stay in its window.)
     let outcome = s

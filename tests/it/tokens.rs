@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use depot_core::{CoreError, Depot, DepotOptions, FixedClock, TokenFileInput};
-use depot_domain::TokenStatus;
+use depot_domain::{TokenStatus, UnixSeconds};
 use depot_sim::{Faults, RunningSim, ServerSpec, Simulator};
 
 use crate::support::TestWorkspace;
@@ -218,7 +218,7 @@ async fn bad_token_files_change_nothing() {
     let audit_before = depot.workspace_info().unwrap().audit_entries;
 
     // A token made for a key Depot does not hold.
-    let stranger = depot_apple::TokenKeyPair::generate("someone else", NOW).unwrap();
+    let stranger = depot_apple::TokenKeyPair::generate("someone else", UnixSeconds::new(NOW)).unwrap();
     let foreign = sim
         .issue_token("Sales-East", stranger.certificate_pem().as_bytes())
         .unwrap();

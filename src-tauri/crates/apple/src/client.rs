@@ -8,7 +8,7 @@ use std::time::Duration;
 use depot_domain::time::{parse_rfc3339, rfc3339};
 use depot_domain::{
     Clock, DeviceChange, DeviceFacts, DeviceFamily, DeviceOp, DeviceRecord, ProfileStatus,
-    SecretString, SerialNumber,
+    SecretString, SerialNumber, UnixSeconds,
 };
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
@@ -526,7 +526,7 @@ pub struct AppleClient {
     pause: Arc<dyn Pause>,
     /// Unix seconds (on `clock`) after which no `Retry-After` is waited for:
     /// the end of the run's time budget.
-    deadline: Option<i64>,
+    deadline: Option<UnixSeconds>,
 }
 
 impl std::fmt::Debug for AppleClient {
@@ -596,7 +596,7 @@ impl AppleClient {
 
     /// No `Retry-After` is waited for past `deadline` (Unix seconds on the
     /// client's clock): the end of the run's time budget.
-    pub fn with_deadline(mut self, deadline: i64) -> Self {
+    pub fn with_deadline(mut self, deadline: UnixSeconds) -> Self {
         self.deadline = Some(deadline);
         self
     }
@@ -822,7 +822,7 @@ impl AppleClient {
                             location: header(&resp, "Location").map(str::to_owned),
                         });
                     }
-                    let now = self.clock.now();
+                    let now = self.clock.now().get();
                     let retry_after =
                         header(&resp, "Retry-After").and_then(|v| wait::retry_after(v, now));
                     let date = header(&resp, "Date").and_then(wait::http_date);
@@ -877,13 +877,13 @@ impl AppleClient {
         after <= self.retry.max_wait
             && self
                 .deadline
-                .is_none_or(|end| self.clock.now().saturating_add(secs(after)) <= end)
+                .is_none_or(|end| self.clock.now() + secs(after) <= end)
     }
 
     /// Clock skew, when Apple's `Date` is far from Depot's clock.
     fn clock_skew(&self, apple: Option<i64>) -> Option<AppleError> {
         let apple = apple?;
-        let ours = self.clock.now();
+        let ours = self.clock.now().get();
         ((apple - ours).abs() > MAX_CLOCK_SKEW_SECS)
             .then_some(AppleError::ClockSkew { apple, ours })
     }
@@ -913,7 +913,7 @@ impl AppleClient {
                     &OAuthRequest {
                         method: "GET",
                         url: &url,
-                        timestamp: self.clock.now(),
+                        timestamp: self.clock.now().get(),
                         nonce: &nonce,
                     },
                 )

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use depot_domain::SecretString;
+use depot_domain::{SecretString, UnixSeconds};
 use openssl::asn1::Asn1Time;
 use openssl::bn::{BigNum, MsbOption};
 use openssl::hash::MessageDigest;
@@ -36,8 +36,7 @@ impl fmt::Debug for TokenKeyPair {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertificateInfo {
     pub subject: String,
-    /// Unix seconds.
-    pub not_after: i64,
+    pub not_after: UnixSeconds,
     /// SHA-256 of the DER encoding, `AA:BB:…`.
     pub fingerprint: String,
 }
@@ -54,7 +53,7 @@ impl TokenKeyPair {
     /// Generates a fresh RSA-2048 key and a certificate for `common_name`,
     /// valid from ten minutes before `now` (clock skew) for
     /// [`CERTIFICATE_VALID_DAYS`].
-    pub fn generate(common_name: &str, now: i64) -> Result<Self, KeyError> {
+    pub fn generate(common_name: &str, now: UnixSeconds) -> Result<Self, KeyError> {
         let rsa = Rsa::generate(2048)?;
         let key = PKey::from_rsa(rsa)?;
 
@@ -73,8 +72,8 @@ impl TokenKeyPair {
         cert.set_subject_name(&name)?;
         cert.set_issuer_name(&name)?;
         cert.set_pubkey(&key)?;
-        let not_before = Asn1Time::from_unix(now - 600)?;
-        let not_after = Asn1Time::from_unix(now + i64::from(CERTIFICATE_VALID_DAYS) * 86_400)?;
+        let not_before = Asn1Time::from_unix((now - 600).get())?;
+        let not_after = Asn1Time::from_unix((now + i64::from(CERTIFICATE_VALID_DAYS) * 86_400).get())?;
         cert.set_not_before(&not_before)?;
         cert.set_not_after(&not_after)?;
         cert.append_extension(BasicConstraints::new().critical().build()?)?;
@@ -158,7 +157,7 @@ impl TokenKeyPair {
             .join(":");
         Ok(CertificateInfo {
             subject,
-            not_after,
+            not_after: UnixSeconds::new(not_after),
             fingerprint,
         })
     }
@@ -172,7 +171,7 @@ mod tests {
 
     #[test]
     fn generates_a_self_signed_rsa_2048_certificate_for_key_encipherment() {
-        let pair = TokenKeyPair::generate("Depot workspace test", NOW).unwrap();
+        let pair = TokenKeyPair::generate("Depot workspace test", UnixSeconds::new(NOW)).unwrap();
         let cert = pair.certificate().unwrap();
         assert_eq!(cert.public_key().unwrap().rsa().unwrap().size(), 256);
         assert!(
@@ -192,7 +191,7 @@ mod tests {
         let info = pair.certificate_info().unwrap();
         assert_eq!(info.subject, "CN=Depot workspace test, O=Depot");
         assert!(
-            info.not_after - NOW >= 365 * 86_400,
+            info.not_after.get() - NOW >= 365 * 86_400,
             "valid at least a year"
         );
         assert_eq!(info.fingerprint.len(), 32 * 3 - 1);
@@ -205,8 +204,8 @@ mod tests {
 
     #[test]
     fn stored_pem_round_trips_and_mismatches_are_refused() {
-        let a = TokenKeyPair::generate("a", NOW).unwrap();
-        let b = TokenKeyPair::generate("b", NOW).unwrap();
+        let a = TokenKeyPair::generate("a", UnixSeconds::new(NOW)).unwrap();
+        let b = TokenKeyPair::generate("b", UnixSeconds::new(NOW)).unwrap();
         let again = TokenKeyPair::from_pem(a.private_key_pem().clone(), a.certificate_pem().into())
             .unwrap();
         assert_eq!(

@@ -4,7 +4,7 @@
 //! with the four OAuth credentials.
 
 use depot_domain::time::parse_rfc3339;
-use depot_domain::{SecretBytes, SecretString};
+use depot_domain::{SecretBytes, SecretString, UnixSeconds};
 use openssl::cms::CmsContentInfo;
 
 use crate::keys::{KeyError, TokenKeyPair};
@@ -15,7 +15,7 @@ use crate::oauth::OAuthCredentials;
 pub struct ServerToken {
     pub credentials: OAuthCredentials,
     /// `access_token_expiry`, Unix seconds.
-    pub expires_at: i64,
+    pub expires_at: UnixSeconds,
 }
 
 /// Why a token file could not be used. Each maps to its own UI error code.
@@ -33,8 +33,8 @@ pub enum TokenFileError {
     Corrupted(String),
     #[error("the token file decrypts but lacks {}. Download a new token from Apple's portal", .0.join(", "))]
     MissingCredentials(Vec<&'static str>),
-    #[error("this token expired on {}. Download a new token from Apple's portal", depot_domain::time::rfc3339(*.expired_at))]
-    Expired { expired_at: i64 },
+    #[error("this token expired on {}. Download a new token from Apple's portal", .expired_at)]
+    Expired { expired_at: UnixSeconds },
     #[error(transparent)]
     Key(#[from] KeyError),
 }
@@ -43,7 +43,7 @@ pub enum TokenFileError {
 pub fn decrypt_token_file(
     file: &[u8],
     keys: &TokenKeyPair,
-    now: i64,
+    now: UnixSeconds,
 ) -> Result<ServerToken, TokenFileError> {
     let der = outer_der(file)?;
     let cms = CmsContentInfo::from_der(&der).map_err(|_| {
@@ -181,7 +181,7 @@ const END: &str = "-----END MESSAGE-----";
 
 /// The decrypted layer: optional MIME headers, optional BEGIN/END MESSAGE
 /// markers, then the JSON.
-fn parse_plaintext(plaintext: &[u8], now: i64) -> Result<ServerToken, TokenFileError> {
+fn parse_plaintext(plaintext: &[u8], now: UnixSeconds) -> Result<ServerToken, TokenFileError> {
     let corrupted = |why: &str| TokenFileError::Corrupted(why.to_owned());
     let text = std::str::from_utf8(plaintext).map_err(|_| corrupted("its content is not text"))?;
     let text = SecretString::new(text.replace("\r\n", "\n"));
@@ -230,7 +230,7 @@ fn parse_plaintext(plaintext: &[u8], now: i64) -> Result<ServerToken, TokenFileE
     if !missing.is_empty() {
         return Err(TokenFileError::MissingCredentials(missing));
     }
-    let expires_at = expires_at.unwrap_or_default();
+    let expires_at = UnixSeconds::new(expires_at.unwrap_or_default());
     if expires_at <= now {
         return Err(TokenFileError::Expired {
             expired_at: expires_at,

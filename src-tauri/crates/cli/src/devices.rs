@@ -12,7 +12,7 @@ use depot_core::Depot;
 use depot_core::assign::{AssignReason, AssignRequest};
 use depot_core::devices::{DeviceQuery, DeviceSort, ProfileFilter};
 use depot_core::files::{self, FileKind};
-use depot_domain::TokenId;
+use depot_domain::{ProfileId, TokenId};
 use depot_domain::serial_list::parse_serial_list;
 
 use crate::{print_json, tokens};
@@ -308,7 +308,7 @@ pub async fn unassign(depot: &Arc<Depot>, args: UnassignArgs, json: bool) -> Res
 async fn send(
     depot: &Arc<Depot>,
     token: TokenId,
-    profile: Option<i64>,
+    profile: Option<ProfileId>,
     preview: AssignmentPreviewDto,
     dry_run: bool,
     json: bool,

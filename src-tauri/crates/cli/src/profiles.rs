@@ -8,6 +8,7 @@ use clap::Subcommand;
 use depot_api::dto::{AssignmentRun, EnrollmentSettings, ProfileDetail, ProfileSummary};
 use depot_core::files::{self, FileKind};
 use depot_core::{CoreError, Depot};
+use depot_domain::ProfileId;
 use depot_domain::profile::{ApplePlatform, ProfileSpec};
 
 use crate::{print_json, tokens};
@@ -123,7 +124,7 @@ fn read_spec(path: &std::path::Path) -> Result<ProfileSpec> {
     ProfileSpec::from_profile_file(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
-fn profile_id(depot: &Depot, profile: &str, token: Option<&str>) -> Result<i64> {
+fn profile_id(depot: &Depot, profile: &str, token: Option<&str>) -> Result<ProfileId> {
     let token = token.map(|t| tokens::resolve(depot, t)).transpose()?;
     Ok(depot.resolve_profile(profile, token)?)
 }

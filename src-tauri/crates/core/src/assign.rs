@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use depot_apple::{AppleClient, AssignAnswer, SerialOutcome};
+use depot_domain::{ProfileId, RunId, UnixSeconds};
 use depot_domain::limits::MAX_SERIALS_PER_ASSIGNMENT;
 use depot_domain::{SerialNumber, TokenId};
 use depot_store::Db;
@@ -48,7 +49,7 @@ pub const RESUME_GRACE_SECS: i64 = 120;
 #[derive(Debug, Clone)]
 pub struct AssignRequest {
     pub token: TokenId,
-    pub profile: Option<i64>,
+    pub profile: Option<ProfileId>,
     pub serials: Vec<String>,
     pub reason: AssignReason,
 }
@@ -56,15 +57,15 @@ pub struct AssignRequest {
 /// A run's state and counts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssignmentSummary {
-    pub run_id: i64,
+    pub run_id: RunId,
     pub token_id: TokenId,
     pub kind: AssignmentKind,
     pub reason: AssignReason,
-    pub profile_id: Option<i64>,
+    pub profile_id: Option<ProfileId>,
     pub profile_version: Option<i64>,
     pub operator: String,
-    pub started_at: i64,
-    pub finished_at: Option<i64>,
+    pub started_at: UnixSeconds,
+    pub finished_at: Option<UnixSeconds>,
     pub result: RunResult,
     pub error: Option<String>,
     pub total: u64,
@@ -79,14 +80,14 @@ pub struct AssignmentSummary {
     pub throttled_kept: u64,
     /// A follow-up run that is not due yet: not sent before this time (Unix
     /// seconds). Its `started_at` is the same time.
-    pub waiting_until: Option<i64>,
+    pub waiting_until: Option<UnixSeconds>,
     pub cooldown: u64,
     pub not_sent: u64,
 }
 
 impl AssignmentSummary {
     /// The summary of `row` as of `now`.
-    fn of(row: AssignmentRunRow, now: i64) -> Self {
+    fn of(row: AssignmentRunRow, now: UnixSeconds) -> Self {
         let finished_kept = matches!(row.result, RunResult::Partial | RunResult::Failed);
         AssignmentSummary {
             throttled_kept: if finished_kept {
@@ -122,7 +123,7 @@ impl AssignmentSummary {
 /// Runs in progress in this process: one per token, each cancellable.
 #[derive(Default)]
 pub(crate) struct RunningAssignments {
-    runs: std::sync::Mutex<HashMap<TokenId, (i64, Arc<AtomicBool>)>>,
+    runs: std::sync::Mutex<HashMap<TokenId, (RunId, Arc<AtomicBool>)>>,
 }
 
 /// Removes the token's entry when the run ends, however it ends.
@@ -161,7 +162,7 @@ impl Depot {
     /// Writes a new run with every serial pending (serials in their 24-hour
     /// cooldown are recorded as `COOLDOWN` and not sent). Returns its id; send
     /// it with [`Depot::run_assignment`] or [`Depot::spawn_assignment`].
-    pub fn start_assignment(&self, request: &AssignRequest) -> Result<i64> {
+    pub fn start_assignment(&self, request: &AssignRequest) -> Result<RunId> {
         let mut seen = HashSet::new();
         let mut serials = Vec::with_capacity(request.serials.len());
         for raw in &request.serials {
@@ -253,7 +254,7 @@ impl Depot {
                             Outcome::Cooldown,
                             Some(format!(
                                 "failed recently; Apple asks not to retry before {}",
-                                depot_domain::time::rfc3339(*until)
+                                until.rfc3339()
                             )),
                         )
                     })
@@ -311,18 +312,18 @@ impl Depot {
     }
 
     /// Sends a run in the background (the UI polls [`Depot::assignment_summary`]).
-    pub fn spawn_assignment(self: &Arc<Self>, run: i64) {
+    pub fn spawn_assignment(self: &Arc<Self>, run: RunId) {
         let depot = Arc::clone(self);
         tokio::spawn(async move {
             if let Err(err) = depot.run_assignment(run).await {
-                tracing::warn!(%err, run, "assignment run stopped");
+                tracing::warn!(%err, %run, "assignment run stopped");
             }
         });
     }
 
     /// Sends every pending serial of a run (also one left by a crash) and
     /// returns the final counts.
-    pub async fn run_assignment(&self, run: i64) -> Result<AssignmentSummary> {
+    pub async fn run_assignment(&self, run: RunId) -> Result<AssignmentSummary> {
         let row = self.assignment_row(run)?;
         let now = self.clock.now();
         if row.result != RunResult::Running || row.started_at > now {
@@ -377,7 +378,7 @@ impl Depot {
             db.close_pending_assignments(run, &reason, now)?;
             if result != Some(RunResult::Cancelled) {
                 let wait = wait.unwrap_or(MAX_THROTTLE_WAIT.as_secs());
-                self.keep_throttled(db, &row, now.saturating_add_unsigned(wait))?;
+                self.keep_throttled(db, &row, now + i64::try_from(wait).unwrap_or(i64::MAX))?;
             }
             let counts = db
                 .assignment_run(run)?
@@ -418,7 +419,7 @@ impl Depot {
 
     /// Writes a follow-up run with the serials of `row` still THROTTLED, not
     /// to be sent before `not_before`, and says so on each of them.
-    fn keep_throttled(&self, db: &Db, row: &AssignmentRunRow, not_before: i64) -> Result<()> {
+    fn keep_throttled(&self, db: &Db, row: &AssignmentRunRow, not_before: UnixSeconds) -> Result<()> {
         let kept: Vec<String> = db
             .assignment_results(row.id)?
             .into_iter()
@@ -443,7 +444,7 @@ impl Depot {
             &kept,
             MAX_SERIALS_PER_ASSIGNMENT,
         )?;
-        let when = depot_domain::time::rfc3339(not_before);
+        let when = not_before.rfc3339();
         let detail =
             format!("throttled by Apple: kept, and sent again by run {follow_up} after {when}");
         let results: Vec<(String, Outcome, Option<String>)> = kept
@@ -568,7 +569,7 @@ impl Depot {
 
     /// Asks a running assignment of this process to stop after its current
     /// batch. False when the run is not running here.
-    pub fn cancel_assignment(&self, run: i64) -> bool {
+    pub fn cancel_assignment(&self, run: RunId) -> bool {
         let Ok(runs) = self.assignments.runs.lock() else {
             return false;
         };
@@ -581,7 +582,7 @@ impl Depot {
         }
     }
 
-    pub fn assignment_summary(&self, run: i64) -> Result<AssignmentSummary> {
+    pub fn assignment_summary(&self, run: RunId) -> Result<AssignmentSummary> {
         Ok(AssignmentSummary::of(
             self.assignment_row(run)?,
             self.clock.now(),
@@ -589,7 +590,7 @@ impl Depot {
     }
 
     /// Per-serial results of a run, in batch order.
-    pub fn assignment_results(&self, run: i64) -> Result<Vec<AssignmentResultRow>> {
+    pub fn assignment_results(&self, run: RunId) -> Result<Vec<AssignmentResultRow>> {
         Ok(self.workspace.connect()?.assignment_results(run)?)
     }
 
@@ -624,7 +625,7 @@ impl Depot {
             .await
     }
 
-    async fn resume_assignments_due_at(&self, due: i64) -> Result<Vec<AssignmentSummary>> {
+    async fn resume_assignments_due_at(&self, due: UnixSeconds) -> Result<Vec<AssignmentSummary>> {
         let db = self.workspace.connect()?;
         let mut runs = Vec::new();
         for run in db.unfinished_assignment_runs()? {
@@ -654,7 +655,7 @@ impl Depot {
         Ok(out)
     }
 
-    fn assignment_row(&self, run: i64) -> Result<AssignmentRunRow> {
+    fn assignment_row(&self, run: RunId) -> Result<AssignmentRunRow> {
         self.workspace
             .connect()?
             .assignment_run(run)?
@@ -667,7 +668,7 @@ struct Answered {
     serials: Vec<String>,
     answer: AssignAnswer,
     /// When the answer came.
-    at: i64,
+    at: UnixSeconds,
 }
 
 /// Commits answers (retry-after, throttled count) in the background.

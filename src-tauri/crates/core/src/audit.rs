@@ -1,7 +1,8 @@
 //! The audit log (ACC-1): every mutation goes through [`Depot::audit`] inside
 //! its own transaction, so an entry exists exactly when the change does.
 
-use depot_domain::time::{parse_rfc3339, rfc3339};
+use depot_domain::{ProfileId, UnixSeconds};
+use depot_domain::time::parse_rfc3339;
 use depot_store::Db;
 use depot_store::audit::{AuditQuery, AuditRow, NewAuditEntry};
 
@@ -18,7 +19,7 @@ pub(crate) struct AuditEvent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditRecord {
     pub id: i64,
-    pub at: i64,
+    pub at: UnixSeconds,
     pub operator: String,
     pub action: String,
     pub object: String,
@@ -93,7 +94,7 @@ impl Depot {
         let mut csv = String::from("time,operator,action,object,before,after\r\n");
         for row in &rows {
             let cells = [
-                rfc3339(row.at),
+                row.at.rfc3339(),
                 row.operator.clone(),
                 row.action.clone(),
                 row.object.clone(),
@@ -127,14 +128,14 @@ fn to_query(filter: &AuditFilter) -> Result<AuditQuery> {
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
     };
-    let date = |field: &'static str, v: &Option<String>, end_of_day: bool| -> Result<Option<i64>> {
+    let date = |field: &'static str, v: &Option<String>, end_of_day: bool| -> Result<Option<UnixSeconds>> {
         let Some(v) = text(v) else { return Ok(None) };
         let at = parse_rfc3339(&v).ok_or_else(|| CoreError::InvalidInput {
             field,
             message: format!("'{v}' is not a date (use YYYY-MM-DD)"),
         })?;
         let whole_day = end_of_day && !v.contains(['T', 't', ' ']);
-        Ok(Some(if whole_day { at + 86_399 } else { at }))
+        Ok(Some(UnixSeconds::new(if whole_day { at + 86_399 } else { at })))
     };
     Ok(AuditQuery {
         action: text(&filter.action),
@@ -153,7 +154,7 @@ fn csv_cell(value: &str) -> String {
 }
 
 /// How the audit log names a profile: `profile 7 (Sales iPads)`.
-pub(crate) fn profile_object(id: i64, name: &str) -> String {
+pub(crate) fn profile_object(id: ProfileId, name: &str) -> String {
     format!("profile {id} ({name})")
 }
 

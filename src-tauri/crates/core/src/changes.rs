@@ -3,7 +3,7 @@
 //! the UI, which refreshes what they touch instead of waiting for its next poll.
 //! Sending never blocks and nobody has to listen.
 
-use depot_domain::TokenId;
+use depot_domain::{RunId, TokenId};
 use tokio::sync::broadcast;
 
 use crate::Depot;
@@ -16,9 +16,9 @@ pub enum Change {
     /// A sync of the token ended (done, failed or cancelled).
     SyncFinished { token: TokenId },
     /// An assignment run committed a batch of Apple's answers.
-    AssignmentProgress { token: TokenId, run: i64 },
+    AssignmentProgress { token: TokenId, run: RunId },
     /// An assignment run ended.
-    AssignmentFinished { token: TokenId, run: i64 },
+    AssignmentFinished { token: TokenId, run: RunId },
 }
 
 /// Changes not yet read by a slow listener; older ones are dropped for it.

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 
+use depot_domain::{ProfileId, UnixSeconds};
 use depot_domain::profile::{DeviceNameTemplate, ProfileSpec};
 use depot_domain::serial_list::{BadRow, parse_serial_list};
 use depot_domain::{DeviceFamily, SerialNumber, TokenId};
@@ -41,7 +42,7 @@ pub struct DeviceDetail {
     /// Assignment runs that included this serial, newest first.
     pub history: Vec<SerialAssignmentRow>,
     /// Names of the Depot profiles in `history`, by id.
-    pub profile_names: HashMap<i64, String>,
+    pub profile_names: HashMap<ProfileId, String>,
 }
 
 #[derive(Debug, Clone)]
@@ -50,10 +51,10 @@ pub struct DeviceRecordDetail {
     /// The device name the profile's template gives it (PRO-11).
     pub rendered_name: Option<String>,
     /// Sync facts: when the device became the token's, Apple's last change, last write.
-    pub added_at: Option<i64>,
-    pub op_date: Option<i64>,
-    pub updated_at: Option<i64>,
-    pub cooldown_until: Option<i64>,
+    pub added_at: Option<UnixSeconds>,
+    pub op_date: Option<UnixSeconds>,
+    pub updated_at: Option<UnixSeconds>,
+    pub cooldown_until: Option<UnixSeconds>,
     /// What syncs did to the device on this token, newest first (at most
     /// [`DEVICE_EVENTS_SHOWN`]).
     pub events: Vec<DeviceEventRow>,
@@ -363,7 +364,7 @@ impl Depot {
     pub fn preview_assignment(
         &self,
         token: TokenId,
-        profile: Option<i64>,
+        profile: Option<ProfileId>,
         text: &str,
     ) -> Result<AssignmentPreview> {
         crate::files::check_size(text.len(), crate::files::FileKind::SerialList, "serials")?;
@@ -375,7 +376,7 @@ impl Depot {
     pub fn preview_serials(
         &self,
         token: TokenId,
-        profile: Option<i64>,
+        profile: Option<ProfileId>,
         serials: &[String],
         bad_rows: Vec<BadRow>,
         duplicates: usize,
@@ -408,7 +409,7 @@ impl Depot {
                     PreviewClass::Cooldown,
                     format!(
                         "failed recently; not sent again before {}",
-                        depot_domain::time::rfc3339(*until)
+                        until.rfc3339()
                     ),
                 ),
                 (
@@ -530,7 +531,7 @@ impl Depot {
 const CSV_HEADER: &str = "Serial Number,Token,Model,Description,Color,Asset Tag,OS,Family,Profile Status,Depot Profile,Profile Version,Apple Profile UUID,Profile Assigned,Assigned to Server,Assigned By,Last Result,Last Result At,Removed\r\n";
 
 fn csv_line(row: &DeviceListRow) -> String {
-    let time = |t: Option<i64>| t.map(depot_domain::time::rfc3339).unwrap_or_default();
+    let time = |t: Option<UnixSeconds>| t.map(UnixSeconds::rfc3339).unwrap_or_default();
     let cells = [
         row.serial.clone(),
         row.token_name.clone(),

@@ -77,8 +77,11 @@ pub enum CoreError {
     )]
     SyncRunning { server_name: String },
 
-    #[error("{what} of this token is allowed again at {} (Apple's pacing rules)", depot_domain::time::rfc3339(*.allowed_at))]
-    SyncTooSoon { what: &'static str, allowed_at: i64 },
+    #[error("{what} of this token is allowed again at {} (Apple's pacing rules)", .allowed_at)]
+    SyncTooSoon {
+        what: &'static str,
+        allowed_at: depot_domain::UnixSeconds,
+    },
 
     #[error(
         "Apple kept returning the same sync position with more to follow; Depot stopped the sync"

@@ -3,6 +3,7 @@
 //! same transaction.
 
 use depot_apple::{AccountInfo, AppleHosts, AppleUrl, OAuthCredentials, ServerToken, TokenKeyPair};
+use depot_domain::UnixSeconds;
 use depot_domain::limits::MAX_TOKENS_PER_WORKSPACE;
 use depot_domain::profile::ApplePlatform;
 use depot_domain::{SecretString, TokenId, TokenStatus, TokenStatusInput};
@@ -31,7 +32,7 @@ pub struct TokenOverview {
     pub server_name: String,
     pub org_name: String,
     pub apple_id: String,
-    pub expires_at: i64,
+    pub expires_at: UnixSeconds,
     pub days_left: i64,
     pub status: TokenStatus,
     pub simulator: bool,
@@ -43,7 +44,7 @@ pub struct TokenOverview {
     pub over_device_limit: bool,
     pub scope_tags: Vec<String>,
     /// The last finished sync: when, and `ok` / `failed` / `cancelled`.
-    pub last_sync: Option<(i64, String)>,
+    pub last_sync: Option<(UnixSeconds, String)>,
 }
 
 /// The token detail page.
@@ -55,8 +56,8 @@ pub struct TokenDetail {
     pub org_type: Option<String>,
     pub admin_id: Option<String>,
     pub apple_url: String,
-    pub created_at: i64,
-    pub renewed_at: Option<i64>,
+    pub created_at: UnixSeconds,
+    pub renewed_at: Option<UnixSeconds>,
     pub key_fingerprint: String,
     pub delete_blockers: Vec<DeleteBlocker>,
     /// Devices without a profile whose platform has no default (PLT-2):
@@ -88,8 +89,8 @@ pub enum DeleteBlockerKind {
 /// The public side of the pending key pair.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingKeyInfo {
-    pub created_at: i64,
-    pub certificate_expires_at: i64,
+    pub created_at: UnixSeconds,
+    pub certificate_expires_at: UnixSeconds,
     pub subject: String,
     pub fingerprint: String,
     pub certificate_pem: String,
@@ -99,7 +100,7 @@ pub struct PendingKeyInfo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenPreview {
     pub account: AccountInfo,
-    pub expires_at: i64,
+    pub expires_at: UnixSeconds,
     pub days_left: i64,
     pub apple_url: String,
     pub simulator: bool,
@@ -137,6 +138,7 @@ struct StoredCredentials {
     consumer_secret: String,
     access_token: String,
     access_secret: String,
+    /// Unix seconds (kept a plain number: this is the vault's JSON).
     expires_at: i64,
 }
 
@@ -148,7 +150,7 @@ impl StoredCredentials {
             consumer_secret: c.consumer_secret.expose().to_owned(),
             access_token: c.access_token.expose().to_owned(),
             access_secret: c.access_secret.expose().to_owned(),
-            expires_at: token.expires_at,
+            expires_at: token.expires_at.get(),
         }
     }
 
@@ -169,7 +171,7 @@ pub(crate) struct TokenSecrets {
     pub credentials: OAuthCredentials,
     /// Read by demo mode (the simulator gets the token's own credentials back).
     #[cfg_attr(not(feature = "demo"), allow(dead_code))]
-    pub expires_at: i64,
+    pub expires_at: UnixSeconds,
     pub keys: TokenKeyPair,
 }
 
@@ -535,12 +537,12 @@ impl Depot {
                     before: Some(json!({
                         "serverName": row.server_name,
                         "serverUuid": row.server_uuid,
-                        "expiresAt": depot_domain::time::rfc3339(row.expires_at),
+                        "expiresAt": row.expires_at.rfc3339(),
                     })),
                     after: Some(json!({
                         "serverName": account.server_name,
                         "serverUuid": account.server_uuid,
-                        "expiresAt": depot_domain::time::rfc3339(token.expires_at),
+                        "expiresAt": token.expires_at.rfc3339(),
                         "forced": !same_server,
                     })),
                 },
@@ -565,7 +567,7 @@ impl Depot {
             .into_secret_string()
             .ok_or_else(|| depot_store::VaultError::Damaged("token private key".into()))?;
         let keys = TokenKeyPair::from_pem(pem, sealed.certificate_pem)?;
-        let expires_at = creds.expires_at;
+        let expires_at = UnixSeconds::new(creds.expires_at);
         Ok(TokenSecrets {
             credentials: creds.into_oauth(),
             expires_at,
@@ -631,7 +633,7 @@ impl Depot {
                         "serverUuid": row.server_uuid,
                         "orgName": row.org_name,
                         "appleId": row.apple_id,
-                        "expiresAt": depot_domain::time::rfc3339(row.expires_at),
+                        "expiresAt": row.expires_at.rfc3339(),
                     })),
                     after: None,
                 },
@@ -688,7 +690,7 @@ fn credentials_json(token: &ServerToken) -> Result<Zeroizing<Vec<u8>>> {
         .map_err(|e| CoreError::Vault(depot_store::VaultError::Crypto(e.to_string())))
 }
 
-fn facts(account: &AccountInfo, expires_at: i64) -> TokenFacts<'_> {
+fn facts(account: &AccountInfo, expires_at: UnixSeconds) -> TokenFacts<'_> {
     TokenFacts {
         server_name: &account.server_name,
         server_uuid: &account.server_uuid,
@@ -703,7 +705,7 @@ fn facts(account: &AccountInfo, expires_at: i64) -> TokenFacts<'_> {
 /// What the audit log keeps about a token: public facts only.
 fn public_facts(
     account: &AccountInfo,
-    expires_at: i64,
+    expires_at: UnixSeconds,
     apple_id: &str,
     tags: &[String],
 ) -> serde_json::Value {
@@ -712,12 +714,12 @@ fn public_facts(
         "serverUuid": account.server_uuid,
         "orgName": account.org_name,
         "appleId": apple_id,
-        "expiresAt": depot_domain::time::rfc3339(expires_at),
+        "expiresAt": expires_at.rfc3339(),
         "scopeTags": tags,
     })
 }
 
-fn pending_info(keys: &TokenKeyPair, created_at: i64) -> Result<PendingKeyInfo> {
+fn pending_info(keys: &TokenKeyPair, created_at: UnixSeconds) -> Result<PendingKeyInfo> {
     let info = keys.certificate_info()?;
     Ok(PendingKeyInfo {
         created_at,

@@ -4,9 +4,11 @@
 
 use std::sync::atomic::{AtomicI64, Ordering};
 
-/// Unix seconds, UTC.
+use crate::time::UnixSeconds;
+
+/// The current time, UTC.
 pub trait Clock: Send + Sync {
-    fn now(&self) -> i64;
+    fn now(&self) -> UnixSeconds;
 }
 
 /// The real wall clock.
@@ -15,10 +17,12 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     #[allow(clippy::disallowed_methods)] // the one place that reads the wall clock
-    fn now(&self) -> i64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64)
+    fn now(&self) -> UnixSeconds {
+        UnixSeconds::new(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64),
+        )
     }
 }
 
@@ -41,7 +45,7 @@ impl FixedClock {
 }
 
 impl Clock for FixedClock {
-    fn now(&self) -> i64 {
-        self.0.load(Ordering::SeqCst)
+    fn now(&self) -> UnixSeconds {
+        UnixSeconds::new(self.0.load(Ordering::SeqCst))
     }
 }

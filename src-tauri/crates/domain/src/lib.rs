@@ -21,9 +21,10 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use device::{
     DeviceChange, DeviceFacts, DeviceFamily, DeviceOp, DeviceRecord, IdentifierKind, ProfileStatus,
 };
-pub use ids::TokenId;
+pub use ids::{ProfileId, RunId, SyncRunId, TokenId};
 pub use secret::{SecretBytes, SecretString};
 pub use serial::{SerialError, SerialNumber};
+pub use time::UnixSeconds;
 pub use token::{TokenStatus, TokenStatusInput};
 #[cfg(test)]
 mod properties;

@@ -1,4 +1,89 @@
-//! Time formatting. Pure functions of their arguments: the domain never reads a clock.
+//! Times and their formatting. Pure functions of their arguments: the domain
+//! never reads a clock (a [`crate::Clock`] is injected and answers in
+//! [`UnixSeconds`]).
+//!
+//! One unit everywhere in Depot: whole Unix seconds, UTC. The simulator counts
+//! milliseconds internally (it plays Apple's millisecond timestamps) and meets
+//! Depot's seconds at one conversion, `demo::simulator`.
+
+use std::fmt;
+
+/// A point in time: whole seconds since 1970-01-01T00:00:00Z.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
+pub struct UnixSeconds(i64);
+
+impl UnixSeconds {
+    pub const fn new(seconds: i64) -> Self {
+        Self(seconds)
+    }
+
+    pub const fn get(self) -> i64 {
+        self.0
+    }
+
+    /// This time moved by `seconds` (negative moves back); saturates instead of overflowing.
+    #[must_use]
+    pub const fn plus(self, seconds: i64) -> Self {
+        Self(self.0.saturating_add(seconds))
+    }
+
+    /// Seconds from `earlier` to this time (negative when `earlier` is later).
+    pub const fn seconds_since(self, earlier: UnixSeconds) -> i64 {
+        self.0.saturating_sub(earlier.0)
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ`.
+    pub fn rfc3339(self) -> String {
+        rfc3339(self.0)
+    }
+}
+
+#[cfg(feature = "sqlite")]
+impl rusqlite::ToSql for UnixSeconds {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.0.into())
+    }
+}
+
+#[cfg(feature = "sqlite")]
+impl rusqlite::types::FromSql for UnixSeconds {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        i64::column_result(value).map(Self)
+    }
+}
+
+/// `time + seconds` (saturating).
+impl std::ops::Add<i64> for UnixSeconds {
+    type Output = UnixSeconds;
+    fn add(self, seconds: i64) -> UnixSeconds {
+        self.plus(seconds)
+    }
+}
+
+/// `time - seconds` (saturating).
+impl std::ops::Sub<i64> for UnixSeconds {
+    type Output = UnixSeconds;
+    fn sub(self, seconds: i64) -> UnixSeconds {
+        Self(self.0.saturating_sub(seconds))
+    }
+}
+
+/// `later - earlier` in seconds.
+impl std::ops::Sub for UnixSeconds {
+    type Output = i64;
+    fn sub(self, earlier: UnixSeconds) -> i64 {
+        self.seconds_since(earlier)
+    }
+}
+
+impl fmt::Display for UnixSeconds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&rfc3339(self.0))
+    }
+}
 
 /// Unix seconds → `YYYY-MM-DDTHH:MM:SSZ` (RFC 3339, UTC, proleptic Gregorian).
 pub fn rfc3339(unix: i64) -> String {

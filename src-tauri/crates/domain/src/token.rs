@@ -1,6 +1,7 @@
 //! Token status (TOK-4), computed from facts and an injected "now".
 
 use crate::limits::TOKEN_EXPIRY_WARNING_DAYS;
+use crate::time::UnixSeconds;
 
 /// What the token list shows in its Status column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -15,10 +16,10 @@ pub enum TokenStatus {
     Rejected,
 }
 
-/// The facts the status is computed from. Times are Unix seconds (UTC).
+/// The facts the status is computed from.
 #[derive(Debug, Clone, Copy)]
 pub struct TokenStatusInput {
-    pub expires_at: i64,
+    pub expires_at: UnixSeconds,
     pub terms_not_accepted: bool,
     pub rejected_by_apple: bool,
 }
@@ -26,14 +27,14 @@ pub struct TokenStatusInput {
 impl TokenStatus {
     /// Apple's verdicts win over the calendar: a rejected token is unusable even
     /// when it has not expired yet.
-    pub fn evaluate(input: TokenStatusInput, now: i64) -> Self {
+    pub fn evaluate(input: TokenStatusInput, now: UnixSeconds) -> Self {
         if input.rejected_by_apple {
             TokenStatus::Rejected
         } else if input.expires_at <= now {
             TokenStatus::Expired
         } else if input.terms_not_accepted {
             TokenStatus::TermsNotAccepted
-        } else if input.expires_at - now <= TOKEN_EXPIRY_WARNING_DAYS * 86_400 {
+        } else if input.expires_at.seconds_since(now) <= TOKEN_EXPIRY_WARNING_DAYS * 86_400 {
             TokenStatus::Expiring
         } else {
             TokenStatus::Ok
@@ -41,8 +42,8 @@ impl TokenStatus {
     }
 
     /// Whole days left until expiry (negative once expired).
-    pub fn days_left(expires_at: i64, now: i64) -> i64 {
-        (expires_at - now).div_euclid(86_400)
+    pub fn days_left(expires_at: UnixSeconds, now: UnixSeconds) -> i64 {
+        expires_at.seconds_since(now).div_euclid(86_400)
     }
 }
 
@@ -51,11 +52,11 @@ mod tests {
     use super::*;
 
     const DAY: i64 = 86_400;
-    const NOW: i64 = 1_790_000_000;
+    const NOW: UnixSeconds = UnixSeconds::new(1_790_000_000);
 
     fn input(expires_in_days: i64) -> TokenStatusInput {
         TokenStatusInput {
-            expires_at: NOW + expires_in_days * DAY,
+            expires_at: NOW.plus(expires_in_days * DAY),
             terms_not_accepted: false,
             rejected_by_apple: false,
         }

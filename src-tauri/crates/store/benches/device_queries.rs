@@ -8,7 +8,7 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use depot_domain::{
+use depot_domain::{ProfileId, SyncRunId, UnixSeconds, 
     DeviceChange, DeviceFamily, DeviceOp, DeviceRecord, ProfileStatus, SerialNumber, TokenId,
 };
 use depot_store::Db;
@@ -97,7 +97,7 @@ const COLORS: &[&str] = &["SILVER", "SPACE GRAY", "BLUE", "STARLIGHT", "MIDNIGHT
 
 struct Fleet {
     serials: Vec<(TokenId, String)>,
-    profile_ids: Vec<i64>,
+    profile_ids: Vec<ProfileId>,
 }
 
 fn token(db: &Db, name: &str, tags: &[String]) -> Result<TokenId> {
@@ -109,14 +109,14 @@ fn token(db: &Db, name: &str, tags: &[String]) -> Result<TokenId> {
             org_id: None,
             org_type: None,
             admin_id: None,
-            expires_at: 1_900_000_000,
+            expires_at: UnixSeconds::new(1_900_000_000),
         },
         apple_id: "admin@example.com",
         apple_url: "https://mdmenrollment.apple.com",
         environment: Environment::Apple,
         scope_tags: tags,
         key_fingerprint: "",
-        created_at: 1_700_000_000,
+        created_at: UnixSeconds::new(1_700_000_000),
     })
 }
 
@@ -182,7 +182,7 @@ fn build(ws: &Workspace, count: usize) -> Result<Fleet> {
                 name,
                 None,
                 depot_domain::profile::ApplePlatform::Ios,
-                0,
+                UnixSeconds::new(0),
             )?;
             profile_ids.push(id);
             for version in [1, 2] {
@@ -191,11 +191,11 @@ fn build(ws: &Workspace, count: usize) -> Result<Fleet> {
                     version,
                     spec: "{}",
                     apple_json: "{}",
-                    created_at: 0,
+                    created_at: UnixSeconds::new(0),
                     created_by: "bench",
                 })?;
-                let uuid = format!("{:032X}", (id * 10 + version) * 7_919);
-                db.record_profile_upload(id, version, Ok(&uuid), 0)?;
+                let uuid = format!("{:032X}", (id.get() * 10 + version) * 7_919);
+                db.record_profile_upload(id, version, Ok(&uuid), UnixSeconds::new(0))?;
                 uuids.push(uuid);
             }
         }
@@ -247,7 +247,7 @@ fn build(ws: &Workspace, count: usize) -> Result<Fleet> {
     ] {
         let started = Instant::now();
         for (token, changes) in &pages {
-            db.write(|db| db.apply_device_changes(*token, changes, Some(run), 1_700_000_000))?;
+            db.write(|db| db.apply_device_changes(*token, changes, Some(SyncRunId::new(run)), UnixSeconds::new(1_700_000_000)))?;
         }
         println!(
             "{what}: {count} devices through apply_device_changes in pages of 1,000: {:.2?}",
@@ -266,7 +266,7 @@ fn build(ws: &Workspace, count: usize) -> Result<Fleet> {
                 op_date: Some(1_700_000_100),
                 record: record(&mut Lcg(1), serial, &uuids),
             };
-            db.apply_device_changes(*token, &[change], None, 1_700_000_100)?;
+            db.apply_device_changes(*token, &[change], None, UnixSeconds::new(1_700_000_100))?;
         }
         Ok::<_, depot_store::StoreError>(())
     })?;
@@ -292,7 +292,7 @@ fn build(ws: &Workspace, count: usize) -> Result<Fleet> {
                     profile_version: Some(2),
                     apple_uuid: Some(&uuids[1]),
                     operator: "bench",
-                    started_at: 1_700_000_000,
+                    started_at: UnixSeconds::new(1_700_000_000),
                 },
                 &run_serials,
                 1000,
@@ -309,7 +309,7 @@ fn build(ws: &Workspace, count: usize) -> Result<Fleet> {
                     (s.clone(), outcome, None)
                 })
                 .collect();
-            db.record_assignment_results(run, &results, 1_700_000_500)
+            db.record_assignment_results(run, &results, UnixSeconds::new(1_700_000_500))
         })?;
     }
     println!(

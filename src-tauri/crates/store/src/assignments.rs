@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use depot_domain::TokenId;
+use depot_domain::{ProfileId, RunId, TokenId, UnixSeconds};
 use rusqlite::{OptionalExtension, Row, params};
 
 use crate::{Db, Result};
@@ -171,25 +171,25 @@ pub struct NewAssignmentRun<'a> {
     pub kind: AssignmentKind,
     /// `manual`, `edit` (re-assign after a profile edit) or `default` (SYN-7).
     pub reason: AssignReason,
-    pub profile_id: Option<i64>,
+    pub profile_id: Option<ProfileId>,
     pub profile_version: Option<i64>,
     pub apple_uuid: Option<&'a str>,
     pub operator: &'a str,
-    pub started_at: i64,
+    pub started_at: UnixSeconds,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssignmentRunRow {
-    pub id: i64,
+    pub id: RunId,
     pub token_id: TokenId,
     pub kind: AssignmentKind,
     pub reason: AssignReason,
-    pub profile_id: Option<i64>,
+    pub profile_id: Option<ProfileId>,
     pub profile_version: Option<i64>,
     pub apple_uuid: Option<String>,
     pub operator: String,
-    pub started_at: i64,
-    pub finished_at: Option<i64>,
+    pub started_at: UnixSeconds,
+    pub finished_at: Option<UnixSeconds>,
     pub result: RunResult,
     pub error: Option<String>,
     pub total: u64,
@@ -209,22 +209,22 @@ pub struct AssignmentResultRow {
     pub batch: i64,
     pub outcome: Option<Outcome>,
     pub detail: Option<String>,
-    pub at: Option<i64>,
+    pub at: Option<UnixSeconds>,
 }
 
 /// One serial's place in a profile's history (device detail, DEV-6).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SerialAssignmentRow {
-    pub run_id: i64,
+    pub run_id: RunId,
     pub kind: AssignmentKind,
     pub reason: AssignReason,
-    pub profile_id: Option<i64>,
+    pub profile_id: Option<ProfileId>,
     pub profile_version: Option<i64>,
     pub operator: String,
     pub outcome: Option<Outcome>,
     pub detail: Option<String>,
-    pub at: Option<i64>,
-    pub started_at: i64,
+    pub at: Option<UnixSeconds>,
+    pub started_at: UnixSeconds,
 }
 
 impl Db {
@@ -234,7 +234,7 @@ impl Db {
         run: &NewAssignmentRun<'_>,
         serials: &[String],
         batch_size: usize,
-    ) -> Result<i64> {
+    ) -> Result<RunId> {
         self.conn.execute(
             "INSERT INTO assignment_runs (token_id, kind, reason, profile_id, profile_version,
                                           apple_uuid, operator, started_at)
@@ -250,7 +250,7 @@ impl Db {
                 run.started_at
             ],
         )?;
-        let id = self.conn.last_insert_rowid();
+        let id = RunId::new(self.conn.last_insert_rowid());
         let mut insert = self.conn.prepare_cached(
             "INSERT OR IGNORE INTO assignment_results (run_id, serial, batch) VALUES (?1, ?2, ?3)",
         )?;
@@ -262,7 +262,7 @@ impl Db {
     }
 
     /// Up to `limit` serials of the run still waiting for an answer, in batch order.
-    pub fn pending_assignment_serials(&self, run: i64, limit: usize) -> Result<Vec<String>> {
+    pub fn pending_assignment_serials(&self, run: RunId, limit: usize) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT serial FROM assignment_results WHERE run_id = ?1 AND outcome IS NULL
              ORDER BY batch, serial LIMIT ?2",
@@ -277,7 +277,7 @@ impl Db {
     }
 
     /// Throttled serials of the run, to send again.
-    pub fn requeue_throttled(&self, run: i64) -> Result<u64> {
+    pub fn requeue_throttled(&self, run: RunId) -> Result<u64> {
         let n = self.conn.execute(
             "UPDATE assignment_results SET outcome = NULL WHERE run_id = ?1 AND outcome = 'THROTTLED'",
             [run],
@@ -287,9 +287,9 @@ impl Db {
 
     pub fn record_assignment_results(
         &self,
-        run: i64,
+        run: RunId,
         results: &[(String, Outcome, Option<String>)],
-        now: i64,
+        now: UnixSeconds,
     ) -> Result<()> {
         let mut update = self.conn.prepare_cached(
             "UPDATE assignment_results SET outcome = ?3, detail = ?4, at = ?5
@@ -303,7 +303,12 @@ impl Db {
 
     /// Closes the serials still waiting when a run stops for good: `NOT_SENT`
     /// with the reason.
-    pub fn close_pending_assignments(&self, run: i64, reason: &str, now: i64) -> Result<u64> {
+    pub fn close_pending_assignments(
+        &self,
+        run: RunId,
+        reason: &str,
+        now: UnixSeconds,
+    ) -> Result<u64> {
         let n = self.conn.execute(
             "UPDATE assignment_results SET outcome = 'NOT_SENT', detail = ?2, at = ?3
              WHERE run_id = ?1 AND outcome IS NULL",
@@ -320,10 +325,10 @@ impl Db {
     pub fn apply_assignment_outcomes(
         &self,
         token: TokenId,
-        run: i64,
+        run: RunId,
         results: &[(String, Outcome, Option<String>)],
         assigned: Option<&str>,
-        now: i64,
+        now: UnixSeconds,
     ) -> Result<()> {
         let mut success = self.conn.prepare_cached(
             "UPDATE devices SET profile_uuid = ?3,
@@ -346,7 +351,12 @@ impl Db {
         Ok(())
     }
 
-    pub fn set_cooldowns(&self, token: TokenId, serials: &[String], until: i64) -> Result<()> {
+    pub fn set_cooldowns(
+        &self,
+        token: TokenId,
+        serials: &[String],
+        until: UnixSeconds,
+    ) -> Result<()> {
         let mut upsert = self.conn.prepare_cached(
             "INSERT INTO assignment_cooldowns (token_id, serial, until) VALUES (?1, ?2, ?3)
              ON CONFLICT (token_id, serial) DO UPDATE SET until = excluded.until",
@@ -358,18 +368,27 @@ impl Db {
     }
 
     /// Serials of `token` in cooldown at `now`, with when each ends.
-    pub fn cooldowns(&self, token: TokenId, now: i64) -> Result<HashMap<String, i64>> {
+    pub fn cooldowns(
+        &self,
+        token: TokenId,
+        now: UnixSeconds,
+    ) -> Result<HashMap<String, UnixSeconds>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT serial, until FROM assignment_cooldowns WHERE token_id = ?1 AND until > ?2",
         )?;
         let rows = stmt
             .query_map(params![token.get(), now], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<HashMap<String, i64>>>()?;
+            .collect::<rusqlite::Result<HashMap<String, UnixSeconds>>>()?;
         Ok(rows)
     }
 
     /// When `serial`'s cooldown on `token` ends, if it is in one at `now`.
-    pub fn cooldown_until(&self, token: TokenId, serial: &str, now: i64) -> Result<Option<i64>> {
+    pub fn cooldown_until(
+        &self,
+        token: TokenId,
+        serial: &str,
+        now: UnixSeconds,
+    ) -> Result<Option<UnixSeconds>> {
         Ok(self
             .conn
             .query_row(
@@ -383,10 +402,10 @@ impl Db {
 
     pub fn finish_assignment_run(
         &self,
-        run: i64,
+        run: RunId,
         result: RunResult,
         error: Option<&str>,
-        now: i64,
+        now: UnixSeconds,
     ) -> Result<()> {
         self.conn.execute(
             "UPDATE assignment_runs SET result = ?2, error = ?3, finished_at = ?4 WHERE id = ?1",
@@ -395,7 +414,7 @@ impl Db {
         Ok(())
     }
 
-    pub fn assignment_run(&self, run: i64) -> Result<Option<AssignmentRunRow>> {
+    pub fn assignment_run(&self, run: RunId) -> Result<Option<AssignmentRunRow>> {
         let row = self
             .conn
             .query_row(
@@ -431,29 +450,29 @@ impl Db {
     }
 
     /// Runs that were still running when the app stopped (to resume).
-    pub fn unfinished_assignment_runs(&self) -> Result<Vec<i64>> {
+    pub fn unfinished_assignment_runs(&self) -> Result<Vec<RunId>> {
         let mut stmt = self
             .conn
             .prepare("SELECT id FROM assignment_runs WHERE result = 'running' ORDER BY id")?;
         let rows = stmt
             .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<Vec<i64>>>()?;
+            .collect::<rusqlite::Result<Vec<RunId>>>()?;
         Ok(rows)
     }
 
     /// The latest runs, newest first (optionally of one token).
-    pub fn assignment_runs(&self, token: Option<TokenId>, limit: u32) -> Result<Vec<i64>> {
+    pub fn assignment_runs(&self, token: Option<TokenId>, limit: u32) -> Result<Vec<RunId>> {
         let mut stmt = self.conn.prepare(
             "SELECT id FROM assignment_runs WHERE (?1 IS NULL OR token_id = ?1)
              ORDER BY id DESC LIMIT ?2",
         )?;
         let rows = stmt
             .query_map(params![token.map(TokenId::get), limit], |r| r.get(0))?
-            .collect::<rusqlite::Result<Vec<i64>>>()?;
+            .collect::<rusqlite::Result<Vec<RunId>>>()?;
         Ok(rows)
     }
 
-    pub fn assignment_results(&self, run: i64) -> Result<Vec<AssignmentResultRow>> {
+    pub fn assignment_results(&self, run: RunId) -> Result<Vec<AssignmentResultRow>> {
         let mut stmt = self.conn.prepare(
             "SELECT serial, batch, outcome, detail, at FROM assignment_results
              WHERE run_id = ?1 ORDER BY batch, serial",

@@ -1,5 +1,6 @@
 //! The append-only `audit_log` table (ACC-1). Triggers refuse UPDATE and DELETE.
 
+use depot_domain::UnixSeconds;
 use rusqlite::{Row, params_from_iter, types::Value};
 
 use crate::{Db, Result};
@@ -7,7 +8,7 @@ use crate::{Db, Result};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditRow {
     pub id: i64,
-    pub at: i64,
+    pub at: UnixSeconds,
     pub operator: String,
     pub action: String,
     pub object: String,
@@ -17,7 +18,7 @@ pub struct AuditRow {
 
 #[derive(Debug, Clone)]
 pub struct NewAuditEntry<'a> {
-    pub at: i64,
+    pub at: UnixSeconds,
     pub operator: &'a str,
     pub action: &'a str,
     pub object: &'a str,
@@ -31,8 +32,8 @@ pub struct AuditQuery {
     pub action: Option<String>,
     pub object_contains: Option<String>,
     pub operator: Option<String>,
-    pub from: Option<i64>,
-    pub to: Option<i64>,
+    pub from: Option<UnixSeconds>,
+    pub to: Option<UnixSeconds>,
     /// Only entries with a smaller id (keyset paging, newest first).
     pub before_id: Option<i64>,
     pub limit: u32,
@@ -75,11 +76,11 @@ impl Db {
         }
         if let Some(from) = query.from {
             sql.push_str(" AND at >= ?");
-            args.push(Value::Integer(from));
+            args.push(Value::Integer(from.get()));
         }
         if let Some(to) = query.to {
             sql.push_str(" AND at <= ?");
-            args.push(Value::Integer(to));
+            args.push(Value::Integer(to.get()));
         }
         if let Some(before) = query.before_id {
             sql.push_str(" AND id < ?");
@@ -132,7 +133,7 @@ mod tests {
             (40, "key.generate", "pending key"),
         ] {
             let entry = NewAuditEntry {
-                at,
+                at: UnixSeconds::new(at),
                 operator: "alice",
                 action,
                 object,
@@ -143,7 +144,7 @@ mod tests {
         }
         let all = db.query_audit(&AuditQuery::default()).unwrap();
         assert_eq!(
-            all.iter().map(|r| r.at).collect::<Vec<_>>(),
+            all.iter().map(|r| r.at.get()).collect::<Vec<_>>(),
             [40, 30, 20, 10]
         );
 
@@ -163,12 +164,15 @@ mod tests {
         assert_eq!(sales.len(), 2);
         let window = db
             .query_audit(&AuditQuery {
-                from: Some(15),
-                to: Some(30),
+                from: Some(UnixSeconds::new(15)),
+                to: Some(UnixSeconds::new(30)),
                 ..Default::default()
             })
             .unwrap();
-        assert_eq!(window.iter().map(|r| r.at).collect::<Vec<_>>(), [30, 20]);
+        assert_eq!(
+            window.iter().map(|r| r.at.get()).collect::<Vec<_>>(),
+            [30, 20]
+        );
 
         let page1 = db
             .query_audit(&AuditQuery {
@@ -183,7 +187,7 @@ mod tests {
                 ..Default::default()
             })
             .unwrap();
-        assert_eq!(page2.iter().map(|r| r.at).collect::<Vec<_>>(), [10]);
+        assert_eq!(page2.iter().map(|r| r.at.get()).collect::<Vec<_>>(), [10]);
         assert_eq!(
             db.audit_actions().unwrap(),
             ["key.generate", "token.add", "token.renew"]

@@ -3,7 +3,7 @@
 //! details. The sync writes the facts (`sync.rs`); the device list searches
 //! their identifiers (`devices.rs`).
 
-use depot_domain::{DeviceFacts, TokenId};
+use depot_domain::{DeviceFacts, TokenId, UnixSeconds};
 use rusqlite::{OptionalExtension, params};
 
 use crate::{Db, Result};
@@ -16,7 +16,7 @@ pub struct ReplacementRow {
     pub original_serial: Option<String>,
     /// `YYYY-MM-DD` (UTC).
     pub replaced_on: Option<String>,
-    pub fetched_at: i64,
+    pub fetched_at: UnixSeconds,
 }
 
 fn list(text: Option<String>) -> Vec<String> {
@@ -96,8 +96,8 @@ impl Db {
 
 #[cfg(test)]
 mod tests {
-    use depot_domain::SerialNumber;
     use depot_domain::{DeviceChange, DeviceFamily, DeviceOp, DeviceRecord, ProfileStatus};
+    use depot_domain::{SerialNumber, SyncRunId};
 
     use super::*;
     use crate::Workspace;
@@ -191,8 +191,8 @@ mod tests {
                 ),
                 change("IPAD000002", DeviceOp::Listed, 10, DeviceFacts::default()),
             ],
-            Some(1),
-            10,
+            Some(SyncRunId::new(1)),
+            UnixSeconds::new(10),
         )
         .unwrap();
         let facts = db.device_facts(t(1), "PHONE00001").unwrap();
@@ -228,8 +228,8 @@ mod tests {
             db.apply_device_changes(
                 t(token),
                 &[change("PHONE00001", DeviceOp::Listed, 10, facts.clone())],
-                Some(1),
-                10,
+                Some(SyncRunId::new(1)),
+                UnixSeconds::new(10),
             )
             .unwrap();
         }
@@ -248,7 +248,7 @@ mod tests {
         // Released (with the flag Apple sends on deleted records), then purged.
         let mut released = change("PHONE00001", DeviceOp::Deleted, 20, DeviceFacts::default());
         released.record.facts.released_by_replacement = Some(true);
-        db.apply_device_changes(t(2), &[released], None, 20)
+        db.apply_device_changes(t(2), &[released], None, UnixSeconds::new(20))
             .unwrap();
         assert_eq!(
             db.device_facts(t(2), "PHONE00001")
@@ -261,7 +261,11 @@ mod tests {
             ["2:PHONE00001"],
             "removed, still known"
         );
-        assert_eq!(db.purge_removed_devices(t(2), 1_000).unwrap(), 1);
+        assert_eq!(
+            db.purge_removed_devices(t(2), UnixSeconds::new(1_000))
+                .unwrap(),
+            1
+        );
         assert!(search(&db, "351234").is_empty());
         assert_eq!(identifier_rows(&db), 0);
     }
@@ -273,8 +277,8 @@ mod tests {
         db.apply_device_changes(
             t(1),
             &[change("PHONE00001", DeviceOp::Listed, 10, before.clone())],
-            Some(1),
-            10,
+            Some(SyncRunId::new(1)),
+            UnixSeconds::new(10),
         )
         .unwrap();
         // Re-listed unchanged: nothing written, nothing counted.
@@ -282,8 +286,8 @@ mod tests {
             .apply_device_changes(
                 t(1),
                 &[change("PHONE00001", DeviceOp::Listed, 10, before.clone())],
-                Some(2),
-                20,
+                Some(SyncRunId::new(2)),
+                UnixSeconds::new(20),
             )
             .unwrap();
         assert_eq!(same, crate::sync::Applied::default());
@@ -295,7 +299,7 @@ mod tests {
                 t(1),
                 &[change("PHONE00001", DeviceOp::Modified, 30, after)],
                 None,
-                30,
+                UnixSeconds::new(30),
             )
             .unwrap();
         assert_eq!(applied.modified, 1);
@@ -323,8 +327,8 @@ mod tests {
                 10,
                 DeviceFacts::default(),
             )],
-            Some(1),
-            10,
+            Some(SyncRunId::new(1)),
+            UnixSeconds::new(10),
         )
         .unwrap();
         let applied = db
@@ -336,8 +340,8 @@ mod tests {
                     10,
                     phone("351234567890123", "f0:18:98:aa:bb:cc"),
                 )],
-                Some(2),
-                20,
+                Some(SyncRunId::new(2)),
+                UnixSeconds::new(20),
             )
             .unwrap();
         assert_eq!(applied, crate::sync::Applied::default());
@@ -355,15 +359,15 @@ mod tests {
         db.apply_device_changes(
             t(1),
             &[change("REPL000001", DeviceOp::Listed, 10, facts)],
-            Some(1),
-            10,
+            Some(SyncRunId::new(1)),
+            UnixSeconds::new(10),
         )
         .unwrap();
         assert_eq!(db.replacement(t(1), "REPL000001").unwrap(), None);
         let row = ReplacementRow {
             original_serial: Some("ORIG000001".into()),
             replaced_on: Some("2025-01-15".into()),
-            fetched_at: 50,
+            fetched_at: UnixSeconds::new(50),
         };
         db.save_replacement(t(1), "REPL000001", &row).unwrap();
         assert_eq!(
@@ -372,7 +376,7 @@ mod tests {
         );
         assert_eq!(db.replacement(t(2), "REPL000001").unwrap(), None);
         let again = ReplacementRow {
-            fetched_at: 60,
+            fetched_at: UnixSeconds::new(60),
             ..row
         };
         db.save_replacement(t(1), "REPL000001", &again).unwrap();
@@ -400,8 +404,13 @@ mod tests {
                 change(&format!("MANY{i:06}"), DeviceOp::Listed, 10, facts)
             })
             .collect();
-        db.apply_device_changes(t(1), &changes, Some(1), 10)
-            .unwrap();
+        db.apply_device_changes(
+            t(1),
+            &changes,
+            Some(SyncRunId::new(1)),
+            UnixSeconds::new(10),
+        )
+        .unwrap();
         let all = DeviceQuery {
             text: Some("a4:83:e7".into()),
             ..DeviceQuery::default()
@@ -425,8 +434,13 @@ mod tests {
             })
             .collect();
         changes[7].record.facts = phone("351234567890123", "f0:18:98:aa:bb:cc");
-        db.apply_device_changes(t(1), &changes, Some(1), 10)
-            .unwrap();
+        db.apply_device_changes(
+            t(1),
+            &changes,
+            Some(SyncRunId::new(1)),
+            UnixSeconds::new(10),
+        )
+        .unwrap();
         let query = DeviceQuery {
             text: Some("f0:18:98:aa".into()),
             ..DeviceQuery::default()

@@ -1,8 +1,8 @@
 //! The `profiles` and `profile_versions` tables, workspace settings, and the
 //! per-token enrollment URL override (PRO-13..18).
 
-use depot_domain::TokenId;
 use depot_domain::profile::ApplePlatform;
+use depot_domain::{ProfileId, TokenId, UnixSeconds};
 use rusqlite::{OptionalExtension, Row, params};
 
 use crate::{Db, Result};
@@ -37,7 +37,7 @@ impl UploadState {
 /// A profile with its current version's upload facts and usage.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileRow {
-    pub id: i64,
+    pub id: ProfileId,
     pub token_id: TokenId,
     pub token_name: String,
     pub name: String,
@@ -45,8 +45,8 @@ pub struct ProfileRow {
     /// Fixed when the profile is created (PLT-1).
     pub platform: ApplePlatform,
     pub current_version: i64,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub created_at: UnixSeconds,
+    pub updated_at: UnixSeconds,
     /// The token's default for the profile's platform (PLT-2).
     pub is_default: bool,
     /// Active devices holding any version of this profile.
@@ -57,7 +57,7 @@ pub struct ProfileRow {
 /// One version of a profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileVersionRow {
-    pub profile_id: i64,
+    pub profile_id: ProfileId,
     pub version: i64,
     /// The `depot.profile/v1` file.
     pub spec: String,
@@ -68,8 +68,8 @@ pub struct ProfileVersionRow {
     pub upload_error: Option<String>,
     /// The `depot.profile/v1` key Apple's refusal points at, when known.
     pub upload_error_field: Option<String>,
-    pub uploaded_at: Option<i64>,
-    pub created_at: i64,
+    pub uploaded_at: Option<UnixSeconds>,
+    pub created_at: UnixSeconds,
     pub created_by: String,
 }
 
@@ -79,7 +79,7 @@ pub struct PlatformMismatch {
     pub serial: String,
     /// Apple's device family (`Mac`, `AppleTV`, …).
     pub family: String,
-    pub profile_id: i64,
+    pub profile_id: ProfileId,
     pub profile_name: String,
     pub profile_platform: ApplePlatform,
     /// `assigned`: fixable by assigning the right profile; `pushed`: the device
@@ -96,11 +96,11 @@ pub const FAMILY_PLATFORM: &str = "(CASE d.family WHEN 'iPhone' THEN 'iOS' WHEN 
 /// A version about to be written.
 #[derive(Debug, Clone)]
 pub struct NewProfileVersion<'a> {
-    pub profile_id: i64,
+    pub profile_id: ProfileId,
     pub version: i64,
     pub spec: &'a str,
     pub apple_json: &'a str,
-    pub created_at: i64,
+    pub created_at: UnixSeconds,
     pub created_by: &'a str,
 }
 
@@ -137,7 +137,7 @@ impl Db {
         Ok(rows)
     }
 
-    pub fn get_profile(&self, id: i64) -> Result<Option<ProfileRow>> {
+    pub fn get_profile(&self, id: ProfileId) -> Result<Option<ProfileRow>> {
         let sql = format!("{} WHERE p.id = ?1", profile_select());
         Ok(self
             .conn
@@ -146,7 +146,7 @@ impl Db {
     }
 
     /// The profile of `token` called `name` (any case), if any.
-    pub fn find_profile_by_name(&self, token: TokenId, name: &str) -> Result<Option<i64>> {
+    pub fn find_profile_by_name(&self, token: TokenId, name: &str) -> Result<Option<ProfileId>> {
         Ok(self
             .conn
             .query_row(
@@ -158,7 +158,7 @@ impl Db {
     }
 
     /// A profile by Apple's profile UUID of any of its versions.
-    pub fn find_profile_version_by_uuid(&self, uuid: &str) -> Result<Option<(i64, i64)>> {
+    pub fn find_profile_version_by_uuid(&self, uuid: &str) -> Result<Option<(ProfileId, i64)>> {
         Ok(self
             .conn
             .query_row(
@@ -184,14 +184,14 @@ impl Db {
         name: &str,
         description: Option<&str>,
         platform: ApplePlatform,
-        now: i64,
-    ) -> Result<i64> {
+        now: UnixSeconds,
+    ) -> Result<ProfileId> {
         self.conn.execute(
             "INSERT INTO profiles (token_id, name, description, platform, current_version, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5)",
             params![token.get(), name, description, platform.as_str(), now],
         )?;
-        Ok(self.conn.last_insert_rowid())
+        Ok(ProfileId::new(self.conn.last_insert_rowid()))
     }
 
     pub fn insert_profile_version(&self, version: &NewProfileVersion<'_>) -> Result<()> {
@@ -213,11 +213,11 @@ impl Db {
     /// Makes `version` the profile's current one, with its name and description.
     pub fn set_current_profile_version(
         &self,
-        id: i64,
+        id: ProfileId,
         version: i64,
         name: &str,
         description: Option<&str>,
-        now: i64,
+        now: UnixSeconds,
     ) -> Result<()> {
         self.conn.execute(
             "UPDATE profiles SET current_version = ?2, name = ?3, description = ?4, updated_at = ?5
@@ -230,10 +230,10 @@ impl Db {
     /// Records Apple's answer to `POST /profile` for one version.
     pub fn record_profile_upload(
         &self,
-        id: i64,
+        id: ProfileId,
         version: i64,
         outcome: std::result::Result<&str, (&str, Option<&str>)>,
-        now: i64,
+        now: UnixSeconds,
     ) -> Result<()> {
         match outcome {
             Ok(uuid) => self.conn.execute(
@@ -253,7 +253,7 @@ impl Db {
     }
 
     /// Every version of a profile, newest first.
-    pub fn profile_versions(&self, id: i64) -> Result<Vec<ProfileVersionRow>> {
+    pub fn profile_versions(&self, id: ProfileId) -> Result<Vec<ProfileVersionRow>> {
         let sql = format!(
             "SELECT {VERSION_COLUMNS} FROM profile_versions v WHERE v.profile_id = ?1
              ORDER BY v.version DESC"
@@ -265,7 +265,11 @@ impl Db {
         Ok(rows)
     }
 
-    pub fn profile_version(&self, id: i64, version: i64) -> Result<Option<ProfileVersionRow>> {
+    pub fn profile_version(
+        &self,
+        id: ProfileId,
+        version: i64,
+    ) -> Result<Option<ProfileVersionRow>> {
         let sql = format!(
             "SELECT {VERSION_COLUMNS} FROM profile_versions v
               WHERE v.profile_id = ?1 AND v.version = ?2"
@@ -278,7 +282,11 @@ impl Db {
 
     /// Active devices of the profile's token holding an older version of the
     /// profile than `current_uuid` (they need the new one after an edit).
-    pub fn serials_on_older_versions(&self, id: i64, current_uuid: &str) -> Result<Vec<String>> {
+    pub fn serials_on_older_versions(
+        &self,
+        id: ProfileId,
+        current_uuid: &str,
+    ) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare(
             "SELECT d.serial FROM devices d
                JOIN profiles p ON p.id = ?1 AND d.token_id = p.token_id
@@ -294,7 +302,7 @@ impl Db {
     }
 
     /// Active devices holding any version of the profile: (serial, family).
-    pub fn devices_on_profile(&self, id: i64) -> Result<Vec<(String, String)>> {
+    pub fn devices_on_profile(&self, id: ProfileId) -> Result<Vec<(String, String)>> {
         let mut stmt = self.conn.prepare(
             "SELECT d.serial, d.family FROM devices d
                JOIN profiles p ON p.id = ?1 AND d.token_id = p.token_id
@@ -337,7 +345,7 @@ impl Db {
     }
 
     /// Removes a profile and its versions (callers check it is unused first).
-    pub fn delete_profile(&self, id: i64) -> Result<()> {
+    pub fn delete_profile(&self, id: ProfileId) -> Result<()> {
         self.conn
             .execute("DELETE FROM profiles WHERE id = ?1", [id])?;
         Ok(())
@@ -349,7 +357,7 @@ impl Db {
         &self,
         token: TokenId,
         platform: ApplePlatform,
-        profile: Option<i64>,
+        profile: Option<ProfileId>,
     ) -> Result<()> {
         match profile {
             Some(id) => self.conn.execute(
@@ -366,7 +374,11 @@ impl Db {
     }
 
     /// The token's default profile id for `platform`, if set.
-    pub fn default_profile(&self, token: TokenId, platform: ApplePlatform) -> Result<Option<i64>> {
+    pub fn default_profile(
+        &self,
+        token: TokenId,
+        platform: ApplePlatform,
+    ) -> Result<Option<ProfileId>> {
         Ok(self
             .conn
             .query_row(
@@ -378,7 +390,10 @@ impl Db {
     }
 
     /// Every default of the token: (platform, profile id, profile name), by platform.
-    pub fn default_profiles(&self, token: TokenId) -> Result<Vec<(ApplePlatform, i64, String)>> {
+    pub fn default_profiles(
+        &self,
+        token: TokenId,
+    ) -> Result<Vec<(ApplePlatform, ProfileId, String)>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT td.platform, td.profile_id, p.name FROM token_defaults td
                JOIN profiles p ON p.id = td.profile_id
@@ -388,7 +403,7 @@ impl Db {
             .query_map([token.get()], |r| {
                 Ok((platform_of(&r.get::<_, String>(0)?), r.get(1)?, r.get(2)?))
             })?
-            .collect::<rusqlite::Result<Vec<(ApplePlatform, i64, String)>>>()?;
+            .collect::<rusqlite::Result<Vec<(ApplePlatform, ProfileId, String)>>>()?;
         rows.sort_by_key(|(platform, ..)| platform.order());
         Ok(rows)
     }

@@ -1,8 +1,8 @@
 //! The `tokens`, `token_secrets` and `pending_key` tables. Secret columns hold
 //! vault blobs; this module never sees plaintext secrets.
 
-use depot_domain::TokenId;
 use depot_domain::profile::ApplePlatform;
+use depot_domain::{TokenId, UnixSeconds};
 use rusqlite::{OptionalExtension, Row, params};
 
 use crate::{Db, Result};
@@ -45,9 +45,9 @@ pub struct TokenRow {
     pub apple_id: String,
     pub apple_url: String,
     pub environment: Environment,
-    pub expires_at: i64,
-    pub created_at: i64,
-    pub renewed_at: Option<i64>,
+    pub expires_at: UnixSeconds,
+    pub created_at: UnixSeconds,
+    pub renewed_at: Option<UnixSeconds>,
     pub key_fingerprint: String,
     pub terms_not_accepted: bool,
     pub rejected: bool,
@@ -57,7 +57,7 @@ pub struct TokenRow {
     /// The token's default profile per platform (PLT-2), by platform.
     pub default_profiles: Vec<(ApplePlatform, String)>,
     /// The last finished sync: when, and `ok` / `failed` / `cancelled`.
-    pub last_sync: Option<(i64, String)>,
+    pub last_sync: Option<(UnixSeconds, String)>,
 }
 
 /// Facts from Apple's `GET /account` plus Depot's own, for insert and renew.
@@ -69,7 +69,7 @@ pub struct TokenFacts<'a> {
     pub org_id: Option<&'a str>,
     pub org_type: Option<&'a str>,
     pub admin_id: Option<&'a str>,
-    pub expires_at: i64,
+    pub expires_at: UnixSeconds,
 }
 
 /// What a new token row needs besides the facts.
@@ -81,7 +81,7 @@ pub struct NewToken<'a> {
     pub environment: Environment,
     pub scope_tags: &'a [String],
     pub key_fingerprint: &'a str,
-    pub created_at: i64,
+    pub created_at: UnixSeconds,
 }
 
 /// Encrypted secret blobs of one token (from the vault).
@@ -97,7 +97,7 @@ pub struct SealedSecrets {
 pub struct PendingKeyRow {
     pub private_key: Vec<u8>,
     pub certificate_pem: String,
-    pub created_at: i64,
+    pub created_at: UnixSeconds,
 }
 
 const SELECT_TOKEN: &str = "
@@ -181,7 +181,7 @@ impl Db {
         id: TokenId,
         facts: &TokenFacts<'_>,
         credentials: &[u8],
-        renewed_at: i64,
+        renewed_at: UnixSeconds,
     ) -> Result<()> {
         self.conn.execute(
             "UPDATE tokens SET server_name = ?2, server_uuid = ?3, org_name = ?4, org_id = ?5,
@@ -333,7 +333,7 @@ fn token_row(row: &Row<'_>) -> rusqlite::Result<TokenRow> {
         profile_count: row.get::<_, i64>(18)?.unsigned_abs(),
         default_profiles: parse_defaults(row.get::<_, Option<String>>(19)?.as_deref()),
         last_sync: match (
-            row.get::<_, Option<i64>>(20)?,
+            row.get::<_, Option<UnixSeconds>>(20)?,
             row.get::<_, Option<String>>(21)?,
         ) {
             (Some(at), Some(result)) => Some((at, result)),
@@ -381,7 +381,7 @@ mod tests {
             org_id: Some("1234"),
             org_type: Some("org"),
             admin_id: Some("admin@example.com"),
-            expires_at: 100,
+            expires_at: UnixSeconds::new(100),
         }
     }
 
@@ -403,7 +403,7 @@ mod tests {
                 environment: Environment::Apple,
                 scope_tags: &tags,
                 key_fingerprint: "AA:BB",
-                created_at: 1,
+                created_at: UnixSeconds::new(1),
             })
             .unwrap();
         db.put_token_secrets(id, &sealed()).unwrap();
@@ -443,7 +443,7 @@ mod tests {
             environment: Environment::Simulator,
             scope_tags: &[],
             key_fingerprint: "",
-            created_at: 1,
+            created_at: UnixSeconds::new(1),
         });
         assert!(again.is_err());
     }
@@ -455,12 +455,15 @@ mod tests {
         let id = insert(&db, "a", "U");
         db.set_token_verdicts(id, true, true).unwrap();
         let newer = TokenFacts {
-            expires_at: 500,
+            expires_at: UnixSeconds::new(500),
             ..facts("a", "U")
         };
-        db.renew_token(id, &newer, &[9, 9], 42).unwrap();
+        db.renew_token(id, &newer, &[9, 9], UnixSeconds::new(42)).unwrap();
         let row = db.get_token(id).unwrap().unwrap();
-        assert_eq!((row.expires_at, row.renewed_at), (500, Some(42)));
+        assert_eq!(
+            (row.expires_at.get(), row.renewed_at.map(UnixSeconds::get)),
+            (500, Some(42))
+        );
         assert!(!row.terms_not_accepted && !row.rejected);
         assert_eq!(db.token_secrets(id).unwrap().unwrap().credentials, [9, 9]);
         assert_eq!(db.token_secrets(id).unwrap().unwrap().private_key, [3]);
@@ -491,13 +494,13 @@ mod tests {
         db.put_pending_key(&PendingKeyRow {
             private_key: vec![1],
             certificate_pem: "A".into(),
-            created_at: 1,
+            created_at: UnixSeconds::new(1),
         })
         .unwrap();
         db.put_pending_key(&PendingKeyRow {
             private_key: vec![2],
             certificate_pem: "B".into(),
-            created_at: 2,
+            created_at: UnixSeconds::new(2),
         })
         .unwrap();
         assert_eq!(db.pending_key().unwrap().unwrap().certificate_pem, "B");

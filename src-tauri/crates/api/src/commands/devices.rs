@@ -3,17 +3,18 @@
 use std::sync::Arc;
 
 use depot_core::Depot;
+use depot_domain::ProfileId;
 use depot_core::assign::{AssignReason, AssignRequest};
 
 use super::token_id;
 use crate::dto::*;
 use crate::{ApiError, ErrorCode};
 
-fn profile_id(id: Option<&str>) -> Result<Option<i64>, ApiError> {
+fn profile_id(id: Option<&str>) -> Result<Option<ProfileId>, ApiError> {
     id.map(str::trim)
         .filter(|id| !id.is_empty())
         .map(|id| {
-            id.parse::<i64>().map_err(|_| {
+            id.parse::<i64>().map(ProfileId::new).map_err(|_| {
                 ApiError::new(
                     ErrorCode::InvalidInput,
                     format!("'{id}' is not a profile id"),

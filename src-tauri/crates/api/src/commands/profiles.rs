@@ -3,13 +3,14 @@
 use std::sync::Arc;
 
 use depot_core::Depot;
+use depot_domain::{ProfileId, RunId};
 
 use super::token_id;
 use crate::dto::*;
 use crate::{ApiError, ErrorCode};
 
-fn profile_id(id: &str) -> Result<i64, ApiError> {
-    id.trim().parse::<i64>().map_err(|_| {
+fn profile_id(id: &str) -> Result<ProfileId, ApiError> {
+    id.trim().parse::<i64>().map(ProfileId::new).map_err(|_| {
         ApiError::new(
             ErrorCode::InvalidInput,
             format!("'{id}' is not a profile id"),
@@ -17,8 +18,8 @@ fn profile_id(id: &str) -> Result<i64, ApiError> {
     })
 }
 
-fn run_id(id: &str) -> Result<i64, ApiError> {
-    id.trim().parse::<i64>().map_err(|_| {
+fn run_id(id: &str) -> Result<RunId, ApiError> {
+    id.trim().parse::<i64>().map(RunId::new).map_err(|_| {
         ApiError::new(
             ErrorCode::InvalidInput,
             format!("'{id}' is not an assignment run id"),

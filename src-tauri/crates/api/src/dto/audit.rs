@@ -1,6 +1,5 @@
 //! The audit log (ACC-1).
 
-use depot_domain::time::rfc3339;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -108,7 +107,7 @@ impl From<depot_core::AuditPage> for AuditPage {
                 .into_iter()
                 .map(|e| AuditEntry {
                     id: e.id.to_string(),
-                    at: rfc3339(e.at),
+                    at: e.at.rfc3339(),
                     operator: e.operator,
                     action: e.action,
                     object: e.object,

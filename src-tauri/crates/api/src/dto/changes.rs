@@ -58,7 +58,7 @@ mod tests {
         let token = TokenId::new(3);
         let json = serde_json::to_value(ChangeEvent::from(Change::AssignmentFinished {
             token,
-            run: 12,
+            run: depot_domain::RunId::new(12),
         }))
         .unwrap();
         assert_eq!(

@@ -3,6 +3,7 @@
 
 use depot_core::devices as core;
 use depot_domain::TokenId;
+use depot_domain::UnixSeconds;
 use depot_domain::time::rfc3339;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -78,14 +79,14 @@ impl DeviceQueryDto {
         let profile = match some_text(&self.profile_id).as_deref() {
             None => None,
             Some("none") => Some(core::ProfileFilter::NoDepotProfile),
-            Some(id) => Some(core::ProfileFilter::Profile(id.parse::<i64>().map_err(
+            Some(id) => Some(core::ProfileFilter::Profile(depot_domain::ProfileId::new(id.parse::<i64>().map_err(
                 |_| {
                     ApiError::new(
                         ErrorCode::InvalidInput,
                         format!("'{id}' is not a profile id"),
                     )
                 },
-            )?)),
+            )?))),
         };
         Ok(core::DeviceQuery {
             token,
@@ -171,13 +172,13 @@ impl From<&core::DeviceListRow> for DeviceRow {
             depot_profile_id: r.depot_profile.as_ref().map(|p| p.id.to_string()),
             depot_profile_name: r.depot_profile.as_ref().map(|p| p.name.clone()),
             depot_profile_version: r.depot_profile.as_ref().map(|p| p.version),
-            profile_assigned_at: r.profile_assign_time.map(rfc3339),
-            profile_pushed_at: r.profile_push_time.map(rfc3339),
-            assigned_at: r.assigned_at.map(rfc3339),
+            profile_assigned_at: r.profile_assign_time.map(UnixSeconds::rfc3339),
+            profile_pushed_at: r.profile_push_time.map(UnixSeconds::rfc3339),
+            assigned_at: r.assigned_at.map(UnixSeconds::rfc3339),
             assigned_by: r.assigned_by.clone(),
-            removed_at: r.removed_at.map(rfc3339),
+            removed_at: r.removed_at.map(UnixSeconds::rfc3339),
             last_result: r.last_result.as_ref().and_then(|l| l.outcome.clone()),
-            last_result_at: r.last_result.as_ref().and_then(|l| l.at).map(rfc3339),
+            last_result_at: r.last_result.as_ref().and_then(|l| l.at).map(UnixSeconds::rfc3339),
             last_run_id: r.last_result.as_ref().map(|l| l.run_id.to_string()),
         }
     }
@@ -394,8 +395,8 @@ impl From<&core::DeviceEventRow> for DeviceSyncEvent {
             _ => reason = e.detail.clone(),
         }
         DeviceSyncEvent {
-            at: rfc3339(e.at),
-            apple_at: e.op_date.map(rfc3339),
+            at: e.at.rfc3339(),
+            apple_at: e.op_date.map(UnixSeconds::rfc3339),
             kind: e.kind.clone(),
             reason,
             changes,
@@ -437,10 +438,10 @@ impl From<core::DeviceDetail> for DeviceDetailDto {
                 .map(|r| DeviceRecordDto {
                     device: (&r.row).into(),
                     rendered_name: r.rendered_name.clone(),
-                    added_at: r.added_at.map(rfc3339),
-                    apple_changed_at: r.op_date.map(rfc3339),
-                    updated_at: r.updated_at.map(rfc3339),
-                    cooldown_until: r.cooldown_until.map(rfc3339),
+                    added_at: r.added_at.map(UnixSeconds::rfc3339),
+                    apple_changed_at: r.op_date.map(UnixSeconds::rfc3339),
+                    updated_at: r.updated_at.map(UnixSeconds::rfc3339),
+                    cooldown_until: r.cooldown_until.map(UnixSeconds::rfc3339),
                     events: r.events.iter().map(Into::into).collect(),
                     facts: DeviceFactsDto {
                         imei: r.facts.imei.clone(),
@@ -468,8 +469,8 @@ impl From<core::DeviceDetail> for DeviceDetailDto {
                     operator: h.operator.clone(),
                     outcome: h.outcome.map(|o| o.as_str().to_owned()),
                     detail: h.detail.clone(),
-                    at: h.at.map(rfc3339),
-                    started_at: rfc3339(h.started_at),
+                    at: h.at.map(UnixSeconds::rfc3339),
+                    started_at: h.started_at.rfc3339(),
                 })
                 .collect(),
         }

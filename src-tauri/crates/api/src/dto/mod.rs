@@ -32,7 +32,6 @@ pub use tokens::*;
 
 use depot_core::{TokenOverview, WorkspaceInfo as CoreWorkspaceInfo};
 use depot_domain::TokenStatus as DomainTokenStatus;
-use depot_domain::time::rfc3339;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -141,7 +140,7 @@ impl From<TokenOverview> for TokenSummary {
             server_name: token.server_name,
             org_name: token.org_name,
             apple_id: token.apple_id,
-            expires_at: rfc3339(token.expires_at),
+            expires_at: token.expires_at.rfc3339(),
             days_left: token.days_left,
             status: token.status.into(),
             simulator: token.simulator,
@@ -160,7 +159,7 @@ impl From<TokenOverview> for TokenSummary {
                 })
                 .collect(),
             over_device_limit: token.over_device_limit,
-            last_sync_at: token.last_sync.as_ref().map(|(at, _)| rfc3339(*at)),
+            last_sync_at: token.last_sync.as_ref().map(|(at, _)| at.rfc3339()),
             last_sync_result: token
                 .last_sync
                 .as_ref()

@@ -8,7 +8,7 @@ use depot_domain::profile::{
     ApplePlatform, PLATFORM_RULES, ProfileProblem, ProfileSpec, SETUP_LANGUAGES, SKIP_KEYS,
     SkipKeyInfo, regions, skip_key_note,
 };
-use depot_domain::time::rfc3339;
+use depot_domain::UnixSeconds;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
@@ -155,7 +155,7 @@ impl From<&core::UploadInfo> for UploadInfo {
                 S::Failed => UploadState::Failed,
             },
             apple_uuid: u.apple_uuid.clone(),
-            uploaded_at: u.uploaded_at.map(rfc3339),
+            uploaded_at: u.uploaded_at.map(UnixSeconds::rfc3339),
             error: u.error.clone(),
             error_field: u.error_field.clone(),
         }
@@ -194,8 +194,8 @@ impl From<core::ProfileOverview> for ProfileSummary {
             version: p.version,
             device_count: p.device_count,
             is_default: p.is_default,
-            created_at: rfc3339(p.created_at),
-            updated_at: rfc3339(p.updated_at),
+            created_at: p.created_at.rfc3339(),
+            updated_at: p.updated_at.rfc3339(),
             upload: (&p.upload).into(),
         }
     }
@@ -247,7 +247,7 @@ impl TryFrom<core::ProfileDetail> for ProfileDetail {
                 .iter()
                 .map(|v| ProfileVersion {
                     version: v.version,
-                    created_at: rfc3339(v.created_at),
+                    created_at: v.created_at.rfc3339(),
                     created_by: v.created_by.clone(),
                     upload: (&v.upload).into(),
                 })
@@ -312,7 +312,7 @@ pub struct ProfileCheck {
 }
 
 impl ProfileCheck {
-    pub fn from_core(c: core::ProfileCheck, now: i64) -> Self {
+    pub fn from_core(c: core::ProfileCheck, now: UnixSeconds) -> Self {
         ProfileCheck {
             problems: issues(&c.problems),
             warnings: issues(&c.warnings),
@@ -325,7 +325,7 @@ impl ProfileCheck {
                         ok: true,
                         expired: s.not_after < now,
                         subject: s.subject_common_name,
-                        expires_at: Some(rfc3339(s.not_after)),
+                        expires_at: Some(s.not_after.rfc3339()),
                         error: None,
                     },
                     Err(e) => CertificateCheck {
@@ -783,8 +783,8 @@ impl From<CoreAssignment> for AssignmentRun {
             profile_id: a.profile_id.map(|p| p.to_string()),
             profile_version: a.profile_version,
             operator: a.operator,
-            started_at: rfc3339(a.started_at),
-            finished_at: a.finished_at.map(rfc3339),
+            started_at: a.started_at.rfc3339(),
+            finished_at: a.finished_at.map(UnixSeconds::rfc3339),
             result: a.result.into(),
             error: a.error,
             total: a.total,
@@ -794,7 +794,7 @@ impl From<CoreAssignment> for AssignmentRun {
             failed: a.failed,
             throttled: a.throttled,
             throttled_kept: a.throttled_kept,
-            waiting_until: a.waiting_until.map(rfc3339),
+            waiting_until: a.waiting_until.map(UnixSeconds::rfc3339),
             cooldown: a.cooldown,
             not_sent: a.not_sent,
         }
@@ -848,7 +848,7 @@ impl From<depot_core::assign::AssignmentResultRow> for AssignmentResult {
             batch: r.batch,
             outcome: r.outcome.map(|o| o.as_str().to_owned()),
             detail: r.detail,
-            at: r.at.map(rfc3339),
+            at: r.at.map(UnixSeconds::rfc3339),
         }
     }
 }

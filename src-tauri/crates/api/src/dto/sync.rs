@@ -1,7 +1,7 @@
 //! Device sync with Apple (SYN-1..8).
 
 use depot_core::sync as core;
-use depot_domain::time::rfc3339;
+use depot_domain::UnixSeconds;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -186,7 +186,7 @@ impl From<core::SyncProgress> for SyncProgress {
                 core::SyncPhase::Sync => SyncPhase::Sync,
                 core::SyncPhase::Finishing => SyncPhase::Finishing,
             },
-            started_at: rfc3339(p.started_at),
+            started_at: p.started_at.rfc3339(),
             pages: p.pages,
             added: p.added,
             modified: p.modified,
@@ -199,17 +199,17 @@ impl From<core::SyncProgress> for SyncProgress {
 impl From<core::SyncHealth> for SyncHealth {
     fn from(h: core::SyncHealth) -> Self {
         Self {
-            last_success_at: h.last_success_at.map(rfc3339),
-            last_full_sync_at: h.last_full_at.map(rfc3339),
+            last_success_at: h.last_success_at.map(UnixSeconds::rfc3339),
+            last_full_sync_at: h.last_full_at.map(UnixSeconds::rfc3339),
             last_error: h.last_error.map(|(code, message, at)| SyncError {
                 advice: core::sync_error_advice(&code).to_owned(),
                 code,
                 message,
-                at: rfc3339(at),
+                at: at.rfc3339(),
             }),
-            next_automatic_at: h.next_automatic_at.map(rfc3339),
-            manual_allowed_at: h.manual_allowed_at.map(rfc3339),
-            full_allowed_at: h.full_allowed_at.map(rfc3339),
+            next_automatic_at: h.next_automatic_at.map(UnixSeconds::rfc3339),
+            manual_allowed_at: h.manual_allowed_at.map(UnixSeconds::rfc3339),
+            full_allowed_at: h.full_allowed_at.map(UnixSeconds::rfc3339),
             cursor_age_seconds: h.cursor_age,
             device_count: h.device_count,
             pacing_exempt: h.pacing_exempt,
@@ -231,8 +231,8 @@ impl From<depot_core::SyncRunRow> for SyncRun {
             } else {
                 SyncTrigger::Automatic
             },
-            started_at: rfc3339(r.started_at),
-            finished_at: r.finished_at.map(rfc3339),
+            started_at: r.started_at.rfc3339(),
+            finished_at: r.finished_at.map(UnixSeconds::rfc3339),
             result: SyncResult::from_stored(&r.result),
             pages: r.pages,
             added: r.added,

@@ -3,7 +3,7 @@
 use depot_core::{
     PendingKeyInfo, Protection, TokenDetail as CoreTokenDetail, TokenPreview as CoreTokenPreview,
 };
-use depot_domain::time::rfc3339;
+use depot_domain::UnixSeconds;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -230,8 +230,8 @@ impl From<Protection> for KeyProtection {
 impl From<PendingKeyInfo> for PendingKey {
     fn from(key: PendingKeyInfo) -> Self {
         Self {
-            created_at: rfc3339(key.created_at),
-            certificate_expires_at: rfc3339(key.certificate_expires_at),
+            created_at: key.created_at.rfc3339(),
+            certificate_expires_at: key.certificate_expires_at.rfc3339(),
             subject: key.subject,
             fingerprint: key.fingerprint,
             certificate_pem: key.certificate_pem,
@@ -249,7 +249,7 @@ impl From<CoreTokenPreview> for TokenPreview {
             org_id: p.account.org_id,
             org_type: p.account.org_type,
             admin_id: p.account.admin_id,
-            expires_at: rfc3339(p.expires_at),
+            expires_at: p.expires_at.rfc3339(),
             days_left: p.days_left,
             apple_url: p.apple_url,
             simulator: p.simulator,
@@ -267,8 +267,8 @@ impl From<CoreTokenDetail> for TokenDetail {
             org_type: d.org_type,
             admin_id: d.admin_id,
             apple_url: d.apple_url,
-            created_at: rfc3339(d.created_at),
-            renewed_at: d.renewed_at.map(rfc3339),
+            created_at: d.created_at.rfc3339(),
+            renewed_at: d.renewed_at.map(UnixSeconds::rfc3339),
             key_fingerprint: d.key_fingerprint,
             delete_blockers: d
                 .delete_blockers

@@ -606,7 +606,7 @@ async fn a_retry_after_beyond_the_runs_time_stops_the_call() {
     assert_eq!(count(&sim, "GET", "/account"), 2);
 
     // Within max_wait but past the run's deadline.
-    let client = client.with_deadline(NOW + 60);
+    let client = client.with_deadline(UnixSeconds::new(NOW + 60));
     sim.set_faults(Faults {
         errors: vec![
             ErrorBurst::new(429, 1)

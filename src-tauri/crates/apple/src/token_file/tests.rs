@@ -10,7 +10,7 @@ use openssl::symm::Cipher;
 
 use super::*;
 
-const NOW: i64 = 1_790_000_000;
+const NOW: UnixSeconds = UnixSeconds::new(1_790_000_000);
 const EXPIRY: &str = "2027-06-01T10:00:00Z";
 
 fn inner(json: &str, crlf_headers: bool, markers: bool) -> Vec<u8> {
@@ -95,7 +95,7 @@ fn expect_ok(file: &[u8], keys: &TokenKeyPair) {
     assert_eq!(token.credentials.consumer_secret.expose(), "CS_2233");
     assert_eq!(token.credentials.access_token.expose(), "AT_O1O2O3");
     assert_eq!(token.credentials.access_secret.expose(), "AS_4455");
-    assert_eq!(Some(token.expires_at), parse_rfc3339(EXPIRY));
+    assert_eq!(Some(token.expires_at.get()), parse_rfc3339(EXPIRY));
 }
 
 #[test]

@@ -46,7 +46,7 @@ impl Depot {
         let mut builder = Simulator::builder()
             .seed(DEMO_SEED)
             .new_server_devices(DEMO_DEVICES)
-            .clock_start_ms(self.clock.now().saturating_mul(1000));
+            .clock_start_ms(self.clock.now().get().saturating_mul(1000));
         let mut has_demo_server = false;
         for row in self.workspace.connect()?.list_tokens()? {
             if row.environment != Environment::Simulator {
@@ -59,7 +59,7 @@ impl Depot {
                 consumer_secret: c.consumer_secret.expose().to_owned(),
                 access_token: c.access_token.expose().to_owned(),
                 access_secret: c.access_secret.expose().to_owned(),
-                access_token_expiry: depot_domain::time::rfc3339(secrets.expires_at),
+                access_token_expiry: secrets.expires_at.rfc3339(),
             };
             has_demo_server |= row.server_name == DEMO_SERVER;
             let mut spec =
@@ -188,7 +188,7 @@ impl Depot {
         let text = sim
             .issue_token(&server, certificate.as_bytes())
             .map_err(|e| CoreError::Simulator(e.to_string()))?;
-        let stamp = depot_domain::time::rfc3339(self.clock.now()).replace(':', "-");
+        let stamp = self.clock.now().rfc3339().replace(':', "-");
         let file_name = format!(
             "{}_Token_{stamp}_smime.p7m",
             server.replace(" — ", "_").replace(' ', "_")

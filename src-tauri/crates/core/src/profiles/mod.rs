@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 
+use depot_domain::{ProfileId, UnixSeconds};
 use depot_domain::TokenId;
 use depot_domain::limits::MAX_PROFILES_PER_TOKEN;
 use depot_domain::profile::{
@@ -37,7 +38,7 @@ pub use settings::{
 /// A profile as the list shows it (PRO-15).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileOverview {
-    pub id: i64,
+    pub id: ProfileId,
     pub token_id: TokenId,
     pub token_name: String,
     pub name: String,
@@ -48,8 +49,8 @@ pub struct ProfileOverview {
     pub device_count: u64,
     /// The token's default for this platform (PLT-2).
     pub is_default: bool,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub created_at: UnixSeconds,
+    pub updated_at: UnixSeconds,
     pub upload: UploadInfo,
 }
 
@@ -58,7 +59,7 @@ pub struct ProfileOverview {
 pub struct UploadInfo {
     pub state: UploadState,
     pub apple_uuid: Option<String>,
-    pub uploaded_at: Option<i64>,
+    pub uploaded_at: Option<UnixSeconds>,
     pub error: Option<String>,
     /// The `depot.profile/v1` path Apple's refusal points at, when known.
     pub error_field: Option<String>,
@@ -67,7 +68,7 @@ pub struct UploadInfo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileVersionInfo {
     pub version: i64,
-    pub created_at: i64,
+    pub created_at: UnixSeconds,
     pub created_by: String,
     pub upload: UploadInfo,
 }
@@ -120,7 +121,7 @@ impl Depot {
         Ok(db.list_profiles(token)?.iter().map(overview).collect())
     }
 
-    pub fn profile_detail(&self, id: i64) -> Result<ProfileDetail> {
+    pub fn profile_detail(&self, id: ProfileId) -> Result<ProfileDetail> {
         let db = self.workspace.connect()?;
         let row = profile_row(&db, id)?;
         let versions = db.profile_versions(id)?;
@@ -129,9 +130,9 @@ impl Depot {
 
     /// Finds a profile by id or by name (case-insensitive; `token` narrows a name
     /// used on several tokens). For the CLI's `P` arguments.
-    pub fn resolve_profile(&self, reference: &str, token: Option<TokenId>) -> Result<i64> {
+    pub fn resolve_profile(&self, reference: &str, token: Option<TokenId>) -> Result<ProfileId> {
         let db = self.workspace.connect()?;
-        if let Ok(id) = reference.trim().parse::<i64>()
+        if let Ok(id) = reference.trim().parse::<i64>().map(ProfileId::new)
             && db.get_profile(id)?.is_some()
         {
             return Ok(id);
@@ -160,7 +161,7 @@ impl Depot {
         &self,
         token: TokenId,
         spec: &ProfileSpec,
-        editing: Option<i64>,
+        editing: Option<ProfileId>,
     ) -> Result<ProfileCheck> {
         let db = self.workspace.connect()?;
         let row = self.token_row(&db, token)?;
@@ -249,7 +250,7 @@ impl Depot {
     /// profile, and re-assigns every device holding an older version.
     pub async fn edit_profile(
         self: &Arc<Self>,
-        id: i64,
+        id: ProfileId,
         spec: &ProfileSpec,
     ) -> Result<EditOutcome> {
         let version = self.workspace.write(|db| {
@@ -299,7 +300,7 @@ impl Depot {
 
     /// Sends the current version again after a failed or interrupted upload,
     /// then moves devices on older versions to it.
-    pub async fn retry_profile_upload(self: &Arc<Self>, id: i64) -> Result<EditOutcome> {
+    pub async fn retry_profile_upload(self: &Arc<Self>, id: ProfileId) -> Result<EditOutcome> {
         let row = profile_row(&self.workspace.connect()?, id)?;
         if row.current.upload_state != UploadState::Uploaded {
             self.upload_version(id, row.current_version).await?;
@@ -312,7 +313,7 @@ impl Depot {
     }
 
     /// A copy of a profile (its current settings) under a new name, uploaded.
-    pub async fn duplicate_profile(&self, id: i64, name: &str) -> Result<ProfileDetail> {
+    pub async fn duplicate_profile(&self, id: ProfileId, name: &str) -> Result<ProfileDetail> {
         let row = profile_row(&self.workspace.connect()?, id)?;
         let mut spec = stored_spec(&row.current)?;
         spec.name = name.trim().to_owned();
@@ -335,7 +336,7 @@ impl Depot {
         db: &Db,
         token: &TokenRow,
         spec: &ProfileSpec,
-        editing: Option<i64>,
+        editing: Option<ProfileId>,
     ) -> Result<(ValidProfile, String)> {
         let valid = validated(db, token.id, spec, editing)?.map_err(CoreError::ProfileInvalid)?;
         let context = self.profile_context(db, token, true)?;
@@ -352,7 +353,7 @@ impl Depot {
     /// Devices on an older version of `id` get the current one (PRO-14).
     async fn reassign_older_versions(
         self: &Arc<Self>,
-        id: i64,
+        id: ProfileId,
     ) -> Result<Option<AssignmentSummary>> {
         let (row, serials) = {
             let db = self.workspace.connect()?;
@@ -380,7 +381,7 @@ impl Depot {
     /// PRO-15, PLT-2: new devices of the token whose platform is this
     /// profile's get it after each sync. Replaces the token's earlier default
     /// for that platform; other platforms' defaults stay.
-    pub fn set_default_profile(&self, id: i64) -> Result<ProfileOverview> {
+    pub fn set_default_profile(&self, id: ProfileId) -> Result<ProfileOverview> {
         self.workspace.write(|db| {
             let row = profile_row(db, id)?;
             let platform = row.platform;
@@ -430,7 +431,7 @@ impl Depot {
 
     /// Deletes a profile and its versions, unless it is the default or devices
     /// hold it (Apple keeps the profile; it is just no longer managed here).
-    pub fn delete_profile(&self, id: i64) -> Result<()> {
+    pub fn delete_profile(&self, id: ProfileId) -> Result<()> {
         self.workspace.write(|db| {
             let row = profile_row(db, id)?;
             let mut blockers = Vec::new();
@@ -473,7 +474,7 @@ impl Depot {
     // ----- export, diff, handoff ----------------------------------------------------
 
     /// PRO-16: the current version as a `depot.profile/v1` file: (file name, text).
-    pub fn export_profile(&self, id: i64) -> Result<(String, String)> {
+    pub fn export_profile(&self, id: ProfileId) -> Result<(String, String)> {
         let row = profile_row(&self.workspace.connect()?, id)?;
         Ok((
             format!("{}.depot-profile.json", file_stem(&row.name)),
@@ -482,7 +483,7 @@ impl Depot {
     }
 
     /// PRO-16: the exact Apple JSON of the current version: (file name, text).
-    pub fn export_apple_json(&self, id: i64) -> Result<(String, String)> {
+    pub fn export_apple_json(&self, id: ProfileId) -> Result<(String, String)> {
         let row = profile_row(&self.workspace.connect()?, id)?;
         Ok((
             format!("{}.apple-profile.json", file_stem(&row.name)),
@@ -491,7 +492,7 @@ impl Depot {
     }
 
     /// Field-by-field differences from version `from` to version `to`.
-    pub fn profile_diff(&self, id: i64, from: i64, to: i64) -> Result<Vec<FieldChange>> {
+    pub fn profile_diff(&self, id: ProfileId, from: i64, to: i64) -> Result<Vec<FieldChange>> {
         let db = self.workspace.connect()?;
         let version = |v: i64| {
             db.profile_version(id, v)?
@@ -502,7 +503,7 @@ impl Depot {
     }
 
     /// PRO-19: the MDM command payloads for what Apple's profile cannot carry.
-    pub fn profile_handoff(&self, id: i64) -> Result<Vec<HandoffFile>> {
+    pub fn profile_handoff(&self, id: ProfileId) -> Result<Vec<HandoffFile>> {
         let db = self.workspace.connect()?;
         let row = profile_row(&db, id)?;
         let spec = stored_spec(&row.current)?;
@@ -511,7 +512,7 @@ impl Depot {
     }
 }
 
-pub(super) fn profile_row(db: &Db, id: i64) -> Result<ProfileRow> {
+pub(super) fn profile_row(db: &Db, id: ProfileId) -> Result<ProfileRow> {
     db.get_profile(id)?
         .ok_or_else(|| CoreError::NotFound(format!("profile {id}")))
 }
@@ -521,7 +522,7 @@ fn validated(
     db: &Db,
     token: TokenId,
     spec: &ProfileSpec,
-    editing: Option<i64>,
+    editing: Option<ProfileId>,
 ) -> Result<std::result::Result<ValidProfile, Vec<ProfileProblem>>> {
     let mut taken = name_taken(db, token, &spec.name, editing)?;
     if let Some(id) = editing
@@ -551,7 +552,7 @@ fn name_taken(
     db: &Db,
     token: TokenId,
     name: &str,
-    editing: Option<i64>,
+    editing: Option<ProfileId>,
 ) -> Result<Vec<ProfileProblem>> {
     let name = name.trim();
     if name.is_empty() {

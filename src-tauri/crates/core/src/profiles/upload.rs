@@ -1,6 +1,7 @@
 //! Sending a saved profile version to Apple (`POST /profile`) and recording
 //! Apple's answer; a refusal names the file key it points at.
 
+use depot_domain::ProfileId;
 use serde_json::{Value, json};
 
 use super::profile_row;
@@ -9,7 +10,7 @@ use crate::{CoreError, Depot, Result};
 
 impl Depot {
     /// `POST /profile` for one stored version; records Apple's answer either way.
-    pub(super) async fn upload_version(&self, id: i64, version: i64) -> Result<()> {
+    pub(super) async fn upload_version(&self, id: ProfileId, version: i64) -> Result<()> {
         let (token, stored) = {
             let db = self.workspace.connect()?;
             let row = profile_row(&db, id)?;

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use depot_apple::AppleError;
+use depot_domain::{ProfileId, SyncRunId, UnixSeconds};
 use depot_domain::TokenId;
 use depot_store::sync::Phase;
 use depot_store::tokens::TokenRow;
@@ -118,10 +119,10 @@ impl SyncRequest {
 /// A running sync's progress (SYN-5).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncProgress {
-    pub run_id: i64,
+    pub run_id: SyncRunId,
     pub kind: SyncKind,
     pub phase: SyncPhase,
-    pub started_at: i64,
+    pub started_at: UnixSeconds,
     pub pages: u32,
     pub added: u64,
     pub modified: u64,
@@ -162,7 +163,7 @@ impl SyncControl {
 /// How a finished run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncOutcome {
-    pub run_id: i64,
+    pub run_id: SyncRunId,
     pub kind: SyncKind,
     pub pages: u32,
     pub added: u64,
@@ -180,12 +181,12 @@ pub struct SyncOutcome {
 /// Sync health (SYN-6). Times are Unix seconds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncHealth {
-    pub last_success_at: Option<i64>,
-    pub last_full_at: Option<i64>,
-    pub last_error: Option<(String, String, i64)>,
-    pub next_automatic_at: Option<i64>,
-    pub manual_allowed_at: Option<i64>,
-    pub full_allowed_at: Option<i64>,
+    pub last_success_at: Option<UnixSeconds>,
+    pub last_full_at: Option<UnixSeconds>,
+    pub last_error: Option<(String, String, UnixSeconds)>,
+    pub next_automatic_at: Option<UnixSeconds>,
+    pub manual_allowed_at: Option<UnixSeconds>,
+    pub full_allowed_at: Option<UnixSeconds>,
     pub cursor_age: Option<i64>,
     pub device_count: u64,
     pub pacing_exempt: bool,
@@ -194,7 +195,7 @@ pub struct SyncHealth {
 /// What [`Depot::begin_run`] decided.
 #[derive(Debug, Clone, Copy)]
 struct RunPlan {
-    run: i64,
+    run: SyncRunId,
     kind: SyncKind,
     resume_fetch: bool,
 }
@@ -314,7 +315,7 @@ impl Depot {
         self.token_row(&db, id)?;
         let state = db.sync_state(id)?;
         let now = self.clock.now();
-        let future = |at: i64| (at > now).then_some(at);
+        let future = |at: UnixSeconds| (at > now).then_some(at);
         Ok(SyncHealth {
             last_success_at: state.last_success_at,
             last_full_at: state.last_full_at,
@@ -377,7 +378,7 @@ impl Depot {
         } else {
             SyncKind::Full
         };
-        let run = self.workspace.write(|db| -> Result<i64> {
+        let run = self.workspace.write(|db| -> Result<SyncRunId> {
             let run = db.insert_sync_run(id, kind.as_str(), request.trigger.as_str(), started)?;
             if request.trigger == SyncTrigger::Manual {
                 db.record_manual_sync(id, started)?;
@@ -528,7 +529,7 @@ impl Depot {
     async fn assign_default_profiles(
         &self,
         id: TokenId,
-        since: i64,
+        since: UnixSeconds,
     ) -> Vec<crate::assign::AssignmentSummary> {
         use depot_domain::DeviceFamily;
         use depot_domain::profile::ApplePlatform;
@@ -537,7 +538,7 @@ impl Depot {
             if db.default_profiles(id)?.is_empty() {
                 return Ok(Vec::new());
             }
-            let mut by_platform: Vec<(ApplePlatform, i64, Vec<String>)> = Vec::new();
+            let mut by_platform: Vec<(ApplePlatform, ProfileId, Vec<String>)> = Vec::new();
             for (serial, family) in db.new_devices_without_profile(id, since)? {
                 let Some(platform) = DeviceFamily::parse(&family).platform() else {
                     continue;

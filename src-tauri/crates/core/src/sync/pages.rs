@@ -3,6 +3,7 @@
 //! full fetch by marking what it did not list as removed.
 
 use depot_apple::{AppleError, CursorError, DevicePage};
+use depot_domain::{SyncRunId, UnixSeconds};
 use depot_domain::device::latest_per_serial;
 use depot_store::sync::Applied;
 use depot_store::tokens::TokenRow;
@@ -14,7 +15,7 @@ use crate::{CoreError, Depot, Result};
 /// What the page loop works on: one run of one token.
 pub(super) struct PageLoop<'a> {
     pub row: &'a TokenRow,
-    pub run: i64,
+    pub run: SyncRunId,
     pub kind: SyncKind,
     /// A full fetch that a killed run left half done continues.
     pub resume_fetch: bool,
@@ -36,9 +37,9 @@ struct PageBatch {
     /// The cursor after the last buffered page.
     cursor: Option<String>,
     /// The full fetch listing these devices (fetch phase), if any.
-    seen: Option<i64>,
+    seen: Option<SyncRunId>,
     /// When the first buffered page arrived.
-    since: i64,
+    since: UnixSeconds,
 }
 
 /// Pages handed to the writer, with the cursor after the last of them.
@@ -46,9 +47,9 @@ struct Group {
     pages: Vec<Vec<depot_domain::DeviceChange>>,
     cursor: String,
     /// The full fetch listing these devices (fetch phase), if any.
-    seen: Option<i64>,
+    seen: Option<SyncRunId>,
     /// The time written on the devices.
-    now: i64,
+    now: UnixSeconds,
 }
 
 /// Groups read ahead of the one being committed.
@@ -60,7 +61,7 @@ type Committer = Writer<Group, (u32, Applied)>;
 fn commit_group(
     db: &depot_store::Db,
     token: TokenId,
-    run: i64,
+    run: SyncRunId,
     group: Group,
 ) -> Result<(u32, Applied)> {
     let page_count = group.pages.len() as u32;
@@ -126,7 +127,7 @@ impl Depot {
             // Apple's Retry-After is waited for only within the run's budget.
             let client = self
                 .apple_client(&url, secrets.credentials)
-                .with_deadline(started.saturating_add(request.budget));
+                .with_deadline(started + request.budget);
             let mut phase = if kind == SyncKind::Full {
                 SyncPhase::Fetch
             } else {
@@ -287,8 +288,8 @@ impl Depot {
         &self,
         db: &depot_store::Db,
         id: TokenId,
-        run: i64,
-        fetch_run: i64,
+        run: SyncRunId,
+        fetch_run: SyncRunId,
         control: &SyncControl,
         on_progress: &(dyn Fn(&SyncProgress) + Send + Sync),
     ) -> Result<()> {

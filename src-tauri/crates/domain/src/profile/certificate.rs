@@ -44,10 +44,8 @@ const MAX_DER_DEPTH: usize = 32;
 pub struct CertificateSummary {
     /// The subject's common name (CN), when it has one.
     pub subject_common_name: Option<String>,
-    /// Unix seconds.
-    pub not_before: i64,
-    /// Unix seconds.
-    pub not_after: i64,
+    pub not_before: crate::UnixSeconds,
+    pub not_after: crate::UnixSeconds,
 }
 
 impl Certificate {
@@ -113,8 +111,8 @@ impl Certificate {
         let fields = certificate_fields(&self.der).ok()?;
         Some(CertificateSummary {
             subject_common_name: common_name(fields.subject),
-            not_before: asn1_time(fields.not_before)?,
-            not_after: asn1_time(fields.not_after)?,
+            not_before: crate::UnixSeconds::new(asn1_time(fields.not_before)?),
+            not_after: crate::UnixSeconds::new(asn1_time(fields.not_after)?),
         })
     }
 }
@@ -423,11 +421,11 @@ mod tests {
             Some("Depot Test Configurator")
         );
         assert_eq!(
-            crate::time::rfc3339(summary.not_before),
+            summary.not_before.rfc3339(),
             "2026-11-26T18:44:21Z"
         );
         assert_eq!(
-            crate::time::rfc3339(summary.not_after),
+            summary.not_after.rfc3339(),
             "2036-11-23T18:44:21Z"
         );
     }

@@ -374,9 +374,12 @@ impl<'q> Plan<'q> {
                 let uuids = "IN (SELECT apple_uuid FROM profile_versions
                                   WHERE profile_id = ? AND apple_uuid IS NOT NULL)";
                 out.push(
-                    Filter::new(format!("d.profile_uuid {uuids}"), [Value::Integer(id)])
-                        .indexed(format!("+d.profile_uuid {uuids}"))
-                        .dim(Dim::Profile),
+                    Filter::new(
+                        format!("d.profile_uuid {uuids}"),
+                        [Value::Integer(id.get())],
+                    )
+                    .indexed(format!("+d.profile_uuid {uuids}"))
+                    .dim(Dim::Profile),
                 );
             }
             Some(ProfileFilter::NoDepotProfile) => out.push(

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use depot_domain::TokenId;
+use depot_domain::{ProfileId, TokenId};
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::{OptionalExtension, params, params_from_iter};
 
@@ -149,7 +149,7 @@ impl Db {
         let mut families = HashMap::new();
         let mut models = HashMap::new();
         let mut last_results = HashMap::new();
-        let mut profiles: HashMap<Option<i64>, u64> = HashMap::new();
+        let mut profiles: HashMap<Option<ProfileId>, u64> = HashMap::new();
         let mut tokens: HashMap<i64, u64> = HashMap::new();
 
         let mut stmt = self.conn.prepare_cached(&text)?;
@@ -215,7 +215,7 @@ impl Db {
                 kept.push(facet);
             }
         }
-        let names: HashMap<i64, &str> = lookups
+        let names: HashMap<ProfileId, &str> = lookups
             .profiles
             .values()
             .map(|p| (p.id, p.name.as_str()))

@@ -1,6 +1,6 @@
 use std::collections::HashSet;
 
-use depot_domain::TokenId;
+use depot_domain::{ProfileId, RunId, SyncRunId, TokenId, UnixSeconds};
 use rusqlite::params;
 
 use super::*;
@@ -112,7 +112,7 @@ fn profile(db: &Db, id: i64, token: TokenId, name: &str, uuid: &str) {
     }
 }
 
-fn run(db: &Db, token: TokenId, serials: &[&str]) -> i64 {
+fn run(db: &Db, token: TokenId, serials: &[&str]) -> RunId {
     let serials: Vec<String> = serials.iter().map(|s| (*s).to_owned()).collect();
     db.insert_assignment_run(
         &NewAssignmentRun {
@@ -123,7 +123,7 @@ fn run(db: &Db, token: TokenId, serials: &[&str]) -> i64 {
             profile_version: None,
             apple_uuid: None,
             operator: "test",
-            started_at: 0,
+            started_at: UnixSeconds::new(0),
         },
         &serials,
         1000,
@@ -133,7 +133,8 @@ fn run(db: &Db, token: TokenId, serials: &[&str]) -> i64 {
 
 /// Records an answer and, as the assignment engine does in the same
 /// transaction, the device's last result.
-fn answer(db: &Db, run: i64, serial: &str, outcome: Outcome, at: i64) {
+fn answer(db: &Db, run: RunId, serial: &str, outcome: Outcome, at: i64) {
+    let at = UnixSeconds::new(at);
     db.record_assignment_results(run, &[(serial.to_owned(), outcome, None)], at)
         .unwrap();
     db.conn
@@ -429,7 +430,7 @@ fn filters_narrow_the_list() {
         ),
         (
             DeviceQuery {
-                profile: Some(ProfileFilter::Profile(10)),
+                profile: Some(ProfileFilter::Profile(ProfileId::new(10))),
                 ..q()
             },
             Rows(&["1:C02AAA0001", "1:C02AAA0002"]),
@@ -587,7 +588,7 @@ fn rows_carry_the_depot_profile_token_name_and_last_result() {
     assert_eq!(
         row.depot_profile,
         Some(DepotProfileRef {
-            id: 10,
+            id: ProfileId::new(10),
             name: "Sales".into(),
             version: 1
         })
@@ -606,7 +607,7 @@ fn rows_carry_the_depot_profile_token_name_and_last_result() {
 
     let both = db.devices_by_serial("C02AAA0001").unwrap();
     assert_eq!(serials(&both), ["1:C02AAA0001", "2:C02AAA0001"]);
-    assert_eq!(both[1].removed_at, Some(5));
+    assert_eq!(both[1].removed_at, Some(UnixSeconds::new(5)));
     assert_eq!(both[1].token_name, "Beta");
     assert!(db.devices_by_serial("NOPE000000").unwrap().is_empty());
 }
@@ -627,9 +628,9 @@ fn the_last_assignment_result_follows_runs_of_the_same_token() {
     assert_eq!(
         last(a(), "C02AAA0001"),
         Some(LastResult {
-            run_id: first,
+            run_id: RunId::new(first.get()),
             outcome: Some("FAILED".into()),
-            at: Some(100)
+            at: Some(UnixSeconds::new(100))
         })
     );
 
@@ -638,9 +639,9 @@ fn the_last_assignment_result_follows_runs_of_the_same_token() {
     assert_eq!(
         last(a(), "C02AAA0001"),
         Some(LastResult {
-            run_id: second,
+            run_id: RunId::new(second.get()),
             outcome: Some("SUCCESS".into()),
-            at: Some(200)
+            at: Some(UnixSeconds::new(200))
         })
     );
     let by_result = |r: &str| {
@@ -667,7 +668,7 @@ fn the_last_assignment_result_follows_runs_of_the_same_token() {
     assert_eq!(
         last(a(), "F9XCCC0007"),
         Some(LastResult {
-            run_id: second,
+            run_id: RunId::new(second.get()),
             outcome: None,
             at: None
         })
@@ -681,9 +682,9 @@ fn the_last_assignment_result_follows_runs_of_the_same_token() {
     assert_eq!(
         last(a(), "C02AAA0001"),
         Some(LastResult {
-            run_id: first,
+            run_id: RunId::new(first.get()),
             outcome: Some("FAILED".into()),
-            at: Some(100)
+            at: Some(UnixSeconds::new(100))
         })
     );
     assert_eq!(last(a(), "F9XCCC0007"), None);
@@ -728,12 +729,12 @@ fn facets_count_each_dimension_without_its_own_filter() {
                 count: 2
             },
             ProfileFacet {
-                profile_id: Some(10),
+                profile_id: Some(ProfileId::new(10)),
                 name: Some("Sales".into()),
                 count: 2
             },
             ProfileFacet {
-                profile_id: Some(11),
+                profile_id: Some(ProfileId::new(11)),
                 name: Some("Lab".into()),
                 count: 1
             },
@@ -846,7 +847,7 @@ fn serials_are_classified_for_the_assignment_preview() {
             profile_uuid: Some("uuid-sales-v1".into()),
             profile_status: "assigned".into(),
             depot_profile: Some(DepotProfileRef {
-                id: 10,
+                id: ProfileId::new(10),
                 name: "Sales".into(),
                 version: 1
             }),
@@ -967,8 +968,8 @@ fn devices_written_by_a_sync_are_searchable() {
         db.apply_device_changes(
             a(),
             &[change("F9QQQ00001", "LAB-1"), change("F9QQQ00002", "LAB-2")],
-            Some(1),
-            1,
+            Some(SyncRunId::new(1)),
+            UnixSeconds::new(1),
         )
     })
     .unwrap();
@@ -1245,9 +1246,9 @@ fn the_migration_fills_the_new_tables_from_existing_rows() {
     assert_eq!(
         db.device(a(), "C02AAA0001").unwrap().unwrap().last_result,
         Some(LastResult {
-            run_id: 2,
+            run_id: RunId::new(2),
             outcome: Some("SUCCESS".into()),
-            at: Some(6)
+            at: Some(UnixSeconds::new(6))
         })
     );
     let found = find(

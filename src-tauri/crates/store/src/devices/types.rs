@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use depot_domain::TokenId;
+use depot_domain::{ProfileId, RunId, TokenId, UnixSeconds};
 use rusqlite::Row;
 
 /// `DeviceQuery::last_result` value: devices never sent in an assignment run.
@@ -30,7 +30,7 @@ pub enum DeviceSort {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ProfileFilter {
     /// Any version of this Depot profile.
-    Profile(i64),
+    Profile(ProfileId),
     /// No profile, or a profile that is not one of Depot's (another tool's).
     NoDepotProfile,
 }
@@ -89,7 +89,7 @@ impl DeviceCursor {
             DeviceSort::Serial => SortValue::Text(row.serial.clone()),
             DeviceSort::Model => SortValue::Text(row.model.clone()),
             DeviceSort::Status => SortValue::Text(row.profile_status.clone()),
-            DeviceSort::AssignedDate => SortValue::Int(row.assigned_at.unwrap_or(0)),
+            DeviceSort::AssignedDate => SortValue::Int(row.assigned_at.map_or(0, UnixSeconds::get)),
         };
         Self {
             value,
@@ -102,7 +102,7 @@ impl DeviceCursor {
 /// A Depot profile version a device holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DepotProfileRef {
-    pub id: i64,
+    pub id: ProfileId,
     pub name: String,
     /// The version whose Apple uuid the device holds (maybe not the current).
     pub version: i64,
@@ -111,10 +111,10 @@ pub struct DepotProfileRef {
 /// The device's newest row in an assignment run of its token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LastResult {
-    pub run_id: i64,
+    pub run_id: RunId,
     /// `None` while the run has not sent the serial yet.
     pub outcome: Option<String>,
-    pub at: Option<i64>,
+    pub at: Option<UnixSeconds>,
 }
 
 /// One device row of the list (and of the export and device detail).
@@ -132,13 +132,13 @@ pub struct DeviceListRow {
     pub profile_status: String,
     pub profile_uuid: Option<String>,
     pub depot_profile: Option<DepotProfileRef>,
-    pub profile_assign_time: Option<i64>,
-    pub profile_push_time: Option<i64>,
+    pub profile_assign_time: Option<UnixSeconds>,
+    pub profile_push_time: Option<UnixSeconds>,
     /// Apple's date (and who) the device was assigned to the MDM server.
-    pub assigned_at: Option<i64>,
+    pub assigned_at: Option<UnixSeconds>,
     pub assigned_by: Option<String>,
     /// Set when Apple no longer lists the device for the token.
-    pub removed_at: Option<i64>,
+    pub removed_at: Option<UnixSeconds>,
     pub last_result: Option<LastResult>,
 }
 
@@ -152,7 +152,7 @@ pub struct FacetCount {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileFacet {
     /// `None`: no Depot profile.
-    pub profile_id: Option<i64>,
+    pub profile_id: Option<ProfileId>,
     pub name: Option<String>,
     pub count: u64,
 }
@@ -222,7 +222,7 @@ impl Lookups {
     pub(super) fn row(&self, r: &Row<'_>) -> rusqlite::Result<DeviceListRow> {
         let token: i64 = r.get(0)?;
         let profile_uuid: Option<String> = r.get(9)?;
-        let last_run: Option<i64> = r.get(15)?;
+        let last_run: Option<RunId> = r.get(15)?;
         Ok(DeviceListRow {
             token_id: TokenId::new(token),
             token_name: self.tokens.get(&token).cloned().unwrap_or_default(),

@@ -2,7 +2,9 @@
 //! its sync events, the search vocabulary and the identifier index.
 
 use depot_domain::device::identifier_key;
-use depot_domain::{DeviceChange, DeviceFacts, DeviceOp, DeviceRecord, TokenId};
+use depot_domain::{
+    DeviceChange, DeviceFacts, DeviceOp, DeviceRecord, SyncRunId, TokenId, UnixSeconds,
+};
 use rusqlite::{OptionalExtension, params};
 
 use super::Applied;
@@ -222,8 +224,8 @@ impl Db {
         &self,
         token: TokenId,
         changes: &[DeviceChange],
-        seen_run: Option<i64>,
-        now: i64,
+        seen_run: Option<SyncRunId>,
+        now: UnixSeconds,
     ) -> Result<Applied> {
         // New devices join the search index in one statement at the end (see
         // migration 0005): the insert trigger stands aside meanwhile, and is
@@ -245,8 +247,8 @@ impl Db {
         &self,
         token: TokenId,
         changes: &[DeviceChange],
-        seen_run: Option<i64>,
-        now: i64,
+        seen_run: Option<SyncRunId>,
+        now: UnixSeconds,
     ) -> Result<Applied> {
         let mut applied = Applied::default();
         let mut inserted: Vec<i64> = Vec::new();

@@ -1,7 +1,7 @@
 //! Devices and the sync state machine's tables (`devices`, `sync_state`,
 //! `sync_runs`). The engine in `core` decides; this module only stores.
 
-use depot_domain::TokenId;
+use depot_domain::{SyncRunId, TokenId, UnixSeconds};
 use rusqlite::{OptionalExtension, params};
 
 use crate::{Db, Result};
@@ -22,14 +22,14 @@ pub enum Phase {
 pub struct SyncState {
     pub phase: Option<Phase>,
     pub cursor: Option<String>,
-    pub cursor_at: Option<i64>,
-    pub fetch_run: Option<i64>,
-    pub last_full_at: Option<i64>,
-    pub last_success_at: Option<i64>,
-    pub last_manual_at: Option<i64>,
+    pub cursor_at: Option<UnixSeconds>,
+    pub fetch_run: Option<SyncRunId>,
+    pub last_full_at: Option<UnixSeconds>,
+    pub last_success_at: Option<UnixSeconds>,
+    pub last_manual_at: Option<UnixSeconds>,
     pub last_error_code: Option<String>,
     pub last_error: Option<String>,
-    pub last_error_at: Option<i64>,
+    pub last_error_at: Option<UnixSeconds>,
 }
 
 /// Counts from applying one page.
@@ -44,9 +44,9 @@ pub struct Applied {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceEventRow {
     /// When Depot applied it.
-    pub at: i64,
+    pub at: UnixSeconds,
     /// Apple's time of the change.
-    pub op_date: Option<i64>,
+    pub op_date: Option<UnixSeconds>,
     /// `added`, `modified`, `removed` or `returned`.
     pub kind: String,
     /// `modified`: a JSON list of `{"field", "before", "after"}`; `removed`:
@@ -56,12 +56,12 @@ pub struct DeviceEventRow {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncRunRow {
-    pub id: i64,
+    pub id: SyncRunId,
     pub token_id: TokenId,
     pub kind: String,
     pub trigger: String,
-    pub started_at: i64,
-    pub finished_at: Option<i64>,
+    pub started_at: UnixSeconds,
+    pub finished_at: Option<UnixSeconds>,
     pub result: String,
     pub pages: u32,
     pub added: u64,
@@ -113,7 +113,7 @@ impl Db {
     }
 
     /// Starts a new full fetch for `run`: no cursor, phase `fetch`.
-    pub fn begin_full_fetch(&self, token: TokenId, run: i64) -> Result<()> {
+    pub fn begin_full_fetch(&self, token: TokenId, run: SyncRunId) -> Result<()> {
         self.ensure_sync_state(token)?;
         self.conn.execute(
             "UPDATE sync_state SET phase = 'fetch', cursor = NULL, cursor_at = NULL, fetch_run = ?2
@@ -125,7 +125,7 @@ impl Db {
 
     /// Stores the cursor that follows a committed page, and when Apple issued it
     /// (its age decides whether Apple still accepts it).
-    pub fn set_cursor(&self, token: TokenId, cursor: &str, now: i64) -> Result<()> {
+    pub fn set_cursor(&self, token: TokenId, cursor: &str, now: UnixSeconds) -> Result<()> {
         self.ensure_sync_state(token)?;
         self.conn.execute(
             "UPDATE sync_state SET cursor = ?2, cursor_at = ?3 WHERE token_id = ?1",
@@ -136,7 +136,12 @@ impl Db {
 
     /// The full fetch finished: devices it did not list are marked removed,
     /// and the state moves to delta sync. Returns how many were removed.
-    pub fn complete_full_fetch(&self, token: TokenId, run: i64, now: i64) -> Result<u64> {
+    pub fn complete_full_fetch(
+        &self,
+        token: TokenId,
+        run: SyncRunId,
+        now: UnixSeconds,
+    ) -> Result<u64> {
         self.conn.execute(
             "INSERT INTO device_events (device, at, kind, detail)
              SELECT rowid, ?3, 'removed', 'unlisted' FROM devices
@@ -194,7 +199,7 @@ impl Db {
     pub fn new_devices_without_profile(
         &self,
         token: TokenId,
-        since: i64,
+        since: UnixSeconds,
     ) -> Result<Vec<(String, String)>> {
         let mut stmt = self.conn.prepare(
             "SELECT serial, family FROM devices
@@ -214,7 +219,7 @@ impl Db {
         &self,
         token: TokenId,
         serial: &str,
-    ) -> Result<(Option<i64>, Option<i64>, Option<i64>)> {
+    ) -> Result<(Option<UnixSeconds>, Option<UnixSeconds>, Option<UnixSeconds>)> {
         Ok(self
             .conn
             .query_row(
@@ -246,7 +251,7 @@ impl Db {
     }
 
     /// Deletes devices removed more than `age` seconds before `now` (SYN-3).
-    pub fn purge_removed_devices(&self, token: TokenId, older_than: i64) -> Result<u64> {
+    pub fn purge_removed_devices(&self, token: TokenId, older_than: UnixSeconds) -> Result<u64> {
         let n = self.conn.execute(
             "DELETE FROM devices WHERE token_id = ?1 AND removed_at IS NOT NULL AND removed_at < ?2",
             params![token.get(), older_than],
@@ -254,7 +259,7 @@ impl Db {
         Ok(n as u64)
     }
 
-    pub fn record_sync_success(&self, token: TokenId, now: i64) -> Result<()> {
+    pub fn record_sync_success(&self, token: TokenId, now: UnixSeconds) -> Result<()> {
         self.ensure_sync_state(token)?;
         self.conn.execute(
             "UPDATE sync_state SET last_success_at = ?2, last_error_code = NULL, last_error = NULL,
@@ -269,7 +274,7 @@ impl Db {
         token: TokenId,
         code: &str,
         message: &str,
-        now: i64,
+        now: UnixSeconds,
     ) -> Result<()> {
         self.ensure_sync_state(token)?;
         self.conn.execute(
@@ -279,7 +284,7 @@ impl Db {
         Ok(())
     }
 
-    pub fn record_manual_sync(&self, token: TokenId, now: i64) -> Result<()> {
+    pub fn record_manual_sync(&self, token: TokenId, now: UnixSeconds) -> Result<()> {
         self.ensure_sync_state(token)?;
         self.conn.execute(
             "UPDATE sync_state SET last_manual_at = ?2 WHERE token_id = ?1",
@@ -293,13 +298,13 @@ impl Db {
         token: TokenId,
         kind: &str,
         trigger: &str,
-        now: i64,
-    ) -> Result<i64> {
+        now: UnixSeconds,
+    ) -> Result<SyncRunId> {
         self.conn.execute(
             "INSERT INTO sync_runs (token_id, kind, trigger, started_at) VALUES (?1, ?2, ?3, ?4)",
             params![token.get(), kind, trigger, now],
         )?;
-        let id = self.conn.last_insert_rowid();
+        let id = SyncRunId::new(self.conn.last_insert_rowid());
         // Keep the newest runs only.
         self.conn.execute(
             "DELETE FROM sync_runs WHERE token_id = ?1 AND id NOT IN
@@ -309,7 +314,7 @@ impl Db {
         Ok(id)
     }
 
-    pub fn set_sync_run_kind(&self, run: i64, kind: &str) -> Result<()> {
+    pub fn set_sync_run_kind(&self, run: SyncRunId, kind: &str) -> Result<()> {
         self.conn.execute(
             "UPDATE sync_runs SET kind = ?2 WHERE id = ?1",
             params![run, kind],
@@ -317,7 +322,7 @@ impl Db {
         Ok(())
     }
 
-    pub fn add_to_sync_run(&self, run: i64, pages: u32, applied: Applied) -> Result<()> {
+    pub fn add_to_sync_run(&self, run: SyncRunId, pages: u32, applied: Applied) -> Result<()> {
         self.conn.execute(
             "UPDATE sync_runs SET pages = pages + ?2, added = added + ?3, modified = modified + ?4,
                     removed = removed + ?5 WHERE id = ?1",
@@ -334,11 +339,11 @@ impl Db {
 
     pub fn finish_sync_run(
         &self,
-        run: i64,
+        run: SyncRunId,
         result: &str,
         error_code: Option<&str>,
         error: Option<&str>,
-        now: i64,
+        now: UnixSeconds,
     ) -> Result<()> {
         self.conn.execute(
             "UPDATE sync_runs SET result = ?2, error_code = ?3, error = ?4, finished_at = ?5 WHERE id = ?1",
@@ -348,7 +353,7 @@ impl Db {
     }
 
     /// Runs left `running` by a process that died: they ended, without a result.
-    pub fn close_abandoned_runs(&self, token: TokenId, now: i64) -> Result<()> {
+    pub fn close_abandoned_runs(&self, token: TokenId, now: UnixSeconds) -> Result<()> {
         self.conn.execute(
             "UPDATE sync_runs SET result = 'failed', error_code = 'INTERRUPTED',
                     error = 'Depot stopped during this sync; the next sync resumed it', finished_at = ?2
@@ -405,14 +410,14 @@ mod tests {
                 org_id: None,
                 org_type: None,
                 admin_id: None,
-                expires_at: 1,
+                expires_at: UnixSeconds::new(1),
             },
             apple_id: "a@b.example",
             apple_url: "https://x",
             environment: Environment::Apple,
             scope_tags: &[],
             key_fingerprint: "",
-            created_at: 1,
+            created_at: UnixSeconds::new(1),
         })
         .unwrap()
     }
@@ -447,7 +452,12 @@ mod tests {
         let db = ws.connect().unwrap();
         let t = token(&db);
         let applied = db
-            .apply_device_changes(t, &[change("MOVED00001", DeviceOp::Modified, 10)], None, 10)
+            .apply_device_changes(
+                t,
+                &[change("MOVED00001", DeviceOp::Modified, 10)],
+                None,
+                UnixSeconds::new(10),
+            )
             .unwrap();
         assert_eq!(
             applied,
@@ -465,26 +475,51 @@ mod tests {
         let ws = Workspace::open_in_memory().unwrap();
         let db = ws.connect().unwrap();
         let t = token(&db);
-        db.apply_device_changes(t, &[change("DEV0000001", DeviceOp::Added, 50)], None, 50)
-            .unwrap();
+        db.apply_device_changes(
+            t,
+            &[change("DEV0000001", DeviceOp::Added, 50)],
+            None,
+            UnixSeconds::new(50),
+        )
+        .unwrap();
         let stale = db
-            .apply_device_changes(t, &[change("DEV0000001", DeviceOp::Deleted, 40)], None, 60)
+            .apply_device_changes(
+                t,
+                &[change("DEV0000001", DeviceOp::Deleted, 40)],
+                None,
+                UnixSeconds::new(60),
+            )
             .unwrap();
         assert_eq!(stale, Applied::default());
         assert_eq!(db.active_device_count(t).unwrap(), 1);
         let newer = db
-            .apply_device_changes(t, &[change("DEV0000001", DeviceOp::Deleted, 70)], None, 70)
+            .apply_device_changes(
+                t,
+                &[change("DEV0000001", DeviceOp::Deleted, 70)],
+                None,
+                UnixSeconds::new(70),
+            )
             .unwrap();
         assert_eq!(newer.removed, 1);
         assert_eq!(db.active_device_count(t).unwrap(), 0);
         // A delete for a serial Depot never had changes nothing.
         let unknown = db
-            .apply_device_changes(t, &[change("NEVER00001", DeviceOp::Deleted, 80)], None, 80)
+            .apply_device_changes(
+                t,
+                &[change("NEVER00001", DeviceOp::Deleted, 80)],
+                None,
+                UnixSeconds::new(80),
+            )
             .unwrap();
         assert_eq!(unknown, Applied::default());
         // Back again after removal: counted as added.
         let back = db
-            .apply_device_changes(t, &[change("DEV0000001", DeviceOp::Added, 90)], None, 90)
+            .apply_device_changes(
+                t,
+                &[change("DEV0000001", DeviceOp::Added, 90)],
+                None,
+                UnixSeconds::new(90),
+            )
             .unwrap();
         assert_eq!(back.added, 1);
     }
@@ -507,20 +542,23 @@ mod tests {
                 change("EVT0000001", DeviceOp::Listed, 10),
                 change("EVT0000002", DeviceOp::Listed, 10),
             ],
-            Some(1),
-            100,
+            Some(SyncRunId::new(1)),
+            UnixSeconds::new(100),
         )
         .unwrap();
         assert_eq!(kinds(&db, "EVT0000001"), [("added".to_owned(), None)]);
         let added = &db.device_events(t, "EVT0000001", 10).unwrap()[0];
-        assert_eq!((added.at, added.op_date), (100, Some(10)));
+        assert_eq!(
+            (added.at.get(), added.op_date.map(UnixSeconds::get)),
+            (100, Some(10))
+        );
 
         // Re-listed unchanged: nothing happened to it.
         db.apply_device_changes(
             t,
             &[change("EVT0000001", DeviceOp::Listed, 10)],
-            Some(2),
-            110,
+            Some(SyncRunId::new(2)),
+            UnixSeconds::new(110),
         )
         .unwrap();
         assert_eq!(kinds(&db, "EVT0000001").len(), 1);
@@ -529,7 +567,8 @@ mod tests {
         let mut moved = change("EVT0000001", DeviceOp::Modified, 20);
         moved.record.color = "SILVER".into();
         moved.record.profile_status = ProfileStatus::Assigned;
-        db.apply_device_changes(t, &[moved], None, 120).unwrap();
+        db.apply_device_changes(t, &[moved], None, UnixSeconds::new(120))
+            .unwrap();
         let events = kinds(&db, "EVT0000001");
         assert_eq!(events[0].0, "modified");
         let fields: Vec<serde_json::Value> =
@@ -544,19 +583,33 @@ mod tests {
         );
 
         // Released, back again, then missing from a completed full fetch.
-        db.apply_device_changes(t, &[change("EVT0000001", DeviceOp::Deleted, 30)], None, 130)
-            .unwrap();
-        db.apply_device_changes(t, &[change("EVT0000001", DeviceOp::Added, 40)], None, 140)
-            .unwrap();
-        db.begin_full_fetch(t, 3).unwrap();
+        db.apply_device_changes(
+            t,
+            &[change("EVT0000001", DeviceOp::Deleted, 30)],
+            None,
+            UnixSeconds::new(130),
+        )
+        .unwrap();
+        db.apply_device_changes(
+            t,
+            &[change("EVT0000001", DeviceOp::Added, 40)],
+            None,
+            UnixSeconds::new(140),
+        )
+        .unwrap();
+        db.begin_full_fetch(t, SyncRunId::new(3)).unwrap();
         db.apply_device_changes(
             t,
             &[change("EVT0000002", DeviceOp::Listed, 10)],
-            Some(3),
-            150,
+            Some(SyncRunId::new(3)),
+            UnixSeconds::new(150),
         )
         .unwrap();
-        assert_eq!(db.complete_full_fetch(t, 3, 160).unwrap(), 1);
+        assert_eq!(
+            db.complete_full_fetch(t, SyncRunId::new(3), UnixSeconds::new(160))
+                .unwrap(),
+            1
+        );
         let events = kinds(&db, "EVT0000001");
         let names: Vec<&str> = events.iter().map(|e| e.0.as_str()).collect();
         assert_eq!(
@@ -568,7 +621,11 @@ mod tests {
         assert_eq!(kinds(&db, "EVT0000002"), [("added".to_owned(), None)]);
 
         // Purged with the device: a reused rowid starts with no history.
-        assert_eq!(db.purge_removed_devices(t, 1_000).unwrap(), 1);
+        assert_eq!(
+            db.purge_removed_devices(t, UnixSeconds::new(1_000))
+                .unwrap(),
+            1
+        );
         let left: i64 = db
             .conn
             .query_row("SELECT COUNT(*) FROM device_events", [], |r| r.get(0))
@@ -586,19 +643,27 @@ mod tests {
             change("AAAA000002", DeviceOp::Listed, 6),
         ];
         assert_eq!(
-            db.apply_device_changes(t, &page, Some(1), 10)
+            db.apply_device_changes(t, &page, Some(SyncRunId::new(1)), UnixSeconds::new(10))
                 .unwrap()
                 .added,
             2
         );
         assert_eq!(
-            db.apply_device_changes(t, &page, Some(2), 20).unwrap(),
+            db.apply_device_changes(t, &page, Some(SyncRunId::new(2)), UnixSeconds::new(20))
+                .unwrap(),
             Applied::default()
         );
-        assert_eq!(db.complete_full_fetch(t, 2, 20).unwrap(), 0);
-        let history = db.insert_sync_run(t, "full", "manual", 1).unwrap();
+        assert_eq!(
+            db.complete_full_fetch(t, SyncRunId::new(2), UnixSeconds::new(20))
+                .unwrap(),
+            0
+        );
+        let history = db
+            .insert_sync_run(t, "full", "manual", UnixSeconds::new(1))
+            .unwrap();
         for _ in 0..SYNC_HISTORY_KEPT + 5 {
-            db.insert_sync_run(t, "delta", "automatic", 2).unwrap();
+            db.insert_sync_run(t, "delta", "automatic", UnixSeconds::new(2))
+                .unwrap();
         }
         let runs = db.sync_runs(t).unwrap();
         assert_eq!(runs.len() as i64, SYNC_HISTORY_KEPT);

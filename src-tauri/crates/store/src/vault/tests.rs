@@ -1,3 +1,5 @@
+use depot_domain::UnixSeconds;
+
 use super::*;
 use crate::Workspace;
 use crate::migrations::MIGRATIONS;
@@ -212,7 +214,7 @@ fn pending(private_key: Vec<u8>) -> PendingKeyRow {
     PendingKeyRow {
         private_key,
         certificate_pem: "CERT".into(),
-        created_at: 1,
+        created_at: UnixSeconds::new(1),
     }
 }
 
@@ -300,14 +302,14 @@ fn token_facts(name: &str) -> NewToken<'_> {
             org_id: None,
             org_type: None,
             admin_id: None,
-            expires_at: 100,
+            expires_at: UnixSeconds::new(100),
         },
         apple_id: "a@example.com",
         apple_url: "https://mdmenrollment.apple.com",
         environment: Environment::Apple,
         scope_tags: &[],
         key_fingerprint: "",
-        created_at: 1,
+        created_at: UnixSeconds::new(1),
     }
 }
 
