@@ -9,7 +9,7 @@ use std::sync::Arc;
 use depot_core::devices::DeviceQuery;
 use depot_core::sync::SyncRequest;
 use depot_core::{CoreError, Depot, DepotOptions, FixedClock};
-use depot_domain::TokenId;
+use depot_domain::{SerialNumber, TokenId};
 use depot_sim::{ErrorBurst, Faults, RunningSim, ServerSpec, Simulator};
 use serde_json::Value;
 
@@ -105,7 +105,7 @@ async fn a_sync_stores_the_facts_and_search_finds_devices_by_them() {
     let stored = depot.workspace().connect().unwrap();
     for d in &apple {
         let f = stored
-            .device_facts(token, d["serial_number"].as_str().unwrap())
+            .device_facts(token, &SerialNumber::parse(d["serial_number"].as_str().unwrap()).unwrap())
             .unwrap();
         assert_eq!(f.wifi_mac, text(&d["wifi_mac_address"]));
     }

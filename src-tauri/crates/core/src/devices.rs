@@ -206,7 +206,7 @@ impl Depot {
             message: e.to_string(),
         })?;
         let db = self.workspace.connect()?;
-        let rows = db.devices_by_serial(serial.as_str())?;
+        let rows = db.devices_by_serial(&serial)?;
         if rows.is_empty() {
             return Err(CoreError::NotFound(format!("device {serial}")));
         }
@@ -223,12 +223,12 @@ impl Depot {
                 None => None,
             };
             let (added_at, op_date, updated_at) =
-                db.device_sync_facts(row.token_id, serial.as_str())?;
-            let cooldown_until = db.cooldown_until(row.token_id, serial.as_str(), now)?;
-            let events = db.device_events(row.token_id, serial.as_str(), DEVICE_EVENTS_SHOWN)?;
-            let facts = db.device_facts(row.token_id, serial.as_str())?;
+                db.device_sync_facts(row.token_id, &serial)?;
+            let cooldown_until = db.cooldown_until(row.token_id, &serial, now)?;
+            let events = db.device_events(row.token_id, &serial, DEVICE_EVENTS_SHOWN)?;
+            let facts = db.device_facts(row.token_id, &serial)?;
             let replacement = if facts.is_replacement == Some(true) {
-                db.replacement(row.token_id, serial.as_str())?
+                db.replacement(row.token_id, &serial)?
             } else {
                 None
             };
@@ -244,7 +244,7 @@ impl Depot {
                 replacement,
             });
         }
-        let history = db.serial_assignments(serial.as_str())?;
+        let history = db.serial_assignments(&serial)?;
         let mut profile_names = HashMap::new();
         for entry in &history {
             if let Some(id) = entry.profile_id
@@ -274,12 +274,12 @@ impl Depot {
         })?;
         let row = {
             let db = self.workspace.connect()?;
-            if db.device(token, serial.as_str())?.is_none() {
+            if db.device(token, &serial)?.is_none() {
                 return Err(CoreError::NotFound(format!(
                     "device {serial} on token {token}"
                 )));
             }
-            if db.device_facts(token, serial.as_str())?.is_replacement != Some(true) {
+            if db.device_facts(token, &serial)?.is_replacement != Some(true) {
                 return Err(CoreError::InvalidInput {
                     field: "serial",
                     message: format!(
@@ -287,7 +287,7 @@ impl Depot {
                     ),
                 });
             }
-            if let Some(cached) = db.replacement(token, serial.as_str())? {
+            if let Some(cached) = db.replacement(token, &serial)? {
                 return Ok(cached);
             }
             self.token_row(&db, token)?
@@ -335,7 +335,11 @@ impl Depot {
         let db = self.workspace.connect()?;
         let mut out = HashMap::with_capacity(serials.len());
         for serial in serials {
-            let rows = db.devices_by_serial(serial)?;
+            // A serial that is not one cannot be listed anywhere.
+            let Ok(parsed) = SerialNumber::parse(serial) else {
+                continue;
+            };
+            let rows = db.devices_by_serial(&parsed)?;
             let chosen = rows
                 .iter()
                 .find(|r| r.removed_at.is_none())

@@ -49,6 +49,13 @@ impl FromStr for SerialNumber {
     }
 }
 
+#[cfg(feature = "sqlite")]
+impl rusqlite::ToSql for SerialNumber {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.0.as_str().into())
+    }
+}
+
 impl fmt::Display for SerialNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -502,7 +502,7 @@ fn main() -> Result<()> {
     let mut cursors: Vec<DeviceCursor> = Vec::new();
     for _ in 0..64 {
         let (token, serial) = &fleet.serials[rng.next(fleet.serials.len())];
-        if let Some(row) = db.device(*token, serial)? {
+        if let Some(row) = db.device(*token, &SerialNumber::parse(serial).expect("a serial"))? {
             cursors.push(DeviceCursor::after(&row, DeviceSort::Serial));
         }
     }
@@ -631,7 +631,7 @@ fn main() -> Result<()> {
         // Cursors of this sort: rows at random places.
         let mut sorted_cursors = Vec::new();
         for c in &cursors {
-            if let Some(row) = db.device(c.token_id, &c.serial)? {
+            if let Some(row) = db.device(c.token_id, &SerialNumber::parse(&c.serial).expect("a serial"))? {
                 sorted_cursors.push(DeviceCursor::after(&row, sort));
             }
         }

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use depot_domain::{ProfileId, RunId, TokenId, UnixSeconds};
+use depot_domain::{ProfileId, RunId, SerialNumber, TokenId, UnixSeconds};
 use rusqlite::{OptionalExtension, Row, params};
 
 use crate::{Db, Result};
@@ -386,7 +386,7 @@ impl Db {
     pub fn cooldown_until(
         &self,
         token: TokenId,
-        serial: &str,
+        serial: &SerialNumber,
         now: UnixSeconds,
     ) -> Result<Option<UnixSeconds>> {
         Ok(self
@@ -495,7 +495,7 @@ impl Db {
     }
 
     /// Every run that included `serial` (any token), newest first.
-    pub fn serial_assignments(&self, serial: &str) -> Result<Vec<SerialAssignmentRow>> {
+    pub fn serial_assignments(&self, serial: &SerialNumber) -> Result<Vec<SerialAssignmentRow>> {
         let mut stmt = self.conn.prepare(
             "SELECT r.id, r.kind, r.reason, r.profile_id, r.profile_version, r.operator,
                     a.outcome, a.detail, a.at, r.started_at

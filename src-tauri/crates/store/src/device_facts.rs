@@ -3,7 +3,7 @@
 //! details. The sync writes the facts (`sync.rs`); the device list searches
 //! their identifiers (`devices.rs`).
 
-use depot_domain::{DeviceFacts, TokenId, UnixSeconds};
+use depot_domain::{DeviceFacts, SerialNumber, TokenId, UnixSeconds};
 use rusqlite::{OptionalExtension, params};
 
 use crate::{Db, Result};
@@ -27,7 +27,7 @@ fn list(text: Option<String>) -> Vec<String> {
 impl Db {
     /// The facts of `serial` on `token` (empty when the device is unknown or
     /// was synced before Depot kept them).
-    pub fn device_facts(&self, token: TokenId, serial: &str) -> Result<DeviceFacts> {
+    pub fn device_facts(&self, token: TokenId, serial: &SerialNumber) -> Result<DeviceFacts> {
         Ok(self
             .conn
             .prepare_cached(
@@ -52,7 +52,7 @@ impl Db {
     }
 
     /// The cached replacement details of `serial` on `token`, if Apple was asked.
-    pub fn replacement(&self, token: TokenId, serial: &str) -> Result<Option<ReplacementRow>> {
+    pub fn replacement(&self, token: TokenId, serial: &SerialNumber) -> Result<Option<ReplacementRow>> {
         Ok(self
             .conn
             .prepare_cached(
@@ -195,12 +195,12 @@ mod tests {
             UnixSeconds::new(10),
         )
         .unwrap();
-        let facts = db.device_facts(t(1), "PHONE00001").unwrap();
+        let facts = db.device_facts(t(1), &SerialNumber::parse("PHONE00001").unwrap()).unwrap();
         assert_eq!(facts.imei, ["351234567890123", "359999999999990"]);
         assert_eq!(facts.wifi_mac.as_deref(), Some("f0:18:98:aa:bb:cc"));
         assert_eq!(facts.is_replacement, Some(false));
-        assert!(db.device_facts(t(1), "IPAD000002").unwrap().is_empty());
-        assert!(db.device_facts(t(1), "NOPE000000").unwrap().is_empty());
+        assert!(db.device_facts(t(1), &SerialNumber::parse("IPAD000002").unwrap()).unwrap().is_empty());
+        assert!(db.device_facts(t(1), &SerialNumber::parse("NOPE000000").unwrap()).unwrap().is_empty());
 
         let found = ["1:PHONE00001"];
         assert_eq!(search(&db, "351234567890123"), found, "full IMEI");
@@ -251,7 +251,7 @@ mod tests {
         db.apply_device_changes(t(2), &[released], None, UnixSeconds::new(20))
             .unwrap();
         assert_eq!(
-            db.device_facts(t(2), "PHONE00001")
+            db.device_facts(t(2), &SerialNumber::parse("PHONE00001").unwrap())
                 .unwrap()
                 .released_by_replacement,
             Some(true)
@@ -308,7 +308,7 @@ mod tests {
         assert_eq!(search(&db, "357777777777777"), ["1:PHONE00001"]);
         assert_eq!(search(&db, "f0:18:98:11:22:33"), ["1:PHONE00001"]);
         assert_eq!(identifier_rows(&db), 4);
-        let events = db.device_events(t(1), "PHONE00001", 10).unwrap();
+        let events = db.device_events(t(1), &SerialNumber::parse("PHONE00001").unwrap(), 10).unwrap();
         let detail: Vec<serde_json::Value> =
             serde_json::from_str(events[0].detail.as_deref().unwrap()).unwrap();
         let fields: Vec<&str> = detail.iter().filter_map(|c| c["field"].as_str()).collect();
@@ -345,7 +345,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!(applied, crate::sync::Applied::default());
-        assert_eq!(db.device_events(t(1), "OLD0000001", 10).unwrap().len(), 1);
+        assert_eq!(db.device_events(t(1), &SerialNumber::parse("OLD0000001").unwrap(), 10).unwrap().len(), 1);
         assert_eq!(search(&db, "351234"), ["1:OLD0000001"]);
     }
 
@@ -363,7 +363,7 @@ mod tests {
             UnixSeconds::new(10),
         )
         .unwrap();
-        assert_eq!(db.replacement(t(1), "REPL000001").unwrap(), None);
+        assert_eq!(db.replacement(t(1), &SerialNumber::parse("REPL000001").unwrap()).unwrap(), None);
         let row = ReplacementRow {
             original_serial: Some("ORIG000001".into()),
             replaced_on: Some("2025-01-15".into()),
@@ -371,18 +371,18 @@ mod tests {
         };
         db.save_replacement(t(1), "REPL000001", &row).unwrap();
         assert_eq!(
-            db.replacement(t(1), "REPL000001").unwrap(),
+            db.replacement(t(1), &SerialNumber::parse("REPL000001").unwrap()).unwrap(),
             Some(row.clone())
         );
-        assert_eq!(db.replacement(t(2), "REPL000001").unwrap(), None);
+        assert_eq!(db.replacement(t(2), &SerialNumber::parse("REPL000001").unwrap()).unwrap(), None);
         let again = ReplacementRow {
             fetched_at: UnixSeconds::new(60),
             ..row
         };
         db.save_replacement(t(1), "REPL000001", &again).unwrap();
-        assert_eq!(db.replacement(t(1), "REPL000001").unwrap(), Some(again));
+        assert_eq!(db.replacement(t(1), &SerialNumber::parse("REPL000001").unwrap()).unwrap(), Some(again));
         db.delete_devices(t(1), &["REPL000001".to_owned()]).unwrap();
-        assert_eq!(db.replacement(t(1), "REPL000001").unwrap(), None);
+        assert_eq!(db.replacement(t(1), &SerialNumber::parse("REPL000001").unwrap()).unwrap(), None);
     }
 
     #[test]

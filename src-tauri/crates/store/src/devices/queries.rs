@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use depot_domain::{ProfileId, TokenId};
+use depot_domain::{ProfileId, SerialNumber, TokenId};
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::{OptionalExtension, params, params_from_iter};
 
@@ -280,7 +280,7 @@ impl Db {
     }
 
     /// One device of one token, removed or not.
-    pub fn device(&self, token: TokenId, serial: &str) -> Result<Option<DeviceListRow>> {
+    pub fn device(&self, token: TokenId, serial: &SerialNumber) -> Result<Option<DeviceListRow>> {
         let lookups = self.device_lookups()?;
         let sql = format!(
             "SELECT {DEVICE_COLUMNS} FROM devices d WHERE d.token_id = ?1 AND d.serial = ?2"
@@ -293,7 +293,7 @@ impl Db {
     }
 
     /// Every token's row for `serial` (removed ones too), by token.
-    pub fn devices_by_serial(&self, serial: &str) -> Result<Vec<DeviceListRow>> {
+    pub fn devices_by_serial(&self, serial: &SerialNumber) -> Result<Vec<DeviceListRow>> {
         let lookups = self.device_lookups()?;
         let sql = format!(
             "SELECT {DEVICE_COLUMNS} FROM devices d WHERE d.serial = ?1 ORDER BY d.token_id"

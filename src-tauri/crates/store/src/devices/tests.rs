@@ -1,6 +1,6 @@
 use std::collections::HashSet;
 
-use depot_domain::{ProfileId, RunId, SyncRunId, TokenId, UnixSeconds};
+use depot_domain::{ProfileId, RunId, SerialNumber, SyncRunId, TokenId, UnixSeconds};
 use rusqlite::params;
 
 use super::*;
@@ -581,7 +581,7 @@ fn filters_narrow_the_list() {
 fn rows_carry_the_depot_profile_token_name_and_last_result() {
     let (_ws, db) = workspace();
     sample(&db);
-    let row = db.device(a(), "C02AAA0001").unwrap().unwrap();
+    let row = db.device(a(), &SerialNumber::parse("C02AAA0001").unwrap()).unwrap().unwrap();
     assert_eq!(row.token_name, "Alpha");
     assert_eq!(row.asset_tag.as_deref(), Some("TAG-77"));
     assert_eq!(row.assigned_by.as_deref(), Some("admin@example.com"));
@@ -594,10 +594,10 @@ fn rows_carry_the_depot_profile_token_name_and_last_result() {
         })
     );
     assert_eq!(row.last_result, None);
-    let other = db.device(a(), "DMPBBB0003").unwrap().unwrap();
+    let other = db.device(a(), &SerialNumber::parse("DMPBBB0003").unwrap()).unwrap().unwrap();
     assert_eq!(other.profile_uuid.as_deref(), Some("foreign-uuid"));
     assert_eq!(other.depot_profile, None);
-    assert!(db.device(a(), "NOPE000000").unwrap().is_none());
+    assert!(db.device(a(), &SerialNumber::parse("NOPE000000").unwrap()).unwrap().is_none());
 
     // Pages read in a savepoint: also inside a caller's transaction.
     let inside = db
@@ -605,11 +605,11 @@ fn rows_carry_the_depot_profile_token_name_and_last_result() {
         .unwrap();
     assert_eq!(serials(&inside), ["1:C02AAA0001", "1:C02AAA0002"]);
 
-    let both = db.devices_by_serial("C02AAA0001").unwrap();
+    let both = db.devices_by_serial(&SerialNumber::parse("C02AAA0001").unwrap()).unwrap();
     assert_eq!(serials(&both), ["1:C02AAA0001", "2:C02AAA0001"]);
     assert_eq!(both[1].removed_at, Some(UnixSeconds::new(5)));
     assert_eq!(both[1].token_name, "Beta");
-    assert!(db.devices_by_serial("NOPE000000").unwrap().is_empty());
+    assert!(db.devices_by_serial(&SerialNumber::parse("NOPE000000").unwrap()).unwrap().is_empty());
 }
 
 #[test]
@@ -617,7 +617,7 @@ fn the_last_assignment_result_follows_runs_of_the_same_token() {
     let (_ws, db) = workspace();
     sample(&db);
     let last =
-        |token: TokenId, serial: &str| db.device(token, serial).unwrap().unwrap().last_result;
+        |token: TokenId, serial: &str| db.device(token, &SerialNumber::parse(serial).unwrap()).unwrap().unwrap().last_result;
     let first = run(&db, a(), &["C02AAA0001", "C02AAA0002"]);
     // Waiting serials keep their previous result (none yet) until Apple answers.
     assert_eq!(last(a(), "C02AAA0001"), None);
@@ -907,7 +907,7 @@ fn deleted_devices_leave_the_list_and_the_search_index() {
         .unwrap();
     assert_eq!(gone, 1, "DMPBBB0004 is Beta's");
     assert_eq!(search("aaa0001"), ["2:C02AAA0001"]);
-    assert!(db.device(a(), "C02AAA0001").unwrap().is_none());
+    assert!(db.device(a(), &SerialNumber::parse("C02AAA0001").unwrap()).unwrap().is_none());
     assert_eq!(db.delete_devices(a(), &[]).unwrap(), 0);
     let entries: i64 = db
         .conn
@@ -1244,7 +1244,7 @@ fn the_migration_fills_the_new_tables_from_existing_rows() {
     crate::migrations::apply_pending(&mut conn, crate::migrations::MIGRATIONS).unwrap();
     let db = Db { conn };
     assert_eq!(
-        db.device(a(), "C02AAA0001").unwrap().unwrap().last_result,
+        db.device(a(), &SerialNumber::parse("C02AAA0001").unwrap()).unwrap().unwrap().last_result,
         Some(LastResult {
             run_id: RunId::new(2),
             outcome: Some("SUCCESS".into()),

@@ -1,7 +1,7 @@
 //! Devices and the sync state machine's tables (`devices`, `sync_state`,
 //! `sync_runs`). The engine in `core` decides; this module only stores.
 
-use depot_domain::{SyncRunId, TokenId, UnixSeconds};
+use depot_domain::{SerialNumber, SyncRunId, TokenId, UnixSeconds};
 use rusqlite::{OptionalExtension, params};
 
 use crate::{Db, Result};
@@ -165,7 +165,7 @@ impl Db {
     pub fn device_events(
         &self,
         token: TokenId,
-        serial: &str,
+        serial: &SerialNumber,
         limit: usize,
     ) -> Result<Vec<DeviceEventRow>> {
         let mut stmt = self.conn.prepare_cached(
@@ -218,7 +218,7 @@ impl Db {
     pub fn device_sync_facts(
         &self,
         token: TokenId,
-        serial: &str,
+        serial: &SerialNumber,
     ) -> Result<(Option<UnixSeconds>, Option<UnixSeconds>, Option<UnixSeconds>)> {
         Ok(self
             .conn
@@ -530,7 +530,7 @@ mod tests {
         let db = ws.connect().unwrap();
         let t = token(&db);
         let kinds = |db: &Db, serial: &str| -> Vec<(String, Option<String>)> {
-            db.device_events(t, serial, 10)
+            db.device_events(t, &SerialNumber::parse(serial).unwrap(), 10)
                 .unwrap()
                 .into_iter()
                 .map(|e| (e.kind, e.detail))
@@ -547,7 +547,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(kinds(&db, "EVT0000001"), [("added".to_owned(), None)]);
-        let added = &db.device_events(t, "EVT0000001", 10).unwrap()[0];
+        let added = &db.device_events(t, &SerialNumber::parse("EVT0000001").unwrap(), 10).unwrap()[0];
         assert_eq!(
             (added.at.get(), added.op_date.map(UnixSeconds::get)),
             (100, Some(10))
