@@ -129,7 +129,7 @@ async fn a_sync_stores_the_facts_and_search_finds_devices_by_them() {
     assert_eq!(search(&depot, &wifi), [serial], "a full MAC is one device");
 
     // Deleted from Depot: no longer found.
-    depot.delete_devices(token, &[serial.to_owned()]).unwrap();
+    depot.delete_devices(token, &[SerialNumber::parse(serial).unwrap()]).unwrap();
     assert!(search(&depot, &imei[0]).is_empty());
     assert!(search(&depot, &bare).is_empty());
 }

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use depot_core::devices::PreviewClass;
+use depot_core::devices::{PreviewClass, parse_serials};
 use depot_core::sync::SyncRequest;
 use depot_domain::DeviceFamily;
 use depot_domain::profile::{ApplePlatform, ProfileSpec};
@@ -21,7 +21,8 @@ async fn setup(devices: u32) -> Setup {
 /// The token's active devices by family: serial → family.
 fn families(s: &Setup) -> HashMap<String, String> {
     let db = s.depot.workspace().connect().unwrap();
-    db.device_families(s.token, &s.serials()).unwrap()
+    db.device_families(s.token, &parse_serials(&s.serials()).unwrap())
+        .unwrap()
 }
 
 fn platform_of(family: &str) -> Option<ApplePlatform> {
@@ -201,7 +202,7 @@ async fn the_preview_refuses_other_platforms_and_shared_ipad_on_non_ipads_and_no
     let shared = s.create(&shared).await;
     let preview = s
         .depot
-        .preview_serials(s.token, Some(shared), &serials, Vec::new(), 0)
+        .preview_serials(s.token, Some(shared), &parse_serials(&serials).unwrap(), Vec::new(), 0)
         .unwrap();
     let class: HashMap<&str, (PreviewClass, &str)> = preview
         .rows
@@ -261,13 +262,13 @@ async fn the_preview_refuses_other_platforms_and_shared_ipad_on_non_ipads_and_no
         .await;
     let preview = s
         .depot
-        .preview_serials(s.token, Some(macs), &serials, Vec::new(), 0)
+        .preview_serials(s.token, Some(macs), &parse_serials(&serials).unwrap(), Vec::new(), 0)
         .unwrap();
     assert_eq!(preview.to_send, std::slice::from_ref(&mac));
     // Removing a profile has no platform: every device may lose its profile.
     let removal = s
         .depot
-        .preview_serials(s.token, None, &serials, Vec::new(), 0)
+        .preview_serials(s.token, None, &parse_serials(&serials).unwrap(), Vec::new(), 0)
         .unwrap();
     assert!(
         removal

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use depot_core::assign::{AssignReason, AssignRequest, Outcome};
+use depot_core::devices::parse_serials;
 use depot_core::profiles::UploadState;
 use depot_core::sync::SyncRequest;
 use depot_core::{CoreError, Depot, DepotOptions, FixedClock};
@@ -71,6 +72,9 @@ impl Setup {
             .unwrap()
             .active_serials(self.token)
             .unwrap()
+            .into_iter()
+            .map(|s| s.as_str().to_owned())
+            .collect()
     }
 
     pub(crate) async fn create(&self, spec: &ProfileSpec) -> ProfileId {
@@ -93,7 +97,7 @@ impl Setup {
             .start_assignment(&AssignRequest {
                 token: self.token,
                 profile,
-                serials,
+                serials: parse_serials(&serials).unwrap(),
                 reason: AssignReason::Manual,
             })
             .unwrap();
@@ -431,7 +435,7 @@ async fn a_run_killed_mid_way_resumes_without_resending_finished_batches() {
         .start_assignment(&AssignRequest {
             token: s.token,
             profile: Some(id),
-            serials,
+            serials: parse_serials(&serials).unwrap(),
             reason: AssignReason::Manual,
         })
         .unwrap();
@@ -572,7 +576,7 @@ async fn one_assignment_run_per_token_also_across_processes() {
         .start_assignment(&AssignRequest {
             token: s.token,
             profile: Some(id),
-            serials: s.serials(),
+            serials: parse_serials(&s.serials()).unwrap(),
             reason: AssignReason::Manual,
         })
         .unwrap();

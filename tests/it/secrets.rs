@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use depot_core::assign::{AssignReason, AssignRequest};
+use depot_core::devices::parse_serials;
 use depot_core::sync::SyncRequest;
 use depot_core::{Depot, DepotOptions, FixedClock};
 use depot_domain::profile::ProfileSpec;
@@ -305,7 +306,7 @@ async fn a_trace_log_of_add_sync_and_assign_holds_no_secret() {
         .start_assignment(&AssignRequest {
             token,
             profile: Some(profile),
-            serials,
+            serials: parse_serials(&serials).unwrap(),
             reason: AssignReason::Manual,
         })
         .unwrap();

@@ -74,6 +74,9 @@ impl Setup {
             .unwrap()
             .active_serials(self.token)
             .unwrap()
+            .into_iter()
+            .map(|s| s.as_str().to_owned())
+            .collect()
     }
 
     fn at_apple(&self) -> Vec<String> {

@@ -437,9 +437,9 @@ async fn demo_mode_runs_the_real_flow_and_survives_a_restart() {
     let db = depot.workspace().connect().unwrap();
     let all = db.active_serials(demo.id).unwrap();
     let families = db.device_families(demo.id, &all).unwrap();
-    let serials: Vec<String> = all
+    let serials: Vec<_> = all
         .into_iter()
-        .filter(|s| matches!(families[s].as_str(), "iPhone" | "iPad"))
+        .filter(|s| matches!(families[s.as_str()].as_str(), "iPhone" | "iPad"))
         .take(3)
         .collect();
     drop(db);

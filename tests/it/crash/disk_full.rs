@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use depot_core::assign::{AssignReason, AssignRequest};
+use depot_core::devices::parse_serials;
 use depot_core::sync::{PAGE_LIMIT, SyncRequest};
 use depot_core::{Depot, DepotOptions, FixedClock};
 use depot_domain::TokenId;
@@ -55,7 +56,10 @@ impl Setup {
             .connect()
             .unwrap()
             .active_serials(self.token)
-            .unwrap();
+            .unwrap()
+            .into_iter()
+            .map(|s| s.as_str().to_owned())
+            .collect::<Vec<_>>();
         serials.sort();
         serials
     }
@@ -154,7 +158,7 @@ async fn a_full_disk_when_an_assignment_starts_sends_nothing_and_the_retry_finis
     let request = AssignRequest {
         token: s.token,
         profile: Some(profile),
-        serials: serials.clone(),
+        serials: parse_serials(&serials).unwrap(),
         reason: AssignReason::Manual,
     };
     let runs = || {

@@ -236,14 +236,14 @@ fn main() {
         report("CSV export (200k)", &stats(api), &stats(sql));
 
         // Assignment of 10,000 serials: Depot's engine vs the bare calls.
-        let serials: Vec<String> = {
+        let serials: Vec<depot_domain::SerialNumber> = {
             let mut stmt = conn
                 .prepare("SELECT serial FROM devices ORDER BY serial LIMIT 10000")
                 .unwrap();
-            stmt.query_map([], |r| r.get(0))
+            stmt.query_map([], |r| r.get::<_, String>(0))
                 .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap()
+                .map(|s| depot_domain::SerialNumber::parse(&s.unwrap()).unwrap())
+                .collect()
         };
         depot
             .set_enrollment_urls(None, Some("https://mdm.bench.example/enroll"), None)

@@ -9,6 +9,7 @@ use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 use depot_api::dto::{AssignmentPreviewDto, AssignmentRun, DeviceDetailDto, DeviceRow};
 use depot_core::Depot;
+use depot_core::devices::parse_serials;
 use depot_core::assign::{AssignReason, AssignRequest};
 use depot_core::devices::{DeviceQuery, DeviceSort, ProfileFilter};
 use depot_core::files::{self, FileKind};
@@ -265,7 +266,7 @@ pub async fn run(depot: &Arc<Depot>, command: DevicesCommand, json: bool) -> Res
             let by_token = group_by_token(depot, &serials, token.as_deref())?;
             let mut deleted = 0;
             for (token, serials) in by_token {
-                deleted += depot.delete_devices(token, &serials)?;
+                deleted += depot.delete_devices(token, &parse_serials(&serials)?)?;
             }
             println!(
                 "Deleted {deleted} device(s) from Depot. A device Apple still assigns to the MDM server comes back with the next full sync."
@@ -298,7 +299,7 @@ pub async fn unassign(depot: &Arc<Depot>, args: UnassignArgs, json: bool) -> Res
     let by_token = group_by_token(depot, &serials, args.token.as_deref())?;
     for (token, serials) in by_token {
         let preview: AssignmentPreviewDto = depot
-            .preview_serials(token, None, &serials, Vec::new(), 0)?
+            .preview_serials(token, None, &parse_serials(&serials)?, Vec::new(), 0)?
             .into();
         send(depot, token, None, preview, args.dry_run, json).await?;
     }
@@ -341,7 +342,7 @@ async fn send(
     let run = depot.start_assignment(&AssignRequest {
         token,
         profile,
-        serials: preview.to_send.clone(),
+        serials: parse_serials(&preview.to_send)?,
         reason: AssignReason::Manual,
     })?;
     let progress = std::io::stderr().is_terminal();

@@ -50,7 +50,7 @@ pub const RESUME_GRACE_SECS: i64 = 120;
 pub struct AssignRequest {
     pub token: TokenId,
     pub profile: Option<ProfileId>,
-    pub serials: Vec<String>,
+    pub serials: Vec<SerialNumber>,
     pub reason: AssignReason,
 }
 
@@ -144,7 +144,7 @@ impl Drop for RunGuard<'_> {
 async fn call_apple(
     client: &AppleClient,
     row: &AssignmentRunRow,
-    batch: &[String],
+    batch: &[SerialNumber],
 ) -> Result<AssignAnswer> {
     Ok(match (&row.kind, &row.apple_uuid) {
         (AssignmentKind::Assign, Some(uuid)) => client.assign_profile(uuid, batch).await?,
@@ -165,13 +165,9 @@ impl Depot {
     pub fn start_assignment(&self, request: &AssignRequest) -> Result<RunId> {
         let mut seen = HashSet::new();
         let mut serials = Vec::with_capacity(request.serials.len());
-        for raw in &request.serials {
-            let serial = SerialNumber::parse(raw).map_err(|e| CoreError::InvalidInput {
-                field: "serials",
-                message: format!("'{}': {e}", raw.trim()),
-            })?;
-            if seen.insert(serial.as_str().to_owned()) {
-                serials.push(serial.as_str().to_owned());
+        for serial in &request.serials {
+            if seen.insert(serial) {
+                serials.push(serial.clone());
             }
         }
         if serials.is_empty() {
@@ -245,10 +241,10 @@ impl Depot {
                 MAX_SERIALS_PER_ASSIGNMENT,
             )?;
             let cooling = db.cooldowns(request.token, now)?;
-            let in_cooldown: Vec<(String, Outcome, Option<String>)> = serials
+            let in_cooldown: Vec<(SerialNumber, Outcome, Option<String>)> = serials
                 .iter()
                 .filter_map(|s| {
-                    cooling.get(s).map(|until| {
+                    cooling.get(s.as_str()).map(|until| {
                         (
                             s.clone(),
                             Outcome::Cooldown,
@@ -262,14 +258,14 @@ impl Depot {
                 .collect();
             // PLT-3: a device of another platform (or not an iPad, for a
             // Shared iPad profile) is never sent, whoever started the run.
-            let mut refused: Vec<(String, Outcome, Option<String>)> = Vec::new();
+            let mut refused: Vec<(SerialNumber, Outcome, Option<String>)> = Vec::new();
             if let Some((platform, shared_ipad)) = guard {
                 let families = db.device_families(request.token, &serials)?;
                 for serial in &serials {
-                    let Some(family) = families.get(serial) else {
+                    let Some(family) = families.get(serial.as_str()) else {
                         continue;
                     };
-                    if cooling.contains_key(serial) {
+                    if cooling.contains_key(serial.as_str()) {
                         continue;
                     }
                     if let Some(reason) = depot_domain::profile::assignment_refusal(
@@ -420,7 +416,7 @@ impl Depot {
     /// Writes a follow-up run with the serials of `row` still THROTTLED, not
     /// to be sent before `not_before`, and says so on each of them.
     fn keep_throttled(&self, db: &Db, row: &AssignmentRunRow, not_before: UnixSeconds) -> Result<()> {
-        let kept: Vec<String> = db
+        let kept: Vec<SerialNumber> = db
             .assignment_results(row.id)?
             .into_iter()
             .filter(|r| r.outcome == Some(Outcome::Throttled))
@@ -447,7 +443,7 @@ impl Depot {
         let when = not_before.rfc3339();
         let detail =
             format!("throttled by Apple: kept, and sent again by run {follow_up} after {when}");
-        let results: Vec<(String, Outcome, Option<String>)> = kept
+        let results: Vec<(SerialNumber, Outcome, Option<String>)> = kept
             .iter()
             .map(|s| (s.clone(), Outcome::Throttled, Some(detail.clone())))
             .collect();
@@ -665,7 +661,7 @@ impl Depot {
 
 /// One batch and Apple's answer to it.
 struct Answered {
-    serials: Vec<String>,
+    serials: Vec<SerialNumber>,
     answer: AssignAnswer,
     /// When the answer came.
     at: UnixSeconds,
@@ -691,7 +687,7 @@ fn commit_answer(
     let mut results = Vec::with_capacity(batch.len());
     let mut failed = Vec::new();
     for serial in batch {
-        let (outcome, detail) = match answer.devices.get(serial) {
+        let (outcome, detail) = match answer.devices.get(serial.as_str()) {
             Some(SerialOutcome::Success) => (Outcome::Success, None),
             Some(SerialOutcome::NotAccessible) => (
                 Outcome::NotAccessible,

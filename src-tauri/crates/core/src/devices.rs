@@ -24,6 +24,20 @@ pub use depot_domain::DeviceFacts;
 pub use depot_store::device_facts::ReplacementRow;
 pub use depot_store::sync::DeviceEventRow;
 
+/// Serial numbers as a caller typed or sent them, checked: the first one that
+/// is not a serial number is an `InvalidInput` on `serials` naming it.
+pub fn parse_serials<S: AsRef<str>>(raw: &[S]) -> Result<Vec<SerialNumber>> {
+    raw.iter()
+        .map(|s| {
+            let s = s.as_ref();
+            SerialNumber::parse(s).map_err(|e| CoreError::InvalidInput {
+                field: "serials",
+                message: format!("'{}': {e}", s.trim()),
+            })
+        })
+        .collect()
+}
+
 /// Most rows one page of the list returns.
 pub const MAX_DEVICE_PAGE: u32 = 500;
 
@@ -352,12 +366,16 @@ impl Depot {
     }
 
     /// Every serial matching `query`, in its order ("select all N matching").
-    pub fn matching_serials(&self, query: &DeviceQuery) -> Result<Vec<String>> {
+    pub fn matching_serials(&self, query: &DeviceQuery) -> Result<Vec<SerialNumber>> {
         let mut serials = Vec::new();
         self.workspace
             .connect()?
             .export_devices(query, &mut |row| {
-                serials.push(row.serial.clone());
+                // Stored serials were parsed on the way in (a row that is not
+                // one could never be sent to Apple anyway).
+                if let Ok(serial) = SerialNumber::parse(&row.serial) {
+                    serials.push(serial);
+                }
                 Ok(())
             })?;
         Ok(serials)
@@ -373,15 +391,14 @@ impl Depot {
     ) -> Result<AssignmentPreview> {
         crate::files::check_size(text.len(), crate::files::FileKind::SerialList, "serials")?;
         let list = parse_serial_list(text);
-        let serials: Vec<String> = list.serials.iter().map(|s| s.as_str().to_owned()).collect();
-        self.preview_serials(token, profile, &serials, list.bad_rows, list.duplicates)
+        self.preview_serials(token, profile, &list.serials, list.bad_rows, list.duplicates)
     }
 
     pub fn preview_serials(
         &self,
         token: TokenId,
         profile: Option<ProfileId>,
-        serials: &[String],
+        serials: &[SerialNumber],
         bad_rows: Vec<BadRow>,
         duplicates: usize,
     ) -> Result<AssignmentPreview> {
@@ -408,7 +425,7 @@ impl Depot {
         };
         let mut rows = Vec::with_capacity(serials.len());
         for serial in serials {
-            let (class, detail) = match (cooling.get(serial), placements.get(serial)) {
+            let (class, detail) = match (cooling.get(serial.as_str()), placements.get(serial.as_str())) {
                 (Some(until), _) => (
                     PreviewClass::Cooldown,
                     format!(
@@ -486,7 +503,7 @@ impl Depot {
                 ),
             };
             rows.push(PreviewRow {
-                serial: serial.clone(),
+                serial: serial.as_str().to_owned(),
                 class,
                 detail,
             });
@@ -506,24 +523,16 @@ impl Depot {
 
     /// DEV-5: removes devices from Depot (not from Apple: a device Apple still
     /// assigns to the server comes back with the next full sync).
-    pub fn delete_devices(&self, token: TokenId, serials: &[String]) -> Result<u64> {
-        let mut clean = Vec::with_capacity(serials.len());
-        for raw in serials {
-            let serial = SerialNumber::parse(raw).map_err(|e| CoreError::InvalidInput {
-                field: "serials",
-                message: format!("'{}': {e}", raw.trim()),
-            })?;
-            clean.push(serial.as_str().to_owned());
-        }
+    pub fn delete_devices(&self, token: TokenId, serials: &[SerialNumber]) -> Result<u64> {
         self.workspace.write(|db| {
             let row = self.token_row(db, token)?;
-            let removed = db.delete_devices(token, &clean)?;
+            let removed = db.delete_devices(token, serials)?;
             self.audit(
                 db,
                 AuditEvent {
                     action: "devices.delete",
                     object: token_object(token, &row.server_name),
-                    before: Some(json!({ "serials": clean.len() })),
+                    before: Some(json!({ "serials": serials.len() })),
                     after: Some(json!({ "deleted": removed })),
                 },
             )?;

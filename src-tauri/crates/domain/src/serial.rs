@@ -6,7 +6,8 @@ use std::str::FromStr;
 /// An Apple hardware serial number: 8–14 characters, `A-Z` and `0-9` only, stored
 /// uppercase. Older devices have 11 or 12 characters, newer ones 10 random
 /// characters; input is trimmed and upper-cased so pasted lists just work.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
 pub struct SerialNumber(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -42,6 +43,24 @@ impl SerialNumber {
     }
 }
 
+impl PartialEq<str> for SerialNumber {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for SerialNumber {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl AsRef<str> for SerialNumber {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
 impl FromStr for SerialNumber {
     type Err = SerialError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -53,6 +72,16 @@ impl FromStr for SerialNumber {
 impl rusqlite::ToSql for SerialNumber {
     fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
         Ok(self.0.as_str().into())
+    }
+}
+
+/// Reading a serial back: Depot only ever stored parsed serials, so a row
+/// that does not parse is damage and fails the read instead of spreading.
+#[cfg(feature = "sqlite")]
+impl rusqlite::types::FromSql for SerialNumber {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let text = value.as_str()?;
+        Self::parse(text).map_err(|e| rusqlite::types::FromSqlError::Other(Box::new(e)))
     }
 }
 

@@ -96,7 +96,7 @@ const RARE_MODEL: (&str, &str, DeviceFamily, &str) = (
 const COLORS: &[&str] = &["SILVER", "SPACE GRAY", "BLUE", "STARLIGHT", "MIDNIGHT"];
 
 struct Fleet {
-    serials: Vec<(TokenId, String)>,
+    serials: Vec<(TokenId, SerialNumber)>,
     profile_ids: Vec<ProfileId>,
 }
 
@@ -220,7 +220,7 @@ fn build(ws: &Workspace, count: usize) -> Result<Fleet> {
             let changes: Vec<DeviceChange> = (0..n)
                 .map(|_| {
                     let serial = rng.serial();
-                    serials.push((*token, serial.clone()));
+                    serials.push((*token, SerialNumber::parse(&serial).expect("a serial")));
                     DeviceChange {
                         op: DeviceOp::Listed,
                         op_date: Some(1_700_000_000),
@@ -264,7 +264,7 @@ fn build(ws: &Workspace, count: usize) -> Result<Fleet> {
             let change = DeviceChange {
                 op: DeviceOp::Deleted,
                 op_date: Some(1_700_000_100),
-                record: record(&mut Lcg(1), serial, &uuids),
+                record: record(&mut Lcg(1), serial.as_str(), &uuids),
             };
             db.apply_device_changes(*token, &[change], None, UnixSeconds::new(1_700_000_100))?;
         }
@@ -274,7 +274,7 @@ fn build(ws: &Workspace, count: usize) -> Result<Fleet> {
     // One assignment run per token over 5,000 of its devices, mixed outcomes.
     let started = Instant::now();
     for token in tokens {
-        let run_serials: Vec<String> = serials
+        let run_serials: Vec<SerialNumber> = serials
             .iter()
             .filter(|(t, _)| *t == token)
             .skip(7)
@@ -297,7 +297,7 @@ fn build(ws: &Workspace, count: usize) -> Result<Fleet> {
                 &run_serials,
                 1000,
             )?;
-            let results: Vec<(String, Outcome, Option<String>)> = run_serials
+            let results: Vec<(SerialNumber, Outcome, Option<String>)> = run_serials
                 .iter()
                 .enumerate()
                 .map(|(i, s)| {
@@ -502,7 +502,7 @@ fn main() -> Result<()> {
     let mut cursors: Vec<DeviceCursor> = Vec::new();
     for _ in 0..64 {
         let (token, serial) = &fleet.serials[rng.next(fleet.serials.len())];
-        if let Some(row) = db.device(*token, &SerialNumber::parse(serial).expect("a serial"))? {
+        if let Some(row) = db.device(*token, serial)? {
             cursors.push(DeviceCursor::after(&row, DeviceSort::Serial));
         }
     }
@@ -647,7 +647,7 @@ fn main() -> Result<()> {
         runs,
         |i| {
             let q = DeviceQuery {
-                serial_prefix: Some(serial_at(i)[..3].to_lowercase()),
+                serial_prefix: Some(serial_at(i).as_str()[..3].to_lowercase()),
                 ..DeviceQuery::default()
             };
             db.query_devices(&q, None, 100)
@@ -659,7 +659,7 @@ fn main() -> Result<()> {
         runs,
         |i| {
             let q = DeviceQuery {
-                serial_prefix: Some(serial_at(i)[..1].to_owned()),
+                serial_prefix: Some(serial_at(i).as_str()[..1].to_owned()),
                 sort: DeviceSort::Model,
                 ..DeviceQuery::default()
             };
@@ -672,7 +672,7 @@ fn main() -> Result<()> {
         runs,
         |i| {
             let q = DeviceQuery {
-                text: Some(serial_at(i)[3..7].to_owned()),
+                text: Some(serial_at(i).as_str()[3..7].to_owned()),
                 ..DeviceQuery::default()
             };
             db.query_devices(&q, None, 100)
@@ -803,7 +803,7 @@ fn main() -> Result<()> {
         },
         |f| format!("{} models", f.models.len()),
     )?;
-    let lookups: Vec<String> = (0..10_000).map(serial_at).collect();
+    let lookups: Vec<SerialNumber> = (0..10_000).map(serial_at).collect();
     report.time(
         "classify 10,000 pasted serials",
         runs.min(50),
@@ -827,7 +827,7 @@ fn main() -> Result<()> {
         },
         |(n, bytes)| format!("{n} rows, {:.1} MB", *bytes as f64 / 1e6),
     )?;
-    let doomed: Vec<String> = fleet
+    let doomed: Vec<SerialNumber> = fleet
         .serials
         .iter()
         .filter(|(t, _)| *t == first_token)

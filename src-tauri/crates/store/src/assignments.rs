@@ -205,7 +205,7 @@ impl AssignmentRunRow {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssignmentResultRow {
-    pub serial: String,
+    pub serial: SerialNumber,
     pub batch: i64,
     pub outcome: Option<Outcome>,
     pub detail: Option<String>,
@@ -232,7 +232,7 @@ impl Db {
     pub fn insert_assignment_run(
         &self,
         run: &NewAssignmentRun<'_>,
-        serials: &[String],
+        serials: &[SerialNumber],
         batch_size: usize,
     ) -> Result<RunId> {
         self.conn.execute(
@@ -262,7 +262,7 @@ impl Db {
     }
 
     /// Up to `limit` serials of the run still waiting for an answer, in batch order.
-    pub fn pending_assignment_serials(&self, run: RunId, limit: usize) -> Result<Vec<String>> {
+    pub fn pending_assignment_serials(&self, run: RunId, limit: usize) -> Result<Vec<SerialNumber>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT serial FROM assignment_results WHERE run_id = ?1 AND outcome IS NULL
              ORDER BY batch, serial LIMIT ?2",
@@ -272,7 +272,7 @@ impl Db {
                 params![run, i64::try_from(limit).unwrap_or(i64::MAX)],
                 |r| r.get(0),
             )?
-            .collect::<rusqlite::Result<Vec<String>>>()?;
+            .collect::<rusqlite::Result<Vec<SerialNumber>>>()?;
         Ok(rows)
     }
 
@@ -288,7 +288,7 @@ impl Db {
     pub fn record_assignment_results(
         &self,
         run: RunId,
-        results: &[(String, Outcome, Option<String>)],
+        results: &[(SerialNumber, Outcome, Option<String>)],
         now: UnixSeconds,
     ) -> Result<()> {
         let mut update = self.conn.prepare_cached(
@@ -326,7 +326,7 @@ impl Db {
         &self,
         token: TokenId,
         run: RunId,
-        results: &[(String, Outcome, Option<String>)],
+        results: &[(SerialNumber, Outcome, Option<String>)],
         assigned: Option<&str>,
         now: UnixSeconds,
     ) -> Result<()> {
@@ -354,7 +354,7 @@ impl Db {
     pub fn set_cooldowns(
         &self,
         token: TokenId,
-        serials: &[String],
+        serials: &[SerialNumber],
         until: UnixSeconds,
     ) -> Result<()> {
         let mut upsert = self.conn.prepare_cached(

@@ -238,7 +238,7 @@ mod tests {
             ["1:PHONE00001", "2:PHONE00001"]
         );
         assert_eq!(
-            db.delete_devices(t(1), &["PHONE00001".to_owned()]).unwrap(),
+            db.delete_devices(t(1), &[SerialNumber::parse("PHONE00001").unwrap()]).unwrap(),
             1
         );
         assert_eq!(search(&db, "351234567890123"), ["2:PHONE00001"]);
@@ -381,7 +381,7 @@ mod tests {
         };
         db.save_replacement(t(1), "REPL000001", &again).unwrap();
         assert_eq!(db.replacement(t(1), &SerialNumber::parse("REPL000001").unwrap()).unwrap(), Some(again));
-        db.delete_devices(t(1), &["REPL000001".to_owned()]).unwrap();
+        db.delete_devices(t(1), &[SerialNumber::parse("REPL000001").unwrap()]).unwrap();
         assert_eq!(db.replacement(t(1), &SerialNumber::parse("REPL000001").unwrap()).unwrap(), None);
     }
 

@@ -2,7 +2,7 @@
 //! per-token enrollment URL override (PRO-13..18).
 
 use depot_domain::profile::ApplePlatform;
-use depot_domain::{ProfileId, TokenId, UnixSeconds};
+use depot_domain::{ProfileId, SerialNumber, TokenId, UnixSeconds};
 use rusqlite::{OptionalExtension, Row, params};
 
 use crate::{Db, Result};
@@ -286,7 +286,7 @@ impl Db {
         &self,
         id: ProfileId,
         current_uuid: &str,
-    ) -> Result<Vec<String>> {
+    ) -> Result<Vec<SerialNumber>> {
         let mut stmt = self.conn.prepare(
             "SELECT d.serial FROM devices d
                JOIN profiles p ON p.id = ?1 AND d.token_id = p.token_id
@@ -297,7 +297,7 @@ impl Db {
         )?;
         let rows = stmt
             .query_map(params![id, current_uuid], |row| row.get(0))?
-            .collect::<rusqlite::Result<Vec<String>>>()?;
+            .collect::<rusqlite::Result<Vec<SerialNumber>>>()?;
         Ok(rows)
     }
 
@@ -333,14 +333,14 @@ impl Db {
     }
 
     /// Active devices of `token` that hold Apple profile `uuid`, by serial.
-    pub fn serials_holding_profile(&self, token: TokenId, uuid: &str) -> Result<Vec<String>> {
+    pub fn serials_holding_profile(&self, token: TokenId, uuid: &str) -> Result<Vec<SerialNumber>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT serial FROM devices
               WHERE profile_uuid = ?2 AND token_id = ?1 AND removed_at IS NULL ORDER BY serial",
         )?;
         let rows = stmt
             .query_map(params![token.get(), uuid], |r| r.get(0))?
-            .collect::<rusqlite::Result<Vec<String>>>()?;
+            .collect::<rusqlite::Result<Vec<SerialNumber>>>()?;
         Ok(rows)
     }
 
@@ -413,7 +413,7 @@ impl Db {
     pub fn device_families(
         &self,
         token: TokenId,
-        serials: &[String],
+        serials: &[SerialNumber],
     ) -> Result<std::collections::HashMap<String, String>> {
         let json = serde_json::to_string(serials)
             .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;

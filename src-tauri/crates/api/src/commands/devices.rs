@@ -84,7 +84,10 @@ pub(super) fn devices_delete(
     req: DeleteDevicesRequest,
 ) -> Result<DevicesDeleted, ApiError> {
     Ok(DevicesDeleted {
-        deleted: depot.delete_devices(token_id(&req.token_id)?, &req.serials)?,
+        deleted: depot.delete_devices(
+            token_id(&req.token_id)?,
+            &depot_core::devices::parse_serials(&req.serials)?,
+        )?,
     })
 }
 
@@ -125,7 +128,7 @@ pub(super) fn assignments_start(
     let token = token_id(&req.token_id)?;
     let profile = profile_id(req.profile_id.as_deref())?;
     let serials = match (req.serials, req.query) {
-        (Some(serials), _) => serials,
+        (Some(serials), _) => depot_core::devices::parse_serials(&serials)?,
         (None, Some(query)) => {
             let mut query = query.to_query()?;
             query.token = Some(token);

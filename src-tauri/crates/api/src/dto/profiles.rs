@@ -844,7 +844,7 @@ pub struct AssignmentResults {
 impl From<depot_core::assign::AssignmentResultRow> for AssignmentResult {
     fn from(r: depot_core::assign::AssignmentResultRow) -> Self {
         AssignmentResult {
-            serial: r.serial,
+            serial: r.serial.as_str().to_owned(),
             batch: r.batch,
             outcome: r.outcome.map(|o| o.as_str().to_owned()),
             detail: r.detail,

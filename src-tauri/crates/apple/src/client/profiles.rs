@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use depot_domain::SerialNumber;
 use reqwest::Method;
 use serde::Deserialize;
 
@@ -120,7 +121,7 @@ impl AppleClient {
     pub async fn assign_profile(
         &self,
         uuid: &str,
-        serials: &[String],
+        serials: &[SerialNumber],
     ) -> Result<AssignAnswer, AppleError> {
         check_batch("/profile/devices", serials)?;
         let body = serde_json::json!({ "profile_uuid": uuid, "devices": serials });
@@ -137,7 +138,7 @@ impl AppleClient {
     }
 
     /// `DELETE /profile/devices`: removes whatever profile the serials hold.
-    pub async fn remove_profile(&self, serials: &[String]) -> Result<AssignAnswer, AppleError> {
+    pub async fn remove_profile(&self, serials: &[SerialNumber]) -> Result<AssignAnswer, AppleError> {
         check_batch("/profile/devices", serials)?;
         let body = serde_json::json!({ "devices": serials });
         let wire: AssignWire = self
@@ -153,7 +154,7 @@ impl AppleClient {
     }
 }
 
-fn check_batch(endpoint: &str, serials: &[String]) -> Result<(), AppleError> {
+fn check_batch(endpoint: &str, serials: &[SerialNumber]) -> Result<(), AppleError> {
     if serials.is_empty() || serials.len() > MAX_SERIALS_PER_CALL {
         return Err(AppleError::Request(format!(
             "{endpoint} takes 1 to {MAX_SERIALS_PER_CALL} serial numbers per call, not {}",

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use depot_apple::AppleError;
 use depot_domain::{ProfileId, SyncRunId, UnixSeconds};
-use depot_domain::TokenId;
+use depot_domain::{SerialNumber, TokenId};
 use depot_store::sync::Phase;
 use depot_store::tokens::TokenRow;
 use serde_json::json;
@@ -538,7 +538,7 @@ impl Depot {
             if db.default_profiles(id)?.is_empty() {
                 return Ok(Vec::new());
             }
-            let mut by_platform: Vec<(ApplePlatform, ProfileId, Vec<String>)> = Vec::new();
+            let mut by_platform: Vec<(ApplePlatform, ProfileId, Vec<SerialNumber>)> = Vec::new();
             for (serial, family) in db.new_devices_without_profile(id, since)? {
                 let Some(platform) = DeviceFamily::parse(&family).platform() else {
                     continue;

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use depot_domain::TokenId;
+use depot_domain::{SerialNumber, TokenId};
 use rusqlite::params;
 
 use crate::{Db, Result};
@@ -18,12 +18,12 @@ impl Db {
     pub fn classify_serials(
         &self,
         token: TokenId,
-        serials: &[String],
+        serials: &[SerialNumber],
     ) -> Result<HashMap<String, SerialPlacement>> {
         let lookups = self.device_lookups()?;
         let mut placements: HashMap<String, SerialPlacement> = serials
             .iter()
-            .map(|s| (s.clone(), SerialPlacement::Unknown))
+            .map(|s| (s.as_str().to_owned(), SerialPlacement::Unknown))
             .collect();
         if serials.is_empty() {
             return Ok(placements);
@@ -77,7 +77,7 @@ impl Db {
     /// went. The search index follows through triggers. Apple still lists a
     /// deleted device until it is unassigned there; the next full sync brings
     /// it back (SYN-3).
-    pub fn delete_devices(&self, token: TokenId, serials: &[String]) -> Result<u64> {
+    pub fn delete_devices(&self, token: TokenId, serials: &[SerialNumber]) -> Result<u64> {
         if serials.is_empty() {
             return Ok(0);
         }

@@ -112,8 +112,13 @@ fn profile(db: &Db, id: i64, token: TokenId, name: &str, uuid: &str) {
     }
 }
 
+/// A serial number the test knows is one.
+fn sn(s: &str) -> SerialNumber {
+    SerialNumber::parse(s).unwrap()
+}
+
 fn run(db: &Db, token: TokenId, serials: &[&str]) -> RunId {
-    let serials: Vec<String> = serials.iter().map(|s| (*s).to_owned()).collect();
+    let serials: Vec<SerialNumber> = serials.iter().map(|s| sn(s)).collect();
     db.insert_assignment_run(
         &NewAssignmentRun {
             token,
@@ -135,7 +140,7 @@ fn run(db: &Db, token: TokenId, serials: &[&str]) -> RunId {
 /// transaction, the device's last result.
 fn answer(db: &Db, run: RunId, serial: &str, outcome: Outcome, at: i64) {
     let at = UnixSeconds::new(at);
-    db.record_assignment_results(run, &[(serial.to_owned(), outcome, None)], at)
+    db.record_assignment_results(run, &[(SerialNumber::parse(serial).unwrap(), outcome, None)], at)
         .unwrap();
     db.conn
         .execute(
@@ -829,7 +834,7 @@ fn serials_are_classified_for_the_assignment_preview() {
     let mut removed_only = dev(a(), "GONE000001");
     removed_only.removed_at = Some(1);
     insert(&db, &removed_only);
-    let asked: Vec<String> = [
+    let asked: Vec<SerialNumber> = [
         "C02AAA0001",
         "DMPBBB0004",
         "GONE000001",
@@ -837,7 +842,7 @@ fn serials_are_classified_for_the_assignment_preview() {
         "C02AAA0001",
     ]
     .iter()
-    .map(|s| (*s).to_owned())
+    .map(|s| sn(s))
     .collect();
     let got = db.classify_serials(a(), &asked).unwrap();
     assert_eq!(got.len(), 4);
@@ -874,7 +879,7 @@ fn serials_are_classified_for_the_assignment_preview() {
     );
     assert!(db.classify_serials(a(), &[]).unwrap().is_empty());
 
-    let many: Vec<String> = (0..10_000).map(|i| format!("X{i:09}")).collect();
+    let many: Vec<SerialNumber> = (0..10_000).map(|i| sn(&format!("X{i:09}"))).collect();
     let got = db.classify_serials(a(), &many).unwrap();
     assert_eq!(got.len(), 10_000);
     assert!(got.values().all(|p| *p == SerialPlacement::Unknown));
@@ -899,9 +904,9 @@ fn deleted_devices_leave_the_list_and_the_search_index() {
         .delete_devices(
             a(),
             &[
-                "C02AAA0001".to_owned(),
-                "NOPE000000".to_owned(),
-                "DMPBBB0004".to_owned(),
+                SerialNumber::parse("C02AAA0001").unwrap(),
+                sn("NOPE000000"),
+                sn("DMPBBB0004"),
             ],
         )
         .unwrap();
@@ -1178,7 +1183,7 @@ fn a_filter_matching_few_devices_drives_the_page() {
 fn a_copy_made_by_vacuum_searches_the_same() {
     let (_ws, db) = workspace();
     sample(&db);
-    db.delete_devices(a(), &["C02AAA0002".to_owned()]).unwrap();
+    db.delete_devices(a(), &[SerialNumber::parse("C02AAA0002").unwrap()]).unwrap();
     let dir = tempfile::tempdir().unwrap();
     db.conn
         .execute(
@@ -1209,7 +1214,7 @@ fn a_copy_made_by_vacuum_searches_the_same() {
             .unwrap()
     };
     assert_eq!(aligned(&copy), (5, 5));
-    copy.delete_devices(b(), &["DMPBBB0004".to_owned()])
+    copy.delete_devices(b(), &[SerialNumber::parse("DMPBBB0004").unwrap()])
         .unwrap();
     copy.conn
         .execute(

@@ -200,7 +200,7 @@ impl Db {
         &self,
         token: TokenId,
         since: UnixSeconds,
-    ) -> Result<Vec<(String, String)>> {
+    ) -> Result<Vec<(SerialNumber, String)>> {
         let mut stmt = self.conn.prepare(
             "SELECT serial, family FROM devices
              WHERE token_id = ?1 AND removed_at IS NULL AND added_at >= ?2
@@ -209,7 +209,7 @@ impl Db {
         )?;
         let rows = stmt
             .query_map(params![token.get(), since], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<Vec<(String, String)>>>()?;
+            .collect::<rusqlite::Result<Vec<(SerialNumber, String)>>>()?;
         Ok(rows)
     }
 
@@ -242,7 +242,7 @@ impl Db {
     }
 
     /// Every active serial of `token`, sorted (tests, reconciliation).
-    pub fn active_serials(&self, token: TokenId) -> Result<Vec<String>> {
+    pub fn active_serials(&self, token: TokenId) -> Result<Vec<SerialNumber>> {
         let mut stmt = self.conn.prepare(
             "SELECT serial FROM devices WHERE token_id = ?1 AND removed_at IS NULL ORDER BY serial",
         )?;
