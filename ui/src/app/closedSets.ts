@@ -2,10 +2,11 @@
 // narrows a string to it. Tables keyed by a union must name every member, so a
 // new value shows up as a type error instead of a silent default. Where the
 // bindings carry the union (run kind, reason and result, preview class,
-// change kind), the list here is checked against it at compile time.
+// change kind, profile status filter), the list here is checked against it at compile time.
 
 import type { ChangeKind } from "../bindings/ChangeKind";
 import type { PreviewClass as PreviewClassBinding } from "../bindings/PreviewClass";
+import type { ProfileStatus as ProfileStatusBinding } from "../bindings/ProfileStatus";
 import type { RunKind } from "../bindings/RunKind";
 import type { RunReason } from "../bindings/RunReason";
 import type { RunResult } from "../bindings/RunResult";
@@ -51,6 +52,12 @@ export const PREVIEW_CLASSES = [
 export type PreviewClass = (typeof PREVIEW_CLASSES)[number];
 export const isPreviewClass = guardOf(PREVIEW_CLASSES);
 export type PreviewClassesAgree = Assert<Same<PreviewClass, PreviewClassBinding>>;
+
+/** DeviceQueryDto.statuses: the profile statuses a device filter can name. */
+export const PROFILE_STATUSES = ["empty", "assigned", "pushed", "removed"] as const;
+export type ProfileStatus = (typeof PROFILE_STATUSES)[number];
+export const isProfileStatus = guardOf(PROFILE_STATUSES);
+export type ProfileStatusesAgree = Assert<Same<ProfileStatus, ProfileStatusBinding>>;
 
 /** ChangeEvent.kind: the background changes the desktop shell pushes. */
 export const CHANGE_EVENT_KINDS = [

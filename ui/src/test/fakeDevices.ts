@@ -255,7 +255,11 @@ export function fakeDevices(depot: ReturnType<typeof fakeDepot>, options: Option
   const matches = (d: FakeDevice, q: DeviceQueryDto, ignore?: Facet): boolean => {
     if (!q.includeRemoved && d.removedAt !== null) return false;
     if (ignore !== "token" && q.tokenId !== undefined && d.tokenId !== q.tokenId) return false;
-    if (ignore !== "status" && q.statuses?.length && !q.statuses.includes(d.profileStatus)) {
+    if (
+      ignore !== "status" &&
+      q.statuses?.length &&
+      !q.statuses.some((s) => s === d.profileStatus)
+    ) {
       return false;
     }
     if (ignore !== "profile" && q.profileId !== undefined) {

@@ -13,7 +13,7 @@ use depot_core::devices::parse_serials;
 use depot_core::assign::{AssignReason, AssignRequest};
 use depot_core::devices::{DeviceQuery, DeviceSort, ProfileFilter};
 use depot_core::files::{self, FileKind};
-use depot_domain::{ProfileId, TokenId};
+use depot_domain::{ProfileId, ProfileStatus, TokenId};
 use depot_domain::serial_list::parse_serial_list;
 
 use crate::{print_json, tokens};
@@ -49,13 +49,23 @@ pub enum DevicesCommand {
     },
 }
 
+/// One of the four profile statuses Apple documents.
+fn parse_status(text: &str) -> Result<ProfileStatus, String> {
+    match ProfileStatus::parse(text.trim()) {
+        ProfileStatus::Unknown(_) => Err(format!(
+            "'{text}' is not a profile status; use empty, assigned, pushed or removed"
+        )),
+        known => Ok(known),
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct Filter {
     #[arg(long, value_name = "T")]
     token: Option<String>,
     /// Profile status: empty, assigned, pushed, removed (repeatable).
-    #[arg(long = "status", value_name = "S")]
-    statuses: Vec<String>,
+    #[arg(long = "status", value_name = "S", value_parser = parse_status)]
+    statuses: Vec<ProfileStatus>,
     /// Depot profile (id or name), or `none`.
     #[arg(long, value_name = "P")]
     profile: Option<String>,

@@ -579,7 +579,7 @@ fn main() -> Result<()> {
     show(
         "status",
         &DeviceQuery {
-            statuses: vec!["assigned".into()],
+            statuses: vec![ProfileStatus::Assigned],
             ..DeviceQuery::default()
         },
         None,
@@ -723,7 +723,7 @@ fn main() -> Result<()> {
         rows,
     )?;
     let assigned = DeviceQuery {
-        statuses: vec!["assigned".into()],
+        statuses: vec![ProfileStatus::Assigned],
         ..DeviceQuery::default()
     };
     report.time(
@@ -770,7 +770,7 @@ fn main() -> Result<()> {
     )?;
     let filtered = DeviceQuery {
         token: Some(first_token),
-        statuses: vec!["assigned".into(), "pushed".into()],
+        statuses: vec![ProfileStatus::Assigned, ProfileStatus::Pushed],
         families: vec!["iPad".into()],
         ..DeviceQuery::default()
     };

@@ -18,6 +18,7 @@ import {
 import { Dismiss16Regular } from "@fluentui/react-icons";
 import type { DeviceFacetsDto } from "../../bindings/DeviceFacetsDto";
 import type { FacetValue } from "../../bindings/FacetValue";
+import { isProfileStatus } from "../../app/closedSets";
 import { LAST_RESULT, PROFILE_STATUS, formatCount, tone } from "./format";
 import type { DeviceFilters } from "./query";
 
@@ -145,7 +146,8 @@ function withValues(filters: DeviceFilters, id: FacetId, values: string[]): Devi
     case "token":
       return { ...filters, tokenId: one };
     case "status":
-      return { ...filters, statuses: values };
+      // A status this build does not know cannot be a filter (the facet still counts it).
+      return { ...filters, statuses: values.filter(isProfileStatus) };
     case "profile":
       return { ...filters, profileId: one };
     case "family":

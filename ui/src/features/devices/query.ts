@@ -1,11 +1,12 @@
 import type { DeviceQueryDto } from "../../bindings/DeviceQueryDto";
 import type { DeviceSortKey } from "../../bindings/DeviceSortKey";
+import type { ProfileStatus } from "../../bindings/ProfileStatus";
 
 /** What the admin set on the page; `toQuery` turns it into the backend's query. */
 export type DeviceFilters = {
   search: string;
   tokenId: string | null;
-  statuses: readonly string[];
+  statuses: readonly ProfileStatus[];
   /** A Depot profile id, or `none`. */
   profileId: string | null;
   families: readonly string[];

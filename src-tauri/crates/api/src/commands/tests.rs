@@ -67,6 +67,24 @@ async fn unknown_commands_and_bad_payloads_are_coded_errors() {
         .await
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound);
+
+    // Closed sets are closed: a profile status filter names one of Apple's four.
+    let err = call(
+        &depot,
+        "devices.list",
+        json!({"query": {"statuses": ["assigned", "bogus"]}}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code, ErrorCode::BadRequest);
+    assert!(err.message.contains("bogus"), "{}", err.message);
+    call(
+        &depot,
+        "devices.list",
+        json!({"query": {"statuses": ["assigned", "pushed"]}}),
+    )
+    .await
+    .unwrap();
 }
 
 /// The webview never names a file (issue 11): every command that once took a

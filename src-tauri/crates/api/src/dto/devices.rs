@@ -22,15 +22,40 @@ pub enum DeviceSortKey {
     Status,
 }
 
+/// Apple's profile status of a device, as a filter names it. Apple has
+/// documented these four; a status it adds later shows in the facets as text
+/// but cannot be filtered on until it is named here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "ProfileStatus")]
+pub enum ProfileStatusDto {
+    Empty,
+    Assigned,
+    Pushed,
+    Removed,
+}
+
+impl ProfileStatusDto {
+    pub fn to_domain(self) -> depot_domain::ProfileStatus {
+        use depot_domain::ProfileStatus as S;
+        match self {
+            Self::Empty => S::Empty,
+            Self::Assigned => S::Assigned,
+            Self::Pushed => S::Pushed,
+            Self::Removed => S::Removed,
+        }
+    }
+}
+
 /// The device list's filters and sort. Absent/empty fields do not filter.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct DeviceQueryDto {
     #[ts(optional)]
     pub token_id: Option<String>,
-    /// Profile statuses: `empty`, `assigned`, `pushed`, `removed`.
+    /// Profile statuses (any of).
     #[ts(optional)]
-    pub statuses: Option<Vec<String>>,
+    pub statuses: Option<Vec<ProfileStatusDto>>,
     /// A Depot profile id, or `none` for devices without a Depot profile.
     #[ts(optional)]
     pub profile_id: Option<String>,
@@ -90,7 +115,12 @@ impl DeviceQueryDto {
         };
         Ok(core::DeviceQuery {
             token,
-            statuses: self.statuses.clone().unwrap_or_default(),
+            statuses: self
+                .statuses
+                .iter()
+                .flatten()
+                .map(|s| s.to_domain())
+                .collect(),
             profile,
             families: self.families.clone().unwrap_or_default(),
             models: self.models.clone().unwrap_or_default(),

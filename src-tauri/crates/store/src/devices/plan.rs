@@ -348,7 +348,10 @@ impl<'q> Plan<'q> {
             out.push(
                 Filter::new(
                     any_of("d.profile_status", "", q.statuses.len()),
-                    texts(&q.statuses),
+                    q.statuses
+                        .iter()
+                        .map(|s| Value::Text(s.as_str().to_owned()))
+                        .collect::<Vec<_>>(),
                 )
                 .indexed(any_of("d.profile_status", "+", q.statuses.len()))
                 .dim(Dim::Status),

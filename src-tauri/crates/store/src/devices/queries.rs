@@ -173,7 +173,7 @@ impl Db {
             // fails no other facet's filter.
             let fails = [
                 q.token.is_some_and(|t| t.get() != token),
-                !q.statuses.is_empty() && !q.statuses.iter().any(|s| s == status),
+                !q.statuses.is_empty() && !q.statuses.iter().any(|s| s.as_str() == status),
                 !q.families.is_empty() && !q.families.iter().any(|f| f == family),
                 !q.models.is_empty() && !q.models.iter().any(|m| m == model),
                 match q.profile {

@@ -1,6 +1,6 @@
 use std::collections::HashSet;
 
-use depot_domain::{ProfileId, RunId, SerialNumber, SyncRunId, TokenId, UnixSeconds};
+use depot_domain::{ProfileId, ProfileStatus, RunId, SerialNumber, SyncRunId, TokenId, UnixSeconds};
 use rusqlite::params;
 
 use super::*;
@@ -298,7 +298,7 @@ fn pages_with_filters_also_walk_every_row_once() {
     let (_ws, db) = workspace();
     let all = fleet(&db);
     let query = DeviceQuery {
-        statuses: vec!["assigned".into(), "pushed".into()],
+        statuses: vec![ProfileStatus::Assigned, ProfileStatus::Pushed],
         scope_tag: Some("school".into()),
         sort: DeviceSort::Model,
         descending: true,
@@ -334,7 +334,7 @@ fn sample(db: &Db) {
     profile(db, 10, a(), "Sales", "uuid-sales");
     profile(db, 11, b(), "Lab", "uuid-lab");
     let mut d = dev(a(), "C02AAA0001");
-    d.status = "assigned".into();
+    d.status = ProfileStatus::Assigned.as_str().to_owned();
     d.uuid = Some("uuid-sales-v1".into());
     d.asset_tag = Some("TAG-77".into());
     insert(db, &d);
@@ -344,15 +344,15 @@ fn sample(db: &Db) {
     d.family = "Mac".into();
     d.os = Some("OSX".into());
     d.color = "SILVER".into();
-    d.status = "pushed".into();
+    d.status = ProfileStatus::Pushed.as_str().to_owned();
     d.uuid = Some("uuid-sales-v2".into());
     insert(db, &d);
     let mut d = dev(a(), "DMPBBB0003");
     d.uuid = Some("foreign-uuid".into());
-    d.status = "assigned".into();
+    d.status = ProfileStatus::Assigned.as_str().to_owned();
     insert(db, &d);
     let mut d = dev(b(), "DMPBBB0004");
-    d.status = "assigned".into();
+    d.status = ProfileStatus::Assigned.as_str().to_owned();
     d.uuid = Some("uuid-lab-v2".into());
     d.description = "100% \"quoted\" name".into();
     insert(db, &d);
@@ -407,14 +407,14 @@ fn filters_narrow_the_list() {
         ),
         (
             DeviceQuery {
-                statuses: vec!["assigned".into()],
+                statuses: vec![ProfileStatus::Assigned],
                 ..q()
             },
             Rows(&["1:C02AAA0001", "1:DMPBBB0003", "2:DMPBBB0004"]),
         ),
         (
             DeviceQuery {
-                statuses: vec!["pushed".into(), "empty".into()],
+                statuses: vec![ProfileStatus::Pushed, ProfileStatus::Empty],
                 ..q()
             },
             Rows(&["1:C02AAA0002", "2:F9XCCC0006"]),
@@ -765,7 +765,7 @@ fn facets_count_each_dimension_without_its_own_filter() {
     // status filter), the status facet shows Alpha's other statuses.
     let q = DeviceQuery {
         token: Some(a()),
-        statuses: vec!["assigned".into()],
+        statuses: vec![ProfileStatus::Assigned],
         ..DeviceQuery::default()
     };
     let f = db.device_facets(&q).unwrap();
@@ -850,7 +850,7 @@ fn serials_are_classified_for_the_assignment_preview() {
         got["C02AAA0001"],
         SerialPlacement::OnToken {
             profile_uuid: Some("uuid-sales-v1".into()),
-            profile_status: "assigned".into(),
+            profile_status: ProfileStatus::Assigned.as_str().to_owned(),
             depot_profile: Some(DepotProfileRef {
                 id: ProfileId::new(10),
                 name: "Sales".into(),

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use depot_domain::{ProfileId, RunId, TokenId, UnixSeconds};
+use depot_domain::{ProfileId, ProfileStatus, RunId, TokenId, UnixSeconds};
 use rusqlite::Row;
 
 /// `DeviceQuery::last_result` value: devices never sent in an assignment run.
@@ -41,7 +41,7 @@ pub enum ProfileFilter {
 pub struct DeviceQuery {
     pub token: Option<TokenId>,
     /// Profile statuses (any of).
-    pub statuses: Vec<String>,
+    pub statuses: Vec<ProfileStatus>,
     pub profile: Option<ProfileFilter>,
     /// Device families (any of), as stored (`iPad`, `Mac`, ...).
     pub families: Vec<String>,
