@@ -167,3 +167,47 @@ fn core_links_the_simulator_only_with_the_demo_feature() {
         );
     }
 }
+
+/// Nothing above the store names a store type: `api` and the CLI do not depend
+/// on `depot-store` at all, and `core` re-exports no store item (the records
+/// the store answers are `depot_domain::records`, so a second store backend
+/// answers the same types). `core`'s public signatures may still name the
+/// workspace handle and the key provider: that is the composition root.
+#[test]
+fn no_store_type_reaches_the_api() {
+    for krate in ["api", "cli"] {
+        let manifest = std::fs::read_to_string(
+            root().join(format!("src-tauri/crates/{krate}/Cargo.toml")),
+        )
+        .unwrap();
+        assert!(
+            !manifest.contains("depot-store"),
+            "{krate} depends on depot-store"
+        );
+        for (path, text) in sources(&root().join(format!("src-tauri/crates/{krate}/src"))) {
+            assert!(
+                !text.contains("depot_store"),
+                "{} names depot_store",
+                path.display()
+            );
+        }
+    }
+    for (path, text) in sources(&root().join("src-tauri/crates/core/src")) {
+        let code = without_tests(&text);
+        for line in code.lines().map(str::trim_start) {
+            assert!(
+                !(line.starts_with("pub use depot_store")
+                    || line.starts_with("pub type") && line.contains("depot_store")),
+                "{} re-exports a store item: {line}",
+                path.display()
+            );
+            if line.starts_with("pub ") && !line.starts_with("pub(") {
+                assert!(
+                    !line.contains("depot_store::"),
+                    "{} names a store type in a public item: {line}",
+                    path.display()
+                );
+            }
+        }
+    }
+}

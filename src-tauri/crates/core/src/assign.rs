@@ -21,7 +21,7 @@ use depot_domain::{ProfileId, RunId, UnixSeconds};
 use depot_domain::limits::MAX_SERIALS_PER_ASSIGNMENT;
 use depot_domain::{SerialNumber, TokenId};
 use depot_store::Db;
-pub use depot_store::assignments::{
+pub use depot_domain::records::{
     AssignReason, AssignmentKind, AssignmentResultRow, Outcome, RunResult,
 };
 use depot_store::assignments::{AssignmentRunRow, NewAssignmentRun};

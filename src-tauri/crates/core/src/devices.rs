@@ -9,8 +9,7 @@ use depot_domain::{ProfileId, UnixSeconds};
 use depot_domain::profile::{DeviceNameTemplate, ProfileSpec};
 use depot_domain::serial_list::{BadRow, parse_serial_list};
 use depot_domain::{DeviceFamily, SerialNumber, TokenId};
-use depot_store::assignments::SerialAssignmentRow;
-pub use depot_store::devices::{
+pub use depot_domain::records::{
     DeviceCursor, DeviceFacets, DeviceListRow, DeviceQuery, DeviceSort, FacetCount, ProfileFilter,
     SerialPlacement, SortValue,
 };
@@ -21,8 +20,8 @@ use crate::audit::token_object;
 use crate::{CoreError, Depot, Result};
 
 pub use depot_domain::DeviceFacts;
-pub use depot_store::device_facts::ReplacementRow;
-pub use depot_store::sync::DeviceEventRow;
+pub use depot_domain::records::{ReplacementRow, SerialAssignmentRow};
+pub use depot_domain::records::DeviceEventRow;
 
 /// Serial numbers as a caller typed or sent them, checked: the first one that
 /// is not a serial number is an `InvalidInput` on `serials` naming it.

@@ -65,7 +65,7 @@ pub struct TokenDetail {
     pub devices_without_default: Vec<(String, u64)>,
     /// Devices holding a Depot profile of another platform (PLT-2), at most
     /// [`MISMATCHES_SHOWN`].
-    pub platform_mismatches: Vec<depot_store::profiles::PlatformMismatch>,
+    pub platform_mismatches: Vec<depot_domain::records::PlatformMismatch>,
 }
 
 /// Devices on a profile of another platform that the token page lists.

@@ -10,6 +10,7 @@ pub mod device;
 pub mod ids;
 pub mod limits;
 pub mod profile;
+pub mod records;
 pub mod secret;
 pub mod serial;
 pub mod serial_list;

@@ -3,21 +3,12 @@
 //! details. The sync writes the facts (`sync.rs`); the device list searches
 //! their identifiers (`devices.rs`).
 
-use depot_domain::{DeviceFacts, SerialNumber, TokenId, UnixSeconds};
+use depot_domain::{DeviceFacts, SerialNumber, TokenId};
 use rusqlite::{OptionalExtension, params};
 
-use crate::{Db, Result};
+pub use depot_domain::records::ReplacementRow;
 
-/// Apple's answer about a replacement device, as cached.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReplacementRow {
-    /// `None`: Apple said the device replaced nothing (`DEVICE_NOT_FOUND`),
-    /// or its answer held no usable serial number.
-    pub original_serial: Option<String>,
-    /// `YYYY-MM-DD` (UTC).
-    pub replaced_on: Option<String>,
-    pub fetched_at: UnixSeconds,
-}
+use crate::{Db, Result};
 
 fn list(text: Option<String>) -> Vec<String> {
     text.and_then(|t| serde_json::from_str(&t).ok())
@@ -97,7 +88,7 @@ impl Db {
 #[cfg(test)]
 mod tests {
     use depot_domain::{DeviceChange, DeviceFamily, DeviceOp, DeviceRecord, ProfileStatus};
-    use depot_domain::{SerialNumber, SyncRunId};
+    use depot_domain::{SerialNumber, SyncRunId, UnixSeconds};
 
     use super::*;
     use crate::Workspace;

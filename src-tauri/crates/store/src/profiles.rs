@@ -5,34 +5,9 @@ use depot_domain::profile::ApplePlatform;
 use depot_domain::{ProfileId, SerialNumber, TokenId, UnixSeconds};
 use rusqlite::{OptionalExtension, Row, params};
 
+pub use depot_domain::records::{PlatformMismatch, UploadState};
+
 use crate::{Db, Result};
-
-/// Whether a version reached Apple.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UploadState {
-    /// Stored, not sent yet (or the app stopped while sending).
-    Pending,
-    Uploaded,
-    Failed,
-}
-
-impl UploadState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UploadState::Pending => "pending",
-            UploadState::Uploaded => "uploaded",
-            UploadState::Failed => "failed",
-        }
-    }
-
-    fn parse(text: &str) -> Self {
-        match text {
-            "uploaded" => UploadState::Uploaded,
-            "failed" => UploadState::Failed,
-            _ => UploadState::Pending,
-        }
-    }
-}
 
 /// A profile with its current version's upload facts and usage.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,20 +46,6 @@ pub struct ProfileVersionRow {
     pub uploaded_at: Option<UnixSeconds>,
     pub created_at: UnixSeconds,
     pub created_by: String,
-}
-
-/// A device on a profile of another platform (see [`Db::platform_mismatches`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlatformMismatch {
-    pub serial: String,
-    /// Apple's device family (`Mac`, `AppleTV`, …).
-    pub family: String,
-    pub profile_id: ProfileId,
-    pub profile_name: String,
-    pub profile_platform: ApplePlatform,
-    /// `assigned`: fixable by assigning the right profile; `pushed`: the device
-    /// also needs an erase.
-    pub profile_status: String,
 }
 
 /// Apple's device family as a profile platform, in SQL (`d` is `devices`);

@@ -21,6 +21,8 @@ use openssl::symm::{Cipher, decrypt_aead, encrypt_aead};
 use rusqlite::{OptionalExtension, params};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
+pub use depot_domain::records::Protection;
+
 use crate::{Db, Result, StoreError};
 
 /// Blobs written before associated data named the workspace and token.
@@ -85,14 +87,6 @@ impl SecretSlot {
             .unwrap_or_default();
         format!("depot-vault/2\0{}\0{workspace_id}\0{token}", self.purpose()).into_bytes()
     }
-}
-
-/// How the workspace key is kept, for the Settings page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Protection {
-    Keychain,
-    KeyFile,
-    TestKey,
 }
 
 /// A 256-bit key. `Debug` never shows it; wiped on drop.

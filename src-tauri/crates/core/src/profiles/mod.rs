@@ -15,7 +15,7 @@ use depot_domain::profile::{
     ApplePlatform, CertificateSummary, ProfileField, ProfileProblem, ProfileSpec, ValidProfile,
 };
 use depot_store::Db;
-pub use depot_store::profiles::UploadState;
+pub use depot_domain::records::UploadState;
 use depot_store::profiles::{NewProfileVersion, ProfileRow, ProfileVersionRow};
 use depot_store::tokens::TokenRow;
 use serde_json::{Value, json};

@@ -343,7 +343,7 @@ impl Depot {
         })
     }
 
-    pub fn sync_history(&self, id: TokenId) -> Result<Vec<depot_store::sync::SyncRunRow>> {
+    pub fn sync_history(&self, id: TokenId) -> Result<Vec<depot_domain::records::SyncRunRow>> {
         let db = self.workspace.connect()?;
         self.token_row(&db, id)?;
         Ok(db.sync_runs(id)?)

@@ -4,6 +4,8 @@
 use depot_domain::{SerialNumber, SyncRunId, TokenId, UnixSeconds};
 use rusqlite::{OptionalExtension, params};
 
+pub use depot_domain::records::{DeviceEventRow, SyncRunRow};
+
 use crate::{Db, Result};
 
 mod apply;
@@ -38,37 +40,6 @@ pub struct Applied {
     pub added: u64,
     pub modified: u64,
     pub removed: u64,
-}
-
-/// One thing a sync did to a device (DEV-6).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeviceEventRow {
-    /// When Depot applied it.
-    pub at: UnixSeconds,
-    /// Apple's time of the change.
-    pub op_date: Option<UnixSeconds>,
-    /// `added`, `modified`, `removed` or `returned`.
-    pub kind: String,
-    /// `modified`: a JSON list of `{"field", "before", "after"}`; `removed`:
-    /// `released` (Apple said so) or `unlisted` (missing from a full fetch).
-    pub detail: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyncRunRow {
-    pub id: SyncRunId,
-    pub token_id: TokenId,
-    pub kind: String,
-    pub trigger: String,
-    pub started_at: UnixSeconds,
-    pub finished_at: Option<UnixSeconds>,
-    pub result: String,
-    pub pages: u32,
-    pub added: u64,
-    pub modified: u64,
-    pub removed: u64,
-    pub error_code: Option<String>,
-    pub error: Option<String>,
 }
 
 impl Db {
