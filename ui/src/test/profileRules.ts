@@ -461,7 +461,7 @@ export function draftProblems(d: ProfileDraft): ProfileIssue[] {
     if (!rule.platforms.includes(d.platform) && inUse(d)) {
       add(
         rule.field,
-        `${rule.setting} is for ${list(rule.platforms.map(platformLabel))} profiles, not ${platformLabel(d.platform)}; ${rule.fix}.`,
+        `${rule.setting}: only for ${list(rule.platforms.map(platformLabel))} profiles, not ${platformLabel(d.platform)}; ${rule.fix}.`,
       );
     }
   }

@@ -245,7 +245,7 @@ describe("Profiles per platform", () => {
     await user.click(screen.getByTestId("wizard-next"));
     // The field is not offered on macOS, so the refusal shows at the top of the step.
     expect(await screen.findByTestId("step-problems")).toHaveTextContent(
-      "Shared iPad is for iOS/iPadOS profiles, not macOS; turn Shared iPad off.",
+      "Shared iPad: only for iOS/iPadOS profiles, not macOS; turn Shared iPad off.",
     );
   });
 });

@@ -154,7 +154,7 @@ pub(crate) fn problems(spec: &ProfileSpec) -> Vec<(ProfileField, String)> {
             (
                 rule.field,
                 format!(
-                    "{} is for {} profiles, not {}; {}.",
+                    "{}: only for {} profiles, not {}; {}.",
                     rule.setting,
                     list(rule.platforms),
                     spec.platform.label(),
