@@ -37,7 +37,7 @@ async fn synced() -> (RunningSim, Arc<Depot>, TokenId, TestWorkspace) {
     let sim = Simulator::builder()
         .seed(33)
         .server(ServerSpec::new(SERVER, "Acme Corp", DEVICES))
-        .clock_start_ms(NOW * 1000)
+        .clock_start(NOW)
         .frozen_clock(true)
         .start()
         .await

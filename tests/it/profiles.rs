@@ -38,7 +38,7 @@ pub(crate) async fn setup_with(devices: u32, fleet: Fleet) -> Setup {
         .seed(7)
         .fleet(fleet)
         .server(ServerSpec::new(SERVER, "Acme Corp", devices))
-        .clock_start_ms(NOW * 1000)
+        .clock_start(NOW)
         .frozen_clock(true)
         .start()
         .await

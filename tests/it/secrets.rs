@@ -274,7 +274,7 @@ async fn a_trace_log_of_add_sync_and_assign_holds_no_secret() {
         .seed(5)
         .server(ServerSpec::new(SERVER, "Acme Corp", 30))
         .fleet(depot_sim::Fleet::Mobile)
-        .clock_start_ms(NOW * 1000)
+        .clock_start(NOW)
         .frozen_clock(true)
         .start()
         .await

@@ -25,7 +25,7 @@ async fn setup() -> Setup {
     let sim = Simulator::builder()
         .seed(21)
         .server(ServerSpec::new("Sales-East", "Acme Corp", DEVICES))
-        .clock_start_ms(NOW * 1000)
+        .clock_start(NOW)
         .frozen_clock(true)
         .start()
         .await

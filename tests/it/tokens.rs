@@ -16,7 +16,7 @@ async fn sim() -> RunningSim {
         .seed(11)
         .server(ServerSpec::new("Sales-East", "Acme Corp", 20))
         .server(ServerSpec::new("Campus", "Acme Corp", 5))
-        .clock_start_ms(NOW * 1000)
+        .clock_start(NOW)
         .frozen_clock(true)
         .start()
         .await

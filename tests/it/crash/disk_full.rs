@@ -31,7 +31,7 @@ async fn setup(devices: u32) -> Setup {
         .seed(84)
         .fleet(depot_sim::Fleet::Mobile)
         .server(ServerSpec::new(SERVER, "Springfield Schools", devices))
-        .clock_start_ms(NOW * 1000)
+        .clock_start(NOW)
         .frozen_clock(true)
         .start()
         .await

@@ -172,7 +172,7 @@ impl ServeArgs {
                     "--clock-start '{start}': use RFC 3339 or Unix seconds"
                 ))
             })?;
-            b = b.clock_start_ms(ms);
+            b = b.clock_start(ms.div_euclid(1000));
         }
         let orgs = self.orgs.max(1);
         for i in 0..self.servers {

@@ -505,9 +505,11 @@ impl SimulatorBuilder {
         self
     }
 
-    /// Simulated start time (Unix ms). Default: the real wall clock at start.
-    pub fn clock_start_ms(mut self, unix_ms: i64) -> Self {
-        self.clock_start_ms = Some(unix_ms);
+    /// Simulated start time, Unix seconds (Depot's one time unit; the
+    /// simulator keeps milliseconds inside for its pacing windows). Default:
+    /// the real wall clock at start.
+    pub fn clock_start(mut self, unix_seconds: i64) -> Self {
+        self.clock_start_ms = Some(unix_seconds.saturating_mul(1000));
         self
     }
 
@@ -699,7 +701,13 @@ impl RunningSim {
         &self.shared.clock
     }
 
-    /// Simulated now, Unix milliseconds.
+    /// Simulated now, Unix seconds.
+    pub fn now(&self) -> i64 {
+        self.shared.clock.now_ms().div_euclid(1000)
+    }
+
+    /// Simulated now, Unix milliseconds (for tests of the simulator's own
+    /// sub-second pacing).
     pub fn now_ms(&self) -> i64 {
         self.shared.clock.now_ms()
     }

@@ -20,7 +20,7 @@ async fn sim() -> RunningSim {
     Simulator::builder()
         .seed(3)
         .server(ServerSpec::new("Sales-East", "Acme Corp", 10))
-        .clock_start_ms(NOW * 1000)
+        .clock_start(NOW)
         .frozen_clock(true)
         .start()
         .await

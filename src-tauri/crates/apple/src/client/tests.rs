@@ -18,7 +18,7 @@ async fn sim() -> RunningSim {
         .seed(7)
         .server(ServerSpec::new("Sales-East", "Acme Corp", 25))
         .server(ServerSpec::new("Campus", "Springfield Schools", 5))
-        .clock_start_ms(NOW * 1000)
+        .clock_start(NOW)
         .frozen_clock(true)
         .start()
         .await
@@ -627,7 +627,7 @@ async fn skewed_sim(ahead: i64) -> RunningSim {
     Simulator::builder()
         .seed(7)
         .server(ServerSpec::new("Sales-East", "Acme Corp", 5))
-        .clock_start_ms((NOW + ahead) * 1000)
+        .clock_start(NOW + ahead)
         .frozen_clock(true)
         .start()
         .await
@@ -719,7 +719,7 @@ async fn devices_carry_protocol_10_facts_and_replacements_their_details() {
     let sim = Simulator::builder()
         .seed(7)
         .server(ServerSpec::new("Big", "Acme Corp", 400))
-        .clock_start_ms(NOW * 1000)
+        .clock_start(NOW)
         .frozen_clock(true)
         .start()
         .await

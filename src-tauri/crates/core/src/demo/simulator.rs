@@ -46,7 +46,7 @@ impl Depot {
         let mut builder = Simulator::builder()
             .seed(DEMO_SEED)
             .new_server_devices(DEMO_DEVICES)
-            .clock_start_ms(self.clock.now().get().saturating_mul(1000));
+            .clock_start(self.clock.now().get());
         let mut has_demo_server = false;
         for row in self.workspace.connect()?.list_tokens()? {
             if row.environment != Environment::Simulator {

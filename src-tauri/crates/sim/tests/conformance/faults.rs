@@ -69,7 +69,7 @@ async fn terms_not_signed_and_access_denied() {
     api.call("GET", "/account", None)
         .await
         .assert_error(403, "T_C_NOT_SIGNED");
-    api.session_call(&creds, sim.now_ms() / 1000, &fresh_nonce())
+    api.session_call(&creds, sim.now(), &fresh_nonce())
         .await
         .assert_error(403, "T_C_NOT_SIGNED");
     sim.set_faults(Faults {
@@ -79,7 +79,7 @@ async fn terms_not_signed_and_access_denied() {
     api.call("GET", "/account", None)
         .await
         .assert_error(403, "ACCESS_DENIED");
-    api.session_call(&creds, sim.now_ms() / 1000, &fresh_nonce())
+    api.session_call(&creds, sim.now(), &fresh_nonce())
         .await
         .assert_error(403, "ACCESS_DENIED");
     sim.set_faults(Faults::default());

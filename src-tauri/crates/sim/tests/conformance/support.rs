@@ -82,7 +82,7 @@ pub fn oauth_header(
 pub fn builder(devices: u32) -> SimulatorBuilder {
     Simulator::builder()
         .seed(7)
-        .clock_start_ms(T0_MS)
+        .clock_start(T0_MS / 1000)
         .frozen_clock(true)
         .server(ServerSpec::new(SERVER, "Acme Corp", devices))
 }
@@ -154,7 +154,7 @@ impl Api {
         let mut api = Api::new(sim);
         let creds = sim.credentials(server).unwrap();
         let r = api
-            .session_call(&creds, sim.now_ms() / 1000, &fresh_nonce())
+            .session_call(&creds, sim.now(), &fresh_nonce())
             .await;
         assert_eq!(r.status, 200, "{r:?}");
         api.session = Some(r.json()["auth_session_token"].as_str().unwrap().to_string());
