@@ -1,4 +1,4 @@
-use crate::support::{TestWorkspace, depot, stderr, stdout};
+use crate::support::{TestWorkspace, depot, depot_with_stdin, stderr, stdout};
 
 #[test]
 fn workspace_info_prints_text_and_json() {
@@ -781,5 +781,87 @@ fn files_that_are_not_regular_files_are_refused_without_waiting() {
             "{what}: {}",
             stderr(&out)
         );
+    }
+}
+
+/// `depot users …` (issue 14): the first administrator is made on the
+/// workspace; passwords come from standard input and are never printed or
+/// stored; bad input exits non-zero and changes nothing; every change is audited.
+#[test]
+fn users_are_managed_on_the_workspace() {
+    let home = TestWorkspace::new();
+    let ws = home.path().join("ws");
+    let ws = ws.to_str().unwrap();
+    let run = |args: &[&str]| depot(home.path(), &[&["--workspace", ws], args].concat());
+    let with_stdin = |args: &[&str], input: &str| {
+        depot_with_stdin(home.path(), &[&["--workspace", ws], args].concat(), input)
+    };
+
+    let added = with_stdin(
+        &["users", "add", "root@example.org", "--role", "administrator", "--password-stdin"],
+        "a long enough secret\n",
+    );
+    assert!(added.status.success(), "{}", stderr(&added));
+    let helpdesk = with_stdin(
+        &["users", "add", "ana", "--role", "help-desk", "--scope-tag", "Paris", "--scope-tag", "paris", "--password-stdin"],
+        "another long secret\r\n",
+    );
+    assert!(helpdesk.status.success(), "{}", stderr(&helpdesk));
+    assert!(!stdout(&helpdesk).contains("another long secret"));
+
+    // Refused, nothing changed: an unknown role (usage, 2), a short password,
+    // a taken name, a bad name (1).
+    let bad_role = run(&["users", "add", "bob", "--role", "admin"]);
+    assert_eq!(bad_role.status.code(), Some(2), "{}", stderr(&bad_role));
+    assert!(stderr(&bad_role).contains("administrator, help-desk or read-only"));
+    for (args, input, says) in [
+        (vec!["users", "add", "bob", "--role", "read-only", "--password-stdin"], "short\n", "at least 12"),
+        (vec!["users", "add", "ANA", "--role", "read-only"], "", "already a user"),
+        (vec!["users", "add", "two words", "--role", "read-only"], "", "letters, digits"),
+    ] {
+        let out = with_stdin(&args, input);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
+    }
+
+    let list = run(&["--json", "users", "list"]);
+    let users: serde_json::Value = serde_json::from_str(&stdout(&list)).unwrap();
+    assert_eq!(users.as_array().unwrap().len(), 2, "{users}");
+    assert_eq!(users[0]["name"], "ana");
+    assert_eq!(users[0]["role"], "help-desk");
+    assert_eq!(users[0]["scopeTags"], serde_json::json!(["Paris"]));
+    assert_eq!(users[0]["hasPassword"], true);
+
+    for args in [
+        vec!["users", "set-role", "ana", "read-only"],
+        vec!["users", "set-scope", "ana", "--scope-tag", "Lyon"],
+        vec!["users", "disable", "ana"],
+        vec!["users", "enable", "ana"],
+        vec!["users", "sign-out", "ana"],
+    ] {
+        let out = run(&args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    }
+    let show = run(&["--json", "users", "show", "ANA"]);
+    let ana: serde_json::Value = serde_json::from_str(&stdout(&show)).unwrap();
+    assert_eq!((ana["role"].as_str(), ana["scopeTags"][0].as_str()), (Some("read-only"), Some("Lyon")));
+
+    // A generated password is shown once and is not what the workspace keeps.
+    let reset = run(&["users", "reset-password", "ana"]);
+    let shown = stdout(&reset);
+    let password = shown.lines().next().unwrap().rsplit(' ').next().unwrap().to_owned();
+    assert_eq!(password.len(), 20, "{shown}");
+    for file in ["depot.sqlite", "depot.sqlite-wal"] {
+        let bytes = std::fs::read(home.path().join("ws").join(file)).unwrap_or_default();
+        assert!(!String::from_utf8_lossy(&bytes).contains(&password), "{file}");
+    }
+
+    let deleted = run(&["users", "delete", "ana"]);
+    assert!(deleted.status.success(), "{}", stderr(&deleted));
+    assert_eq!(run(&["users", "show", "ana"]).status.code(), Some(1));
+
+    let audit = stdout(&run(&["audit", "list"]));
+    for action in ["user.add", "user.role", "user.scope", "user.disable", "user.enable", "user.signOutEverywhere", "user.password", "user.delete"] {
+        assert!(audit.contains(action), "{action} missing:\n{audit}");
     }
 }

@@ -4,6 +4,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use depot_core::access::{Action, Actor, Origin};
 use depot_core::{Depot, TokenFileInput};
 use depot_domain::TokenId;
 use serde_json::Value;
@@ -22,6 +23,9 @@ type Handler = fn(Arc<Depot>, Value) -> Answer;
 /// One row of the command table.
 pub struct CommandInfo {
     pub name: &'static str,
+    /// What the command does, for the role table (`depot_domain::access`):
+    /// `core` decides whether an actor may run it.
+    pub action: Action,
     /// TypeScript type names of the request and response.
     pub request_type: fn() -> String,
     pub response_type: fn() -> String,
@@ -69,12 +73,22 @@ async fn blocking<T: Send + 'static>(
     }
 }
 
+/// The role-table action a command row names.
+macro_rules! action {
+    (read) => { Action::Read };
+    (export) => { Action::Export };
+    (assign) => { Action::Assign };
+    (sync) => { Action::Sync };
+    (manage) => { Action::Manage };
+}
+
 macro_rules! command_table {
-    ($( $name:literal => $kind:ident $func:ident($req:ty) -> $res:ty; )*) => {
+    ($( $name:literal => $action:ident $kind:ident $func:ident($req:ty) -> $res:ty; )*) => {
         /// Every command, in the order the bindings list them.
         pub static COMMANDS: &[CommandInfo] = &[$(
             CommandInfo {
                 name: $name,
+                action: action!($action),
                 request_type: || <$req as ts_rs::TS>::name(&ts_rs::Config::new()),
                 response_type: || <$res as ts_rs::TS>::name(&ts_rs::Config::new()),
                 export_types: |cfg| {
@@ -94,67 +108,91 @@ macro_rules! command_table {
 }
 
 command_table! {
-    "workspace.info" => blocking workspace_info(Empty) -> WorkspaceInfo;
-    "tokens.list" => blocking tokens_list(Empty) -> TokenList;
-    "tokens.get" => blocking tokens_get(TokenRef) -> TokenDetail;
-    "tokens.pendingKey" => blocking tokens_pending_key(Empty) -> PendingKeyState;
-    "tokens.generateKey" => blocking tokens_generate_key(GenerateKeyRequest) -> PendingKey;
-    "tokens.inspect" => awaits tokens_inspect(InspectTokenRequest) -> TokenPreview;
-    "tokens.add" => awaits tokens_add(AddTokenRequest) -> TokenSummary;
-    "tokens.renew" => awaits tokens_renew(RenewTokenRequest) -> TokenSummary;
-    "tokens.setScopeTags" => blocking tokens_set_scope_tags(SetScopeTagsRequest) -> TokenSummary;
-    "tokens.delete" => blocking tokens_delete(TokenRef) -> Empty;
-    "tokens.check" => awaits tokens_check(TokenRef) -> TokenSummary;
-    "demo.start" => awaits demo_start(Empty) -> DemoStarted;
-    "demo.issueToken" => awaits demo_issue_token(IssueDemoTokenRequest) -> IssuedDemoToken;
-    "sync.overview" => blocking sync_overview(Empty) -> SyncOverview;
-    "sync.status" => blocking sync_status(TokenRef) -> SyncStatus;
-    "sync.start" => blocking sync_start(SyncStartRequest) -> SyncStarted;
-    "sync.cancel" => blocking sync_cancel(TokenRef) -> Empty;
-    "sync.history" => blocking sync_history(TokenRef) -> SyncHistory;
-    "audit.list" => blocking audit_list(AuditListRequest) -> AuditPage;
-    "audit.export" => blocking audit_export(AuditExportRequest) -> AuditExport;
-    "profiles.catalogue" => blocking profiles_catalogue(Empty) -> SkipKeyCatalogue;
-    "profiles.list" => blocking profiles_list(ProfileListRequest) -> ProfileList;
-    "profiles.get" => blocking profiles_get(ProfileRef) -> ProfileDetail;
-    "profiles.check" => blocking profiles_check(ProfileCheckRequest) -> ProfileCheck;
-    "profiles.create" => awaits profiles_create(ProfileCreateRequest) -> ProfileDetail;
-    "profiles.edit" => awaits profiles_edit(ProfileEditRequest) -> ProfileSaved;
-    "profiles.retryUpload" => awaits profiles_retry_upload(ProfileRef) -> ProfileSaved;
-    "profiles.duplicate" => awaits profiles_duplicate(ProfileDuplicateRequest) -> ProfileDetail;
-    "profiles.setDefault" => blocking profiles_set_default(ProfileRef) -> ProfileSummary;
-    "profiles.clearDefault" => blocking profiles_clear_default(ClearDefaultRequest) -> Empty;
-    "profiles.delete" => blocking profiles_delete(ProfileRef) -> Empty;
-    "profiles.import" => awaits profiles_import(ProfileImportRequest) -> ProfileDetail;
-    "profiles.export" => blocking profiles_export(ProfileExportRequest) -> ExportedFile;
-    "profiles.exportApple" => blocking profiles_export_apple(ProfileExportRequest) -> ExportedFile;
-    "profiles.diff" => blocking profiles_diff(ProfileDiffRequest) -> ProfileDiff;
-    "profiles.handoff" => blocking profiles_handoff(HandoffRequest) -> Handoff;
-    "settings.enrollment" => blocking settings_enrollment(Empty) -> EnrollmentSettings;
-    "settings.setEnrollment" => blocking settings_set_enrollment(SetEnrollmentUrlsRequest) -> EnrollmentSettings;
-    "assignments.get" => blocking assignments_get(AssignmentRef) -> AssignmentRun;
-    "assignments.results" => blocking assignments_results(AssignmentRef) -> AssignmentResults;
-    "assignments.cancel" => blocking assignments_cancel(AssignmentRef) -> Empty;
-    "assignments.history" => blocking assignments_history(AssignmentHistoryRequest) -> AssignmentHistory;
-    "assignments.preview" => blocking assignments_preview(AssignmentPreviewRequest) -> AssignmentPreviewDto;
-    "assignments.start" => blocking assignments_start(AssignmentStartRequest) -> AssignmentStarted;
-    "devices.list" => blocking devices_list(DeviceListRequest) -> DevicePage;
-    "devices.count" => blocking devices_count(DeviceQueryRequest) -> DeviceCount;
-    "devices.facets" => blocking devices_facets(DeviceQueryRequest) -> DeviceFacetsDto;
-    "devices.get" => blocking devices_get(DeviceRef) -> DeviceDetailDto;
-    "devices.replacement" => awaits devices_replacement(DeviceReplacementRequest) -> DeviceReplacementDto;
-    "devices.export" => blocking devices_export(DeviceExportRequest) -> DeviceExport;
-    "devices.delete" => blocking devices_delete(DeleteDevicesRequest) -> DevicesDeleted;
+    "workspace.info" => read blocking workspace_info(Empty) -> WorkspaceInfo;
+    "tokens.list" => read blocking tokens_list(Empty) -> TokenList;
+    "tokens.get" => read blocking tokens_get(TokenRef) -> TokenDetail;
+    "tokens.pendingKey" => manage blocking tokens_pending_key(Empty) -> PendingKeyState;
+    "tokens.generateKey" => manage blocking tokens_generate_key(GenerateKeyRequest) -> PendingKey;
+    "tokens.inspect" => manage awaits tokens_inspect(InspectTokenRequest) -> TokenPreview;
+    "tokens.add" => manage awaits tokens_add(AddTokenRequest) -> TokenSummary;
+    "tokens.renew" => manage awaits tokens_renew(RenewTokenRequest) -> TokenSummary;
+    "tokens.setScopeTags" => manage blocking tokens_set_scope_tags(SetScopeTagsRequest) -> TokenSummary;
+    "tokens.delete" => manage blocking tokens_delete(TokenRef) -> Empty;
+    "tokens.check" => sync awaits tokens_check(TokenRef) -> TokenSummary;
+    "demo.start" => manage awaits demo_start(Empty) -> DemoStarted;
+    "demo.issueToken" => manage awaits demo_issue_token(IssueDemoTokenRequest) -> IssuedDemoToken;
+    "sync.overview" => read blocking sync_overview(Empty) -> SyncOverview;
+    "sync.status" => read blocking sync_status(TokenRef) -> SyncStatus;
+    "sync.start" => sync blocking sync_start(SyncStartRequest) -> SyncStarted;
+    "sync.cancel" => sync blocking sync_cancel(TokenRef) -> Empty;
+    "sync.history" => read blocking sync_history(TokenRef) -> SyncHistory;
+    "audit.list" => read blocking audit_list(AuditListRequest) -> AuditPage;
+    "audit.export" => export blocking audit_export(AuditExportRequest) -> AuditExport;
+    "profiles.catalogue" => read blocking profiles_catalogue(Empty) -> SkipKeyCatalogue;
+    "profiles.list" => read blocking profiles_list(ProfileListRequest) -> ProfileList;
+    "profiles.get" => read blocking profiles_get(ProfileRef) -> ProfileDetail;
+    "profiles.check" => read blocking profiles_check(ProfileCheckRequest) -> ProfileCheck;
+    "profiles.create" => manage awaits profiles_create(ProfileCreateRequest) -> ProfileDetail;
+    "profiles.edit" => manage awaits profiles_edit(ProfileEditRequest) -> ProfileSaved;
+    "profiles.retryUpload" => manage awaits profiles_retry_upload(ProfileRef) -> ProfileSaved;
+    "profiles.duplicate" => manage awaits profiles_duplicate(ProfileDuplicateRequest) -> ProfileDetail;
+    "profiles.setDefault" => manage blocking profiles_set_default(ProfileRef) -> ProfileSummary;
+    "profiles.clearDefault" => manage blocking profiles_clear_default(ClearDefaultRequest) -> Empty;
+    "profiles.delete" => manage blocking profiles_delete(ProfileRef) -> Empty;
+    "profiles.import" => manage awaits profiles_import(ProfileImportRequest) -> ProfileDetail;
+    "profiles.export" => export blocking profiles_export(ProfileExportRequest) -> ExportedFile;
+    "profiles.exportApple" => export blocking profiles_export_apple(ProfileExportRequest) -> ExportedFile;
+    "profiles.diff" => read blocking profiles_diff(ProfileDiffRequest) -> ProfileDiff;
+    "profiles.handoff" => export blocking profiles_handoff(HandoffRequest) -> Handoff;
+    "settings.enrollment" => read blocking settings_enrollment(Empty) -> EnrollmentSettings;
+    "settings.setEnrollment" => manage blocking settings_set_enrollment(SetEnrollmentUrlsRequest) -> EnrollmentSettings;
+    "assignments.get" => read blocking assignments_get(AssignmentRef) -> AssignmentRun;
+    "assignments.results" => read blocking assignments_results(AssignmentRef) -> AssignmentResults;
+    "assignments.cancel" => assign blocking assignments_cancel(AssignmentRef) -> Empty;
+    "assignments.history" => read blocking assignments_history(AssignmentHistoryRequest) -> AssignmentHistory;
+    "assignments.preview" => assign blocking assignments_preview(AssignmentPreviewRequest) -> AssignmentPreviewDto;
+    "assignments.start" => assign blocking assignments_start(AssignmentStartRequest) -> AssignmentStarted;
+    "devices.list" => read blocking devices_list(DeviceListRequest) -> DevicePage;
+    "devices.count" => read blocking devices_count(DeviceQueryRequest) -> DeviceCount;
+    "devices.facets" => read blocking devices_facets(DeviceQueryRequest) -> DeviceFacetsDto;
+    "devices.get" => read blocking devices_get(DeviceRef) -> DeviceDetailDto;
+    "devices.replacement" => read awaits devices_replacement(DeviceReplacementRequest) -> DeviceReplacementDto;
+    "devices.export" => export blocking devices_export(DeviceExportRequest) -> DeviceExport;
+    "devices.delete" => manage blocking devices_delete(DeleteDevicesRequest) -> DevicesDeleted;
 }
 
-/// Runs command `name` with a JSON payload and returns its JSON answer.
+/// Runs command `name` with a JSON payload as the workspace's owner (the
+/// desktop app on its own workspace) and returns its JSON answer.
 pub async fn dispatch(depot: Arc<Depot>, name: &str, payload: Value) -> Result<Value, ApiError> {
+    let owner = Actor::owner(depot.operator().to_owned(), Origin::Desktop);
+    dispatch_as(depot, &owner, name, payload).await
+}
+
+/// Runs command `name` for `actor`: refused with `FORBIDDEN` (and audited)
+/// before the payload is even read when the actor's role does not allow the
+/// command's action.
+pub async fn dispatch_as(
+    depot: Arc<Depot>,
+    actor: &Actor,
+    name: &str,
+    payload: Value,
+) -> Result<Value, ApiError> {
     let command = COMMANDS.iter().find(|c| c.name == name).ok_or_else(|| {
         ApiError::new(
             ErrorCode::UnknownCommand,
             format!("there is no command named '{name}'"),
         )
     })?;
+    if !actor.may(command.action) {
+        let (depot, actor, action, what) =
+            (Arc::clone(&depot), actor.clone(), command.action, command.name);
+        blocking(move || Ok(depot.authorize(&actor, action, what)?)).await?;
+        // `authorize` refused above; reaching here would be a bug in the table.
+        return Err(ApiError::new(
+            ErrorCode::Internal,
+            format!("'{name}' was neither allowed nor refused"),
+        ));
+    }
     CatchPanic {
         name: command.name,
         answer: (command.handler)(depot, payload),

@@ -65,6 +65,11 @@ pub enum ErrorCode {
     ProfileInUse,
     /// An assignment of this token is already running.
     AssignmentRunning,
+    /// The signed-in person's role does not allow this command (issue 14).
+    Forbidden,
+    /// No valid session: sign in (the server's answer to a missing, expired or
+    /// ended session, and to a refused sign-in).
+    Unauthenticated,
 }
 
 /// The error every command can return.
@@ -154,5 +159,7 @@ fn code_of(err: &CoreError) -> ErrorCode {
         CoreError::ProfileInvalid(_) => ErrorCode::ProfileInvalid,
         CoreError::ProfileInUse(_) => ErrorCode::ProfileInUse,
         CoreError::AssignmentRunning { .. } => ErrorCode::AssignmentRunning,
+        CoreError::Forbidden { .. } => ErrorCode::Forbidden,
+        CoreError::SignInRefused => ErrorCode::Unauthenticated,
     }
 }

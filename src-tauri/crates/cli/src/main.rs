@@ -9,6 +9,7 @@ mod profiles;
 mod reference;
 mod sync;
 mod tokens;
+mod users;
 mod workspace;
 
 use std::path::PathBuf;
@@ -64,6 +65,11 @@ enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// People who sign in when the workspace is served (`depot serve`): add,
+    /// list, show, set-role, set-scope, disable, enable, reset-password,
+    /// sign-out, delete.
+    #[command(subcommand)]
+    Users(users::UsersCommand),
     /// Depot's simulator of Apple's service and portal.
     #[command(subcommand)]
     Sim(SimCommand),
@@ -153,6 +159,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Sync(args) => sync::run(&depot, args, cli.json).await,
         Command::Profile(command) => profiles::run(&depot, command, cli.json).await,
         Command::Settings(command) => profiles::settings(&depot, command, cli.json),
+        Command::Users(command) => users::run(&depot, command, cli.json),
         Command::Devices(command) => devices::run(&depot, command, cli.json).await,
         Command::Assign(args) => {
             resume(&depot).await;

@@ -101,9 +101,33 @@ pub enum CoreError {
     #[error("the simulator could not start: {0}")]
     Simulator(String),
 
+    /// The actor's role does not allow this (issue 14).
+    #[error("a {role} may not {}; ask an administrator", action_words(*.action))]
+    Forbidden {
+        role: depot_domain::access::Role,
+        action: depot_domain::access::Action,
+    },
+
+    /// A sign-in was refused: unknown name, wrong password or a disabled
+    /// account (the message does not say which).
+    #[error("the user name or password is not right, or the account is disabled")]
+    SignInRefused,
+
     /// A background worker of an operation stopped without an answer.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+fn action_words(action: depot_domain::access::Action) -> &'static str {
+    use depot_domain::access::Action;
+    match action {
+        Action::Read => "read this",
+        Action::Export => "export this",
+        Action::Assign => "assign or remove profiles",
+        Action::Sync => "start or stop a sync",
+        Action::Manage => "change tokens, profiles, settings or devices",
+        Action::ManageUsers => "manage people",
+    }
 }
 
 impl From<StoreError> for CoreError {

@@ -6,6 +6,7 @@
 //! values, errors or logs; every mutation writes an audit entry in the same
 //! transaction.
 
+pub mod access;
 pub mod assign;
 mod audit;
 mod changes;
@@ -20,6 +21,7 @@ pub mod profiles;
 mod stored;
 pub mod sync;
 mod tokens;
+pub mod users;
 mod workspace;
 mod writer;
 
@@ -116,6 +118,12 @@ impl Depot {
     /// Opens (creating if needed) the workspace in `dir`.
     pub fn open(dir: &Path, options: DepotOptions) -> Result<Self> {
         Ok(Self::with(Workspace::open(dir)?, options))
+    }
+
+    /// Who acts when the desktop app or the CLI works on its own workspace
+    /// (the audit log's operator).
+    pub fn operator(&self) -> &str {
+        &self.operator
     }
 
     /// A throwaway in-memory workspace, for tests.

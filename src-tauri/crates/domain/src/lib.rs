@@ -4,6 +4,7 @@
 //! [`SystemClock`] that callers inject. Anything time-dependent takes the
 //! current time as an argument (see [`token::TokenStatus::evaluate`]).
 
+pub mod access;
 pub mod clock;
 pub mod csv;
 pub mod device;

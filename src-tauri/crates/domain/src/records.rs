@@ -488,3 +488,18 @@ pub enum Protection {
     TestKey,
 }
 
+
+// ----- people (issue 14) -------------------------------------------------------
+
+/// A person who signs in to a shared workspace. Never carries the password hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    pub id: i64,
+    pub name: String,
+    pub role: crate::access::Role,
+    pub scope_tags: Vec<String>,
+    pub disabled: bool,
+    pub has_password: bool,
+    pub created_at: UnixSeconds,
+    pub updated_at: UnixSeconds,
+}

@@ -16,6 +16,7 @@ pub mod devices;
 pub mod profiles;
 pub mod sync;
 pub mod tokens;
+pub mod users;
 pub mod vault;
 
 pub use error::{DatabaseError, StoreError};

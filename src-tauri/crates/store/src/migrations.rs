@@ -70,6 +70,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "platforms",
         sql: include_str!("../migrations/0010_platforms.sql"),
     },
+    Migration {
+        version: 11,
+        name: "users",
+        sql: include_str!("../migrations/0011_users.sql"),
+    },
 ];
 
 /// The schema version this build writes and understands.

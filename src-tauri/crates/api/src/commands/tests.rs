@@ -274,3 +274,112 @@ async fn the_whole_token_flow_through_dispatch_never_leaks_a_secret() {
     }
     assert!(!everything.contains("PRIVATE KEY"));
 }
+
+/// Issue 14's permission matrix, generated from the command table: every
+/// command × every role → allowed or refused, as the role table says. The
+/// expected action of each command is written out here on its own, so a new
+/// command without a row, or a command whose action changes, fails.
+#[tokio::test]
+async fn every_command_is_allowed_or_refused_per_role() {
+    use depot_core::access::{Actor, Origin, Role};
+    use depot_domain::UnixSeconds;
+    use depot_domain::records::UserRow;
+
+    const EXPECTED: &[(&str, &str)] = &[
+        ("workspace.info", "read"),
+        ("tokens.list", "read"),
+        ("tokens.get", "read"),
+        ("tokens.pendingKey", "manage"),
+        ("tokens.generateKey", "manage"),
+        ("tokens.inspect", "manage"),
+        ("tokens.add", "manage"),
+        ("tokens.renew", "manage"),
+        ("tokens.setScopeTags", "manage"),
+        ("tokens.delete", "manage"),
+        ("tokens.check", "sync"),
+        ("demo.start", "manage"),
+        ("demo.issueToken", "manage"),
+        ("sync.overview", "read"),
+        ("sync.status", "read"),
+        ("sync.start", "sync"),
+        ("sync.cancel", "sync"),
+        ("sync.history", "read"),
+        ("audit.list", "read"),
+        ("audit.export", "export"),
+        ("profiles.catalogue", "read"),
+        ("profiles.list", "read"),
+        ("profiles.get", "read"),
+        ("profiles.check", "read"),
+        ("profiles.create", "manage"),
+        ("profiles.edit", "manage"),
+        ("profiles.retryUpload", "manage"),
+        ("profiles.duplicate", "manage"),
+        ("profiles.setDefault", "manage"),
+        ("profiles.clearDefault", "manage"),
+        ("profiles.delete", "manage"),
+        ("profiles.import", "manage"),
+        ("profiles.export", "export"),
+        ("profiles.exportApple", "export"),
+        ("profiles.diff", "read"),
+        ("profiles.handoff", "export"),
+        ("settings.enrollment", "read"),
+        ("settings.setEnrollment", "manage"),
+        ("assignments.get", "read"),
+        ("assignments.results", "read"),
+        ("assignments.cancel", "assign"),
+        ("assignments.history", "read"),
+        ("assignments.preview", "assign"),
+        ("assignments.start", "assign"),
+        ("devices.list", "read"),
+        ("devices.count", "read"),
+        ("devices.facets", "read"),
+        ("devices.get", "read"),
+        ("devices.replacement", "read"),
+        ("devices.export", "export"),
+        ("devices.delete", "manage"),
+    ];
+    let table: Vec<(&str, &str)> = COMMANDS.iter().map(|c| (c.name, c.action.as_str())).collect();
+    assert_eq!(table, EXPECTED, "the command table and this matrix disagree");
+
+    let depot = depot();
+    let mut cells = 0;
+    for role in Role::ALL {
+        let actor = Actor::member(
+            &UserRow {
+                id: 1,
+                name: format!("probe-{role}"),
+                role,
+                scope_tags: Vec::new(),
+                disabled: false,
+                has_password: true,
+                created_at: UnixSeconds::new(0),
+                updated_at: UnixSeconds::new(0),
+            },
+            Origin::Browser,
+        );
+        for command in COMMANDS {
+            // A payload no request type accepts: an allowed command stops at
+            // BAD_REQUEST without doing anything, a refused one never reads it.
+            let answer =
+                dispatch_as(Arc::clone(&depot), &actor, command.name, json!({"__probe": true}))
+                    .await;
+            let code = answer.expect_err(command.name).code;
+            if role.allows(command.action) {
+                assert_eq!(code, ErrorCode::BadRequest, "{role} {}", command.name);
+            } else {
+                assert_eq!(code, ErrorCode::Forbidden, "{role} {}", command.name);
+            }
+            cells += 1;
+        }
+    }
+    assert_eq!(cells, 3 * EXPECTED.len());
+    // Each refusal is in the audit log.
+    let refused = COMMANDS
+        .iter()
+        .map(|c| Role::ALL.iter().filter(|r| !r.allows(c.action)).count())
+        .sum::<usize>();
+    let audit = call(&depot, "audit.list", json!({"filter": {"action": "access.refused"}, "limit": 500}))
+        .await
+        .unwrap();
+    assert_eq!(audit["entries"].as_array().unwrap().len(), refused, "{audit}");
+}
