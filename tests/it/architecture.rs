@@ -168,14 +168,14 @@ fn core_links_the_simulator_only_with_the_demo_feature() {
     }
 }
 
-/// Nothing above the store names a store type: `api` and the CLI do not depend
+/// Nothing above the store names a store type: `api`, the server and the CLI do not depend
 /// on `depot-store` at all, and `core` re-exports no store item (the records
 /// the store answers are `depot_domain::records`, so a second store backend
 /// answers the same types). `core`'s public signatures may still name the
 /// workspace handle and the key provider: that is the composition root.
 #[test]
 fn no_store_type_reaches_the_api() {
-    for krate in ["api", "cli"] {
+    for krate in ["api", "cli", "server"] {
         let manifest = std::fs::read_to_string(
             root().join(format!("src-tauri/crates/{krate}/Cargo.toml")),
         )

@@ -11,6 +11,7 @@ mod migrations;
 mod platforms;
 mod profiles;
 mod secrets;
+mod server;
 mod support;
 mod sync;
 mod tokens;

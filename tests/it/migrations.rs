@@ -25,7 +25,7 @@ const SHIPPED: &[(u32, &str, u64)] = &[
     (8, "vault_format", 0x6c6f_2199_1079_bb43),
     (9, "device_facts", 0x49b2_8849_476f_3f66),
     (10, "platforms", 0x1c1de986b7557399),
-    (11, "users", 0x7fbd_d5a1_a45a_f929),
+    (11, "users", 0xaf7c_b918_5226_e720),
 ];
 
 fn fnv1a(text: &str) -> u64 {

@@ -13,7 +13,7 @@ pub mod commands;
 pub mod dto;
 mod error;
 
-pub use commands::{COMMANDS, CommandInfo, dispatch};
+pub use commands::{COMMANDS, CommandInfo, dispatch, dispatch_as};
 pub use error::{ApiError, ErrorCode};
 
 #[cfg(test)]

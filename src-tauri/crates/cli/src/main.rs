@@ -8,6 +8,7 @@ mod profiles;
 #[cfg(test)]
 mod reference;
 mod sync;
+mod serve;
 mod tokens;
 mod users;
 mod workspace;
@@ -70,6 +71,9 @@ enum Command {
     /// sign-out, delete.
     #[command(subcommand)]
     Users(users::UsersCommand),
+    /// Serve this workspace to the team: the HTTP API, sign-in and the
+    /// scheduler, always on.
+    Serve(serve::ServeArgs),
     /// Depot's simulator of Apple's service and portal.
     #[command(subcommand)]
     Sim(SimCommand),
@@ -160,6 +164,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Profile(command) => profiles::run(&depot, command, cli.json).await,
         Command::Settings(command) => profiles::settings(&depot, command, cli.json),
         Command::Users(command) => users::run(&depot, command, cli.json),
+        Command::Serve(args) => serve::run(Arc::clone(&depot), args).await,
         Command::Devices(command) => devices::run(&depot, command, cli.json).await,
         Command::Assign(args) => {
             resume(&depot).await;

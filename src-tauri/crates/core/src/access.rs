@@ -126,6 +126,7 @@ mod tests {
                 has_password: true,
                 created_at: UnixSeconds::new(0),
                 updated_at: UnixSeconds::new(0),
+                session_epoch: 0,
             },
             Origin::Browser,
         )

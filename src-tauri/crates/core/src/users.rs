@@ -228,6 +228,25 @@ impl Depot {
         })
     }
 
+    /// The actor of a session of `name` signed in with `epoch`, read fresh
+    /// (role, scope, disabled) on every request: `None` once the user is
+    /// gone or disabled, or their sessions were ended since (a password
+    /// reset, "sign out everywhere").
+    pub fn session_actor(
+        &self,
+        name: &str,
+        epoch: i64,
+        origin: depot_domain::access::Origin,
+    ) -> Result<Option<Actor>> {
+        let Some(creds) = self.workspace.connect()?.user_credentials(name)? else {
+            return Ok(None);
+        };
+        if creds.user.disabled || creds.user.session_epoch != epoch {
+            return Ok(None);
+        }
+        Ok(Some(Actor::member(&creds.user, origin)))
+    }
+
     /// Checks a sign-in: the user, if the name exists, is enabled and the
     /// password matches its hash. Every failure is the same refusal, and is
     /// audited (the name as typed, never the password).

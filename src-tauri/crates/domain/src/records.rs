@@ -502,4 +502,7 @@ pub struct UserRow {
     pub has_password: bool,
     pub created_at: UnixSeconds,
     pub updated_at: UnixSeconds,
+    /// Sessions signed in with another epoch are over (sign out everywhere,
+    /// a new password, a disable move it on).
+    pub session_epoch: i64,
 }

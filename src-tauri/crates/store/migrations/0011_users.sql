@@ -5,9 +5,9 @@
 --
 -- name: unique, any case. role: what the person may do. scope_tags: a JSON
 -- array; a person with tags sees only tokens carrying one of them (none: all).
--- password_hash: an argon2id PHC string, never the password. sessions_after:
--- sessions signed in before this time (Unix seconds) are no longer valid
--- ("sign out everywhere", a password reset, a disable).
+-- password_hash: an argon2id PHC string, never the password. session_epoch:
+-- a session is valid only while the epoch it signed in with is current;
+-- "sign out everywhere", a password reset and a disable move it on.
 
 CREATE TABLE users (
     id             INTEGER PRIMARY KEY,
@@ -17,7 +17,7 @@ CREATE TABLE users (
     scope_tags     TEXT    NOT NULL DEFAULT '[]',
     password_hash  TEXT,
     disabled       INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
-    sessions_after INTEGER NOT NULL DEFAULT 0,
+    session_epoch  INTEGER NOT NULL DEFAULT 0,
     created_at     INTEGER NOT NULL,
     updated_at     INTEGER NOT NULL
 ) STRICT;

@@ -11,7 +11,7 @@ pub use depot_domain::records::UserRow;
 use crate::{Db, Result};
 
 const COLUMNS: &str =
-    "id, name, role, scope_tags, disabled, password_hash IS NOT NULL, created_at, updated_at";
+    "id, name, role, scope_tags, disabled, password_hash IS NOT NULL, created_at, updated_at, session_epoch";
 
 fn user_from_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
     let role: String = r.get(2)?;
@@ -26,6 +26,7 @@ fn user_from_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
         has_password: r.get(5)?,
         created_at: r.get(6)?,
         updated_at: r.get(7)?,
+        session_epoch: r.get(8)?,
     })
 }
 
@@ -34,7 +35,6 @@ fn user_from_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
 pub struct Credentials {
     pub user: UserRow,
     pub password_hash: Option<String>,
-    pub sessions_after: UnixSeconds,
 }
 
 impl Db {
@@ -91,14 +91,13 @@ impl Db {
             .conn
             .query_row(
                 &format!(
-                    "SELECT {COLUMNS}, password_hash, sessions_after FROM users WHERE name = ?1"
+                    "SELECT {COLUMNS}, password_hash FROM users WHERE name = ?1"
                 ),
                 [name],
                 |r| {
                     Ok(Credentials {
                         user: user_from_row(r)?,
-                        password_hash: r.get(8)?,
-                        sessions_after: r.get(9)?,
+                        password_hash: r.get(9)?,
                     })
                 },
             )
@@ -136,7 +135,7 @@ impl Db {
     pub fn set_user_disabled(&self, id: i64, disabled: bool, now: UnixSeconds) -> Result<()> {
         self.conn.execute(
             "UPDATE users SET disabled = ?2, updated_at = ?3,
-                    sessions_after = CASE WHEN ?2 THEN ?3 ELSE sessions_after END
+                    session_epoch = session_epoch + ?2
              WHERE id = ?1",
             params![id, disabled, now],
         )?;
@@ -146,17 +145,17 @@ impl Db {
     /// A new password hash ends every session signed in with the old one.
     pub fn set_user_password_hash(&self, id: i64, hash: &str, now: UnixSeconds) -> Result<()> {
         self.conn.execute(
-            "UPDATE users SET password_hash = ?2, updated_at = ?3, sessions_after = ?3
+            "UPDATE users SET password_hash = ?2, updated_at = ?3, session_epoch = session_epoch + 1
              WHERE id = ?1",
             params![id, hash, now],
         )?;
         Ok(())
     }
 
-    /// Ends every session of the user signed in before `now`.
+    /// Ends every session of the user: the epoch they signed in with is gone.
     pub fn end_user_sessions(&self, id: i64, now: UnixSeconds) -> Result<()> {
         self.conn.execute(
-            "UPDATE users SET sessions_after = ?2 WHERE id = ?1",
+            "UPDATE users SET session_epoch = session_epoch + 1, updated_at = ?2 WHERE id = ?1",
             params![id, now],
         )?;
         Ok(())
@@ -198,7 +197,7 @@ mod tests {
             .unwrap();
         let creds = db.user_credentials("ana").unwrap().unwrap();
         assert!(creds.user.disabled);
-        assert_eq!(creds.sessions_after, UnixSeconds::new(200));
+        assert_eq!(creds.user.session_epoch, 1);
         assert_eq!(creds.password_hash.as_deref(), Some("$argon2id$…"));
         assert_eq!(db.count_users_with_role(Role::HelpDesk).unwrap(), 0);
 

@@ -354,6 +354,7 @@ async fn every_command_is_allowed_or_refused_per_role() {
                 has_password: true,
                 created_at: UnixSeconds::new(0),
                 updated_at: UnixSeconds::new(0),
+                session_epoch: 0,
             },
             Origin::Browser,
         );

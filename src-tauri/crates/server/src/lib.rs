@@ -1,0 +1,454 @@
+//! `depot serve` (issue 14): the workspace as a service a team shares.
+//!
+//! One contract with the desktop: `POST /api/v1/rpc` takes the desktop
+//! shell's `{"name", "payload"}` envelope and answers the same JSON, or the
+//! same `{code, message}` error with a fitting HTTP status. Who asks is an
+//! [`Actor`] made from the session; `core` decides what they may do
+//! (`depot_api::dispatch_as` → `Depot::authorize`). This crate only carries
+//! requests: sign-in, sessions, CSRF, the event stream, health.
+//!
+//! Routes:
+//! - `POST /api/v1/session` `{"username", "password"}`: signs in; answers a
+//!   bearer token (desktop, scripts) and sets an HttpOnly, SameSite=Strict
+//!   cookie (browsers; `Secure` unless served on loopback over plain HTTP).
+//!   `DELETE /api/v1/session` signs out. `GET /api/v1/session`: who am I.
+//! - `POST /api/v1/rpc`: a command. A cookie session must send
+//!   `X-Depot-Request: 1` (a page on another site cannot set it: CSRF).
+//! - `GET /api/v1/events`: the core's change events as server-sent events.
+//! - `GET /healthz` (the process answers), `GET /readyz` (the workspace opens).
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use depot_api::{ApiError, ErrorCode};
+use depot_core::Depot;
+use depot_core::access::{Actor, Origin};
+use depot_domain::{SecretString, UnixSeconds};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::BroadcastStream;
+
+/// A session ends after this long without a request…
+pub const IDLE_TIMEOUT_SECS: i64 = 60 * 60;
+/// …and this long after signing in, whatever happens.
+pub const SESSION_LIFETIME_SECS: i64 = 12 * 60 * 60;
+/// Failed sign-ins for one account or from one address within the window
+/// before further tries are refused until it passes.
+pub const MAX_FAILED_SIGN_INS: u32 = 5;
+pub const FAILED_SIGN_IN_WINDOW_SECS: i64 = 15 * 60;
+/// The largest request body (token files and profiles travel inside).
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+const COOKIE: &str = "depot_session";
+const CSRF_HEADER: &str = "x-depot-request";
+
+/// How the server was started.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Plain HTTP on loopback: cookies are not marked `Secure` (a browser
+    /// would not send them back over `http://`).
+    pub plain_http_on_loopback: bool,
+}
+
+struct Session {
+    name: String,
+    /// The user's session epoch at sign-in.
+    epoch: i64,
+    signed_in_at: UnixSeconds,
+    last_seen: UnixSeconds,
+}
+
+#[derive(Default)]
+struct Failures {
+    /// Key: `user:<name>` or `addr:<ip>` → (count, window start).
+    counts: HashMap<String, (u32, UnixSeconds)>,
+}
+
+struct AppState {
+    depot: Arc<Depot>,
+    options: ServeOptions,
+    /// Key: SHA-256 of the session token (the token itself is never kept).
+    sessions: Mutex<HashMap<String, Session>>,
+    failures: Mutex<Failures>,
+}
+
+type Shared = Arc<AppState>;
+
+/// The routes, ready for `axum::serve`.
+pub fn router(depot: Arc<Depot>, options: ServeOptions) -> Router {
+    let state = Arc::new(AppState {
+        depot,
+        options,
+        sessions: Mutex::new(HashMap::new()),
+        failures: Mutex::new(Failures::default()),
+    });
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route(
+            "/api/v1/session",
+            post(sign_in).delete(sign_out).get(whoami),
+        )
+        .route("/api/v1/rpc", post(rpc))
+        .route("/api/v1/events", get(events))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` completes; requests in flight finish first. The
+/// scheduler (due syncs, throttled follow-ups) runs alongside.
+pub async fn serve(
+    depot: Arc<Depot>,
+    listener: tokio::net::TcpListener,
+    options: ServeOptions,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let scheduler = tokio::spawn(Arc::clone(&depot).run_scheduler());
+    let app = router(depot, options).into_make_service_with_connect_info::<SocketAddr>();
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await;
+    scheduler.abort();
+    served
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn sha256_hex(text: &str) -> String {
+    openssl::sha::sha256(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// 32 random bytes, URL-safe base64 without padding.
+fn new_token() -> Result<String, ApiError> {
+    let mut bytes = [0u8; 32];
+    openssl::rand::rand_bytes(&mut bytes)
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("no random session: {e}")))?;
+    let text = openssl::base64::encode_block(&bytes);
+    Ok(text
+        .trim_end_matches('=')
+        .replace('+', "-")
+        .replace('/', "_"))
+}
+
+/// The HTTP status for an error code.
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    match code {
+        ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
+        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+        ErrorCode::NotFound | ErrorCode::UnknownCommand => StatusCode::NOT_FOUND,
+        ErrorCode::SyncRunning
+        | ErrorCode::AssignmentRunning
+        | ErrorCode::DuplicateToken
+        | ErrorCode::TokenInUse
+        | ErrorCode::ProfileInUse
+        | ErrorCode::OtherServer
+        | ErrorCode::AppleIdMismatch => StatusCode::CONFLICT,
+        ErrorCode::SyncTooSoon | ErrorCode::LimitReached => StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorCode::WorkspaceUnavailable | ErrorCode::SchemaTooNew | ErrorCode::AppleUnavailable => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
+struct Failure(ApiError);
+
+impl From<ApiError> for Failure {
+    fn from(err: ApiError) -> Self {
+        Self(err)
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        (status_of(self.0.code), Json(self.0)).into_response()
+    }
+}
+
+fn unauthenticated(message: &str) -> Failure {
+    Failure(ApiError::new(ErrorCode::Unauthenticated, message))
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<Shared>) -> Response {
+    let depot = Arc::clone(&state.depot);
+    let ready = tokio::task::spawn_blocking(move || depot.workspace().connect().is_ok())
+        .await
+        .unwrap_or(false);
+    if ready {
+        (StatusCode::OK, "ready").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "the workspace cannot be opened").into_response()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignIn {
+    username: String,
+    password: String,
+}
+
+impl AppState {
+    fn now(&self) -> UnixSeconds {
+        self.depot.clock().now()
+    }
+
+    /// Refuses a sign-in try while the account or the address is over its
+    /// failure budget; answers how long to wait.
+    fn throttled(&self, keys: &[String]) -> Option<i64> {
+        let now = self.now();
+        let failures = lock(&self.failures);
+        keys.iter()
+            .filter_map(|k| failures.counts.get(k))
+            .filter(|(n, start)| *n >= MAX_FAILED_SIGN_INS && now < *start + FAILED_SIGN_IN_WINDOW_SECS)
+            .map(|(_, start)| (*start + FAILED_SIGN_IN_WINDOW_SECS) - now)
+            .max()
+    }
+
+    fn record_failure(&self, keys: &[String]) {
+        let now = self.now();
+        let mut failures = lock(&self.failures);
+        for key in keys {
+            let entry = failures.counts.entry(key.clone()).or_insert((0, now));
+            if now >= entry.1 + FAILED_SIGN_IN_WINDOW_SECS {
+                *entry = (0, now);
+            }
+            entry.0 += 1;
+        }
+    }
+
+    fn clear_failures(&self, keys: &[String]) {
+        let mut failures = lock(&self.failures);
+        for key in keys {
+            failures.counts.remove(key);
+        }
+    }
+
+    /// The session a request carries, and whether it came as a cookie.
+    fn session_of(&self, headers: &HeaderMap) -> Option<(String, bool)> {
+        if let Some(bearer) = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+        {
+            return Some((bearer.trim().to_owned(), false));
+        }
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == COOKIE)
+            .map(|(_, value)| (value.to_owned(), true))
+    }
+
+    /// The actor of a request: a live session (idle timeout, lifetime, the
+    /// user's state read fresh) or 401. A cookie session must also carry the
+    /// CSRF header when `changes` is set.
+    async fn actor(self: &Arc<Self>, headers: &HeaderMap, changes: bool) -> Result<Actor, Failure> {
+        let Some((token, from_cookie)) = self.session_of(headers) else {
+            return Err(unauthenticated("sign in first (POST /api/v1/session)"));
+        };
+        if from_cookie
+            && changes
+            && headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()) != Some("1")
+        {
+            return Err(Failure(ApiError::new(
+                ErrorCode::Forbidden,
+                "a browser request that changes something must carry the X-Depot-Request: 1 header",
+            )));
+        }
+        let key = sha256_hex(&token);
+        let now = self.now();
+        let (name, epoch) = {
+            let mut sessions = lock(&self.sessions);
+            let Some(session) = sessions.get_mut(&key) else {
+                return Err(unauthenticated("the session is not valid; sign in again"));
+            };
+            if now >= session.last_seen + IDLE_TIMEOUT_SECS
+                || now >= session.signed_in_at + SESSION_LIFETIME_SECS
+            {
+                sessions.remove(&key);
+                return Err(unauthenticated("the session has expired; sign in again"));
+            }
+            session.last_seen = now;
+            (session.name.clone(), session.epoch)
+        };
+        let origin = if from_cookie { Origin::Browser } else { Origin::Desktop };
+        let depot = Arc::clone(&self.depot);
+        let actor = tokio::task::spawn_blocking(move || depot.session_actor(&name, epoch, origin))
+            .await
+            .map_err(|e| Failure(ApiError::new(ErrorCode::Internal, e.to_string())))?
+            .map_err(ApiError::from)?;
+        match actor {
+            Some(actor) => Ok(actor),
+            None => {
+                lock(&self.sessions).remove(&key);
+                Err(unauthenticated("the session has ended; sign in again"))
+            }
+        }
+    }
+}
+
+fn cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.options.plain_http_on_loopback { "" } else { "; Secure" };
+    HeaderValue::from_str(&format!(
+        "{COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("depot_session=; Max-Age=0"))
+}
+
+async fn sign_in(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    body: Option<Json<SignIn>>,
+) -> Result<Response, Failure> {
+    let Some(Json(body)) = body else {
+        return Err(Failure(ApiError::new(
+            ErrorCode::BadRequest,
+            "send {\"username\": \"…\", \"password\": \"…\"} as JSON",
+        )));
+    };
+    let keys = [
+        format!("user:{}", body.username.trim().to_lowercase()),
+        format!("addr:{}", peer.ip()),
+    ];
+    if let Some(wait) = state.throttled(&keys) {
+        let mut response = Failure(ApiError::new(
+            ErrorCode::LimitReached,
+            format!("too many failed sign-ins; try again in {} minutes", wait.div_euclid(60) + 1),
+        ))
+        .into_response();
+        if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return Ok(response);
+    }
+    let depot = Arc::clone(&state.depot);
+    let (name, password) = (body.username, SecretString::new(body.password));
+    let checked = tokio::task::spawn_blocking(move || depot.check_sign_in(&name, &password))
+        .await
+        .map_err(|e| Failure(ApiError::new(ErrorCode::Internal, e.to_string())))?;
+    let user = match checked {
+        Ok(user) => user,
+        Err(err) => {
+            state.record_failure(&keys);
+            return Err(Failure(ApiError::from(err)));
+        }
+    };
+    state.clear_failures(&keys[..1]);
+    let token = new_token()?;
+    let now = state.now();
+    lock(&state.sessions).insert(
+        sha256_hex(&token),
+        Session {
+            name: user.name.clone(),
+            epoch: user.session_epoch,
+            signed_in_at: now,
+            last_seen: now,
+        },
+    );
+    let mut response = Json(json!({
+        "token": token,
+        "user": { "name": user.name, "role": user.role.as_str(), "scopeTags": user.scope_tags },
+        "idleTimeoutSeconds": IDLE_TIMEOUT_SECS,
+        "expiresAt": (now + SESSION_LIFETIME_SECS).rfc3339(),
+    }))
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, cookie(&state, &token, SESSION_LIFETIME_SECS));
+    Ok(response)
+}
+
+async fn sign_out(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    if let Some((token, from_cookie)) = state.session_of(&headers) {
+        // Signing out needs no CSRF header: ending a session harms no one.
+        let _ = from_cookie;
+        lock(&state.sessions).remove(&sha256_hex(&token));
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, cookie(&state, "", 0));
+    response
+}
+
+async fn whoami(State(state): State<Shared>, headers: HeaderMap) -> Result<Json<Value>, Failure> {
+    let actor = state.actor(&headers, false).await?;
+    let member = actor.member.as_ref();
+    Ok(Json(json!({
+        "name": actor.name,
+        "role": actor.role().as_str(),
+        "scopeTags": member.map(|m| m.scope_tags.clone()).unwrap_or_default(),
+    })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Rpc {
+    name: String,
+    #[serde(default)]
+    payload: Value,
+}
+
+async fn rpc(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    body: Result<Json<Rpc>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Value>, Failure> {
+    // Authentication first: a caller without a session learns nothing else.
+    let actor = state.actor(&headers, true).await?;
+    let Json(rpc) = body.map_err(|e| {
+        Failure(ApiError::new(
+            ErrorCode::BadRequest,
+            format!("send {{\"name\": \"…\", \"payload\": {{…}}}} as JSON: {e}"),
+        ))
+    })?;
+    let answer =
+        depot_api::dispatch_as(Arc::clone(&state.depot), &actor, &rpc.name, rpc.payload).await?;
+    Ok(Json(answer))
+}
+
+async fn events(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+) -> Result<Sse<impl tokio_stream::Stream<Item = Result<Event, std::convert::Infallible>>>, Failure>
+{
+    state.actor(&headers, false).await?;
+    let changes = BroadcastStream::new(state.depot.subscribe_changes()).filter_map(|change| {
+        let event = match change {
+            Ok(change) => {
+                let dto = depot_api::dto::ChangeEvent::from(change);
+                Event::default()
+                    .event("change")
+                    .json_data(dto)
+                    .unwrap_or_else(|_| Event::default().event("change"))
+            }
+            // The listener fell behind: tell it to re-read everything.
+            Err(_) => Event::default().event("lagged").data("{}"),
+        };
+        Some(Ok(event))
+    });
+    Ok(Sse::new(changes).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}

@@ -1,0 +1,191 @@
+//! `depot serve` (issue 14), as a real process on loopback: health, sign-in,
+//! sessions (bearer and cookie), CSRF, roles decided in core, sign-out,
+//! "sign out everywhere", failed sign-ins slowed, and a clean stop on SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::{TestWorkspace, depot, depot_bin, depot_with_stdin, stderr};
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(home: &TestWorkspace, ws: &str) -> Server {
+    let mut child = Command::new(depot_bin())
+        .args(["--workspace", ws, "serve", "--listen", "127.0.0.1:0"])
+        .env_remove("DEPOT_WORKSPACE")
+        .env("HOME", home.path())
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start depot serve");
+    let mut first = String::new();
+    BufReader::new(child.stdout.as_mut().expect("stdout"))
+        .read_line(&mut first)
+        .expect("read the first line");
+    let url = first
+        .trim()
+        .strip_prefix("Depot server listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {first:?}"))
+        .to_owned();
+    Server { child, url }
+}
+
+async fn rpc(
+    client: &reqwest::Client,
+    url: &str,
+    auth: &[(&str, String)],
+    name: &str,
+    payload: Value,
+) -> (StatusCode, Value) {
+    let mut request = client
+        .post(format!("{url}/api/v1/rpc"))
+        .json(&json!({ "name": name, "payload": payload }));
+    for (header, value) in auth {
+        request = request.header(*header, value);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn sign_in(client: &reqwest::Client, url: &str, user: &str, password: &str) -> reqwest::Response {
+    client
+        .post(format!("{url}/api/v1/session"))
+        .json(&json!({ "username": user, "password": password }))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_server_signs_people_in_and_core_decides_what_they_may_do() {
+    let home = TestWorkspace::new();
+    let ws = home.path().join("ws");
+    let ws = ws.to_str().unwrap();
+    for (name, role) in [("root", "administrator"), ("ana", "help-desk")] {
+        let out = depot_with_stdin(
+            home.path(),
+            &["--workspace", ws, "users", "add", name, "--role", role, "--password-stdin"],
+            "a long enough secret\n",
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let server = start(&home, ws);
+    let url = server.url.clone();
+    let client = reqwest::Client::new();
+
+    assert_eq!(client.get(format!("{url}/healthz")).send().await.unwrap().status(), 200);
+    assert_eq!(client.get(format!("{url}/readyz")).send().await.unwrap().status(), 200);
+
+    // No session: 401 for a command and for the event stream.
+    let (status, body) = rpc(&client, &url, &[], "tokens.list", json!({})).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("UNAUTHENTICATED")));
+    assert_eq!(client.get(format!("{url}/api/v1/events")).send().await.unwrap().status(), 401);
+
+    // A wrong password is refused like an unknown name.
+    for (user, password) in [("ana", "not the password"), ("nobody", "a long enough secret")] {
+        let refused = sign_in(&client, &url, user, password).await;
+        assert_eq!(refused.status(), 401);
+    }
+
+    // Help desk, bearer: reads, but may not delete a token (403, audited).
+    let signed = sign_in(&client, &url, "ana", "a long enough secret").await;
+    assert_eq!(signed.status(), 200);
+    let cookie = signed.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    let session: Value = signed.json().await.unwrap();
+    assert_eq!(session["user"]["role"], "help-desk");
+    let token = session["token"].as_str().unwrap().to_owned();
+    let bearer = [("authorization", format!("Bearer {token}"))];
+    let (status, body) = rpc(&client, &url, &bearer, "tokens.list", json!({})).await;
+    assert_eq!((status, &body), (StatusCode::OK, &json!({"tokens": []})));
+    let (status, body) = rpc(&client, &url, &bearer, "tokens.delete", json!({"id": "1"})).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::FORBIDDEN, Some("FORBIDDEN")), "{body}");
+    let events = client
+        .get(format!("{url}/api/v1/events"))
+        .header("authorization", format!("Bearer {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(events.status(), 200);
+    assert!(events.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    drop(events);
+
+    // The same session as a browser cookie: state-changing calls need the CSRF header.
+    let as_cookie = format!("depot_session={token}");
+    let (status, _) = rpc(&client, &url, &[("cookie", as_cookie.clone())], "tokens.list", json!({})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = rpc(
+        &client,
+        &url,
+        &[("cookie", as_cookie.clone()), ("x-depot-request", "1".into())],
+        "tokens.list",
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // An administrator may; errors keep their code and a fitting status.
+    let root: Value = sign_in(&client, &url, "root", "a long enough secret").await.json().await.unwrap();
+    let root_bearer = [("authorization", format!("Bearer {}", root["token"].as_str().unwrap()))];
+    let (status, body) = rpc(&client, &url, &root_bearer, "tokens.delete", json!({"id": "1"})).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("NOT_FOUND")), "{body}");
+    let (status, body) = rpc(&client, &url, &root_bearer, "no.such", json!({})).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("UNKNOWN_COMMAND")));
+
+    // "Sign out everywhere" from the workspace ends ana's session at once.
+    let out = depot(home.path(), &["--workspace", ws, "users", "sign-out", "ana"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (status, _) = rpc(&client, &url, &bearer, "tokens.list", json!({})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // Signing out ends a session; the token is worthless afterwards.
+    let gone = client
+        .delete(format!("{url}/api/v1/session"))
+        .header("authorization", root_bearer[0].1.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 204);
+    let (status, _) = rpc(&client, &url, &root_bearer, "tokens.list", json!({})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // Failed sign-ins are slowed: five from this address (two above), then
+    // even the right password waits.
+    for _ in 0..3 {
+        assert_eq!(sign_in(&client, &url, "root", "wrong wrong wrong").await.status(), 401);
+    }
+    let slowed = sign_in(&client, &url, "root", "a long enough secret").await;
+    assert_eq!(slowed.status(), 429);
+    assert!(slowed.headers().contains_key("retry-after"));
+
+    // The audit log names who was refused what.
+    let audit = depot(home.path(), &["--workspace", ws, "--json", "audit", "list", "--action", "access.refused"]);
+    let text = String::from_utf8_lossy(&audit.stdout).into_owned();
+    assert!(text.contains("tokens.delete") && text.contains("help-desk"), "{text}");
+
+    // SIGTERM: requests in flight finish, the process exits cleanly.
+    let mut server = server;
+    #[cfg(unix)]
+    {
+        let pid = i32::try_from(server.child.id()).unwrap();
+        let sent = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
+        assert!(sent.success());
+        let status = server.child.wait().unwrap();
+        assert!(status.success(), "{status:?}");
+    }
+}
