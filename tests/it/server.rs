@@ -178,6 +178,32 @@ async fn the_server_signs_people_in_and_core_decides_what_they_may_do() {
     let text = String::from_utf8_lossy(&audit.stdout).into_owned();
     assert!(text.contains("tokens.delete") && text.contains("help-desk"), "{text}");
 
+    // A backup while the server runs: a consistent copy, a new file only.
+    let backup = home.path().join("backup.sqlite");
+    let out = depot(home.path(), &["--workspace", ws, "workspace", "backup", "--out", backup.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let copy = rusqlite::Connection::open(&backup).unwrap();
+    let users: i64 = copy.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0)).unwrap();
+    assert_eq!(users, 2);
+    let journal: String = copy.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(journal, "delete", "one plain file");
+    drop(copy);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&backup).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    let again = depot(home.path(), &["--workspace", ws, "workspace", "backup", "--out", backup.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("never overwrites"), "{}", stderr(&again));
+    let leftovers: Vec<_> = std::fs::read_dir(home.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
     // SIGTERM: requests in flight finish, the process exits cleanly.
     let mut server = server;
     #[cfg(unix)]

@@ -18,6 +18,14 @@ pub enum WorkspaceCommand {
     /// saved copy back.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Copy the workspace to a new file while it is in use (a running `depot
+    /// serve` included): SQLite's online backup, a consistent snapshot. The
+    /// token secrets inside stay encrypted with the workspace key; back the
+    /// key up on its own (`workspace key export`).
+    Backup {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -55,6 +63,15 @@ struct KeyImported {
 pub fn run(depot: &Depot, command: WorkspaceCommand, json: bool) -> Result<()> {
     match command {
         WorkspaceCommand::Info => info(depot, json),
+        WorkspaceCommand::Backup { out } => {
+            let bytes = depot.backup_workspace(&out)?;
+            if json {
+                return print_json(&serde_json::json!({ "file": out.display().to_string(), "bytes": bytes }));
+            }
+            println!("Backed up the workspace to {} ({bytes} bytes).", out.display());
+            println!("Its token secrets open only with the workspace key: keep a copy of it too (depot workspace key export).");
+            Ok(())
+        }
         WorkspaceCommand::Key(KeyCommand::Export { out }) => {
             let done = depot.export_workspace_key(&out)?;
             if json {

@@ -76,6 +76,27 @@ impl Depot {
         })
     }
 
+    /// `depot workspace backup --out FILE` (issue 14): an online copy of the
+    /// workspace that is safe while a server or the app keeps writing; a new
+    /// file only, owner-only, audited. The secrets inside stay sealed with the
+    /// workspace key (back that up on its own: `workspace key export`).
+    pub fn backup_workspace(&self, out: &Path) -> Result<u64> {
+        let bytes = self.workspace.backup_to(out)?;
+        let file = out.display().to_string();
+        self.workspace.write(|db| {
+            self.audit(
+                db,
+                AuditEvent {
+                    action: "workspace.backup",
+                    object: "workspace".into(),
+                    before: None,
+                    after: Some(json!({ "file": file, "bytes": bytes })),
+                },
+            )
+        })?;
+        Ok(bytes)
+    }
+
     /// Puts the key saved in `file` where this workspace's key provider keeps
     /// it (the keychain entry, or the key file), after checking that it opens
     /// this workspace's vault: a key that does not is refused and nothing is

@@ -31,6 +31,9 @@ pub enum StoreError {
         source: std::io::Error,
     },
 
+    #[error("could not write the backup {path}: {reason}")]
+    BackupTo { path: PathBuf, reason: String },
+
     #[error("could not back up the workspace to {path} before upgrading it: {source}")]
     Backup {
         path: PathBuf,

@@ -307,6 +307,71 @@ fn set_mode(path: &Path, mode: u32) {
     }
 }
 
+impl Workspace {
+    /// An online copy of the workspace into `out`, a new file (never one that
+    /// exists): SQLite's backup API gives a consistent snapshot while other
+    /// connections (a running `depot serve`) keep writing. The copy is written
+    /// under a name of its own and gets `out`'s name only when complete, so a
+    /// kill or a full disk leaves no half backup. Owner-only permissions; the
+    /// secrets inside stay sealed with the workspace key, which is not copied.
+    /// Returns the backup's size in bytes.
+    pub fn backup_to(&self, out: &Path) -> Result<u64> {
+        let fail = |reason: String| StoreError::BackupTo {
+            path: out.to_path_buf(),
+            reason,
+        };
+        if self.file().is_none() {
+            return Err(fail("an in-memory workspace has no file to back up".into()));
+        }
+        if out.exists() {
+            return Err(fail("a file with that name exists; Depot never overwrites one".into()));
+        }
+        let name = out
+            .file_name()
+            .ok_or_else(|| fail("name a file, not a folder".into()))?
+            .to_string_lossy()
+            .into_owned();
+        let partial = out.with_file_name(format!(".{name}.partial-{}", std::process::id()));
+        let remove_partial = || {
+            for suffix in ["", "-journal", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", partial.display()));
+            }
+        };
+        remove_partial();
+        let db = self.connect()?;
+        let copy = || -> rusqlite::Result<()> {
+            let mut target = Connection::open(&partial)?;
+            rusqlite::backup::Backup::new(&db.conn, &mut target)?.run_to_completion(
+                4096,
+                Duration::from_millis(10),
+                None,
+            )?;
+            target.pragma_update(None, "journal_mode", "DELETE")?;
+            Ok(())
+        };
+        if let Err(err) = copy() {
+            remove_partial();
+            return Err(fail(err.to_string()));
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&partial, std::fs::Permissions::from_mode(0o600));
+        }
+        // A hard link claims the name atomically and fails if it is taken.
+        let claimed = std::fs::hard_link(&partial, out).or_else(|err| {
+            if err.kind() == std::io::ErrorKind::AlreadyExists || out.exists() {
+                Err(err)
+            } else {
+                std::fs::rename(&partial, out)
+            }
+        });
+        remove_partial();
+        claimed.map_err(|e| fail(e.to_string()))?;
+        Ok(std::fs::metadata(out).map(|m| m.len()).unwrap_or(0))
+    }
+}
+
 /// Copies the database to `depot.sqlite.v<version>.bak` (or `.bak.N` if taken)
 /// with SQLite's online backup: a consistent snapshot even in WAL mode while
 /// another process writes. The copy is written under a name of its own
