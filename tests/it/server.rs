@@ -13,6 +13,10 @@ use crate::support::{TestWorkspace, depot, depot_bin, depot_with_stdin, stderr};
 struct Server {
     child: Child,
     url: String,
+    /// The TLS certificate's fingerprint line, when served over HTTPS.
+    fingerprint: Option<String>,
+    /// Kept open: the server writes a last line when it stops.
+    _stdout: BufReader<std::process::ChildStdout>,
 }
 
 impl Drop for Server {
@@ -23,8 +27,13 @@ impl Drop for Server {
 }
 
 fn start(home: &TestWorkspace, ws: &str) -> Server {
+    start_with(home, ws, &[])
+}
+
+fn start_with(home: &TestWorkspace, ws: &str, extra: &[&str]) -> Server {
     let mut child = Command::new(depot_bin())
         .args(["--workspace", ws, "serve", "--listen", "127.0.0.1:0"])
+        .args(extra)
         .env_remove("DEPOT_WORKSPACE")
         .env("HOME", home.path())
         .env("XDG_DATA_HOME", home.path().join("data"))
@@ -32,16 +41,28 @@ fn start(home: &TestWorkspace, ws: &str) -> Server {
         .stderr(Stdio::null())
         .spawn()
         .expect("start depot serve");
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
     let mut first = String::new();
-    BufReader::new(child.stdout.as_mut().expect("stdout"))
-        .read_line(&mut first)
-        .expect("read the first line");
+    out.read_line(&mut first).expect("read the first line");
     let url = first
         .trim()
         .strip_prefix("Depot server listening on ")
         .unwrap_or_else(|| panic!("unexpected first line: {first:?}"))
         .to_owned();
-    Server { child, url }
+    let fingerprint = url.starts_with("https://").then(|| {
+        let mut line = String::new();
+        out.read_line(&mut line).expect("read the fingerprint");
+        line.trim()
+            .strip_prefix("TLS certificate SHA-256: ")
+            .unwrap_or_else(|| panic!("unexpected second line: {line:?}"))
+            .to_owned()
+    });
+    Server {
+        child,
+        url,
+        fingerprint,
+        _stdout: out,
+    }
 }
 
 async fn rpc(
@@ -214,4 +235,45 @@ async fn the_server_signs_people_in_and_core_decides_what_they_may_do() {
         let status = server.child.wait().unwrap();
         assert!(status.success(), "{status:?}");
     }
+}
+
+/// HTTPS: a self-signed certificate made once and kept (same fingerprint
+/// after a restart), plain HTTP refused off loopback, bad certificate files
+/// explained by `--check`.
+#[tokio::test]
+async fn the_server_speaks_tls_and_plain_http_only_on_loopback() {
+    let home = TestWorkspace::new();
+    let ws = home.path().join("ws");
+    let ws = ws.to_str().unwrap();
+
+    let open = depot(home.path(), &["--workspace", ws, "serve", "--listen", "0.0.0.0:0"]);
+    assert_eq!(open.status.code(), Some(1));
+    assert!(stderr(&open).contains("not a loopback address"), "{}", stderr(&open));
+
+    let bad = home.path().join("bad.pem");
+    std::fs::write(&bad, "not a certificate").unwrap();
+    let check = depot(
+        home.path(),
+        &["--workspace", ws, "serve", "--check", "--tls-cert", bad.to_str().unwrap(), "--tls-key", bad.to_str().unwrap()],
+    );
+    assert_eq!(check.status.code(), Some(1));
+    assert!(stderr(&check).contains("no certificate"), "{}", stderr(&check));
+
+    let server = start_with(&home, ws, &["--self-signed"]);
+    assert!(server.url.starts_with("https://127.0.0.1:"), "{}", server.url);
+    let fingerprint = server.fingerprint.clone().unwrap();
+    assert_eq!(fingerprint.len(), 95, "{fingerprint}");
+    let client = reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .build()
+        .unwrap();
+    let health = client.get(format!("{}/healthz", server.url)).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let plain = server.url.replace("https://", "http://");
+    let plain_answer = reqwest::get(format!("{plain}/healthz")).await;
+    assert!(plain_answer.map_or(true, |r| r.status() != 200), "plain HTTP on the TLS port");
+    drop(server);
+
+    let again = start_with(&home, ws, &["--self-signed"]);
+    assert_eq!(again.fingerprint.as_deref(), Some(fingerprint.as_str()), "kept across restarts");
 }

@@ -1,7 +1,10 @@
-//! `depot serve`: the workspace as an always-on service (issue 14). This part
-//! serves plain HTTP on loopback only; TLS for other addresses comes next.
+//! `depot serve`: the workspace as an always-on service (issue 14): HTTPS
+//! with the admin's certificate or a self-signed one, plain HTTP on loopback
+//! only.
 
+use std::io::Write;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
@@ -17,18 +20,54 @@ pub struct ServeArgs {
     /// The URL people use to reach this server (shown at start).
     #[arg(long, value_name = "URL")]
     public_url: Option<String>,
+    /// The TLS certificate chain (PEM, leaf first); with --tls-key.
+    #[arg(long, value_name = "FILE", requires = "tls_key", conflicts_with = "self_signed")]
+    tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Serve HTTPS with a self-signed certificate Depot makes once and keeps
+    /// next to the workspace (its SHA-256 fingerprint is printed: compare it
+    /// when a client connects the first time).
+    #[arg(long)]
+    self_signed: bool,
     /// Check the configuration and the workspace, then exit.
     #[arg(long)]
     check: bool,
 }
 
 pub async fn run(depot: Arc<Depot>, args: ServeArgs) -> Result<()> {
-    if !args.listen.ip().is_loopback() {
+    let tls = match (&args.tls_cert, &args.tls_key, args.self_signed) {
+        (Some(cert), Some(key), _) => Some(depot_server::tls::from_files(cert, key).map_err(anyhow::Error::msg)?),
+        (_, _, true) => {
+            let dir = depot
+                .workspace()
+                .file()
+                .and_then(|f| f.parent())
+                .map(|d| d.join("tls"))
+                .context("a self-signed certificate needs a workspace folder")?;
+            let mut names = vec!["localhost".to_owned(), args.listen.ip().to_string()];
+            if let Some(host) = args
+                .public_url
+                .as_deref()
+                .and_then(|u| u.split("://").nth(1))
+                .and_then(|rest| rest.split(['/', ':']).next())
+                .filter(|h| !h.is_empty())
+            {
+                names.push(host.to_owned());
+            }
+            names.dedup();
+            Some(depot_server::tls::self_signed(&dir, &names).map_err(anyhow::Error::msg)?)
+        }
+        _ => None,
+    };
+    if tls.is_none() && !args.listen.ip().is_loopback() {
         bail!(
-            "{} is not a loopback address: Depot serves plain HTTP only on loopback (127.0.0.1 or ::1), and this build has no TLS yet. Put it behind a TLS proxy on the same machine, or listen on loopback",
+            "{} is not a loopback address: plain HTTP is served only on loopback (127.0.0.1 or ::1). Give --tls-cert and --tls-key, or --self-signed",
             args.listen
         );
     }
+    let scheme = if tls.is_some() { "https" } else { "http" };
     if let Some(url) = &args.public_url
         && !(url.starts_with("https://") || url.starts_with("http://"))
     {
@@ -41,35 +80,57 @@ pub async fn run(depot: Arc<Depot>, args: ServeArgs) -> Result<()> {
         .filter(|u| u.role == depot_core::access::Role::Administrator && !u.disabled)
         .count();
     if args.check {
-        println!("Configuration is valid: listen on http://{}", args.listen);
+        println!("Configuration is valid: listen on {scheme}://{}", args.listen);
+        if let Some(tls) = &tls {
+            println!("TLS certificate SHA-256: {}", tls.fingerprint);
+        }
         println!("Users: {} ({admins} enabled administrator(s))", users.len());
         if admins == 0 {
             println!("No administrator yet: add one with `depot users add NAME --role administrator --password-stdin`.");
         }
         return Ok(());
     }
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
+    let listener = std::net::TcpListener::bind(args.listen)
         .with_context(|| format!("listening on {}", args.listen))?;
     let bound = listener.local_addr()?;
-    println!("Depot server listening on http://{bound}");
+    println!("Depot server listening on {scheme}://{bound}");
+    if let Some(tls) = &tls {
+        println!("TLS certificate SHA-256: {}", tls.fingerprint);
+    }
     if let Some(url) = &args.public_url {
         println!("People reach it at {url}");
     }
     if admins == 0 {
         eprintln!("depot: no administrator can sign in yet: add one with `depot users add NAME --role administrator --password-stdin`");
     }
-    depot_server::serve(
-        depot,
-        listener,
-        depot_server::ServeOptions {
-            plain_http_on_loopback: true,
-        },
-        shutdown_signal(),
-    )
-    .await
-    .context("serving")?;
-    println!("Depot server stopped.");
+    match tls {
+        Some(tls) => depot_server::serve_tls(
+            depot,
+            listener,
+            tls,
+            depot_server::ServeOptions {
+                plain_http_on_loopback: false,
+            },
+            shutdown_signal(),
+        )
+        .await
+        .context("serving")?,
+        None => {
+            listener.set_nonblocking(true)?;
+            depot_server::serve(
+                depot,
+                tokio::net::TcpListener::from_std(listener)?,
+                depot_server::ServeOptions {
+                    plain_http_on_loopback: true,
+                },
+                shutdown_signal(),
+            )
+            .await
+            .context("serving")?;
+        }
+    }
+    // Whoever started it may have stopped reading: never fail on this line.
+    let _ = writeln!(std::io::stdout(), "Depot server stopped.");
     Ok(())
 }
 

@@ -37,6 +37,8 @@ use serde_json::{Value, json};
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
+pub mod tls;
+
 /// A session ends after this long without a request…
 pub const IDLE_TIMEOUT_SECS: i64 = 60 * 60;
 /// …and this long after signing in, whatever happens.
@@ -117,6 +119,35 @@ pub async fn serve(
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
+    scheduler.abort();
+    served
+}
+
+/// [`serve`] over TLS (`--tls-cert/--tls-key` or `--self-signed`).
+pub async fn serve_tls(
+    depot: Arc<Depot>,
+    listener: std::net::TcpListener,
+    tls: tls::TlsMaterial,
+    options: ServeOptions,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let scheduler = tokio::spawn(Arc::clone(&depot).run_scheduler());
+    let app = router(depot, options).into_make_service_with_connect_info::<SocketAddr>();
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        // Requests in flight get this long to finish.
+        stopper.graceful_shutdown(Some(Duration::from_secs(30)));
+    });
+    listener.set_nonblocking(true)?;
+    let served = axum_server::from_tcp_rustls(
+        listener,
+        axum_server::tls_rustls::RustlsConfig::from_config(tls.config),
+    )
+    .handle(handle)
+    .serve(app)
+    .await;
     scheduler.abort();
     served
 }
