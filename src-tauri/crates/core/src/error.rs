@@ -108,6 +108,12 @@ pub enum CoreError {
         action: depot_domain::access::Action,
     },
 
+    /// A member limited by scope tags: not served until tags are applied.
+    #[error(
+        "this account is limited by scope tags, which this version of Depot does not apply yet; an administrator can remove the tags (depot users set-scope NAME) to give access to every token"
+    )]
+    ScopeNotEnforcedYet,
+
     /// A sign-in was refused: unknown name, wrong password or a disabled
     /// account (the message does not say which).
     #[error("the user name or password is not right, or the account is disabled")]
