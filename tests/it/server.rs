@@ -168,6 +168,31 @@ async fn the_server_signs_people_in_and_core_decides_what_they_may_do() {
     let (status, body) = rpc(&client, &url, &root_bearer, "no.such", json!({})).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("UNKNOWN_COMMAND")));
 
+    // What a person does is audited under their name, not the server's.
+    let (status, body) = rpc(
+        &client,
+        &url,
+        &root_bearer,
+        "settings.setEnrollment",
+        json!({"enrollmentUrl": "https://mdm.example.org/enroll", "configurationWebUrl": null}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let audit = depot(home.path(), &["--workspace", ws, "--json", "audit", "list", "--action", "settings.enrollment_urls"]);
+    let entries: Value = serde_json::from_slice(&audit.stdout).unwrap();
+    assert_eq!(entries[0]["operator"], "root", "{entries}");
+
+    // An account limited by scope tags is refused until scope tags apply.
+    let out = depot(home.path(), &["--workspace", ws, "users", "set-scope", "ana", "--scope-tag", "Paris"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (status, body) = rpc(&client, &url, &bearer, "tokens.list", json!({})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("scope tags"), "{body}");
+    let out = depot(home.path(), &["--workspace", ws, "users", "set-scope", "ana"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (status, _) = rpc(&client, &url, &bearer, "tokens.list", json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+
     // "Sign out everywhere" from the workspace ends ana's session at once.
     let out = depot(home.path(), &["--workspace", ws, "users", "sign-out", "ana"]);
     assert!(out.status.success(), "{}", stderr(&out));

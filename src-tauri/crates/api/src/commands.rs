@@ -51,7 +51,11 @@ macro_rules! run {
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    match tokio::task::spawn_blocking(work).await {
+    // Who acts travels to the blocking thread (audit entries name them).
+    let acting = depot_core::access::acting_name();
+    match tokio::task::spawn_blocking(move || depot_core::access::acting_as_blocking(acting, work))
+        .await
+    {
         Ok(answer) => answer,
         Err(err) => {
             let what = match err.try_into_panic() {
@@ -183,7 +187,21 @@ pub async fn dispatch_as(
             format!("there is no command named '{name}'"),
         )
     })?;
-    if !actor.may(command.action) {
+    depot_core::access::acting_as(
+        actor.name.clone(),
+        run_command(depot, actor, command, payload),
+    )
+    .await
+}
+
+async fn run_command(
+    depot: Arc<Depot>,
+    actor: &Actor,
+    command: &'static CommandInfo,
+    payload: Value,
+) -> Result<Value, ApiError> {
+    let name = command.name;
+    if actor.check(command.action).is_err() {
         let (depot, actor, action, what) =
             (Arc::clone(&depot), actor.clone(), command.action, command.name);
         blocking(move || Ok(depot.authorize(&actor, action, what)?)).await?;

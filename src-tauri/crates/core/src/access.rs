@@ -62,6 +62,25 @@ impl Actor {
         self.role().allows(action)
     }
 
+    /// The whole decision for `action`, without writing anything:
+    /// [`Depot::authorize`] is this plus the audit entry of a refusal.
+    pub fn check(&self, action: Action) -> Result<()> {
+        // Scope tags are stored but not yet applied to what a member sees
+        // (the next part of issue 14): until they are, an account limited by
+        // tags is refused everything rather than shown every token.
+        if self.member.as_ref().is_some_and(|m| !m.scope_tags.is_empty()) {
+            return Err(CoreError::ScopeNotEnforcedYet);
+        }
+        if self.may(action) {
+            Ok(())
+        } else {
+            Err(CoreError::Forbidden {
+                role: self.role(),
+                action,
+            })
+        }
+    }
+
     /// Whether a token carrying `token_tags` is in the actor's scope (tags
     /// compare in any case).
     pub fn sees_token(&self, token_tags: &[String]) -> bool {
@@ -76,20 +95,52 @@ impl Actor {
     }
 }
 
+tokio::task_local! {
+    static ACTING: String;
+}
+
+thread_local! {
+    static ACTING_HERE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `work` on behalf of `name`: the audit entries, profile versions and
+/// assignment runs it writes name them instead of the workspace's operator.
+/// The API wraps every command of a signed-in person in it.
+pub async fn acting_as<F: std::future::Future>(name: String, work: F) -> F::Output {
+    ACTING.scope(name, work).await
+}
+
+/// [`acting_as`] for work on a blocking thread (the API's store-bound
+/// commands): the name travels with the work.
+pub fn acting_as_blocking<T>(name: Option<String>, work: impl FnOnce() -> T) -> T {
+    let previous = ACTING_HERE.with(|cell| cell.replace(name));
+    let out = work();
+    ACTING_HERE.with(|cell| *cell.borrow_mut() = previous);
+    out
+}
+
+/// Who acts right now, if a command set it ([`acting_as`]).
+pub fn acting_name() -> Option<String> {
+    ACTING
+        .try_with(Clone::clone)
+        .ok()
+        .or_else(|| ACTING_HERE.with(|cell| cell.borrow().clone()))
+}
+
 impl Depot {
+    /// The name to record for what is being done now: the acting person, or
+    /// the workspace's operator (the desktop app, the CLI, the scheduler).
+    pub(crate) fn acting_operator(&self) -> String {
+        acting_name().unwrap_or_else(|| self.operator.clone())
+    }
+
     /// Refuses `action` to an actor whose role does not allow it, and writes
     /// the refusal to the audit log (`what` names the request, e.g. the
     /// command). The owner is never refused.
     pub fn authorize(&self, actor: &Actor, action: Action, what: &str) -> Result<()> {
-        // Scope tags are stored but not yet applied to what a member sees
-        // (the next part of issue 14): until they are, an account limited by
-        // tags is refused everything rather than shown every token.
-        if actor.member.as_ref().is_some_and(|m| !m.scope_tags.is_empty()) {
-            return Err(CoreError::ScopeNotEnforcedYet);
-        }
-        if actor.may(action) {
+        let Err(refusal) = actor.check(action) else {
             return Ok(());
-        }
+        };
         let audited = self.workspace.write(|db| {
             self.audit(
                 db,
@@ -109,10 +160,7 @@ impl Depot {
         if let Err(err) = audited {
             tracing::warn!(%err, "a refusal could not be audited");
         }
-        Err(CoreError::Forbidden {
-            role: actor.role(),
-            action,
-        })
+        Err(refusal)
     }
 }
 

@@ -163,6 +163,7 @@ impl Depot {
     /// cooldown are recorded as `COOLDOWN` and not sent). Returns its id; send
     /// it with [`Depot::run_assignment`] or [`Depot::spawn_assignment`].
     pub fn start_assignment(&self, request: &AssignRequest) -> Result<RunId> {
+        let operator = self.acting_operator();
         let mut seen = HashSet::new();
         let mut serials = Vec::with_capacity(request.serials.len());
         for serial in &request.serials {
@@ -234,7 +235,7 @@ impl Depot {
                     profile_id: profile,
                     profile_version: version,
                     apple_uuid: uuid.as_deref(),
-                    operator: &self.operator,
+                    operator: &operator,
                     started_at: now,
                 },
                 &serials,

@@ -51,9 +51,10 @@ impl Depot {
     pub(crate) fn audit(&self, db: &Db, event: AuditEvent) -> Result<()> {
         let before = event.before.map(|v| v.to_string());
         let after = event.after.map(|v| v.to_string());
+        let operator = self.acting_operator();
         db.insert_audit(&NewAuditEntry {
             at: self.clock.now(),
-            operator: &self.operator,
+            operator: &operator,
             action: event.action,
             object: &event.object,
             before_json: before.as_deref(),

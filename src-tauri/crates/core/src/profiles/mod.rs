@@ -210,6 +210,7 @@ impl Depot {
         token: TokenId,
         spec: &ProfileSpec,
     ) -> Result<ProfileDetail> {
+        let operator = self.acting_operator();
         let (id, version) = self.workspace.write(|db| {
             let row = self.token_row(db, token)?;
             if db.count_profiles(token)? >= MAX_PROFILES_PER_TOKEN as u64 {
@@ -229,7 +230,7 @@ impl Depot {
                 spec: &valid.spec().to_profile_file(),
                 apple_json: &apple_json,
                 created_at: now,
-                created_by: &self.operator,
+                created_by: &operator,
             })?;
             self.audit(
                 db,
@@ -253,6 +254,7 @@ impl Depot {
         id: ProfileId,
         spec: &ProfileSpec,
     ) -> Result<EditOutcome> {
+        let operator = self.acting_operator();
         let version = self.workspace.write(|db| {
             let current = profile_row(db, id)?;
             let row = self.token_row(db, current.token_id)?;
@@ -267,7 +269,7 @@ impl Depot {
                 spec: &valid.spec().to_profile_file(),
                 apple_json: &apple_json,
                 created_at: now,
-                created_by: &self.operator,
+                created_by: &operator,
             })?;
             db.set_current_profile_version(id, version, name, description, now)?;
             let before_spec = ProfileSpec::from_profile_file(&current.current.spec).ok();
