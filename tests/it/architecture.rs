@@ -176,10 +176,9 @@ fn core_links_the_simulator_only_with_the_demo_feature() {
 #[test]
 fn no_store_type_reaches_the_api() {
     for krate in ["api", "cli", "server"] {
-        let manifest = std::fs::read_to_string(
-            root().join(format!("src-tauri/crates/{krate}/Cargo.toml")),
-        )
-        .unwrap();
+        let manifest =
+            std::fs::read_to_string(root().join(format!("src-tauri/crates/{krate}/Cargo.toml")))
+                .unwrap();
         assert!(
             !manifest.contains("depot-store"),
             "{krate} depends on depot-store"

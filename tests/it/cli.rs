@@ -798,12 +798,30 @@ fn users_are_managed_on_the_workspace() {
     };
 
     let added = with_stdin(
-        &["users", "add", "root@example.org", "--role", "administrator", "--password-stdin"],
+        &[
+            "users",
+            "add",
+            "root@example.org",
+            "--role",
+            "administrator",
+            "--password-stdin",
+        ],
         "a long enough secret\n",
     );
     assert!(added.status.success(), "{}", stderr(&added));
     let helpdesk = with_stdin(
-        &["users", "add", "ana", "--role", "help-desk", "--scope-tag", "Paris", "--scope-tag", "paris", "--password-stdin"],
+        &[
+            "users",
+            "add",
+            "ana",
+            "--role",
+            "help-desk",
+            "--scope-tag",
+            "Paris",
+            "--scope-tag",
+            "paris",
+            "--password-stdin",
+        ],
         "another long secret\r\n",
     );
     assert!(helpdesk.status.success(), "{}", stderr(&helpdesk));
@@ -815,9 +833,28 @@ fn users_are_managed_on_the_workspace() {
     assert_eq!(bad_role.status.code(), Some(2), "{}", stderr(&bad_role));
     assert!(stderr(&bad_role).contains("administrator, help-desk or read-only"));
     for (args, input, says) in [
-        (vec!["users", "add", "bob", "--role", "read-only", "--password-stdin"], "short\n", "at least 12"),
-        (vec!["users", "add", "ANA", "--role", "read-only"], "", "already a user"),
-        (vec!["users", "add", "two words", "--role", "read-only"], "", "letters, digits"),
+        (
+            vec![
+                "users",
+                "add",
+                "bob",
+                "--role",
+                "read-only",
+                "--password-stdin",
+            ],
+            "short\n",
+            "at least 12",
+        ),
+        (
+            vec!["users", "add", "ANA", "--role", "read-only"],
+            "",
+            "already a user",
+        ),
+        (
+            vec!["users", "add", "two words", "--role", "read-only"],
+            "",
+            "letters, digits",
+        ),
     ] {
         let out = with_stdin(&args, input);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
@@ -844,16 +881,29 @@ fn users_are_managed_on_the_workspace() {
     }
     let show = run(&["--json", "users", "show", "ANA"]);
     let ana: serde_json::Value = serde_json::from_str(&stdout(&show)).unwrap();
-    assert_eq!((ana["role"].as_str(), ana["scopeTags"][0].as_str()), (Some("read-only"), Some("Lyon")));
+    assert_eq!(
+        (ana["role"].as_str(), ana["scopeTags"][0].as_str()),
+        (Some("read-only"), Some("Lyon"))
+    );
 
     // A generated password is shown once and is not what the workspace keeps.
     let reset = run(&["users", "reset-password", "ana"]);
     let shown = stdout(&reset);
-    let password = shown.lines().next().unwrap().rsplit(' ').next().unwrap().to_owned();
+    let password = shown
+        .lines()
+        .next()
+        .unwrap()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .to_owned();
     assert_eq!(password.len(), 20, "{shown}");
     for file in ["depot.sqlite", "depot.sqlite-wal"] {
         let bytes = std::fs::read(home.path().join("ws").join(file)).unwrap_or_default();
-        assert!(!String::from_utf8_lossy(&bytes).contains(&password), "{file}");
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(&password),
+            "{file}"
+        );
     }
 
     let deleted = run(&["users", "delete", "ana"]);
@@ -861,7 +911,16 @@ fn users_are_managed_on_the_workspace() {
     assert_eq!(run(&["users", "show", "ana"]).status.code(), Some(1));
 
     let audit = stdout(&run(&["audit", "list"]));
-    for action in ["user.add", "user.role", "user.scope", "user.disable", "user.enable", "user.signOutEverywhere", "user.password", "user.delete"] {
+    for action in [
+        "user.add",
+        "user.role",
+        "user.scope",
+        "user.disable",
+        "user.enable",
+        "user.signOutEverywhere",
+        "user.password",
+        "user.delete",
+    ] {
         assert!(audit.contains(action), "{action} missing:\n{audit}");
     }
 }

@@ -105,7 +105,10 @@ async fn a_sync_stores_the_facts_and_search_finds_devices_by_them() {
     let stored = depot.workspace().connect().unwrap();
     for d in &apple {
         let f = stored
-            .device_facts(token, &SerialNumber::parse(d["serial_number"].as_str().unwrap()).unwrap())
+            .device_facts(
+                token,
+                &SerialNumber::parse(d["serial_number"].as_str().unwrap()).unwrap(),
+            )
             .unwrap();
         assert_eq!(f.wifi_mac, text(&d["wifi_mac_address"]));
     }
@@ -129,7 +132,9 @@ async fn a_sync_stores_the_facts_and_search_finds_devices_by_them() {
     assert_eq!(search(&depot, &wifi), [serial], "a full MAC is one device");
 
     // Deleted from Depot: no longer found.
-    depot.delete_devices(token, &[SerialNumber::parse(serial).unwrap()]).unwrap();
+    depot
+        .delete_devices(token, &[SerialNumber::parse(serial).unwrap()])
+        .unwrap();
     assert!(search(&depot, &imei[0]).is_empty());
     assert!(search(&depot, &bare).is_empty());
 }

@@ -202,7 +202,13 @@ async fn the_preview_refuses_other_platforms_and_shared_ipad_on_non_ipads_and_no
     let shared = s.create(&shared).await;
     let preview = s
         .depot
-        .preview_serials(s.token, Some(shared), &parse_serials(&serials).unwrap(), Vec::new(), 0)
+        .preview_serials(
+            s.token,
+            Some(shared),
+            &parse_serials(&serials).unwrap(),
+            Vec::new(),
+            0,
+        )
         .unwrap();
     let class: HashMap<&str, (PreviewClass, &str)> = preview
         .rows
@@ -262,13 +268,25 @@ async fn the_preview_refuses_other_platforms_and_shared_ipad_on_non_ipads_and_no
         .await;
     let preview = s
         .depot
-        .preview_serials(s.token, Some(macs), &parse_serials(&serials).unwrap(), Vec::new(), 0)
+        .preview_serials(
+            s.token,
+            Some(macs),
+            &parse_serials(&serials).unwrap(),
+            Vec::new(),
+            0,
+        )
         .unwrap();
     assert_eq!(preview.to_send, std::slice::from_ref(&mac));
     // Removing a profile has no platform: every device may lose its profile.
     let removal = s
         .depot
-        .preview_serials(s.token, None, &parse_serials(&serials).unwrap(), Vec::new(), 0)
+        .preview_serials(
+            s.token,
+            None,
+            &parse_serials(&serials).unwrap(),
+            Vec::new(),
+            0,
+        )
         .unwrap();
     assert!(
         removal

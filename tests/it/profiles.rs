@@ -8,8 +8,8 @@ use depot_core::devices::parse_serials;
 use depot_core::profiles::UploadState;
 use depot_core::sync::SyncRequest;
 use depot_core::{CoreError, Depot, DepotOptions, FixedClock};
-use depot_domain::{ProfileId, RunId, TokenId, UnixSeconds};
 use depot_domain::profile::{ProfileSpec, UserAffinity};
+use depot_domain::{ProfileId, RunId, TokenId, UnixSeconds};
 use depot_sim::{ErrorBurst, Faults, Fleet, RunningSim, ServerSpec, Simulator};
 
 use crate::support::TestWorkspace;
@@ -380,7 +380,11 @@ async fn mixed_answers_throttling_and_the_24_hour_cooldown() {
     // Still throttled after the bounded retries: kept, never dropped.
     assert_eq!(run.throttled_kept, 1, "{run:?}");
     let follow_up = &s.depot.assignment_history(Some(s.token), 1).unwrap()[0];
-    assert_eq!(follow_up.waiting_until, Some(UnixSeconds::new(NOW + 1)), "{follow_up:?}");
+    assert_eq!(
+        follow_up.waiting_until,
+        Some(UnixSeconds::new(NOW + 1)),
+        "{follow_up:?}"
+    );
     assert_eq!((follow_up.total, follow_up.pending), (1, 1));
 
     // The next run leaves the failed serials alone for 24 hours.

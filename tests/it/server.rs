@@ -83,7 +83,12 @@ async fn rpc(
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-async fn sign_in(client: &reqwest::Client, url: &str, user: &str, password: &str) -> reqwest::Response {
+async fn sign_in(
+    client: &reqwest::Client,
+    url: &str,
+    user: &str,
+    password: &str,
+) -> reqwest::Response {
     client
         .post(format!("{url}/api/v1/session"))
         .json(&json!({ "username": user, "password": password }))
@@ -100,7 +105,16 @@ async fn the_server_signs_people_in_and_core_decides_what_they_may_do() {
     for (name, role) in [("root", "administrator"), ("ana", "help-desk")] {
         let out = depot_with_stdin(
             home.path(),
-            &["--workspace", ws, "users", "add", name, "--role", role, "--password-stdin"],
+            &[
+                "--workspace",
+                ws,
+                "users",
+                "add",
+                name,
+                "--role",
+                role,
+                "--password-stdin",
+            ],
             "a long enough secret\n",
         );
         assert!(out.status.success(), "{}", stderr(&out));
@@ -109,16 +123,46 @@ async fn the_server_signs_people_in_and_core_decides_what_they_may_do() {
     let url = server.url.clone();
     let client = reqwest::Client::new();
 
-    assert_eq!(client.get(format!("{url}/healthz")).send().await.unwrap().status(), 200);
-    assert_eq!(client.get(format!("{url}/readyz")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        client
+            .get(format!("{url}/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        client
+            .get(format!("{url}/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
 
     // No session: 401 for a command and for the event stream.
     let (status, body) = rpc(&client, &url, &[], "tokens.list", json!({})).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("UNAUTHENTICATED")));
-    assert_eq!(client.get(format!("{url}/api/v1/events")).send().await.unwrap().status(), 401);
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("UNAUTHENTICATED"))
+    );
+    assert_eq!(
+        client
+            .get(format!("{url}/api/v1/events"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
 
     // A wrong password is refused like an unknown name.
-    for (user, password) in [("ana", "not the password"), ("nobody", "a long enough secret")] {
+    for (user, password) in [
+        ("ana", "not the password"),
+        ("nobody", "a long enough secret"),
+    ] {
         let refused = sign_in(&client, &url, user, password).await;
         assert_eq!(refused.status(), 401);
     }
@@ -127,7 +171,10 @@ async fn the_server_signs_people_in_and_core_decides_what_they_may_do() {
     let signed = sign_in(&client, &url, "ana", "a long enough secret").await;
     assert_eq!(signed.status(), 200);
     let cookie = signed.headers()["set-cookie"].to_str().unwrap().to_owned();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
     let session: Value = signed.json().await.unwrap();
     assert_eq!(session["user"]["role"], "help-desk");
     let token = session["token"].as_str().unwrap().to_owned();
@@ -135,7 +182,11 @@ async fn the_server_signs_people_in_and_core_decides_what_they_may_do() {
     let (status, body) = rpc(&client, &url, &bearer, "tokens.list", json!({})).await;
     assert_eq!((status, &body), (StatusCode::OK, &json!({"tokens": []})));
     let (status, body) = rpc(&client, &url, &bearer, "tokens.delete", json!({"id": "1"})).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::FORBIDDEN, Some("FORBIDDEN")), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("FORBIDDEN")),
+        "{body}"
+    );
     let events = client
         .get(format!("{url}/api/v1/events"))
         .header("authorization", format!("Bearer {token}"))
@@ -143,17 +194,32 @@ async fn the_server_signs_people_in_and_core_decides_what_they_may_do() {
         .await
         .unwrap();
     assert_eq!(events.status(), 200);
-    assert!(events.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    assert!(
+        events.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
     drop(events);
 
     // The same session as a browser cookie: state-changing calls need the CSRF header.
     let as_cookie = format!("depot_session={token}");
-    let (status, _) = rpc(&client, &url, &[("cookie", as_cookie.clone())], "tokens.list", json!({})).await;
+    let (status, _) = rpc(
+        &client,
+        &url,
+        &[("cookie", as_cookie.clone())],
+        "tokens.list",
+        json!({}),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = rpc(
         &client,
         &url,
-        &[("cookie", as_cookie.clone()), ("x-depot-request", "1".into())],
+        &[
+            ("cookie", as_cookie.clone()),
+            ("x-depot-request", "1".into()),
+        ],
         "tokens.list",
         json!({}),
     )
@@ -161,12 +227,33 @@ async fn the_server_signs_people_in_and_core_decides_what_they_may_do() {
     assert_eq!(status, StatusCode::OK);
 
     // An administrator may; errors keep their code and a fitting status.
-    let root: Value = sign_in(&client, &url, "root", "a long enough secret").await.json().await.unwrap();
-    let root_bearer = [("authorization", format!("Bearer {}", root["token"].as_str().unwrap()))];
-    let (status, body) = rpc(&client, &url, &root_bearer, "tokens.delete", json!({"id": "1"})).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("NOT_FOUND")), "{body}");
+    let root: Value = sign_in(&client, &url, "root", "a long enough secret")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let root_bearer = [(
+        "authorization",
+        format!("Bearer {}", root["token"].as_str().unwrap()),
+    )];
+    let (status, body) = rpc(
+        &client,
+        &url,
+        &root_bearer,
+        "tokens.delete",
+        json!({"id": "1"}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("NOT_FOUND")),
+        "{body}"
+    );
     let (status, body) = rpc(&client, &url, &root_bearer, "no.such", json!({})).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("UNKNOWN_COMMAND")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("UNKNOWN_COMMAND"))
+    );
 
     // What a person does is audited under their name, not the server's.
     let (status, body) = rpc(
@@ -178,23 +265,54 @@ async fn the_server_signs_people_in_and_core_decides_what_they_may_do() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let audit = depot(home.path(), &["--workspace", ws, "--json", "audit", "list", "--action", "settings.enrollment_urls"]);
+    let audit = depot(
+        home.path(),
+        &[
+            "--workspace",
+            ws,
+            "--json",
+            "audit",
+            "list",
+            "--action",
+            "settings.enrollment_urls",
+        ],
+    );
     let entries: Value = serde_json::from_slice(&audit.stdout).unwrap();
     assert_eq!(entries[0]["operator"], "root", "{entries}");
 
     // An account limited by scope tags is refused until scope tags apply.
-    let out = depot(home.path(), &["--workspace", ws, "users", "set-scope", "ana", "--scope-tag", "Paris"]);
+    let out = depot(
+        home.path(),
+        &[
+            "--workspace",
+            ws,
+            "users",
+            "set-scope",
+            "ana",
+            "--scope-tag",
+            "Paris",
+        ],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let (status, body) = rpc(&client, &url, &bearer, "tokens.list", json!({})).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    assert!(body["message"].as_str().unwrap().contains("scope tags"), "{body}");
-    let out = depot(home.path(), &["--workspace", ws, "users", "set-scope", "ana"]);
+    assert!(
+        body["message"].as_str().unwrap().contains("scope tags"),
+        "{body}"
+    );
+    let out = depot(
+        home.path(),
+        &["--workspace", ws, "users", "set-scope", "ana"],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let (status, _) = rpc(&client, &url, &bearer, "tokens.list", json!({})).await;
     assert_eq!(status, StatusCode::OK);
 
     // "Sign out everywhere" from the workspace ends ana's session at once.
-    let out = depot(home.path(), &["--workspace", ws, "users", "sign-out", "ana"]);
+    let out = depot(
+        home.path(),
+        &["--workspace", ws, "users", "sign-out", "ana"],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let (status, _) = rpc(&client, &url, &bearer, "tokens.list", json!({})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -213,25 +331,58 @@ async fn the_server_signs_people_in_and_core_decides_what_they_may_do() {
     // Failed sign-ins are slowed: five from this address (two above), then
     // even the right password waits.
     for _ in 0..3 {
-        assert_eq!(sign_in(&client, &url, "root", "wrong wrong wrong").await.status(), 401);
+        assert_eq!(
+            sign_in(&client, &url, "root", "wrong wrong wrong")
+                .await
+                .status(),
+            401
+        );
     }
     let slowed = sign_in(&client, &url, "root", "a long enough secret").await;
     assert_eq!(slowed.status(), 429);
     assert!(slowed.headers().contains_key("retry-after"));
 
     // The audit log names who was refused what.
-    let audit = depot(home.path(), &["--workspace", ws, "--json", "audit", "list", "--action", "access.refused"]);
+    let audit = depot(
+        home.path(),
+        &[
+            "--workspace",
+            ws,
+            "--json",
+            "audit",
+            "list",
+            "--action",
+            "access.refused",
+        ],
+    );
     let text = String::from_utf8_lossy(&audit.stdout).into_owned();
-    assert!(text.contains("tokens.delete") && text.contains("help-desk"), "{text}");
+    assert!(
+        text.contains("tokens.delete") && text.contains("help-desk"),
+        "{text}"
+    );
 
     // A backup while the server runs: a consistent copy, a new file only.
     let backup = home.path().join("backup.sqlite");
-    let out = depot(home.path(), &["--workspace", ws, "workspace", "backup", "--out", backup.to_str().unwrap()]);
+    let out = depot(
+        home.path(),
+        &[
+            "--workspace",
+            ws,
+            "workspace",
+            "backup",
+            "--out",
+            backup.to_str().unwrap(),
+        ],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let copy = rusqlite::Connection::open(&backup).unwrap();
-    let users: i64 = copy.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0)).unwrap();
+    let users: i64 = copy
+        .query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(users, 2);
-    let journal: String = copy.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let journal: String = copy
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(journal, "delete", "one plain file");
     drop(copy);
     #[cfg(unix)]
@@ -240,9 +391,23 @@ async fn the_server_signs_people_in_and_core_decides_what_they_may_do() {
         let mode = std::fs::metadata(&backup).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
     }
-    let again = depot(home.path(), &["--workspace", ws, "workspace", "backup", "--out", backup.to_str().unwrap()]);
+    let again = depot(
+        home.path(),
+        &[
+            "--workspace",
+            ws,
+            "workspace",
+            "backup",
+            "--out",
+            backup.to_str().unwrap(),
+        ],
+    );
     assert_eq!(again.status.code(), Some(1));
-    assert!(stderr(&again).contains("never overwrites"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("never overwrites"),
+        "{}",
+        stderr(&again)
+    );
     let leftovers: Vec<_> = std::fs::read_dir(home.path())
         .unwrap()
         .filter_map(|e| e.ok())
@@ -255,7 +420,10 @@ async fn the_server_signs_people_in_and_core_decides_what_they_may_do() {
     #[cfg(unix)]
     {
         let pid = i32::try_from(server.child.id()).unwrap();
-        let sent = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .unwrap();
         assert!(sent.success());
         let status = server.child.wait().unwrap();
         assert!(status.success(), "{status:?}");
@@ -271,34 +439,69 @@ async fn the_server_speaks_tls_and_plain_http_only_on_loopback() {
     let ws = home.path().join("ws");
     let ws = ws.to_str().unwrap();
 
-    let open = depot(home.path(), &["--workspace", ws, "serve", "--listen", "0.0.0.0:0"]);
+    let open = depot(
+        home.path(),
+        &["--workspace", ws, "serve", "--listen", "0.0.0.0:0"],
+    );
     assert_eq!(open.status.code(), Some(1));
-    assert!(stderr(&open).contains("not a loopback address"), "{}", stderr(&open));
+    assert!(
+        stderr(&open).contains("not a loopback address"),
+        "{}",
+        stderr(&open)
+    );
 
     let bad = home.path().join("bad.pem");
     std::fs::write(&bad, "not a certificate").unwrap();
     let check = depot(
         home.path(),
-        &["--workspace", ws, "serve", "--check", "--tls-cert", bad.to_str().unwrap(), "--tls-key", bad.to_str().unwrap()],
+        &[
+            "--workspace",
+            ws,
+            "serve",
+            "--check",
+            "--tls-cert",
+            bad.to_str().unwrap(),
+            "--tls-key",
+            bad.to_str().unwrap(),
+        ],
     );
     assert_eq!(check.status.code(), Some(1));
-    assert!(stderr(&check).contains("no certificate"), "{}", stderr(&check));
+    assert!(
+        stderr(&check).contains("no certificate"),
+        "{}",
+        stderr(&check)
+    );
 
     let server = start_with(&home, ws, &["--self-signed"]);
-    assert!(server.url.starts_with("https://127.0.0.1:"), "{}", server.url);
+    assert!(
+        server.url.starts_with("https://127.0.0.1:"),
+        "{}",
+        server.url
+    );
     let fingerprint = server.fingerprint.clone().unwrap();
     assert_eq!(fingerprint.len(), 95, "{fingerprint}");
     let client = reqwest::Client::builder()
         .danger_accept_invalid_certs(true)
         .build()
         .unwrap();
-    let health = client.get(format!("{}/healthz", server.url)).send().await.unwrap();
+    let health = client
+        .get(format!("{}/healthz", server.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(health.status(), 200);
     let plain = server.url.replace("https://", "http://");
     let plain_answer = reqwest::get(format!("{plain}/healthz")).await;
-    assert!(plain_answer.map_or(true, |r| r.status() != 200), "plain HTTP on the TLS port");
+    assert!(
+        plain_answer.map_or(true, |r| r.status() != 200),
+        "plain HTTP on the TLS port"
+    );
     drop(server);
 
     let again = start_with(&home, ws, &["--self-signed"]);
-    assert_eq!(again.fingerprint.as_deref(), Some(fingerprint.as_str()), "kept across restarts");
+    assert_eq!(
+        again.fingerprint.as_deref(),
+        Some(fingerprint.as_str()),
+        "kept across restarts"
+    );
 }

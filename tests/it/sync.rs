@@ -175,7 +175,9 @@ async fn pacing_follows_apples_rules_on_a_fake_clock() {
     // Manual: once per 15 minutes, and the refusal says when.
     let err = s.sync(SyncRequest::manual(false)).await.unwrap_err();
     match &err {
-        CoreError::SyncTooSoon { allowed_at, .. } => assert_eq!(*allowed_at, UnixSeconds::new(NOW + 15 * 60)),
+        CoreError::SyncTooSoon { allowed_at, .. } => {
+            assert_eq!(*allowed_at, UnixSeconds::new(NOW + 15 * 60))
+        }
         other => panic!("{other:?}"),
     }
     assert!(err.to_string().contains("manual sync"), "{err}");

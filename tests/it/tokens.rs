@@ -218,7 +218,8 @@ async fn bad_token_files_change_nothing() {
     let audit_before = depot.workspace_info().unwrap().audit_entries;
 
     // A token made for a key Depot does not hold.
-    let stranger = depot_apple::TokenKeyPair::generate("someone else", UnixSeconds::new(NOW)).unwrap();
+    let stranger =
+        depot_apple::TokenKeyPair::generate("someone else", UnixSeconds::new(NOW)).unwrap();
     let foreign = sim
         .issue_token("Sales-East", stranger.certificate_pem().as_bytes())
         .unwrap();

@@ -18,14 +18,14 @@ use std::path::{Path, PathBuf};
 use depot_api::ApiError;
 use depot_api::dto::{ProfileDraft, ProfileIssue, SkipKeyCatalogue};
 use depot_domain::DeviceFamily;
+use depot_domain::SerialNumber;
 use depot_domain::profile::{
-    AppleProfileContext, ApplePlatform, Authentication, LEGACY_SKIP_KEYS, MAX_CACHED_USERS,
+    ApplePlatform, AppleProfileContext, Authentication, LEGACY_SKIP_KEYS, MAX_CACHED_USERS,
     MAX_CONFIGURATOR_CERTIFICATES, MAX_DEPARTMENT_CHARS, MAX_DEVICE_NAME_CHARS,
     MAX_DEVICE_TYPE_CHARS, MAX_EMAIL_CHARS, MAX_NAME_CHARS, MAX_PHONE_CHARS, MAX_URL_CHARS,
     OrgMagic, PLATFORM_RULES, ProfilePlatform, ProfileProblem, ProfileSpec, SyncWithComputers,
     UserAffinity, assignment_refusal, is_iso_639,
 };
-use depot_domain::SerialNumber;
 use serde_json::{Value, json};
 
 const REGENERATE: &str =
@@ -212,9 +212,7 @@ fn cases() -> Vec<Case> {
         }
         change
     };
-    let department = |name: Value, phone: Value, email: Value| {
-        json!({"department": {"name": name, "phone": phone, "email": email}})
-    };
+    let department = |name: Value, phone: Value, email: Value| json!({"department": {"name": name, "phone": phone, "email": email}});
     let hidden = |keys: &[&str]| json!({ "hiddenScreens": keys });
     let table: Vec<(&str, ApplePlatform, Value)> = vec![
         // A valid draft per platform.
@@ -484,12 +482,20 @@ fn cases() -> Vec<Case> {
         (
             "a department name over the limit",
             Ios,
-            department(json!(long(MAX_DEPARTMENT_CHARS + 1)), Value::Null, Value::Null),
+            department(
+                json!(long(MAX_DEPARTMENT_CHARS + 1)),
+                Value::Null,
+                Value::Null,
+            ),
         ),
         (
             "a department phone over the limit",
             Ios,
-            department(Value::Null, json!("5".repeat(MAX_PHONE_CHARS + 1)), Value::Null),
+            department(
+                Value::Null,
+                json!("5".repeat(MAX_PHONE_CHARS + 1)),
+                Value::Null,
+            ),
         ),
         (
             "a support email over the limit",
@@ -535,7 +541,11 @@ fn cases() -> Vec<Case> {
         ("a hidden screen", Ios, hidden(&["Siri", "AppleID"])),
         ("an empty hidden screen", Ios, hidden(&["Siri", ""])),
         ("a blank hidden screen", Ios, hidden(&["  "])),
-        ("a screen hidden twice", Ios, hidden(&["Siri", "Payment", "Siri"])),
+        (
+            "a screen hidden twice",
+            Ios,
+            hidden(&["Siri", "Payment", "Siri"]),
+        ),
         ("a screen key in the wrong case", Ios, hidden(&["siri"])),
         ("a legacy screen key", Ios, hidden(&["IntendedUser"])),
         ("an unknown screen key", Ios, hidden(&["NoSuchScreen"])),
@@ -544,8 +554,16 @@ fn cases() -> Vec<Case> {
         ("the Passcode screen on macOS", MacOs, hidden(&["Passcode"])),
         ("the Touch ID screen on iOS", Ios, hidden(&["Biometric"])),
         ("a screen deprecated on iOS", Ios, hidden(&["DisplayTone"])),
-        ("a screen deprecated on macOS", MacOs, hidden(&["DisplayTone"])),
-        ("a screen removed on iOS", Ios, hidden(&["WebContentFiltering"])),
+        (
+            "a screen deprecated on macOS",
+            MacOs,
+            hidden(&["DisplayTone"]),
+        ),
+        (
+            "a screen removed on iOS",
+            Ios,
+            hidden(&["WebContentFiltering"]),
+        ),
         ("a screen removed on macOS", MacOs, hidden(&["Wallpaper"])),
         ("Zoom on iOS", Ios, hidden(&["Zoom"])),
         ("Zoom on visionOS", VisionOs, hidden(&["Zoom"])),
@@ -553,7 +571,11 @@ fn cases() -> Vec<Case> {
         ("an iOS screen on tvOS", TvOs, hidden(&["SIMSetup"])),
         // PRO-18
         ("no enrollment URL", Ios, json!({"enrollmentUrl": null})),
-        ("a blank enrollment URL", Ios, json!({"enrollmentUrl": "   "})),
+        (
+            "a blank enrollment URL",
+            Ios,
+            json!({"enrollmentUrl": "   "}),
+        ),
         (
             "an enrollment URL over http",
             Ios,

@@ -79,11 +79,21 @@ async fn blocking<T: Send + 'static>(
 
 /// The role-table action a command row names.
 macro_rules! action {
-    (read) => { Action::Read };
-    (export) => { Action::Export };
-    (assign) => { Action::Assign };
-    (sync) => { Action::Sync };
-    (manage) => { Action::Manage };
+    (read) => {
+        Action::Read
+    };
+    (export) => {
+        Action::Export
+    };
+    (assign) => {
+        Action::Assign
+    };
+    (sync) => {
+        Action::Sync
+    };
+    (manage) => {
+        Action::Manage
+    };
 }
 
 macro_rules! command_table {
@@ -202,8 +212,12 @@ async fn run_command(
 ) -> Result<Value, ApiError> {
     let name = command.name;
     if actor.check(command.action).is_err() {
-        let (depot, actor, action, what) =
-            (Arc::clone(&depot), actor.clone(), command.action, command.name);
+        let (depot, actor, action, what) = (
+            Arc::clone(&depot),
+            actor.clone(),
+            command.action,
+            command.name,
+        );
         blocking(move || Ok(depot.authorize(&actor, action, what)?)).await?;
         // `authorize` refused above; reaching here would be a bug in the table.
         return Err(ApiError::new(

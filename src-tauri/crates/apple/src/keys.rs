@@ -73,7 +73,8 @@ impl TokenKeyPair {
         cert.set_issuer_name(&name)?;
         cert.set_pubkey(&key)?;
         let not_before = Asn1Time::from_unix((now - 600).get())?;
-        let not_after = Asn1Time::from_unix((now + i64::from(CERTIFICATE_VALID_DAYS) * 86_400).get())?;
+        let not_after =
+            Asn1Time::from_unix((now + i64::from(CERTIFICATE_VALID_DAYS) * 86_400).get())?;
         cert.set_not_before(&not_before)?;
         cert.set_not_after(&not_after)?;
         cert.append_extension(BasicConstraints::new().critical().build()?)?;

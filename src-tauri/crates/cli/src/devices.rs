@@ -9,12 +9,12 @@ use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 use depot_api::dto::{AssignmentPreviewDto, AssignmentRun, DeviceDetailDto, DeviceRow};
 use depot_core::Depot;
-use depot_core::devices::parse_serials;
 use depot_core::assign::{AssignReason, AssignRequest};
+use depot_core::devices::parse_serials;
 use depot_core::devices::{DeviceQuery, DeviceSort, ProfileFilter};
 use depot_core::files::{self, FileKind};
-use depot_domain::{ProfileId, ProfileStatus, TokenId};
 use depot_domain::serial_list::parse_serial_list;
+use depot_domain::{ProfileId, ProfileStatus, TokenId};
 
 use crate::{print_json, tokens};
 

@@ -7,8 +7,8 @@ mod devices;
 mod profiles;
 #[cfg(test)]
 mod reference;
-mod sync;
 mod serve;
+mod sync;
 mod tokens;
 mod users;
 mod workspace;

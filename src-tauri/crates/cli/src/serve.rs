@@ -21,7 +21,12 @@ pub struct ServeArgs {
     #[arg(long, value_name = "URL")]
     public_url: Option<String>,
     /// The TLS certificate chain (PEM, leaf first); with --tls-key.
-    #[arg(long, value_name = "FILE", requires = "tls_key", conflicts_with = "self_signed")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "tls_key",
+        conflicts_with = "self_signed"
+    )]
     tls_cert: Option<PathBuf>,
     /// The certificate's private key (PEM).
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
@@ -38,7 +43,9 @@ pub struct ServeArgs {
 
 pub async fn run(depot: Arc<Depot>, args: ServeArgs) -> Result<()> {
     let tls = match (&args.tls_cert, &args.tls_key, args.self_signed) {
-        (Some(cert), Some(key), _) => Some(depot_server::tls::from_files(cert, key).map_err(anyhow::Error::msg)?),
+        (Some(cert), Some(key), _) => {
+            Some(depot_server::tls::from_files(cert, key).map_err(anyhow::Error::msg)?)
+        }
         (_, _, true) => {
             let dir = depot
                 .workspace()
@@ -74,19 +81,26 @@ pub async fn run(depot: Arc<Depot>, args: ServeArgs) -> Result<()> {
         bail!("--public-url '{url}' is not an http(s) URL");
     }
     let owner = Actor::owner(depot.operator().to_owned(), Origin::Cli);
-    let users = depot.users(&owner).context("reading the workspace's users")?;
+    let users = depot
+        .users(&owner)
+        .context("reading the workspace's users")?;
     let admins = users
         .iter()
         .filter(|u| u.role == depot_core::access::Role::Administrator && !u.disabled)
         .count();
     if args.check {
-        println!("Configuration is valid: listen on {scheme}://{}", args.listen);
+        println!(
+            "Configuration is valid: listen on {scheme}://{}",
+            args.listen
+        );
         if let Some(tls) = &tls {
             println!("TLS certificate SHA-256: {}", tls.fingerprint);
         }
         println!("Users: {} ({admins} enabled administrator(s))", users.len());
         if admins == 0 {
-            println!("No administrator yet: add one with `depot users add NAME --role administrator --password-stdin`.");
+            println!(
+                "No administrator yet: add one with `depot users add NAME --role administrator --password-stdin`."
+            );
         }
         return Ok(());
     }
@@ -101,7 +115,9 @@ pub async fn run(depot: Arc<Depot>, args: ServeArgs) -> Result<()> {
         println!("People reach it at {url}");
     }
     if admins == 0 {
-        eprintln!("depot: no administrator can sign in yet: add one with `depot users add NAME --role administrator --password-stdin`");
+        eprintln!(
+            "depot: no administrator can sign in yet: add one with `depot users add NAME --role administrator --password-stdin`"
+        );
     }
     match tls {
         Some(tls) => depot_server::serve_tls(

@@ -64,9 +64,8 @@ pub enum UsersCommand {
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
-    Role::parse(text).ok_or_else(|| {
-        format!("'{text}' is not a role; use administrator, help-desk or read-only")
-    })
+    Role::parse(text)
+        .ok_or_else(|| format!("'{text}' is not a role; use administrator, help-desk or read-only"))
 }
 
 #[derive(Serialize)]
@@ -108,7 +107,11 @@ fn print_user(user: &UserRow, json: bool) -> Result<()> {
     println!(
         "  state:    {}{}",
         if user.disabled { "disabled" } else { "enabled" },
-        if user.has_password { "" } else { " (no password yet: cannot sign in)" }
+        if user.has_password {
+            ""
+        } else {
+            " (no password yet: cannot sign in)"
+        }
     );
     println!("  added:    {}", user.created_at);
     Ok(())
@@ -163,7 +166,9 @@ pub fn run(depot: &Depot, command: UsersCommand, json: bool) -> Result<()> {
                 return print_json(&users.iter().map(view).collect::<Vec<_>>());
             }
             if users.is_empty() {
-                println!("No users yet. Add the first administrator with: depot users add NAME --role administrator --password-stdin");
+                println!(
+                    "No users yet. Add the first administrator with: depot users add NAME --role administrator --password-stdin"
+                );
             }
             for user in &users {
                 println!(

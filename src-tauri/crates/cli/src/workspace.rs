@@ -66,10 +66,17 @@ pub fn run(depot: &Depot, command: WorkspaceCommand, json: bool) -> Result<()> {
         WorkspaceCommand::Backup { out } => {
             let bytes = depot.backup_workspace(&out)?;
             if json {
-                return print_json(&serde_json::json!({ "file": out.display().to_string(), "bytes": bytes }));
+                return print_json(
+                    &serde_json::json!({ "file": out.display().to_string(), "bytes": bytes }),
+                );
             }
-            println!("Backed up the workspace to {} ({bytes} bytes).", out.display());
-            println!("Its token secrets open only with the workspace key: keep a copy of it too (depot workspace key export).");
+            println!(
+                "Backed up the workspace to {} ({bytes} bytes).",
+                out.display()
+            );
+            println!(
+                "Its token secrets open only with the workspace key: keep a copy of it too (depot workspace key export)."
+            );
             Ok(())
         }
         WorkspaceCommand::Key(KeyCommand::Export { out }) => {

@@ -68,7 +68,11 @@ impl Actor {
         // Scope tags are stored but not yet applied to what a member sees
         // (the next part of issue 14): until they are, an account limited by
         // tags is refused everything rather than shown every token.
-        if self.member.as_ref().is_some_and(|m| !m.scope_tags.is_empty()) {
+        if self
+            .member
+            .as_ref()
+            .is_some_and(|m| !m.scope_tags.is_empty())
+        {
             return Err(CoreError::ScopeNotEnforcedYet);
         }
         if self.may(action) {
@@ -201,7 +205,11 @@ mod tests {
         let clock = std::sync::Arc::new(depot_domain::FixedClock::at(1_790_000_000));
         let depot = Depot::open_in_memory(crate::DepotOptions::for_tests(clock)).unwrap();
         let err = depot
-            .authorize(&user(Role::Administrator, &["Paris"]), Action::Read, "tokens.list")
+            .authorize(
+                &user(Role::Administrator, &["Paris"]),
+                Action::Read,
+                "tokens.list",
+            )
             .unwrap_err();
         assert!(matches!(err, CoreError::ScopeNotEnforcedYet), "{err}");
         depot
@@ -214,9 +222,13 @@ mod tests {
         let clock = std::sync::Arc::new(depot_domain::FixedClock::at(1_790_000_000));
         let depot = Depot::open_in_memory(crate::DepotOptions::for_tests(clock)).unwrap();
         let owner = Actor::owner("me", Origin::Cli);
-        depot.authorize(&owner, Action::ManageUsers, "users.add").unwrap();
+        depot
+            .authorize(&owner, Action::ManageUsers, "users.add")
+            .unwrap();
         let viewer = user(Role::ReadOnly, &[]);
-        depot.authorize(&viewer, Action::Read, "devices.list").unwrap();
+        depot
+            .authorize(&viewer, Action::Read, "devices.list")
+            .unwrap();
         let err = depot
             .authorize(&viewer, Action::Assign, "assignments.start")
             .unwrap_err();
@@ -228,6 +240,12 @@ mod tests {
             .unwrap();
         assert_eq!(audit.len(), 1);
         assert_eq!(audit[0].action, "access.refused");
-        assert!(audit[0].after_json.as_deref().unwrap().contains("assignments.start"));
+        assert!(
+            audit[0]
+                .after_json
+                .as_deref()
+                .unwrap()
+                .contains("assignments.start")
+        );
     }
 }

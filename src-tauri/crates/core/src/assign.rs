@@ -17,13 +17,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use depot_apple::{AppleClient, AssignAnswer, SerialOutcome};
-use depot_domain::{ProfileId, RunId, UnixSeconds};
 use depot_domain::limits::MAX_SERIALS_PER_ASSIGNMENT;
-use depot_domain::{SerialNumber, TokenId};
-use depot_store::Db;
 pub use depot_domain::records::{
     AssignReason, AssignmentKind, AssignmentResultRow, Outcome, RunResult,
 };
+use depot_domain::{ProfileId, RunId, UnixSeconds};
+use depot_domain::{SerialNumber, TokenId};
+use depot_store::Db;
 use depot_store::assignments::{AssignmentRunRow, NewAssignmentRun};
 use serde_json::json;
 
@@ -416,7 +416,12 @@ impl Depot {
 
     /// Writes a follow-up run with the serials of `row` still THROTTLED, not
     /// to be sent before `not_before`, and says so on each of them.
-    fn keep_throttled(&self, db: &Db, row: &AssignmentRunRow, not_before: UnixSeconds) -> Result<()> {
+    fn keep_throttled(
+        &self,
+        db: &Db,
+        row: &AssignmentRunRow,
+        not_before: UnixSeconds,
+    ) -> Result<()> {
         let kept: Vec<SerialNumber> = db
             .assignment_results(row.id)?
             .into_iter()

@@ -1,8 +1,8 @@
 //! The audit log (ACC-1): every mutation goes through [`Depot::audit`] inside
 //! its own transaction, so an entry exists exactly when the change does.
 
-use depot_domain::{ProfileId, UnixSeconds};
 use depot_domain::time::parse_rfc3339;
+use depot_domain::{ProfileId, UnixSeconds};
 use depot_store::Db;
 use depot_store::audit::{AuditQuery, AuditRow, NewAuditEntry};
 
@@ -129,14 +129,21 @@ fn to_query(filter: &AuditFilter) -> Result<AuditQuery> {
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
     };
-    let date = |field: &'static str, v: &Option<String>, end_of_day: bool| -> Result<Option<UnixSeconds>> {
+    let date = |field: &'static str,
+                v: &Option<String>,
+                end_of_day: bool|
+     -> Result<Option<UnixSeconds>> {
         let Some(v) = text(v) else { return Ok(None) };
         let at = parse_rfc3339(&v).ok_or_else(|| CoreError::InvalidInput {
             field,
             message: format!("'{v}' is not a date (use YYYY-MM-DD)"),
         })?;
         let whole_day = end_of_day && !v.contains(['T', 't', ' ']);
-        Ok(Some(UnixSeconds::new(if whole_day { at + 86_399 } else { at })))
+        Ok(Some(UnixSeconds::new(if whole_day {
+            at + 86_399
+        } else {
+            at
+        })))
     };
     Ok(AuditQuery {
         action: text(&filter.action),

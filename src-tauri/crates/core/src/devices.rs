@@ -5,14 +5,14 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use depot_domain::{ProfileId, UnixSeconds};
 use depot_domain::profile::{DeviceNameTemplate, ProfileSpec};
-use depot_domain::serial_list::{BadRow, parse_serial_list};
-use depot_domain::{DeviceFamily, SerialNumber, TokenId};
 pub use depot_domain::records::{
     DeviceCursor, DeviceFacets, DeviceListRow, DeviceQuery, DeviceSort, FacetCount, ProfileFilter,
     SerialPlacement, SortValue,
 };
+use depot_domain::serial_list::{BadRow, parse_serial_list};
+use depot_domain::{DeviceFamily, SerialNumber, TokenId};
+use depot_domain::{ProfileId, UnixSeconds};
 use serde_json::json;
 
 use crate::audit::AuditEvent;
@@ -20,8 +20,8 @@ use crate::audit::token_object;
 use crate::{CoreError, Depot, Result};
 
 pub use depot_domain::DeviceFacts;
-pub use depot_domain::records::{ReplacementRow, SerialAssignmentRow};
 pub use depot_domain::records::DeviceEventRow;
+pub use depot_domain::records::{ReplacementRow, SerialAssignmentRow};
 
 /// Serial numbers as a caller typed or sent them, checked: the first one that
 /// is not a serial number is an `InvalidInput` on `serials` naming it.
@@ -235,8 +235,7 @@ impl Depot {
                     .map(|t| t.render(&serial, &DeviceFamily::parse(&row.family))),
                 None => None,
             };
-            let (added_at, op_date, updated_at) =
-                db.device_sync_facts(row.token_id, &serial)?;
+            let (added_at, op_date, updated_at) = db.device_sync_facts(row.token_id, &serial)?;
             let cooldown_until = db.cooldown_until(row.token_id, &serial, now)?;
             let events = db.device_events(row.token_id, &serial, DEVICE_EVENTS_SHOWN)?;
             let facts = db.device_facts(row.token_id, &serial)?;
@@ -390,7 +389,13 @@ impl Depot {
     ) -> Result<AssignmentPreview> {
         crate::files::check_size(text.len(), crate::files::FileKind::SerialList, "serials")?;
         let list = parse_serial_list(text);
-        self.preview_serials(token, profile, &list.serials, list.bad_rows, list.duplicates)
+        self.preview_serials(
+            token,
+            profile,
+            &list.serials,
+            list.bad_rows,
+            list.duplicates,
+        )
     }
 
     pub fn preview_serials(
@@ -424,13 +429,13 @@ impl Depot {
         };
         let mut rows = Vec::with_capacity(serials.len());
         for serial in serials {
-            let (class, detail) = match (cooling.get(serial.as_str()), placements.get(serial.as_str())) {
+            let (class, detail) = match (
+                cooling.get(serial.as_str()),
+                placements.get(serial.as_str()),
+            ) {
                 (Some(until), _) => (
                     PreviewClass::Cooldown,
-                    format!(
-                        "failed recently; not sent again before {}",
-                        until.rfc3339()
-                    ),
+                    format!("failed recently; not sent again before {}", until.rfc3339()),
                 ),
                 (
                     None,

@@ -29,9 +29,9 @@ pub use audit::{AuditFilter, AuditPage, AuditRecord};
 pub use changes::Change;
 pub use demo::{DEMO_APPLE_ID, DEMO_DEVICES, DEMO_ORG, DEMO_SERVER};
 pub use depot_apple::{AppleError, TokenFileError};
-pub use depot_domain::{Clock, FixedClock, SystemClock};
 pub use depot_domain::records::Protection;
 pub use depot_domain::records::SyncRunRow;
+pub use depot_domain::{Clock, FixedClock, SystemClock};
 pub use error::CoreError;
 pub use tokens::{
     DeleteBlocker, DeleteBlockerKind, PendingKeyInfo, SIMULATOR_URL, TokenDetail, TokenFileInput,

@@ -3,8 +3,8 @@
 //! never stored or logged) and checking a sign-in. Every change needs
 //! [`Action::ManageUsers`] and is audited.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use depot_domain::SecretString;
 use depot_domain::access::{Action, MIN_PASSWORD_CHARS, Role, check_user_name};
 use depot_domain::records::UserRow;
@@ -26,7 +26,10 @@ fn clean_tags(tags: &[String]) -> Result<Vec<String>> {
         if tag.chars().count() > 64 || tag.chars().any(char::is_control) {
             return Err(CoreError::InvalidInput {
                 field: "scopeTags",
-                message: format!("'{}' is not a scope tag (at most 64 characters, no control characters)", tag.escape_default()),
+                message: format!(
+                    "'{}' is not a scope tag (at most 64 characters, no control characters)",
+                    tag.escape_default()
+                ),
             });
         }
         if !out.iter().any(|t| t.eq_ignore_ascii_case(tag)) {
@@ -51,8 +54,8 @@ fn hash_password(password: &SecretString) -> Result<String> {
     let mut salt = [0u8; 16];
     openssl::rand::rand_bytes(&mut salt)
         .map_err(|e| CoreError::Internal(format!("no random salt: {e}")))?;
-    let salt = SaltString::encode_b64(&salt)
-        .map_err(|e| CoreError::Internal(format!("salt: {e}")))?;
+    let salt =
+        SaltString::encode_b64(&salt).map_err(|e| CoreError::Internal(format!("salt: {e}")))?;
     Argon2::default()
         .hash_password(password.expose().as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -133,7 +136,10 @@ impl Depot {
         request: &str,
         name: &str,
         action: &'static str,
-        change: impl FnOnce(&depot_store::Db, &UserRow) -> Result<(serde_json::Value, serde_json::Value)>,
+        change: impl FnOnce(
+            &depot_store::Db,
+            &UserRow,
+        ) -> Result<(serde_json::Value, serde_json::Value)>,
     ) -> Result<UserRow> {
         self.authorize(actor, Action::ManageUsers, request)?;
         let name = name.trim();
@@ -160,7 +166,10 @@ impl Depot {
         let now = self.clock.now();
         self.change_user(actor, "users.setRole", name, "user.role", |db, row| {
             db.set_user_role(row.id, role, now)?;
-            Ok((json!({ "role": row.role.as_str() }), json!({ "role": role.as_str() })))
+            Ok((
+                json!({ "role": row.role.as_str() }),
+                json!({ "role": role.as_str() }),
+            ))
         })
     }
 
@@ -169,7 +178,10 @@ impl Depot {
         let now = self.clock.now();
         self.change_user(actor, "users.setScope", name, "user.scope", |db, row| {
             db.set_user_scope(row.id, &tags, now)?;
-            Ok((json!({ "scopeTags": row.scope_tags }), json!({ "scopeTags": tags })))
+            Ok((
+                json!({ "scopeTags": row.scope_tags }),
+                json!({ "scopeTags": tags }),
+            ))
         })
     }
 
@@ -184,28 +196,51 @@ impl Depot {
         };
         self.change_user(actor, request, name, action, |db, row| {
             db.set_user_disabled(row.id, disabled, now)?;
-            Ok((json!({ "disabled": row.disabled }), json!({ "disabled": disabled })))
+            Ok((
+                json!({ "disabled": row.disabled }),
+                json!({ "disabled": disabled }),
+            ))
         })
     }
 
     /// A new password ends every session signed in with the old one.
-    pub fn reset_user_password(&self, actor: &Actor, name: &str, password: &SecretString) -> Result<UserRow> {
+    pub fn reset_user_password(
+        &self,
+        actor: &Actor,
+        name: &str,
+        password: &SecretString,
+    ) -> Result<UserRow> {
         check_password(password)?;
         let hash = hash_password(password)?;
         let now = self.clock.now();
-        self.change_user(actor, "users.resetPassword", name, "user.password", |db, row| {
-            db.set_user_password_hash(row.id, &hash, now)?;
-            Ok((json!({ "password": row.has_password }), json!({ "password": true })))
-        })
+        self.change_user(
+            actor,
+            "users.resetPassword",
+            name,
+            "user.password",
+            |db, row| {
+                db.set_user_password_hash(row.id, &hash, now)?;
+                Ok((
+                    json!({ "password": row.has_password }),
+                    json!({ "password": true }),
+                ))
+            },
+        )
     }
 
     /// "Sign out everywhere": every session of the user ends now.
     pub fn end_user_sessions(&self, actor: &Actor, name: &str) -> Result<UserRow> {
         let now = self.clock.now();
-        self.change_user(actor, "users.signOutEverywhere", name, "user.signOutEverywhere", |db, row| {
-            db.end_user_sessions(row.id, now)?;
-            Ok((json!({}), json!({ "sessionsEndedAt": now.rfc3339() })))
-        })
+        self.change_user(
+            actor,
+            "users.signOutEverywhere",
+            name,
+            "user.signOutEverywhere",
+            |db, row| {
+                db.end_user_sessions(row.id, now)?;
+                Ok((json!({}), json!({ "sessionsEndedAt": now.rfc3339() })))
+            },
+        )
     }
 
     pub fn delete_user(&self, actor: &Actor, name: &str) -> Result<()> {
@@ -255,20 +290,21 @@ impl Depot {
         let creds = self.workspace.connect()?.user_credentials(name)?;
         let verdict = match &creds {
             Some(c) if !c.user.disabled => match &c.password_hash {
-                Some(hash) => PasswordHash::new(hash)
-                    .ok()
-                    .is_some_and(|parsed| {
-                        Argon2::default()
-                            .verify_password(password.expose().as_bytes(), &parsed)
-                            .is_ok()
-                    }),
+                Some(hash) => PasswordHash::new(hash).ok().is_some_and(|parsed| {
+                    Argon2::default()
+                        .verify_password(password.expose().as_bytes(), &parsed)
+                        .is_ok()
+                }),
                 None => false,
             },
             _ => false,
         };
         let (action, object) = match (&creds, verdict) {
             (Some(c), true) => ("session.signIn", format!("user '{}'", c.user.name)),
-            _ => ("session.signInRefused", format!("user '{}'", name.chars().take(64).collect::<String>())),
+            _ => (
+                "session.signInRefused",
+                format!("user '{}'", name.chars().take(64).collect::<String>()),
+            ),
         };
         self.workspace.write(|db| {
             self.audit(
@@ -299,7 +335,10 @@ mod tests {
     use crate::DepotOptions;
 
     fn depot() -> Depot {
-        Depot::open_in_memory(DepotOptions::for_tests(Arc::new(FixedClock::at(1_790_000_000)))).unwrap()
+        Depot::open_in_memory(DepotOptions::for_tests(Arc::new(FixedClock::at(
+            1_790_000_000,
+        ))))
+        .unwrap()
     }
 
     fn secret(s: &str) -> SecretString {
@@ -311,38 +350,101 @@ mod tests {
         let depot = depot();
         let owner = Actor::owner("root", Origin::Cli);
         let ana = depot
-            .add_user(&owner, "ana", Role::HelpDesk, &[" Paris ".into(), "paris".into()], Some(&secret("correct horse battery")))
+            .add_user(
+                &owner,
+                "ana",
+                Role::HelpDesk,
+                &[" Paris ".into(), "paris".into()],
+                Some(&secret("correct horse battery")),
+            )
             .unwrap();
         assert_eq!(ana.scope_tags, ["Paris"]);
         // The hash is argon2id and never the password.
-        let creds = depot.workspace().connect().unwrap().user_credentials("ana").unwrap().unwrap();
+        let creds = depot
+            .workspace()
+            .connect()
+            .unwrap()
+            .user_credentials("ana")
+            .unwrap()
+            .unwrap();
         let hash = creds.password_hash.unwrap();
         assert!(hash.starts_with("$argon2id$"), "{hash}");
         assert!(!hash.contains("horse"));
 
-        assert_eq!(depot.check_sign_in("ANA", &secret("correct horse battery")).unwrap().id, ana.id);
-        for (name, password) in [("ana", "wrong password!!"), ("nobody", "correct horse battery")] {
-            assert!(matches!(depot.check_sign_in(name, &secret(password)), Err(CoreError::SignInRefused)));
+        assert_eq!(
+            depot
+                .check_sign_in("ANA", &secret("correct horse battery"))
+                .unwrap()
+                .id,
+            ana.id
+        );
+        for (name, password) in [
+            ("ana", "wrong password!!"),
+            ("nobody", "correct horse battery"),
+        ] {
+            assert!(matches!(
+                depot.check_sign_in(name, &secret(password)),
+                Err(CoreError::SignInRefused)
+            ));
         }
         depot.set_user_disabled(&owner, "ana", true).unwrap();
-        assert!(depot.check_sign_in("ana", &secret("correct horse battery")).is_err());
+        assert!(
+            depot
+                .check_sign_in("ana", &secret("correct horse battery"))
+                .is_err()
+        );
         depot.set_user_disabled(&owner, "ana", false).unwrap();
 
-        assert_eq!(depot.set_user_role(&owner, "ana", Role::ReadOnly).unwrap().role, Role::ReadOnly);
-        assert!(depot.set_user_scope(&owner, "ana", &[]).unwrap().scope_tags.is_empty());
-        depot.reset_user_password(&owner, "ana", &secret("another long password")).unwrap();
-        assert!(depot.check_sign_in("ana", &secret("correct horse battery")).is_err());
-        depot.check_sign_in("ana", &secret("another long password")).unwrap();
+        assert_eq!(
+            depot
+                .set_user_role(&owner, "ana", Role::ReadOnly)
+                .unwrap()
+                .role,
+            Role::ReadOnly
+        );
+        assert!(
+            depot
+                .set_user_scope(&owner, "ana", &[])
+                .unwrap()
+                .scope_tags
+                .is_empty()
+        );
+        depot
+            .reset_user_password(&owner, "ana", &secret("another long password"))
+            .unwrap();
+        assert!(
+            depot
+                .check_sign_in("ana", &secret("correct horse battery"))
+                .is_err()
+        );
+        depot
+            .check_sign_in("ana", &secret("another long password"))
+            .unwrap();
 
         // Bad input changes nothing.
-        assert!(depot.add_user(&owner, "ana", Role::ReadOnly, &[], None).is_err());
-        assert!(depot.add_user(&owner, "two words", Role::ReadOnly, &[], None).is_err());
-        assert!(depot.add_user(&owner, "bob", Role::ReadOnly, &[], Some(&secret("short"))).is_err());
+        assert!(
+            depot
+                .add_user(&owner, "ana", Role::ReadOnly, &[], None)
+                .is_err()
+        );
+        assert!(
+            depot
+                .add_user(&owner, "two words", Role::ReadOnly, &[], None)
+                .is_err()
+        );
+        assert!(
+            depot
+                .add_user(&owner, "bob", Role::ReadOnly, &[], Some(&secret("short")))
+                .is_err()
+        );
         assert_eq!(depot.users(&owner).unwrap().len(), 1);
 
         // Only administrators manage people.
         let helpdesk = Actor::member(&depot.user(&owner, "ana").unwrap(), Origin::Browser);
-        assert!(matches!(depot.add_user(&helpdesk, "eve", Role::Administrator, &[], None), Err(CoreError::Forbidden { .. })));
+        assert!(matches!(
+            depot.add_user(&helpdesk, "eve", Role::Administrator, &[], None),
+            Err(CoreError::Forbidden { .. })
+        ));
 
         depot.delete_user(&owner, "ana").unwrap();
         assert!(depot.users(&owner).unwrap().is_empty());
@@ -355,8 +457,20 @@ mod tests {
             .into_iter()
             .map(|r| r.action)
             .collect();
-        for want in ["user.add", "session.signIn", "session.signInRefused", "user.disable", "user.role", "user.password", "access.refused", "user.delete"] {
-            assert!(actions.iter().any(|a| a == want), "{want} not in {actions:?}");
+        for want in [
+            "user.add",
+            "session.signIn",
+            "session.signInRefused",
+            "user.disable",
+            "user.role",
+            "user.password",
+            "access.refused",
+            "user.delete",
+        ] {
+            assert!(
+                actions.iter().any(|a| a == want),
+                "{want} not in {actions:?}"
+            );
         }
     }
 }

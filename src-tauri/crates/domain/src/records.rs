@@ -211,7 +211,6 @@ pub enum SerialPlacement {
     Unknown,
 }
 
-
 // ----- assignment runs --------------------------------------------------------
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -376,7 +375,6 @@ pub struct AssignmentResultRow {
     pub at: Option<UnixSeconds>,
 }
 
-
 /// One serial's place in a profile's history (device detail, DEV-6).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SerialAssignmentRow {
@@ -436,7 +434,6 @@ pub struct ReplacementRow {
     pub fetched_at: UnixSeconds,
 }
 
-
 // ----- profiles and the workspace ----------------------------------------------
 
 /// A device on a profile of another platform (the store's `platform_mismatches`).
@@ -487,7 +484,6 @@ pub enum Protection {
     KeyFile,
     TestKey,
 }
-
 
 // ----- people (issue 14) -------------------------------------------------------
 

@@ -227,7 +227,11 @@ async fn readyz(State(state): State<Shared>) -> Response {
     if ready {
         (StatusCode::OK, "ready").into_response()
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "the workspace cannot be opened").into_response()
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the workspace cannot be opened",
+        )
+            .into_response()
     }
 }
 
@@ -250,7 +254,9 @@ impl AppState {
         let failures = lock(&self.failures);
         keys.iter()
             .filter_map(|k| failures.counts.get(k))
-            .filter(|(n, start)| *n >= MAX_FAILED_SIGN_INS && now < *start + FAILED_SIGN_IN_WINDOW_SECS)
+            .filter(|(n, start)| {
+                *n >= MAX_FAILED_SIGN_INS && now < *start + FAILED_SIGN_IN_WINDOW_SECS
+            })
             .map(|(_, start)| (*start + FAILED_SIGN_IN_WINDOW_SECS) - now)
             .max()
     }
@@ -325,7 +331,11 @@ impl AppState {
             session.last_seen = now;
             (session.name.clone(), session.epoch)
         };
-        let origin = if from_cookie { Origin::Browser } else { Origin::Desktop };
+        let origin = if from_cookie {
+            Origin::Browser
+        } else {
+            Origin::Desktop
+        };
         let depot = Arc::clone(&self.depot);
         let actor = tokio::task::spawn_blocking(move || depot.session_actor(&name, epoch, origin))
             .await
@@ -342,7 +352,11 @@ impl AppState {
 }
 
 fn cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
-    let secure = if state.options.plain_http_on_loopback { "" } else { "; Secure" };
+    let secure = if state.options.plain_http_on_loopback {
+        ""
+    } else {
+        "; Secure"
+    };
     HeaderValue::from_str(&format!(
         "{COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
     ))
@@ -367,7 +381,10 @@ async fn sign_in(
     if let Some(wait) = state.throttled(&keys) {
         let mut response = Failure(ApiError::new(
             ErrorCode::LimitReached,
-            format!("too many failed sign-ins; try again in {} minutes", wait.div_euclid(60) + 1),
+            format!(
+                "too many failed sign-ins; try again in {} minutes",
+                wait.div_euclid(60) + 1
+            ),
         ))
         .into_response();
         if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
@@ -406,9 +423,10 @@ async fn sign_in(
         "expiresAt": (now + SESSION_LIFETIME_SECS).rfc3339(),
     }))
     .into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, cookie(&state, &token, SESSION_LIFETIME_SECS));
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        cookie(&state, &token, SESSION_LIFETIME_SECS),
+    );
     Ok(response)
 }
 

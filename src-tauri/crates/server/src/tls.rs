@@ -31,7 +31,10 @@ pub fn from_pem(cert_pem: &[u8], key_pem: &[u8]) -> Result<TlsMaterial, String> 
         .collect::<Result<_, _>>()
         .map_err(|e| format!("the certificate file is not readable PEM: {e}"))?;
     let Some(leaf) = certs.first() else {
-        return Err("the certificate file holds no certificate (expected PEM: -----BEGIN CERTIFICATE-----)".into());
+        return Err(
+            "the certificate file holds no certificate (expected PEM: -----BEGIN CERTIFICATE-----)"
+                .into(),
+        );
     };
     let fingerprint = fingerprint(leaf.as_ref());
     let key: PrivateKeyDer<'static> = rustls_pemfile::private_key(&mut &key_pem[..])
@@ -108,7 +111,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.join("server-key.pem")).unwrap().permissions().mode();
+            let mode = std::fs::metadata(dir.join("server-key.pem"))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         let cert = std::fs::read(dir.join("server-cert.pem")).unwrap();
@@ -122,7 +128,9 @@ mod tests {
             assert!(err.contains(says), "{err}");
         }
         let other = rcgen::generate_simple_self_signed(vec!["other".to_owned()]).unwrap();
-        let err = from_pem(&cert, other.key_pair.serialize_pem().as_bytes()).err().unwrap();
+        let err = from_pem(&cert, other.key_pair.serialize_pem().as_bytes())
+            .err()
+            .unwrap();
         assert!(err.contains("do not go together"), "{err}");
         let _ = std::fs::remove_dir_all(&dir);
     }

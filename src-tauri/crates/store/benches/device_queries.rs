@@ -8,8 +8,9 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use depot_domain::{ProfileId, SyncRunId, UnixSeconds, 
-    DeviceChange, DeviceFamily, DeviceOp, DeviceRecord, ProfileStatus, SerialNumber, TokenId,
+use depot_domain::{
+    DeviceChange, DeviceFamily, DeviceOp, DeviceRecord, ProfileId, ProfileStatus, SerialNumber,
+    SyncRunId, TokenId, UnixSeconds,
 };
 use depot_store::Db;
 use depot_store::assignments::{AssignmentKind, NewAssignmentRun, Outcome};
@@ -247,7 +248,14 @@ fn build(ws: &Workspace, count: usize) -> Result<Fleet> {
     ] {
         let started = Instant::now();
         for (token, changes) in &pages {
-            db.write(|db| db.apply_device_changes(*token, changes, Some(SyncRunId::new(run)), UnixSeconds::new(1_700_000_000)))?;
+            db.write(|db| {
+                db.apply_device_changes(
+                    *token,
+                    changes,
+                    Some(SyncRunId::new(run)),
+                    UnixSeconds::new(1_700_000_000),
+                )
+            })?;
         }
         println!(
             "{what}: {count} devices through apply_device_changes in pages of 1,000: {:.2?}",
@@ -631,7 +639,10 @@ fn main() -> Result<()> {
         // Cursors of this sort: rows at random places.
         let mut sorted_cursors = Vec::new();
         for c in &cursors {
-            if let Some(row) = db.device(c.token_id, &SerialNumber::parse(&c.serial).expect("a serial"))? {
+            if let Some(row) = db.device(
+                c.token_id,
+                &SerialNumber::parse(&c.serial).expect("a serial"),
+            )? {
                 sorted_cursors.push(DeviceCursor::after(&row, sort));
             }
         }

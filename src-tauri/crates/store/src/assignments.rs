@@ -89,7 +89,11 @@ impl Db {
     }
 
     /// Up to `limit` serials of the run still waiting for an answer, in batch order.
-    pub fn pending_assignment_serials(&self, run: RunId, limit: usize) -> Result<Vec<SerialNumber>> {
+    pub fn pending_assignment_serials(
+        &self,
+        run: RunId,
+        limit: usize,
+    ) -> Result<Vec<SerialNumber>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT serial FROM assignment_results WHERE run_id = ?1 AND outcome IS NULL
              ORDER BY batch, serial LIMIT ?2",

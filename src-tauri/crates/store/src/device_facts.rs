@@ -43,7 +43,11 @@ impl Db {
     }
 
     /// The cached replacement details of `serial` on `token`, if Apple was asked.
-    pub fn replacement(&self, token: TokenId, serial: &SerialNumber) -> Result<Option<ReplacementRow>> {
+    pub fn replacement(
+        &self,
+        token: TokenId,
+        serial: &SerialNumber,
+    ) -> Result<Option<ReplacementRow>> {
         Ok(self
             .conn
             .prepare_cached(
@@ -186,12 +190,22 @@ mod tests {
             UnixSeconds::new(10),
         )
         .unwrap();
-        let facts = db.device_facts(t(1), &SerialNumber::parse("PHONE00001").unwrap()).unwrap();
+        let facts = db
+            .device_facts(t(1), &SerialNumber::parse("PHONE00001").unwrap())
+            .unwrap();
         assert_eq!(facts.imei, ["351234567890123", "359999999999990"]);
         assert_eq!(facts.wifi_mac.as_deref(), Some("f0:18:98:aa:bb:cc"));
         assert_eq!(facts.is_replacement, Some(false));
-        assert!(db.device_facts(t(1), &SerialNumber::parse("IPAD000002").unwrap()).unwrap().is_empty());
-        assert!(db.device_facts(t(1), &SerialNumber::parse("NOPE000000").unwrap()).unwrap().is_empty());
+        assert!(
+            db.device_facts(t(1), &SerialNumber::parse("IPAD000002").unwrap())
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            db.device_facts(t(1), &SerialNumber::parse("NOPE000000").unwrap())
+                .unwrap()
+                .is_empty()
+        );
 
         let found = ["1:PHONE00001"];
         assert_eq!(search(&db, "351234567890123"), found, "full IMEI");
@@ -229,7 +243,8 @@ mod tests {
             ["1:PHONE00001", "2:PHONE00001"]
         );
         assert_eq!(
-            db.delete_devices(t(1), &[SerialNumber::parse("PHONE00001").unwrap()]).unwrap(),
+            db.delete_devices(t(1), &[SerialNumber::parse("PHONE00001").unwrap()])
+                .unwrap(),
             1
         );
         assert_eq!(search(&db, "351234567890123"), ["2:PHONE00001"]);
@@ -299,7 +314,9 @@ mod tests {
         assert_eq!(search(&db, "357777777777777"), ["1:PHONE00001"]);
         assert_eq!(search(&db, "f0:18:98:11:22:33"), ["1:PHONE00001"]);
         assert_eq!(identifier_rows(&db), 4);
-        let events = db.device_events(t(1), &SerialNumber::parse("PHONE00001").unwrap(), 10).unwrap();
+        let events = db
+            .device_events(t(1), &SerialNumber::parse("PHONE00001").unwrap(), 10)
+            .unwrap();
         let detail: Vec<serde_json::Value> =
             serde_json::from_str(events[0].detail.as_deref().unwrap()).unwrap();
         let fields: Vec<&str> = detail.iter().filter_map(|c| c["field"].as_str()).collect();
@@ -336,7 +353,12 @@ mod tests {
             )
             .unwrap();
         assert_eq!(applied, crate::sync::Applied::default());
-        assert_eq!(db.device_events(t(1), &SerialNumber::parse("OLD0000001").unwrap(), 10).unwrap().len(), 1);
+        assert_eq!(
+            db.device_events(t(1), &SerialNumber::parse("OLD0000001").unwrap(), 10)
+                .unwrap()
+                .len(),
+            1
+        );
         assert_eq!(search(&db, "351234"), ["1:OLD0000001"]);
     }
 
@@ -354,7 +376,11 @@ mod tests {
             UnixSeconds::new(10),
         )
         .unwrap();
-        assert_eq!(db.replacement(t(1), &SerialNumber::parse("REPL000001").unwrap()).unwrap(), None);
+        assert_eq!(
+            db.replacement(t(1), &SerialNumber::parse("REPL000001").unwrap())
+                .unwrap(),
+            None
+        );
         let row = ReplacementRow {
             original_serial: Some("ORIG000001".into()),
             replaced_on: Some("2025-01-15".into()),
@@ -362,18 +388,32 @@ mod tests {
         };
         db.save_replacement(t(1), "REPL000001", &row).unwrap();
         assert_eq!(
-            db.replacement(t(1), &SerialNumber::parse("REPL000001").unwrap()).unwrap(),
+            db.replacement(t(1), &SerialNumber::parse("REPL000001").unwrap())
+                .unwrap(),
             Some(row.clone())
         );
-        assert_eq!(db.replacement(t(2), &SerialNumber::parse("REPL000001").unwrap()).unwrap(), None);
+        assert_eq!(
+            db.replacement(t(2), &SerialNumber::parse("REPL000001").unwrap())
+                .unwrap(),
+            None
+        );
         let again = ReplacementRow {
             fetched_at: UnixSeconds::new(60),
             ..row
         };
         db.save_replacement(t(1), "REPL000001", &again).unwrap();
-        assert_eq!(db.replacement(t(1), &SerialNumber::parse("REPL000001").unwrap()).unwrap(), Some(again));
-        db.delete_devices(t(1), &[SerialNumber::parse("REPL000001").unwrap()]).unwrap();
-        assert_eq!(db.replacement(t(1), &SerialNumber::parse("REPL000001").unwrap()).unwrap(), None);
+        assert_eq!(
+            db.replacement(t(1), &SerialNumber::parse("REPL000001").unwrap())
+                .unwrap(),
+            Some(again)
+        );
+        db.delete_devices(t(1), &[SerialNumber::parse("REPL000001").unwrap()])
+            .unwrap();
+        assert_eq!(
+            db.replacement(t(1), &SerialNumber::parse("REPL000001").unwrap())
+                .unwrap(),
+            None
+        );
     }
 
     #[test]

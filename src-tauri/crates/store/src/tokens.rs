@@ -458,7 +458,8 @@ mod tests {
             expires_at: UnixSeconds::new(500),
             ..facts("a", "U")
         };
-        db.renew_token(id, &newer, &[9, 9], UnixSeconds::new(42)).unwrap();
+        db.renew_token(id, &newer, &[9, 9], UnixSeconds::new(42))
+            .unwrap();
         let row = db.get_token(id).unwrap().unwrap();
         assert_eq!(
             (row.expires_at.get(), row.renewed_at.map(UnixSeconds::get)),

@@ -10,8 +10,7 @@ pub use depot_domain::records::UserRow;
 
 use crate::{Db, Result};
 
-const COLUMNS: &str =
-    "id, name, role, scope_tags, disabled, password_hash IS NOT NULL, created_at, updated_at, session_epoch";
+const COLUMNS: &str = "id, name, role, scope_tags, disabled, password_hash IS NOT NULL, created_at, updated_at, session_epoch";
 
 fn user_from_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
     let role: String = r.get(2)?;
@@ -54,13 +53,11 @@ impl Db {
             params![name, role.as_str(), tags, password_hash, now],
         )?;
         let id = self.conn.last_insert_rowid();
-        Ok(self
-            .conn
-            .query_row(
-                &format!("SELECT {COLUMNS} FROM users WHERE id = ?1"),
-                [id],
-                user_from_row,
-            )?)
+        Ok(self.conn.query_row(
+            &format!("SELECT {COLUMNS} FROM users WHERE id = ?1"),
+            [id],
+            user_from_row,
+        )?)
     }
 
     /// Every user, by name.
@@ -90,9 +87,7 @@ impl Db {
         Ok(self
             .conn
             .query_row(
-                &format!(
-                    "SELECT {COLUMNS}, password_hash FROM users WHERE name = ?1"
-                ),
+                &format!("SELECT {COLUMNS}, password_hash FROM users WHERE name = ?1"),
                 [name],
                 |r| {
                     Ok(Credentials {

@@ -324,7 +324,9 @@ impl Workspace {
             return Err(fail("an in-memory workspace has no file to back up".into()));
         }
         if out.exists() {
-            return Err(fail("a file with that name exists; Depot never overwrites one".into()));
+            return Err(fail(
+                "a file with that name exists; Depot never overwrites one".into(),
+            ));
         }
         let name = out
             .file_name()

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use depot_core::Depot;
-use depot_domain::ProfileId;
 use depot_core::assign::{AssignReason, AssignRequest};
+use depot_domain::ProfileId;
 
 use super::token_id;
 use crate::dto::*;

@@ -338,8 +338,14 @@ async fn every_command_is_allowed_or_refused_per_role() {
         ("devices.export", "export"),
         ("devices.delete", "manage"),
     ];
-    let table: Vec<(&str, &str)> = COMMANDS.iter().map(|c| (c.name, c.action.as_str())).collect();
-    assert_eq!(table, EXPECTED, "the command table and this matrix disagree");
+    let table: Vec<(&str, &str)> = COMMANDS
+        .iter()
+        .map(|c| (c.name, c.action.as_str()))
+        .collect();
+    assert_eq!(
+        table, EXPECTED,
+        "the command table and this matrix disagree"
+    );
 
     let depot = depot();
     let mut cells = 0;
@@ -361,9 +367,13 @@ async fn every_command_is_allowed_or_refused_per_role() {
         for command in COMMANDS {
             // A payload no request type accepts: an allowed command stops at
             // BAD_REQUEST without doing anything, a refused one never reads it.
-            let answer =
-                dispatch_as(Arc::clone(&depot), &actor, command.name, json!({"__probe": true}))
-                    .await;
+            let answer = dispatch_as(
+                Arc::clone(&depot),
+                &actor,
+                command.name,
+                json!({"__probe": true}),
+            )
+            .await;
             let code = answer.expect_err(command.name).code;
             if role.allows(command.action) {
                 assert_eq!(code, ErrorCode::BadRequest, "{role} {}", command.name);
@@ -379,8 +389,16 @@ async fn every_command_is_allowed_or_refused_per_role() {
         .iter()
         .map(|c| Role::ALL.iter().filter(|r| !r.allows(c.action)).count())
         .sum::<usize>();
-    let audit = call(&depot, "audit.list", json!({"filter": {"action": "access.refused"}, "limit": 500}))
-        .await
-        .unwrap();
-    assert_eq!(audit["entries"].as_array().unwrap().len(), refused, "{audit}");
+    let audit = call(
+        &depot,
+        "audit.list",
+        json!({"filter": {"action": "access.refused"}, "limit": 500}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        audit["entries"].as_array().unwrap().len(),
+        refused,
+        "{audit}"
+    );
 }

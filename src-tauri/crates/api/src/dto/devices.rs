@@ -104,14 +104,14 @@ impl DeviceQueryDto {
         let profile = match some_text(&self.profile_id).as_deref() {
             None => None,
             Some("none") => Some(core::ProfileFilter::NoDepotProfile),
-            Some(id) => Some(core::ProfileFilter::Profile(depot_domain::ProfileId::new(id.parse::<i64>().map_err(
-                |_| {
+            Some(id) => Some(core::ProfileFilter::Profile(depot_domain::ProfileId::new(
+                id.parse::<i64>().map_err(|_| {
                     ApiError::new(
                         ErrorCode::InvalidInput,
                         format!("'{id}' is not a profile id"),
                     )
-                },
-            )?))),
+                })?,
+            ))),
         };
         Ok(core::DeviceQuery {
             token,
@@ -208,7 +208,11 @@ impl From<&core::DeviceListRow> for DeviceRow {
             assigned_by: r.assigned_by.clone(),
             removed_at: r.removed_at.map(UnixSeconds::rfc3339),
             last_result: r.last_result.as_ref().and_then(|l| l.outcome.clone()),
-            last_result_at: r.last_result.as_ref().and_then(|l| l.at).map(UnixSeconds::rfc3339),
+            last_result_at: r
+                .last_result
+                .as_ref()
+                .and_then(|l| l.at)
+                .map(UnixSeconds::rfc3339),
             last_run_id: r.last_result.as_ref().map(|l| l.run_id.to_string()),
         }
     }

@@ -4,11 +4,11 @@
 use depot_core::assign::AssignmentSummary as CoreAssignment;
 use depot_core::profiles as core;
 use depot_domain::DeviceFamily;
+use depot_domain::UnixSeconds;
 use depot_domain::profile::{
     ApplePlatform, PLATFORM_RULES, ProfileProblem, ProfileSpec, SETUP_LANGUAGES, SKIP_KEYS,
     SkipKeyInfo, regions, skip_key_note,
 };
-use depot_domain::UnixSeconds;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;

@@ -138,7 +138,10 @@ impl AppleClient {
     }
 
     /// `DELETE /profile/devices`: removes whatever profile the serials hold.
-    pub async fn remove_profile(&self, serials: &[SerialNumber]) -> Result<AssignAnswer, AppleError> {
+    pub async fn remove_profile(
+        &self,
+        serials: &[SerialNumber],
+    ) -> Result<AssignAnswer, AppleError> {
         check_batch("/profile/devices", serials)?;
         let body = serde_json::json!({ "devices": serials });
         let wire: AssignWire = self

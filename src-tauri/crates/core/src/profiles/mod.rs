@@ -8,14 +8,14 @@
 
 use std::sync::Arc;
 
-use depot_domain::{ProfileId, UnixSeconds};
 use depot_domain::TokenId;
 use depot_domain::limits::MAX_PROFILES_PER_TOKEN;
 use depot_domain::profile::{
     ApplePlatform, CertificateSummary, ProfileField, ProfileProblem, ProfileSpec, ValidProfile,
 };
-use depot_store::Db;
 pub use depot_domain::records::UploadState;
+use depot_domain::{ProfileId, UnixSeconds};
+use depot_store::Db;
 use depot_store::profiles::{NewProfileVersion, ProfileRow, ProfileVersionRow};
 use depot_store::tokens::TokenRow;
 use serde_json::{Value, json};

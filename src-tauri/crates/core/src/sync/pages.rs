@@ -3,8 +3,8 @@
 //! full fetch by marking what it did not list as removed.
 
 use depot_apple::{AppleError, CursorError, DevicePage};
-use depot_domain::{SyncRunId, UnixSeconds};
 use depot_domain::device::latest_per_serial;
+use depot_domain::{SyncRunId, UnixSeconds};
 use depot_store::sync::Applied;
 use depot_store::tokens::TokenRow;
 

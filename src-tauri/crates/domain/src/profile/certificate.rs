@@ -420,14 +420,8 @@ mod tests {
             summary.subject_common_name.as_deref(),
             Some("Depot Test Configurator")
         );
-        assert_eq!(
-            summary.not_before.rfc3339(),
-            "2026-11-26T18:44:21Z"
-        );
-        assert_eq!(
-            summary.not_after.rfc3339(),
-            "2036-11-23T18:44:21Z"
-        );
+        assert_eq!(summary.not_before.rfc3339(), "2026-11-26T18:44:21Z");
+        assert_eq!(summary.not_after.rfc3339(), "2036-11-23T18:44:21Z");
     }
 
     #[test]

@@ -153,9 +153,7 @@ impl Api {
     pub async fn login(sim: &RunningSim, server: &str) -> Api {
         let mut api = Api::new(sim);
         let creds = sim.credentials(server).unwrap();
-        let r = api
-            .session_call(&creds, sim.now(), &fresh_nonce())
-            .await;
+        let r = api.session_call(&creds, sim.now(), &fresh_nonce()).await;
         assert_eq!(r.status, 200, "{r:?}");
         api.session = Some(r.json()["auth_session_token"].as_str().unwrap().to_string());
         api

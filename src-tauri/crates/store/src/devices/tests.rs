@@ -1,6 +1,8 @@
 use std::collections::HashSet;
 
-use depot_domain::{ProfileId, ProfileStatus, RunId, SerialNumber, SyncRunId, TokenId, UnixSeconds};
+use depot_domain::{
+    ProfileId, ProfileStatus, RunId, SerialNumber, SyncRunId, TokenId, UnixSeconds,
+};
 use rusqlite::params;
 
 use super::*;
@@ -140,8 +142,12 @@ fn run(db: &Db, token: TokenId, serials: &[&str]) -> RunId {
 /// transaction, the device's last result.
 fn answer(db: &Db, run: RunId, serial: &str, outcome: Outcome, at: i64) {
     let at = UnixSeconds::new(at);
-    db.record_assignment_results(run, &[(SerialNumber::parse(serial).unwrap(), outcome, None)], at)
-        .unwrap();
+    db.record_assignment_results(
+        run,
+        &[(SerialNumber::parse(serial).unwrap(), outcome, None)],
+        at,
+    )
+    .unwrap();
     db.conn
         .execute(
             "UPDATE devices SET last_run_id = ?1, last_outcome = ?3, last_outcome_at = ?4
@@ -586,7 +592,10 @@ fn filters_narrow_the_list() {
 fn rows_carry_the_depot_profile_token_name_and_last_result() {
     let (_ws, db) = workspace();
     sample(&db);
-    let row = db.device(a(), &SerialNumber::parse("C02AAA0001").unwrap()).unwrap().unwrap();
+    let row = db
+        .device(a(), &SerialNumber::parse("C02AAA0001").unwrap())
+        .unwrap()
+        .unwrap();
     assert_eq!(row.token_name, "Alpha");
     assert_eq!(row.asset_tag.as_deref(), Some("TAG-77"));
     assert_eq!(row.assigned_by.as_deref(), Some("admin@example.com"));
@@ -599,10 +608,17 @@ fn rows_carry_the_depot_profile_token_name_and_last_result() {
         })
     );
     assert_eq!(row.last_result, None);
-    let other = db.device(a(), &SerialNumber::parse("DMPBBB0003").unwrap()).unwrap().unwrap();
+    let other = db
+        .device(a(), &SerialNumber::parse("DMPBBB0003").unwrap())
+        .unwrap()
+        .unwrap();
     assert_eq!(other.profile_uuid.as_deref(), Some("foreign-uuid"));
     assert_eq!(other.depot_profile, None);
-    assert!(db.device(a(), &SerialNumber::parse("NOPE000000").unwrap()).unwrap().is_none());
+    assert!(
+        db.device(a(), &SerialNumber::parse("NOPE000000").unwrap())
+            .unwrap()
+            .is_none()
+    );
 
     // Pages read in a savepoint: also inside a caller's transaction.
     let inside = db
@@ -610,19 +626,29 @@ fn rows_carry_the_depot_profile_token_name_and_last_result() {
         .unwrap();
     assert_eq!(serials(&inside), ["1:C02AAA0001", "1:C02AAA0002"]);
 
-    let both = db.devices_by_serial(&SerialNumber::parse("C02AAA0001").unwrap()).unwrap();
+    let both = db
+        .devices_by_serial(&SerialNumber::parse("C02AAA0001").unwrap())
+        .unwrap();
     assert_eq!(serials(&both), ["1:C02AAA0001", "2:C02AAA0001"]);
     assert_eq!(both[1].removed_at, Some(UnixSeconds::new(5)));
     assert_eq!(both[1].token_name, "Beta");
-    assert!(db.devices_by_serial(&SerialNumber::parse("NOPE000000").unwrap()).unwrap().is_empty());
+    assert!(
+        db.devices_by_serial(&SerialNumber::parse("NOPE000000").unwrap())
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
 fn the_last_assignment_result_follows_runs_of_the_same_token() {
     let (_ws, db) = workspace();
     sample(&db);
-    let last =
-        |token: TokenId, serial: &str| db.device(token, &SerialNumber::parse(serial).unwrap()).unwrap().unwrap().last_result;
+    let last = |token: TokenId, serial: &str| {
+        db.device(token, &SerialNumber::parse(serial).unwrap())
+            .unwrap()
+            .unwrap()
+            .last_result
+    };
     let first = run(&db, a(), &["C02AAA0001", "C02AAA0002"]);
     // Waiting serials keep their previous result (none yet) until Apple answers.
     assert_eq!(last(a(), "C02AAA0001"), None);
@@ -912,7 +938,11 @@ fn deleted_devices_leave_the_list_and_the_search_index() {
         .unwrap();
     assert_eq!(gone, 1, "DMPBBB0004 is Beta's");
     assert_eq!(search("aaa0001"), ["2:C02AAA0001"]);
-    assert!(db.device(a(), &SerialNumber::parse("C02AAA0001").unwrap()).unwrap().is_none());
+    assert!(
+        db.device(a(), &SerialNumber::parse("C02AAA0001").unwrap())
+            .unwrap()
+            .is_none()
+    );
     assert_eq!(db.delete_devices(a(), &[]).unwrap(), 0);
     let entries: i64 = db
         .conn
@@ -1183,7 +1213,8 @@ fn a_filter_matching_few_devices_drives_the_page() {
 fn a_copy_made_by_vacuum_searches_the_same() {
     let (_ws, db) = workspace();
     sample(&db);
-    db.delete_devices(a(), &[SerialNumber::parse("C02AAA0002").unwrap()]).unwrap();
+    db.delete_devices(a(), &[SerialNumber::parse("C02AAA0002").unwrap()])
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     db.conn
         .execute(
@@ -1249,7 +1280,10 @@ fn the_migration_fills_the_new_tables_from_existing_rows() {
     crate::migrations::apply_pending(&mut conn, crate::migrations::MIGRATIONS).unwrap();
     let db = Db { conn };
     assert_eq!(
-        db.device(a(), &SerialNumber::parse("C02AAA0001").unwrap()).unwrap().unwrap().last_result,
+        db.device(a(), &SerialNumber::parse("C02AAA0001").unwrap())
+            .unwrap()
+            .unwrap()
+            .last_result,
         Some(LastResult {
             run_id: RunId::new(2),
             outcome: Some("SUCCESS".into()),

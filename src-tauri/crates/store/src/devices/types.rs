@@ -3,8 +3,8 @@
 
 pub use depot_domain::records::{
     DepotProfileRef, DeviceCursor, DeviceFacets, DeviceListRow, DeviceQuery, DeviceSort,
-    FacetCount, LAST_RESULT_NONE, LAST_RESULT_PENDING, LastResult, MODEL_FACET_LIMIT,
-    ProfileFacet, ProfileFilter, SerialPlacement, SortValue, TokenFacet,
+    FacetCount, LAST_RESULT_NONE, LAST_RESULT_PENDING, LastResult, MODEL_FACET_LIMIT, ProfileFacet,
+    ProfileFilter, SerialPlacement, SortValue, TokenFacet,
 };
 
 use std::collections::HashMap;

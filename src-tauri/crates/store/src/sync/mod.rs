@@ -190,7 +190,11 @@ impl Db {
         &self,
         token: TokenId,
         serial: &SerialNumber,
-    ) -> Result<(Option<UnixSeconds>, Option<UnixSeconds>, Option<UnixSeconds>)> {
+    ) -> Result<(
+        Option<UnixSeconds>,
+        Option<UnixSeconds>,
+        Option<UnixSeconds>,
+    )> {
         Ok(self
             .conn
             .query_row(
