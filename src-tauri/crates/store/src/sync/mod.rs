@@ -522,7 +522,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(kinds(&db, "EVT0000001"), [("added".to_owned(), None)]);
-        let added = &db.device_events(t, &SerialNumber::parse("EVT0000001").unwrap(), 10).unwrap()[0];
+        let added = &db
+            .device_events(t, &SerialNumber::parse("EVT0000001").unwrap(), 10)
+            .unwrap()[0];
         assert_eq!(
             (added.at.get(), added.op_date.map(UnixSeconds::get)),
             (100, Some(10))
