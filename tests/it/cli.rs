@@ -910,6 +910,9 @@ fn users_are_managed_on_the_workspace() {
     assert!(deleted.status.success(), "{}", stderr(&deleted));
     assert_eq!(run(&["users", "show", "ana"]).status.code(), Some(1));
 
+    let json = stdout(&run(&["--json", "audit", "list", "--action", "user.add"]));
+    let entries: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(entries[0]["origin"], "cli", "{entries}");
     let audit = stdout(&run(&["audit", "list"]));
     for action in [
         "user.add",

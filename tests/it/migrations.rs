@@ -26,6 +26,7 @@ const SHIPPED: &[(u32, &str, u64)] = &[
     (9, "device_facts", 0x49b2_8849_476f_3f66),
     (10, "platforms", 0x1c1de986b7557399),
     (11, "users", 0xaf7c_b918_5226_e720),
+    (12, "audit_origin", 0x3b01_857a_9eeb_1510),
 ];
 
 fn fnv1a(text: &str) -> u64 {

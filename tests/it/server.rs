@@ -279,6 +279,10 @@ async fn the_server_signs_people_in_and_core_decides_what_they_may_do() {
     );
     let entries: Value = serde_json::from_slice(&audit.stdout).unwrap();
     assert_eq!(entries[0]["operator"], "root", "{entries}");
+    assert_eq!(
+        entries[0]["origin"], "desktop",
+        "a bearer session: {entries}"
+    );
 
     // An account limited by scope tags is refused until scope tags apply.
     let out = depot(

@@ -4,7 +4,12 @@ export type AuditEntry = { id: string,
 /**
  * RFC 3339.
  */
-at: string, operator: string, action: string, object: string, 
+at: string, operator: string, 
+/**
+ * Where it came from: `desktop`, `browser`, `cli` or `scheduler`;
+ * absent for entries written before Depot recorded it.
+ */
+origin?: string, action: string, object: string, 
 /**
  * JSON text (no secrets), or null.
  */

@@ -52,7 +52,7 @@ async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     // Who acts travels to the blocking thread (audit entries name them).
-    let acting = depot_core::access::acting_name();
+    let acting = depot_core::access::acting_now();
     match tokio::task::spawn_blocking(move || depot_core::access::acting_as_blocking(acting, work))
         .await
     {
@@ -198,7 +198,10 @@ pub async fn dispatch_as(
         )
     })?;
     depot_core::access::acting_as(
-        actor.name.clone(),
+        depot_core::access::Acting {
+            name: actor.name.clone(),
+            origin: actor.origin,
+        },
         run_command(depot, actor, command, payload),
     )
     .await

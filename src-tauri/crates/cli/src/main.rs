@@ -157,6 +157,18 @@ async fn run(cli: Cli) -> Result<()> {
         return depot_sim::serve_cli(args).await.map_err(Into::into);
     }
     let depot = Arc::new(open(&cli)?);
+    if let Command::Serve(args) = cli.command {
+        // Each request records its own person and origin.
+        return serve::run(depot, args).await;
+    }
+    let acting = depot_core::access::Acting {
+        name: depot.operator().to_owned(),
+        origin: depot_core::access::Origin::Cli,
+    };
+    depot_core::access::acting_as(acting, run_on(depot, cli)).await
+}
+
+async fn run_on(depot: Arc<Depot>, cli: Cli) -> Result<()> {
     match cli.command {
         Command::Workspace(command) => workspace::run(&depot, command, cli.json),
         Command::Token(command) => tokens::run(&depot, command, cli.json).await,
@@ -164,7 +176,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Profile(command) => profiles::run(&depot, command, cli.json).await,
         Command::Settings(command) => profiles::settings(&depot, command, cli.json),
         Command::Users(command) => users::run(&depot, command, cli.json),
-        Command::Serve(args) => serve::run(Arc::clone(&depot), args).await,
+        Command::Serve(_) => unreachable!("served above"),
         Command::Devices(command) => devices::run(&depot, command, cli.json).await,
         Command::Assign(args) => {
             resume(&depot).await;

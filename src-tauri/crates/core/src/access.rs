@@ -4,6 +4,8 @@
 //! ask, they do not decide.
 
 pub use depot_domain::access::{Action, Origin, Role};
+
+pub use crate::acting::{Acting, acting_as, acting_as_blocking, acting_now};
 use depot_domain::records::UserRow;
 use serde_json::json;
 
@@ -99,45 +101,7 @@ impl Actor {
     }
 }
 
-tokio::task_local! {
-    static ACTING: String;
-}
-
-thread_local! {
-    static ACTING_HERE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
-}
-
-/// Runs `work` on behalf of `name`: the audit entries, profile versions and
-/// assignment runs it writes name them instead of the workspace's operator.
-/// The API wraps every command of a signed-in person in it.
-pub async fn acting_as<F: std::future::Future>(name: String, work: F) -> F::Output {
-    ACTING.scope(name, work).await
-}
-
-/// [`acting_as`] for work on a blocking thread (the API's store-bound
-/// commands): the name travels with the work.
-pub fn acting_as_blocking<T>(name: Option<String>, work: impl FnOnce() -> T) -> T {
-    let previous = ACTING_HERE.with(|cell| cell.replace(name));
-    let out = work();
-    ACTING_HERE.with(|cell| *cell.borrow_mut() = previous);
-    out
-}
-
-/// Who acts right now, if a command set it ([`acting_as`]).
-pub fn acting_name() -> Option<String> {
-    ACTING
-        .try_with(Clone::clone)
-        .ok()
-        .or_else(|| ACTING_HERE.with(|cell| cell.borrow().clone()))
-}
-
 impl Depot {
-    /// The name to record for what is being done now: the acting person, or
-    /// the workspace's operator (the desktop app, the CLI, the scheduler).
-    pub(crate) fn acting_operator(&self) -> String {
-        acting_name().unwrap_or_else(|| self.operator.clone())
-    }
-
     /// Refuses `action` to an actor whose role does not allow it, and writes
     /// the refusal to the audit log (`what` names the request, e.g. the
     /// command). The owner is never refused.

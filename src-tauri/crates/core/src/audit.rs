@@ -21,6 +21,8 @@ pub struct AuditRecord {
     pub id: i64,
     pub at: UnixSeconds,
     pub operator: String,
+    /// `desktop`, `browser`, `cli` or `scheduler` (`None`: not recorded).
+    pub origin: Option<String>,
     pub action: String,
     pub object: String,
     pub before: Option<String>,
@@ -51,10 +53,14 @@ impl Depot {
     pub(crate) fn audit(&self, db: &Db, event: AuditEvent) -> Result<()> {
         let before = event.before.map(|v| v.to_string());
         let after = event.after.map(|v| v.to_string());
-        let operator = self.acting_operator();
+        let acting = crate::acting::acting_now();
+        let operator = acting
+            .as_ref()
+            .map_or_else(|| self.operator.clone(), |a| a.name.clone());
         db.insert_audit(&NewAuditEntry {
             at: self.clock.now(),
             operator: &operator,
+            origin: acting.as_ref().map(|a| a.origin.as_str()),
             action: event.action,
             object: &event.object,
             before_json: before.as_deref(),
@@ -115,6 +121,7 @@ fn record(row: AuditRow) -> AuditRecord {
         id: row.id,
         at: row.at,
         operator: row.operator,
+        origin: row.origin,
         action: row.action,
         object: row.object,
         before: row.before_json,

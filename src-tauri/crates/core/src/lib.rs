@@ -7,6 +7,7 @@
 //! transaction.
 
 pub mod access;
+mod acting;
 pub mod assign;
 mod audit;
 mod changes;

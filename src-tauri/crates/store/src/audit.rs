@@ -10,6 +10,8 @@ pub struct AuditRow {
     pub id: i64,
     pub at: UnixSeconds,
     pub operator: String,
+    /// `desktop`, `browser`, `cli` or `scheduler`; `None` for old entries.
+    pub origin: Option<String>,
     pub action: String,
     pub object: String,
     pub before_json: Option<String>,
@@ -20,6 +22,7 @@ pub struct AuditRow {
 pub struct NewAuditEntry<'a> {
     pub at: UnixSeconds,
     pub operator: &'a str,
+    pub origin: Option<&'a str>,
     pub action: &'a str,
     pub object: &'a str,
     pub before_json: Option<&'a str>,
@@ -42,15 +45,16 @@ pub struct AuditQuery {
 impl Db {
     pub fn insert_audit(&self, entry: &NewAuditEntry<'_>) -> Result<i64> {
         self.conn.execute(
-            "INSERT INTO audit_log (at, operator, action, object, before_json, after_json)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO audit_log (at, operator, action, object, before_json, after_json, origin)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             rusqlite::params![
                 entry.at,
                 entry.operator,
                 entry.action,
                 entry.object,
                 entry.before_json,
-                entry.after_json
+                entry.after_json,
+                entry.origin
             ],
         )?;
         Ok(self.conn.last_insert_rowid())
@@ -59,7 +63,7 @@ impl Db {
     /// Matching entries, newest first, at most `limit` (0 = no limit).
     pub fn query_audit(&self, query: &AuditQuery) -> Result<Vec<AuditRow>> {
         let mut sql = String::from(
-            "SELECT id, at, operator, action, object, before_json, after_json FROM audit_log WHERE 1 = 1",
+            "SELECT id, at, operator, action, object, before_json, after_json, origin FROM audit_log WHERE 1 = 1",
         );
         let mut args: Vec<Value> = Vec::new();
         if let Some(action) = &query.action {
@@ -110,6 +114,7 @@ fn audit_row(row: &Row<'_>) -> rusqlite::Result<AuditRow> {
         id: row.get(0)?,
         at: row.get(1)?,
         operator: row.get(2)?,
+        origin: row.get(7)?,
         action: row.get(3)?,
         object: row.get(4)?,
         before_json: row.get(5)?,
@@ -135,6 +140,7 @@ mod tests {
             let entry = NewAuditEntry {
                 at: UnixSeconds::new(at),
                 operator: "alice",
+                origin: Some("cli"),
                 action,
                 object,
                 before_json: None,

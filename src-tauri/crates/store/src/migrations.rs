@@ -75,6 +75,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "users",
         sql: include_str!("../migrations/0011_users.sql"),
     },
+    Migration {
+        version: 12,
+        name: "audit_origin",
+        sql: include_str!("../migrations/0012_audit_origin.sql"),
+    },
 ];
 
 /// The schema version this build writes and understands.

@@ -63,6 +63,7 @@ function toFilter(form: FilterForm): AuditFilter {
 }
 
 const useStyles = makeStyles({
+  origin: { color: tokens.colorNeutralForeground3 },
   toolbar: {
     display: "flex",
     flexWrap: "wrap",
@@ -127,7 +128,10 @@ function AuditRow({ entry }: { entry: AuditEntry }) {
     <Fragment>
       <TableRow data-testid="audit-row" data-entry-id={entry.id}>
         <TableCell className={styles.time}>{formatTime(entry.at)}</TableCell>
-        <TableCell>{entry.operator}</TableCell>
+        <TableCell>
+          {entry.operator}
+          {entry.origin !== undefined && <span className={styles.origin}> · {entry.origin}</span>}
+        </TableCell>
         <TableCell className={styles.action}>{entry.action}</TableCell>
         <TableCell>{entry.object}</TableCell>
         <TableCell>

@@ -52,6 +52,11 @@ pub struct AuditEntry {
     /// RFC 3339.
     pub at: String,
     pub operator: String,
+    /// Where it came from: `desktop`, `browser`, `cli` or `scheduler`;
+    /// absent for entries written before Depot recorded it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub origin: Option<String>,
     pub action: String,
     pub object: String,
     /// JSON text (no secrets), or null.
@@ -109,6 +114,7 @@ impl From<depot_core::AuditPage> for AuditPage {
                     id: e.id.to_string(),
                     at: e.at.rfc3339(),
                     operator: e.operator,
+                    origin: e.origin,
                     action: e.action,
                     object: e.object,
                     before: e.before,

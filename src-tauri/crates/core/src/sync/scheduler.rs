@@ -38,8 +38,13 @@ impl Depot {
 
     /// Runs the scheduler until the process ends: at start, then every minute.
     pub async fn run_scheduler(self: Arc<Self>) {
+        let acting = crate::acting::Acting {
+            name: self.operator.clone(),
+            origin: crate::access::Origin::Scheduler,
+        };
         loop {
-            if let Err(err) = self.run_due_syncs() {
+            let pass = crate::acting::acting_as(acting.clone(), async { self.run_due_syncs() });
+            if let Err(err) = pass.await {
                 tracing::warn!(%err, "sync scheduler pass failed");
             }
             // Serials Apple throttled, kept by an earlier run, once Apple allows.
