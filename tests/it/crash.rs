@@ -288,6 +288,19 @@ async fn killing_a_sync_at_random_points_loses_and_duplicates_nothing() {
             )
             .unwrap();
         assert_eq!(interrupted, 0, "seed {seed}: no run is left 'running'");
+        // The devices the killed fetch added were indexed when the resumed
+        // one completed.
+        assert!(count(&home, "SELECT COUNT(*) FROM device_identifiers") > 0);
+        let workspace = depot_store::Workspace::open(home.path().join("ws")).unwrap();
+        assert_eq!(
+            workspace
+                .connect()
+                .unwrap()
+                .identifier_index_differences()
+                .unwrap(),
+            Vec::<String>::new(),
+            "seed {seed}: the identifier index matches the devices"
+        );
     }
     assert!(
         killed_mid_sync >= SEEDS / 2,

@@ -7,10 +7,10 @@ use std::process::Command;
 use std::sync::Arc;
 
 use depot_core::devices::DeviceQuery;
-use depot_core::sync::SyncRequest;
+use depot_core::sync::{SyncKind, SyncRequest};
 use depot_core::{CoreError, Depot, DepotOptions, FixedClock};
 use depot_domain::{SerialNumber, TokenId};
-use depot_sim::{ErrorBurst, Faults, RunningSim, ServerSpec, Simulator};
+use depot_sim::{ChangeBatch, ErrorBurst, Faults, RunningSim, ServerSpec, Simulator};
 use serde_json::Value;
 
 use crate::support::{TestWorkspace, depot_bin, stderr, stdout};
@@ -137,6 +137,63 @@ async fn a_sync_stores_the_facts_and_search_finds_devices_by_them() {
         .unwrap();
     assert!(search(&depot, &imei[0]).is_empty());
     assert!(search(&depot, &bare).is_empty());
+}
+
+/// The identifier index holds exactly what the devices' identifiers call
+/// for: after the full sync (its new devices indexed in one pass when the
+/// fetch completes) and after a delta that adds, changes and releases
+/// devices (indexed with its pages).
+#[tokio::test]
+async fn the_identifier_index_follows_the_full_sync_and_a_delta() {
+    let (sim, depot, token, _ws) = synced().await;
+    let differences = || {
+        depot
+            .workspace()
+            .connect()
+            .unwrap()
+            .identifier_index_differences()
+            .unwrap()
+    };
+    assert_eq!(differences(), Vec::<String>::new(), "after the full sync");
+
+    let before = sim.serials(SERVER, 0, 10_000).unwrap();
+    sim.apply_changes(
+        SERVER,
+        ChangeBatch {
+            added: 30,
+            modified: 30,
+            released: 30,
+            set_up: 0,
+        },
+    )
+    .unwrap();
+    let delta = depot
+        .sync_token(
+            token,
+            SyncRequest {
+                ignore_pacing: true,
+                ..SyncRequest::manual(false)
+            },
+            &|_| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(delta.kind, SyncKind::Delta);
+    assert_eq!(differences(), Vec::<String>::new(), "after the delta");
+    let added = apple_devices(&sim)
+        .into_iter()
+        .find(|d| {
+            d["imei"].is_array()
+                && !before
+                    .iter()
+                    .any(|s| d["serial_number"].as_str() == Some(s.as_str()))
+        })
+        .expect("the delta adds a phone");
+    let imei = added["imei"][0].as_str().unwrap();
+    assert_eq!(
+        search(&depot, imei),
+        [added["serial_number"].as_str().unwrap()]
+    );
 }
 
 #[tokio::test]

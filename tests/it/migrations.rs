@@ -27,6 +27,7 @@ const SHIPPED: &[(u32, &str, u64)] = &[
     (10, "platforms", 0x1c1de986b7557399),
     (11, "users", 0xaf7c_b918_5226_e720),
     (12, "audit_origin", 0x3b01_857a_9eeb_1510),
+    (13, "identifier_keys", 0x6ba4_5411_4065_3ae9),
 ];
 
 fn fnv1a(text: &str) -> u64 {
@@ -354,4 +355,48 @@ fn profiles_before_platforms_become_ios_and_the_default_stays_the_ios_default() 
             .is_err()
     );
     drop(conn);
+}
+
+/// Migration 13: the identifier index keeps one row per (key, device), its
+/// kind dropped (a key a device had as two kinds stays once), and deleting a
+/// device still removes its rows.
+#[test]
+fn identifier_rows_keep_key_and_device_and_leave_with_the_device() {
+    let mut conn = Connection::open_in_memory().unwrap();
+    apply_pending(&mut conn, &MIGRATIONS[..12]).unwrap();
+    conn.execute_batch(
+        "INSERT INTO tokens (id, server_name, server_uuid, org_name, apple_id, expires_at, created_at)
+             VALUES (1, 'Campus', 'uuid-1', 'Springfield Schools', 'a@b.example', 1900000000, 1700000000);
+         INSERT INTO devices (rowid, token_id, serial, family, imei, wifi_mac, ethernet_mac)
+             VALUES (1, 1, 'C02MAC000001', 'Mac', NULL, 'f0:18:98:aa:bb:cc', 'F0-18-98-AA-BB-CC'),
+                    (2, 1, 'F2LPHONE0001', 'iPhone', '[\"351234567890123\"]', 'f0:18:98:00:00:01', NULL);
+         INSERT INTO device_identifiers (value, device, kind)
+             VALUES ('F01898AABBCC', 1, 'wifi_mac'), ('F01898AABBCC', 1, 'ethernet_mac'),
+                    ('351234567890123', 2, 'imei'), ('F01898000001', 2, 'wifi_mac');",
+    )
+    .unwrap();
+    apply_pending(&mut conn, MIGRATIONS).unwrap();
+    let rows = |conn: &Connection| -> Vec<(String, i64)> {
+        conn.prepare("SELECT value, device FROM device_identifiers ORDER BY 1, 2")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(
+        rows(&conn),
+        [
+            ("351234567890123".to_owned(), 2),
+            ("F01898000001".to_owned(), 2),
+            ("F01898AABBCC".to_owned(), 1),
+        ]
+    );
+    assert!(
+        conn.prepare("SELECT kind FROM device_identifiers").is_err(),
+        "no kind column"
+    );
+    conn.execute("DELETE FROM devices WHERE serial = 'F2LPHONE0001'", [])
+        .unwrap();
+    assert_eq!(rows(&conn), [("F01898AABBCC".to_owned(), 1)]);
 }

@@ -128,6 +128,17 @@ async fn a_full_disk_during_sync_keeps_whole_page_groups_and_the_next_sync_finis
         s.in_depot() == s.at_apple(0, DEVICES as usize),
         "after resuming, the devices equal the simulator's"
     );
+    // The pages that fitted before the disk filled were indexed by the
+    // resumed fetch's completion.
+    assert_eq!(
+        s.depot
+            .workspace()
+            .connect()
+            .unwrap()
+            .identifier_index_differences()
+            .unwrap(),
+        Vec::<String>::new()
+    );
 }
 
 /// An assignment whose run cannot be written ahead: "the disk is full",

@@ -314,6 +314,10 @@ mod tests {
         assert_eq!(search(&db, "357777777777777"), ["1:PHONE00001"]);
         assert_eq!(search(&db, "f0:18:98:11:22:33"), ["1:PHONE00001"]);
         assert_eq!(identifier_rows(&db), 4);
+        assert_eq!(
+            db.identifier_index_differences().unwrap(),
+            Vec::<String>::new()
+        );
         let events = db
             .device_events(t(1), &SerialNumber::parse("PHONE00001").unwrap(), 10)
             .unwrap();
@@ -496,5 +500,193 @@ mod tests {
             plan.contains("SCAN d USING INDEX devices_by_serial"),
             "{plan}"
         );
+    }
+
+    /// Device `i` of a fetch: a phone with two IMEIs, an EID and two MACs;
+    /// every fifth also has an MEID and an Ethernet MAC, every tenth nothing.
+    fn numbered(i: usize, op: DeviceOp) -> DeviceChange {
+        let facts = if i % 10 == 9 {
+            DeviceFacts::default()
+        } else {
+            DeviceFacts {
+                imei: vec![format!("35{i:013}"), format!("36{i:013}")],
+                meid: if i.is_multiple_of(5) {
+                    vec![format!("A1{i:012X}")]
+                } else {
+                    Vec::new()
+                },
+                eid: Some(format!("8904{i:028}")),
+                wifi_mac: Some(format!("f0:18:98:{:02x}:{:02x}:01", i >> 8, i & 255)),
+                bluetooth_mac: Some(format!("F0-18-98-{:02X}-{:02X}-02", i >> 8, i & 255)),
+                ethernet_mac: i
+                    .is_multiple_of(5)
+                    .then(|| format!("f018.98{:02x}.{:02x}03", i >> 8, i & 255)),
+                is_replacement: Some(false),
+                ..DeviceFacts::default()
+            }
+        };
+        change(&format!("FETCH{i:05}"), op, 10, facts)
+    }
+
+    fn numbered_range(range: std::ops::Range<usize>) -> Vec<DeviceChange> {
+        range.map(|i| numbered(i, DeviceOp::Listed)).collect()
+    }
+
+    /// The identifier rows of `token` as (key, serial), sorted.
+    fn index_of(db: &Db, token: i64) -> Vec<(String, String)> {
+        db.conn
+            .prepare(
+                "SELECT i.value, d.serial FROM device_identifiers i
+                   JOIN devices d ON d.rowid = i.device
+                  WHERE d.token_id = ?1 ORDER BY 1, 2",
+            )
+            .unwrap()
+            .query_map([token], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_full_fetch_indexes_the_identifiers_of_its_new_devices_when_it_completes() {
+        let (_ws, db) = workspace();
+        let run = SyncRunId::new(1);
+        db.begin_full_fetch(t(1), run).unwrap();
+        for page in [0..150, 150..300] {
+            let applied = db
+                .apply_fetched_devices(t(1), &numbered_range(page), run, UnixSeconds::new(10))
+                .unwrap();
+            assert_eq!(applied.added, 150);
+        }
+        // The fetch is not complete: its devices are listed, not yet found
+        // by identifier.
+        assert_eq!(identifier_rows(&db), 0);
+        assert_eq!(search(&db, "FETCH00007"), ["1:FETCH00007"]);
+        assert!(search(&db, "350000000000007").is_empty());
+        assert_eq!(
+            db.complete_full_fetch(t(1), run, UnixSeconds::new(20))
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            db.identifier_index_differences().unwrap(),
+            Vec::<String>::new()
+        );
+        // 270 phones: 2 IMEIs, EID, 2 MACs; 60 of them with an MEID and an
+        // Ethernet MAC.
+        assert_eq!(identifier_rows(&db), 270 * 5 + 60 * 2);
+        assert_eq!(search(&db, "350000000000007"), ["1:FETCH00007"]);
+        assert_eq!(search(&db, "f01898000701"), ["1:FETCH00007"]);
+        assert_eq!(
+            search(&db, "f0:18:98:00:2c:02"),
+            ["1:FETCH00044"],
+            "Bluetooth"
+        );
+        assert_eq!(search(&db, "a10000000000c8"), ["1:FETCH00200"], "MEID");
+        assert_eq!(search(&db, "F01898000A03"), ["1:FETCH00010"], "Ethernet");
+        assert!(
+            search(&db, "350000000000009").is_empty(),
+            "no facts, no rows"
+        );
+
+        // The same devices written page by page (a delta) get the same rows.
+        let added: Vec<DeviceChange> = (0..300).map(|i| numbered(i, DeviceOp::Added)).collect();
+        db.apply_device_changes(t(2), &added, None, UnixSeconds::new(30))
+            .unwrap();
+        assert_eq!(index_of(&db, 2), index_of(&db, 1));
+
+        // Re-listed unchanged by the next fetch: nothing written, nothing left
+        // waiting.
+        let again = SyncRunId::new(2);
+        db.begin_full_fetch(t(1), again).unwrap();
+        let applied = db
+            .apply_fetched_devices(t(1), &numbered_range(0..300), again, UnixSeconds::new(40))
+            .unwrap();
+        assert_eq!(applied, crate::sync::Applied::default());
+        assert_eq!(db.setting("identifiers_pending.1").unwrap(), None);
+        db.complete_full_fetch(t(1), again, UnixSeconds::new(40))
+            .unwrap();
+        assert_eq!(identifier_rows(&db), 2 * (270 * 5 + 60 * 2));
+        assert_eq!(
+            db.identifier_index_differences().unwrap(),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn a_fetch_that_resumes_or_starts_over_indexes_what_the_stopped_one_added() {
+        let (_ws, db) = workspace();
+        let first = SyncRunId::new(1);
+        db.begin_full_fetch(t(1), first).unwrap();
+        db.apply_fetched_devices(t(1), &numbered_range(0..100), first, UnixSeconds::new(10))
+            .unwrap();
+        // The process stops here; the next run resumes the same fetch.
+        db.apply_fetched_devices(t(1), &numbered_range(100..200), first, UnixSeconds::new(11))
+            .unwrap();
+        // And stops again; this time the fetch starts over (a new run): the
+        // first pages again, one device with a new Wi-Fi MAC, one deleted
+        // from Depot meanwhile, then the rest.
+        db.delete_devices(t(1), &[SerialNumber::parse("FETCH00150").unwrap()])
+            .unwrap();
+        let second = SyncRunId::new(2);
+        db.begin_full_fetch(t(1), second).unwrap();
+        let mut page = numbered_range(0..100);
+        page[42].record.facts.wifi_mac = Some("f0:18:98:aa:bb:cc".into());
+        db.apply_fetched_devices(t(1), &page, second, UnixSeconds::new(20))
+            .unwrap();
+        // A device that existed changes its rows right away.
+        assert_eq!(search(&db, "f01898aabbcc"), ["1:FETCH00042"]);
+        db.apply_fetched_devices(
+            t(1),
+            &numbered_range(100..250),
+            second,
+            UnixSeconds::new(21),
+        )
+        .unwrap();
+        assert_eq!(
+            db.complete_full_fetch(t(1), second, UnixSeconds::new(30))
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            db.identifier_index_differences().unwrap(),
+            Vec::<String>::new()
+        );
+        assert_eq!(search(&db, "f01898aabbcc"), ["1:FETCH00042"]);
+        assert!(search(&db, "f0:18:98:00:2a:01").is_empty(), "the old MAC");
+        assert_eq!(search(&db, "350000000000150"), ["1:FETCH00150"], "back");
+        assert_eq!(search(&db, "350000000000248"), ["1:FETCH00248"]);
+        assert_eq!(search(&db, "350000000000007"), ["1:FETCH00007"]);
+        assert_eq!(db.setting("identifiers_pending.1").unwrap(), None);
+    }
+
+    #[test]
+    fn devices_synced_before_identifiers_get_their_rows_when_the_next_fetch_completes() {
+        let (_ws, db) = workspace();
+        let old: Vec<DeviceChange> = (0..100)
+            .map(|i| {
+                let mut c = numbered(i, DeviceOp::Listed);
+                c.record.facts = DeviceFacts::default();
+                c
+            })
+            .collect();
+        db.apply_device_changes(t(1), &old, Some(SyncRunId::new(1)), UnixSeconds::new(10))
+            .unwrap();
+        let run = SyncRunId::new(2);
+        db.begin_full_fetch(t(1), run).unwrap();
+        // Their first facts are no change, and their rows wait for the end.
+        let applied = db
+            .apply_fetched_devices(t(1), &numbered_range(0..100), run, UnixSeconds::new(20))
+            .unwrap();
+        assert_eq!(applied, crate::sync::Applied::default());
+        assert_eq!(identifier_rows(&db), 0);
+        db.complete_full_fetch(t(1), run, UnixSeconds::new(30))
+            .unwrap();
+        assert_eq!(identifier_rows(&db), 90 * 5 + 20 * 2);
+        assert_eq!(
+            db.identifier_index_differences().unwrap(),
+            Vec::<String>::new()
+        );
+        assert_eq!(search(&db, "360000000000042"), ["1:FETCH00042"]);
     }
 }

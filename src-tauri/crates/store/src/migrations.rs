@@ -80,6 +80,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "audit_origin",
         sql: include_str!("../migrations/0012_audit_origin.sql"),
     },
+    Migration {
+        version: 13,
+        name: "identifier_keys",
+        sql: include_str!("../migrations/0013_identifier_keys.sql"),
+    },
 ];
 
 /// The schema version this build writes and understands.

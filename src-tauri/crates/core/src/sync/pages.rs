@@ -52,10 +52,45 @@ struct Group {
     now: UnixSeconds,
 }
 
+/// What the writer thread commits, each in one transaction, in order.
+enum Job {
+    Pages(Group),
+    /// The full fetch `fetch` listed every device: what it did not list is
+    /// removed, and the devices it added join the identifier index. On the
+    /// writer's connection, whose page cache holds the index already.
+    CompleteFetch {
+        fetch: SyncRunId,
+        now: UnixSeconds,
+    },
+}
+
 /// Groups read ahead of the one being committed.
 const QUEUED_GROUPS: usize = 1;
 
-type Committer = Writer<Group, (u32, Applied)>;
+type Committer = Writer<Job, (u32, Applied)>;
+
+/// Commits one job.
+fn commit(
+    db: &depot_store::Db,
+    token: TokenId,
+    run: SyncRunId,
+    job: Job,
+) -> Result<(u32, Applied)> {
+    match job {
+        Job::Pages(group) => commit_group(db, token, run, group),
+        Job::CompleteFetch { fetch, now } => {
+            let applied = db.write(|db| -> Result<Applied> {
+                let applied = Applied {
+                    removed: db.complete_full_fetch(token, fetch, now)?,
+                    ..Applied::default()
+                };
+                db.add_to_sync_run(run, 0, applied)?;
+                Ok(applied)
+            })?;
+            Ok((0, applied))
+        }
+    }
+}
 
 /// One transaction: the group's devices, then the cursor that follows them.
 fn commit_group(
@@ -71,7 +106,11 @@ fn commit_group(
     let mut changes = latest_per_serial(group.pages.into_iter().flatten().collect());
     changes.sort_unstable_by(|a, b| a.record.serial.as_str().cmp(b.record.serial.as_str()));
     let applied = db.write(|db| -> Result<Applied> {
-        let total = db.apply_device_changes(token, &changes, group.seen, group.now)?;
+        // A full fetch's new devices join the identifier index when it completes.
+        let total = match group.seen {
+            Some(fetch) => db.apply_fetched_devices(token, &changes, fetch, group.now)?,
+            None => db.apply_device_changes(token, &changes, None, group.now)?,
+        };
         db.set_cursor(token, &group.cursor, group.now)?;
         db.add_to_sync_run(run, page_count, total)?;
         Ok(total)
@@ -114,11 +153,10 @@ impl Depot {
         // groups are written by their own thread while the next pages
         // download.
         let token = row.id;
-        let mut committer: Committer = Writer::start(
-            self.workspace.connect()?,
-            QUEUED_GROUPS,
-            move |db, group| commit_group(db, token, run, group),
-        );
+        let mut committer: Committer =
+            Writer::start(self.workspace.connect()?, QUEUED_GROUPS, move |db, job| {
+                commit(db, token, run, job)
+            });
         let result: Result<bool> = async {
             let id = row.id;
             let secrets = self.token_secrets(id)?;
@@ -173,7 +211,8 @@ impl Depot {
                         match err {
                             AppleError::Cursor(CursorError::Exhausted) if phase == SyncPhase::Fetch => {
                                 // Every device was delivered already (a resumed fetch): finish it.
-                                self.finish_fetch(&db, id, run, fetch_run, control, on_progress)?;
+                                self.finish_fetch(&mut committer, fetch_run, control, on_progress)
+                                    .await?;
                                 phase = SyncPhase::Sync;
                                 continue;
                             }
@@ -234,7 +273,8 @@ impl Depot {
                         .await?;
                     match phase {
                         SyncPhase::Fetch => {
-                            self.finish_fetch(&db, id, run, fetch_run, control, on_progress)?;
+                            self.finish_fetch(&mut committer, fetch_run, control, on_progress)
+                                .await?;
                             phase = SyncPhase::Sync;
                         }
                         _ => return Ok(false),
@@ -280,37 +320,32 @@ impl Depot {
             now: self.clock.now(),
         };
         committer
-            .submit(group, &mut committed(control, on_progress))
+            .submit(Job::Pages(group), &mut committed(control, on_progress))
             .await
     }
 
-    fn finish_fetch(
+    /// Completes the full fetch `fetch` (see [`Job::CompleteFetch`]) once
+    /// every group before it is committed.
+    async fn finish_fetch(
         &self,
-        db: &depot_store::Db,
-        id: TokenId,
-        run: SyncRunId,
-        fetch_run: SyncRunId,
+        committer: &mut Committer,
+        fetch: SyncRunId,
         control: &SyncControl,
         on_progress: &(dyn Fn(&SyncProgress) + Send + Sync),
     ) -> Result<()> {
         control.update(|p| p.phase = SyncPhase::Finishing);
-        let now = self.clock.now();
-        let removed = db.write(|db| -> Result<u64> {
-            let removed = db.complete_full_fetch(id, fetch_run, now)?;
-            db.add_to_sync_run(
-                run,
-                0,
-                Applied {
-                    removed,
-                    ..Applied::default()
-                },
-            )?;
-            Ok(removed)
-        })?;
-        control.update(|p| {
-            p.removed += removed;
-            p.phase = SyncPhase::Sync;
-        });
+        let job = Job::CompleteFetch {
+            fetch,
+            now: self.clock.now(),
+        };
+        committer
+            .submit(job, &mut committed(control, on_progress))
+            .await?;
+        // Its removals are counted as it commits.
+        committer
+            .drain(&mut committed(control, on_progress))
+            .await?;
+        control.update(|p| p.phase = SyncPhase::Sync);
         on_progress(&control.progress());
         Ok(())
     }

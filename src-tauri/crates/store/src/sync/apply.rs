@@ -1,5 +1,6 @@
 //! Writing one page of Apple's device records: the upsert of each device,
-//! its sync events, the search vocabulary and the identifier index.
+//! its sync events, the search vocabulary and the identifier index (see
+//! `identifiers.rs` for when a full fetch writes the latter).
 
 use depot_domain::device::identifier_key;
 use depot_domain::{
@@ -44,7 +45,17 @@ struct StoredFacts {
 
 /// A list column: its JSON text, `None` for an empty list.
 fn json_list(list: &[String]) -> Option<String> {
-    (!list.is_empty()).then(|| serde_json::Value::from(list).to_string())
+    // Strings always serialize; no JSON value tree is built on the way.
+    (!list.is_empty()).then(|| serde_json::to_string(list).unwrap_or_default())
+}
+
+/// When devices without identifier search rows yet get them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IdentifierRows {
+    /// With the page.
+    Now,
+    /// When the full fetch completes (see `identifiers.rs`).
+    AtFetchEnd,
 }
 
 impl StoredFacts {
@@ -227,6 +238,32 @@ impl Db {
         seen_run: Option<SyncRunId>,
         now: UnixSeconds,
     ) -> Result<Applied> {
+        self.apply_page(token, changes, seen_run, IdentifierRows::Now, now)
+    }
+
+    /// A page of the full fetch `run`, as [`Self::apply_device_changes`]
+    /// applies it, except that devices without identifier search rows yet
+    /// (new ones, and ones stored before Depot kept identifiers) get them when
+    /// [`Self::complete_full_fetch`] completes the fetch: all at once, in key
+    /// order.
+    pub fn apply_fetched_devices(
+        &self,
+        token: TokenId,
+        changes: &[DeviceChange],
+        run: SyncRunId,
+        now: UnixSeconds,
+    ) -> Result<Applied> {
+        self.apply_page(token, changes, Some(run), IdentifierRows::AtFetchEnd, now)
+    }
+
+    fn apply_page(
+        &self,
+        token: TokenId,
+        changes: &[DeviceChange],
+        seen_run: Option<SyncRunId>,
+        identifier_rows: IdentifierRows,
+        now: UnixSeconds,
+    ) -> Result<Applied> {
         // New devices join the search index in one statement at the end (see
         // migration 0005): the insert trigger stands aside meanwhile, and is
         // back whatever happens.
@@ -234,7 +271,7 @@ impl Db {
             "INSERT OR REPLACE INTO settings (key, value) VALUES ('search_deferred', '1')",
             [],
         )?;
-        let applied = self.apply_changes_deferred(token, changes, seen_run, now);
+        let applied = self.apply_changes_deferred(token, changes, seen_run, identifier_rows, now);
         let restored = self
             .conn
             .execute("DELETE FROM settings WHERE key = 'search_deferred'", []);
@@ -248,6 +285,7 @@ impl Db {
         token: TokenId,
         changes: &[DeviceChange],
         seen_run: Option<SyncRunId>,
+        identifier_rows: IdentifierRows,
         now: UnixSeconds,
     ) -> Result<Applied> {
         let mut applied = Applied::default();
@@ -304,7 +342,14 @@ impl Db {
         let mut forget_identifier = self
             .conn
             .prepare_cached("DELETE FROM device_identifiers WHERE value = ?1 AND device = ?2")?;
-        let mut identifiers: Vec<(String, i64, &'static str)> = Vec::new();
+        let mut identifiers: Vec<(String, i64)> = Vec::new();
+        // The devices with keys in `identifiers`.
+        let mut keyed: std::collections::HashSet<i64> = std::collections::HashSet::new();
+        // In a full fetch, a device without rows yet (new, or stored without
+        // identifiers: synced before Depot kept them) gets them at its end;
+        // the lowest rowid among those of this page.
+        let wait = identifier_rows == IdentifierRows::AtFetchEnd;
+        let mut waiting: Option<i64> = None;
         for change in changes {
             let serial = change.record.serial.as_str();
             let before: Option<Stored> = existing
@@ -423,21 +468,38 @@ impl Db {
                             let rowid = self.conn.last_insert_rowid();
                             inserted.push(rowid);
                             new_records.push(r);
-                            Some(rowid)
+                            if wait {
+                                waiting = Some(waiting.map_or(rowid, |w| w.min(rowid)));
+                                None
+                            } else {
+                                Some(rowid)
+                            }
                         }
                         Some(stored) if !stored.facts.same_identifiers(&r.facts) => {
-                            for key in stored.facts.identifier_keys() {
-                                forget_identifier.execute(params![key, stored.rowid])?;
+                            let old_keys = stored.facts.identifier_keys();
+                            if wait && old_keys.is_empty() {
+                                let rowid = stored.rowid;
+                                waiting = Some(waiting.map_or(rowid, |w| w.min(rowid)));
+                                None
+                            } else {
+                                for key in old_keys {
+                                    forget_identifier.execute(params![key, stored.rowid])?;
+                                }
+                                // Not yet written, if the same call listed it
+                                // before (only a caller that did not reduce
+                                // the page to one record per serial does).
+                                if keyed.contains(&stored.rowid) {
+                                    identifiers.retain(|(_, device)| *device != stored.rowid);
+                                }
+                                Some(stored.rowid)
                             }
-                            // Not yet written, if the same call listed it before.
-                            identifiers.retain(|(_, device, _)| *device != stored.rowid);
-                            Some(stored.rowid)
                         }
                         Some(_) => None,
                     };
                     if let Some(rowid) = rowid {
-                        for (kind, key) in r.facts.identifier_keys() {
-                            identifiers.push((key, rowid, kind.as_str()));
+                        keyed.insert(rowid);
+                        for (_, key) in r.facts.identifier_keys() {
+                            identifiers.push((key, rowid));
                         }
                     }
                     match &before {
@@ -473,14 +535,15 @@ impl Db {
                 }
             }
         }
-        if !identifiers.is_empty() {
-            identifiers.sort_unstable();
-            let mut add = self.conn.prepare_cached(
-                "INSERT OR IGNORE INTO device_identifiers (value, device, kind) VALUES (?1, ?2, ?3)",
-            )?;
-            for (key, rowid, kind) in &identifiers {
-                add.execute(params![key, rowid, kind])?;
-            }
+        identifiers.sort_unstable();
+        identifiers.dedup();
+        self.add_identifier_rows(
+            identifiers
+                .iter()
+                .map(|(key, rowid)| (key.as_str(), *rowid)),
+        )?;
+        if let Some(first) = waiting {
+            self.defer_identifier_rows(token, first)?;
         }
         if !inserted.is_empty() {
             // The distinct values of the new devices (a handful per group).

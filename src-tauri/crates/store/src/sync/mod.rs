@@ -9,6 +9,7 @@ pub use depot_domain::records::{DeviceEventRow, SyncRunRow};
 use crate::{Db, Result};
 
 mod apply;
+mod identifiers;
 
 /// Runs kept per token (SYN-6).
 pub const SYNC_HISTORY_KEPT: i64 = 50;
@@ -106,7 +107,8 @@ impl Db {
     }
 
     /// The full fetch finished: devices it did not list are marked removed,
-    /// and the state moves to delta sync. Returns how many were removed.
+    /// the devices it added get their identifier search rows, and the state
+    /// moves to delta sync. Returns how many were removed.
     pub fn complete_full_fetch(
         &self,
         token: TokenId,
@@ -125,6 +127,7 @@ impl Db {
              WHERE token_id = ?1 AND removed_at IS NULL AND (seen_run IS NULL OR seen_run <> ?2)",
             params![token.get(), run, now],
         )?;
+        self.index_pending_identifiers(token)?;
         self.conn.execute(
             "UPDATE sync_state SET phase = 'sync', fetch_run = NULL, last_full_at = ?2 WHERE token_id = ?1",
             params![token.get(), now],
