@@ -36,6 +36,10 @@ pub struct ServeArgs {
     /// when a client connects the first time).
     #[arg(long)]
     self_signed: bool,
+    /// The built web UI to serve at `/` (`ui/dist`). Default: this build's
+    /// checkout's `ui/dist`, else /usr/share/depot/ui, when it holds a built UI.
+    #[arg(long, value_name = "DIR", env = "DEPOT_UI_DIR")]
+    ui_dir: Option<PathBuf>,
     /// Check the configuration and the workspace, then exit.
     #[arg(long)]
     check: bool,
@@ -80,6 +84,11 @@ pub async fn run(depot: Arc<Depot>, args: ServeArgs) -> Result<()> {
     {
         bail!("--public-url '{url}' is not an http(s) URL");
     }
+    let ui_dir = depot_server::ui::locate(args.ui_dir.as_deref()).map_err(anyhow::Error::msg)?;
+    let ui_line = match &ui_dir {
+        Some(dir) => format!("Web UI: {}", dir.display()),
+        None => "Web UI: none built (cd ui && npm ci && npm run build, or --ui-dir DIR); the API works without it".to_owned(),
+    };
     let owner = Actor::owner(depot.operator().to_owned(), Origin::Cli);
     let users = depot
         .users(&owner)
@@ -97,6 +106,7 @@ pub async fn run(depot: Arc<Depot>, args: ServeArgs) -> Result<()> {
             println!("TLS certificate SHA-256: {}", tls.fingerprint);
         }
         println!("Users: {} ({admins} enabled administrator(s))", users.len());
+        println!("{ui_line}");
         if admins == 0 {
             println!(
                 "No administrator yet: add one with `depot users add NAME --role administrator --password-stdin`."
@@ -114,6 +124,7 @@ pub async fn run(depot: Arc<Depot>, args: ServeArgs) -> Result<()> {
     if let Some(url) = &args.public_url {
         println!("People reach it at {url}");
     }
+    println!("{ui_line}");
     if admins == 0 {
         eprintln!(
             "depot: no administrator can sign in yet: add one with `depot users add NAME --role administrator --password-stdin`"
@@ -126,6 +137,7 @@ pub async fn run(depot: Arc<Depot>, args: ServeArgs) -> Result<()> {
             tls,
             depot_server::ServeOptions {
                 plain_http_on_loopback: false,
+                ui_dir,
             },
             shutdown_signal(),
         )
@@ -138,6 +150,7 @@ pub async fn run(depot: Arc<Depot>, args: ServeArgs) -> Result<()> {
                 tokio::net::TcpListener::from_std(listener)?,
                 depot_server::ServeOptions {
                     plain_http_on_loopback: true,
+                    ui_dir,
                 },
                 shutdown_signal(),
             )

@@ -16,14 +16,17 @@
 //!   `X-Depot-Request: 1` (a page on another site cannot set it: CSRF).
 //! - `GET /api/v1/events`: the core's change events as server-sent events.
 //! - `GET /healthz` (the process answers), `GET /readyz` (the workspace opens).
+//! - Everything else: the web UI (`ui/dist`, see [`ui`]), with the browser
+//!   security headers on every answer.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -38,6 +41,9 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
 pub mod tls;
+pub mod ui;
+#[cfg(test)]
+mod web_tests;
 
 /// A session ends after this long without a request…
 pub const IDLE_TIMEOUT_SECS: i64 = 60 * 60;
@@ -59,6 +65,9 @@ pub struct ServeOptions {
     /// Plain HTTP on loopback: cookies are not marked `Secure` (a browser
     /// would not send them back over `http://`).
     pub plain_http_on_loopback: bool,
+    /// The built web UI (`ui/dist`, see [`ui::locate`]), served at `/`.
+    /// `None`: `/` says how to build it; the API works all the same.
+    pub ui_dir: Option<PathBuf>,
 }
 
 struct Session {
@@ -102,7 +111,9 @@ pub fn router(depot: Arc<Depot>, options: ServeOptions) -> Router {
         )
         .route("/api/v1/rpc", post(rpc))
         .route("/api/v1/events", get(events))
+        .fallback(web_ui)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(ui::security_headers))
         .with_state(state)
 }
 
@@ -213,6 +224,10 @@ impl IntoResponse for Failure {
 
 fn unauthenticated(message: &str) -> Failure {
     Failure(ApiError::new(ErrorCode::Unauthenticated, message))
+}
+
+async fn web_ui(State(state): State<Shared>, method: Method, uri: Uri) -> Response {
+    ui::serve_ui(state.options.ui_dir.as_deref(), &method, uri.path()).await
 }
 
 async fn healthz() -> &'static str {
@@ -484,9 +499,12 @@ async fn events(
     headers: HeaderMap,
 ) -> Result<Sse<impl tokio_stream::Stream<Item = Result<Event, std::convert::Infallible>>>, Failure>
 {
-    state.actor(&headers, false).await?;
-    let changes = BroadcastStream::new(state.depot.subscribe_changes()).filter_map(|change| {
+    let actor = state.actor(&headers, false).await?;
+    let depot = Arc::clone(&state.depot);
+    let changes = BroadcastStream::new(state.depot.subscribe_changes()).filter_map(move |change| {
         let event = match change {
+            // Only changes of tokens in the listener's scope (decided in core).
+            Ok(change) if !depot.change_visible_to(&actor, &change) => return None,
             Ok(change) => {
                 let dto = depot_api::dto::ChangeEvent::from(change);
                 Event::default()
