@@ -11,7 +11,8 @@
 //! - `POST /api/v1/session` `{"username", "password"}`: signs in; answers a
 //!   bearer token (desktop, scripts) and sets an HttpOnly, SameSite=Strict
 //!   cookie (browsers; `Secure` unless served on loopback over plain HTTP).
-//!   `DELETE /api/v1/session` signs out. `GET /api/v1/session`: who am I.
+//!   `DELETE /api/v1/session` signs out. `GET /api/v1/session`: who am I,
+//!   with the actions the role allows.
 //! - `POST /api/v1/rpc`: a command. A cookie session must send
 //!   `X-Depot-Request: 1` (a page on another site cannot set it: CSRF).
 //! - `GET /api/v1/events`: the core's change events as server-sent events.
@@ -34,6 +35,7 @@ use axum::{Json, Router};
 use depot_api::{ApiError, ErrorCode};
 use depot_core::Depot;
 use depot_core::access::{Actor, Origin};
+use depot_domain::access::Action;
 use depot_domain::{SecretString, UnixSeconds};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -465,6 +467,13 @@ async fn whoami(State(state): State<Shared>, headers: HeaderMap) -> Result<Json<
         "name": actor.name,
         "role": actor.role().as_str(),
         "scopeTags": member.map(|m| m.scope_tags.clone()).unwrap_or_default(),
+        // What the role may do (the role table in `domain::access`), so the
+        // UI can leave out what would be refused; the server still decides.
+        "actions": Action::ALL
+            .into_iter()
+            .filter(|action| actor.role().allows(*action))
+            .map(Action::as_str)
+            .collect::<Vec<_>>(),
     })))
 }
 

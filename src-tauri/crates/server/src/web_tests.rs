@@ -5,7 +5,10 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use depot_core::access::{Actor, Origin};
 use depot_core::{Depot, DepotOptions, FixedClock};
+use depot_domain::SecretString;
+use depot_domain::access::Role;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::{ServeOptions, router};
@@ -44,6 +47,11 @@ async fn start(ui_dir: Option<&Path>) -> SocketAddr {
         1_800_000_000,
     ))))
     .unwrap();
+    let owner = Actor::owner("test", Origin::Cli);
+    let password = SecretString::new("a long enough secret".to_owned());
+    depot
+        .add_user(&owner, "rita", Role::ReadOnly, &[], Some(&password))
+        .unwrap();
     let app = router(
         Arc::new(depot),
         ServeOptions {
@@ -78,9 +86,14 @@ impl Answer {
 /// One request written byte for byte: the path reaches the server exactly as
 /// given (an HTTP client library would normalise `..` away).
 async fn raw(addr: SocketAddr, method: &str, path: &str) -> Answer {
+    raw_with(addr, method, path, "", "").await
+}
+
+async fn raw_with(addr: SocketAddr, method: &str, path: &str, headers: &str, body: &str) -> Answer {
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{headers}Content-Length: {}\r\n\r\n{body}",
+        body.len()
     );
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut bytes = Vec::new();
@@ -222,4 +235,36 @@ async fn without_a_ui_folder_the_root_says_how_to_build_it_and_the_api_works() {
     assert!(root.body.contains("--ui-dir"), "{}", root.body);
     assert_eq!(raw(addr, "GET", "/healthz").await.status, 200);
     assert_eq!(raw(addr, "GET", "/api/v1/session").await.status, 401);
+}
+
+#[tokio::test]
+async fn who_am_i_names_the_actions_the_role_allows() {
+    let addr = start(None).await;
+    let signed_in = raw_with(
+        addr,
+        "POST",
+        "/api/v1/session",
+        "Content-Type: application/json\r\n",
+        r#"{"username":"rita","password":"a long enough secret"}"#,
+    )
+    .await;
+    assert_eq!(signed_in.status, 200, "{}", signed_in.body);
+    let cookie = signed_in
+        .header("set-cookie")
+        .and_then(|c| c.split(';').next())
+        .unwrap()
+        .to_owned();
+    let me = raw_with(
+        addr,
+        "GET",
+        "/api/v1/session",
+        &format!("Cookie: {cookie}\r\n"),
+        "",
+    )
+    .await;
+    assert_eq!(me.status, 200, "{}", me.body);
+    let me: serde_json::Value = serde_json::from_str(&me.body).unwrap();
+    assert_eq!(me["name"], "rita");
+    assert_eq!(me["role"], "read-only");
+    assert_eq!(me["actions"], serde_json::json!(["read", "export"]));
 }
