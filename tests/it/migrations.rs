@@ -28,6 +28,7 @@ const SHIPPED: &[(u32, &str, u64)] = &[
     (11, "users", 0xaf7c_b918_5226_e720),
     (12, "audit_origin", 0x3b01_857a_9eeb_1510),
     (13, "identifier_keys", 0x6ba4_5411_4065_3ae9),
+    (14, "audit_token", 0x42f2_2e57_3a36_27a8),
 ];
 
 fn fnv1a(text: &str) -> u64 {

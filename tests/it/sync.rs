@@ -392,7 +392,7 @@ async fn one_sync_per_token_and_the_budget_cancels_cleanly() {
     let control = s.depot.start_sync(s.token, exempt()).unwrap();
     let err = s.sync(exempt()).await.unwrap_err();
     assert!(matches!(err, CoreError::SyncRunning { .. }), "{err:?}");
-    assert!(s.depot.cancel_sync(s.token));
+    assert!(s.depot.cancel_sync(s.token).unwrap());
     while s.depot.sync_progress(s.token).is_some() {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }

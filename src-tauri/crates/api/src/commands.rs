@@ -201,6 +201,11 @@ pub async fn dispatch_as(
         depot_core::access::Acting {
             name: actor.name.clone(),
             origin: actor.origin,
+            scope_tags: actor
+                .member
+                .as_ref()
+                .map(|m| m.scope_tags.clone())
+                .unwrap_or_default(),
         },
         run_command(depot, actor, command, payload),
     )
@@ -441,7 +446,7 @@ fn sync_start(depot: Arc<Depot>, req: SyncStartRequest) -> Result<SyncStarted, A
 }
 
 fn sync_cancel(depot: Arc<Depot>, req: TokenRef) -> Result<Empty, ApiError> {
-    depot.cancel_sync(token_id(&req.id)?);
+    depot.cancel_sync(token_id(&req.id)?)?;
     Ok(Empty {})
 }
 
@@ -473,5 +478,7 @@ fn audit_export(depot: Arc<Depot>, req: AuditExportRequest) -> Result<AuditExpor
     Ok(AuditExport { rows, csv })
 }
 
+#[cfg(test)]
+mod scope_tests;
 #[cfg(test)]
 mod tests;

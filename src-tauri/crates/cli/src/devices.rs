@@ -119,6 +119,7 @@ impl Filter {
             families: self.families.clone(),
             models: self.models.clone(),
             scope_tag: self.scope_tag.clone(),
+            within: None,
             enrollment_profile_name: None,
             last_result: self.result.clone(),
             serial_prefix: self.serial_prefix.clone(),

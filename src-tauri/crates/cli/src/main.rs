@@ -161,10 +161,9 @@ async fn run(cli: Cli) -> Result<()> {
         // Each request records its own person and origin.
         return serve::run(depot, args).await;
     }
-    let acting = depot_core::access::Acting {
-        name: depot.operator().to_owned(),
-        origin: depot_core::access::Origin::Cli,
-    };
+    // The CLI on the workspace itself acts as its owner: every token.
+    let acting =
+        depot_core::access::Acting::unlimited(depot.operator(), depot_core::access::Origin::Cli);
     depot_core::access::acting_as(acting, run_on(depot, cli)).await
 }
 

@@ -13,6 +13,20 @@ use crate::Depot;
 pub struct Acting {
     pub name: String,
     pub origin: Origin,
+    /// The acting account's scope tags (empty: every token), applied by
+    /// `scope`.
+    pub scope_tags: Vec<String>,
+}
+
+impl Acting {
+    /// The workspace's owner or the scheduler: every token.
+    pub fn unlimited(name: impl Into<String>, origin: Origin) -> Self {
+        Self {
+            name: name.into(),
+            origin,
+            scope_tags: Vec::new(),
+        }
+    }
 }
 
 tokio::task_local! {

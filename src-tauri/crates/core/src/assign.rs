@@ -292,6 +292,7 @@ impl Depot {
                         AssignmentKind::Remove => "assignment.remove_start",
                     },
                     object,
+                    token: Some(request.token),
                     before: None,
                     after: Some(json!({
                         "run": run,
@@ -395,6 +396,7 @@ impl Depot {
                         AssignmentKind::Remove => "assignment.remove_finish",
                     },
                     object: token_object(token, &token_row.server_name),
+                    token: Some(token),
                     before: None,
                     after: Some(json!({
                         "run": run,
@@ -460,6 +462,7 @@ impl Depot {
             AuditEvent {
                 action: "assignment.throttled_kept",
                 object: token_object(row.token_id, &token.server_name),
+                token: Some(row.token_id),
                 before: None,
                 after: Some(json!({
                     "run": row.id,
@@ -571,20 +574,22 @@ impl Depot {
 
     /// Asks a running assignment of this process to stop after its current
     /// batch. False when the run is not running here.
-    pub fn cancel_assignment(&self, run: RunId) -> bool {
+    pub fn cancel_assignment(&self, run: RunId) -> Result<bool> {
+        self.run_in_scope(run)?;
         let Ok(runs) = self.assignments.runs.lock() else {
-            return false;
+            return Ok(false);
         };
-        match runs.values().find(|(id, _)| *id == run) {
+        Ok(match runs.values().find(|(id, _)| *id == run) {
             Some((_, flag)) => {
                 flag.store(true, Ordering::SeqCst);
                 true
             }
             None => false,
-        }
+        })
     }
 
     pub fn assignment_summary(&self, run: RunId) -> Result<AssignmentSummary> {
+        self.run_in_scope(run)?;
         Ok(AssignmentSummary::of(
             self.assignment_row(run)?,
             self.clock.now(),
@@ -593,19 +598,36 @@ impl Depot {
 
     /// Per-serial results of a run, in batch order.
     pub fn assignment_results(&self, run: RunId) -> Result<Vec<AssignmentResultRow>> {
+        self.run_in_scope(run)?;
         Ok(self.workspace.connect()?.assignment_results(run)?)
     }
 
-    /// The latest runs, newest first.
+    /// The latest runs the acting person may see (`scope`), newest first.
     pub fn assignment_history(
         &self,
         token: Option<TokenId>,
         limit: u32,
     ) -> Result<Vec<AssignmentSummary>> {
         let db = self.workspace.connect()?;
+        if let Some(token) = token {
+            self.token_row(&db, token)?;
+        }
+        let scope = self.scope()?;
+        let limit = limit.clamp(1, 200);
+        // A limited account's runs are looked for among more of the latest.
+        let looked_at = if scope == crate::scope::Scope::All {
+            limit
+        } else {
+            limit * 10
+        };
         let mut out = Vec::new();
-        for id in db.assignment_runs(token, limit.clamp(1, 200))? {
-            if let Some(row) = db.assignment_run(id)? {
+        for id in db.assignment_runs(token, looked_at)? {
+            if out.len() == limit as usize {
+                break;
+            }
+            if let Some(row) = db.assignment_run(id)?
+                && scope.contains(row.token_id)
+            {
                 out.push(AssignmentSummary::of(row, self.clock.now()));
             }
         }

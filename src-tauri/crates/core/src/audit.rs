@@ -2,7 +2,7 @@
 //! its own transaction, so an entry exists exactly when the change does.
 
 use depot_domain::time::parse_rfc3339;
-use depot_domain::{ProfileId, UnixSeconds};
+use depot_domain::{ProfileId, TokenId, UnixSeconds};
 use depot_store::Db;
 use depot_store::audit::{AuditQuery, AuditRow, NewAuditEntry};
 
@@ -12,6 +12,9 @@ use crate::{CoreError, Depot, Result};
 pub(crate) struct AuditEvent {
     pub action: &'static str,
     pub object: String,
+    /// The token the entry concerns (`None`: the workspace as a whole):
+    /// accounts limited by scope tags see only their tokens' entries.
+    pub token: Option<TokenId>,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
 }
@@ -63,6 +66,7 @@ impl Depot {
             origin: acting.as_ref().map(|a| a.origin.as_str()),
             action: event.action,
             object: &event.object,
+            token: event.token,
             before_json: before.as_deref(),
             after_json: after.as_deref(),
         })?;
@@ -76,7 +80,7 @@ impl Depot {
         limit: u32,
     ) -> Result<AuditPage> {
         let limit = limit.clamp(1, MAX_AUDIT_PAGE);
-        let mut query = to_query(filter)?;
+        let mut query = self.scoped_audit_query(filter)?;
         query.before_id = before;
         query.limit = limit + 1;
         let db = self.workspace.connect()?;
@@ -97,7 +101,10 @@ impl Depot {
 
     /// Every matching entry as CSV (oldest last, like the list), and the row count.
     pub fn audit_csv(&self, filter: &AuditFilter) -> Result<(String, u64)> {
-        let rows = self.workspace.connect()?.query_audit(&to_query(filter)?)?;
+        let rows = self
+            .workspace
+            .connect()?
+            .query_audit(&self.scoped_audit_query(filter)?)?;
         let mut csv = String::from("time,operator,action,object,before,after\r\n");
         for row in &rows {
             let cells = [
@@ -113,6 +120,17 @@ impl Depot {
             csv.push_str("\r\n");
         }
         Ok((csv, rows.len() as u64))
+    }
+}
+
+impl Depot {
+    /// `filter` as a query, narrowed to the entries of the tokens the acting
+    /// person sees (`scope`): an account limited by tags sees neither other
+    /// tokens' entries nor the workspace-wide ones.
+    fn scoped_audit_query(&self, filter: &AuditFilter) -> Result<AuditQuery> {
+        let mut query = to_query(filter)?;
+        query.tokens = self.scope()?.tokens();
+        Ok(query)
     }
 }
 
@@ -159,6 +177,7 @@ fn to_query(filter: &AuditFilter) -> Result<AuditQuery> {
         from: date("from", &filter.from, false)?,
         to: date("to", &filter.to, true)?,
         before_id: None,
+        tokens: None,
         limit: 0,
     })
 }

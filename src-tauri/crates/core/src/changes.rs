@@ -21,6 +21,18 @@ pub enum Change {
     AssignmentFinished { token: TokenId, run: RunId },
 }
 
+impl Change {
+    /// The token the change is about.
+    pub fn token(&self) -> TokenId {
+        match *self {
+            Change::SyncProgress { token }
+            | Change::SyncFinished { token }
+            | Change::AssignmentProgress { token, .. }
+            | Change::AssignmentFinished { token, .. } => token,
+        }
+    }
+}
+
 /// Changes not yet read by a slow listener; older ones are dropped for it.
 const BUFFERED: usize = 256;
 

@@ -190,6 +190,7 @@ impl Depot {
             });
         }
         let after = cursor.map(decode_cursor).transpose()?;
+        let query = &self.scoped_query(query)?;
         let db = self.workspace.connect()?;
         let mut rows = db.query_devices(query, after.as_ref(), limit + 1)?;
         let more = rows.len() > limit as usize;
@@ -204,11 +205,13 @@ impl Depot {
     }
 
     pub fn count_devices(&self, query: &DeviceQuery) -> Result<u64> {
-        Ok(self.workspace.connect()?.count_devices(query)?)
+        let query = self.scoped_query(query)?;
+        Ok(self.workspace.connect()?.count_devices(&query)?)
     }
 
     pub fn device_facets(&self, query: &DeviceQuery) -> Result<DeviceFacets> {
-        Ok(self.workspace.connect()?.device_facets(query)?)
+        let query = self.scoped_query(query)?;
+        Ok(self.workspace.connect()?.device_facets(&query)?)
     }
 
     /// DEV-6: the serial on every token that lists it, its profile history and
@@ -219,7 +222,11 @@ impl Depot {
             message: e.to_string(),
         })?;
         let db = self.workspace.connect()?;
-        let rows = db.devices_by_serial(&serial)?;
+        let scope = self.scope()?;
+        let mut rows = db.devices_by_serial(&serial)?;
+        // Records on tokens outside the acting person's scope are not theirs
+        // to see (nor that they exist).
+        rows.retain(|r| scope.contains(r.token_id));
         if rows.is_empty() {
             return Err(CoreError::NotFound(format!("device {serial}")));
         }
@@ -256,7 +263,10 @@ impl Depot {
                 replacement,
             });
         }
-        let history = db.serial_assignments(&serial)?;
+        let mut history = db.serial_assignments(&serial)?;
+        if scope != crate::scope::Scope::All {
+            history.retain(|entry| self.run_in_scope(entry.run_id).is_ok());
+        }
         let mut profile_names = HashMap::new();
         for entry in &history {
             if let Some(id) = entry.profile_id
@@ -284,6 +294,7 @@ impl Depot {
             field: "serial",
             message: e.to_string(),
         })?;
+        self.in_scope(token)?;
         let row = {
             let db = self.workspace.connect()?;
             if db.device(token, &serial)?.is_none() {
@@ -321,6 +332,7 @@ impl Depot {
 
     /// DEV-7: the filtered list as CSV, streamed into `out`. Returns the row count.
     pub fn export_devices_csv(&self, query: &DeviceQuery, out: &mut dyn Write) -> Result<u64> {
+        let query = &self.scoped_query(query)?;
         let db = self.workspace.connect()?;
         let io = |e: std::io::Error| CoreError::File {
             path: "device export".into(),
@@ -344,6 +356,7 @@ impl Depot {
     /// The token each serial belongs to: the one that lists it, else the one
     /// that last did. Serials Depot has never seen are absent.
     pub fn tokens_of_serials(&self, serials: &[String]) -> Result<HashMap<String, TokenId>> {
+        let scope = self.scope()?;
         let db = self.workspace.connect()?;
         let mut out = HashMap::with_capacity(serials.len());
         for serial in serials {
@@ -354,8 +367,9 @@ impl Depot {
             let rows = db.devices_by_serial(&parsed)?;
             let chosen = rows
                 .iter()
+                .filter(|r| scope.contains(r.token_id))
                 .find(|r| r.removed_at.is_none())
-                .or_else(|| rows.first());
+                .or_else(|| rows.iter().find(|r| scope.contains(r.token_id)));
             if let Some(row) = chosen {
                 out.insert(serial.clone(), row.token_id);
             }
@@ -365,6 +379,7 @@ impl Depot {
 
     /// Every serial matching `query`, in its order ("select all N matching").
     pub fn matching_serials(&self, query: &DeviceQuery) -> Result<Vec<SerialNumber>> {
+        let query = &self.scoped_query(query)?;
         let mut serials = Vec::new();
         self.workspace
             .connect()?
@@ -406,6 +421,10 @@ impl Depot {
         bad_rows: Vec<BadRow>,
         duplicates: usize,
     ) -> Result<AssignmentPreview> {
+        self.in_scope(token)?;
+        if let Some(profile) = profile {
+            self.profile_in_scope(profile)?;
+        }
         let db = self.workspace.connect()?;
         self.token_row(&db, token)?;
         let target = match profile {
@@ -528,6 +547,7 @@ impl Depot {
     /// DEV-5: removes devices from Depot (not from Apple: a device Apple still
     /// assigns to the server comes back with the next full sync).
     pub fn delete_devices(&self, token: TokenId, serials: &[SerialNumber]) -> Result<u64> {
+        self.in_scope(token)?;
         self.workspace.write(|db| {
             let row = self.token_row(db, token)?;
             let removed = db.delete_devices(token, serials)?;
@@ -536,6 +556,7 @@ impl Depot {
                 AuditEvent {
                     action: "devices.delete",
                     object: token_object(token, &row.server_name),
+                    token: Some(token),
                     before: Some(json!({ "serials": serials.len() })),
                     after: Some(json!({ "deleted": removed })),
                 },

@@ -108,11 +108,9 @@ pub enum CoreError {
         action: depot_domain::access::Action,
     },
 
-    /// A member limited by scope tags: not served until tags are applied.
-    #[error(
-        "this account is limited by scope tags, which this version of Depot does not apply yet; an administrator can remove the tags (depot users set-scope NAME) to give access to every token"
-    )]
-    ScopeNotEnforcedYet,
+    /// A change an account limited by scope tags may not make (see `scope`).
+    #[error("{0}")]
+    OutsideScope(String),
 
     /// A sign-in was refused: unknown name, wrong password or a disabled
     /// account (the message does not say which).

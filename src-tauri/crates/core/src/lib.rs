@@ -19,6 +19,7 @@ mod handoff;
 pub mod location;
 mod locks;
 pub mod profiles;
+pub mod scope;
 mod stored;
 pub mod sync;
 mod tokens;

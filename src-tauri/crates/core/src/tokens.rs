@@ -179,9 +179,14 @@ impl Depot {
     // ----- reading -------------------------------------------------------
 
     /// Every token with its status as of the injected clock's "now".
+    /// Those the acting person may see (`scope`).
     pub fn list_tokens(&self) -> Result<Vec<TokenOverview>> {
         let rows = self.workspace.connect()?.list_tokens()?;
-        Ok(rows.iter().map(|row| self.overview(row)).collect())
+        Ok(rows
+            .iter()
+            .filter(|row| crate::scope::visible(&row.scope_tags))
+            .map(|row| self.overview(row))
+            .collect())
     }
 
     pub fn token_detail(&self, id: TokenId) -> Result<TokenDetail> {
@@ -237,8 +242,11 @@ impl Depot {
         }
     }
 
+    /// The token `id`, if the acting person may see it (`scope`): one outside
+    /// their scope is not found, like one that does not exist.
     pub(crate) fn token_row(&self, db: &Db, id: TokenId) -> Result<TokenRow> {
         db.get_token(id)?
+            .filter(|row| crate::scope::visible(&row.scope_tags))
             .ok_or_else(|| CoreError::NotFound(format!("token {id}")))
     }
 
@@ -279,6 +287,7 @@ impl Depot {
                 AuditEvent {
                     action: "key.generate",
                     object: "pending key pair".into(),
+                    token: None,
                     before: None,
                     after: Some(json!({ "fingerprint": info.fingerprint, "replaced": replaced })),
                 },
@@ -399,6 +408,7 @@ impl Depot {
     ) -> Result<TokenOverview> {
         let apple_id = validate_apple_id(apple_id)?;
         let tags = validate_scope_tags(scope_tags)?;
+        self.tags_keep_in_scope(&tags)?;
         let keys = self.pending_keys()?;
         let (url, environment) = self.resolve_apple_url(apple_url).await?;
         let (token, account) = self.open_token_file(file, &keys, &url).await?;
@@ -477,6 +487,7 @@ impl Depot {
             self.audit(db, AuditEvent {
                 action: "token.add",
                 object: token_object(id, &account.server_name),
+                token: Some(id),
                 before: None,
                 after: Some(public_facts(account, token.expires_at, apple_id, tags)),
             })?;
@@ -534,6 +545,7 @@ impl Depot {
                 AuditEvent {
                     action: "token.renew",
                     object: token_object(id, &account.server_name),
+                    token: Some(id),
                     before: Some(json!({
                         "serverName": row.server_name,
                         "serverUuid": row.server_uuid,
@@ -597,12 +609,14 @@ impl Depot {
         let tags = validate_scope_tags(scope_tags)?;
         self.workspace.write(|db| {
             let row = self.token_row(db, id)?;
+            self.tags_keep_in_scope(&tags)?;
             db.set_scope_tags(id, &tags)?;
             self.audit(
                 db,
                 AuditEvent {
                     action: "token.scope_tags",
                     object: token_object(id, &row.server_name),
+                    token: Some(id),
                     before: Some(json!({ "scopeTags": row.scope_tags })),
                     after: Some(json!({ "scopeTags": tags })),
                 },
@@ -628,6 +642,7 @@ impl Depot {
                 AuditEvent {
                     action: "token.delete",
                     object: token_object(id, &row.server_name),
+                    token: Some(id),
                     before: Some(json!({
                         "serverName": row.server_name,
                         "serverUuid": row.server_uuid,

@@ -122,6 +122,7 @@ impl Depot {
                 AuditEvent {
                     action: "user.add",
                     object: format!("user '{}'", row.name),
+                    token: None,
                     before: None,
                     after: Some(json!({ "role": role.as_str(), "scopeTags": tags, "password": hash.is_some() })),
                 },
@@ -153,6 +154,7 @@ impl Depot {
                 AuditEvent {
                     action,
                     object: format!("user '{}'", row.name),
+                    token: None,
                     before: Some(before),
                     after: Some(after),
                 },
@@ -256,6 +258,7 @@ impl Depot {
                 AuditEvent {
                     action: "user.delete",
                     object: format!("user '{}'", row.name),
+                    token: None,
                     before: Some(json!({ "role": row.role.as_str(), "scopeTags": row.scope_tags })),
                     after: None,
                 },
@@ -312,6 +315,7 @@ impl Depot {
                 AuditEvent {
                     action,
                     object,
+                    token: None,
                     before: None,
                     after: None,
                 },

@@ -20,8 +20,17 @@ pub struct WorkspaceInfo {
 }
 
 impl Depot {
+    /// The workspace, with the counts of what the acting person sees
+    /// (`scope`).
     pub fn workspace_info(&self) -> Result<WorkspaceInfo> {
-        let counts = self.workspace.counts()?;
+        let mut counts = self.workspace.counts()?;
+        if let crate::scope::Scope::Tokens(_) = self.scope()? {
+            let tokens = self.list_tokens()?;
+            counts.tokens = tokens.len() as u64;
+            counts.profiles = tokens.iter().map(|t| t.profile_count).sum();
+            counts.devices = tokens.iter().map(|t| t.device_count).sum();
+            counts.audit_entries = self.audit_csv(&crate::audit::AuditFilter::default())?.1;
+        }
         Ok(WorkspaceInfo {
             path: self.workspace.describe(),
             schema_version: self.workspace.schema_version(),
@@ -65,6 +74,7 @@ impl Depot {
                 AuditEvent {
                     action: "key.export",
                     object: "workspace key".into(),
+                    token: None,
                     before: None,
                     after: Some(json!({ "file": file })),
                 },
@@ -89,6 +99,7 @@ impl Depot {
                 AuditEvent {
                     action: "workspace.backup",
                     object: "workspace".into(),
+                    token: None,
                     before: None,
                     after: Some(json!({ "file": file, "bytes": bytes })),
                 },
@@ -114,6 +125,7 @@ impl Depot {
                 AuditEvent {
                     action: "key.import",
                     object: "workspace key".into(),
+                    token: None,
                     before: None,
                     after: Some(json!({ "file": file.display().to_string() })),
                 },

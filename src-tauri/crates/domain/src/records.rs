@@ -54,6 +54,9 @@ pub struct DeviceQuery {
     pub models: Vec<String>,
     /// Devices of tokens carrying this scope tag.
     pub scope_tag: Option<String>,
+    /// Devices of these tokens only: the acting person's scope, set by
+    /// `core` (never by a client). `None`: every token.
+    pub within: Option<Vec<TokenId>>,
     /// Name of the Depot profile the device holds, any case (PRO-17).
     pub enrollment_profile_name: Option<String>,
     /// The outcome of the device's newest assignment (`SUCCESS`,

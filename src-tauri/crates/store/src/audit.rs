@@ -1,6 +1,6 @@
 //! The append-only `audit_log` table (ACC-1). Triggers refuse UPDATE and DELETE.
 
-use depot_domain::UnixSeconds;
+use depot_domain::{TokenId, UnixSeconds};
 use rusqlite::{Row, params_from_iter, types::Value};
 
 use crate::{Db, Result};
@@ -25,6 +25,8 @@ pub struct NewAuditEntry<'a> {
     pub origin: Option<&'a str>,
     pub action: &'a str,
     pub object: &'a str,
+    /// The token the entry concerns; `None`: the workspace as a whole.
+    pub token: Option<TokenId>,
     pub before_json: Option<&'a str>,
     pub after_json: Option<&'a str>,
 }
@@ -39,14 +41,17 @@ pub struct AuditQuery {
     pub to: Option<UnixSeconds>,
     /// Only entries with a smaller id (keyset paging, newest first).
     pub before_id: Option<i64>,
+    /// Only entries about these tokens (an account limited by scope tags);
+    /// `None`: every entry.
+    pub tokens: Option<Vec<TokenId>>,
     pub limit: u32,
 }
 
 impl Db {
     pub fn insert_audit(&self, entry: &NewAuditEntry<'_>) -> Result<i64> {
         self.conn.execute(
-            "INSERT INTO audit_log (at, operator, action, object, before_json, after_json, origin)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO audit_log (at, operator, action, object, before_json, after_json, origin, token_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             rusqlite::params![
                 entry.at,
                 entry.operator,
@@ -54,7 +59,8 @@ impl Db {
                 entry.object,
                 entry.before_json,
                 entry.after_json,
-                entry.origin
+                entry.origin,
+                entry.token.map(TokenId::get)
             ],
         )?;
         Ok(self.conn.last_insert_rowid())
@@ -89,6 +95,13 @@ impl Db {
         if let Some(before) = query.before_id {
             sql.push_str(" AND id < ?");
             args.push(Value::Integer(before));
+        }
+        if let Some(tokens) = &query.tokens {
+            sql.push_str(&format!(
+                " AND token_id IN ({})",
+                vec!["?"; tokens.len()].join(", ")
+            ));
+            args.extend(tokens.iter().map(|t| Value::Integer(t.get())));
         }
         sql.push_str(" ORDER BY id DESC");
         if query.limit > 0 {
@@ -143,6 +156,7 @@ mod tests {
                 origin: Some("cli"),
                 action,
                 object,
+                token: None,
                 before_json: None,
                 after_json: Some("{}"),
             };

@@ -85,6 +85,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "identifier_keys",
         sql: include_str!("../migrations/0013_identifier_keys.sql"),
     },
+    Migration {
+        version: 14,
+        name: "audit_token",
+        sql: include_str!("../migrations/0014_audit_token.sql"),
+    },
 ];
 
 /// The schema version this build writes and understands.

@@ -233,7 +233,7 @@ pub(super) fn assignments_results(
 }
 
 pub(super) fn assignments_cancel(depot: Arc<Depot>, req: AssignmentRef) -> Result<Empty, ApiError> {
-    depot.cancel_assignment(run_id(&req.id)?);
+    depot.cancel_assignment(run_id(&req.id)?)?;
     Ok(Empty {})
 }
 

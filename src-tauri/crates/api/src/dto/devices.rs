@@ -125,6 +125,8 @@ impl DeviceQueryDto {
             families: self.families.clone().unwrap_or_default(),
             models: self.models.clone().unwrap_or_default(),
             scope_tag: some_text(&self.scope_tag),
+            // The acting person's scope is core's to apply.
+            within: None,
             enrollment_profile_name: some_text(&self.enrollment_profile_name),
             last_result: some_text(&self.last_result),
             serial_prefix: some_text(&self.serial_prefix),

@@ -34,10 +34,12 @@ impl Depot {
         &self,
         _for_token: Option<depot_domain::TokenId>,
     ) -> Result<(String, String)> {
+        self.workspace_wide("the simulator")?;
         Err(not_built_in())
     }
 
     pub async fn start_demo(&self) -> Result<TokenOverview> {
+        self.workspace_wide("demo mode")?;
         Err(not_built_in())
     }
 }

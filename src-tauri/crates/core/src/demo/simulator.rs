@@ -140,6 +140,7 @@ impl Depot {
         &self,
         for_token: Option<depot_domain::TokenId>,
     ) -> Result<(String, String)> {
+        self.workspace_wide("the simulator")?;
         let (server, certificate) = match for_token {
             Some(id) => {
                 let row = self
@@ -198,6 +199,7 @@ impl Depot {
 
     /// "Try with the simulator": creates the demo token through the real flow.
     pub async fn start_demo(&self) -> Result<TokenOverview> {
+        self.workspace_wide("demo mode")?;
         if let Some(existing) = self
             .workspace
             .connect()?

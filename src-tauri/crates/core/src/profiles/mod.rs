@@ -116,9 +116,19 @@ pub use crate::handoff::HandoffFile;
 impl Depot {
     // ----- reading -------------------------------------------------------------
 
+    /// The profiles of `token` (or of every token) the acting person may see.
     pub fn list_profiles(&self, token: Option<TokenId>) -> Result<Vec<ProfileOverview>> {
         let db = self.workspace.connect()?;
-        Ok(db.list_profiles(token)?.iter().map(overview).collect())
+        if let Some(token) = token {
+            self.token_row(&db, token)?;
+        }
+        let scope = self.scope()?;
+        Ok(db
+            .list_profiles(token)?
+            .iter()
+            .filter(|p| scope.contains(p.token_id))
+            .map(overview)
+            .collect())
     }
 
     pub fn profile_detail(&self, id: ProfileId) -> Result<ProfileDetail> {
@@ -133,13 +143,15 @@ impl Depot {
     pub fn resolve_profile(&self, reference: &str, token: Option<TokenId>) -> Result<ProfileId> {
         let db = self.workspace.connect()?;
         if let Ok(id) = reference.trim().parse::<i64>().map(ProfileId::new)
-            && db.get_profile(id)?.is_some()
+            && profile_row(&db, id).is_ok()
         {
             return Ok(id);
         }
+        let scope = self.scope()?;
         let matches: Vec<ProfileRow> = db
             .list_profiles(token)?
             .into_iter()
+            .filter(|p| scope.contains(p.token_id))
             .filter(|p| p.name.eq_ignore_ascii_case(reference.trim()))
             .collect();
         match matches.as_slice() {
@@ -237,6 +249,7 @@ impl Depot {
                 AuditEvent {
                     action: "profile.create",
                     object: profile_object(id, name),
+                    token: Some(token),
                     before: None,
                     after: Some(audit_summary(&row, valid.spec(), 1)),
                 },
@@ -281,6 +294,7 @@ impl Depot {
                 AuditEvent {
                     action: "profile.edit",
                     object: profile_object(id, name),
+                    token: Some(current.token_id),
                     before: Some(json!({ "version": current.current_version })),
                     after: Some(json!({
                         "version": version,
@@ -324,6 +338,7 @@ impl Depot {
 
     /// PRO-16: creates a profile from a `depot.profile/v1` file.
     pub async fn import_profile(&self, token: TokenId, text: &str) -> Result<ProfileDetail> {
+        self.in_scope(token)?;
         crate::files::check_size(text.len(), crate::files::FileKind::ProfileFile, "file")?;
         let spec = ProfileSpec::from_profile_file(text).map_err(|e| CoreError::InvalidInput {
             field: "file",
@@ -395,6 +410,7 @@ impl Depot {
                 AuditEvent {
                     action: "profile.set_default",
                     object: token_object(row.token_id, &token.server_name),
+                    token: Some(row.token_id),
                     before: Some(
                         json!({ "platform": platform.as_str(), "defaultProfileId": previous }),
                     ),
@@ -422,6 +438,7 @@ impl Depot {
                 AuditEvent {
                     action: "profile.clear_default",
                     object: token_object(token, &row.server_name),
+                    token: Some(token),
                     before: Some(
                         json!({ "platform": platform.as_str(), "defaultProfileId": previous }),
                     ),
@@ -462,6 +479,7 @@ impl Depot {
                 AuditEvent {
                     action: "profile.delete",
                     object: profile_object(id, &row.name),
+                    token: Some(row.token_id),
                     before: Some(json!({
                         "token": row.token_name,
                         "version": row.current_version,
@@ -496,6 +514,7 @@ impl Depot {
     /// Field-by-field differences from version `from` to version `to`.
     pub fn profile_diff(&self, id: ProfileId, from: i64, to: i64) -> Result<Vec<FieldChange>> {
         let db = self.workspace.connect()?;
+        profile_row(&db, id)?;
         let version = |v: i64| {
             db.profile_version(id, v)?
                 .ok_or_else(|| CoreError::NotFound(format!("version {v} of profile {id}")))
@@ -514,8 +533,11 @@ impl Depot {
     }
 }
 
+/// The profile `id`, if the acting person may see its token (`scope`): one
+/// outside their scope is not found, like one that does not exist.
 pub(super) fn profile_row(db: &Db, id: ProfileId) -> Result<ProfileRow> {
     db.get_profile(id)?
+        .filter(|row| crate::scope::token_visible(db, row.token_id).unwrap_or(false))
         .ok_or_else(|| CoreError::NotFound(format!("profile {id}")))
 }
 

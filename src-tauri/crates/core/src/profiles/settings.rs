@@ -48,6 +48,9 @@ impl Depot {
         let workspace_web = db.setting(SETTING_CONFIGURATION_WEB_URL)?;
         let mut tokens = Vec::new();
         for row in db.list_tokens()? {
+            if !crate::scope::visible(&row.scope_tags) {
+                continue;
+            }
             let (url, web) = db.token_enrollment_urls(row.id)?;
             let (effective_url, effective_web) = effective_urls(
                 &row,
@@ -86,6 +89,7 @@ impl Depot {
         self.workspace.write(|db| {
             let (object, before) = match token {
                 None => {
+                    self.workspace_wide("the workspace's enrollment URLs")?;
                     let before = json!({
                         "enrollmentUrl": db.setting(SETTING_ENROLLMENT_URL)?,
                         "configurationWebUrl": db.setting(SETTING_CONFIGURATION_WEB_URL)?,
@@ -109,6 +113,7 @@ impl Depot {
                 AuditEvent {
                     action: "settings.enrollment_urls",
                     object,
+                    token,
                     before: Some(before),
                     after: Some(json!({ "enrollmentUrl": url, "configurationWebUrl": web })),
                 },

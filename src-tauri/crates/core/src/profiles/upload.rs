@@ -53,6 +53,7 @@ impl Depot {
                 AuditEvent {
                     action,
                     object: profile_object(id, &row.name),
+                    token: Some(row.token_id),
                     before: None,
                     after: Some(after),
                 },

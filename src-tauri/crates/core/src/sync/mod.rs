@@ -289,15 +289,17 @@ impl Depot {
         Ok(control)
     }
 
-    /// Asks a running sync of `id` to stop after the current page.
-    pub fn cancel_sync(&self, id: TokenId) -> bool {
+    /// Asks a running sync of `id` to stop after the current page. Whether
+    /// one was running.
+    pub fn cancel_sync(&self, id: TokenId) -> Result<bool> {
+        self.in_scope(id)?;
         let control = self.syncs.0.lock().ok().and_then(|m| m.get(&id).cloned());
         match control {
             Some(control) => {
                 control.cancel();
-                true
+                Ok(true)
             }
-            None => false,
+            None => Ok(false),
         }
     }
 
@@ -487,6 +489,7 @@ impl Depot {
                 AuditEvent {
                     action: "sync.run",
                     object: token_object(id, &row.server_name),
+                    token: Some(id),
                     before: None,
                     after: Some(json!({
                         "kind": progress.kind.as_str(),

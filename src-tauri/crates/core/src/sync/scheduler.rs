@@ -38,10 +38,10 @@ impl Depot {
 
     /// Runs the scheduler until the process ends: at start, then every minute.
     pub async fn run_scheduler(self: Arc<Self>) {
-        let acting = crate::acting::Acting {
-            name: self.operator.clone(),
-            origin: crate::access::Origin::Scheduler,
-        };
+        let acting = crate::acting::Acting::unlimited(
+            self.operator.clone(),
+            crate::access::Origin::Scheduler,
+        );
         loop {
             let pass = crate::acting::acting_as(acting.clone(), async { self.run_due_syncs() });
             if let Err(err) = pass.await {

@@ -198,7 +198,7 @@ pub(super) const SEARCH_FIELDS: [&str; 4] = ["model", "description", "color", "o
 
 impl<'q> Plan<'q> {
     pub(super) fn new(db: &Db, query: &'q DeviceQuery) -> Result<Self> {
-        let scope_tokens = match &query.scope_tag {
+        let mut scope_tokens = match &query.scope_tag {
             Some(tag) => {
                 let mut stmt = db.conn.prepare_cached(
                     "SELECT t.id FROM tokens t
@@ -212,6 +212,17 @@ impl<'q> Plan<'q> {
             }
             None => None,
         };
+        // The acting person's scope narrows the tag's tokens (or stands
+        // alone), through the same token filter.
+        if let Some(within) = &query.within {
+            let mut ids: Vec<i64> = within.iter().map(|t| t.get()).collect();
+            if let Some(tagged) = &scope_tokens {
+                ids.retain(|id| tagged.contains(id));
+            }
+            ids.sort_unstable();
+            ids.dedup();
+            scope_tokens = Some(ids);
+        }
         let mut terms = Vec::new();
         for word in query.text.as_deref().unwrap_or("").split_whitespace() {
             let pattern = format!("%{}%", escape_like(word));
