@@ -1,7 +1,7 @@
 /// <reference types="vite/client" />
 
 interface ImportMetaEnv {
-  /** Base URL of the api crate's HTTP host, used outside the desktop shell. Defaults to "/api". */
+  /** Origin of the `depot serve` a browser build talks to (e.g. "http://127.0.0.1:8750"). Defaults to the page's own origin. */
   readonly VITE_DEPOT_API?: string;
 }
 

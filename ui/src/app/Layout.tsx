@@ -1,4 +1,5 @@
 import {
+  Button,
   NavDrawer,
   NavDrawerBody,
   NavItem,
@@ -13,6 +14,8 @@ import { useWorkspaceInfo } from "./api";
 import { ROUTES, matchRoute } from "./routes";
 import { SimulatorBadge } from "../components/SimulatorBadge";
 import { useHashPath } from "./router";
+import { useSession } from "./session";
+import { SignOut20Regular } from "@fluentui/react-icons";
 import logoUrl from "../assets/depot-mark.svg";
 
 const useStyles = makeStyles({
@@ -53,6 +56,15 @@ const useStyles = makeStyles({
     display: "flex",
     alignItems: "center",
     gap: tokens.spacingHorizontalS,
+  },
+  signedIn: {
+    color: "inherit",
+    whiteSpace: "nowrap",
+  },
+  signOut: {
+    color: tokens.colorNeutralForegroundOnBrand,
+    ":hover": { color: tokens.colorNeutralForegroundOnBrand },
+    ":hover:active": { color: tokens.colorNeutralForegroundOnBrand },
   },
   logo: {
     width: "24px",
@@ -96,6 +108,7 @@ export function Layout() {
   const mainRef = useRef<HTMLElement>(null);
   const info = useWorkspaceInfo();
   const simulatorUrl = info.data?.simulatorUrl ?? null;
+  const { user, signOut } = useSession();
 
   // An in-page "#main" link would be read as a route, so the skip link moves focus itself.
   const skipToContent = (event: MouseEvent<HTMLAnchorElement>) => {
@@ -121,9 +134,29 @@ export function Layout() {
         <Text as="span" size={300} className={styles.tagline}>
           Apple Automated Device Enrollment
         </Text>
-        {simulatorUrl ? (
-          <div className={styles.topBarEnd} data-testid="topbar-simulator" title={simulatorUrl}>
-            <SimulatorBadge appearance="filled" />
+        {simulatorUrl || user ? (
+          <div className={styles.topBarEnd}>
+            {simulatorUrl ? (
+              <span data-testid="topbar-simulator" title={simulatorUrl}>
+                <SimulatorBadge appearance="filled" />
+              </span>
+            ) : null}
+            {user ? (
+              <>
+                <Text as="span" size={300} className={styles.signedIn} data-testid="topbar-user">
+                  Signed in as <strong>{user.name}</strong> ({user.role})
+                </Text>
+                <Button
+                  appearance="transparent"
+                  icon={<SignOut20Regular />}
+                  className={styles.signOut}
+                  onClick={signOut}
+                  data-testid="sign-out"
+                >
+                  Sign out
+                </Button>
+              </>
+            ) : null}
           </div>
         ) : null}
       </header>

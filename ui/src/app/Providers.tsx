@@ -1,7 +1,6 @@
 import { FluentProvider, webDarkTheme, webLightTheme } from "@fluentui/react-components";
 import { QueryClientProvider, type QueryClient } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
-import { useBackendChanges } from "./changes";
 import { createQueryClient } from "./queryClient";
 import { useColorScheme } from "./theme";
 
@@ -10,16 +9,9 @@ export function Providers({ children, client }: { children: ReactNode; client?: 
   const scheme = useColorScheme();
   return (
     <QueryClientProvider client={queryClient}>
-      <BackendChanges />
       <FluentProvider theme={scheme === "dark" ? webDarkTheme : webLightTheme} data-theme={scheme}>
         {children}
       </FluentProvider>
     </QueryClientProvider>
   );
-}
-
-/** Listens for background changes inside the query client's provider. */
-function BackendChanges() {
-  useBackendChanges();
-  return null;
 }

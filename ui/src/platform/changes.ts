@@ -6,5 +6,5 @@ export type ChangeListener = (change: ChangeEvent) => void;
 /** Starts listening; the returned function stops. */
 export type ChangeSource = (listener: ChangeListener) => () => void;
 
-/** A browser talking HTTP gets no pushed changes: the UI's polls cover it. */
+/** No pushed changes (tests and previews with an injected transport): the UI's polls cover it. */
 export const noChanges: ChangeSource = () => () => undefined;

@@ -3,6 +3,8 @@ import { toRpcError } from "./errors";
 import { createHttpTransport } from "./http";
 import { browserHost, type Host } from "./host";
 import { noChanges, type ChangeListener, type ChangeSource } from "./changes";
+import { createEventSourceChanges } from "./events";
+import { createHttpSession, localSession, signedOut, type SessionService } from "./session";
 import { isTauri, tauriChanges, tauriTransport } from "./tauri";
 import { tauriHost } from "./tauriHost";
 import type { Transport } from "./transport";
@@ -12,10 +14,14 @@ export type { Transport } from "./transport";
 export type { FileToSave, Host, PickedFile, SavedTo } from "./host";
 export { download } from "./host";
 export type { ChangeListener, ChangeSource } from "./changes";
+export type { Action, Role, SessionService, SessionUser } from "./session";
+export { onSignedOut } from "./session";
 export { now, nowIso, todayStamp, wait, setClock, setWaitScale, type Clock } from "./clock";
 
 let injected: Transport | null = null;
-const httpTransport = createHttpTransport();
+// A call answered 401 means the session ended (expired, signed out elsewhere):
+// whoever shows the sign-in page hears it through onSignedOut.
+const httpTransport = createHttpTransport(undefined, undefined, signedOut);
 
 /** Replaces the transport (tests, previews). `null` goes back to detecting it. */
 export function setTransport(transport: Transport | null): void {
@@ -64,6 +70,36 @@ export function setChangeSource(source: ChangeSource | null): void {
  * (syncs, assignment runs). Returns the function that stops listening.
  */
 export function onBackendChange(listener: ChangeListener): () => void {
-  const source = injectedChanges ?? (isTauri() ? tauriChanges : noChanges);
-  return source(listener);
+  return currentChangeSource()(listener);
+}
+
+let browserChanges: ChangeSource | null = null;
+
+function currentChangeSource(): ChangeSource {
+  if (injectedChanges) return injectedChanges;
+  if (isTauri()) return tauriChanges;
+  // An injected transport is a test or a preview: no server to listen to.
+  if (injected) return noChanges;
+  browserChanges ??= createEventSourceChanges();
+  return browserChanges;
+}
+
+let injectedSession: SessionService | null = null;
+let httpSession: SessionService | null = null;
+
+/** Replaces the sign-in service (tests). `null` goes back to detecting it. */
+export function setSession(service: SessionService | null): void {
+  injectedSession = service;
+}
+
+/**
+ * Signing in: in a browser served by `depot serve`, with a session cookie;
+ * nothing to sign in to in the desktop app on its own workspace (nor with an
+ * injected transport, as in tests).
+ */
+export function session(): SessionService {
+  if (injectedSession) return injectedSession;
+  if (isTauri() || injected) return localSession;
+  httpSession ??= createHttpSession();
+  return httpSession;
 }

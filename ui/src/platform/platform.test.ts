@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { RpcError, host, rpc, setHost, setTransport } from ".";
+import type { ChangeEvent } from "../bindings/ChangeEvent";
+import { createEventSourceChanges } from "./events";
 import { createHttpTransport } from "./http";
+import { createHttpSession } from "./session";
 
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock("@tauri-apps/api/core", () => ({ invoke }));
@@ -32,15 +35,31 @@ async function rejection(promise: Promise<unknown>): Promise<RpcError> {
 }
 
 describe("http transport", () => {
-  it("POSTs the request as JSON to {base}/rpc/{name} and returns the JSON answer", async () => {
+  it("POSTs {name, payload} to /api/v1/rpc with the cookie and the CSRF header", async () => {
     const { fetchFn, calls } = fakeFetch(() => Response.json({ tokens: [] }));
-    const send = createHttpTransport("http://127.0.0.1:7777/api/", fetchFn);
+    const send = createHttpTransport("http://127.0.0.1:7777/", fetchFn);
     await expect(send("tokens.list", {})).resolves.toEqual({ tokens: [] });
     expect(calls).toHaveLength(1);
-    expect(calls[0]?.url).toBe("http://127.0.0.1:7777/api/rpc/tokens.list");
+    expect(calls[0]?.url).toBe("http://127.0.0.1:7777/api/v1/rpc");
     expect(calls[0]?.init?.method).toBe("POST");
-    expect(new Headers(calls[0]?.init?.headers).get("content-type")).toBe("application/json");
-    expect(calls[0]?.init?.body).toBe("{}");
+    expect(calls[0]?.init?.credentials).toBe("same-origin");
+    const headers = new Headers(calls[0]?.init?.headers);
+    expect(headers.get("content-type")).toBe("application/json");
+    expect(headers.get("x-depot-request")).toBe("1");
+    expect(JSON.parse(calls[0]?.init?.body as string)).toEqual({
+      name: "tokens.list",
+      payload: {},
+    });
+  });
+
+  it("talks to its own origin by default", async () => {
+    const { fetchFn, calls } = fakeFetch(() => Response.json({}));
+    await createHttpTransport(undefined, fetchFn)("workspace.info", undefined);
+    expect(calls[0]?.url).toBe("/api/v1/rpc");
+    expect(JSON.parse(calls[0]?.init?.body as string)).toEqual({
+      name: "workspace.info",
+      payload: {},
+    });
   });
 
   it("turns a non-2xx ApiError body into an RpcError with the same code and message", async () => {
@@ -50,31 +69,161 @@ describe("http transport", () => {
         { status: 503 },
       ),
     );
-    const error = await rejection(createHttpTransport("/api", fetchFn)("workspace.info", {}));
+    const error = await rejection(createHttpTransport("", fetchFn)("workspace.info", {}));
     expect(error.code).toBe("WORKSPACE_UNAVAILABLE");
     expect(error.message).toBe("Workspace is locked.");
   });
 
+  it("says when the session has ended (401), and only then", async () => {
+    const ended: string[] = [];
+    const forbidden = fakeFetch(() =>
+      Response.json({ code: "FORBIDDEN", message: "a read-only may not" }, { status: 403 }),
+    );
+    const refused = await rejection(
+      createHttpTransport("", forbidden.fetchFn, (m) => ended.push(m))("tokens.delete", {}),
+    );
+    expect(refused.code).toBe("FORBIDDEN");
+    expect(ended).toEqual([]);
+    const expired = fakeFetch(() =>
+      Response.json(
+        { code: "UNAUTHENTICATED", message: "the session has expired; sign in again" },
+        { status: 401 },
+      ),
+    );
+    const error = await rejection(
+      createHttpTransport("", expired.fetchFn, (m) => ended.push(m))("tokens.list", {}),
+    );
+    expect(error.code).toBe("UNAUTHENTICATED");
+    expect(ended).toEqual(["the session has expired; sign in again"]);
+  });
+
   it("reports a non-2xx answer without an ApiError body as INTERNAL with the status", async () => {
     const { fetchFn } = fakeFetch(() => new Response("<html>Not Found</html>", { status: 404 }));
-    const error = await rejection(createHttpTransport("/api", fetchFn)("workspace.info", {}));
+    const error = await rejection(createHttpTransport("", fetchFn)("workspace.info", {}));
     expect(error.code).toBe("INTERNAL");
     expect(error.message).toContain("HTTP 404");
   });
 
-  it("reports an unreachable backend as INTERNAL, naming where it looked", async () => {
+  it("reports an unreachable server as INTERNAL, naming where it looked", async () => {
     const { fetchFn } = fakeFetch(() => Promise.reject(new TypeError("Failed to fetch")));
     const error = await rejection(
-      createHttpTransport("http://127.0.0.1:9/api", fetchFn)("workspace.info", {}),
+      createHttpTransport("http://127.0.0.1:9", fetchFn)("workspace.info", {}),
     );
     expect(error.code).toBe("INTERNAL");
-    expect(error.message).toContain("http://127.0.0.1:9/api");
+    expect(error.message).toContain("http://127.0.0.1:9");
   });
 
   it("rejects a 2xx answer that is not JSON", async () => {
     const { fetchFn } = fakeFetch(() => new Response("<!doctype html>", { status: 200 }));
-    const error = await rejection(createHttpTransport("/api", fetchFn)("workspace.info", {}));
+    const error = await rejection(createHttpTransport("", fetchFn)("workspace.info", {}));
     expect(error.code).toBe("INTERNAL");
+  });
+});
+
+describe("http session", () => {
+  const me = {
+    name: "ana",
+    role: "help-desk",
+    scopeTags: ["Berlin"],
+    actions: ["read", "export", "assign", "sync"],
+  };
+
+  it("asks who is signed in; a 401 is nobody", async () => {
+    const signedIn = fakeFetch(() => Response.json(me));
+    await expect(createHttpSession("", signedIn.fetchFn).current()).resolves.toEqual(me);
+    expect(signedIn.calls[0]?.url).toBe("/api/v1/session");
+    expect(signedIn.calls[0]?.init?.method).toBe("GET");
+    expect(signedIn.calls[0]?.init?.credentials).toBe("same-origin");
+    const nobody = fakeFetch(() =>
+      Response.json({ code: "UNAUTHENTICATED", message: "sign in first" }, { status: 401 }),
+    );
+    await expect(createHttpSession("", nobody.fetchFn).current()).resolves.toBeNull();
+  });
+
+  it("signs in with the user name and password, then reads the role's actions", async () => {
+    let call = 0;
+    const { fetchFn, calls } = fakeFetch(() =>
+      call++ === 0 ? Response.json({ token: "t", user: { name: "ana" } }) : Response.json(me),
+    );
+    await expect(createHttpSession("", fetchFn).signIn("ana", "pw")).resolves.toEqual(me);
+    expect(calls[0]?.init?.method).toBe("POST");
+    expect(JSON.parse(calls[0]?.init?.body as string)).toEqual({ username: "ana", password: "pw" });
+    expect(calls[1]?.init?.method).toBe("GET");
+  });
+
+  it("passes the server's reason on: a wrong password, too many tries", async () => {
+    for (const [status, code, message] of [
+      [401, "UNAUTHENTICATED", "the user name or password is not right"],
+      [429, "LIMIT_REACHED", "too many failed sign-ins; try again in 15 minutes"],
+    ] as const) {
+      const { fetchFn } = fakeFetch(() => Response.json({ code, message }, { status }));
+      const error = await rejection(createHttpSession("", fetchFn).signIn("ana", "nope"));
+      expect([error.code, error.message]).toEqual([code, message]);
+    }
+  });
+
+  it("signs out with DELETE", async () => {
+    const { fetchFn, calls } = fakeFetch(() => new Response(null, { status: 204 }));
+    await createHttpSession("", fetchFn).signOut();
+    expect(calls[0]?.init?.method).toBe("DELETE");
+    expect(new Headers(calls[0]?.init?.headers).get("x-depot-request")).toBe("1");
+  });
+});
+
+describe("server-sent changes", () => {
+  class FakeStream {
+    readyState = 0;
+    closed = false;
+    listeners = new Map<string, ((event: MessageEvent<string>) => void)[]>();
+    addEventListener(type: string, listener: (event: MessageEvent<string>) => void) {
+      this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
+    }
+    emit(type: string, data = "") {
+      for (const l of this.listeners.get(type) ?? []) l(new MessageEvent(type, { data }));
+    }
+    close() {
+      this.closed = true;
+      this.readyState = 2;
+    }
+  }
+
+  it("hands on each change as the desktop shell does, and refreshes everything after a gap", async () => {
+    const streams: FakeStream[] = [];
+    const urls: string[] = [];
+    const source = createEventSourceChanges("/api/v1/events", (url) => {
+      urls.push(url);
+      const s = new FakeStream();
+      streams.push(s);
+      return s;
+    });
+    const seen: ChangeEvent[] = [];
+    const stop = source((change) => seen.push(change));
+    const first = streams[0];
+    expect(urls).toEqual(["/api/v1/events"]);
+    first?.emit("open");
+    first?.emit("change", JSON.stringify({ kind: "syncProgress", tokenId: "3", runId: null }));
+    first?.emit("change", "not json");
+    first?.emit("lagged", "{}");
+    expect(seen).toEqual([
+      { kind: "syncProgress", tokenId: "3", runId: null },
+      { kind: "syncFinished", tokenId: "", runId: null },
+    ]);
+
+    // The server closed the stream (e.g. a restart answered an error): open it again.
+    if (first) first.readyState = 2;
+    first?.emit("error");
+    await vi.waitFor(() => expect(streams).toHaveLength(2));
+    streams[1]?.emit("open");
+    expect(seen).toHaveLength(3);
+    expect(seen[2]).toEqual({ kind: "syncFinished", tokenId: "", runId: null });
+    // The browser reconnecting by itself (still CONNECTING) is a gap too.
+    streams[1]?.emit("error");
+    streams[1]?.emit("open");
+    expect(seen).toHaveLength(4);
+    expect(streams).toHaveLength(2);
+
+    stop();
+    expect(streams[1]?.closed).toBe(true);
   });
 });
 
@@ -131,7 +280,7 @@ describe("rpc", () => {
     const fetchSpy = vi.spyOn(globalThis, "fetch").mockResolvedValue(Response.json({ ok: 1 }));
     await expect(rpc("workspace.info", {})).resolves.toEqual({ ok: 1 });
     expect(invoke).not.toHaveBeenCalled();
-    expect(urlOf(fetchSpy.mock.calls[0]?.[0])).toMatch(/\/api\/rpc\/workspace\.info$/);
+    expect(urlOf(fetchSpy.mock.calls[0]?.[0])).toBe("/api/v1/rpc");
   });
 });
 
