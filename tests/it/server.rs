@@ -509,3 +509,87 @@ async fn the_server_speaks_tls_and_plain_http_only_on_loopback() {
         "kept across restarts"
     );
 }
+
+/// Security: every command of the table needs a session (401 without one,
+/// also with a made-up bearer or cookie), a session value a client plants
+/// before signing in is never adopted (fixation), and a session signed out
+/// is worthless as a cookie too.
+#[tokio::test]
+async fn every_command_needs_a_session_and_planted_or_ended_ones_are_worthless() {
+    let home = TestWorkspace::new();
+    let ws = home.path().join("ws");
+    let ws = ws.to_str().unwrap();
+    let out = depot_with_stdin(
+        home.path(),
+        &[
+            "--workspace",
+            ws,
+            "users",
+            "add",
+            "root",
+            "--role",
+            "administrator",
+            "--password-stdin",
+        ],
+        "a long enough secret\n",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let server = start(&home, ws);
+    let url = server.url.clone();
+    let client = reqwest::Client::new();
+
+    let planted = "0123456789abcdef0123456789abcdef0123456789abcdef";
+    let anonymous: [&[(&str, String)]; 3] = [
+        &[],
+        &[("authorization", format!("Bearer {planted}"))],
+        &[
+            ("cookie", format!("depot_session={planted}")),
+            ("x-depot-request", "1".into()),
+        ],
+    ];
+    for command in depot_api::COMMANDS {
+        for auth in anonymous {
+            let (status, body) = rpc(&client, &url, auth, command.name, json!({})).await;
+            assert_eq!(
+                (status, body["code"].as_str()),
+                (StatusCode::UNAUTHORIZED, Some("UNAUTHENTICATED")),
+                "{} with {auth:?}",
+                command.name
+            );
+        }
+    }
+
+    // Fixation: signing in with a planted cookie gives a new session; the
+    // planted value stays worthless.
+    let signed = client
+        .post(format!("{url}/api/v1/session"))
+        .header("cookie", format!("depot_session={planted}"))
+        .json(&json!({ "username": "root", "password": "a long enough secret" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), 200);
+    let session: Value = signed.json().await.unwrap();
+    let token = session["token"].as_str().unwrap().to_owned();
+    assert_ne!(token, planted);
+    let (status, _) = rpc(&client, &url, anonymous[2], "tokens.list", json!({})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // Signed out with the bearer: the same value as a cookie is refused too.
+    let cookie = [
+        ("cookie", format!("depot_session={token}")),
+        ("x-depot-request", "1".to_owned()),
+    ];
+    let (status, _) = rpc(&client, &url, &cookie, "tokens.list", json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let gone = client
+        .delete(format!("{url}/api/v1/session"))
+        .header("authorization", format!("Bearer {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 204);
+    let (status, _) = rpc(&client, &url, &cookie, "tokens.list", json!({})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    drop(server);
+}
