@@ -8,6 +8,7 @@ mod crash;
 mod device_facts;
 mod docs;
 mod migrations;
+mod oidc;
 mod platforms;
 mod profiles;
 mod secrets;

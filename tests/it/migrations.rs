@@ -29,6 +29,7 @@ const SHIPPED: &[(u32, &str, u64)] = &[
     (12, "audit_origin", 0x3b01_857a_9eeb_1510),
     (13, "identifier_keys", 0x6ba4_5411_4065_3ae9),
     (14, "audit_token", 0x42f2_2e57_3a36_27a8),
+    (15, "oidc_users", 0x0dd7_264c_efc7_ad96),
 ];
 
 fn fnv1a(text: &str) -> u64 {

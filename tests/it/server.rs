@@ -10,9 +10,9 @@ use serde_json::{Value, json};
 
 use crate::support::{TestWorkspace, depot, depot_bin, depot_with_stdin, stderr};
 
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    url: String,
+    pub(crate) url: String,
     /// The TLS certificate's fingerprint line, when served over HTTPS.
     fingerprint: Option<String>,
     /// Kept open: the server writes a last line when it stops.
@@ -30,9 +30,16 @@ fn start(home: &TestWorkspace, ws: &str) -> Server {
     start_with(home, ws, &[])
 }
 
-fn start_with(home: &TestWorkspace, ws: &str, extra: &[&str]) -> Server {
+pub(crate) fn start_with(home: &TestWorkspace, ws: &str, extra: &[&str]) -> Server {
+    // Any free port, unless the caller names one.
+    let listen: &[&str] = if extra.contains(&"--listen") {
+        &[]
+    } else {
+        &["--listen", "127.0.0.1:0"]
+    };
     let mut child = Command::new(depot_bin())
-        .args(["--workspace", ws, "serve", "--listen", "127.0.0.1:0"])
+        .args(["--workspace", ws, "serve"])
+        .args(listen)
         .args(extra)
         .env_remove("DEPOT_WORKSPACE")
         .env("HOME", home.path())
@@ -65,7 +72,7 @@ fn start_with(home: &TestWorkspace, ws: &str, extra: &[&str]) -> Server {
     }
 }
 
-async fn rpc(
+pub(crate) async fn rpc(
     client: &reqwest::Client,
     url: &str,
     auth: &[(&str, String)],

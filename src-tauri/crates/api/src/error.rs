@@ -159,7 +159,9 @@ fn code_of(err: &CoreError) -> ErrorCode {
         CoreError::ProfileInvalid(_) => ErrorCode::ProfileInvalid,
         CoreError::ProfileInUse(_) => ErrorCode::ProfileInUse,
         CoreError::AssignmentRunning { .. } => ErrorCode::AssignmentRunning,
-        CoreError::Forbidden { .. } | CoreError::OutsideScope(_) => ErrorCode::Forbidden,
+        CoreError::Forbidden { .. }
+        | CoreError::OutsideScope(_)
+        | CoreError::NoRoleForGroups(_) => ErrorCode::Forbidden,
         CoreError::SignInRefused => ErrorCode::Unauthenticated,
     }
 }

@@ -40,9 +40,60 @@ pub struct ServeArgs {
     /// checkout's `ui/dist`, else /usr/share/depot/ui, when it holds a built UI.
     #[arg(long, value_name = "DIR", env = "DEPOT_UI_DIR")]
     ui_dir: Option<PathBuf>,
+    /// OpenID Connect sign-in: the identity provider's issuer URL (Entra ID:
+    /// https://login.microsoftonline.com/TENANT/v2.0; Okta:
+    /// https://ORG.okta.com; Google: https://accounts.google.com). Needs
+    /// --public-url, --oidc-client-id, the client secret and --oidc-role.
+    #[arg(long, value_name = "URL", requires_all = ["oidc_client_id", "public_url"])]
+    oidc_issuer: Option<String>,
+    /// The application's client id at the identity provider.
+    #[arg(long, value_name = "ID", requires = "oidc_issuer")]
+    oidc_client_id: Option<String>,
+    /// A file holding the client secret (else the DEPOT_OIDC_CLIENT_SECRET
+    /// environment variable; never on the command line).
+    #[arg(long, value_name = "FILE", requires = "oidc_issuer")]
+    oidc_client_secret_file: Option<PathBuf>,
+    /// The ID token claim listing a person's groups.
+    #[arg(long, value_name = "CLAIM", default_value = "groups")]
+    oidc_groups_claim: String,
+    /// Members of GROUP get ROLE (administrator, help-desk or read-only),
+    /// limited to the scope tags after ':' (none: every token). Repeat for
+    /// more groups; the highest role matching wins.
+    #[arg(long, value_name = "GROUP=ROLE[:TAG,TAG]", requires = "oidc_issuer")]
+    oidc_role: Vec<String>,
     /// Check the configuration and the workspace, then exit.
     #[arg(long)]
     check: bool,
+}
+
+/// The OpenID Connect sign-in the flags ask for, checked.
+fn oidc_from(args: &ServeArgs) -> Result<Option<Arc<depot_server::oidc::Oidc>>> {
+    let Some(issuer) = &args.oidc_issuer else {
+        return Ok(None);
+    };
+    let secret = match &args.oidc_client_secret_file {
+        Some(file) => std::fs::read_to_string(file)
+            .with_context(|| format!("reading the client secret from {}", file.display()))?
+            .trim()
+            .to_owned(),
+        None => std::env::var("DEPOT_OIDC_CLIENT_SECRET").unwrap_or_default(),
+    };
+    let rules = args
+        .oidc_role
+        .iter()
+        .map(|r| depot_core::federated::GroupRule::parse(r))
+        .collect::<std::result::Result<Vec<_>, String>>()
+        .map_err(|e| anyhow::anyhow!("--oidc-role {e}"))?;
+    let config = depot_server::oidc::OidcConfig {
+        issuer: issuer.trim().to_owned(),
+        client_id: args.oidc_client_id.clone().unwrap_or_default(),
+        client_secret: depot_domain::SecretString::new(secret),
+        groups_claim: args.oidc_groups_claim.clone(),
+        rules,
+        public_url: args.public_url.clone().unwrap_or_default(),
+    };
+    let oidc = depot_server::oidc::Oidc::new(config).map_err(anyhow::Error::msg)?;
+    Ok(Some(Arc::new(oidc)))
 }
 
 pub async fn run(depot: Arc<Depot>, args: ServeArgs) -> Result<()> {
@@ -84,6 +135,14 @@ pub async fn run(depot: Arc<Depot>, args: ServeArgs) -> Result<()> {
     {
         bail!("--public-url '{url}' is not an http(s) URL");
     }
+    let oidc = oidc_from(&args)?;
+    let oidc_line = match &args.oidc_issuer {
+        Some(issuer) => format!(
+            "OpenID Connect sign-in: {issuer} ({} group rule(s))",
+            args.oidc_role.len()
+        ),
+        None => "OpenID Connect sign-in: off (names and passwords only)".to_owned(),
+    };
     let ui_dir = depot_server::ui::locate(args.ui_dir.as_deref()).map_err(anyhow::Error::msg)?;
     let ui_line = match &ui_dir {
         Some(dir) => format!("Web UI: {}", dir.display()),
@@ -107,6 +166,7 @@ pub async fn run(depot: Arc<Depot>, args: ServeArgs) -> Result<()> {
         }
         println!("Users: {} ({admins} enabled administrator(s))", users.len());
         println!("{ui_line}");
+        println!("{oidc_line}");
         if admins == 0 {
             println!(
                 "No administrator yet: add one with `depot users add NAME --role administrator --password-stdin`."
@@ -138,6 +198,7 @@ pub async fn run(depot: Arc<Depot>, args: ServeArgs) -> Result<()> {
             depot_server::ServeOptions {
                 plain_http_on_loopback: false,
                 ui_dir,
+                oidc,
             },
             shutdown_signal(),
         )
@@ -151,6 +212,7 @@ pub async fn run(depot: Arc<Depot>, args: ServeArgs) -> Result<()> {
                 depot_server::ServeOptions {
                     plain_http_on_loopback: true,
                     ui_dir,
+                    oidc,
                 },
                 shutdown_signal(),
             )

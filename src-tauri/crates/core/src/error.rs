@@ -112,6 +112,13 @@ pub enum CoreError {
     #[error("{0}")]
     OutsideScope(String),
 
+    /// The identity provider signed a person in, but none of their groups
+    /// is given a role (the server's `--oidc-role` rules).
+    #[error(
+        "'{0}' signed in at the identity provider, but none of their groups is given a role in Depot; ask an administrator to add a rule for one of them"
+    )]
+    NoRoleForGroups(String),
+
     /// A sign-in was refused: unknown name, wrong password or a disabled
     /// account (the message does not say which).
     #[error("the user name or password is not right, or the account is disabled")]

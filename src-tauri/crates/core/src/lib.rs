@@ -14,6 +14,7 @@ mod changes;
 mod demo;
 pub mod devices;
 mod error;
+pub mod federated;
 pub mod files;
 mod handoff;
 pub mod location;

@@ -16,7 +16,7 @@ use crate::{CoreError, Depot, Result};
 
 /// Scope tags as given: trimmed, no empties, each at most 64 characters, no
 /// duplicates (any case).
-fn clean_tags(tags: &[String]) -> Result<Vec<String>> {
+pub(crate) fn clean_tags(tags: &[String]) -> Result<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
     for tag in tags {
         let tag = tag.trim();

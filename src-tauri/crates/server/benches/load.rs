@@ -265,6 +265,7 @@ fn main() {
             ServeOptions {
                 plain_http_on_loopback: true,
                 ui_dir: None,
+                oidc: None,
             },
             async {
                 let _ = stopped.await;

@@ -42,6 +42,7 @@ use serde_json::{Value, json};
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
+pub mod oidc;
 pub mod tls;
 pub mod ui;
 #[cfg(test)]
@@ -70,6 +71,8 @@ pub struct ServeOptions {
     /// The built web UI (`ui/dist`, see [`ui::locate`]), served at `/`.
     /// `None`: `/` says how to build it; the API works all the same.
     pub ui_dir: Option<PathBuf>,
+    /// OpenID Connect sign-in (`--oidc-*`), besides names and passwords.
+    pub oidc: Option<Arc<oidc::Oidc>>,
 }
 
 struct Session {
@@ -113,6 +116,9 @@ pub fn router(depot: Arc<Depot>, options: ServeOptions) -> Router {
         )
         .route("/api/v1/rpc", post(rpc))
         .route("/api/v1/events", get(events))
+        .route("/api/v1/oidc", get(oidc::info))
+        .route("/api/v1/oidc/login", get(oidc::login))
+        .route("/api/v1/oidc/callback", get(oidc::callback))
         .fallback(web_ui)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(ui::security_headers))
@@ -297,6 +303,23 @@ impl AppState {
         }
     }
 
+    /// A new session for `user` (signed in with a password or through the
+    /// identity provider): its token, kept here only as a hash.
+    fn start_session(&self, user: &depot_domain::records::UserRow) -> Result<String, ApiError> {
+        let token = new_token()?;
+        let now = self.now();
+        lock(&self.sessions).insert(
+            sha256_hex(&token),
+            Session {
+                name: user.name.clone(),
+                epoch: user.session_epoch,
+                signed_in_at: now,
+                last_seen: now,
+            },
+        );
+        Ok(token)
+    }
+
     /// The session a request carries, and whether it came as a cookie.
     fn session_of(&self, headers: &HeaderMap) -> Option<(String, bool)> {
         if let Some(bearer) = headers
@@ -422,17 +445,8 @@ async fn sign_in(
         }
     };
     state.clear_failures(&keys[..1]);
-    let token = new_token()?;
+    let token = state.start_session(&user)?;
     let now = state.now();
-    lock(&state.sessions).insert(
-        sha256_hex(&token),
-        Session {
-            name: user.name.clone(),
-            epoch: user.session_epoch,
-            signed_in_at: now,
-            last_seen: now,
-        },
-    );
     let mut response = Json(json!({
         "token": token,
         "user": { "name": user.name, "role": user.role.as_str(), "scopeTags": user.scope_tags },

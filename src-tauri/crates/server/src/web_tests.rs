@@ -57,6 +57,7 @@ async fn start(ui_dir: Option<&Path>) -> SocketAddr {
         ServeOptions {
             plain_http_on_loopback: true,
             ui_dir: ui_dir.map(|d| d.canonicalize().unwrap()),
+            oidc: None,
         },
     )
     .into_make_service_with_connect_info::<SocketAddr>();

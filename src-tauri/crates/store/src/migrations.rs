@@ -90,6 +90,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "audit_token",
         sql: include_str!("../migrations/0014_audit_token.sql"),
     },
+    Migration {
+        version: 15,
+        name: "oidc_users",
+        sql: include_str!("../migrations/0015_oidc_users.sql"),
+    },
 ];
 
 /// The schema version this build writes and understands.

@@ -83,6 +83,36 @@ impl Db {
             .optional()?)
     }
 
+    /// The user an identity provider's `subject` (`<issuer>#<sub>`) signed
+    /// in as before.
+    pub fn user_by_oidc_subject(&self, subject: &str) -> Result<Option<UserRow>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM users WHERE oidc_subject = ?1"),
+                [subject],
+                user_from_row,
+            )
+            .optional()?)
+    }
+
+    /// A person an identity provider vouches for, without a password.
+    pub fn insert_oidc_user(
+        &self,
+        name: &str,
+        role: Role,
+        scope_tags: &[String],
+        subject: &str,
+        now: UnixSeconds,
+    ) -> Result<UserRow> {
+        let user = self.insert_user(name, role, scope_tags, None, now)?;
+        self.conn.execute(
+            "UPDATE users SET oidc_subject = ?2 WHERE id = ?1",
+            params![user.id, subject],
+        )?;
+        Ok(user)
+    }
+
     pub fn user_credentials(&self, name: &str) -> Result<Option<Credentials>> {
         Ok(self
             .conn
