@@ -11,7 +11,7 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { RpcError, type SessionService, type SessionUser } from "../platform";
 import logoUrl from "../assets/depot-mark.svg";
 
@@ -48,9 +48,12 @@ const useStyles = makeStyles({
 /** The server's reason, or a plain one when it sent none. */
 function reasonOf(error: unknown): { title: string; message: string } {
   if (error instanceof RpcError) {
-    if (error.code === "LIMIT_REACHED") return { title: "Too many tries", message: error.message };
+    // The server slows down guessing: it says how long to wait.
+    if (error.code === "LIMIT_REACHED") {
+      return { title: "Sign-in paused", message: capitalise(error.message) };
+    }
     if (error.code === "UNAUTHENTICATED") {
-      return { title: "Not signed in", message: capitalise(error.message) };
+      return { title: "Sign-in refused", message: capitalise(error.message) };
     }
     return { title: "Sign-in failed", message: capitalise(error.message) };
   }
@@ -85,6 +88,7 @@ export function SignInPage({
   const [password, setPassword] = useState("");
   const [pending, setPending] = useState(false);
   const [failure, setFailure] = useState<{ title: string; message: string } | null>(null);
+  const passwordRef = useRef<HTMLInputElement>(null);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -97,6 +101,8 @@ export function SignInPage({
         setPending(false);
         setPassword("");
         setFailure(reasonOf(error));
+        // Ready for the next try once the field is enabled again.
+        setTimeout(() => passwordRef.current?.focus(), 0);
       },
     );
   };
@@ -132,6 +138,8 @@ export function SignInPage({
               value={username}
               onChange={(_, data) => setUsername(data.value)}
               autoComplete="username"
+              // The page is only this form: start in it.
+              autoFocus
               autoCapitalize="none"
               spellCheck={false}
               disabled={pending}
@@ -144,6 +152,7 @@ export function SignInPage({
               value={password}
               onChange={(_, data) => setPassword(data.value)}
               autoComplete="current-password"
+              input={{ ref: passwordRef }}
               disabled={pending}
               data-testid="signin-password"
             />

@@ -83,7 +83,7 @@ describe("signing in to a Depot server", () => {
     await user.type(screen.getByTestId("signin-password"), "wrong");
     await user.click(submit);
     const error = await screen.findByTestId("signin-error");
-    expect(error).toHaveTextContent("Not signed in");
+    expect(error).toHaveTextContent("Sign-in refused");
     expect(error).toHaveTextContent(
       "The user name or password is not right, or the account is disabled.",
     );
@@ -105,8 +105,8 @@ describe("signing in to a Depot server", () => {
     await user.type(await screen.findByTestId("signin-username"), ana.name);
     await user.type(screen.getByTestId("signin-password"), "anything{Enter}");
     const error = await screen.findByTestId("signin-error");
-    expect(error).toHaveTextContent("Too many tries");
-    expect(error).toHaveTextContent("try again in 15 minutes");
+    expect(error).toHaveTextContent("Sign-in paused");
+    expect(error).toHaveTextContent("Too many failed sign-ins; try again in 15 minutes.");
   });
 
   it("opens the app for someone already signed in, and signs out from the top bar", async () => {
@@ -145,6 +145,37 @@ describe("signing in to a Depot server", () => {
     reachable = true;
     await user.click(within(bar).getByRole("button", { name: "Try again" }));
     await screen.findByTestId("signin-page");
+  });
+
+  it("leaves out what the role may not do; an administrator gets it all", async () => {
+    setSession({
+      signInRequired: true,
+      current: () => Promise.resolve({ ...ana, role: "read-only", actions: ["read", "export"] }),
+      signIn: () => Promise.reject(new Error("unused")),
+      signOut: () => Promise.resolve(),
+    });
+    const readOnly = renderApp({ handlers: backend, at: "#/tokens" });
+    expect(await screen.findByTestId("tokens-ask-admin")).toHaveTextContent(
+      "Ask a Depot administrator to add one.",
+    );
+    expect(screen.queryByTestId("try-simulator")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("add-token")).not.toBeInTheDocument();
+    readOnly.unmount();
+
+    setSession({
+      signInRequired: true,
+      current: () =>
+        Promise.resolve({
+          ...ana,
+          role: "administrator",
+          actions: ["read", "export", "assign", "sync", "manage", "manage-users"],
+        }),
+      signIn: () => Promise.reject(new Error("unused")),
+      signOut: () => Promise.resolve(),
+    });
+    renderApp({ handlers: backend, at: "#/tokens" });
+    await screen.findByTestId("try-simulator");
+    expect(screen.getByTestId("add-token")).toBeInTheDocument();
   });
 
   it("has nothing to sign in to in the desktop app", () => {

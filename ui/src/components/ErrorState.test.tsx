@@ -53,3 +53,17 @@ describe("ErrorState", () => {
     expect(within(alert).queryByRole("button")).toBeNull();
   });
 });
+
+describe("ErrorState advice", () => {
+  it("tells someone refused by their role to ask an administrator, not to restart", () => {
+    renderInTheme(
+      <ErrorState
+        title="Couldn't save the enrollment URLs"
+        error={{ code: "FORBIDDEN", message: "a read-only may not change settings" }}
+      />,
+    );
+    const alert = screen.getByTestId("error-state");
+    expect(alert.textContent).toContain("Ask an administrator");
+    expect(alert.textContent).not.toContain("restart Depot");
+  });
+});

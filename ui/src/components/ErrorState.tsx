@@ -23,6 +23,10 @@ function adviceFor(code: ErrorCode | undefined): string {
     case "UNKNOWN_COMMAND":
     case "BAD_REQUEST":
       return "This window and Depot's backend do not match. Restart Depot; if it persists, reinstall it.";
+    case "FORBIDDEN":
+      return "Your role on this Depot server does not allow it. Ask an administrator to do it, or to change your role.";
+    case "UNAUTHENTICATED":
+      return "Sign in again to continue.";
     case "INTERNAL":
     case undefined:
     default:

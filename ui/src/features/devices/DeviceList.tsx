@@ -31,6 +31,7 @@ import { todayStamp } from "../../app/clock";
 import { saveOutput } from "../../app/files";
 import { PATHS } from "../../app/paths";
 import { navigate } from "../../app/router";
+import { useCan } from "../../app/session";
 import type { DeviceRow } from "../../bindings/DeviceRow";
 import type { TokenSummary } from "../../bindings/TokenSummary";
 import { EmptyState } from "../../components/EmptyState";
@@ -225,9 +226,16 @@ export function DeviceList({ tokens: tokenList, initialTokenId, profileName }: D
     id;
   const canAssign = selectedCount > 0 && oneToken !== null;
   const canDelete = selection.rows.size > 0 && !selection.allMatching;
+  // What the role allows at all: assigning (help-desk and up), deleting (administrators).
+  const mayAssign = useCan("assign");
+  const mayDelete = useCan("manage");
   let hint: string | null = null;
-  if (selectedCount === 0) {
-    hint = "Tick devices to assign or remove a profile, or to delete them from Depot.";
+  if (!mayAssign && !mayDelete) {
+    hint = null;
+  } else if (selectedCount === 0) {
+    hint = mayDelete
+      ? "Tick devices to assign or remove a profile, or to delete them from Depot."
+      : "Tick devices to assign or remove a profile.";
   } else if (selection.allMatching && filters.tokenId === null) {
     hint =
       "A profile belongs to one token, so a change to every matching device works one token at a time: choose a token in the Token filter first.";
@@ -477,31 +485,37 @@ export function DeviceList({ tokens: tokenList, initialTokenId, profileName }: D
           </Button>
         ) : null}
         <span className={styles.grow} />
-        <Button
-          appearance="primary"
-          icon={<DocumentArrowRight20Regular />}
-          disabled={!canAssign}
-          onClick={() => openAssign("assign")}
-          data-testid="devices-assign"
-        >
-          Assign profile
-        </Button>
-        <Button
-          icon={<DocumentDismiss20Regular />}
-          disabled={!canAssign}
-          onClick={() => openAssign("remove")}
-          data-testid="devices-remove"
-        >
-          Remove profile
-        </Button>
-        <Button
-          icon={<Delete20Regular />}
-          disabled={!canDelete}
-          onClick={openDelete}
-          data-testid="devices-delete"
-        >
-          Delete from Depot
-        </Button>
+        {mayAssign ? (
+          <>
+            <Button
+              appearance="primary"
+              icon={<DocumentArrowRight20Regular />}
+              disabled={!canAssign}
+              onClick={() => openAssign("assign")}
+              data-testid="devices-assign"
+            >
+              Assign profile
+            </Button>
+            <Button
+              icon={<DocumentDismiss20Regular />}
+              disabled={!canAssign}
+              onClick={() => openAssign("remove")}
+              data-testid="devices-remove"
+            >
+              Remove profile
+            </Button>
+          </>
+        ) : null}
+        {mayDelete ? (
+          <Button
+            icon={<Delete20Regular />}
+            disabled={!canDelete}
+            onClick={openDelete}
+            data-testid="devices-delete"
+          >
+            Delete from Depot
+          </Button>
+        ) : null}
       </div>
       {hint !== null ? (
         <Caption1 className={styles.hint} data-testid="devices-action-hint">

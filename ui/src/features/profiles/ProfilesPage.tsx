@@ -8,6 +8,7 @@ import {
 import { Suspense, lazy, useState, type ReactNode } from "react";
 import { useProfileCatalogue, useProfileDetail, useProfileList, useTokenList } from "../../app/api";
 import { PATHS, PROFILE_PATHS, hrefTo } from "../../app/paths";
+import { useCan } from "../../app/session";
 import { navigate, useHashPath, useHashQuery } from "../../app/router";
 import type { ProfileSummary } from "../../bindings/ProfileSummary";
 import type { TokenSummary } from "../../bindings/TokenSummary";
@@ -106,25 +107,28 @@ function ProfileListPage() {
   const [importOpen, setImportOpen] = useState(false);
 
   const createHref = tokenId ? PROFILE_PATHS.createFor(tokenId) : PROFILE_PATHS.create;
-  const actions = hasTokens ? (
-    <>
-      <Button
-        appearance="primary"
-        icon={<Add20Regular />}
-        onClick={() => navigate(createHref)}
-        data-testid="profiles-create"
-      >
-        Create profile
-      </Button>
-      <Button
-        icon={<DocumentArrowUp20Regular />}
-        onClick={() => setImportOpen(true)}
-        data-testid="profiles-import"
-      >
-        Import profile file
-      </Button>
-    </>
-  ) : undefined;
+  // Creating and importing profiles are an administrator's.
+  const canManage = useCan("manage");
+  const actions =
+    hasTokens && canManage ? (
+      <>
+        <Button
+          appearance="primary"
+          icon={<Add20Regular />}
+          onClick={() => navigate(createHref)}
+          data-testid="profiles-create"
+        >
+          Create profile
+        </Button>
+        <Button
+          icon={<DocumentArrowUp20Regular />}
+          onClick={() => setImportOpen(true)}
+          data-testid="profiles-import"
+        >
+          Import profile file
+        </Button>
+      </>
+    ) : undefined;
 
   let body;
   if (tokenList.isPending) {
@@ -236,29 +240,34 @@ function NoProfiles({
   onImport: () => void;
 }) {
   const styles = useStyles();
+  const canManage = useCan("manage");
   return (
     <EmptyState
       testId="profiles-empty"
       icon={<DocumentSettings20Regular />}
       title={token ? `${token.serverName} has no profiles yet` : "No enrollment profiles yet"}
       actions={
-        <div className={styles.emptyActions}>
-          <Button
-            appearance="primary"
-            icon={<Add20Regular />}
-            onClick={onCreate}
-            data-testid="profiles-empty-create"
-          >
-            Create profile
-          </Button>
-          <Button
-            icon={<DocumentArrowUp20Regular />}
-            onClick={onImport}
-            data-testid="profiles-empty-import"
-          >
-            Import profile file
-          </Button>
-        </div>
+        canManage ? (
+          <div className={styles.emptyActions}>
+            <Button
+              appearance="primary"
+              icon={<Add20Regular />}
+              onClick={onCreate}
+              data-testid="profiles-empty-create"
+            >
+              Create profile
+            </Button>
+            <Button
+              icon={<DocumentArrowUp20Regular />}
+              onClick={onImport}
+              data-testid="profiles-empty-import"
+            >
+              Import profile file
+            </Button>
+          </div>
+        ) : (
+          <p className={styles.paragraph}>Ask a Depot administrator to create one.</p>
+        )
       }
     >
       <p className={styles.paragraph}>

@@ -21,6 +21,7 @@ import { useState } from "react";
 import { call, useTokenDetail } from "../../app/api";
 import { refreshAfter } from "../../app/invalidation";
 import { DEVICE_PATHS, PROFILE_PATHS, hrefTo } from "../../app/paths";
+import { useCan } from "../../app/session";
 import type { TokenDetail } from "../../bindings/TokenDetail";
 import type { TokenSummary } from "../../bindings/TokenSummary";
 import { ErrorState } from "../../components/ErrorState";
@@ -147,6 +148,9 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
   const advice =
     statusAdvice(summary.status) ?? (check.data ? statusAdvice(check.data.status) : null);
   const [renewOpen, setRenewOpen] = useState(false);
+  // Renewing and deleting are an administrator's; checking counts as a sync.
+  const canManage = useCan("manage");
+  const canCheck = useCan("sync");
   const [deleteOpen, setDeleteOpen] = useState(false);
   const [justAdded] = useState(addedBanner);
 
@@ -163,29 +167,35 @@ function TokenDetailView({ token }: { token: TokenDetail }) {
       }
       actions={
         <>
-          <Button
-            appearance="primary"
-            icon={<ArrowSync20Regular />}
-            onClick={() => setRenewOpen(true)}
-            data-testid="renew-token"
-          >
-            Renew
-          </Button>
-          <Button
-            icon={<ShieldCheckmark20Regular />}
-            onClick={() => check.mutate()}
-            disabled={check.isPending}
-            data-testid="check-token"
-          >
-            {check.isPending ? "Checking…" : `Check with ${who}`}
-          </Button>
-          <Button
-            icon={<Delete20Regular />}
-            onClick={() => setDeleteOpen(true)}
-            data-testid="delete-token"
-          >
-            Delete
-          </Button>
+          {canManage ? (
+            <Button
+              appearance="primary"
+              icon={<ArrowSync20Regular />}
+              onClick={() => setRenewOpen(true)}
+              data-testid="renew-token"
+            >
+              Renew
+            </Button>
+          ) : null}
+          {canCheck ? (
+            <Button
+              icon={<ShieldCheckmark20Regular />}
+              onClick={() => check.mutate()}
+              disabled={check.isPending}
+              data-testid="check-token"
+            >
+              {check.isPending ? "Checking…" : `Check with ${who}`}
+            </Button>
+          ) : null}
+          {canManage ? (
+            <Button
+              icon={<Delete20Regular />}
+              onClick={() => setDeleteOpen(true)}
+              data-testid="delete-token"
+            >
+              Delete
+            </Button>
+          ) : null}
         </>
       }
     >

@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { call, useTokenList } from "../../app/api";
 import { refreshAfter } from "../../app/invalidation";
 import { PATHS, TOKEN_PATHS } from "../../app/paths";
+import { useCan } from "../../app/session";
 import { navigate, useHashPath } from "../../app/router";
 import { EmptyState } from "../../components/EmptyState";
 import { ErrorState } from "../../components/ErrorState";
@@ -52,6 +53,8 @@ function TokenListPage() {
   const client = useQueryClient();
   const list = useTokenList();
   const hasTokens = list.isSuccess && list.data.tokens.length > 0;
+  // Adding tokens and the demo are an administrator's (the server refuses others).
+  const canManage = useCan("manage");
   const demo = useMutation({
     mutationFn: () => call("demo.start", {}),
     onSuccess: () => refreshAfter(client, "token"),
@@ -62,7 +65,7 @@ function TokenListPage() {
       testId="tokens"
       title="Enrollment program tokens"
       description="Each token connects Depot to one MDM server in Apple Business Manager or Apple School Manager."
-      actions={hasTokens ? <AddTokenButton /> : undefined}
+      actions={hasTokens && canManage ? <AddTokenButton /> : undefined}
     >
       {list.isPending ? (
         <LoadingState label="Loading tokens…" />
@@ -81,7 +84,11 @@ function TokenListPage() {
           icon={<KeyMultiple20Regular />}
           title="No enrollment program tokens yet"
           actions={
-            demo.isPending ? (
+            !canManage ? (
+              <p className={styles.paragraph} data-testid="tokens-ask-admin">
+                Ask a Depot administrator to add one.
+              </p>
+            ) : demo.isPending ? (
               <Spinner
                 size="small"
                 labelPosition="after"

@@ -1,0 +1,191 @@
+// A team on one `depot serve`, each in their own browser session: the
+// administrator starts the simulator (demo mode) and syncs its token, the
+// devices show up in the list; a help-desk member sees them without the
+// administrator's actions; a read-only member is refused a change with the
+// server's reason, also when asking the API directly.
+// Screenshots: team-*.png.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  byTestId,
+  launchBrowser,
+  openPage,
+  screenshot,
+  signIn,
+  startServer,
+} from "./harness.mjs";
+
+const DEMO_ROW = '[data-token-row="Simulator — Contoso Demo"]';
+const DEMO_DEVICES = "2500";
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer({
+    "alice@example.org": "administrator",
+    hank: "help-desk",
+    rita: "read-only",
+  });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Signs `name` in in a fresh browser session and waits for the app. */
+async function signedIn(name) {
+  const session = await openPage(browser, server.url);
+  await byTestId(session.page, "signin-page").waitFor();
+  await signIn(session.page, name);
+  await byTestId(session.page, "topbar-user").waitFor();
+  return session;
+}
+
+/** Waits until the device list counts `count` devices. */
+async function deviceCount(page, count) {
+  await page.waitForFunction(
+    (n) =>
+      document
+        .querySelector('[data-testid="devices-total"]')
+        ?.getAttribute("data-count") === n,
+    count,
+    { timeout: 60_000 },
+  );
+}
+
+test("the administrator starts the simulator, syncs, and sees the devices", async () => {
+  const { page, context, problems } = await signedIn("alice@example.org");
+  try {
+    await byTestId(page, "nav-tokens").click();
+    await byTestId(page, "try-simulator").click();
+    await page.locator(DEMO_ROW).waitFor({ timeout: 60_000 });
+    await byTestId(page, "topbar-simulator").waitFor();
+    await screenshot(page, "team-1-demo-token");
+
+    await byTestId(page, "nav-sync").click();
+    await byTestId(page, "sync-now-1").click();
+    // The pushed change events (server-sent) or the page's poll fill in the count.
+    await page.waitForFunction(
+      () =>
+        /2[,.\s\u202f]?500/.test(
+          document.querySelector('[data-testid="sync-devices-1"]')
+            ?.textContent ?? "",
+        ),
+      undefined,
+      { timeout: 120_000 },
+    );
+    await screenshot(page, "team-2-synced");
+
+    await byTestId(page, "nav-devices").click();
+    await deviceCount(page, DEMO_DEVICES);
+    await byTestId(page, "devices-table").waitFor();
+    // Everything an administrator may do is offered.
+    for (const id of ["devices-assign", "devices-remove", "devices-delete"]) {
+      assert.equal(
+        await byTestId(page, id).count(),
+        1,
+        `${id} is offered to an administrator`,
+      );
+    }
+    await screenshot(page, "team-3-devices");
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("a help-desk member sees the devices but not the administrator's actions", async () => {
+  const { page, context, problems } = await signedIn("hank");
+  try {
+    assert.equal(
+      await byTestId(page, "topbar-user").innerText(),
+      "Signed in as hank (help-desk)",
+    );
+    await byTestId(page, "nav-devices").click();
+    await deviceCount(page, DEMO_DEVICES);
+    assert.equal(
+      await byTestId(page, "devices-assign").count(),
+      1,
+      "help-desk assigns profiles",
+    );
+    assert.equal(
+      await byTestId(page, "devices-delete").count(),
+      0,
+      "deleting is not offered",
+    );
+    await screenshot(page, "team-4-helpdesk-devices");
+
+    await byTestId(page, "nav-tokens").click();
+    await page.locator(DEMO_ROW).click();
+    await byTestId(page, "check-token").waitFor();
+    for (const id of ["renew-token", "delete-token"]) {
+      assert.equal(
+        await byTestId(page, id).count(),
+        0,
+        `${id} is not offered to help-desk`,
+      );
+    }
+    await screenshot(page, "team-5-helpdesk-token");
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("a read-only member is refused with the server's reason", async () => {
+  const { page, context, problems } = await signedIn("rita");
+  try {
+    await byTestId(page, "nav-tokens").click();
+    await page.locator(DEMO_ROW).waitFor();
+    assert.equal(
+      await byTestId(page, "add-token").count(),
+      0,
+      "no Add token for read-only",
+    );
+
+    // A change the page still offers (the workspace's enrollment URL): the
+    // server refuses it and the page shows why.
+    await byTestId(page, "nav-settings").click();
+    await byTestId(page, "settings-enrollment-url").fill(
+      "https://mdm.example.org/enroll",
+    );
+    await byTestId(page, "settings-enrollment-save").click();
+    const refusal = page.getByText("a read-only may not", { exact: false }).first();
+    await refusal.waitFor();
+    await refusal.scrollIntoViewIfNeeded();
+    await screenshot(page, "team-6-readonly-refused");
+
+    // Asking the API directly changes nothing either: 403 with the reason.
+    const answer = await page.evaluate(async () => {
+      const response = await fetch("/api/v1/rpc", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "content-type": "application/json", "X-Depot-Request": "1" },
+        body: JSON.stringify({ name: "tokens.delete", payload: { id: "1" } }),
+      });
+      return { status: response.status, body: await response.json() };
+    });
+    assert.equal(answer.status, 403);
+    assert.equal(answer.body.code, "FORBIDDEN");
+    assert.match(
+      answer.body.message,
+      /read-only may not .*ask an administrator/,
+    );
+
+    // And without the CSRF header a cookie session changes nothing at all.
+    const forged = await page.evaluate(async () => {
+      const response = await fetch("/api/v1/rpc", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "sync.start", payload: { id: "1" } }),
+      });
+      return response.status;
+    });
+    assert.equal(forged, 403);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
