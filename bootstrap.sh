@@ -18,7 +18,8 @@ TOOLS_DIR=${DEPOT_TOOLS_DIR:-/var/tmp/depot-tools}
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 
 BUILD_PACKAGES=(build-essential pkg-config curl file openssl libssl-dev libdbus-1-dev libwebkit2gtk-4.1-dev libxdo-dev librsvg2-dev)
-TEST_PACKAGES=(xvfb xauth webkit2gtk-driver faketime xdotool)
+# chromium: Debian's browser for the web UI tests (tests/web); nothing is downloaded.
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver faketime xdotool chromium)
 
 if [ -t 1 ]; then step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 else step() { printf '\n==> %s\n' "$*"; }; fi
@@ -107,6 +108,13 @@ cmd_test() {
   (cd ui && npm run --silent lint && npm run --silent typecheck)
   (cd ui && FAKETIME_DONT_FAKE_MONOTONIC=1 TZ=Pacific/Kiritimati LANG=de_DE.UTF-8 LC_ALL= \
     faketime -f +365d npm test --silent)
+
+  step "Web UI in a real browser (depot serve + Debian's Chromium via playwright-core; in UTC+14, in German)"
+  cargo build -p depot-cli --locked
+  (cd tests/web && npm ci --no-audit --no-fund --loglevel=error)
+  DEPOT_BINARY="$CARGO_TARGET_DIR/debug/depot" DEPOT_UI_DIR="$ROOT/ui/dist" CHROMIUM=/usr/bin/chromium \
+    TZ=Pacific/Kiritimati LANG=de_DE.UTF-8 LC_ALL= \
+    node --test --test-concurrency=1 --test-reporter=spec tests/web/*.test.mjs
 
   build_app
   ensure_tauri_driver
