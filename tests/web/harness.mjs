@@ -52,9 +52,13 @@ function uiDir() {
 
 /**
  * Starts `depot serve` on 127.0.0.1 (a free port) with a new workspace and
- * the given accounts: `{ name: role }`. Returns { url, stop }.
+ * the given accounts: `{ name: role }`, and any further `serve` arguments and
+ * environment. Returns { url, stop }.
  */
-export async function startServer(accounts) {
+export async function startServer(
+  accounts,
+  { args = [], env: extraEnv = {} } = {},
+) {
   const home = mkdtempSync(join(tmpdir(), "depot-web-"));
   const workspace = join(home, "ws");
   const binary = depotBinary();
@@ -66,6 +70,7 @@ export async function startServer(accounts) {
     XDG_CONFIG_HOME: join(home, "config"),
     DEPOT_KEY_FILE: join(home, "workspace.key"),
     DEPOT_LOG: "error",
+    ...extraEnv,
   };
   delete env.DEPOT_WORKSPACE;
   for (const [name, role] of Object.entries(accounts)) {
@@ -95,6 +100,7 @@ export async function startServer(accounts) {
       "127.0.0.1:0",
       "--ui-dir",
       uiDir(),
+      ...args,
     ],
     { env, stdio: ["ignore", "pipe", "inherit"] },
   );

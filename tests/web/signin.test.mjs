@@ -116,3 +116,33 @@ test("after five wrong passwords the server says to wait (429), and the page say
     await context.close();
   }
 });
+
+test("with an identity provider configured, the sign-in page offers it", async () => {
+  // The provider is never contacted here: its address only has to be configured.
+  const withOidc = await startServer(
+    {},
+    {
+      args: [
+        "--public-url",
+        "http://127.0.0.1:8750",
+        "--oidc-issuer",
+        "http://127.0.0.1:9/",
+        "--oidc-client-id",
+        "depot",
+        "--oidc-role",
+        "Depot Admins=administrator",
+      ],
+      env: { DEPOT_OIDC_CLIENT_SECRET: "not a real secret" },
+    },
+  );
+  const { page, context } = await openPage(browser, withOidc.url);
+  try {
+    const button = byTestId(page, "signin-oidc");
+    await button.waitFor();
+    assert.equal(await button.getAttribute("href"), "/api/v1/oidc/login");
+    await screenshot(page, "signin-6-identity-provider");
+  } finally {
+    await context.close();
+    await withOidc.stop();
+  }
+});

@@ -151,7 +151,9 @@ test("a read-only member is refused with the server's reason", async () => {
       "https://mdm.example.org/enroll",
     );
     await byTestId(page, "settings-enrollment-save").click();
-    const refusal = page.getByText("a read-only may not", { exact: false }).first();
+    const refusal = page
+      .getByText("a read-only may not", { exact: false })
+      .first();
     await refusal.waitFor();
     await refusal.scrollIntoViewIfNeeded();
     await screenshot(page, "team-6-readonly-refused");

@@ -1,6 +1,7 @@
 import {
   Button,
   Card,
+  Divider,
   Field,
   Input,
   MessageBar,
@@ -11,8 +12,9 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { useRef, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { RpcError, type SessionService, type SessionUser } from "../platform";
+import { PeopleTeam20Regular } from "@fluentui/react-icons";
 import logoUrl from "../assets/depot-mark.svg";
 
 const useStyles = makeStyles({
@@ -89,6 +91,18 @@ export function SignInPage({
   const [pending, setPending] = useState(false);
   const [failure, setFailure] = useState<{ title: string; message: string } | null>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
+  // The organisation's identity provider, when the server offers one.
+  const [providerUrl, setProviderUrl] = useState<string | null>(null);
+  useEffect(() => {
+    let current = true;
+    service.identityProvider?.().then(
+      (url) => current && setProviderUrl(url),
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [service]);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -168,6 +182,20 @@ export function SignInPage({
             {pending ? "Signing in…" : "Sign in"}
           </Button>
         </form>
+        {providerUrl ? (
+          <>
+            <Divider>or</Divider>
+            <Button
+              as="a"
+              href={providerUrl}
+              appearance="secondary"
+              icon={<PeopleTeam20Regular />}
+              data-testid="signin-oidc"
+            >
+              Sign in with your organisation
+            </Button>
+          </>
+        ) : null}
       </Card>
     </main>
   );

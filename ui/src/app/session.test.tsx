@@ -178,6 +178,20 @@ describe("signing in to a Depot server", () => {
     expect(screen.getByTestId("add-token")).toBeInTheDocument();
   });
 
+  it("offers the organisation's identity provider when the server has one", async () => {
+    setSession({
+      signInRequired: true,
+      current: () => Promise.resolve(null),
+      signIn: () => Promise.reject(new Error("unused")),
+      signOut: () => Promise.resolve(),
+      identityProvider: () => Promise.resolve("/api/v1/oidc/login"),
+    });
+    renderApp({ handlers: backend });
+    const link = await screen.findByTestId("signin-oidc");
+    expect(link).toHaveAttribute("href", "/api/v1/oidc/login");
+    expect(link).toHaveTextContent("Sign in with your organisation");
+  });
+
   it("has nothing to sign in to in the desktop app", () => {
     renderApp({ handlers: backend });
     expect(screen.getByRole("navigation", { name: "Main navigation" })).toBeInTheDocument();

@@ -15,6 +15,7 @@ export const API_PATHS = {
   rpc: "/api/v1/rpc",
   session: "/api/v1/session",
   events: "/api/v1/events",
+  oidc: "/api/v1/oidc",
 } as const;
 
 /**

@@ -162,6 +162,16 @@ describe("http session", () => {
     }
   });
 
+  it("finds the identity provider sign-in when the server has one", async () => {
+    const on = fakeFetch(() => Response.json({ enabled: true, loginUrl: "/api/v1/oidc/login" }));
+    await expect(createHttpSession("", on.fetchFn).identityProvider?.()).resolves.toBe(
+      "/api/v1/oidc/login",
+    );
+    expect(on.calls[0]?.url).toBe("/api/v1/oidc");
+    const off = fakeFetch(() => Response.json({ enabled: false, loginUrl: null }));
+    await expect(createHttpSession("", off.fetchFn).identityProvider?.()).resolves.toBeNull();
+  });
+
   it("signs out with DELETE", async () => {
     const { fetchFn, calls } = fakeFetch(() => new Response(null, { status: 204 }));
     await createHttpSession("", fetchFn).signOut();

@@ -29,6 +29,11 @@ export type SessionService = {
   /** Signs in; rejects with an `RpcError` carrying the server's reason (wrong password, too many tries). */
   signIn: (username: string, password: string) => Promise<SessionUser>;
   signOut: () => Promise<void>;
+  /**
+   * Where the organisation's identity provider sign-in starts (OpenID
+   * Connect, when the server has it configured); `null` when it has none.
+   */
+  identityProvider?: () => Promise<string | null>;
 };
 
 /** No sign-in: the desktop app works on its own workspace as its owner. */
@@ -87,6 +92,13 @@ export function createHttpSession(
       const user = await current();
       if (!user) throw new RpcError("UNAUTHENTICATED", "The server did not keep the session.");
       return user;
+    },
+    async identityProvider() {
+      const oidc = `${origin.replace(/\/+$/, "")}${API_PATHS.oidc}`;
+      const response = await send(fetchFn, oidc, { method: "GET" });
+      if (!response.ok) return null;
+      const body = parseJson(await response.text()) as { enabled?: unknown; loginUrl?: unknown };
+      return body?.enabled === true && typeof body.loginUrl === "string" ? body.loginUrl : null;
     },
     async signOut() {
       const response = await send(fetchFn, url, { method: "DELETE", headers: { ...CSRF_HEADER } });
