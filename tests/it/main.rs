@@ -11,6 +11,7 @@ mod migrations;
 mod oidc;
 mod platforms;
 mod profiles;
+mod remote;
 mod secrets;
 mod server;
 mod support;

@@ -14,7 +14,7 @@ pub(crate) struct Server {
     child: Child,
     pub(crate) url: String,
     /// The TLS certificate's fingerprint line, when served over HTTPS.
-    fingerprint: Option<String>,
+    pub(crate) fingerprint: Option<String>,
     /// Kept open: the server writes a last line when it stops.
     _stdout: BufReader<std::process::ChildStdout>,
 }

@@ -1,10 +1,10 @@
 use depot_core::CoreError;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// What the UI branches on. Add a code only when the UI does something
 /// different for it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorCode {
     /// The request JSON does not match the command's request type.
@@ -70,10 +70,13 @@ pub enum ErrorCode {
     /// No valid session: sign in (the server's answer to a missing, expired or
     /// ended session, and to a refused sign-in).
     Unauthenticated,
+    /// The desktop app is connected to a Depot server that cannot be reached
+    /// now (the UI offers to switch back to this computer's workspace).
+    ServerUnavailable,
 }
 
 /// The error every command can return.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
