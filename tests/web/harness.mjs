@@ -168,6 +168,19 @@ export async function openPage(browser, url) {
     colorScheme: "light",
     acceptDownloads: true,
   });
+  // Counts the change events the page's EventSource receives (window.__depotChanges).
+  await context.addInitScript(() => {
+    const Native = window.EventSource;
+    window.__depotChanges = 0;
+    window.EventSource = class extends Native {
+      constructor(...args) {
+        super(...args);
+        this.addEventListener("change", () => {
+          window.__depotChanges += 1;
+        });
+      }
+    };
+  });
   const page = await context.newPage();
   // Script errors in the page: a test that ends with any has found a bug. (The
   // console's "failed to load resource: 401" lines are the expected refusals.)

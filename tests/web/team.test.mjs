@@ -76,6 +76,11 @@ test("the administrator starts the simulator, syncs, and sees the devices", asyn
       { timeout: 120_000 },
     );
     await screenshot(page, "team-2-synced");
+    // The sync's progress reached the page as server-sent events on the cookie session.
+    assert.ok(
+      (await page.evaluate(() => window.__depotChanges)) > 0,
+      "no change event reached the page",
+    );
 
     await byTestId(page, "nav-devices").click();
     await deviceCount(page, DEMO_DEVICES);
