@@ -124,13 +124,14 @@ test("a help-desk member sees the devices but not the administrator's actions", 
     await byTestId(page, "nav-tokens").click();
     await page.locator(DEMO_ROW).click();
     await byTestId(page, "check-token").waitFor();
-    for (const id of ["renew-token", "delete-token"]) {
+    for (const id of ["renew-token", "delete-token", "scope-tags-save"]) {
       assert.equal(
         await byTestId(page, id).count(),
         0,
         `${id} is not offered to help-desk`,
       );
     }
+    await byTestId(page, "scope-tags-list").waitFor();
     await screenshot(page, "team-5-helpdesk-token");
     assert.deepEqual(problems, []);
   } finally {
@@ -148,6 +149,10 @@ test("a read-only member is refused with the server's reason", async () => {
       0,
       "no Add token for read-only",
     );
+    // No sync buttons, but a word on why.
+    await byTestId(page, "nav-sync").click();
+    await byTestId(page, "sync-not-allowed-1").waitFor();
+    assert.equal(await byTestId(page, "sync-now-1").count(), 0);
 
     // A change the page still offers (the workspace's enrollment URL): the
     // server refuses it and the page shows why.

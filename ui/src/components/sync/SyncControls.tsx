@@ -72,6 +72,11 @@ export type SyncControlsProps = {
   cancelPending: boolean;
   /** Where the buttons sit in their container. */
   align?: "start" | "end";
+  /**
+   * Whether the person may start or cancel syncs (a read-only account on a
+   * Depot server may not): without it, a note instead of the buttons.
+   */
+  allowed?: boolean;
 };
 
 /**
@@ -88,6 +93,7 @@ export function SyncControls({
   starting,
   cancelPending,
   align = "end",
+  allowed = true,
 }: SyncControlsProps) {
   const styles = useStyles();
   const now = useNow(1_000);
@@ -106,6 +112,16 @@ export function SyncControls({
   if (!running && health.pacingExempt) hints.push("No pacing limits for this simulator token");
   const nextFull = formatDateTime(new Date(now + FULL_SYNC_DAYS * 86_400_000).toISOString());
 
+  if (!allowed) {
+    return (
+      <div className={mergeClasses(styles.root, align === "end" ? styles.end : styles.start)}>
+        <Caption1 className={styles.hint} data-testid={`sync-not-allowed-${tokenId}`}>
+          {running ? "Syncing… " : ""}Your role cannot start a sync; an administrator or help-desk
+          member can.
+        </Caption1>
+      </div>
+    );
+  }
   return (
     <div className={mergeClasses(styles.root, align === "end" ? styles.end : styles.start)}>
       <div className={styles.buttons}>

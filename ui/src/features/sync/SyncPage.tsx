@@ -15,6 +15,7 @@ import { ArrowSync20Regular, Key20Regular } from "@fluentui/react-icons";
 import { useState, type ReactNode } from "react";
 import { useTokenDetail } from "../../app/api";
 import { DEVICE_PATHS, PROFILE_PATHS, hrefTo, TOKEN_PATHS } from "../../app/paths";
+import { useCan } from "../../app/session";
 import { useSyncActions, useSyncOverview } from "../../app/sync";
 import type { TokenSyncStatus } from "../../bindings/TokenSyncStatus";
 import { EmptyState } from "../../components/EmptyState";
@@ -196,6 +197,7 @@ function SyncRow({ entry }: { entry: TokenSyncStatus }) {
   const { token, status } = entry;
   const { health, running } = status;
   const actions = useSyncActions(token.id);
+  const mayStartSyncs = useCan("sync");
   const now = useNow(15_000);
   const error = running ? null : currentError(health);
   const nextAuto = parseTime(health.nextAutomaticAt);
@@ -218,6 +220,7 @@ function SyncRow({ entry }: { entry: TokenSyncStatus }) {
           serverName={token.serverName}
           status={status}
           actions={actions}
+          allowed={mayStartSyncs}
         />
       </div>
       <dl className={styles.stats}>

@@ -1,4 +1,5 @@
 import {
+  Body1,
   Button,
   Card,
   CardHeader,
@@ -425,6 +426,8 @@ function ScopeTagsCard({ token }: { token: TokenDetail }) {
   const styles = useStyles();
   const client = useQueryClient();
   const saved = token.summary.scopeTags;
+  // Changing tags is an administrator's; others see them.
+  const canManage = useCan("manage");
   const [draft, setDraft] = useState<string[] | null>(null);
   const tags = draft ?? saved;
   const changed = draft !== null && draft.join("\u0000") !== saved.join("\u0000");
@@ -442,21 +445,29 @@ function ScopeTagsCard({ token }: { token: TokenDetail }) {
         header={<Subtitle2 as="h2">Scope tags</Subtitle2>}
         description="Profiles and devices of this token inherit these tags."
       />
-      <ScopeTagInput value={tags} onChange={setDraft} label="Add a scope tag" />
-      {save.isError ? <ErrorState title="Couldn't save the scope tags" error={save.error} /> : null}
-      <div className={styles.tagActions}>
-        <Button
-          appearance="primary"
-          disabled={!changed || save.isPending}
-          onClick={() => save.mutate(tags)}
-          data-testid="scope-tags-save"
-        >
-          {save.isPending ? "Saving…" : "Save tags"}
-        </Button>
-        <Button disabled={!changed || save.isPending} onClick={() => setDraft(null)}>
-          Discard
-        </Button>
-      </div>
+      {!canManage ? (
+        <Body1 data-testid="scope-tags-list">{saved.length > 0 ? saved.join(", ") : "None"}</Body1>
+      ) : (
+        <>
+          <ScopeTagInput value={tags} onChange={setDraft} label="Add a scope tag" />
+          {save.isError ? (
+            <ErrorState title="Couldn't save the scope tags" error={save.error} />
+          ) : null}
+          <div className={styles.tagActions}>
+            <Button
+              appearance="primary"
+              disabled={!changed || save.isPending}
+              onClick={() => save.mutate(tags)}
+              data-testid="scope-tags-save"
+            >
+              {save.isPending ? "Saving…" : "Save tags"}
+            </Button>
+            <Button disabled={!changed || save.isPending} onClick={() => setDraft(null)}>
+              Discard
+            </Button>
+          </div>
+        </>
+      )}
     </Card>
   );
 }

@@ -1,4 +1,5 @@
 import { Body1, Card, CardHeader, Subtitle2, makeStyles, tokens } from "@fluentui/react-components";
+import { useCan } from "../../app/session";
 import { useSyncActions, useSyncHistory, useSyncStatus } from "../../app/sync";
 import type { TokenSummary } from "../../bindings/TokenSummary";
 import { ErrorState } from "../../components/ErrorState";
@@ -50,6 +51,7 @@ export function TokenSyncCard({ token }: { token: TokenSummary }) {
   const status = useSyncStatus(token.id);
   const history = useSyncHistory(token.id);
   const actions = useSyncActions(token.id);
+  const mayStartSyncs = useCan("sync");
   const now = useNow(1_000);
 
   return (
@@ -70,6 +72,7 @@ export function TokenSyncCard({ token }: { token: TokenSummary }) {
             serverName={token.serverName}
             status={status.data}
             actions={actions}
+            allowed={mayStartSyncs}
           />
         ) : null}
       </div>
