@@ -1,17 +1,20 @@
 //! Depot's desktop shell. Boring on purpose: it opens the workspace, registers
-//! one `rpc` command that forwards to `depot_api::dispatch`, three file
-//! commands that go through the native dialogs (`files`: the webview sends and
-//! receives contents, never a path), forwards the workspace's background
-//! changes to the window as events, and shows the window. No SQL, no HTTP, no
+//! one `rpc` command that forwards to `depot_api::dispatch` (or, when the
+//! window is connected to a Depot server, to that server: `server`), three
+//! file commands that go through the native dialogs (`files`: the webview
+//! sends and receives contents, never a path), forwards the background
+//! changes to the window as events, and shows the window. No SQL and no
 //! business rules here.
 
 // No console window on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod files;
+mod server;
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use depot_api::{ApiError, ErrorCode};
 use depot_core::{Depot, DepotOptions, location};
@@ -26,16 +29,20 @@ enum AppState {
 #[tauri::command]
 async fn rpc(
     state: tauri::State<'_, AppState>,
+    server: tauri::State<'_, Arc<server::ServerState>>,
     name: String,
     payload: serde_json::Value,
 ) -> Result<serde_json::Value, ApiError> {
+    if let Some(remote) = server.remote().await {
+        return remote.rpc(&name, payload).await;
+    }
     match state.inner() {
         AppState::Ready(depot) => depot_api::dispatch(Arc::clone(depot), &name, payload).await,
         AppState::Unavailable(err) => Err(err.clone()),
     }
 }
 
-fn open_workspace(app: &tauri::App) -> AppState {
+fn open_workspace(app: &tauri::App, connected: Arc<AtomicBool>) -> AppState {
     let dir: Option<PathBuf> =
         location::resolve(None, std::env::var_os(location::WORKSPACE_ENV), || {
             app.path().app_data_dir().ok()
@@ -73,6 +80,8 @@ fn open_workspace(app: &tauri::App) -> AppState {
                 use tokio::sync::broadcast::error::RecvError;
                 loop {
                     match changes.recv().await {
+                        // Connected to a server: its changes are the ones shown.
+                        Ok(_) if connected.load(Ordering::SeqCst) => {}
                         Ok(change) => {
                             let event = depot_api::dto::ChangeEvent::from(change);
                             if let Err(err) = handle.emit(depot_api::dto::CHANGE_EVENT, event) {
@@ -103,15 +112,28 @@ fn main() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .setup(|app| {
-            let state = open_workspace(app);
+            let server = Arc::new(server::ServerState::default());
+            if let Ok(dir) = app.path().app_config_dir() {
+                server.set_config_dir(dir);
+            }
+            let state = open_workspace(app, Arc::clone(&server.connected));
             app.manage(state);
+            app.manage(Arc::clone(&server));
+            // The server this window was connected to last time, if its
+            // session still holds.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move { server.resume(&handle).await });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
             rpc,
             files::open_token_file,
             files::save_file,
-            files::save_files
+            files::save_files,
+            server::server_probe,
+            server::server_status,
+            server::server_connect,
+            server::server_disconnect
         ])
         .run(tauri::generate_context!())
         .expect("Depot's window could not start");

@@ -15,8 +15,15 @@ import { ROUTES, matchRoute } from "./routes";
 import { SimulatorBadge } from "../components/SimulatorBadge";
 import { useHashPath } from "./router";
 import { useSession } from "./session";
+import { useServerStatus } from "./serverConnection";
 import { SignOut20Regular } from "@fluentui/react-icons";
 import logoUrl from "../assets/depot-mark.svg";
+
+/** "depot.example.org:8443" from a server URL, for the top bar. */
+function hostOf(url: string | null): string {
+  if (!url) return "a Depot server";
+  return url.replace(/^https?:\/\//, "").replace(/\/.*$/, "");
+}
 
 const useStyles = makeStyles({
   shell: {
@@ -109,6 +116,9 @@ export function Layout() {
   const info = useWorkspaceInfo();
   const simulatorUrl = info.data?.simulatorUrl ?? null;
   const { user, signOut } = useSession();
+  // The desktop window connected to a Depot server (Settings → Depot server).
+  const serverStatus = useServerStatus();
+  const server = serverStatus.data?.connected ? serverStatus.data : null;
 
   // An in-page "#main" link would be read as a route, so the skip link moves focus itself.
   const skipToContent = (event: MouseEvent<HTMLAnchorElement>) => {
@@ -134,8 +144,20 @@ export function Layout() {
         <Text as="span" size={300} className={styles.tagline}>
           Apple Automated Device Enrollment
         </Text>
-        {simulatorUrl || user ? (
+        {simulatorUrl || user || server ? (
           <div className={styles.topBarEnd}>
+            {server ? (
+              <Text
+                as="span"
+                size={300}
+                className={styles.signedIn}
+                data-testid="topbar-server"
+                title={`Connected to ${server.url ?? ""}: Settings → Depot server switches back`}
+              >
+                On <strong>{hostOf(server.url)}</strong> as <strong>{server.name}</strong> (
+                {server.role})
+              </Text>
+            ) : null}
             {simulatorUrl ? (
               <span data-testid="topbar-simulator" title={simulatorUrl}>
                 <SimulatorBadge appearance="filled" />

@@ -15,6 +15,7 @@ import { ErrorState } from "../../components/ErrorState";
 import { LoadingState } from "../../components/LoadingState";
 import { Page } from "../../components/Page";
 import { EnrollmentUrlsCard } from "./EnrollmentUrlsCard";
+import { ServerConnectionCard } from "./ServerConnectionCard";
 
 const useStyles = makeStyles({
   sections: {
@@ -173,6 +174,7 @@ export function SettingsPage() {
       description="This workspace, where devices enroll, and how Depot looks."
     >
       <div className={styles.sections}>
+        <ServerConnectionCard />
         <WorkspaceSection />
         <EnrollmentUrlsCard />
         <AppearanceSection />
