@@ -235,7 +235,11 @@ fn main() {
         // Assignment of 10,000 serials: Depot's engine vs the bare calls.
         let serials: Vec<depot_domain::SerialNumber> = {
             let mut stmt = conn
-                .prepare("SELECT serial FROM devices ORDER BY serial LIMIT 10000")
+                .prepare(
+                    // iPhones and iPads: an iOS profile refuses other platforms (PLT-3).
+                    "SELECT serial FROM devices WHERE family IN ('iPhone', 'iPad')
+                      ORDER BY serial LIMIT 10000",
+                )
                 .unwrap();
             stmt.query_map([], |r| r.get::<_, String>(0))
                 .unwrap()
