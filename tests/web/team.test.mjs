@@ -149,6 +149,11 @@ test("a read-only member is refused with the server's reason", async () => {
       0,
       "no Add token for read-only",
     );
+    // A bookmark to the Add token wizard says why instead of a form.
+    await page.goto(`${server.url}/#/tokens/add`);
+    await byTestId(page, "not-for-your-role").waitFor();
+    await screenshot(page, "team-7-readonly-bookmark");
+
     // No sync buttons, but a word on why.
     await byTestId(page, "nav-sync").click();
     await byTestId(page, "sync-not-allowed-1").waitFor();

@@ -178,6 +178,19 @@ describe("signing in to a Depot server", () => {
     expect(screen.getByTestId("add-token")).toBeInTheDocument();
   });
 
+  it("says so when a bookmark leads someone to a wizard their role cannot use", async () => {
+    setSession({
+      signInRequired: true,
+      current: () => Promise.resolve({ ...ana, role: "read-only", actions: ["read", "export"] }),
+      signIn: () => Promise.reject(new Error("unused")),
+      signOut: () => Promise.resolve(),
+    });
+    const { backend: calls } = renderApp({ handlers: backend, at: "#/tokens/add" });
+    const note = await screen.findByTestId("not-for-your-role");
+    expect(note).toHaveTextContent("Your role cannot add tokens");
+    expect(calls.calls.map((c) => c.name)).not.toContain("tokens.pendingKey");
+  });
+
   it("offers the organisation's identity provider when the server has one", async () => {
     setSession({
       signInRequired: true,

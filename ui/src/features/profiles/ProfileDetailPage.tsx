@@ -35,6 +35,7 @@ import { call, useProfileCatalogue, useProfileDetail } from "../../app/api";
 import { saveOutput } from "../../app/files";
 import { DEVICE_PATHS, PROFILE_PATHS, TOKEN_PATHS, hrefTo } from "../../app/paths";
 import { navigate, useHashQuery } from "../../app/router";
+import { useCan } from "../../app/session";
 import type { ExportedFile } from "../../bindings/ExportedFile";
 import type { ProfileDetail } from "../../bindings/ProfileDetail";
 import { CopyButton } from "../../components/CopyButton";
@@ -133,6 +134,8 @@ function ProfileDetailView({ profile }: { profile: ProfileDetail }) {
   const query = useHashQuery();
   const [dialog, setDialog] = useState<Dialog>(null);
   const { setDefault, clearDefault, retryUpload } = useProfileMutations();
+  // Changing profiles is an administrator's; everyone may export.
+  const canManage = useCan("manage");
   // A re-assignment started by the edit that led here, or by a retried upload.
   const runId = retryUpload.data?.reassignment?.id ?? query.get("run");
   const created = query.get("created") === "1";
@@ -180,42 +183,46 @@ function ProfileDetailView({ profile }: { profile: ProfileDetail }) {
       }
       actions={
         <>
-          <Button
-            appearance="primary"
-            icon={<Edit20Regular />}
-            onClick={() => navigate(PROFILE_PATHS.edit(summary.id))}
-            data-testid="profile-edit"
-          >
-            Edit
-          </Button>
-          <Button
-            icon={<Copy20Regular />}
-            onClick={() => setDialog("duplicate")}
-            data-testid="profile-duplicate"
-          >
-            Duplicate
-          </Button>
-          {summary.isDefault ? (
-            <Button
-              icon={<StarOff20Regular />}
-              disabled={clearDefault.isPending}
-              onClick={() => clearDefault.mutate(summary)}
-              data-testid="profile-clear-default"
-            >
-              Clear {platformLabel(summary.platform)} default
-            </Button>
-          ) : (
-            <Tooltip content={defaultExplanation(summary)} relationship="description">
+          {canManage ? (
+            <>
               <Button
-                icon={<Star20Regular />}
-                disabled={setDefault.isPending}
-                onClick={() => setDefault.mutate(summary)}
-                data-testid="profile-set-default"
+                appearance="primary"
+                icon={<Edit20Regular />}
+                onClick={() => navigate(PROFILE_PATHS.edit(summary.id))}
+                data-testid="profile-edit"
               >
-                Set as default for {platformLabel(summary.platform)}
+                Edit
               </Button>
-            </Tooltip>
-          )}
+              <Button
+                icon={<Copy20Regular />}
+                onClick={() => setDialog("duplicate")}
+                data-testid="profile-duplicate"
+              >
+                Duplicate
+              </Button>
+              {summary.isDefault ? (
+                <Button
+                  icon={<StarOff20Regular />}
+                  disabled={clearDefault.isPending}
+                  onClick={() => clearDefault.mutate(summary)}
+                  data-testid="profile-clear-default"
+                >
+                  Clear {platformLabel(summary.platform)} default
+                </Button>
+              ) : (
+                <Tooltip content={defaultExplanation(summary)} relationship="description">
+                  <Button
+                    icon={<Star20Regular />}
+                    disabled={setDefault.isPending}
+                    onClick={() => setDefault.mutate(summary)}
+                    data-testid="profile-set-default"
+                  >
+                    Set as default for {platformLabel(summary.platform)}
+                  </Button>
+                </Tooltip>
+              )}
+            </>
+          ) : null}
           <Menu>
             <MenuTrigger disableButtonEnhancement>
               <Button icon={<ArrowDownload20Regular />} data-testid="profile-export">
@@ -239,13 +246,15 @@ function ProfileDetailView({ profile }: { profile: ProfileDetail }) {
               </MenuList>
             </MenuPopover>
           </Menu>
-          <Button
-            icon={<Delete20Regular />}
-            onClick={() => setDialog("delete")}
-            data-testid="profile-delete"
-          >
-            Delete
-          </Button>
+          {canManage ? (
+            <Button
+              icon={<Delete20Regular />}
+              onClick={() => setDialog("delete")}
+              data-testid="profile-delete"
+            >
+              Delete
+            </Button>
+          ) : null}
         </>
       }
     >

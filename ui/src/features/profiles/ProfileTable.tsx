@@ -28,6 +28,7 @@ import {
 } from "@fluentui/react-icons";
 import { PROFILE_PATHS } from "../../app/paths";
 import { navigate } from "../../app/router";
+import { useCan } from "../../app/session";
 import type { ProfileSummary } from "../../bindings/ProfileSummary";
 import { platformLabel } from "../../components/platforms";
 import { formatCount } from "./format";
@@ -79,6 +80,8 @@ type ProfileTableProps = {
 
 /** PRO-15: the profile list with its row actions. */
 export function ProfileTable({ profiles, showToken, onAction, busyId }: ProfileTableProps) {
+  // Duplicating, defaults and deleting are an administrator's.
+  const canManage = useCan("manage");
   const styles = useProfileStyles();
   const own = useStyles();
   return (
@@ -186,38 +189,42 @@ export function ProfileTable({ profiles, showToken, onAction, busyId }: ProfileT
                         >
                           Open
                         </MenuItem>
-                        <MenuItem
-                          icon={<Copy20Regular />}
-                          onClick={() => onAction("duplicate", profile)}
-                          data-testid="profile-duplicate"
-                        >
-                          Duplicate…
-                        </MenuItem>
-                        {profile.isDefault ? (
-                          <MenuItem
-                            icon={<StarOff20Regular />}
-                            onClick={() => onAction("clearDefault", profile)}
-                            data-testid="profile-clear-default"
-                          >
-                            Stop being the default for {platformLabel(profile.platform)}
-                          </MenuItem>
-                        ) : (
-                          <MenuItem
-                            icon={<Star20Regular />}
-                            onClick={() => onAction("setDefault", profile)}
-                            data-testid="profile-set-default"
-                            subText={defaultExplanation(profile)}
-                          >
-                            Set as default for {platformLabel(profile.platform)}
-                          </MenuItem>
-                        )}
-                        <MenuItem
-                          icon={<Delete20Regular />}
-                          onClick={() => onAction("delete", profile)}
-                          data-testid="profile-delete"
-                        >
-                          Delete…
-                        </MenuItem>
+                        {canManage ? (
+                          <>
+                            <MenuItem
+                              icon={<Copy20Regular />}
+                              onClick={() => onAction("duplicate", profile)}
+                              data-testid="profile-duplicate"
+                            >
+                              Duplicate…
+                            </MenuItem>
+                            {profile.isDefault ? (
+                              <MenuItem
+                                icon={<StarOff20Regular />}
+                                onClick={() => onAction("clearDefault", profile)}
+                                data-testid="profile-clear-default"
+                              >
+                                Stop being the default for {platformLabel(profile.platform)}
+                              </MenuItem>
+                            ) : (
+                              <MenuItem
+                                icon={<Star20Regular />}
+                                onClick={() => onAction("setDefault", profile)}
+                                data-testid="profile-set-default"
+                                subText={defaultExplanation(profile)}
+                              >
+                                Set as default for {platformLabel(profile.platform)}
+                              </MenuItem>
+                            )}
+                            <MenuItem
+                              icon={<Delete20Regular />}
+                              onClick={() => onAction("delete", profile)}
+                              data-testid="profile-delete"
+                            >
+                              Delete…
+                            </MenuItem>
+                          </>
+                        ) : null}
                       </MenuList>
                     </MenuPopover>
                   </Menu>

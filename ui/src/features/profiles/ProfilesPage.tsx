@@ -13,6 +13,7 @@ import { navigate, useHashPath, useHashQuery } from "../../app/router";
 import type { ProfileSummary } from "../../bindings/ProfileSummary";
 import type { TokenSummary } from "../../bindings/TokenSummary";
 import { EmptyState } from "../../components/EmptyState";
+import { NotForYourRole } from "../../components/NotForYourRole";
 import { ErrorState } from "../../components/ErrorState";
 import { LoadingState } from "../../components/LoadingState";
 import { Page } from "../../components/Page";
@@ -78,11 +79,22 @@ function Loading({
  */
 export function ProfilesPage() {
   const path = useHashPath();
+  const canManage = useCan("manage");
   const rest = path.slice(PATHS.profiles.length + 1);
   if (rest === "") return <ProfileListPage />;
-  if (path === PROFILE_PATHS.create) return <CreateProfilePage />;
   const [id = "", sub] = rest.split("/");
   const profileId = decodeURIComponent(id);
+  // A bookmark to the wizard, for someone whose role cannot save a profile.
+  if ((path === PROFILE_PATHS.create || sub === "edit") && !canManage) {
+    return (
+      <NotForYourRole
+        title="Enrollment profile"
+        what="create or edit enrollment profiles"
+        back={PATHS.profiles}
+      />
+    );
+  }
+  if (path === PROFILE_PATHS.create) return <CreateProfilePage />;
   if (sub === "edit") return <EditProfilePage key={profileId} id={profileId} />;
   return (
     <Loading testId="profile-detail" title="Enrollment profile">

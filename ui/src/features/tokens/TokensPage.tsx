@@ -9,6 +9,7 @@ import { navigate, useHashPath } from "../../app/router";
 import { EmptyState } from "../../components/EmptyState";
 import { ErrorState } from "../../components/ErrorState";
 import { LoadingState } from "../../components/LoadingState";
+import { NotForYourRole } from "../../components/NotForYourRole";
 import { Page } from "../../components/Page";
 import { AddTokenWizard } from "./add/AddTokenWizard";
 import { TokenDetailPage } from "./TokenDetailPage";
@@ -29,9 +30,17 @@ const useStyles = makeStyles({
 /** `/tokens` is the list; `/tokens/add` the wizard; `/tokens/<id>` one token. */
 export function TokensPage() {
   const path = useHashPath();
+  const canManage = useCan("manage");
   const rest = path.slice(PATHS.tokens.length + 1);
   if (rest === "") return <TokenListPage />;
-  if (path === TOKEN_PATHS.add) return <AddTokenWizard />;
+  if (path === TOKEN_PATHS.add) {
+    // A bookmark to the wizard, for someone whose role cannot add tokens.
+    return canManage ? (
+      <AddTokenWizard />
+    ) : (
+      <NotForYourRole title="Add enrollment program token" what="add tokens" back={PATHS.tokens} />
+    );
+  }
   return <TokenDetailPage id={decodeURIComponent(rest)} />;
 }
 
