@@ -104,8 +104,11 @@ export async function startServer(
     ],
     { env, stdio: ["ignore", "pipe", "inherit"] },
   );
+  // Should the test process die before `stop`, the server goes with it.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
   const lines = createInterface({ input: child.stdout });
-  const url = await new Promise((resolveUrl, reject) => {
+  const started = new Promise((resolveUrl, reject) => {
     const timer = setTimeout(
       () => reject(new Error("depot serve did not start in 30 s")),
       30_000,
@@ -124,6 +127,16 @@ export async function startServer(
       }
     });
   });
+  let url;
+  try {
+    url = await started;
+  } catch (error) {
+    child.kill("SIGKILL");
+    process.off("exit", killOnExit);
+    lines.close();
+    rmSync(home, { recursive: true, force: true });
+    throw error;
+  }
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once("exit", r));
@@ -132,6 +145,7 @@ export async function startServer(
       await exited;
       clearTimeout(timer);
     }
+    process.off("exit", killOnExit);
     lines.close();
     rmSync(home, { recursive: true, force: true });
   };
