@@ -62,8 +62,8 @@ function Value({
 }
 
 /** "3 hours ago" with the exact time under it; `never` when there is no time. */
-function when(iso: string | null, now: number, never: string): ReactNode {
-  return iso ? <Value main={relativeTime(iso, now)} sub={formatDateTime(iso)} /> : never;
+function when(iso: string | null, now: number, never: string, past = false): ReactNode {
+  return iso ? <Value main={relativeTime(iso, now, past)} sub={formatDateTime(iso)} /> : never;
 }
 
 /**
@@ -94,12 +94,12 @@ export function SyncHealthFacts({
   const facts = [
     {
       label: "Last successful sync",
-      value: when(health.lastSuccessAt, now, "Never"),
+      value: when(health.lastSuccessAt, now, "Never", true),
       testId: "health-last-success",
     },
     {
       label: "Last full sync",
-      value: when(health.lastFullSyncAt, now, "Never"),
+      value: when(health.lastFullSyncAt, now, "Never", true),
       testId: "health-last-full",
     },
     {
@@ -110,7 +110,7 @@ export function SyncHealthFacts({
       ) : stillFailing && !running ? (
         <Value
           tone="bad"
-          main={`The last sync failed ${relativeTime(error.at, now)}`}
+          main={`The last sync failed ${relativeTime(error.at, now, true)}`}
           sub={`${error.code} — what happened and what to do are shown above.`}
         />
       ) : (

@@ -144,7 +144,7 @@ export function SyncProgressView({
       <div className={styles.progressLine}>
         <span className={styles.strong}>{label}</span>
         <Caption1 className={styles.muted} title={formatDateTime(progress.startedAt)}>
-          Started {relativeTime(progress.startedAt, now)}
+          Started {relativeTime(progress.startedAt, now, true)}
         </Caption1>
       </div>
       <ProgressBar
@@ -185,7 +185,7 @@ export function SyncErrorBar({
       data-error-code={error.code}
     >
       <MessageBarBody>
-        <MessageBarTitle>Last sync failed {relativeTime(error.at, now)}</MessageBarTitle>
+        <MessageBarTitle>Last sync failed {relativeTime(error.at, now, true)}</MessageBarTitle>
         <div className={styles.errorDetails}>
           <span>{error.message}</span>
           <span>

@@ -15,11 +15,16 @@ export function parseTime(iso: string | null | undefined): number | null {
 
 export { formatCount, formatDateTime };
 
-/** "3 hours ago", "in 9 hours", "just now". */
-export function relativeTime(iso: string, now: number): string {
+/**
+ * "3 hours ago", "in 9 hours", "just now". `past` marks a moment that has
+ * happened (a sync that ended): a page whose clock last ticked a few seconds
+ * before it (or a server clock a little ahead) then still says "just now",
+ * never "in less than a minute".
+ */
+export function relativeTime(iso: string, now: number, past = false): string {
   const t = parseTime(iso);
   if (t === null) return iso;
-  const diff = t - now;
+  const diff = past ? Math.min(0, t - now) : t - now;
   const abs = Math.abs(diff);
   if (abs < MINUTE) return diff <= 0 ? "just now" : "in less than a minute";
   const [value, unit]: [number, Intl.RelativeTimeFormatUnit] =

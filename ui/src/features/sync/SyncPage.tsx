@@ -231,7 +231,7 @@ function SyncRow({ entry }: { entry: TokenSyncStatus }) {
         />
         <Stat
           label="Last successful sync"
-          value={health.lastSuccessAt ? relativeTime(health.lastSuccessAt, now) : "Never"}
+          value={health.lastSuccessAt ? relativeTime(health.lastSuccessAt, now, true) : "Never"}
           sub={health.lastSuccessAt ? formatDateTime(health.lastSuccessAt) : undefined}
           testId={`sync-last-success-${token.id}`}
         />
@@ -253,7 +253,7 @@ function SyncRow({ entry }: { entry: TokenSyncStatus }) {
         />
         <Stat
           label="Last full sync"
-          value={health.lastFullSyncAt ? relativeTime(health.lastFullSyncAt, now) : "Never"}
+          value={health.lastFullSyncAt ? relativeTime(health.lastFullSyncAt, now, true) : "Never"}
           sub={health.lastFullSyncAt ? formatDateTime(health.lastFullSyncAt) : undefined}
         />
       </dl>
