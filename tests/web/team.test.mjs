@@ -76,6 +76,11 @@ test("the administrator starts the simulator, syncs, and sees the devices", asyn
       { timeout: 120_000 },
     );
     await screenshot(page, "team-2-synced");
+    // On a server the scheduler syncs whether or not anyone has Depot open.
+    assert.match(
+      await byTestId(page, "page-sync").innerText(),
+      /server syncs changes every 12 hours, whether or not anyone has Depot open/,
+    );
     // A sync that has just ended is "just now", never "in less than a minute".
     assert.doesNotMatch(
       await page.locator("main").innerText(),

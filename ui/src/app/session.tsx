@@ -12,6 +12,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from "react";
 import { onSignedOut, session, type Action, type SessionUser } from "../platform";
 import { useBackendChanges } from "./changes";
+import { useServerStatus } from "./serverConnection";
 import { SignInPage } from "./SignInPage";
 
 export type { Action, SessionUser } from "../platform";
@@ -38,6 +39,17 @@ export function useSession(): SessionContextValue {
 export function useCan(action: Action): boolean {
   const { user } = useSession();
   return user === null || user.actions.includes(action);
+}
+
+/**
+ * Whether the workspace on screen is a Depot server's (a browser, or the
+ * desktop window connected to one): its scheduler syncs whether or not
+ * anyone has Depot open.
+ */
+export function useServedWorkspace(): boolean {
+  const { user } = useSession();
+  const status = useServerStatus();
+  return user !== null || status.data?.connected === true;
 }
 
 type State =

@@ -15,7 +15,7 @@ import { ArrowSync20Regular, Key20Regular } from "@fluentui/react-icons";
 import { useState, type ReactNode } from "react";
 import { useTokenDetail } from "../../app/api";
 import { DEVICE_PATHS, PROFILE_PATHS, hrefTo, TOKEN_PATHS } from "../../app/paths";
-import { useCan } from "../../app/session";
+import { useCan, useServedWorkspace } from "../../app/session";
 import { useSyncActions, useSyncOverview } from "../../app/sync";
 import type { TokenSyncStatus } from "../../bindings/TokenSyncStatus";
 import { EmptyState } from "../../components/EmptyState";
@@ -109,6 +109,7 @@ const useStyles = makeStyles({
 });
 
 export function SyncPage() {
+  const served = useServedWorkspace();
   const styles = useStyles();
   const overview = useSyncOverview();
   let body: ReactNode;
@@ -164,7 +165,11 @@ export function SyncPage() {
     <Page
       testId="sync"
       title="Sync"
-      description="How up to date Depot's device list is for each token. Depot syncs changes every 12 hours while it is open; start a sync by hand when you need fresh data."
+      description={`How up to date Depot's device list is for each token. ${
+        served
+          ? "Depot's server syncs changes every 12 hours, whether or not anyone has Depot open"
+          : "Depot syncs changes every 12 hours while it is open"
+      }; start a sync by hand when you need fresh data.`}
     >
       {body}
     </Page>

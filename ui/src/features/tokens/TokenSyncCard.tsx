@@ -1,5 +1,5 @@
 import { Body1, Card, CardHeader, Subtitle2, makeStyles, tokens } from "@fluentui/react-components";
-import { useCan } from "../../app/session";
+import { useCan, useServedWorkspace } from "../../app/session";
 import { useSyncActions, useSyncHistory, useSyncStatus } from "../../app/sync";
 import type { TokenSummary } from "../../bindings/TokenSummary";
 import { ErrorState } from "../../components/ErrorState";
@@ -52,6 +52,7 @@ export function TokenSyncCard({ token }: { token: TokenSummary }) {
   const history = useSyncHistory(token.id);
   const actions = useSyncActions(token.id);
   const mayStartSyncs = useCan("sync");
+  const served = useServedWorkspace();
   const now = useNow(1_000);
 
   return (
@@ -64,7 +65,11 @@ export function TokenSyncCard({ token }: { token: TokenSummary }) {
               {status.data ? <SyncStateBadge status={status.data} /> : null}
             </span>
           }
-          description="Depot syncs changes every 12 hours while it is open. Start a sync when you need fresh data now."
+          description={`${
+            served
+              ? "Depot's server syncs changes every 12 hours, whether or not anyone has Depot open."
+              : "Depot syncs changes every 12 hours while it is open."
+          } Start a sync when you need fresh data now.`}
         />
         {status.data ? (
           <SyncActionControls
