@@ -13,6 +13,7 @@ mod platforms;
 mod profiles;
 mod remote;
 mod secrets;
+mod serve_stop;
 mod server;
 mod support;
 mod sync;

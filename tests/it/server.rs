@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::support::{TestWorkspace, depot, depot_bin, depot_with_stdin, stderr};
 
 pub(crate) struct Server {
-    child: Child,
+    pub(crate) child: Child,
     pub(crate) url: String,
     /// The TLS certificate's fingerprint line, when served over HTTPS.
     pub(crate) fingerprint: Option<String>,
@@ -31,6 +31,16 @@ fn start(home: &TestWorkspace, ws: &str) -> Server {
 }
 
 pub(crate) fn start_with(home: &TestWorkspace, ws: &str, extra: &[&str]) -> Server {
+    start_with_env(home, ws, extra, &[])
+}
+
+/// [`start_with`] with more environment variables for the server process.
+pub(crate) fn start_with_env(
+    home: &TestWorkspace,
+    ws: &str,
+    extra: &[&str],
+    env: &[(&str, &std::ffi::OsStr)],
+) -> Server {
     // Any free port, unless the caller names one.
     let listen: &[&str] = if extra.contains(&"--listen") {
         &[]
@@ -44,6 +54,7 @@ pub(crate) fn start_with(home: &TestWorkspace, ws: &str, extra: &[&str]) -> Serv
         .env_remove("DEPOT_WORKSPACE")
         .env("HOME", home.path())
         .env("XDG_DATA_HOME", home.path().join("data"))
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

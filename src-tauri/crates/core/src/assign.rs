@@ -126,6 +126,23 @@ pub(crate) struct RunningAssignments {
     runs: std::sync::Mutex<HashMap<TokenId, (RunId, Arc<AtomicBool>)>>,
 }
 
+impl RunningAssignments {
+    /// Asks every run of this process to stop after its batch in flight;
+    /// how many are running.
+    pub(crate) fn cancel_all(&self) -> usize {
+        self.runs.lock().map_or(0, |runs| {
+            for (_, flag) in runs.values() {
+                flag.store(true, Ordering::SeqCst);
+            }
+            runs.len()
+        })
+    }
+
+    pub(crate) fn count(&self) -> usize {
+        self.runs.lock().map_or(0, |runs| runs.len())
+    }
+}
+
 /// Removes the token's entry when the run ends, however it ends.
 struct RunGuard<'a> {
     running: &'a RunningAssignments,

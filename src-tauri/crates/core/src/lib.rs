@@ -25,6 +25,7 @@ mod stored;
 pub mod sync;
 mod tokens;
 pub mod users;
+mod wind_down;
 mod workspace;
 mod writer;
 

@@ -39,8 +39,8 @@ use depot_domain::access::Action;
 use depot_domain::{SecretString, UnixSeconds};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tokio_stream::StreamExt;
-use tokio_stream::wrappers::BroadcastStream;
+use tokio::sync::watch;
+use tokio_stream::wrappers::ReceiverStream;
 
 pub mod oidc;
 pub mod tls;
@@ -95,17 +95,32 @@ struct AppState {
     /// Key: SHA-256 of the session token (the token itself is never kept).
     sessions: Mutex<HashMap<String, Session>>,
     failures: Mutex<Failures>,
+    /// Turns true when the server stops: event streams end.
+    stopping: watch::Receiver<bool>,
+    _stop: Arc<watch::Sender<bool>>,
 }
 
 type Shared = Arc<AppState>;
 
 /// The routes, ready for `axum::serve`.
 pub fn router(depot: Arc<Depot>, options: ServeOptions) -> Router {
+    let (stop, stopping) = watch::channel(false);
+    router_stopping(depot, options, Arc::new(stop), stopping)
+}
+
+fn router_stopping(
+    depot: Arc<Depot>,
+    options: ServeOptions,
+    stop: Arc<watch::Sender<bool>>,
+    stopping: watch::Receiver<bool>,
+) -> Router {
     let state = Arc::new(AppState {
         depot,
         options,
         sessions: Mutex::new(HashMap::new()),
         failures: Mutex::new(Failures::default()),
+        stopping,
+        _stop: stop,
     });
     Router::new()
         .route("/healthz", get(healthz))
@@ -125,20 +140,70 @@ pub fn router(depot: Arc<Depot>, options: ServeOptions) -> Router {
         .with_state(state)
 }
 
-/// Serves until `shutdown` completes; requests in flight finish first. The
-/// scheduler (due syncs, throttled follow-ups) runs alongside.
+/// How long a stop waits for the syncs and assignment runs in flight to
+/// finish their page group or batch.
+pub const WIND_DOWN: Duration = Duration::from_secs(60);
+
+/// The background work of a server: assignment runs a crash or kill left
+/// unfinished continue at start; the scheduler (due syncs, throttled
+/// follow-ups) runs alongside.
+fn start_background(depot: &Arc<Depot>) -> tokio::task::JoinHandle<()> {
+    let resuming = Arc::clone(depot);
+    tokio::spawn(async move {
+        if let Err(err) = resuming.resume_assignments().await {
+            tracing::warn!(%err, "unfinished assignment runs could not be resumed");
+        }
+    });
+    tokio::spawn(Arc::clone(depot).run_scheduler())
+}
+
+/// After the last request: no new background work, and the syncs and runs
+/// in flight stop after their current page group or batch.
+async fn stop_background(depot: &Depot, scheduler: tokio::task::JoinHandle<()>) {
+    scheduler.abort();
+    let left = depot.wind_down(WIND_DOWN).await;
+    if left > 0 {
+        tracing::warn!(
+            left,
+            "stopping with work still running; it resumes at the next start"
+        );
+    }
+}
+
+/// The stop signal, also telling the event streams to end.
+fn stop_signal(
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> (
+    impl std::future::Future<Output = ()> + Send + 'static,
+    Arc<watch::Sender<bool>>,
+    watch::Receiver<bool>,
+) {
+    let (stop, stopping) = watch::channel(false);
+    let stop = Arc::new(stop);
+    let sender = Arc::clone(&stop);
+    let signal = async move {
+        shutdown.await;
+        let _ = sender.send(true);
+    };
+    (signal, stop, stopping)
+}
+
+/// Serves until `shutdown` completes; requests in flight finish first, then
+/// the background work stops after its current step.
 pub async fn serve(
     depot: Arc<Depot>,
     listener: tokio::net::TcpListener,
     options: ServeOptions,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let scheduler = tokio::spawn(Arc::clone(&depot).run_scheduler());
-    let app = router(depot, options).into_make_service_with_connect_info::<SocketAddr>();
+    let scheduler = start_background(&depot);
+    let (signal, stop, stopping) = stop_signal(shutdown);
+    let app = router_stopping(Arc::clone(&depot), options, stop, stopping)
+        .into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(signal)
         .await;
-    scheduler.abort();
+    stop_background(&depot, scheduler).await;
     served
 }
 
@@ -150,12 +215,14 @@ pub async fn serve_tls(
     options: ServeOptions,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let scheduler = tokio::spawn(Arc::clone(&depot).run_scheduler());
-    let app = router(depot, options).into_make_service_with_connect_info::<SocketAddr>();
+    let scheduler = start_background(&depot);
+    let (signal, stop, stopping) = stop_signal(shutdown);
+    let app = router_stopping(Arc::clone(&depot), options, stop, stopping)
+        .into_make_service_with_connect_info::<SocketAddr>();
     let handle = axum_server::Handle::new();
     let stopper = handle.clone();
     tokio::spawn(async move {
-        shutdown.await;
+        signal.await;
         // Requests in flight get this long to finish.
         stopper.graceful_shutdown(Some(Duration::from_secs(30)));
     });
@@ -167,7 +234,7 @@ pub async fn serve_tls(
     .handle(handle)
     .serve(app)
     .await;
-    scheduler.abort();
+    stop_background(&depot, scheduler).await;
     served
 }
 
@@ -524,21 +591,37 @@ async fn events(
 {
     let actor = state.actor(&headers, false).await?;
     let depot = Arc::clone(&state.depot);
-    let changes = BroadcastStream::new(state.depot.subscribe_changes()).filter_map(move |change| {
-        let event = match change {
-            // Only changes of tokens in the listener's scope (decided in core).
-            Ok(change) if !depot.change_visible_to(&actor, &change) => return None,
-            Ok(change) => {
-                let dto = depot_api::dto::ChangeEvent::from(change);
-                Event::default()
-                    .event("change")
-                    .json_data(dto)
-                    .unwrap_or_else(|_| Event::default().event("change"))
+    let mut changes = state.depot.subscribe_changes();
+    let mut stopping = state.stopping.clone();
+    // The stream ends when the server stops (so a graceful stop is not held
+    // up by open streams) or the listener goes away.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Event, std::convert::Infallible>>(64);
+    tokio::spawn(async move {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            let change = tokio::select! {
+                _ = stopping.wait_for(|s| *s) => break,
+                change = changes.recv() => change,
+            };
+            let event = match change {
+                // Only changes of tokens in the listener's scope (decided in core).
+                Ok(change) if !depot.change_visible_to(&actor, &change) => continue,
+                Ok(change) => {
+                    let dto = depot_api::dto::ChangeEvent::from(change);
+                    Event::default()
+                        .event("change")
+                        .json_data(dto)
+                        .unwrap_or_else(|_| Event::default().event("change"))
+                }
+                // The listener fell behind: tell it to re-read everything.
+                Err(RecvError::Lagged(_)) => Event::default().event("lagged").data("{}"),
+                Err(RecvError::Closed) => break,
+            };
+            if tx.send(Ok(event)).await.is_err() {
+                break;
             }
-            // The listener fell behind: tell it to re-read everything.
-            Err(_) => Event::default().event("lagged").data("{}"),
-        };
-        Some(Ok(event))
+        }
     });
-    Ok(Sse::new(changes).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    Ok(Sse::new(ReceiverStream::new(rx))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }

@@ -204,6 +204,23 @@ struct RunPlan {
 #[derive(Default, Clone)]
 pub(crate) struct RunningSyncs(Arc<Mutex<HashMap<TokenId, Arc<SyncControl>>>>);
 
+impl RunningSyncs {
+    /// Asks every sync of this process to stop after the page group in
+    /// flight; how many are running.
+    pub(crate) fn cancel_all(&self) -> usize {
+        self.0.lock().map_or(0, |map| {
+            for control in map.values() {
+                control.cancel();
+            }
+            map.len()
+        })
+    }
+
+    pub(crate) fn count(&self) -> usize {
+        self.0.lock().map_or(0, |map| map.len())
+    }
+}
+
 /// Held while a token syncs: the in-process slot and, for file workspaces, an
 /// OS file lock (released by the OS if the process dies).
 struct SyncLock {
