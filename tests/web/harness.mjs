@@ -53,7 +53,7 @@ function uiDir() {
 /**
  * Starts `depot serve` on 127.0.0.1 (a free port) with a new workspace and
  * the given accounts: `{ name: role }`, and any further `serve` arguments and
- * environment. Returns { url, stop }.
+ * environment. Returns { url, stop, depot } (`depot(...args)` runs the command line on its workspace).
  */
 export async function startServer(
   accounts,
@@ -73,22 +73,18 @@ export async function startServer(
     ...extraEnv,
   };
   delete env.DEPOT_WORKSPACE;
+  /** Runs the `depot` command line on the served workspace (as its owner would on the server). */
+  const depot = (...args) => {
+    const run = spawnSync(binary, ["--workspace", workspace, ...args], {
+      env,
+      input: `${PASSWORD}\n`,
+      encoding: "utf8",
+    });
+    assert.equal(run.status, 0, `depot ${args.join(" ")}: ${run.stderr}`);
+    return run.stdout;
+  };
   for (const [name, role] of Object.entries(accounts)) {
-    const added = spawnSync(
-      binary,
-      [
-        "--workspace",
-        workspace,
-        "users",
-        "add",
-        name,
-        "--role",
-        role,
-        "--password-stdin",
-      ],
-      { env, input: `${PASSWORD}\n`, encoding: "utf8" },
-    );
-    assert.equal(added.status, 0, `users add ${name}: ${added.stderr}`);
+    depot("users", "add", name, "--role", role, "--password-stdin");
   }
   const child = spawn(
     binary,
@@ -149,7 +145,7 @@ export async function startServer(
     lines.close();
     rmSync(home, { recursive: true, force: true });
   };
-  return { url, stop };
+  return { url, stop, depot };
 }
 
 /** Debian's Chromium, headless, in US English and UTC whatever the machine says. */

@@ -1,8 +1,9 @@
 // A team on one `depot serve`, each in their own browser session: the
 // administrator starts the simulator (demo mode) and syncs its token, the
 // devices show up in the list; a help-desk member sees them without the
-// administrator's actions; a read-only member is refused a change with the
-// server's reason, also when asking the API directly.
+// administrator's actions, and once made read-only while signed in is refused
+// with the server's reason; a read-only member gets no changes offered and is
+// refused when asking the API directly.
 // Screenshots: team-*.png.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -169,19 +170,10 @@ test("a read-only member is refused with the server's reason", async () => {
     await byTestId(page, "sync-not-allowed-1").waitFor();
     assert.equal(await byTestId(page, "sync-now-1").count(), 0);
 
-    // A change the page still offers (the workspace's enrollment URL): the
-    // server refuses it and the page shows why.
+    // Where devices enroll: shown, but only an administrator may change it.
     await byTestId(page, "nav-settings").click();
-    await byTestId(page, "settings-enrollment-url").fill(
-      "https://mdm.example.org/enroll",
-    );
-    await byTestId(page, "settings-enrollment-save").click();
-    const refusal = page
-      .getByText("a read-only may not", { exact: false })
-      .first();
-    await refusal.waitFor();
-    await refusal.scrollIntoViewIfNeeded();
-    await screenshot(page, "team-6-readonly-refused");
+    await byTestId(page, "settings-enrollment-admin-only").waitFor();
+    assert.equal(await byTestId(page, "settings-enrollment-save").count(), 0);
 
     // Asking the API directly changes nothing either: 403 with the reason.
     const answer = await page.evaluate(async () => {
@@ -211,6 +203,40 @@ test("a read-only member is refused with the server's reason", async () => {
       return response.status;
     });
     assert.equal(forged, 403);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("someone made read-only while signed in is refused with the server's reason", async () => {
+  const { page, context, problems } = await signedIn("hank");
+  try {
+    await byTestId(page, "nav-tokens").click();
+    await page.locator(DEMO_ROW).click();
+    const check = byTestId(page, "check-token");
+    await check.waitFor();
+    // On the server, an administrator changes hank's role; the page still shows the button.
+    server.depot("users", "set-role", "hank", "read-only");
+    await check.click();
+    const refusal = page
+      .getByText("a read-only may not", { exact: false })
+      .first();
+    await refusal.waitFor();
+    const alert = page.locator('[data-error-code="FORBIDDEN"]').first();
+    assert.match(
+      await alert.innerText(),
+      /Ask an administrator to do it, or to change your role/,
+    );
+    await refusal.scrollIntoViewIfNeeded();
+    await screenshot(page, "team-8-demoted-refused");
+    // The next visit shows what the new role allows.
+    await page.reload();
+    await byTestId(page, "topbar-user").waitFor();
+    assert.equal(
+      await byTestId(page, "topbar-user").innerText(),
+      "Signed in as hank (read-only)",
+    );
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

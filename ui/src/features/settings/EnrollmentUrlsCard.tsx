@@ -29,6 +29,7 @@ import { Edit20Regular } from "@fluentui/react-icons";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { call, isApiError, queryKeys, useEnrollmentSettings } from "../../app/api";
+import { useCan } from "../../app/session";
 import type { EnrollmentSettings } from "../../bindings/EnrollmentSettings";
 import type { SetEnrollmentUrlsRequest } from "../../bindings/SetEnrollmentUrlsRequest";
 import type { TokenEnrollmentUrls } from "../../bindings/TokenEnrollmentUrls";
@@ -163,6 +164,8 @@ type WorkspaceUrlsProps = {
 
 function WorkspaceUrls({ settings, saved, onSaved: setSaved }: WorkspaceUrlsProps) {
   const styles = useStyles();
+  // Changing where devices enroll is an administrator's; others read the URLs.
+  const canManage = useCan("manage");
   const [enrollmentUrl, setEnrollmentUrl] = useState(settings.enrollmentUrl ?? "");
   const [webUrl, setWebUrl] = useState(settings.configurationWebUrl ?? "");
   const save = useSaveUrls(() => setSaved(true));
@@ -197,6 +200,7 @@ function WorkspaceUrls({ settings, saved, onSaved: setSaved }: WorkspaceUrlsProp
         <Input
           type="url"
           value={enrollmentUrl}
+          readOnly={!canManage}
           onChange={(_, data) => edit(setEnrollmentUrl)(data.value)}
           data-testid="settings-enrollment-url"
         />
@@ -212,6 +216,7 @@ function WorkspaceUrls({ settings, saved, onSaved: setSaved }: WorkspaceUrlsProp
         <Input
           type="url"
           value={webUrl}
+          readOnly={!canManage}
           onChange={(_, data) => edit(setWebUrl)(data.value)}
           data-testid="settings-configuration-web-url"
         />
@@ -220,19 +225,26 @@ function WorkspaceUrls({ settings, saved, onSaved: setSaved }: WorkspaceUrlsProp
         <ErrorState title="Couldn't save the enrollment URLs" error={save.error} />
       ) : null}
       <div className={styles.actions}>
-        <Button
-          appearance="primary"
-          disabled={!changed || save.isPending}
-          onClick={() =>
-            save.mutate({
-              enrollmentUrl: blankToNull(enrollmentUrl),
-              configurationWebUrl: blankToNull(webUrl),
-            })
-          }
-          data-testid="settings-enrollment-save"
-        >
-          {save.isPending ? "Saving…" : "Save"}
-        </Button>
+        {!canManage ? (
+          <Caption1 data-testid="settings-enrollment-admin-only">
+            Only an administrator can change the enrollment URLs.
+          </Caption1>
+        ) : null}
+        {canManage ? (
+          <Button
+            appearance="primary"
+            disabled={!changed || save.isPending}
+            onClick={() =>
+              save.mutate({
+                enrollmentUrl: blankToNull(enrollmentUrl),
+                configurationWebUrl: blankToNull(webUrl),
+              })
+            }
+            data-testid="settings-enrollment-save"
+          >
+            {save.isPending ? "Saving…" : "Save"}
+          </Button>
+        ) : null}
         {saved && !changed ? (
           <Caption1 data-testid="settings-enrollment-saved">Saved.</Caption1>
         ) : null}
@@ -285,6 +297,7 @@ function UrlCell({
 
 function TokenOverrides({ settings }: { settings: EnrollmentSettings }) {
   const styles = useStyles();
+  const canManage = useCan("manage");
   const [editing, setEditing] = useState<TokenEnrollmentUrls | null>(null);
   if (settings.tokens.length === 0) {
     return (
@@ -347,14 +360,16 @@ function TokenOverrides({ settings }: { settings: EnrollmentSettings }) {
                   />
                 </TableCell>
                 <TableCell>
-                  <Button
-                    size="small"
-                    icon={<Edit20Regular />}
-                    onClick={() => setEditing(token)}
-                    data-testid={`token-urls-edit-${token.tokenId}`}
-                  >
-                    Change
-                  </Button>
+                  {canManage ? (
+                    <Button
+                      size="small"
+                      icon={<Edit20Regular />}
+                      onClick={() => setEditing(token)}
+                      data-testid={`token-urls-edit-${token.tokenId}`}
+                    >
+                      Change
+                    </Button>
+                  ) : null}
                 </TableCell>
               </TableRow>
             ))}

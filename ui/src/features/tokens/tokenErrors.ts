@@ -102,6 +102,16 @@ export function tokenFileHelp(code: ErrorCode | undefined): ErrorHelp {
         title: "Something in the form is not acceptable",
         advice: "Check the fields named in the message and try again.",
       };
+    case "FORBIDDEN":
+      return {
+        title: "Your role does not allow this",
+        advice: "Ask an administrator to do it, or to change your role.",
+      };
+    case "UNAUTHENTICATED":
+      return {
+        title: "You are not signed in",
+        advice: "Sign in again to continue.",
+      };
     default:
       return {
         title: "Something went wrong",
