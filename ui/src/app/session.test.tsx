@@ -2,7 +2,7 @@ import { act, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 import type { WorkspaceInfo } from "../bindings/WorkspaceInfo";
 import { RpcError, setSession, type SessionService, type SessionUser } from "../platform";
-import { signedOut } from "../platform/session";
+import { accessMayHaveChanged, signedOut } from "../platform/session";
 import { renderApp } from "../test/renderApp";
 
 // The sign-in page and the session in the top bar, as a browser served by
@@ -126,6 +126,22 @@ describe("signing in to a Depot server", () => {
     act(() => signedOut("the session has expired; sign in again"));
     await screen.findByTestId("signin-page");
     expect(screen.getByTestId("signin-notice")).toHaveTextContent("Your session has ended");
+  });
+
+  it("follows a role changed on the server once a call is refused", async () => {
+    let current: SessionUser = ana;
+    setSession({
+      signInRequired: true,
+      current: () => Promise.resolve(current),
+      signIn: () => Promise.reject(new Error("unused")),
+      signOut: () => Promise.resolve(),
+    });
+    renderApp({ handlers: backend });
+    const who = await screen.findByTestId("topbar-user");
+    expect(who).toHaveTextContent("(help-desk)");
+    current = { ...ana, role: "read-only", actions: ["read", "export"] };
+    act(() => accessMayHaveChanged());
+    await waitFor(() => expect(screen.getByTestId("topbar-user")).toHaveTextContent("(read-only)"));
   });
 
   it("says so when the server cannot be reached, and tries again", async () => {

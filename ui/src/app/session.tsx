@@ -10,7 +10,7 @@ import {
 } from "@fluentui/react-components";
 import { useQueryClient } from "@tanstack/react-query";
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from "react";
-import { onSignedOut, session, type Action, type SessionUser } from "../platform";
+import { onAccessChanged, onSignedOut, session, type Action, type SessionUser } from "../platform";
 import { useBackendChanges } from "./changes";
 import { useServerStatus } from "./serverConnection";
 import { SignInPage } from "./SignInPage";
@@ -124,6 +124,31 @@ function ServerSession({ children }: { children: ReactNode }) {
         ),
       ),
     [],
+  );
+
+  // A call refused for the role: an administrator may have changed it; the
+  // top bar and the buttons offered follow what the server now says.
+  useEffect(
+    () =>
+      onAccessChanged(() => {
+        service.current().then(
+          (user) =>
+            setState((current) => {
+              if (current.kind !== "signedIn") return current;
+              if (!user)
+                return {
+                  kind: "signedOut",
+                  notice: "Your session has ended. Sign in again to continue.",
+                };
+              const same =
+                user.role === current.user.role &&
+                user.actions.join() === current.user.actions.join();
+              return same ? current : { kind: "signedIn", user };
+            }),
+          () => undefined,
+        );
+      }),
+    [service],
   );
 
   const signedIn = useCallback(

@@ -38,6 +38,7 @@ export function createHttpTransport(
   origin: string = serverOrigin(),
   fetchFn: typeof fetch = (input, init) => fetch(input, init),
   onUnauthenticated: OnUnauthenticated = () => undefined,
+  onForbidden: () => void = () => undefined,
 ): Transport {
   const url = `${origin.replace(/\/+$/, "")}${API_PATHS.rpc}`;
   return async (name, payload) => {
@@ -50,6 +51,8 @@ export function createHttpTransport(
     if (!response.ok) {
       const error = errorOf(response, body, `"${name}"`);
       if (error.code === "UNAUTHENTICATED") onUnauthenticated(error.message);
+      // The role may have changed since the page learnt it: worth asking again.
+      if (error.code === "FORBIDDEN") onForbidden();
       throw error;
     }
     if (body === undefined) {

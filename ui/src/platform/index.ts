@@ -4,7 +4,13 @@ import { createHttpTransport } from "./http";
 import { browserHost, type Host } from "./host";
 import { noChanges, type ChangeListener, type ChangeSource } from "./changes";
 import { createEventSourceChanges } from "./events";
-import { createHttpSession, localSession, signedOut, type SessionService } from "./session";
+import {
+  accessMayHaveChanged,
+  createHttpSession,
+  localSession,
+  signedOut,
+  type SessionService,
+} from "./session";
 import { isTauri, tauriChanges, tauriTransport } from "./tauri";
 import { tauriHost } from "./tauriHost";
 import type { Transport } from "./transport";
@@ -15,7 +21,7 @@ export type { FileToSave, Host, PickedFile, SavedTo } from "./host";
 export { download } from "./host";
 export type { ChangeListener, ChangeSource } from "./changes";
 export type { Action, Role, SessionService, SessionUser } from "./session";
-export { onSignedOut } from "./session";
+export { onAccessChanged, onSignedOut } from "./session";
 export type { ConnectRequest, ServerConnection, ServerStatus } from "./serverConnection";
 export { serverConnection, setServerConnection } from "./serverConnection";
 export { now, nowIso, todayStamp, wait, setClock, setWaitScale, type Clock } from "./clock";
@@ -23,7 +29,8 @@ export { now, nowIso, todayStamp, wait, setClock, setWaitScale, type Clock } fro
 let injected: Transport | null = null;
 // A call answered 401 means the session ended (expired, signed out elsewhere):
 // whoever shows the sign-in page hears it through onSignedOut.
-const httpTransport = createHttpTransport(undefined, undefined, signedOut);
+// A call refused for the role (403): the role may have changed; ask again.
+const httpTransport = createHttpTransport(undefined, undefined, signedOut, accessMayHaveChanged);
 
 /** Replaces the transport (tests, previews). `null` goes back to detecting it. */
 export function setTransport(transport: Transport | null): void {

@@ -74,16 +74,23 @@ describe("http transport", () => {
     expect(error.message).toBe("Workspace is locked.");
   });
 
-  it("says when the session has ended (401), and only then", async () => {
+  it("says when the session has ended (401), and when the role refused a call (403)", async () => {
     const ended: string[] = [];
+    let refusals = 0;
     const forbidden = fakeFetch(() =>
       Response.json({ code: "FORBIDDEN", message: "a read-only may not" }, { status: 403 }),
     );
     const refused = await rejection(
-      createHttpTransport("", forbidden.fetchFn, (m) => ended.push(m))("tokens.delete", {}),
+      createHttpTransport(
+        "",
+        forbidden.fetchFn,
+        (m) => ended.push(m),
+        () => (refusals += 1),
+      )("tokens.delete", {}),
     );
     expect(refused.code).toBe("FORBIDDEN");
     expect(ended).toEqual([]);
+    expect(refusals).toBe(1);
     const expired = fakeFetch(() =>
       Response.json(
         { code: "UNAUTHENTICATED", message: "the session has expired; sign in again" },

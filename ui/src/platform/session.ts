@@ -118,6 +118,22 @@ export function onSignedOut(listener: SignedOutListener): () => void {
   return () => signedOutListeners.delete(listener);
 }
 
+const accessListeners = new Set<() => void>();
+
+/**
+ * Calls `listener` when what the person may do may have changed (a call was
+ * refused for their role: an administrator may have changed it meanwhile).
+ */
+export function onAccessChanged(listener: () => void): () => void {
+  accessListeners.add(listener);
+  return () => accessListeners.delete(listener);
+}
+
+/** Tells every listener that the role may have changed (a call answered 403). */
+export function accessMayHaveChanged(): void {
+  for (const listener of [...accessListeners]) listener();
+}
+
 /** Tells every listener that the session has ended (a call answered 401). */
 export function signedOut(message: string): void {
   for (const listener of [...signedOutListeners]) listener(message);
