@@ -6,10 +6,11 @@
 //! same process.
 //!
 //! `cargo bench -p depot-server --bench load`. Not a test: numbers are
-//! printed, never asserted. Bounded: `DEPOT_BENCH_CLIENTS` (default 50),
-//! `DEPOT_BENCH_SECONDS` of load (default 60), `DEPOT_BENCH_THINK_MS` (a
-//! comma list of pauses between one client's calls; default `0,250`: flat
-//! out, then like people clicking), `DEPOT_BENCH_DEVICES` (default 200,000).
+//! printed, never asserted. Bounded: `DEPOT_BENCH_PHASES` (a comma list of
+//! CLIENTS:THINK_MS, the pause between one client's calls; default
+//! `1:0,50:0,50:250`: one client alone for each call's own cost, 50 flat
+//! out, 50 like people clicking), `DEPOT_BENCH_SECONDS` per phase (default
+//! 60), `DEPOT_BENCH_DEVICES` (default 200,000).
 //! Everything (simulator, server, clients) shares the machine's cores.
 
 use std::collections::BTreeMap;
@@ -182,13 +183,21 @@ async fn run(
 }
 
 fn main() {
-    let clients = env_number("DEPOT_BENCH_CLIENTS", 50) as usize;
     let seconds = env_number("DEPOT_BENCH_SECONDS", 60);
     let devices = env_number("DEPOT_BENCH_DEVICES", 200_000) as u32;
-    let thinks: Vec<u64> = std::env::var("DEPOT_BENCH_THINK_MS")
-        .unwrap_or_else(|_| "0,250".into())
+    let phases: Vec<(usize, u64)> = std::env::var("DEPOT_BENCH_PHASES")
+        .unwrap_or_else(|_| "1:0,50:0,50:250".into())
         .split(',')
-        .map(|n| n.trim().parse().expect("DEPOT_BENCH_THINK_MS: numbers"))
+        .map(|phase| {
+            let (c, t) = phase
+                .trim()
+                .split_once(':')
+                .expect("DEPOT_BENCH_PHASES: CLIENTS:THINK_MS,…");
+            (
+                c.parse().expect("clients: a number"),
+                t.parse().expect("think time: a number"),
+            )
+        })
         .collect();
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
@@ -276,7 +285,7 @@ fn main() {
         println!(
             "no clients: assignment of 10,000 serials {a0:.2} s, delta sync {s0:.2} s, both side by side {both0:.2} s"
         );
-        for think in thinks {
+        for (clients, think) in phases {
             let samples: Samples = Arc::default();
             let failures = Arc::new(Mutex::new(0u64));
             let until = Instant::now() + Duration::from_secs(seconds);
