@@ -8,8 +8,9 @@
 //! `cargo bench -p depot-server --bench load`. Not a test: numbers are
 //! printed, never asserted. Bounded: `DEPOT_BENCH_PHASES` (a comma list of
 //! CLIENTS:THINK_MS, the pause between one client's calls; default
-//! `1:0,50:0,50:250`: one client alone for each call's own cost, 50 flat
-//! out, 50 like people clicking), `DEPOT_BENCH_SECONDS` per phase (default
+//! `1:0,50:0,50:250,50:2000`: one client alone for each call's own cost,
+//! 50 flat out, 50 clicking fast, 50 at a person's pace),
+//! `DEPOT_BENCH_SECONDS` per phase (default
 //! 60), `DEPOT_BENCH_DEVICES` (default 200,000).
 //! Everything (simulator, server, clients) shares the machine's cores.
 
@@ -186,7 +187,7 @@ fn main() {
     let seconds = env_number("DEPOT_BENCH_SECONDS", 60);
     let devices = env_number("DEPOT_BENCH_DEVICES", 200_000) as u32;
     let phases: Vec<(usize, u64)> = std::env::var("DEPOT_BENCH_PHASES")
-        .unwrap_or_else(|_| "1:0,50:0,50:250".into())
+        .unwrap_or_else(|_| "1:0,50:0,50:250,50:2000".into())
         .split(',')
         .map(|phase| {
             let (c, t) = phase
