@@ -120,7 +120,10 @@ test("the administrator creates a profile through the wizard and sees it in the 
   await next(page, 3);
   await next(page, 4);
   await byTestId(page, "review-summary").waitFor();
-  assert.match(await byTestId(page, "review-summary").innerText(), /Staff iPhones/);
+  assert.match(
+    await byTestId(page, "review-summary").innerText(),
+    /Staff iPhones/,
+  );
   await byTestId(page, "apple-json-toggle").click();
   assert.match(
     await byTestId(page, "apple-json").innerText(),
@@ -183,9 +186,9 @@ test("assigning through the preview: nothing is sent before Confirm, then the de
   await page.waitForFunction(
     () =>
       [...document.querySelectorAll(".device-row")].length >= 3 &&
-      [...document.querySelectorAll('.device-row [data-column="family"]')].every(
-        (cell) => cell.textContent === "iPhone",
-      ),
+      [
+        ...document.querySelectorAll('.device-row [data-column="family"]'),
+      ].every((cell) => cell.textContent === "iPhone"),
     undefined,
     { timeout: 60_000 },
   );
@@ -367,7 +370,9 @@ test("a help-desk member with a scope tag sees only that token; another token's 
     assert.deepEqual(
       await hp
         .locator("[data-token-row]")
-        .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-token-row"))),
+        .evaluateAll((rows) =>
+          rows.map((r) => r.getAttribute("data-token-row")),
+        ),
       [DEMO],
     );
     assert.doesNotMatch(await hp.locator("main").innerText(), /Paris/);
@@ -398,7 +403,15 @@ test("a help-desk member with a scope tag sees only that token; another token's 
     assert.equal(await error.getAttribute("data-error-code"), "NOT_FOUND");
     const shown = await hp.locator("main").innerText();
     assert.match(shown, /not found/i);
-    for (const secret of [paris.serverName, "Paris", paris.orgName].filter(Boolean)) {
+    // What to do about it, not "restart Depot".
+    assert.match(
+      shown,
+      /may have been deleted, or your account may not see it/,
+    );
+    assert.doesNotMatch(shown, /restart Depot/);
+    for (const secret of [paris.serverName, "Paris", paris.orgName].filter(
+      Boolean,
+    )) {
       assert.ok(!shown.includes(secret), `the page shows "${secret}"`);
     }
     await screenshot(hp, "flows-15-helpdesk-other-token");

@@ -66,4 +66,16 @@ describe("ErrorState advice", () => {
     expect(alert.textContent).toContain("Ask an administrator");
     expect(alert.textContent).not.toContain("restart Depot");
   });
+
+  it("says something not found may be deleted or out of the account's sight, not to restart", () => {
+    renderInTheme(
+      <ErrorState
+        title="Couldn't load this token"
+        error={{ code: "NOT_FOUND", message: "token 2 was not found" }}
+      />,
+    );
+    const alert = screen.getByTestId("error-state");
+    expect(alert.textContent).toContain("may have been deleted, or your account may not see it");
+    expect(alert.textContent).not.toContain("restart Depot");
+  });
 });

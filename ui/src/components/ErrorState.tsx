@@ -27,6 +27,9 @@ function adviceFor(code: ErrorCode | undefined): string {
       return "Your role on this Depot server does not allow it. Ask an administrator to do it, or to change your role.";
     case "UNAUTHENTICATED":
       return "Sign in again to continue.";
+    case "NOT_FOUND":
+      // Also what a person is told about something outside their scope tags: no hint it exists.
+      return "It may have been deleted, or your account may not see it. Go back to the list and open it from there; ask an administrator if you need it.";
     case "INTERNAL":
     case undefined:
     default:
