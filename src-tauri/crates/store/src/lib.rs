@@ -7,6 +7,7 @@
 
 mod error;
 pub mod migrations;
+mod turns;
 mod workspace;
 
 pub mod assignments;

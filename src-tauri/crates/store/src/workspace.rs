@@ -1,4 +1,5 @@
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -25,6 +26,8 @@ pub struct Workspace {
     /// Keeps a shared in-memory database alive while the workspace lives. Never
     /// locked: the Mutex only makes the workspace `Sync` (a Connection is not).
     _keeper: Option<std::sync::Mutex<Connection>>,
+    /// Writers of this process take turns (see `turns`).
+    turns: Arc<crate::turns::WriteTurns>,
 }
 
 #[derive(Debug, Clone)]
@@ -37,6 +40,8 @@ enum Location {
 #[derive(Debug)]
 pub struct Db {
     pub(crate) conn: Connection,
+    /// The workspace's queue of writers (see `turns`).
+    turns: Arc<crate::turns::WriteTurns>,
 }
 
 /// Row counts shown on the dashboard and by `depot workspace info`.
@@ -49,6 +54,15 @@ pub struct Counts {
 }
 
 impl Db {
+    /// For tests: a connection of its own, with a queue of writers of its own.
+    #[cfg(test)]
+    pub(crate) fn from_connection(conn: Connection) -> Self {
+        Self {
+            conn,
+            turns: Arc::default(),
+        }
+    }
+
     /// Runs `work` in one `BEGIN IMMEDIATE` transaction on this connection
     /// (long jobs keep one connection, and so its page cache, across many
     /// transactions).
@@ -56,6 +70,7 @@ impl Db {
         &self,
         work: impl FnOnce(&Db) -> Result<T, E>,
     ) -> Result<T, E> {
+        let _turn = self.turns.take(BUSY_TIMEOUT);
         self.conn
             .execute_batch("BEGIN IMMEDIATE")
             .map_err(StoreError::from)?;
@@ -139,6 +154,7 @@ impl Workspace {
             schema_version,
             page_limit: AtomicU32::new(0),
             _keeper: Some(std::sync::Mutex::new(keeper)),
+            turns: Arc::default(),
         })
     }
 
@@ -169,6 +185,7 @@ impl Workspace {
             schema_version: target,
             page_limit: AtomicU32::new(page_limit),
             _keeper: None,
+            turns: Arc::default(),
         })
     }
 
@@ -196,6 +213,7 @@ impl Workspace {
     pub fn connect(&self) -> Result<Db> {
         Ok(Db {
             conn: connect(&self.location, self.page_limit.load(Ordering::Relaxed))?,
+            turns: Arc::clone(&self.turns),
         })
     }
 

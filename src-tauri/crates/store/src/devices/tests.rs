@@ -1278,7 +1278,7 @@ fn the_migration_fills_the_new_tables_from_existing_rows() {
     )
     .unwrap();
     crate::migrations::apply_pending(&mut conn, crate::migrations::MIGRATIONS).unwrap();
-    let db = Db { conn };
+    let db = Db::from_connection(conn);
     assert_eq!(
         db.device(a(), &SerialNumber::parse("C02AAA0001").unwrap())
             .unwrap()
