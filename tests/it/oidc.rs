@@ -19,8 +19,8 @@ use openssl::rsa::Rsa;
 use openssl::sign::Signer;
 use serde_json::{Value, json};
 
-use crate::server::{rpc, start_with};
-use crate::support::{TestWorkspace, depot, depot_with_stdin, stderr};
+use crate::server::{add_user, rpc, start_with};
+use crate::support::{TestWorkspace, depot, stderr};
 
 const CLIENT_ID: &str = "depot-test";
 const CLIENT_SECRET: &str = "the client secret";
@@ -256,21 +256,7 @@ async fn people_sign_in_through_the_identity_provider_with_the_rights_of_their_g
     let ws = home.path().join("ws");
     let ws = ws.to_str().unwrap();
     // A local account whose name the provider will also use, later.
-    let out = depot_with_stdin(
-        home.path(),
-        &[
-            "--workspace",
-            ws,
-            "users",
-            "add",
-            "bob@example.org",
-            "--role",
-            "read-only",
-            "--password-stdin",
-        ],
-        "a long enough secret\n",
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    add_user(&home, ws, "bob@example.org", "read-only");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

@@ -7,29 +7,15 @@ use depot_api::ErrorCode;
 use depot_remote::{Remote, Saved, probe};
 use serde_json::json;
 
-use crate::server::start_with;
-use crate::support::{TestWorkspace, depot_with_stdin, stderr};
+use crate::server::{add_user, start_with};
+use crate::support::TestWorkspace;
 
 #[tokio::test]
 async fn the_desktop_client_pins_a_self_signed_server_and_forwards_commands() {
     let home = TestWorkspace::new();
     let ws = home.path().join("ws");
     let ws = ws.to_str().unwrap();
-    let out = depot_with_stdin(
-        home.path(),
-        &[
-            "--workspace",
-            ws,
-            "users",
-            "add",
-            "root",
-            "--role",
-            "administrator",
-            "--password-stdin",
-        ],
-        "a long enough secret\n",
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    add_user(&home, ws, "root", "administrator");
     let server = start_with(&home, ws, &["--self-signed"]);
     let url = server.url.clone();
     let printed = server.fingerprint.clone().unwrap();

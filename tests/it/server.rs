@@ -83,6 +83,26 @@ pub(crate) fn start_with_env(
     }
 }
 
+/// `depot users add NAME --role ROLE` on the workspace `ws`, with the
+/// password the tests sign in with.
+pub(crate) fn add_user(home: &TestWorkspace, ws: &str, name: &str, role: &str) {
+    let out = depot_with_stdin(
+        home.path(),
+        &[
+            "--workspace",
+            ws,
+            "users",
+            "add",
+            name,
+            "--role",
+            role,
+            "--password-stdin",
+        ],
+        "a long enough secret\n",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
 pub(crate) async fn rpc(
     client: &reqwest::Client,
     url: &str,
@@ -121,21 +141,7 @@ async fn the_server_signs_people_in_and_core_decides_what_they_may_do() {
     let ws = home.path().join("ws");
     let ws = ws.to_str().unwrap();
     for (name, role) in [("root", "administrator"), ("ana", "help-desk")] {
-        let out = depot_with_stdin(
-            home.path(),
-            &[
-                "--workspace",
-                ws,
-                "users",
-                "add",
-                name,
-                "--role",
-                role,
-                "--password-stdin",
-            ],
-            "a long enough secret\n",
-        );
-        assert!(out.status.success(), "{}", stderr(&out));
+        add_user(&home, ws, name, role);
     }
     let server = start(&home, ws);
     let url = server.url.clone();
@@ -537,21 +543,7 @@ async fn every_command_needs_a_session_and_planted_or_ended_ones_are_worthless()
     let home = TestWorkspace::new();
     let ws = home.path().join("ws");
     let ws = ws.to_str().unwrap();
-    let out = depot_with_stdin(
-        home.path(),
-        &[
-            "--workspace",
-            ws,
-            "users",
-            "add",
-            "root",
-            "--role",
-            "administrator",
-            "--password-stdin",
-        ],
-        "a long enough secret\n",
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    add_user(&home, ws, "root", "administrator");
     let server = start(&home, ws);
     let url = server.url.clone();
     let client = reqwest::Client::new();

@@ -124,6 +124,12 @@ impl Depot {
 }
 
 impl Depot {
+    /// How many entries the acting person sees.
+    pub(crate) fn audit_count(&self) -> Result<u64> {
+        let query = self.scoped_audit_query(&AuditFilter::default())?;
+        Ok(self.workspace.connect()?.count_audit(&query)?)
+    }
+
     /// `filter` as a query, narrowed to the entries of the tokens the acting
     /// person sees (`scope`): an account limited by tags sees neither other
     /// tokens' entries nor the workspace-wide ones.

@@ -64,13 +64,18 @@ fn acting_tags() -> Vec<String> {
 /// Whether the token `token` is visible to whoever acts now (reads its tags
 /// only for an account limited by tags). An unknown token is not.
 pub(crate) fn token_visible(db: &depot_store::Db, token: TokenId) -> Result<bool> {
-    let mine = acting_tags();
+    tags_see_token_in(db, &acting_tags(), token)
+}
+
+/// Whether an account limited to `mine` (empty: every token) sees `token`;
+/// an unknown token it does not.
+fn tags_see_token_in(db: &depot_store::Db, mine: &[String], token: TokenId) -> Result<bool> {
     if mine.is_empty() {
         return Ok(true);
     }
     Ok(db
         .get_token(token)?
-        .is_some_and(|row| tags_allow(&mine, &row.scope_tags)))
+        .is_some_and(|row| tags_allow(mine, &row.scope_tags)))
 }
 
 /// Whether a token carrying `token_tags` is visible to whoever acts now.
@@ -98,14 +103,11 @@ impl Depot {
     /// Whether an account limited to `tags` (empty: every token) sees the
     /// token `token`.
     pub(crate) fn tags_see_token(&self, tags: &[String], token: TokenId) -> bool {
-        if tags.is_empty() {
-            return true;
-        }
-        let row = match self.workspace.connect() {
-            Ok(db) => db.get_token(token).ok().flatten(),
-            Err(_) => None,
-        };
-        row.is_some_and(|row| tags_allow(tags, &row.scope_tags))
+        tags.is_empty()
+            || self
+                .workspace
+                .connect()
+                .is_ok_and(|db| tags_see_token_in(&db, tags, token).unwrap_or(false))
     }
 
     /// Refuses a token outside the acting person's scope, with the answer an

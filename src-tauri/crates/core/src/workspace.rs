@@ -29,7 +29,7 @@ impl Depot {
             counts.tokens = tokens.len() as u64;
             counts.profiles = tokens.iter().map(|t| t.profile_count).sum();
             counts.devices = tokens.iter().map(|t| t.device_count).sum();
-            counts.audit_entries = self.audit_csv(&crate::audit::AuditFilter::default())?.1;
+            counts.audit_entries = self.audit_count()?;
         }
         Ok(WorkspaceInfo {
             path: self.workspace.describe(),

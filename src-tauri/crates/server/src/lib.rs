@@ -251,14 +251,8 @@ fn sha256_hex(text: &str) -> String {
 
 /// 32 random bytes, URL-safe base64 without padding.
 fn new_token() -> Result<String, ApiError> {
-    let mut bytes = [0u8; 32];
-    openssl::rand::rand_bytes(&mut bytes)
-        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("no random session: {e}")))?;
-    let text = openssl::base64::encode_block(&bytes);
-    Ok(text
-        .trim_end_matches('=')
-        .replace('+', "-")
-        .replace('/', "_"))
+    oidc::random_text()
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("no random session: {e}")))
 }
 
 /// The HTTP status for an error code.

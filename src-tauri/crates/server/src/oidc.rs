@@ -242,7 +242,8 @@ fn b64url_decode(text: &str) -> Result<Vec<u8>, String> {
     openssl::base64::decode_block(&standard).map_err(|_| "not base64url".to_owned())
 }
 
-fn random_text() -> Result<String, String> {
+/// 32 random bytes as base64url: sessions, `state`, `nonce`, PKCE verifiers.
+pub(crate) fn random_text() -> Result<String, String> {
     let mut bytes = [0u8; 32];
     openssl::rand::rand_bytes(&mut bytes).map_err(|e| format!("no randomness: {e}"))?;
     Ok(b64url(&bytes))

@@ -68,48 +68,27 @@ impl Db {
 
     /// Matching entries, newest first, at most `limit` (0 = no limit).
     pub fn query_audit(&self, query: &AuditQuery) -> Result<Vec<AuditRow>> {
-        let mut sql = String::from(
-            "SELECT id, at, operator, action, object, before_json, after_json, origin FROM audit_log WHERE 1 = 1",
+        let (filter, args) = audit_filter(query);
+        let mut sql = format!(
+            "SELECT id, at, operator, action, object, before_json, after_json, origin FROM audit_log WHERE {filter} ORDER BY id DESC"
         );
-        let mut args: Vec<Value> = Vec::new();
-        if let Some(action) = &query.action {
-            sql.push_str(" AND action = ?");
-            args.push(Value::Text(action.clone()));
-        }
-        if let Some(text) = &query.object_contains {
-            sql.push_str(" AND instr(lower(object), lower(?)) > 0");
-            args.push(Value::Text(text.clone()));
-        }
-        if let Some(operator) = &query.operator {
-            sql.push_str(" AND operator = ?");
-            args.push(Value::Text(operator.clone()));
-        }
-        if let Some(from) = query.from {
-            sql.push_str(" AND at >= ?");
-            args.push(Value::Integer(from.get()));
-        }
-        if let Some(to) = query.to {
-            sql.push_str(" AND at <= ?");
-            args.push(Value::Integer(to.get()));
-        }
-        if let Some(before) = query.before_id {
-            sql.push_str(" AND id < ?");
-            args.push(Value::Integer(before));
-        }
-        if let Some(tokens) = &query.tokens {
-            sql.push_str(&format!(
-                " AND token_id IN ({})",
-                vec!["?"; tokens.len()].join(", ")
-            ));
-            args.extend(tokens.iter().map(|t| Value::Integer(t.get())));
-        }
-        sql.push_str(" ORDER BY id DESC");
         if query.limit > 0 {
             sql.push_str(&format!(" LIMIT {}", query.limit));
         }
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(params_from_iter(args), audit_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// How many entries match (`limit` and `before_id` aside from their filter).
+    pub fn count_audit(&self, query: &AuditQuery) -> Result<u64> {
+        let (filter, args) = audit_filter(query);
+        let n: i64 = self.conn.query_row(
+            &format!("SELECT COUNT(*) FROM audit_log WHERE {filter}"),
+            params_from_iter(args),
+            |r| r.get(0),
+        )?;
+        Ok(n.unsigned_abs())
     }
 
     /// Every distinct action in the log, sorted.
@@ -120,6 +99,44 @@ impl Db {
         let rows = stmt.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// The WHERE condition of `query` and its parameters.
+fn audit_filter(query: &AuditQuery) -> (String, Vec<Value>) {
+    let mut sql = String::from("1 = 1");
+    let mut args: Vec<Value> = Vec::new();
+    if let Some(action) = &query.action {
+        sql.push_str(" AND action = ?");
+        args.push(Value::Text(action.clone()));
+    }
+    if let Some(text) = &query.object_contains {
+        sql.push_str(" AND instr(lower(object), lower(?)) > 0");
+        args.push(Value::Text(text.clone()));
+    }
+    if let Some(operator) = &query.operator {
+        sql.push_str(" AND operator = ?");
+        args.push(Value::Text(operator.clone()));
+    }
+    if let Some(from) = query.from {
+        sql.push_str(" AND at >= ?");
+        args.push(Value::Integer(from.get()));
+    }
+    if let Some(to) = query.to {
+        sql.push_str(" AND at <= ?");
+        args.push(Value::Integer(to.get()));
+    }
+    if let Some(before) = query.before_id {
+        sql.push_str(" AND id < ?");
+        args.push(Value::Integer(before));
+    }
+    if let Some(tokens) = &query.tokens {
+        sql.push_str(&format!(
+            " AND token_id IN ({})",
+            vec!["?"; tokens.len()].join(", ")
+        ));
+        args.extend(tokens.iter().map(|t| Value::Integer(t.get())));
+    }
+    (sql, args)
 }
 
 fn audit_row(row: &Row<'_>) -> rusqlite::Result<AuditRow> {
