@@ -30,6 +30,7 @@ const SHIPPED: &[(u32, &str, u64)] = &[
     (13, "identifier_keys", 0x6ba4_5411_4065_3ae9),
     (14, "audit_token", 0x42f2_2e57_3a36_27a8),
     (15, "oidc_users", 0x0dd7_264c_efc7_ad96),
+    (16, "family_model", 0x51fa_61c1_8eb8_8d93),
 ];
 
 fn fnv1a(text: &str) -> u64 {

@@ -249,14 +249,10 @@ fn session_cookie(response: &reqwest::Response) -> String {
     set.split(';').next().unwrap().to_owned()
 }
 
-#[tokio::test]
-async fn people_sign_in_through_the_identity_provider_with_the_rights_of_their_groups() {
-    let idp = start_idp().await;
-    let home = TestWorkspace::new();
-    let ws = home.path().join("ws");
-    let ws = ws.to_str().unwrap();
-    // A local account whose name the provider will also use, later.
-    add_user(&home, ws, "bob@example.org", "read-only");
+/// `depot serve` on plain loopback HTTP with `idp` as its identity
+/// provider: it-admins are administrators, helpdesk-berlin help-desk in
+/// Berlin.
+fn serve_with(home: &TestWorkspace, ws: &str, idp: &Idp) -> crate::server::Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -267,7 +263,7 @@ async fn people_sign_in_through_the_identity_provider_with_the_rights_of_their_g
     std::fs::write(&secret, format!("{CLIENT_SECRET}\n")).unwrap();
     let listen = format!("127.0.0.1:{port}");
     let server = start_with(
-        &home,
+        home,
         ws,
         &[
             "--listen",
@@ -286,8 +282,21 @@ async fn people_sign_in_through_the_identity_provider_with_the_rights_of_their_g
             "helpdesk-berlin=help-desk:Berlin",
         ],
     );
+    assert_eq!(server.url, public);
+    server
+}
+
+#[tokio::test]
+async fn people_sign_in_through_the_identity_provider_with_the_rights_of_their_groups() {
+    let idp = start_idp().await;
+    let home = TestWorkspace::new();
+    let ws = home.path().join("ws");
+    let ws = ws.to_str().unwrap();
+    // A local account whose name the provider will also use, later.
+    add_user(&home, ws, "bob@example.org", "read-only");
+    let server = serve_with(&home, ws, &idp);
     let url = server.url.clone();
-    assert_eq!(url, public);
+
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -432,4 +441,180 @@ async fn people_sign_in_through_the_identity_provider_with_the_rights_of_their_g
         assert!(text.contains(expected), "{expected}: {text}");
     }
     drop(server);
+}
+
+/// The browser of the desktop app's sign-in: follows the redirects from
+/// `login` through the provider and Depot's callback; answers the address
+/// Depot sends it back to (the app's loopback listener).
+async fn browse_to_app(login: String) -> String {
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut at = login;
+    for _ in 0..3 {
+        let answer = browser.get(&at).send().await.unwrap();
+        assert_eq!(answer.status(), 303, "{at}");
+        at = answer.headers()[header::LOCATION.as_str()]
+            .to_str()
+            .unwrap()
+            .to_owned();
+    }
+    at
+}
+
+#[tokio::test]
+async fn the_desktop_app_signs_in_through_the_system_browser() {
+    let idp = start_idp().await;
+    let home = TestWorkspace::new();
+    let ws = home.path().join("ws");
+    let ws = ws.to_str().unwrap();
+    let server = serve_with(&home, ws, &idp);
+    let url = server.url.clone();
+    assert!(depot_remote::oidc_offered(&url, None).await.unwrap());
+
+    // The app opens the browser; the person signs in at the provider; the
+    // browser lands on the app's loopback port, which says so.
+    let landed = Arc::new(Mutex::new(None::<(String, u16, String)>));
+    let seen = Arc::clone(&landed);
+    let (remote, who) = depot_remote::Remote::sign_in_with_browser(
+        &url,
+        None,
+        move |login| {
+            let login = login.to_owned();
+            tokio::spawn(async move {
+                let app = browse_to_app(login).await;
+                let page = reqwest::get(&app).await.unwrap();
+                let status = page.status().as_u16();
+                *seen.lock().unwrap() = Some((app, status, page.text().await.unwrap()));
+            });
+            Ok(())
+        },
+        std::time::Duration::from_secs(60),
+    )
+    .await
+    .unwrap();
+    assert_eq!(who.name, "ana@example.org");
+    assert_eq!(
+        (who.role.as_str(), who.scope_tags.clone()),
+        ("help-desk", vec!["Berlin".to_owned()])
+    );
+    let tokens = remote.rpc("tokens.list", json!({})).await.unwrap();
+    assert_eq!(tokens, json!({"tokens": []}));
+    let (app, status, page) = loop {
+        if let Some(done) = landed.lock().unwrap().clone() {
+            break done;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert!(
+        app.starts_with("http://127.0.0.1:") && app.contains("/signed-in?code="),
+        "{app}"
+    );
+    assert_eq!(status, 200);
+    assert!(page.contains("Signed in to Depot"), "{page}");
+
+    let exchange = {
+        let client = reqwest::Client::new();
+        let url = url.clone();
+        move |code: String, verifier: &'static str| {
+            let client = client.clone();
+            let url = url.clone();
+            async move {
+                client
+                    .post(format!("{url}/api/v1/oidc/exchange"))
+                    .json(&json!({"code": code, "verifier": verifier}))
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        }
+    };
+    // The code was for one use.
+    let code = app.split("code=").nth(1).unwrap().to_owned();
+    let again = exchange(code, "anything").await;
+    assert_eq!(again.status(), 401);
+
+    // Another program that catches a code cannot use it without the app's
+    // secret, and the code is gone: the app's own sign-in then fails too,
+    // with a clear message (it never gets someone else's session).
+    let caught = Arc::new(Mutex::new(None::<u16>));
+    let thief = Arc::clone(&caught);
+    let exchange_as_thief = exchange.clone();
+    let failed = depot_remote::Remote::sign_in_with_browser(
+        &url,
+        None,
+        move |login| {
+            let login = login.to_owned();
+            tokio::spawn(async move {
+                let app = browse_to_app(login).await;
+                let code = app.split("code=").nth(1).unwrap().to_owned();
+                let stolen = exchange_as_thief(code, "a guessed verifier").await;
+                *thief.lock().unwrap() = Some(stolen.status().as_u16());
+                // Then the browser still reaches the app.
+                let _ = reqwest::get(&app).await;
+            });
+            Ok(())
+        },
+        std::time::Duration::from_secs(60),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(*caught.lock().unwrap(), Some(401));
+    assert_eq!(
+        failed.code,
+        depot_api::ErrorCode::Unauthenticated,
+        "{failed:?}"
+    );
+    assert!(
+        failed.message.contains("sign in again"),
+        "{}",
+        failed.message
+    );
+
+    // Depot sends a code only back to this computer.
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let challenge = b64url(&[9u8; 32]);
+    for target in [
+        "https://evil.example/",
+        "http://localhost:9/",
+        "http://127.0.0.1:9/?x=https://evil.example",
+    ] {
+        let encoded: String = target
+            .chars()
+            .map(|c| match c {
+                ':' | '/' | '?' | '=' => format!("%{:02X}", c as u32),
+                c => c.to_string(),
+            })
+            .collect();
+        let refused = no_redirects
+            .get(format!(
+                "{url}/api/v1/oidc/login?app_redirect={encoded}&app_challenge={challenge}"
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 400, "{target}");
+        assert!(
+            refused.text().await.unwrap().contains("desktop app"),
+            "{target}"
+        );
+    }
+    // A browser that gives up: the app stops waiting, and says why.
+    let waited = depot_remote::Remote::sign_in_with_browser(
+        &url,
+        None,
+        |_| Ok(()),
+        std::time::Duration::from_millis(300),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        waited.message.contains("did not finish"),
+        "{}",
+        waited.message
+    );
 }

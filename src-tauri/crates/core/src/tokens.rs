@@ -263,8 +263,14 @@ impl Depot {
     /// Returns the pending key pair, generating one if there is none (or if
     /// `replace`). Persisted encrypted, so it survives restarts.
     pub fn generate_key(&self, replace: bool) -> Result<PendingKeyInfo> {
-        if !replace && let Some(existing) = self.pending_key()? {
-            return Ok(existing);
+        if let Some(existing) = self.pending_key()? {
+            if !replace {
+                return Ok(existing);
+            }
+            // The pending key is the workspace's one: another administrator
+            // may be halfway through adding a token with it (its public key
+            // uploaded to Apple), which replacing it would break.
+            self.workspace_wide("replacing the pending key pair")?;
         }
         let vault = self.vault()?;
         let now = self.clock.now();

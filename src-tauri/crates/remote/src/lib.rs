@@ -22,6 +22,9 @@ use rustls::{DigitallySignedStruct, SignatureScheme};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+mod browser;
+pub use browser::oidc_offered;
+
 /// The largest answer read from a server (a CSV export travels inside).
 const MAX_ANSWER_BYTES: usize = 64 * 1024 * 1024;
 
@@ -274,6 +277,16 @@ impl Remote {
             .await
             .map_err(|e| unreachable(&url, &e))?;
         let answer = read_answer(response, "the sign-in").await?;
+        Self::from_session_answer(url, fingerprint, http, &answer)
+    }
+
+    /// The connection a new session's answer (`token`, `user`) makes.
+    fn from_session_answer(
+        url: String,
+        fingerprint: Option<&str>,
+        http: reqwest::Client,
+        answer: &Value,
+    ) -> Result<(Self, Identity), ApiError> {
         let token = answer["token"]
             .as_str()
             .ok_or_else(|| {

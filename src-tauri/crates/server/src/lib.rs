@@ -134,6 +134,7 @@ fn router_stopping(
         .route("/api/v1/oidc", get(oidc::info))
         .route("/api/v1/oidc/login", get(oidc::login))
         .route("/api/v1/oidc/callback", get(oidc::callback))
+        .route("/api/v1/oidc/exchange", post(oidc::exchange))
         .fallback(web_ui)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(ui::security_headers))
@@ -277,7 +278,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
     }
 }
 
-struct Failure(ApiError);
+pub(crate) struct Failure(pub(crate) ApiError);
 
 impl From<ApiError> for Failure {
     fn from(err: ApiError) -> Self {
@@ -507,19 +508,28 @@ async fn sign_in(
     };
     state.clear_failures(&keys[..1]);
     let token = state.start_session(&user)?;
-    let now = state.now();
-    let mut response = Json(json!({
-        "token": token,
-        "user": { "name": user.name, "role": user.role.as_str(), "scopeTags": user.scope_tags },
-        "idleTimeoutSeconds": IDLE_TIMEOUT_SECS,
-        "expiresAt": (now + SESSION_LIFETIME_SECS).rfc3339(),
-    }))
-    .into_response();
+    let mut response = session_answer(&state, &user, &token);
     response.headers_mut().insert(
         header::SET_COOKIE,
         cookie(&state, &token, SESSION_LIFETIME_SECS),
     );
     Ok(response)
+}
+
+/// The JSON answer of a new session: its bearer token and who it is.
+fn session_answer(
+    state: &AppState,
+    user: &depot_domain::records::UserRow,
+    token: &str,
+) -> Response {
+    let now = state.now();
+    Json(json!({
+        "token": token,
+        "user": { "name": user.name, "role": user.role.as_str(), "scopeTags": user.scope_tags },
+        "idleTimeoutSeconds": IDLE_TIMEOUT_SECS,
+        "expiresAt": (now + SESSION_LIFETIME_SECS).rfc3339(),
+    }))
+    .into_response()
 }
 
 async fn sign_out(State(state): State<Shared>, headers: HeaderMap) -> Response {

@@ -14,6 +14,17 @@
 //!   session starts as with a password (the cookie), and the browser goes
 //!   to `/`.
 //!
+//! The desktop app signs in through the system browser (RFC 8252's pattern
+//! for native apps): it listens on a loopback port and opens
+//! `/api/v1/oidc/login?app_redirect=http://127.0.0.1:PORT/&app_challenge=C`,
+//! where `C` is the base64url SHA-256 of a secret it keeps. After the
+//! provider, instead of a cookie the browser is sent to `app_redirect` with a
+//! one-time code (2 minutes), which the app trades for a bearer session at
+//! `POST /api/v1/oidc/exchange` `{"code", "verifier"}`: only the holder of
+//! the secret can, so a code seen by another program on the computer is
+//! worthless. `app_redirect` may only name this computer (127.0.0.1 or
+//! [::1]), never another site.
+//!
 //! The provider's discovery document and keys are read at the first sign-in
 //! and kept for an hour; a key id not among them makes Depot read the keys
 //! again once (the provider rotated them).
@@ -48,6 +59,8 @@ const PROVIDER_KEPT: Duration = Duration::from_secs(60 * 60);
 const SKEW_SECS: i64 = 120;
 /// Sign-ins in progress kept at most (each answer of /login adds one).
 const MAX_PENDING: usize = 10_000;
+/// How long the desktop app has to trade its one-time code.
+const HANDOFF_SECS: i64 = 120;
 
 /// `depot serve --oidc-*`.
 #[derive(Debug, Clone)]
@@ -110,6 +123,22 @@ struct Pending {
     verifier: String,
     nonce: String,
     at: UnixSeconds,
+    /// A sign-in for the desktop app: where its loopback listener waits.
+    app: Option<AppReturn>,
+}
+
+/// The desktop app's half of a sign-in through the browser.
+#[derive(Clone)]
+struct AppReturn {
+    redirect: String,
+    challenge: String,
+}
+
+/// A finished sign-in waiting for the desktop app to trade its code.
+struct Handoff {
+    user: depot_domain::records::UserRow,
+    challenge: String,
+    at: UnixSeconds,
 }
 
 #[derive(Clone)]
@@ -127,6 +156,7 @@ pub struct Oidc {
     http: reqwest::Client,
     provider: tokio::sync::Mutex<Option<Provider>>,
     pending: Mutex<HashMap<String, Pending>>,
+    handoffs: Mutex<HashMap<String, Handoff>>,
 }
 
 impl std::fmt::Debug for Oidc {
@@ -150,6 +180,7 @@ impl Oidc {
             http,
             provider: tokio::sync::Mutex::new(None),
             pending: Mutex::new(HashMap::new()),
+            handoffs: Mutex::new(HashMap::new()),
         })
     }
 
@@ -425,13 +456,77 @@ pub(crate) async fn info(State(state): State<Shared>) -> Response {
     .into_response()
 }
 
-/// `GET /api/v1/oidc/login`.
-pub(crate) async fn login(State(state): State<Shared>) -> Response {
+#[derive(Deserialize)]
+pub(crate) struct LoginParams {
+    app_redirect: Option<String>,
+    app_challenge: Option<String>,
+}
+
+/// The desktop app's return address, if it is one: `http://127.0.0.1:PORT/…`
+/// or `http://[::1]:PORT/…`, without a query, fragment or user name. Anything
+/// else (another host, `localhost`, which a hosts file may point elsewhere)
+/// is refused, so the server never sends a code off this computer.
+fn loopback_return(redirect: &str) -> Result<String, String> {
+    let refuse = || {
+        format!(
+            "'{redirect}' is not the desktop app's address: it must be http://127.0.0.1:PORT/ or http://[::1]:PORT/"
+        )
+    };
+    let rest = redirect
+        .strip_prefix("http://127.0.0.1:")
+        .or_else(|| redirect.strip_prefix("http://[::1]:"))
+        .ok_or_else(refuse)?;
+    let (port, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let port_ok = !port.is_empty()
+        && port.len() <= 5
+        && port.bytes().all(|b| b.is_ascii_digit())
+        && port.parse::<u16>().is_ok_and(|p| p != 0);
+    let path_ok = path
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-._~/".contains(&b));
+    if port_ok && path_ok {
+        Ok(redirect.to_owned())
+    } else {
+        Err(refuse())
+    }
+}
+
+/// A PKCE S256 challenge: 43 base64url characters.
+fn is_challenge(text: &str) -> bool {
+    text.len() == 43
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// `GET /api/v1/oidc/login[?app_redirect=…&app_challenge=…]`.
+pub(crate) async fn login(
+    State(state): State<Shared>,
+    Query(params): Query<LoginParams>,
+) -> Response {
     let Some(oidc) = state.options.oidc.clone() else {
         return failed_page(
             StatusCode::NOT_FOUND,
             "this server has no identity provider configured; sign in with a name and password",
         );
+    };
+    let app = match (params.app_redirect, params.app_challenge) {
+        (None, None) => None,
+        (Some(redirect), Some(challenge)) if is_challenge(&challenge) => {
+            match loopback_return(&redirect) {
+                Ok(redirect) => Some(AppReturn {
+                    redirect,
+                    challenge,
+                }),
+                Err(reason) => return failed_page(StatusCode::BAD_REQUEST, &reason),
+            }
+        }
+        _ => {
+            return failed_page(
+                StatusCode::BAD_REQUEST,
+                "a sign-in for the desktop app needs both app_redirect and app_challenge (43 base64url characters)",
+            );
+        }
     };
     let provider = match oidc.provider(false).await {
         Ok(p) => p,
@@ -457,6 +552,7 @@ pub(crate) async fn login(State(state): State<Shared>) -> Response {
                 verifier,
                 nonce: nonce.clone(),
                 at: now,
+                app,
             },
         );
     }
@@ -622,6 +718,40 @@ async fn finish(
             let api = depot_api::ApiError::from(e);
             (crate::status_of(api.code), api.message)
         })?;
+    if let Some(app) = &pending.app {
+        // The desktop app: no cookie in this browser; a one-time code for the
+        // app's loopback listener instead.
+        let code = random_text().map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e))?;
+        {
+            let mut handoffs = lock(&oidc.handoffs);
+            handoffs.retain(|_, h| now.get() < h.at.get() + HANDOFF_SECS);
+            if handoffs.len() >= MAX_PENDING {
+                return Err((
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too many sign-ins are waiting for their app; try again in a few minutes"
+                        .into(),
+                ));
+            }
+            handoffs.insert(
+                code.clone(),
+                Handoff {
+                    user,
+                    challenge: app.challenge.clone(),
+                    at: now,
+                },
+            );
+        }
+        let location = format!("{}?code={code}", app.redirect);
+        let mut response = StatusCode::SEE_OTHER.into_response();
+        let value = HeaderValue::from_str(&location).map_err(|_| {
+            (
+                StatusCode::BAD_REQUEST,
+                "the app's address is not usable".into(),
+            )
+        })?;
+        response.headers_mut().insert(header::LOCATION, value);
+        return Ok(response);
+    }
     let token = state
         .start_session(&user)
         .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.message))?;
@@ -636,9 +766,84 @@ async fn finish(
     Ok(response)
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Exchange {
+    code: String,
+    verifier: String,
+}
+
+/// `POST /api/v1/oidc/exchange` `{"code", "verifier"}`: the desktop app
+/// trades the one-time code its loopback listener received for a bearer
+/// session, proving with the verifier that it started the sign-in.
+pub(crate) async fn exchange(
+    State(state): State<Shared>,
+    body: Option<axum::Json<Exchange>>,
+) -> Result<Response, crate::Failure> {
+    use depot_api::{ApiError, ErrorCode};
+    let refused =
+        |message: &str| crate::Failure(ApiError::new(ErrorCode::Unauthenticated, message));
+    let Some(axum::Json(body)) = body else {
+        return Err(crate::Failure(ApiError::new(
+            ErrorCode::BadRequest,
+            "send {\"code\": \"…\", \"verifier\": \"…\"} as JSON",
+        )));
+    };
+    let now = state.now();
+    let handoff = state
+        .options
+        .oidc
+        .as_ref()
+        .and_then(|oidc| lock(&oidc.handoffs).remove(&body.code))
+        .filter(|h| now.get() < h.at.get() + HANDOFF_SECS);
+    let Some(handoff) = handoff else {
+        return Err(refused(
+            "this sign-in code is unknown, was already used or took too long; sign in again",
+        ));
+    };
+    let proof = b64url(&openssl::sha::sha256(body.verifier.as_bytes()));
+    if !openssl::memcmp::eq(proof.as_bytes(), handoff.challenge.as_bytes()) {
+        tracing::warn!(user = %handoff.user.name, "a sign-in code came with the wrong verifier");
+        return Err(refused(
+            "this sign-in code belongs to another program; sign in again",
+        ));
+    }
+    let token = state.start_session(&handoff.user)?;
+    Ok(crate::session_answer(&state, &handoff.user, &token))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_app_may_only_be_sent_back_to_this_computer() {
+        for ok in [
+            "http://127.0.0.1:53682/",
+            "http://127.0.0.1:53682",
+            "http://[::1]:8080/depot/done",
+        ] {
+            assert_eq!(loopback_return(ok).as_deref(), Ok(ok), "{ok}");
+        }
+        for bad in [
+            "https://evil.example/",
+            "http://localhost:53682/",
+            "http://127.0.0.1.evil.example:80/",
+            "http://127.0.0.1:53682@evil.example/",
+            "http://127.0.0.1:/",
+            "http://127.0.0.1:0/",
+            "http://127.0.0.1:99999/",
+            "http://127.0.0.1:53682/?next=https://evil.example",
+            "http://127.0.0.1:53682/#x",
+            "http://127.0.0.1:53682/%2F%2Fevil",
+            "http://127.0.0.2:53682/",
+        ] {
+            assert!(loopback_return(bad).is_err(), "{bad}");
+        }
+        assert!(is_challenge(&b64url(&[7u8; 32])));
+        assert!(!is_challenge("short"));
+        assert!(!is_challenge(&format!("{}=", &b64url(&[7u8; 32])[..42])));
+    }
 
     #[test]
     fn base64url_round_trips_and_refuses_other_alphabets() {

@@ -415,9 +415,10 @@ fn csv_row(out: &mut Vec<u8>, row: &DeviceListRow) -> std::io::Result<()> {
     )
 }
 
-/// The write cost of migration 0005 (indexes, search index, triggers): the
-/// sync's upsert of `count` new devices, then of the same devices unchanged
-/// (a full re-fetch), on schema 4 and on the current schema.
+/// The write cost of migration 0005 (indexes, search index, triggers) and of
+/// 0016 (the family + model index): the sync's upsert of `count` new
+/// devices, then of the same devices unchanged (a full re-fetch), on schema
+/// 4, on schema 15 and on the current schema.
 fn write_cost(dir: &std::path::Path, count: usize) -> Result<()> {
     const UPSERT: &str = "INSERT INTO devices (token_id, serial, model, description, color,
             asset_tag, os, family, profile_status, profile_uuid, assigned_at, updated_at, seen_run)
@@ -428,7 +429,14 @@ fn write_cost(dir: &std::path::Path, count: usize) -> Result<()> {
              profile_status = excluded.profile_status, profile_uuid = excluded.profile_uuid,
              assigned_at = excluded.assigned_at, updated_at = excluded.updated_at,
              removed_at = NULL, seen_run = excluded.seen_run";
-    for (label, schema) in [("schema 4", &MIGRATIONS[..4]), ("schema 5", MIGRATIONS)] {
+    for (label, schema) in [
+        ("schema 4", &MIGRATIONS[..4]),
+        (
+            "schema 15 (before the family + model index)",
+            &MIGRATIONS[..15],
+        ),
+        ("current schema", MIGRATIONS),
+    ] {
         let path = dir.join(format!("write-{}.sqlite", schema.len()));
         let mut conn = rusqlite::Connection::open(&path)?;
         conn.pragma_update(None, "journal_mode", "wal")?;
@@ -496,6 +504,9 @@ fn main() -> Result<()> {
     })?;
     if std::env::var_os("DEPOT_BENCH_INSERT_ONLY").is_none() {
         write_cost(dir.path(), count)?;
+    }
+    if std::env::var_os("DEPOT_BENCH_WRITE_ONLY").is_some() {
+        return Ok(());
     }
 
     let ws = Workspace::open(dir.path().join("ws"))?;
@@ -574,6 +585,15 @@ fn main() -> Result<()> {
             None,
         )?;
     }
+    show(
+        "model sort, family iPad",
+        &DeviceQuery {
+            families: vec!["iPad".into()],
+            sort: DeviceSort::Model,
+            ..DeviceQuery::default()
+        },
+        None,
+    )?;
     show(
         "model sort, small filter (Vision family)",
         &DeviceQuery {
@@ -762,6 +782,37 @@ fn main() -> Result<()> {
         runs,
         |_| db.query_devices(&tv, None, 100),
         rows,
+    )?;
+    // The device list's "family" facet with the model column sorted: the
+    // load benchmark's slowest call before migration 0016.
+    let ipad_by_model = DeviceQuery {
+        families: vec!["iPad".into()],
+        sort: DeviceSort::Model,
+        ..DeviceQuery::default()
+    };
+    report.time(
+        "family iPad, model sort, first page",
+        runs,
+        |_| db.query_devices(&ipad_by_model, None, 100),
+        rows,
+    )?;
+    report.time(
+        "family iPad, model sort, page deep",
+        runs,
+        |i| {
+            let (token, serial) = &fleet.serials[(i * 7_919) % fleet.serials.len()];
+            let cursor = db
+                .device(*token, serial)?
+                .map(|row| DeviceCursor::after(&row, DeviceSort::Model));
+            db.query_devices(&ipad_by_model, cursor.as_ref(), 100)
+        },
+        rows,
+    )?;
+    report.time(
+        "count, family iPad",
+        runs,
+        |_| db.count_devices(&ipad_by_model),
+        |n| format!("{n}"),
     )?;
     let profile = DeviceQuery {
         profile: Some(ProfileFilter::Profile(fleet.profile_ids[0])),

@@ -95,6 +95,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "oidc_users",
         sql: include_str!("../migrations/0015_oidc_users.sql"),
     },
+    Migration {
+        version: 16,
+        name: "family_model",
+        sql: include_str!("../migrations/0016_family_model.sql"),
+    },
 ];
 
 /// The schema version this build writes and understands.

@@ -381,6 +381,21 @@ async fn a_limited_account_adds_and_tags_tokens_only_within_its_scope() {
     )
     .await
     .unwrap();
+    // The pending key pair is the workspace's one: the limited account gets
+    // the existing pair but may not replace it under another administrator.
+    let err = dispatch_as(
+        Arc::clone(&depot),
+        &limited,
+        "tokens.generateKey",
+        json!({"replace": true}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Forbidden, "{err:?}");
+    let pending = dispatch_as(Arc::clone(&depot), &limited, "tokens.pendingKey", json!({}))
+        .await
+        .unwrap();
+    assert_eq!(pending["pending"]["certificatePem"], key["certificatePem"]);
     let file = sim
         .issue_token("Nice", key["certificatePem"].as_str().unwrap().as_bytes())
         .unwrap();

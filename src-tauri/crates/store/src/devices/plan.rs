@@ -369,11 +369,16 @@ impl<'q> Plan<'q> {
             );
         }
         if !q.families.is_empty() {
-            out.push(
-                Filter::new(any_of("d.family", "", q.families.len()), texts(&q.families))
-                    .unindexed()
-                    .dim(Dim::Family),
-            );
+            let filter = Filter::new(any_of("d.family", "", q.families.len()), texts(&q.families))
+                .dim(Dim::Family);
+            // One family sorted by model: (family, model, serial, token_id)
+            // is both the filter and the order, however many rows match.
+            let serves_order = q.families.len() == 1 && q.sort == DeviceSort::Model;
+            out.push(if serves_order {
+                filter
+            } else {
+                filter.indexed(any_of("d.family", "+", q.families.len()))
+            });
         }
         if !q.models.is_empty() {
             out.push(
