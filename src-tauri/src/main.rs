@@ -133,6 +133,7 @@ fn main() {
             server::server_probe,
             server::server_status,
             server::server_connect,
+            server::server_connect_browser,
             server::server_disconnect
         ])
         .run(tauri::generate_context!())

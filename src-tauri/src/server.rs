@@ -63,6 +63,16 @@ pub struct ConnectRequest {
     password: String,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BrowserConnectRequest {
+    url: String,
+    fingerprint: Option<String>,
+}
+
+/// How long the person has to sign in at their identity provider.
+const BROWSER_SIGN_IN_WAIT: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
 fn keychain(url: &str) -> Option<keyring::Entry> {
     keyring::Entry::new(KEYCHAIN_SERVICE, &format!("server session {url}")).ok()
 }
@@ -271,6 +281,52 @@ pub async fn server_connect(
         &request.password,
     )
     .await?;
+    keep_and_adopt(&app, &state, remote, identity).await
+}
+
+/// Signs in through the server's identity provider in the system browser
+/// (single sign-on), then works there like [`server_connect`].
+#[tauri::command]
+pub async fn server_connect_browser(
+    app: AppHandle,
+    state: tauri::State<'_, Arc<ServerState>>,
+    request: BrowserConnectRequest,
+) -> Result<ServerStatus, ApiError> {
+    use tauri_plugin_opener::OpenerExt;
+    let fingerprint = request
+        .fingerprint
+        .as_deref()
+        .map(str::trim)
+        .filter(|f| !f.is_empty());
+    if !depot_remote::oidc_offered(&request.url, fingerprint).await? {
+        return Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            "this server has no identity provider configured (depot serve --oidc-issuer …): sign in with a name and password",
+        ));
+    }
+    let opener = app.clone();
+    let (remote, identity) = Remote::sign_in_with_browser(
+        &request.url,
+        fingerprint,
+        move |login| {
+            opener
+                .opener()
+                .open_url(login, None::<&str>)
+                .map_err(|e| e.to_string())
+        },
+        BROWSER_SIGN_IN_WAIT,
+    )
+    .await?;
+    keep_and_adopt(&app, &state, remote, identity).await
+}
+
+/// Keeps a new connection (settings file, keychain) and works there.
+async fn keep_and_adopt(
+    app: &AppHandle,
+    state: &ServerState,
+    remote: Remote,
+    identity: Identity,
+) -> Result<ServerStatus, ApiError> {
     let saved = remote.saved();
     state.save(Some(&saved));
     if let Some(entry) = keychain(&saved.url)
@@ -278,7 +334,7 @@ pub async fn server_connect(
     {
         tracing::info!(%err, "no keychain: the server session ends with the window");
     }
-    state.adopt(&app, remote, identity).await;
+    state.adopt(app, remote, identity).await;
     Ok(state.status().await)
 }
 

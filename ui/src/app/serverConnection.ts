@@ -1,7 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { serverConnection, type ConnectRequest, type ServerStatus } from "../platform";
+import {
+  serverConnection,
+  type BrowserConnectRequest,
+  type ConnectRequest,
+  type ServerStatus,
+} from "../platform";
 
-export type { ConnectRequest, ServerStatus } from "../platform";
+export type { BrowserConnectRequest, ConnectRequest, ServerStatus } from "../platform";
 
 export const serverStatusKey = ["shell.serverStatus"] as const;
 
@@ -45,6 +50,15 @@ export function useServerSwitch() {
     },
     onSuccess: switched,
   });
+  const connectWithBrowser = useMutation({
+    mutationFn: (request: BrowserConnectRequest) => {
+      const connection = serverConnection();
+      return connection
+        ? connection.connectWithBrowser(request)
+        : Promise.reject(new Error("no shell"));
+    },
+    onSuccess: switched,
+  });
   const disconnect = useMutation({
     mutationFn: () => {
       const connection = serverConnection();
@@ -52,5 +66,5 @@ export function useServerSwitch() {
     },
     onSuccess: switched,
   });
-  return { connect, disconnect };
+  return { connect, connectWithBrowser, disconnect };
 }

@@ -22,7 +22,12 @@ export { download } from "./host";
 export type { ChangeListener, ChangeSource } from "./changes";
 export type { Action, Role, SessionService, SessionUser } from "./session";
 export { onAccessChanged, onSignedOut } from "./session";
-export type { ConnectRequest, ServerConnection, ServerStatus } from "./serverConnection";
+export type {
+  BrowserConnectRequest,
+  ConnectRequest,
+  ServerConnection,
+  ServerStatus,
+} from "./serverConnection";
 export { serverConnection, setServerConnection } from "./serverConnection";
 export { now, nowIso, todayStamp, wait, setClock, setWaitScale, type Clock } from "./clock";
 

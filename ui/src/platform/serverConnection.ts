@@ -29,11 +29,19 @@ export type ConnectRequest = {
   password: string;
 };
 
+/** Single sign-on: the server's identity provider, in the system browser. */
+export type BrowserConnectRequest = {
+  url: string;
+  fingerprint: string | null;
+};
+
 export type ServerConnection = {
   status: () => Promise<ServerStatus>;
   /** The certificate an https server presents, read without sending anything. */
   probe: (url: string) => Promise<string>;
   connect: (request: ConnectRequest) => Promise<ServerStatus>;
+  /** Opens the system browser at the server's identity provider and waits (up to 5 minutes). */
+  connectWithBrowser: (request: BrowserConnectRequest) => Promise<ServerStatus>;
   /** Signs out and goes back to this computer's workspace. */
   disconnect: () => Promise<ServerStatus>;
 };
@@ -51,6 +59,7 @@ const tauriServerConnection: ServerConnection = {
   status: () => invoke<ServerStatus>("server_status"),
   probe: (url) => invoke<string>("server_probe", { url }),
   connect: (request) => invoke<ServerStatus>("server_connect", { request }),
+  connectWithBrowser: (request) => invoke<ServerStatus>("server_connect_browser", { request }),
   disconnect: () => invoke<ServerStatus>("server_disconnect"),
 };
 

@@ -103,38 +103,60 @@ function Connected({ status }: { status: ServerStatus }) {
   );
 }
 
+/** How the person proves who they are: a Depot password, or single sign-on. */
+type Method = "password" | "browser";
+
 function ConnectForm({ problem }: { problem: string | null }) {
   const styles = useStyles();
-  const { connect } = useServerSwitch();
+  const { connect, connectWithBrowser } = useServerSwitch();
   const [url, setUrl] = useState("");
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const [trustAuthorities, setTrustAuthorities] = useState(false);
+  const [method, setMethod] = useState<Method>("password");
   const [shown, setShown] = useState<string | null>(null);
   const [probing, setProbing] = useState(false);
   const [probeError, setProbeError] = useState<string | null>(null);
 
   const https = url.trim().toLowerCase().startsWith("https://");
   const ready = url.trim() !== "" && username.trim() !== "" && password !== "";
+  const busy = probing || connect.isPending || connectWithBrowser.isPending;
+  const failure =
+    probeError ??
+    ((connect.error ?? connectWithBrowser.error)
+      ? messageOf(connect.error ?? connectWithBrowser.error)
+      : null);
 
-  const send = (fingerprint: string | null) =>
-    connect.mutate(
-      { url: url.trim(), fingerprint, username: username.trim(), password },
-      { onSuccess: () => setPassword("") },
-    );
+  const send = (how: Method, fingerprint: string | null) => {
+    if (how === "browser") {
+      connect.reset();
+      connectWithBrowser.mutate({ url: url.trim(), fingerprint });
+    } else {
+      connectWithBrowser.reset();
+      connect.mutate(
+        { url: url.trim(), fingerprint, username: username.trim(), password },
+        { onSuccess: () => setPassword("") },
+      );
+    }
+  };
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    if (!ready) return;
+  /** Pins the certificate first when the server is self-signed. */
+  const start = (how: Method) => {
+    setMethod(how);
     setProbeError(null);
     if (!https || trustAuthorities) {
-      send(null);
+      send(how, null);
       return;
     }
     setProbing(true);
     probeServer(url.trim())
       .then(setShown, (e: unknown) => setProbeError(messageOf(e)))
       .finally(() => setProbing(false));
+  };
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (ready) start("password");
   };
 
   return (
@@ -203,9 +225,18 @@ function ConnectForm({ problem }: { problem: string | null }) {
           </MessageBarBody>
         </MessageBar>
       ) : null}
-      {probeError || connect.error ? (
+      {connectWithBrowser.isPending ? (
+        <MessageBar intent="info" data-testid="server-browser-waiting">
+          <MessageBarBody>
+            <MessageBarTitle>Finish signing in in your browser</MessageBarTitle>
+            Your browser shows your organisation&apos;s sign-in page. Depot waits up to 5 minutes
+            and connects when you are done.
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
+      {failure ? (
         <MessageBar intent="error" data-testid="server-error">
-          <MessageBarBody>{probeError ?? messageOf(connect.error)}</MessageBarBody>
+          <MessageBarBody>{failure}</MessageBarBody>
         </MessageBar>
       ) : null}
       <div className={styles.actions}>
@@ -214,24 +245,38 @@ function ConnectForm({ problem }: { problem: string | null }) {
             <Button
               appearance="primary"
               data-testid="server-trust"
-              disabled={connect.isPending}
-              onClick={() => send(shown)}
+              disabled={busy}
+              onClick={() => send(method, shown)}
             >
               It matches: connect
             </Button>
             <Button onClick={() => setShown(null)}>Cancel</Button>
           </>
         ) : (
-          <Button
-            appearance="primary"
-            type="submit"
-            data-testid="server-connect"
-            disabled={!ready || probing || connect.isPending}
-          >
-            {https && !trustAuthorities ? "Check the certificate" : "Connect"}
-          </Button>
+          <>
+            <Button
+              appearance="primary"
+              type="submit"
+              data-testid="server-connect"
+              disabled={!ready || busy}
+            >
+              {https && !trustAuthorities ? "Check the certificate" : "Connect"}
+            </Button>
+            <Button
+              data-testid="server-connect-browser"
+              disabled={url.trim() === "" || busy}
+              onClick={() => start("browser")}
+            >
+              Sign in with your organisation&apos;s account
+            </Button>
+          </>
         )}
       </div>
+      <Caption1 className={styles.paragraph}>
+        &ldquo;Sign in with your organisation&apos;s account&rdquo; opens your browser at the
+        identity provider the server is set up with (Entra ID, Okta, Google Workspace); no user name
+        or password is needed here.
+      </Caption1>
     </form>
   );
 }

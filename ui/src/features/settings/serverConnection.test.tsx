@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   RpcError,
   setServerConnection,
+  type BrowserConnectRequest,
   type ConnectRequest,
   type ServerConnection,
   type ServerStatus,
@@ -27,6 +28,9 @@ const FINGERPRINT = "AB:CD:EF:01";
 function fakeShell(initial: ServerStatus = LOCAL) {
   const calls: string[] = [];
   const requests: ConnectRequest[] = [];
+  const browserRequests: BrowserConnectRequest[] = [];
+  /** Resolves the pending browser sign-in (the person finished at their provider). */
+  let finishBrowser: (() => void) | null = null;
   let status = initial;
   const connection: ServerConnection = {
     status: () => Promise.resolve(status),
@@ -51,6 +55,28 @@ function fakeShell(initial: ServerStatus = LOCAL) {
       };
       return Promise.resolve(status);
     },
+    connectWithBrowser: (request) => {
+      browserRequests.push(request);
+      if (request.url.includes("no-sso")) {
+        return Promise.reject(
+          new RpcError("INVALID_INPUT", "this server has no identity provider configured"),
+        );
+      }
+      return new Promise<ServerStatus>((resolve) => {
+        finishBrowser = () => {
+          status = {
+            ...LOCAL,
+            connected: true,
+            url: request.url,
+            fingerprint: request.fingerprint,
+            name: "ana@example.org",
+            role: "administrator",
+            sessionKept: true,
+          };
+          resolve(status);
+        };
+      });
+    },
     disconnect: () => {
       calls.push("disconnect");
       status = LOCAL;
@@ -58,7 +84,7 @@ function fakeShell(initial: ServerStatus = LOCAL) {
     },
   };
   setServerConnection(connection);
-  return { calls, requests };
+  return { calls, requests, browserRequests, finish: () => finishBrowser?.() };
 }
 
 afterEach(() => setServerConnection(null));
@@ -122,6 +148,38 @@ describe("Connecting the desktop window to a Depot server", () => {
     expect(shell.calls).toEqual([]);
     expect(await screen.findByTestId("server-connected")).toHaveTextContent(
       "none (a server on this computer)",
+    );
+  });
+
+  it("signs in through the organisation's identity provider after pinning the certificate", async () => {
+    const shell = fakeShell();
+    const { user } = renderApp({ handlers: fakeDepot().handlers, at: "#/settings" });
+    await user.type(await screen.findByTestId("server-url"), "https://no-sso.example.org");
+    // No user name or password is needed for single sign-on.
+    await user.click(screen.getByTestId("server-connect-browser"));
+    await user.click(await screen.findByTestId("server-trust"));
+    expect(await screen.findByTestId("server-error")).toHaveTextContent(
+      "no identity provider configured",
+    );
+
+    await user.clear(screen.getByTestId("server-url"));
+    await user.type(screen.getByTestId("server-url"), "https://depot.example.org");
+    await user.click(screen.getByTestId("server-connect-browser"));
+    expect(await screen.findByTestId("server-fingerprint")).toHaveTextContent(FINGERPRINT);
+    await user.click(screen.getByTestId("server-trust"));
+    expect(await screen.findByTestId("server-browser-waiting")).toHaveTextContent(
+      "Finish signing in in your browser",
+    );
+    expect(screen.queryByTestId("server-error")).not.toBeInTheDocument();
+    expect(shell.browserRequests.at(-1)).toEqual({
+      url: "https://depot.example.org",
+      fingerprint: FINGERPRINT,
+    });
+    expect(shell.requests).toEqual([]);
+
+    shell.finish();
+    expect(await screen.findByTestId("server-connected")).toHaveTextContent(
+      "ana@example.org (administrator)",
     );
   });
 });
