@@ -31,6 +31,7 @@ const SHIPPED: &[(u32, &str, u64)] = &[
     (14, "audit_token", 0x42f2_2e57_3a36_27a8),
     (15, "oidc_users", 0x0dd7_264c_efc7_ad96),
     (16, "family_model", 0x51fa_61c1_8eb8_8d93),
+    (17, "sessions", 0x9c50_c4f2_d7a3_f758),
 ];
 
 fn fnv1a(text: &str) -> u64 {

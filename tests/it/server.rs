@@ -603,3 +603,47 @@ async fn every_command_needs_a_session_and_planted_or_ended_ones_are_worthless()
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     drop(server);
 }
+
+#[tokio::test]
+async fn sessions_outlive_a_restart_of_the_server_but_not_a_sign_out() {
+    let home = TestWorkspace::new();
+    let ws = home.path().join("ws");
+    let ws = ws.to_str().unwrap();
+    add_user(&home, ws, "ana", "help-desk");
+    let client = reqwest::Client::new();
+    let server = start(&home, ws);
+    let answer: Value = sign_in(&client, &server.url, "ana", "a long enough secret")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let bearer = [(
+        "authorization",
+        format!("Bearer {}", answer["token"].as_str().unwrap()),
+    )];
+    let (status, _) = rpc(&client, &server.url, &bearer, "tokens.list", json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    // The server stops (an upgrade, a reboot) and starts again.
+    drop(server);
+    let server = start(&home, ws);
+    let (status, body) = rpc(&client, &server.url, &bearer, "tokens.list", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The workspace file holds no session token, only its hash.
+    let token = answer["token"].as_str().unwrap().as_bytes();
+    for name in ["depot.sqlite", "depot.sqlite-wal"] {
+        let file = std::fs::read(std::path::Path::new(ws).join(name)).unwrap_or_default();
+        assert!(!file.windows(token.len()).any(|w| w == token), "{name}");
+    }
+
+    let out = client
+        .delete(format!("{}/api/v1/session", server.url))
+        .header("authorization", &bearer[0].1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    drop(server);
+    let server = start(&home, ws);
+    let (status, _) = rpc(&client, &server.url, &bearer, "tokens.list", json!({})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}

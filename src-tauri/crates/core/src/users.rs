@@ -14,6 +14,22 @@ use crate::access::Actor;
 use crate::audit::AuditEvent;
 use crate::{CoreError, Depot, Result};
 
+/// A session ends after this long without a request.
+pub const SESSION_IDLE_SECS: i64 = 60 * 60;
+/// A session ends this long after its sign-in, however busy.
+pub const SESSION_LIFETIME_SECS: i64 = 12 * 60 * 60;
+/// A session's last request is written down at most this often (the idle
+/// timeout is that much less exact; busy clients cost no write per call).
+const SESSION_TOUCH_SECS: i64 = 60;
+
+/// What the workspace keeps of a session token: its SHA-256, in hex.
+fn token_hash(token: &SecretString) -> String {
+    openssl::sha::sha256(token.expose().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Scope tags as given: trimmed, no empties, each at most 64 characters, no
 /// duplicates (any case).
 pub(crate) fn clean_tags(tags: &[String]) -> Result<Vec<String>> {
@@ -266,23 +282,57 @@ impl Depot {
         })
     }
 
-    /// The actor of a session of `name` signed in with `epoch`, read fresh
-    /// (role, scope, disabled) on every request: `None` once the user is
-    /// gone or disabled, or their sessions were ended since (a password
-    /// reset, "sign out everywhere").
+    /// Keeps a new session of `user` (a password or identity-provider
+    /// sign-in the caller has just checked), by the SHA-256 of its token
+    /// only, and forgets sessions that have run out.
+    pub fn keep_session(&self, token: &SecretString, user: &UserRow) -> Result<()> {
+        let now = self.clock.now();
+        let hash = token_hash(token);
+        self.workspace.write(|db| {
+            db.delete_stale_sessions(now - SESSION_IDLE_SECS, now - SESSION_LIFETIME_SECS)?;
+            db.insert_session(&hash, user.id, user.session_epoch, now)?;
+            Ok(())
+        })
+    }
+
+    /// The actor of the session `token`, its user read fresh (role, scope,
+    /// disabled) on every request: `None` when the session is unknown, idle
+    /// for longer than [`SESSION_IDLE_SECS`], older than
+    /// [`SESSION_LIFETIME_SECS`], or its user is gone, disabled or had their
+    /// sessions ended since (a password reset, "sign out everywhere").
+    /// Sessions are kept in the workspace, so a restarted server keeps them.
     pub fn session_actor(
         &self,
-        name: &str,
-        epoch: i64,
+        token: &SecretString,
         origin: depot_domain::access::Origin,
     ) -> Result<Option<Actor>> {
-        let Some(creds) = self.workspace.connect()?.user_credentials(name)? else {
+        let now = self.clock.now();
+        let hash = token_hash(token);
+        let db = self.workspace.connect()?;
+        let Some(session) = db.session(&hash)? else {
             return Ok(None);
         };
-        if creds.user.disabled || creds.user.session_epoch != epoch {
+        let user = db
+            .user_credentials(&session.user_name)?
+            .map(|c| c.user)
+            .filter(|u| !u.disabled && u.session_epoch == session.epoch);
+        let expired = now >= session.last_seen + SESSION_IDLE_SECS
+            || now >= session.signed_in_at + SESSION_LIFETIME_SECS;
+        let Some(user) = user.filter(|_| !expired) else {
+            self.workspace
+                .write(|db| db.delete_session(&hash).map(|_| ()))?;
             return Ok(None);
+        };
+        if now >= session.last_seen + SESSION_TOUCH_SECS {
+            self.workspace.write(|db| db.touch_session(&hash, now))?;
         }
-        Ok(Some(Actor::member(&creds.user, origin)))
+        Ok(Some(Actor::member(&user, origin)))
+    }
+
+    /// Ends the session `token` (signing out); whether it was live.
+    pub fn end_session(&self, token: &SecretString) -> Result<bool> {
+        let hash = token_hash(token);
+        Ok(self.workspace.write(|db| db.delete_session(&hash))?)
     }
 
     /// Checks a sign-in: the user, if the name exists, is enabled and the
@@ -476,5 +526,75 @@ mod tests {
                 "{want} not in {actions:?}"
             );
         }
+    }
+
+    #[test]
+    fn sessions_end_when_idle_when_old_or_when_their_user_changes() {
+        let clock = Arc::new(FixedClock::at(1_790_000_000));
+        let depot = Depot::open_in_memory(DepotOptions::for_tests(clock.clone())).unwrap();
+        let owner = Actor::owner("root", Origin::Cli);
+        let ana = depot
+            .add_user(
+                &owner,
+                "ana",
+                Role::HelpDesk,
+                &[],
+                Some(&secret("correct horse battery")),
+            )
+            .unwrap();
+        let live = |token: &str| {
+            depot
+                .session_actor(&secret(token), Origin::Browser)
+                .unwrap()
+                .map(|actor| actor.name)
+        };
+        depot.keep_session(&secret("token-1"), &ana).unwrap();
+        assert_eq!(live("token-1").as_deref(), Some("ana"));
+        assert_eq!(live("another token"), None);
+        // Only the hash is kept.
+        let db = depot.workspace().connect().unwrap();
+        let kept = db
+            .session(&token_hash(&secret("token-1")))
+            .unwrap()
+            .unwrap();
+        assert_eq!(kept.token_hash.len(), 64);
+        assert!(db.session("token-1").unwrap().is_none());
+
+        // Busy: a request every 50 minutes keeps it alive...
+        for _ in 0..15 {
+            clock.advance(50 * 60);
+            if depot_domain::Clock::now(clock.as_ref()).get()
+                < 1_790_000_000 + SESSION_LIFETIME_SECS
+            {
+                assert_eq!(live("token-1").as_deref(), Some("ana"));
+            }
+        }
+        // ...but not past its lifetime, and then it is forgotten.
+        assert_eq!(live("token-1"), None);
+        assert_eq!(db.count_user_sessions(ana.id).unwrap(), 0);
+
+        // Idle for longer than the timeout.
+        depot.keep_session(&secret("token-2"), &ana).unwrap();
+        clock.advance(SESSION_IDLE_SECS - 1);
+        assert_eq!(live("token-2").as_deref(), Some("ana"));
+        clock.advance(SESSION_IDLE_SECS);
+        assert_eq!(live("token-2"), None);
+
+        // Signing out, and "sign out everywhere".
+        depot.keep_session(&secret("token-3"), &ana).unwrap();
+        depot.keep_session(&secret("token-4"), &ana).unwrap();
+        assert!(depot.end_session(&secret("token-3")).unwrap());
+        assert_eq!(live("token-3"), None);
+        assert_eq!(live("token-4").as_deref(), Some("ana"));
+        depot.end_user_sessions(&owner, "ana").unwrap();
+        assert_eq!(live("token-4"), None);
+
+        // A disabled user's session ends; enabling them again does not revive it.
+        let ana = depot.user(&owner, "ana").unwrap();
+        depot.keep_session(&secret("token-5"), &ana).unwrap();
+        depot.set_user_disabled(&owner, "ana", true).unwrap();
+        assert_eq!(live("token-5"), None);
+        depot.set_user_disabled(&owner, "ana", false).unwrap();
+        assert_eq!(live("token-5"), None);
     }
 }

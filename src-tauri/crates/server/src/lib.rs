@@ -48,10 +48,9 @@ pub mod ui;
 #[cfg(test)]
 mod web_tests;
 
-/// A session ends after this long without a request…
-pub const IDLE_TIMEOUT_SECS: i64 = 60 * 60;
-/// …and this long after signing in, whatever happens.
-pub const SESSION_LIFETIME_SECS: i64 = 12 * 60 * 60;
+/// A session ends after this long without a request, and this long after
+/// signing in, whatever happens (decided in `core`, which keeps sessions).
+pub use depot_core::users::{SESSION_IDLE_SECS as IDLE_TIMEOUT_SECS, SESSION_LIFETIME_SECS};
 /// Failed sign-ins for one account or from one address within the window
 /// before further tries are refused until it passes.
 pub const MAX_FAILED_SIGN_INS: u32 = 5;
@@ -75,14 +74,6 @@ pub struct ServeOptions {
     pub oidc: Option<Arc<oidc::Oidc>>,
 }
 
-struct Session {
-    name: String,
-    /// The user's session epoch at sign-in.
-    epoch: i64,
-    signed_in_at: UnixSeconds,
-    last_seen: UnixSeconds,
-}
-
 #[derive(Default)]
 struct Failures {
     /// Key: `user:<name>` or `addr:<ip>` → (count, window start).
@@ -92,8 +83,6 @@ struct Failures {
 struct AppState {
     depot: Arc<Depot>,
     options: ServeOptions,
-    /// Key: SHA-256 of the session token (the token itself is never kept).
-    sessions: Mutex<HashMap<String, Session>>,
     failures: Mutex<Failures>,
     /// Turns true when the server stops: event streams end.
     stopping: watch::Receiver<bool>,
@@ -117,7 +106,6 @@ fn router_stopping(
     let state = Arc::new(AppState {
         depot,
         options,
-        sessions: Mutex::new(HashMap::new()),
         failures: Mutex::new(Failures::default()),
         stopping,
         _stop: stop,
@@ -243,13 +231,6 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn sha256_hex(text: &str) -> String {
-    openssl::sha::sha256(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// 32 random bytes, URL-safe base64 without padding.
 fn new_token() -> Result<String, ApiError> {
     oidc::random_text()
@@ -366,19 +347,17 @@ impl AppState {
     }
 
     /// A new session for `user` (signed in with a password or through the
-    /// identity provider): its token, kept here only as a hash.
-    fn start_session(&self, user: &depot_domain::records::UserRow) -> Result<String, ApiError> {
+    /// identity provider): its token. The workspace keeps only its hash.
+    async fn start_session(
+        &self,
+        user: &depot_domain::records::UserRow,
+    ) -> Result<String, ApiError> {
         let token = new_token()?;
-        let now = self.now();
-        lock(&self.sessions).insert(
-            sha256_hex(&token),
-            Session {
-                name: user.name.clone(),
-                epoch: user.session_epoch,
-                signed_in_at: now,
-                last_seen: now,
-            },
-        );
+        let depot = Arc::clone(&self.depot);
+        let (kept, user) = (SecretString::new(token.clone()), user.clone());
+        tokio::task::spawn_blocking(move || depot.keep_session(&kept, &user))
+            .await
+            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))??;
         Ok(token)
     }
 
@@ -417,39 +396,18 @@ impl AppState {
                 "a browser request that changes something must carry the X-Depot-Request: 1 header",
             )));
         }
-        let key = sha256_hex(&token);
-        let now = self.now();
-        let (name, epoch) = {
-            let mut sessions = lock(&self.sessions);
-            let Some(session) = sessions.get_mut(&key) else {
-                return Err(unauthenticated("the session is not valid; sign in again"));
-            };
-            if now >= session.last_seen + IDLE_TIMEOUT_SECS
-                || now >= session.signed_in_at + SESSION_LIFETIME_SECS
-            {
-                sessions.remove(&key);
-                return Err(unauthenticated("the session has expired; sign in again"));
-            }
-            session.last_seen = now;
-            (session.name.clone(), session.epoch)
-        };
         let origin = if from_cookie {
             Origin::Browser
         } else {
             Origin::Desktop
         };
         let depot = Arc::clone(&self.depot);
-        let actor = tokio::task::spawn_blocking(move || depot.session_actor(&name, epoch, origin))
+        let token = SecretString::new(token);
+        let actor = tokio::task::spawn_blocking(move || depot.session_actor(&token, origin))
             .await
             .map_err(|e| Failure(ApiError::new(ErrorCode::Internal, e.to_string())))?
             .map_err(ApiError::from)?;
-        match actor {
-            Some(actor) => Ok(actor),
-            None => {
-                lock(&self.sessions).remove(&key);
-                Err(unauthenticated("the session has ended; sign in again"))
-            }
-        }
+        actor.ok_or_else(|| unauthenticated("the session has expired or ended; sign in again"))
     }
 }
 
@@ -507,7 +465,7 @@ async fn sign_in(
         }
     };
     state.clear_failures(&keys[..1]);
-    let token = state.start_session(&user)?;
+    let token = state.start_session(&user).await?;
     let mut response = session_answer(&state, &user, &token);
     response.headers_mut().insert(
         header::SET_COOKIE,
@@ -533,10 +491,14 @@ fn session_answer(
 }
 
 async fn sign_out(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    if let Some((token, from_cookie)) = state.session_of(&headers) {
+    if let Some((token, _from_cookie)) = state.session_of(&headers) {
         // Signing out needs no CSRF header: ending a session harms no one.
-        let _ = from_cookie;
-        lock(&state.sessions).remove(&sha256_hex(&token));
+        let depot = Arc::clone(&state.depot);
+        let token = SecretString::new(token);
+        let ended = tokio::task::spawn_blocking(move || depot.end_session(&token)).await;
+        if let Ok(Err(err)) = ended {
+            tracing::warn!(%err, "a session could not be ended");
+        }
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     response

@@ -754,6 +754,7 @@ async fn finish(
     }
     let token = state
         .start_session(&user)
+        .await
         .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.message))?;
     let mut response = StatusCode::SEE_OTHER.into_response();
     response
@@ -808,7 +809,7 @@ pub(crate) async fn exchange(
             "this sign-in code belongs to another program; sign in again",
         ));
     }
-    let token = state.start_session(&handoff.user)?;
+    let token = state.start_session(&handoff.user).await?;
     Ok(crate::session_answer(&state, &handoff.user, &token))
 }
 

@@ -15,6 +15,7 @@ pub mod audit;
 pub mod device_facts;
 pub mod devices;
 pub mod profiles;
+pub mod sessions;
 pub mod sync;
 pub mod tokens;
 pub mod users;

@@ -100,6 +100,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "family_model",
         sql: include_str!("../migrations/0016_family_model.sql"),
     },
+    Migration {
+        version: 17,
+        name: "sessions",
+        sql: include_str!("../migrations/0017_sessions.sql"),
+    },
 ];
 
 /// The schema version this build writes and understands.

@@ -183,6 +183,8 @@ impl Db {
             "UPDATE users SET session_epoch = session_epoch + 1, updated_at = ?2 WHERE id = ?1",
             params![id, now],
         )?;
+        self.conn
+            .execute("DELETE FROM sessions WHERE user_id = ?1", [id])?;
         Ok(())
     }
 
