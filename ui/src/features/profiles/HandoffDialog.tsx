@@ -16,10 +16,10 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { FolderArrowRight20Regular } from "@fluentui/react-icons";
+import { ArrowDownload20Regular, FolderArrowRight20Regular } from "@fluentui/react-icons";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { call } from "../../app/api";
-import { hasNativeDialogs, saveFilesToFolder } from "../../app/files";
+import { hasNativeDialogs, saveFilesToFolder, saveText } from "../../app/files";
 import { CodeBlock } from "../../components/CodeBlock";
 import { ErrorState } from "../../components/ErrorState";
 import { LoadingState } from "../../components/LoadingState";
@@ -51,10 +51,23 @@ type HandoffDialogProps = {
   onOpenChange: (open: boolean) => void;
 };
 
+/** One handoff file as a download (a browser) or through the save dialog. */
+function fileToSave(name: string, text: string) {
+  const extension = name.includes(".") ? name.slice(name.lastIndexOf(".") + 1) : "txt";
+  const plist = extension === "plist" || extension === "mobileconfig";
+  return {
+    fileName: name,
+    filterName: plist ? "Property list" : "Text file",
+    extensions: [extension],
+    mimeType: plist ? "application/xml" : "text/plain",
+    contents: text,
+  };
+}
+
 /**
  * PRO-19: what Apple's profile cannot carry, as MDM command payloads. On the
- * desktop the files are written into a chosen folder; everywhere their text
- * can be copied.
+ * desktop the files are written into a chosen folder; everywhere each file
+ * can be copied or saved on its own (a download in a browser).
  */
 export function HandoffDialog({ profileId, profileName, open, onOpenChange }: HandoffDialogProps) {
   const styles = useStyles();
@@ -127,6 +140,15 @@ export function HandoffDialog({ profileId, profileName, open, onOpenChange }: Ha
                         testId={`handoff-file-${file.name}`}
                         copyTestId={`handoff-copy-${file.name}`}
                       />
+                      <Button
+                        size="small"
+                        appearance="subtle"
+                        icon={<ArrowDownload20Regular />}
+                        onClick={() => void saveText(fileToSave(file.name, file.text))}
+                        data-testid={`handoff-download-${file.name}`}
+                      >
+                        {native ? "Save this file…" : "Download"}
+                      </Button>
                     </AccordionPanel>
                   </AccordionItem>
                 ))}

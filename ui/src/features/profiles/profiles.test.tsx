@@ -362,8 +362,9 @@ describe("Profile detail", () => {
     expect(JSON.stringify(backend.calls)).not.toContain("/home/admin");
   });
 
-  it("shows the handoff files with copy buttons in a browser", async () => {
-    const { user } = setup({ at: "#/profiles/7", profiles: [HISTORY] });
+  it("shows the handoff files with copy and download buttons in a browser", async () => {
+    const browser = browserDownloads();
+    const { user } = setup({ at: "#/profiles/7", profiles: [HISTORY], host: browser.host });
     await screen.findByTestId("profile-detail");
     await user.click(screen.getByTestId("profile-export"));
     await user.click(await screen.findByTestId("handoff-files"));
@@ -372,5 +373,9 @@ describe("Profile detail", () => {
     await user.click(await accordionButton(dialog, "handoff-toggle-README.txt"));
     await user.click(await within(dialog).findByTestId("handoff-copy-README.txt"));
     expect(await navigator.clipboard.readText()).toContain("MDM handoff for Sales iPads");
+    await user.click(within(dialog).getByTestId("handoff-download-README.txt"));
+    await waitFor(() => expect(browser.downloads).toHaveLength(1));
+    expect(browser.downloads[0]?.fileName).toBe("README.txt");
+    expect(browser.downloads[0]?.contents).toContain("MDM handoff for Sales iPads");
   });
 });
