@@ -5,7 +5,7 @@ use std::time::Duration;
 use crate::util::{parse_time, rfc3339};
 use crate::{
     ChangeBatch, ErrorBurst, Faults, LimitPolicy, RunningSim, ServerSpec, SimError, Simulator,
-    SimulatorBuilder,
+    SimulatorBuilder, VppLocationSpec,
 };
 
 /// Flags of `depot-sim` (and `depot sim serve`).
@@ -104,6 +104,11 @@ pub struct ServeArgs {
         value_name = "added=N,modified=N,released=N,set_up=N"
     )]
     pub script_steps: Vec<String>,
+    /// An Apps and Books (VPP) location served under /mdm/v2 (repeatable); its
+    /// org is the first server's, and it holds 100 licences of the Intune
+    /// Company Portal. Its .vpptoken downloads from the printed portal URL.
+    #[arg(long = "vpp-location", value_name = "NAME")]
+    pub vpp_locations: Vec<String>,
     /// Print the start-up summary as one JSON object (URL, servers, credentials).
     #[arg(long)]
     pub json: bool,
@@ -214,6 +219,14 @@ impl ServeArgs {
                 .push(parse_burst(text, self.error_retry_after)?);
         }
         b = b.faults(faults);
+        let vpp_org = b
+            .servers
+            .first()
+            .map(|s| s.org.clone())
+            .unwrap_or_else(|| "Demo Org".to_string());
+        for name in &self.vpp_locations {
+            b = b.vpp_location(VppLocationSpec::new(name.clone(), vpp_org.clone()));
+        }
         let steps = self
             .script_steps
             .iter()
@@ -238,8 +251,22 @@ fn print_summary(sim: &RunningSim, as_json: bool) {
             })
         })
         .collect();
+    let vpp: Vec<serde_json::Value> = sim
+        .vpp_locations()
+        .into_iter()
+        .map(|l| {
+            serde_json::json!({
+                "name": l.name,
+                "org": l.org,
+                "uId": l.uid,
+                "token_url": sim.portal_vpp_token_url(&l.name),
+            })
+        })
+        .collect();
     if as_json {
         let out = serde_json::json!({
+            "vpp_base_url": sim.vpp_base_url(),
+            "vpp_locations": vpp,
             "base_url": sim.base_url(),
             "portal": format!("{}/portal/servers/{{name}}/token", sim.base_url()),
             "control": format!("{}/control/", sim.base_url()),
@@ -277,6 +304,19 @@ fn print_summary(sim: &RunningSim, as_json: bool) {
             println!("    access_secret   {}", c.access_secret);
             println!("    expires         {}", c.access_token_expiry);
         }
+    }
+    if !vpp.is_empty() {
+        println!(
+            "  Apps and Books (VPP) API base: {}  (service/config, client/config, assets, …)",
+            sim.vpp_base_url()
+        );
+    }
+    for l in sim.vpp_locations() {
+        println!(
+            "  Apps and Books location '{}' (org '{}', uId {})",
+            l.name, l.org, l.uid
+        );
+        println!("    .vpptoken  GET {}", sim.portal_vpp_token_url(&l.name));
     }
     println!("Press Ctrl-C to stop.");
 }

@@ -47,7 +47,9 @@ struct Problem(u16, String);
 impl From<SimError> for Problem {
     fn from(e: SimError) -> Self {
         match e {
-            SimError::UnknownServer(_) => Problem(404, e.to_string()),
+            SimError::UnknownServer(_) | SimError::UnknownVppLocation(_) => {
+                Problem(404, e.to_string())
+            }
             _ => Problem(400, e.to_string()),
         }
     }
@@ -92,6 +94,89 @@ struct Changes {
 struct Setup {
     server: String,
     serials: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Claim {
+    mdm_name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Licences {
+    total: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TooMany {
+    count: u32,
+    #[serde(default = "one")]
+    retry_after_seconds: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Switch {
+    enabled: bool,
+}
+
+/// `/control/vpp/…`: Apps and Books locations and switches.
+fn vpp_call(shared: &Shared, req: &Req, segs: &[&str]) -> Result<Value, Problem> {
+    let done = json!({ "ok": true });
+    Ok(match (req.method.as_str(), segs) {
+        ("GET", ["locations"]) => json!(shared.vpp_locations()),
+        ("GET", ["locations", name]) => json!(
+            shared
+                .vpp_location(name)
+                .ok_or_else(|| SimError::UnknownVppLocation(name.to_string()))?
+        ),
+        ("POST", ["locations", name, "token"]) => {
+            json!({ "vpptoken": shared.vpp_issue_token(name)? })
+        }
+        ("POST", ["locations", name, "expire"]) => {
+            shared.vpp_expire(name)?;
+            done
+        }
+        ("POST", ["locations", name, "revoke"]) => {
+            shared.vpp_revoke(name)?;
+            done
+        }
+        ("POST", ["locations", name, "claim"]) => {
+            let c = parse::<Claim>(req)?;
+            json!({ "mdmInfo": shared.vpp_claim_by_other_mdm(name, &c.mdm_name)? })
+        }
+        ("PUT", ["locations", name, "assets", adam_id, "licences"]) => {
+            let l = parse::<Licences>(req)?;
+            json!(shared.vpp_set_licences(name, adam_id, l.total)?)
+        }
+        ("POST", ["too-many-requests"]) => {
+            let t = parse::<TooMany>(req)?;
+            shared.vpp_too_many_requests(t.count, t.retry_after_seconds);
+            done
+        }
+        ("PUT", ["auth-errors-with-200"]) => {
+            let s = parse::<Switch>(req)?;
+            shared.vpp_auth_errors_with_200(s.enabled);
+            json!({ "enabled": s.enabled })
+        }
+        ("GET", ["limits"]) => json!(shared.vpp_limits()),
+        ("PUT", ["limits"]) => {
+            shared.vpp_set_limits(parse::<crate::VppLimits>(req)?);
+            json!(shared.vpp_limits())
+        }
+        _ => {
+            return Err(Problem(
+                404,
+                "unknown control call; see depot-sim --help".into(),
+            ));
+        }
+    })
 }
 
 fn clock_json(shared: &Shared) -> Value {
@@ -204,6 +289,7 @@ fn control_call(shared: &Shared, req: &Req, segs: &[&str]) -> Result<Value, Prob
             shared.clear_request_log();
             json!({ "ok": true })
         }
+        (_, ["vpp", rest @ ..]) => vpp_call(shared, req, rest)?,
         _ => {
             return Err(Problem(
                 404,
@@ -223,8 +309,38 @@ pub(crate) fn portal(shared: &Shared, req: &Req) -> Response<Full<Bytes>> {
         .collect();
     let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
     let now = shared.clock.now_ms();
+    let mut server = segs.get(1).map(|s| s.to_string());
     let (status, error, response) = match (req.method.as_str(), segs.as_slice()) {
         ("GET", ["servers"]) => (200, None, ok(&json!(shared.summaries()))),
+        ("GET", ["vpp-token"]) => {
+            let location = req.query_param("location").unwrap_or_default();
+            server = Some(location.clone());
+            match shared.vpp_issue_token(&location) {
+                Ok(text) => {
+                    let file_name: String = location
+                        .chars()
+                        .map(|c| {
+                            if c == '"' || c == '\\' || !c.is_ascii() || c.is_ascii_control() {
+                                '_'
+                            } else {
+                                c
+                            }
+                        })
+                        .collect();
+                    let response = Response::builder()
+                        .status(200)
+                        .header("Content-Type", "text/plain;charset=UTF-8")
+                        .header(
+                            "Content-Disposition",
+                            format!("attachment; filename=\"{file_name}.vpptoken\""),
+                        )
+                        .body(Full::new(Bytes::from(text)))
+                        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())));
+                    (200, None, response)
+                }
+                Err(e) => (404, Some(e.to_string()), sim_error(e)),
+            }
+        }
         ("POST", ["servers", name, "token"]) => {
             let org = req.query_param("org");
             let devices = req.query_param("devices").and_then(|d| d.parse().ok());
@@ -260,7 +376,7 @@ pub(crate) fn portal(shared: &Shared, req: &Req) -> Response<Full<Bytes>> {
         method: req.method.clone(),
         path: req.path.clone(),
         query: req.query.clone(),
-        server: segs.get(1).map(|s| s.to_string()),
+        server,
         status,
         error_code: error,
         dropped: false,

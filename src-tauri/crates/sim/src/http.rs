@@ -120,6 +120,9 @@ async fn handle(
     if req.path.starts_with("/portal/") {
         return crate::control::portal(&shared, &req);
     }
+    if req.path == crate::vpp::PREFIX || req.path.starts_with("/mdm/v2/") {
+        return to_response(shared.vpp(&req));
+    }
     let latency = shared.lock().faults.latency_ms;
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;

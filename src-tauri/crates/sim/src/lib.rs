@@ -35,6 +35,7 @@ mod portal;
 mod profiles;
 mod service;
 mod util;
+mod vpp;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -46,6 +47,10 @@ use tokio::task::JoinHandle;
 pub use cli::{ServeArgs, serve_cli};
 pub use clock::SimClock;
 pub use portal::PortalError;
+pub use vpp::{
+    COMPANY_PORTAL_ADAM_ID, VppAssetSpec, VppAssetSummary, VppLimits, VppLocationSpec,
+    VppLocationSummary, VppMdmInfo,
+};
 
 use model::Shared;
 
@@ -62,6 +67,8 @@ pub enum SimError {
     Config(String),
     #[error("no MDM server named '{0}' in this simulator")]
     UnknownServer(String),
+    #[error("no Apps and Books location named '{0}' in this simulator")]
+    UnknownVppLocation(String),
     #[error(transparent)]
     Portal(#[from] PortalError),
 }
@@ -384,11 +391,23 @@ the simulator through DNS rebinding):
   POST   /control/sessions/forget             sessions unknown (as after a restart): 403 FORBIDDEN
   POST   /control/cursors/expire              every cursor issued so far: EXPIRED_CURSOR
   GET    /control/log  |  DELETE /control/log request log (JSON array) / clear it
+APPS AND BOOKS (VPP) API v2, served under /mdm/v2 (use {base}/mdm/v2 as the API base):
+  GET    /control/vpp/locations               locations with uId, mdmInfo, assets and counts
+  GET    /control/vpp/locations/{name}        one of them (pending events whose time has come complete)
+  POST   /control/vpp/locations/{name}/token  issue a .vpptoken -> {\"vpptoken\": \"<file content>\"}
+  POST   /control/vpp/locations/{name}/expire every token issued so far answers 9621 (expired)
+  POST   /control/vpp/locations/{name}/revoke every token issued so far answers 9625 (revoked)
+  POST   /control/vpp/locations/{name}/claim  {\"mdm_name\": \"OtherMDM\"}: another MDM overwrites mdmInfo
+  PUT    /control/vpp/locations/{name}/assets/{adamId}/licences   {\"total\": 5} (unknown adamId: added)
+  POST   /control/vpp/too-many-requests       {\"count\": 2, \"retry_after_seconds\": 30}: next N calls 429/9646
+  PUT    /control/vpp/auth-errors-with-200    {\"enabled\": true}: 9621/9622/9625 with HTTP 200, not 401
+  GET    /control/vpp/limits  |  PUT /control/vpp/limits   service/config limits (camelCase, enforced)
 PORTAL (SIM-2):
   POST   /portal/servers/{name}/token[?org=ORG&devices=N]
          body: the MDM server's PEM certificate -> Apple-style .p7m (new server if unknown;
          renewing keeps consumer_key and server_uuid, invalidates the previous access token)
   GET    /portal/servers                      same list as /control/servers
+  GET    /portal/vpp-token?location=NAME      a new Apps and Books .vpptoken (text/plain attachment)
 ";
 
 /// Entry point: `Simulator::builder()`.
@@ -432,6 +451,8 @@ pub struct SimulatorBuilder {
     pub(crate) new_server_devices: u32,
     pub(crate) public_base_url: String,
     pub(crate) control_token: Option<String>,
+    pub(crate) vpp_locations: Vec<VppLocationSpec>,
+    pub(crate) vpp_page_size: usize,
 }
 
 impl Default for SimulatorBuilder {
@@ -454,6 +475,8 @@ impl Default for SimulatorBuilder {
             new_server_devices: 0,
             public_base_url: "https://mdmenrollment.apple.com".to_string(),
             control_token: None,
+            vpp_locations: Vec::new(),
+            vpp_page_size: vpp::DEFAULT_PAGE_SIZE,
         }
     }
 }
@@ -566,6 +589,20 @@ impl SimulatorBuilder {
     /// Default: a new random one per run, see [`RunningSim::control_token`].
     pub fn control_token(mut self, token: impl Into<String>) -> Self {
         self.control_token = Some(token.into());
+        self
+    }
+
+    /// An Apps and Books location (served under `/mdm/v2`); tokens for it
+    /// come from [`RunningSim::issue_vpp_token`] or the portal.
+    pub fn vpp_location(mut self, spec: VppLocationSpec) -> Self {
+        self.vpp_locations.push(spec);
+        self
+    }
+
+    /// Items per page of `/mdm/v2/assets` and `/mdm/v2/assignments`
+    /// (default 200; at least 1).
+    pub fn vpp_page_size(mut self, size: usize) -> Self {
+        self.vpp_page_size = size.max(1);
         self
     }
 
@@ -753,6 +790,90 @@ impl RunningSim {
     /// Every cursor issued so far answers `EXPIRED_CURSOR` on sync.
     pub fn expire_cursors(&self) {
         self.shared.expire_cursors();
+    }
+
+    /// A new `.vpptoken` for `location` (the file's content: Base64 of
+    /// `{"token", "expDate", "orgName"}`), valid 365 simulated days. Earlier
+    /// tokens stay valid until they expire.
+    pub fn issue_vpp_token(&self, location: &str) -> Result<String, SimError> {
+        self.shared.vpp_issue_token(location)
+    }
+
+    /// `{base}/portal/vpp-token?location=NAME`: the portal's token download.
+    pub fn portal_vpp_token_url(&self, location: &str) -> String {
+        format!(
+            "{}/portal/vpp-token?location={}",
+            self.base_url,
+            oauth::pct_encode(location)
+        )
+    }
+
+    /// `{base}/mdm/v2`: the Apps and Books API base URL.
+    pub fn vpp_base_url(&self) -> String {
+        format!("{}/mdm/v2", self.base_url)
+    }
+
+    /// Every token issued so far for `location` answers 9621 (expired).
+    pub fn vpp_expire(&self, location: &str) -> Result<(), SimError> {
+        self.shared.vpp_expire(location)
+    }
+
+    /// Every token issued so far for `location` answers 9625 (revoked).
+    pub fn vpp_revoke(&self, location: &str) -> Result<(), SimError> {
+        self.shared.vpp_revoke(location)
+    }
+
+    /// Another MDM claims the location: `mdmInfo` gets a new id and this name.
+    pub fn vpp_claim_by_other_mdm(
+        &self,
+        location: &str,
+        mdm_name: &str,
+    ) -> Result<VppMdmInfo, SimError> {
+        self.shared.vpp_claim_by_other_mdm(location, mdm_name)
+    }
+
+    /// Sets the total licences of an app (STDQ) of `location`; an unknown
+    /// adamId is added as a device-assignable app. Available = total −
+    /// assigned, never below 0.
+    pub fn vpp_set_licences(
+        &self,
+        location: &str,
+        adam_id: &str,
+        total: u32,
+    ) -> Result<VppAssetSummary, SimError> {
+        self.shared.vpp_set_licences(location, adam_id, total)
+    }
+
+    /// The next `count` requests to `/mdm/v2/…` answer 429 / 9646 with
+    /// `Retry-After: retry_after_seconds`.
+    pub fn vpp_too_many_requests(&self, count: u32, retry_after_seconds: u32) {
+        self.shared
+            .vpp_too_many_requests(count, retry_after_seconds);
+    }
+
+    /// Auth errors 9621, 9622 and 9625 with HTTP 200 (as Fleet saw Apple
+    /// do) instead of 401.
+    pub fn vpp_auth_errors_with_200(&self, on: bool) {
+        self.shared.vpp_auth_errors_with_200(on);
+    }
+
+    /// The `limits` `service/config` announces and the API enforces.
+    pub fn vpp_limits(&self) -> VppLimits {
+        self.shared.vpp_limits()
+    }
+
+    pub fn vpp_set_limits(&self, limits: VppLimits) {
+        self.shared.vpp_set_limits(limits);
+    }
+
+    /// A location's state (assets with counts, assignments, `mdmInfo`);
+    /// `None` for an unknown name. Events whose time has come complete first.
+    pub fn vpp_location(&self, location: &str) -> Option<VppLocationSummary> {
+        self.shared.vpp_location(location)
+    }
+
+    pub fn vpp_locations(&self) -> Vec<VppLocationSummary> {
+        self.shared.vpp_locations()
     }
 
     /// Stops listening and closes open connections.

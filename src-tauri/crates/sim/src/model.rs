@@ -219,6 +219,7 @@ pub(crate) struct Inner {
     pub log_seq: u64,
     pub rng: SeededRng,
     pub script: VecDeque<ChangeBatch>,
+    pub vpp: crate::vpp::VppState,
 }
 
 impl Inner {
@@ -571,6 +572,7 @@ impl Shared {
             log_seq: 0,
             rng,
             script: b.script.into_iter().collect(),
+            vpp: crate::vpp::VppState::new(b.seed, &b.vpp_locations, b.vpp_page_size)?,
         };
         for spec in &b.servers {
             inner.add_server(spec, start)?;

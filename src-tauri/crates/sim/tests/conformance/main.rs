@@ -9,3 +9,4 @@ mod portal;
 mod profiles;
 mod session;
 mod support;
+mod vpp;
