@@ -11,7 +11,9 @@
 //! `1:0,50:0,50:250,50:2000`: one client alone for each call's own cost,
 //! 50 flat out, 50 clicking fast, 50 at a person's pace),
 //! `DEPOT_BENCH_SECONDS` per phase (default
-//! 60), `DEPOT_BENCH_DEVICES` (default 200,000).
+//! 60), `DEPOT_BENCH_DEVICES` (default 200,000), `DEPOT_BENCH_APPLE_MS`
+//! (default 0: an instant simulator; with N, every Apple call of the run
+//! and of its no-clients baseline answers after N ms, as Apple's do).
 //! Everything (simulator, server, clients) shares the machine's cores.
 
 use std::collections::BTreeMap;
@@ -282,6 +284,11 @@ fn main() {
             },
         ));
 
+        let apple_ms = env_number("DEPOT_BENCH_APPLE_MS", 0);
+        sim.update_faults(|f| f.latency_ms = apple_ms);
+        if apple_ms > 0 {
+            println!("Apple's answers (the simulator's) take {apple_ms} ms each from here on");
+        }
         let (a0, s0, both0) = run(&depot, &sim, token, profile, batches.next().unwrap()).await;
         println!(
             "no clients: assignment of 10,000 serials {a0:.2} s, delta sync {s0:.2} s, both side by side {both0:.2} s"
