@@ -347,4 +347,31 @@ mod tests {
         assert_eq!(b.retry_after_seconds, Some(7));
         assert!(parse_burst("200:1", 1).is_err());
     }
+
+    #[test]
+    fn vpp_locations_take_the_first_servers_org() {
+        use clap::Parser;
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            args: ServeArgs,
+        }
+        let cli = Cli::parse_from([
+            "depot-sim",
+            "--vpp-location",
+            "HQ",
+            "--vpp-location",
+            "Branch",
+        ]);
+        let b = cli.args.builder().unwrap();
+        let names: Vec<(&str, &str)> = b
+            .vpp_locations
+            .iter()
+            .map(|l| (l.name.as_str(), l.org.as_str()))
+            .collect();
+        assert_eq!(names, [("HQ", "Sim Org 1"), ("Branch", "Sim Org 1")]);
+        let cli = Cli::parse_from(["depot-sim", "--servers", "0", "--vpp-location", "HQ"]);
+        let b = cli.args.builder().unwrap();
+        assert_eq!(b.vpp_locations[0].org, "Demo Org");
+    }
 }

@@ -160,6 +160,11 @@ fn vpp_call(shared: &Shared, req: &Req, segs: &[&str]) -> Result<Value, Problem>
             shared.vpp_too_many_requests(t.count, t.retry_after_seconds);
             done
         }
+        ("POST", ["server-errors"]) => {
+            let t = parse::<TooMany>(req)?;
+            shared.vpp_server_errors(t.count, t.retry_after_seconds);
+            done
+        }
         ("PUT", ["auth-errors-with-200"]) => {
             let s = parse::<Switch>(req)?;
             shared.vpp_auth_errors_with_200(s.enabled);

@@ -400,6 +400,7 @@ APPS AND BOOKS (VPP) API v2, served under /mdm/v2 (use {base}/mdm/v2 as the API 
   POST   /control/vpp/locations/{name}/claim  {\"mdm_name\": \"OtherMDM\"}: another MDM overwrites mdmInfo
   PUT    /control/vpp/locations/{name}/assets/{adamId}/licences   {\"total\": 5} (unknown adamId: added)
   POST   /control/vpp/too-many-requests       {\"count\": 2, \"retry_after_seconds\": 30}: next N calls 429/9646
+  POST   /control/vpp/server-errors           {\"count\": 1, \"retry_after_seconds\": 5}: next N calls 500/9603
   PUT    /control/vpp/auth-errors-with-200    {\"enabled\": true}: 9621/9622/9625 with HTTP 200, not 401
   GET    /control/vpp/limits  |  PUT /control/vpp/limits   service/config limits (camelCase, enforced)
 PORTAL (SIM-2):
@@ -849,6 +850,12 @@ impl RunningSim {
     pub fn vpp_too_many_requests(&self, count: u32, retry_after_seconds: u32) {
         self.shared
             .vpp_too_many_requests(count, retry_after_seconds);
+    }
+
+    /// The next `count` requests to `/mdm/v2/…` (after any 429 burst)
+    /// answer 500 / 9603 with `Retry-After: retry_after_seconds`.
+    pub fn vpp_server_errors(&self, count: u32, retry_after_seconds: u32) {
+        self.shared.vpp_server_errors(count, retry_after_seconds);
     }
 
     /// Auth errors 9621, 9622 and 9625 with HTTP 200 (as Fleet saw Apple

@@ -267,6 +267,8 @@ pub(crate) struct VppState {
     page_size: usize,
     too_many_left: u32,
     too_many_retry_after: u32,
+    server_errors_left: u32,
+    server_errors_retry_after: u32,
     auth_errors_with_200: bool,
 }
 
@@ -718,6 +720,8 @@ impl VppState {
             page_size: page_size.max(1),
             too_many_left: 0,
             too_many_retry_after: 0,
+            server_errors_left: 0,
+            server_errors_retry_after: 0,
             auth_errors_with_200: false,
         })
     }
@@ -1192,6 +1196,14 @@ impl Shared {
                 .push(("Retry-After", vpp.too_many_retry_after.to_string()));
             return reply;
         }
+        if vpp.server_errors_left > 0 {
+            vpp.server_errors_left -= 1;
+            let mut reply = vpp_error(500, 9603, None);
+            reply
+                .headers
+                .push(("Retry-After", vpp.server_errors_retry_after.to_string()));
+            return reply;
+        }
         if !allowed.contains(&req.method.as_str()) {
             return vpp_error(405, 9726, None);
         }
@@ -1345,6 +1357,12 @@ impl Shared {
         let mut inner = self.lock();
         inner.vpp.too_many_left = count;
         inner.vpp.too_many_retry_after = retry_after_seconds;
+    }
+
+    pub(crate) fn vpp_server_errors(&self, count: u32, retry_after_seconds: u32) {
+        let mut inner = self.lock();
+        inner.vpp.server_errors_left = count;
+        inner.vpp.server_errors_retry_after = retry_after_seconds;
     }
 
     pub(crate) fn vpp_auth_errors_with_200(&self, on: bool) {

@@ -653,6 +653,11 @@ async fn too_many_requests_answers_429_with_retry_after() {
         assert_eq!(r.header("retry-after").as_deref(), Some("30"));
     }
     api.ok("/assets").await;
+    sim.vpp_server_errors(1, 5);
+    let r = api.get("/client/config").await;
+    assert_vpp_error(&r, 500, 9603);
+    assert_eq!(r.header("retry-after").as_deref(), Some("5"));
+    api.ok("/client/config").await;
 }
 
 #[tokio::test]
