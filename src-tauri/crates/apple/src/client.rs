@@ -168,7 +168,7 @@ impl RetryPolicy {
     /// The pause before try `attempt + 1` (`attempt` ≥ 1): `Retry-After` if
     /// given (already checked against the budget), else `base · 2^(attempt−1)`
     /// with jitter, capped.
-    fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+    pub(crate) fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
         if let Some(after) = retry_after {
             return after;
         }
@@ -958,7 +958,7 @@ impl AppleClient {
     }
 }
 
-fn header<'r>(resp: &'r reqwest::Response, name: &str) -> Option<&'r str> {
+pub(crate) fn header<'r>(resp: &'r reqwest::Response, name: &str) -> Option<&'r str> {
     resp.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
@@ -966,14 +966,14 @@ fn secs(d: Duration) -> i64 {
     i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
 }
 
-enum ReadError {
+pub(crate) enum ReadError {
     TooLarge,
     Broken(reqwest::Error),
 }
 
 /// Reads the answer chunk by chunk, stopping as soon as it is longer than
 /// `max` (a `Content-Length` above it is refused before reading).
-async fn read_answer(
+pub(crate) async fn read_answer(
     mut resp: reqwest::Response,
     endpoint: &str,
     max: usize,
@@ -1065,7 +1065,7 @@ fn nonce() -> String {
 }
 
 mod profiles;
-mod wait;
+pub(crate) mod wait;
 
 pub use profiles::{AssignAnswer, MAX_SERIALS_PER_CALL, SerialOutcome};
 

@@ -10,6 +10,7 @@ pub mod client;
 pub mod keys;
 pub mod oauth;
 pub mod token_file;
+pub mod vpp;
 
 pub use base_url::{AppleHosts, AppleUrl, AppleUrlError};
 pub use client::{

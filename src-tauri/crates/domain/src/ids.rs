@@ -62,3 +62,7 @@ row_id!(
     /// A sync run's id (`sync_runs.id`).
     SyncRunId
 );
+row_id!(
+    /// An Apps and Books (VPP) token's id inside a workspace.
+    VppTokenId
+);

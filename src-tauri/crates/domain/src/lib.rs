@@ -23,7 +23,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use device::{
     DeviceChange, DeviceFacts, DeviceFamily, DeviceOp, DeviceRecord, IdentifierKind, ProfileStatus,
 };
-pub use ids::{ProfileId, RunId, SyncRunId, TokenId};
+pub use ids::{ProfileId, RunId, SyncRunId, TokenId, VppTokenId};
 pub use secret::{SecretBytes, SecretString};
 pub use serial::{SerialError, SerialNumber};
 pub use time::UnixSeconds;
