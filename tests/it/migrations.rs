@@ -32,6 +32,7 @@ const SHIPPED: &[(u32, &str, u64)] = &[
     (15, "oidc_users", 0x0dd7_264c_efc7_ad96),
     (16, "family_model", 0x51fa_61c1_8eb8_8d93),
     (17, "sessions", 0x9c50_c4f2_d7a3_f758),
+    (18, "vpp_tokens", 0x0806_4562_44cc_0ece),
 ];
 
 fn fnv1a(text: &str) -> u64 {

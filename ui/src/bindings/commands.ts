@@ -1,5 +1,6 @@
 // Generated from the api crate's command table (src-tauri/crates/api) — do not edit.
 import type { AddTokenRequest } from "./AddTokenRequest";
+import type { AddVppTokenRequest } from "./AddVppTokenRequest";
 import type { AssignmentHistory } from "./AssignmentHistory";
 import type { AssignmentHistoryRequest } from "./AssignmentHistoryRequest";
 import type { AssignmentPreviewDto } from "./AssignmentPreviewDto";
@@ -55,6 +56,7 @@ import type { ProfileRef } from "./ProfileRef";
 import type { ProfileSaved } from "./ProfileSaved";
 import type { ProfileSummary } from "./ProfileSummary";
 import type { RenewTokenRequest } from "./RenewTokenRequest";
+import type { RenewVppTokenRequest } from "./RenewVppTokenRequest";
 import type { SetEnrollmentUrlsRequest } from "./SetEnrollmentUrlsRequest";
 import type { SetScopeTagsRequest } from "./SetScopeTagsRequest";
 import type { SkipKeyCatalogue } from "./SkipKeyCatalogue";
@@ -68,6 +70,10 @@ import type { TokenList } from "./TokenList";
 import type { TokenPreview } from "./TokenPreview";
 import type { TokenRef } from "./TokenRef";
 import type { TokenSummary } from "./TokenSummary";
+import type { VppSyncRequest } from "./VppSyncRequest";
+import type { VppToken } from "./VppToken";
+import type { VppTokenList } from "./VppTokenList";
+import type { VppTokenRef } from "./VppTokenRef";
 import type { WorkspaceInfo } from "./WorkspaceInfo";
 
 /** Every command the backend answers: `name(request) -> response`. */
@@ -123,8 +129,14 @@ export type Commands = {
   "devices.replacement": { request: DeviceReplacementRequest; response: DeviceReplacementDto };
   "devices.export": { request: DeviceExportRequest; response: DeviceExport };
   "devices.delete": { request: DeleteDevicesRequest; response: DevicesDeleted };
+  "vpp.list": { request: Empty; response: VppTokenList };
+  "vpp.get": { request: VppTokenRef; response: VppToken };
+  "vpp.add": { request: AddVppTokenRequest; response: VppToken };
+  "vpp.renew": { request: RenewVppTokenRequest; response: VppToken };
+  "vpp.delete": { request: VppTokenRef; response: Empty };
+  "vpp.sync": { request: VppSyncRequest; response: VppTokenList };
 };
 
 export type CommandName = keyof Commands;
 
-export const COMMAND_NAMES: readonly CommandName[] = ["workspace.info", "tokens.list", "tokens.get", "tokens.pendingKey", "tokens.generateKey", "tokens.inspect", "tokens.add", "tokens.renew", "tokens.setScopeTags", "tokens.delete", "tokens.check", "demo.start", "demo.issueToken", "sync.overview", "sync.status", "sync.start", "sync.cancel", "sync.history", "audit.list", "audit.export", "profiles.catalogue", "profiles.list", "profiles.get", "profiles.check", "profiles.create", "profiles.edit", "profiles.retryUpload", "profiles.duplicate", "profiles.setDefault", "profiles.clearDefault", "profiles.delete", "profiles.import", "profiles.export", "profiles.exportApple", "profiles.diff", "profiles.handoff", "settings.enrollment", "settings.setEnrollment", "assignments.get", "assignments.results", "assignments.cancel", "assignments.history", "assignments.preview", "assignments.start", "devices.list", "devices.count", "devices.facets", "devices.get", "devices.replacement", "devices.export", "devices.delete"];
+export const COMMAND_NAMES: readonly CommandName[] = ["workspace.info", "tokens.list", "tokens.get", "tokens.pendingKey", "tokens.generateKey", "tokens.inspect", "tokens.add", "tokens.renew", "tokens.setScopeTags", "tokens.delete", "tokens.check", "demo.start", "demo.issueToken", "sync.overview", "sync.status", "sync.start", "sync.cancel", "sync.history", "audit.list", "audit.export", "profiles.catalogue", "profiles.list", "profiles.get", "profiles.check", "profiles.create", "profiles.edit", "profiles.retryUpload", "profiles.duplicate", "profiles.setDefault", "profiles.clearDefault", "profiles.delete", "profiles.import", "profiles.export", "profiles.exportApple", "profiles.diff", "profiles.handoff", "settings.enrollment", "settings.setEnrollment", "assignments.get", "assignments.results", "assignments.cancel", "assignments.history", "assignments.preview", "assignments.start", "devices.list", "devices.count", "devices.facets", "devices.get", "devices.replacement", "devices.export", "devices.delete", "vpp.list", "vpp.get", "vpp.add", "vpp.renew", "vpp.delete", "vpp.sync"];

@@ -173,6 +173,12 @@ command_table! {
     "devices.replacement" => read awaits devices_replacement(DeviceReplacementRequest) -> DeviceReplacementDto;
     "devices.export" => export blocking devices_export(DeviceExportRequest) -> DeviceExport;
     "devices.delete" => manage blocking devices_delete(DeleteDevicesRequest) -> DevicesDeleted;
+    "vpp.list" => read blocking vpp_list(Empty) -> VppTokenList;
+    "vpp.get" => read blocking vpp_get(VppTokenRef) -> VppToken;
+    "vpp.add" => manage awaits vpp_add(AddVppTokenRequest) -> VppToken;
+    "vpp.renew" => manage awaits vpp_renew(RenewVppTokenRequest) -> VppToken;
+    "vpp.delete" => manage blocking vpp_delete(VppTokenRef) -> Empty;
+    "vpp.sync" => sync awaits vpp_sync(VppSyncRequest) -> VppTokenList;
 }
 
 /// Runs command `name` with a JSON payload as the workspace's owner (the
@@ -347,6 +353,51 @@ async fn tokens_inspect(
         .inspect_token(&file_input(req.file), req.apple_url.as_deref())
         .await?;
     Ok(preview.into())
+}
+
+fn vpp_list(depot: Arc<Depot>, _: Empty) -> Result<VppTokenList, ApiError> {
+    Ok(VppTokenList {
+        tokens: depot.vpp_tokens()?.into_iter().map(Into::into).collect(),
+    })
+}
+
+fn vpp_get(depot: Arc<Depot>, req: VppTokenRef) -> Result<VppToken, ApiError> {
+    Ok(depot.vpp_token(&req.id)?.into())
+}
+
+async fn vpp_add(depot: Arc<Depot>, req: AddVppTokenRequest) -> Result<VppToken, ApiError> {
+    let file = file_input(req.file);
+    Ok(depot
+        .add_vpp_token(&depot_core::vpp::AddVppToken {
+            file: &file,
+            name: req.name.as_deref(),
+            apps_url: req.apps_url.as_deref(),
+            take_over: req.take_over,
+        })
+        .await?
+        .into())
+}
+
+async fn vpp_renew(depot: Arc<Depot>, req: RenewVppTokenRequest) -> Result<VppToken, ApiError> {
+    Ok(depot
+        .renew_vpp_token(&req.id, &file_input(req.file), req.other_location)
+        .await?
+        .into())
+}
+
+fn vpp_delete(depot: Arc<Depot>, req: VppTokenRef) -> Result<Empty, ApiError> {
+    depot.delete_vpp_token(&req.id)?;
+    Ok(Empty {})
+}
+
+async fn vpp_sync(depot: Arc<Depot>, req: VppSyncRequest) -> Result<VppTokenList, ApiError> {
+    let rows = match req.id {
+        Some(id) => vec![depot.sync_vpp_token(&id).await?],
+        None => depot.sync_vpp_tokens().await?,
+    };
+    Ok(VppTokenList {
+        tokens: rows.into_iter().map(Into::into).collect(),
+    })
 }
 
 async fn tokens_add(depot: Arc<Depot>, req: AddTokenRequest) -> Result<TokenSummary, ApiError> {

@@ -73,6 +73,9 @@ pub enum ErrorCode {
     /// The desktop app is connected to a Depot server that cannot be reached
     /// now (the UI offers to switch back to this computer's workspace).
     ServerUnavailable,
+    /// Another MDM manages the Apps and Books location: adding it here
+    /// needs the admin's explicit "use it here anyway" (`takeOver`).
+    VppClaimed,
 }
 
 /// The error every command can return.
@@ -166,5 +169,19 @@ fn code_of(err: &CoreError) -> ErrorCode {
         | CoreError::OutsideScope(_)
         | CoreError::NoRoleForGroups(_) => ErrorCode::Forbidden,
         CoreError::SignInRefused => ErrorCode::Unauthenticated,
+        CoreError::VppFile(e) => match e {
+            depot_core::vpp::VppTokenError::Expired(_) => ErrorCode::TokenExpired,
+            _ => ErrorCode::NotATokenFile,
+        },
+        CoreError::Vpp(e) => match e.number() {
+            Some(9621) => ErrorCode::TokenExpired,
+            _ if e.rejects_token() => ErrorCode::AppleRejected,
+            Some(_) => ErrorCode::InvalidInput,
+            None => ErrorCode::AppleUnavailable,
+        },
+        CoreError::VppClaimed { .. } => ErrorCode::VppClaimed,
+        CoreError::VppDuplicate { .. } => ErrorCode::DuplicateToken,
+        CoreError::VppOtherLocation { .. } => ErrorCode::OtherServer,
+        CoreError::VppInUse { .. } => ErrorCode::TokenInUse,
     }
 }

@@ -98,6 +98,30 @@ pub enum CoreError {
     #[error("an assignment is already running for '{server_name}'. Wait for it to finish")]
     AssignmentRunning { server_name: String },
 
+    #[error(transparent)]
+    VppFile(depot_apple::vpp::VppTokenError),
+
+    #[error(transparent)]
+    Vpp(#[from] depot_apple::vpp::VppError),
+
+    #[error(
+        "another MDM, '{mdm}', manages the Apps and Books location '{location}'. Two MDMs assigning one location's licences give unpredictable results: add it here only if '{mdm}' no longer uses it (confirm, or --take-over)"
+    )]
+    VppClaimed { location: String, mdm: String },
+
+    #[error(
+        "the Apps and Books token '{existing}' is already for the location '{location}': renew that one instead"
+    )]
+    VppDuplicate { existing: String, location: String },
+
+    #[error(
+        "this file is for the location '{found}', not '{expected}': renew with a token for '{expected}', or confirm that the token should move to '{found}'"
+    )]
+    VppOtherLocation { expected: String, found: String },
+
+    #[error("the Apps and Books token '{name}' is used by {}: choose another token there first", .profiles.join(", "))]
+    VppInUse { name: String, profiles: Vec<String> },
+
     #[error("the simulator could not start: {0}")]
     Simulator(String),
 

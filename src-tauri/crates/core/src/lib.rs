@@ -25,6 +25,7 @@ mod stored;
 pub mod sync;
 mod tokens;
 pub mod users;
+pub mod vpp;
 mod wind_down;
 mod workspace;
 mod writer;

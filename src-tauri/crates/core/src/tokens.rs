@@ -118,7 +118,7 @@ pub enum TokenFileInput {
 }
 
 impl TokenFileInput {
-    fn read(&self) -> Result<Vec<u8>> {
+    pub(crate) fn read(&self) -> Result<Vec<u8>> {
         let TokenFileInput::Contents { contents, .. } = self;
         let bytes = contents.clone();
         if bytes.len() > MAX_TOKEN_FILE_BYTES {

@@ -505,3 +505,95 @@ pub struct UserRow {
     /// a new password, a disable move it on).
     pub session_epoch: i64,
 }
+
+// ----- Apps and Books tokens (issue 15) ----------------------------------------
+
+/// What Depot knows of an Apps and Books token's standing with Apple.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum VppState {
+    /// Apple takes it.
+    Ok,
+    /// Past its expiry, or Apple said so (9621).
+    Expired,
+    /// Apple revoked it (9625): a newer download or a password change.
+    Revoked,
+    /// Apple does not take it (9601, 9622, 9722).
+    Invalid,
+    /// Another MDM claimed the location after Depot did.
+    TakenOver,
+    /// The last sync failed for another reason (tried again later).
+    Failing,
+}
+
+impl VppState {
+    pub const ALL: [VppState; 6] = [
+        VppState::Ok,
+        VppState::Expired,
+        VppState::Revoked,
+        VppState::Invalid,
+        VppState::TakenOver,
+        VppState::Failing,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VppState::Ok => "ok",
+            VppState::Expired => "expired",
+            VppState::Revoked => "revoked",
+            VppState::Invalid => "invalid",
+            VppState::TakenOver => "takenOver",
+            VppState::Failing => "failing",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// Apple will not take the token again: only a new file helps, so it
+    /// is not tried on a schedule.
+    pub fn rejected(self) -> bool {
+        matches!(
+            self,
+            VppState::Expired | VppState::Revoked | VppState::Invalid
+        )
+    }
+}
+
+/// The Company Portal's licences at a token's location, as of a sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LicenceCounts {
+    pub total: u64,
+    pub assigned: u64,
+    pub available: u64,
+    pub retired: u64,
+    pub device_assignable: bool,
+    pub as_of: UnixSeconds,
+}
+
+/// An Apps and Books (VPP) token as stored; never carries the secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VppTokenRow {
+    pub id: crate::VppTokenId,
+    pub name: String,
+    pub location_name: String,
+    /// Apple's id of the location's library (`uId`).
+    pub location_uid: String,
+    pub org_name: String,
+    pub apps_url: String,
+    pub expires_at: UnixSeconds,
+    pub state: VppState,
+    /// The last problem, with what to do about it.
+    pub problem: Option<String>,
+    pub problem_number: Option<u32>,
+    /// The MDM that claimed the location away from Depot.
+    pub other_mdm: Option<String>,
+    /// Company Portal licences; `None` before the first sync, or when the
+    /// location has none.
+    pub portal: Option<LicenceCounts>,
+    pub last_sync_at: Option<UnixSeconds>,
+    /// Not tried before this (Apple asked to wait).
+    pub retry_at: Option<UnixSeconds>,
+    pub created_at: UnixSeconds,
+    pub updated_at: UnixSeconds,
+}

@@ -20,6 +20,7 @@ pub mod sync;
 pub mod tokens;
 pub mod users;
 pub mod vault;
+pub mod vpp;
 
 pub use error::{DatabaseError, StoreError};
 pub use vault::{

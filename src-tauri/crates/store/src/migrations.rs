@@ -105,6 +105,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "sessions",
         sql: include_str!("../migrations/0017_sessions.sql"),
     },
+    Migration {
+        version: 18,
+        name: "vpp_tokens",
+        sql: include_str!("../migrations/0018_vpp_tokens.sql"),
+    },
 ];
 
 /// The schema version this build writes and understands.

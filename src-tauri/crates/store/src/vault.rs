@@ -49,6 +49,8 @@ pub enum SecretSlot {
     TokenCredentials(TokenId),
     /// The private key a token's server token is encrypted to.
     TokenPrivateKey(TokenId),
+    /// An Apps and Books token's `.vpptoken` content.
+    VppToken(depot_domain::VppTokenId),
 }
 
 impl SecretSlot {
@@ -59,12 +61,15 @@ impl SecretSlot {
             SecretSlot::PendingPrivateKey => "pending-private-key",
             SecretSlot::TokenCredentials(_) => "token-credentials",
             SecretSlot::TokenPrivateKey(_) => "token-private-key",
+            SecretSlot::VppToken(_) => "vpp-token",
         }
     }
 
-    fn token(self) -> Option<TokenId> {
+    /// The row the secret belongs to (bound into the associated data).
+    fn row(self) -> Option<i64> {
         match self {
-            SecretSlot::TokenCredentials(id) | SecretSlot::TokenPrivateKey(id) => Some(id),
+            SecretSlot::TokenCredentials(id) | SecretSlot::TokenPrivateKey(id) => Some(id.get()),
+            SecretSlot::VppToken(id) => Some(id.get()),
             SecretSlot::KeyCheck | SecretSlot::PendingPrivateKey => None,
         }
     }
@@ -76,15 +81,13 @@ impl SecretSlot {
             SecretSlot::PendingPrivateKey => "private key of the waiting key pair".into(),
             SecretSlot::TokenCredentials(id) => format!("credentials of token {id}"),
             SecretSlot::TokenPrivateKey(id) => format!("private key of token {id}"),
+            SecretSlot::VppToken(id) => format!("Apps and Books token {id}"),
         }
     }
 
     /// Format 2 associated data: fields separated by NUL (none can hold one).
     fn associated_data(self, workspace_id: &str) -> Vec<u8> {
-        let token = self
-            .token()
-            .map(|t| t.get().to_string())
-            .unwrap_or_default();
+        let token = self.row().map(|t| t.to_string()).unwrap_or_default();
         format!("depot-vault/2\0{}\0{workspace_id}\0{token}", self.purpose()).into_bytes()
     }
 }

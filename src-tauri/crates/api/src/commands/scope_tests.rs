@@ -162,6 +162,24 @@ fn rows() -> Vec<(&'static str, Case)> {
             "devices.delete",
             Names(|s| json!({"tokenId": s.token, "serials": [s.serial]})),
         ),
+        // Apps and Books tokens belong to no ADE token: anyone may read
+        // them; changing them concerns every token.
+        ("vpp.list", NoToken(|_| json!({}))),
+        ("vpp.get", NoToken(|_| json!({"id": "1"}))),
+        (
+            "vpp.add",
+            EveryToken(
+                |_| json!({"file": {"kind": "contents", "fileName": "x.vpptoken", "contents": "bm90IGEgdG9rZW4="}}),
+            ),
+        ),
+        (
+            "vpp.renew",
+            EveryToken(
+                |_| json!({"id": "1", "file": {"kind": "contents", "fileName": "x.vpptoken", "contents": ""}}),
+            ),
+        ),
+        ("vpp.delete", EveryToken(|_| json!({"id": "1"}))),
+        ("vpp.sync", NoToken(|_| json!({}))),
     ]
 }
 
@@ -274,6 +292,7 @@ async fn every_command_keeps_to_the_scope_tags_of_whoever_calls_it() {
         .seed(5)
         .server(ServerSpec::new("Paris", "Acme Corp", 6))
         .server(ServerSpec::new("Lyon", "Acme Corp", 6))
+        .vpp_location(depot_sim::VppLocationSpec::new("Acme Apps", "Acme Corp"))
         .clock_start(NOW)
         .frozen_clock(true)
         .start()
@@ -291,6 +310,15 @@ async fn every_command_keeps_to_the_scope_tags_of_whoever_calls_it() {
     // their own; the rest share one.
     const DESTRUCTIVE: &[&str] = &["tokens.delete", "profiles.delete", "devices.delete"];
     let shared = two_scopes(&sim).await;
+    // An Apps and Books token, "1", for the vpp.* rows.
+    let vpp_file = sim.issue_vpp_token("Acme Apps").unwrap();
+    owner_call(
+        &shared.0,
+        "vpp.add",
+        json!({"file": {"kind": "contents", "fileName": "acme.vpptoken", "contents": vpp_file},
+               "appsUrl": sim.vpp_base_url()}),
+    )
+    .await;
     let mut cells = 0;
     for (name, case) in &rows {
         let own;

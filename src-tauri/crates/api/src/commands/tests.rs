@@ -337,6 +337,12 @@ async fn every_command_is_allowed_or_refused_per_role() {
         ("devices.replacement", "read"),
         ("devices.export", "export"),
         ("devices.delete", "manage"),
+        ("vpp.list", "read"),
+        ("vpp.get", "read"),
+        ("vpp.add", "manage"),
+        ("vpp.renew", "manage"),
+        ("vpp.delete", "manage"),
+        ("vpp.sync", "sync"),
     ];
     let table: Vec<(&str, &str)> = COMMANDS
         .iter()

@@ -22,6 +22,7 @@ mod devices;
 mod profiles;
 mod sync;
 mod tokens;
+mod vpp;
 
 pub use audit::*;
 pub use changes::*;
@@ -29,6 +30,7 @@ pub use devices::*;
 pub use profiles::*;
 pub use sync::*;
 pub use tokens::*;
+pub use vpp::*;
 
 use depot_core::{TokenOverview, WorkspaceInfo as CoreWorkspaceInfo};
 use depot_domain::TokenStatus as DomainTokenStatus;
