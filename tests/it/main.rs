@@ -19,4 +19,5 @@ mod support;
 mod sync;
 mod tokens;
 mod ui_fixtures;
+mod vpp;
 mod workspace;

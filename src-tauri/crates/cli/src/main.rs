@@ -11,6 +11,7 @@ mod serve;
 mod sync;
 mod tokens;
 mod users;
+mod vpp;
 mod workspace;
 
 use std::path::PathBuf;
@@ -66,6 +67,9 @@ enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Apps and Books (VPP) tokens: add, list, show, renew, delete, sync.
+    #[command(subcommand)]
+    Vpp(vpp::VppCommand),
     /// People who sign in when the workspace is served (`depot serve`): add,
     /// list, show, set-role, set-scope, disable, enable, reset-password,
     /// sign-out, delete.
@@ -175,6 +179,7 @@ async fn run_on(depot: Arc<Depot>, cli: Cli) -> Result<()> {
         Command::Profile(command) => profiles::run(&depot, command, cli.json).await,
         Command::Settings(command) => profiles::settings(&depot, command, cli.json),
         Command::Users(command) => users::run(&depot, command, cli.json),
+        Command::Vpp(command) => vpp::run(&depot, command, cli.json).await,
         Command::Serve(_) => unreachable!("served above"),
         Command::Devices(command) => devices::run(&depot, command, cli.json).await,
         Command::Assign(args) => {

@@ -56,7 +56,7 @@ pub enum TokenCommand {
 
 /// The token file's bytes, read here (regular files only, size-capped): core
 /// takes a token file's contents, never a path.
-fn token_file(path: &std::path::Path) -> Result<TokenFileInput> {
+pub(crate) fn token_file(path: &std::path::Path) -> Result<TokenFileInput> {
     Ok(TokenFileInput::Contents {
         file_name: path
             .file_name()
