@@ -193,3 +193,225 @@ async fn tokens_are_added_claimed_synced_renewed_and_refused_when_apple_refuses_
     assert!(said.contains("was not found"), "{said}");
     sim.shutdown().await;
 }
+
+mod in_profiles {
+    //! Apps and Books tokens in profiles, through `core` with the clock
+    //! injected: the profile names a token (resolved by name or id, unknown
+    //! is a problem at that field), the warnings at Review and on the profile
+    //! page, the assignment preview's licence warning, delete refused while
+    //! used, the handoff naming the location, and the schedule.
+
+    use std::sync::Arc;
+
+    use depot_core::assign::{AssignReason, AssignRequest};
+    use depot_core::devices::parse_serials;
+    use depot_core::sync::SyncRequest;
+    use depot_core::vpp::AddVppToken;
+    use depot_core::{CoreError, Depot, DepotOptions, FixedClock, TokenFileInput};
+    use depot_domain::profile::{Authentication, ProfileField, ProfileSpec, UserAffinity};
+    use depot_domain::records::VppState;
+    use depot_sim::{COMPANY_PORTAL_ADAM_ID, Fleet, ServerSpec, Simulator, VppLocationSpec};
+
+    use crate::support::TestWorkspace;
+
+    const NOW: i64 = 1_790_000_000;
+
+    fn portal_spec(name: &str, token: &str) -> ProfileSpec {
+        ProfileSpec {
+            user_affinity: UserAffinity::WithUserAffinity,
+            authentication: Some(Authentication::CompanyPortal),
+            install_company_portal: true,
+            company_portal_vpp_token: Some(token.to_owned()),
+            ..ProfileSpec::new(name)
+        }
+    }
+
+    #[tokio::test]
+    async fn profiles_name_a_real_token_and_warn_before_licences_run_out() {
+        let sim = Simulator::builder()
+            .seed(16)
+            .fleet(Fleet::Mobile)
+            .server(ServerSpec::new("Sales-East", "Acme Corp", 8))
+            .vpp_location(VppLocationSpec::new("HQ Apps", "Acme Corp"))
+            .clock_start(NOW)
+            .frozen_clock(true)
+            .start()
+            .await
+            .unwrap();
+        let ws = TestWorkspace::new();
+        let clock = Arc::new(FixedClock::at(NOW));
+        let depot =
+            Arc::new(Depot::open(ws.path(), DepotOptions::for_tests(clock.clone())).unwrap());
+        let token =
+            crate::support::add_simulator_token(&depot, &sim, "Sales-East", "a@acme.example").await;
+        depot
+            .set_enrollment_urls(None, Some("https://mdm.acme.example/enroll"), None)
+            .unwrap();
+        depot
+            .sync_token(token, SyncRequest::manual(true), &|_| {})
+            .await
+            .unwrap();
+        let file = TokenFileInput::Contents {
+            file_name: "hq.vpptoken".into(),
+            contents: sim.issue_vpp_token("HQ Apps").unwrap().into_bytes(),
+        };
+        let vpp_url = sim.vpp_base_url();
+        let vpp = depot
+            .add_vpp_token(&AddVppToken {
+                file: &file,
+                name: None,
+                apps_url: Some(&vpp_url),
+                take_over: false,
+            })
+            .await
+            .unwrap();
+
+        // An unknown token is a problem at its field, with the choices.
+        let err = depot
+            .create_profile(token, &portal_spec("Staff", "Contoso VPP"))
+            .await
+            .unwrap_err();
+        let CoreError::ProfileInvalid(problems) = err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(problems[0].field, ProfileField::CompanyPortalVppToken);
+        assert!(
+            problems[0].message.contains("Choose one of: HQ Apps"),
+            "{problems:?}"
+        );
+        // By id or in another case: stored as the token's name.
+        let created = depot
+            .create_profile(token, &portal_spec("Staff", &vpp.id.get().to_string()))
+            .await
+            .unwrap();
+        assert_eq!(
+            created.spec.company_portal_vpp_token.as_deref(),
+            Some("HQ Apps")
+        );
+        let other = depot
+            .create_profile(token, &portal_spec("Lab", "hq apps"))
+            .await
+            .unwrap();
+        assert_eq!(
+            other.spec.company_portal_vpp_token.as_deref(),
+            Some("HQ Apps")
+        );
+        let profile = created.overview.id;
+        assert!(created.warnings.is_empty(), "{:?}", created.warnings);
+
+        // Fewer licences than devices waiting for this profile: said at the
+        // preview before the run, then on the profile.
+        sim.vpp_set_licences("HQ Apps", COMPANY_PORTAL_ADAM_ID, 3)
+            .unwrap();
+        depot.sync_vpp_token("HQ Apps").await.unwrap();
+        let serials: Vec<String> = depot
+            .workspace()
+            .connect()
+            .unwrap()
+            .active_serials(token)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.as_str().to_owned())
+            .take(5)
+            .collect();
+        let preview = depot
+            .preview_assignment(token, Some(profile), &serials.join("\n"))
+            .unwrap();
+        assert_eq!(preview.warnings.len(), 1, "{preview:?}");
+        assert!(
+            preview.warnings[0].contains("only 3 Company Portal licences"),
+            "{:?}",
+            preview.warnings
+        );
+        assert!(
+            preview.warnings[0].contains("2 devices would get no licence"),
+            "{:?}",
+            preview.warnings
+        );
+        let run = depot
+            .start_assignment(&AssignRequest {
+                token,
+                profile: Some(profile),
+                serials: parse_serials(&serials).unwrap(),
+                reason: AssignReason::Manual,
+            })
+            .unwrap();
+        depot.run_assignment(run).await.unwrap();
+        let detail = depot.profile_detail(profile).unwrap();
+        let warning = detail
+            .warnings
+            .iter()
+            .find(|w| w.field == ProfileField::CompanyPortalVppToken)
+            .expect("a licence warning");
+        assert!(
+            warning.message.contains("Only 3 Company Portal licences"),
+            "{warning:?}"
+        );
+        assert!(
+            warning.message.contains("for 5 devices") && warning.message.contains("2 short"),
+            "{warning:?}"
+        );
+        // Enough licences again: no warning.
+        sim.vpp_set_licences("HQ Apps", COMPANY_PORTAL_ADAM_ID, 50)
+            .unwrap();
+        depot.sync_vpp_token("HQ Apps").await.unwrap();
+        assert!(depot.profile_detail(profile).unwrap().warnings.is_empty());
+
+        // The handoff's install command names the licence type and location.
+        let files = depot.profile_handoff(profile).unwrap();
+        let install = files
+            .iter()
+            .find(|f| f.name == "company-portal-install.plist")
+            .unwrap();
+        let text = String::from_utf8_lossy(&install.contents);
+        assert!(
+            text.contains("VPP device license") && text.contains("HQ Apps"),
+            "{text}"
+        );
+
+        // Deleting the token is refused while profiles use it, naming them.
+        let err = depot.delete_vpp_token("HQ Apps").unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("profile 'Staff'") && text.contains("profile 'Lab'"),
+            "{text}"
+        );
+
+        // 20 days before the token expires: a warning at Review.
+        let expires = depot.vpp_token("HQ Apps").unwrap().expires_at;
+        clock.set(expires.get() - 20 * 86_400);
+        let check = depot
+            .check_profile(token, &portal_spec("Review", "HQ Apps"), None)
+            .unwrap();
+        assert!(
+            check
+                .warnings
+                .iter()
+                .any(|w| w.message.contains("expires on") && w.message.contains("in 20 days")),
+            "{:?}",
+            check.warnings
+        );
+        clock.set(NOW);
+
+        // Apple revokes it: the profile says the install falls back to the
+        // App Store; the schedule marks it once and then leaves it alone.
+        sim.vpp_revoke("HQ Apps").unwrap();
+        clock.set(NOW + 13 * 3_600);
+        assert_eq!(depot.sync_due_vpp_tokens().await.unwrap(), 1);
+        assert_eq!(depot.vpp_token("HQ Apps").unwrap().state, VppState::Revoked);
+        let warnings = depot.profile_detail(profile).unwrap().warnings;
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.message.contains("was revoked") && w.message.contains("App Store")),
+            "{warnings:?}"
+        );
+        clock.set(NOW + 40 * 3_600);
+        assert_eq!(
+            depot.sync_due_vpp_tokens().await.unwrap(),
+            0,
+            "not retried in a loop"
+        );
+        sim.shutdown().await;
+    }
+}

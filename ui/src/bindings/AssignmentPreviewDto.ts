@@ -21,4 +21,9 @@ sendCount: number,
  * The serials confirming sends (for a device filter: empty, start the
  * run with the same filter instead).
  */
-toSend: Array<string>, };
+toSend: Array<string>, 
+/**
+ * What to know before confirming (e.g. too few Company Portal
+ * licences for the profile's devices).
+ */
+warnings: Array<string>, };

@@ -246,6 +246,8 @@ export function fakeDevices(depot: ReturnType<typeof fakeDepot>, options: Option
     appleUnreachable: false,
     /** Serials `devices.replacement` was asked about. */
     replacementAsks: [] as string[],
+    /** What `assignments.preview` warns about (the backend decides; e.g. too few licences). */
+    previewWarnings: [] as string[],
   };
 
   const tokenName = (id: string) => tokenRefs.find((t) => t.id === id)?.name ?? id;
@@ -650,6 +652,7 @@ export function fakeDevices(depot: ReturnType<typeof fakeDepot>, options: Option
         truncated: false,
         sendCount: rows.filter((r) => r.willSend).length,
         toSend: rows.filter((r) => r.willSend).map((r) => r.serial),
+        warnings: state.previewWarnings,
       };
     },
     "assignments.start": ({ tokenId, profileId, serials, query }) => {

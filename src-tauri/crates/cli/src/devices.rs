@@ -339,6 +339,9 @@ async fn send(
             );
         }
         report_bad_rows_dto(&preview);
+        for warning in &preview.warnings {
+            println!("Warning: {warning}");
+        }
         println!(
             "Dry run: {} of {} serial(s) would be sent; nothing was sent.",
             preview.to_send.len(),
@@ -347,6 +350,9 @@ async fn send(
         return Ok(());
     }
     report_bad_rows_dto(&preview);
+    for warning in &preview.warnings {
+        eprintln!("Warning: {warning}");
+    }
     if preview.to_send.is_empty() {
         bail!("no serial number is left to send (see `--dry-run` for why)");
     }

@@ -140,6 +140,9 @@ pub struct AssignmentPreview {
     pub duplicates: usize,
     /// The serials confirming would send.
     pub to_send: Vec<String>,
+    /// What the admin should know before confirming (e.g. too few Company
+    /// Portal licences for the profile's devices).
+    pub warnings: Vec<String>,
 }
 
 /// Cursor text: `<token>:<serial>:<t|i>:<value>` (the value last: it may hold `:`).
@@ -531,16 +534,27 @@ impl Depot {
                 detail,
             });
         }
-        let to_send = rows
+        let to_send: Vec<String> = rows
             .iter()
             .filter(|r| r.class.is_sent())
             .map(|r| r.serial.clone())
             .collect();
+        let mut warnings = Vec::new();
+        if let Some(row) = &target {
+            let spec = crate::stored::stored_spec(&row.current)?;
+            warnings.extend(crate::vpp::preview_warning(
+                &db,
+                &spec,
+                row.id,
+                to_send.len() as u64,
+            )?);
+        }
         Ok(AssignmentPreview {
             rows,
             bad_rows,
             duplicates,
             to_send,
+            warnings,
         })
     }
 

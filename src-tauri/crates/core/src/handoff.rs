@@ -46,11 +46,21 @@ pub struct HandoffFile {
 const COMPANY_PORTAL_STORE_ID: i64 = 719_171_358;
 const COMPANY_PORTAL_BUNDLE_ID: &str = "com.microsoft.CompanyPortal";
 
+/// The Apps and Books token a profile installs the Company Portal with, as
+/// the MDM needs to know it: which location's licences to assign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LicenceSource {
+    pub token: String,
+    pub location: String,
+    pub org: String,
+}
+
 pub(crate) fn files(
     profile_name: &str,
     version: i64,
     spec: &ProfileSpec,
     devices: &[(String, String)],
+    licences: Option<&LicenceSource>,
 ) -> Result<Vec<HandoffFile>> {
     let mut files = Vec::new();
     let mut readme = format!(
@@ -131,13 +141,26 @@ pub(crate) fn files(
         }
         let mut root = Dictionary::new();
         root.insert("Command".into(), Value::Dictionary(command));
+        if vpp.is_some() {
+            // Beside the command, for the MDM (not sent to the device): which
+            // licences to assign before sending it.
+            root.insert("LicenseType".into(), "VPP device license".into());
+            if let Some(source) = licences {
+                root.insert("VPPToken".into(), source.token.clone().into());
+                root.insert("VPPLocation".into(), source.location.clone().into());
+                root.insert("VPPOrganization".into(), source.org.clone().into());
+            }
+        }
         files.push(file(
             "company-portal-install.plist",
             &Value::Dictionary(root),
         )?);
+        let location = licences.map_or_else(String::new, |s| {
+            format!(", location '{}' of {}", s.location, s.org)
+        });
         readme.push_str(&match vpp {
             Some(token) => format!(
-                "company-portal-install.plist — InstallApplication command for Company Portal with a VPP license (VPP token '{token}'; assign the license to the device first).\n"
+                "company-portal-install.plist — InstallApplication command for Company Portal with a VPP device license (Apps and Books token '{token}'{location}; assign that location's Company Portal license to the device's serial number first, then send the Command).\n"
             ),
             None => "company-portal-install.plist — InstallApplication command for Company Portal from the App Store (the user is asked for an Apple ID).\n".into(),
         });
@@ -395,7 +418,7 @@ mod tests {
     #[test]
     fn shared_ipad_and_device_names_become_settings_commands() {
         let devices = vec![("F9FXK2ABCD12".to_owned(), "iPad".to_owned())];
-        let files = files("Store iPads", 2, &shared_ipad(), &devices).unwrap();
+        let files = files("Store iPads", 2, &shared_ipad(), &devices, None).unwrap();
         let shared: Value =
             plist::from_bytes(text(&files, "shared-ipad-settings.plist").as_bytes()).unwrap();
         let command = shared.as_dictionary().unwrap()["Command"]
@@ -428,17 +451,29 @@ mod tests {
         spec.install_company_portal = true;
         spec.company_portal_vpp_token = Some("Contoso VPP".into());
         spec.single_app_mode_until_authentication = true;
-        let files = files("Staff", 1, &spec, &[]).unwrap();
+        let source = LicenceSource {
+            token: "Contoso VPP".into(),
+            location: "HQ Apps".into(),
+            org: "Contoso".into(),
+        };
+        let files = files("Staff", 1, &spec, &[], Some(&source)).unwrap();
         let install = text(&files, "company-portal-install.plist");
         assert!(install.contains("InstallApplication") && install.contains("719171358"));
         assert!(install.contains("PurchaseMethod"));
+        // The MDM learns which licences to assign: type and location.
+        let root: Value = plist::from_bytes(install.as_bytes()).unwrap();
+        let root = root.as_dictionary().unwrap();
+        assert_eq!(root["LicenseType"].as_string(), Some("VPP device license"));
+        assert_eq!(root["VPPLocation"].as_string(), Some("HQ Apps"));
+        assert_eq!(root["VPPToken"].as_string(), Some("Contoso VPP"));
+        assert!(text(&files, "README.txt").contains("location 'HQ Apps' of Contoso"));
         let lock = text(&files, "single-app-mode.mobileconfig");
         assert!(lock.contains("com.apple.app.lock") && lock.contains(COMPANY_PORTAL_BUNDLE_ID));
         // Stable across exports.
         assert_eq!(
             lock,
             text(
-                &super::files("Staff", 1, &spec, &[]).unwrap(),
+                &super::files("Staff", 1, &spec, &[], None).unwrap(),
                 "single-app-mode.mobileconfig"
             )
         );
@@ -448,7 +483,7 @@ mod tests {
     fn a_plain_profile_gets_only_the_readme() {
         let mut spec = ProfileSpec::new("Plain");
         spec.await_final_configuration = false;
-        let files = files("Plain", 1, &spec, &[]).unwrap();
+        let files = files("Plain", 1, &spec, &[], None).unwrap();
         assert_eq!(files.len(), 1);
         assert!(text(&files, "README.txt").contains("needs nothing"));
     }
@@ -495,7 +530,7 @@ mod tests {
         for (platform, change, expected) in rows {
             let mut spec = ProfileSpec::new_for("P", *platform);
             change(&mut spec);
-            let files = files("P", 1, &spec, &[]).unwrap();
+            let files = files("P", 1, &spec, &[], None).unwrap();
             let mut want: Vec<&str> = expected.to_vec();
             want.push("README.txt");
             assert_eq!(names(&files), want, "{platform:?}");
@@ -503,7 +538,7 @@ mod tests {
 
         let mut deny = ProfileSpec::new("Locked down");
         deny.sync_with_computers = SyncWithComputers::DenyAll;
-        let locked = files("Locked down", 3, &deny, &[]).unwrap();
+        let locked = files("Locked down", 3, &deny, &[], None).unwrap();
         let profile: Value =
             plist::from_bytes(text(&locked, "host-pairing-restriction.mobileconfig").as_bytes())
                 .unwrap();
@@ -521,7 +556,7 @@ mod tests {
         let mut mac = ProfileSpec::new_for("Engineering Macs", MacOs);
         mac.user_affinity = UserAffinity::WithUserAffinity;
         mac.authentication = Some(depot_domain::profile::Authentication::SetupAssistantModern);
-        let macs = files("Engineering Macs", 1, &mac, &[]).unwrap();
+        let macs = files("Engineering Macs", 1, &mac, &[], None).unwrap();
         let account: Value =
             plist::from_bytes(text(&macs, "macos-account-setup.plist").as_bytes()).unwrap();
         let command = account.as_dictionary().unwrap()["Command"]

@@ -506,3 +506,191 @@ impl Depot {
         Ok(due.len())
     }
 }
+
+// ----- in profiles (PRO-4, PRO-5) -------------------------------------------------
+
+use depot_domain::ProfileId;
+use depot_domain::profile::{ProfileField, ProfileProblem, ProfileSpec};
+use depot_domain::records::{DeviceQuery, ProfileFilter};
+
+/// A token expiring within this many days is warned about.
+pub const VPP_EXPIRY_WARNING_DAYS: i64 = 30;
+
+/// The token a spec installs the Company Portal with, if it names one.
+fn named_token(spec: &ProfileSpec) -> Option<&str> {
+    spec.install_company_portal
+        .then_some(spec.company_portal_vpp_token.as_deref())
+        .flatten()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+/// Finds the token a profile names by name (any case) or id.
+fn find_for_profile(db: &Db, reference: &str) -> Result<Option<VppTokenRow>> {
+    if let Some(row) = db.vpp_token_by_name(reference)? {
+        return Ok(Some(row));
+    }
+    match reference.parse::<i64>() {
+        Ok(id) => Ok(db.vpp_token(VppTokenId::new(id))?),
+        Err(_) => Ok(None),
+    }
+}
+
+/// The spec with its Apps and Books token written as the token's name
+/// (`companyPortalVppToken` may give a name in any case, or an id), or a
+/// problem at that field when no such token exists.
+pub(crate) fn resolve_profile_token(
+    db: &Db,
+    spec: &ProfileSpec,
+) -> Result<(Option<ProfileSpec>, Vec<ProfileProblem>)> {
+    let Some(reference) = named_token(spec) else {
+        return Ok((None, Vec::new()));
+    };
+    match find_for_profile(db, reference)? {
+        Some(row) if row.name == spec.company_portal_vpp_token.as_deref().unwrap_or_default() => {
+            Ok((None, Vec::new()))
+        }
+        Some(row) => {
+            let mut normalized = spec.clone();
+            normalized.company_portal_vpp_token = Some(row.name);
+            Ok((Some(normalized), Vec::new()))
+        }
+        None => {
+            let known: Vec<String> = db.vpp_tokens()?.into_iter().map(|t| t.name).collect();
+            let choices = if known.is_empty() {
+                "This workspace has no Apps and Books tokens yet: add one first (Apps and Books tokens, or `depot vpp add`).".to_owned()
+            } else {
+                format!("Choose one of: {}.", known.join(", "))
+            };
+            Ok((
+                None,
+                vec![ProfileProblem::new(
+                    ProfileField::CompanyPortalVppToken,
+                    format!("There is no Apps and Books token called '{reference}'. {choices}"),
+                )],
+            ))
+        }
+    }
+}
+
+/// Devices holding `profile` that have not set up yet (they will need a
+/// Company Portal licence when they do).
+fn waiting_devices(db: &Db, profile: ProfileId) -> Result<u64> {
+    Ok(db.count_devices(&DeviceQuery {
+        profile: Some(ProfileFilter::Profile(profile)),
+        statuses: vec![depot_domain::ProfileStatus::Assigned],
+        ..DeviceQuery::default()
+    })?)
+}
+
+/// Warnings about the profile's Apps and Books token (Review, the profile
+/// page): it expires within 30 days; Apple no longer takes it (the install
+/// falls back to the App Store, which ADE setups cannot use); fewer
+/// available licences than devices assigned to the profile that have not
+/// set up yet.
+pub(crate) fn profile_warnings(
+    db: &Db,
+    spec: &ProfileSpec,
+    profile: Option<ProfileId>,
+    now: UnixSeconds,
+) -> Result<Vec<ProfileProblem>> {
+    let Some(reference) = named_token(spec) else {
+        return Ok(Vec::new());
+    };
+    let Some(token) = find_for_profile(db, reference)? else {
+        return Ok(Vec::new());
+    };
+    let field = ProfileField::CompanyPortalVppToken;
+    let mut out = Vec::new();
+    let fallback = "the Company Portal would be installed from the App Store instead, which needs an Apple Account that ADE setups do not have";
+    let expired = token.expires_at <= now;
+    if expired || token.state.rejected() || token.state == VppState::TakenOver {
+        let why = match token.state {
+            _ if expired => format!("expired on {}", token.expires_at.rfc3339()),
+            VppState::Revoked => "was revoked by Apple".to_owned(),
+            VppState::Invalid => "is not accepted by Apple".to_owned(),
+            VppState::TakenOver => format!(
+                "is now managed by another MDM ({})",
+                token.other_mdm.as_deref().unwrap_or("unknown")
+            ),
+            _ => "expired".to_owned(),
+        };
+        out.push(ProfileProblem::new(
+            field,
+            format!(
+                "The Apps and Books token '{}' {why}: {fallback}. Renew the token.",
+                token.name
+            ),
+        ));
+    } else {
+        let days = token.expires_at.seconds_since(now).div_euclid(86_400);
+        if days < VPP_EXPIRY_WARNING_DAYS {
+            out.push(ProfileProblem::new(
+                field,
+                format!(
+                    "The Apps and Books token '{}' expires on {} (in {days} days): renew it before then, or {fallback}.",
+                    token.name,
+                    token.expires_at.rfc3339()
+                ),
+            ));
+        }
+    }
+    if let Some(portal) = &token.portal {
+        let waiting = match profile {
+            Some(id) => waiting_devices(db, id)?,
+            None => 0,
+        };
+        if !portal.device_assignable {
+            out.push(ProfileProblem::new(
+                field,
+                format!(
+                    "The Company Portal licences of '{}' cannot be assigned to devices, which ADE needs: buy device-assignable licences in Apple's portal.",
+                    token.name
+                ),
+            ));
+        } else if portal.available < waiting || (waiting == 0 && portal.available == 0) {
+            out.push(ProfileProblem::new(
+                field,
+                format!(
+                    "Only {} Company Portal licences are available on '{}' (as of {}), for {waiting} devices assigned to this profile that have not set up yet: {} short. Buy more licences or free some, or {fallback} on the rest.",
+                    portal.available,
+                    token.name,
+                    portal.as_of.rfc3339(),
+                    waiting.saturating_sub(portal.available).max(u64::from(waiting == 0))
+                ),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// The assignment preview's warning: sending `sending` more devices to
+/// `profile` would take its waiting devices past the token's available
+/// Company Portal licences.
+pub(crate) fn preview_warning(
+    db: &Db,
+    spec: &ProfileSpec,
+    profile: ProfileId,
+    sending: u64,
+) -> Result<Option<String>> {
+    let Some(reference) = named_token(spec) else {
+        return Ok(None);
+    };
+    let Some(token) = find_for_profile(db, reference)? else {
+        return Ok(None);
+    };
+    let Some(portal) = token.portal else {
+        return Ok(None);
+    };
+    let waiting = waiting_devices(db, profile)? + sending;
+    if sending == 0 || waiting <= portal.available {
+        return Ok(None);
+    }
+    Ok(Some(format!(
+        "After this run {waiting} devices would wait to set up with this profile, but the Apps and Books token '{}' has only {} Company Portal licences available (as of {}): {} devices would get no licence, and the App Store version cannot install during an ADE setup. Buy more licences or free some first.",
+        token.name,
+        portal.available,
+        portal.as_of.rfc3339(),
+        waiting - portal.available
+    )))
+}

@@ -117,6 +117,11 @@ export function PreviewView({ preview, action }: PreviewViewProps) {
           ? ` ${plural(refused, "device is", "devices are")} refused and never sent.`
           : ""}
       </Body1>
+      {preview.warnings.map((warning) => (
+        <MessageBar key={warning} intent="warning" layout="multiline" data-testid="preview-warning">
+          <MessageBarBody>{warning}</MessageBarBody>
+        </MessageBar>
+      ))}
       {refused > 0 ? (
         <MessageBar intent="error" layout="multiline" data-testid="preview-refused">
           <MessageBarBody>

@@ -65,7 +65,10 @@ describe("Apple serial numbers", () => {
     const pickFiles = vi.fn(() =>
       Promise.resolve([{ name: "abm-export.csv", bytes: new TextEncoder().encode(CSV) }]),
     );
-    const { user, backend } = setup({ host: { ...browser.host, pickFiles } });
+    const { user, backend, devices } = setup({ host: { ...browser.host, pickFiles } });
+    devices.state.previewWarnings = [
+      "Only 1 Company Portal licence is left on 'HQ Apps': 1 device would get none.",
+    ];
     const panel = await openPanel(user);
     expect(within(panel).getByTestId("serials-preview")).toBeDisabled();
 
@@ -96,6 +99,10 @@ describe("Apple serial numbers", () => {
     );
     expect(within(preview).getByTestId("preview-row-DMPX000001")).toHaveTextContent("Retail East");
     expect(within(panel).getByTestId("assignment-wipe-note")).toBeInTheDocument();
+    // What the backend warns about is shown before Confirm.
+    expect(within(preview).getByTestId("preview-warning")).toHaveTextContent(
+      "Only 1 Company Portal licence is left on 'HQ Apps'",
+    );
     // A count narrows the grid to its class.
     await user.click(within(preview).getByTestId("preview-count-unknown"));
     expect(within(preview).queryByTestId("preview-row-C02X000006")).not.toBeInTheDocument();

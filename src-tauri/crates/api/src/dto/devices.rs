@@ -643,6 +643,9 @@ pub struct AssignmentPreviewDto {
     /// The serials confirming sends (for a device filter: empty, start the
     /// run with the same filter instead).
     pub to_send: Vec<String>,
+    /// What to know before confirming (e.g. too few Company Portal
+    /// licences for the profile's devices).
+    pub warnings: Vec<String>,
 }
 
 impl From<core::AssignmentPreview> for AssignmentPreviewDto {
@@ -660,6 +663,7 @@ impl From<core::AssignmentPreview> for AssignmentPreviewDto {
         }
         let truncated = p.rows.len() > PREVIEW_MAX_ROWS;
         AssignmentPreviewDto {
+            warnings: p.warnings.clone(),
             total: p.rows.len() as u64,
             truncated,
             send_count: p.to_send.len() as u64,

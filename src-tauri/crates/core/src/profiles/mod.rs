@@ -135,7 +135,10 @@ impl Depot {
         let db = self.workspace.connect()?;
         let row = profile_row(&db, id)?;
         let versions = db.profile_versions(id)?;
-        detail(&row, &versions)
+        let mut detail = detail(&row, &versions)?;
+        let vpp = crate::vpp::profile_warnings(&db, &detail.spec, Some(id), self.clock.now())?;
+        detail.warnings.extend(vpp);
+        Ok(detail)
     }
 
     /// Finds a profile by id or by name (case-insensitive; `token` narrows a name
@@ -203,9 +206,16 @@ impl Depot {
                     })
             })
             .collect();
+        let mut warnings = spec.warnings();
+        warnings.extend(crate::vpp::profile_warnings(
+            &db,
+            spec,
+            editing,
+            self.clock.now(),
+        )?);
         Ok(ProfileCheck {
             problems,
-            warnings: spec.warnings(),
+            warnings,
             apple_json,
             certificates,
             device_name_preview: device_name_preview(spec),
@@ -529,7 +539,26 @@ impl Depot {
         let row = profile_row(&db, id)?;
         let spec = stored_spec(&row.current)?;
         let devices = db.devices_on_profile(id)?;
-        crate::handoff::files(&row.name, row.current_version, &spec, &devices)
+        let licences = spec
+            .company_portal_vpp_token
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| spec.install_company_portal && !t.is_empty())
+            .map(|t| db.vpp_token_by_name(t))
+            .transpose()?
+            .flatten()
+            .map(|t| crate::handoff::LicenceSource {
+                token: t.name,
+                location: t.location_name,
+                org: t.org_name,
+            });
+        crate::handoff::files(
+            &row.name,
+            row.current_version,
+            &spec,
+            &devices,
+            licences.as_ref(),
+        )
     }
 }
 
@@ -548,7 +577,10 @@ fn validated(
     spec: &ProfileSpec,
     editing: Option<ProfileId>,
 ) -> Result<std::result::Result<ValidProfile, Vec<ProfileProblem>>> {
+    let (normalized, vpp_problems) = crate::vpp::resolve_profile_token(db, spec)?;
+    let spec = normalized.as_ref().unwrap_or(spec);
     let mut taken = name_taken(db, token, &spec.name, editing)?;
+    taken.extend(vpp_problems);
     if let Some(id) = editing
         && let Some(row) = db.get_profile(id)?
         && row.platform != spec.platform

@@ -1,5 +1,6 @@
 //! The background scheduler (SYN-1): every token is synced when it is due
-//! (every 12 hours), one at a time, while Depot runs.
+//! (every 12 hours), one at a time, while Depot runs; Apps and Books tokens'
+//! licence counts on the same rhythm.
 
 use std::sync::Arc;
 
@@ -54,6 +55,14 @@ impl Depot {
                     tracing::warn!(%err, "throttled serials could not be sent yet");
                 }
             });
+            // Apps and Books tokens: licence counts every 12 hours too.
+            let depot = Arc::clone(&self);
+            let acting_vpp = acting.clone();
+            tokio::spawn(crate::acting::acting_as(acting_vpp, async move {
+                if let Err(err) = depot.sync_due_vpp_tokens().await {
+                    tracing::warn!(%err, "Apps and Books tokens could not be synced");
+                }
+            }));
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
         }
     }
