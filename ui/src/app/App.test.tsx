@@ -9,6 +9,7 @@ import { renderApp } from "../test/renderApp";
 const NAV = [
   ["dashboard", "Dashboard"],
   ["tokens", "Enrollment program tokens"],
+  ["vpp", "Apps and Books tokens"],
   ["profiles", "Profiles"],
   ["devices", "Devices"],
   ["sync", "Sync"],
@@ -47,7 +48,7 @@ const emptyBackend = {
 };
 
 describe("navigation", () => {
-  it("lists the seven sections in order, as links in a navigation landmark", () => {
+  it("lists the eight sections in order, as links in a navigation landmark", () => {
     renderApp({ handlers: emptyBackend });
     const nav = screen.getByRole("navigation", { name: "Main navigation" });
     const links = within(nav).getAllByRole("link");

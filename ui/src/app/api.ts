@@ -24,6 +24,7 @@ export const queryKeys = {
   tokenList: ["tokens.list"] as const,
   token: (id: string) => ["tokens.get", id] as const,
   pendingKey: ["tokens.pendingKey"] as const,
+  vppList: ["vpp.list"] as const,
   audit: ["audit.list"] as const,
   syncOverview: ["sync.overview"] as const,
   syncStatus: (id: string) => ["sync.status", id] as const,
@@ -59,6 +60,15 @@ export function useTokenDetail(id: string) {
   return useQuery({
     queryKey: queryKeys.token(id),
     queryFn: () => call("tokens.get", { id }),
+  });
+}
+
+/** Apps and Books (VPP) tokens, with their Company Portal licences as last synced. */
+export function useVppTokenList(enabled = true) {
+  return useQuery({
+    queryKey: queryKeys.vppList,
+    queryFn: () => call("vpp.list", {}),
+    enabled,
   });
 }
 

@@ -9,6 +9,20 @@ export function pickTokenFile(): Promise<TokenFile | null> {
   return host().pickTokenFile();
 }
 
+/**
+ * Lets the admin pick an Apps and Books token (.vpptoken, Base64 text from
+ * Apple's portal); `null` when cancelled.
+ */
+export async function pickVppTokenFile(): Promise<TokenFile | null> {
+  const [picked] = await host().pickFiles(".vpptoken", false);
+  if (!picked) return null;
+  return {
+    kind: "contents",
+    fileName: picked.name,
+    contents: new TextDecoder().decode(picked.bytes),
+  };
+}
+
 /** Opens a web page (Apple's portals) in the admin's browser. */
 export function openExternal(url: string): Promise<void> {
   return host().openExternal(url);

@@ -16,6 +16,8 @@ export type Change =
   | { kind: "token" }
   | { kind: "profile" }
   | { kind: "devices" }
+  /** An Apps and Books token was added, renewed, synced or deleted. */
+  | { kind: "vpp" }
   /** A sync of one token was started or cancelled. */
   | { kind: "syncRequested"; tokenId: string }
   /** A poll noticed a sync end; the query that noticed (`overview` or `status`) is fresh already. */
@@ -27,7 +29,7 @@ export type Change =
   | { kind: "assignmentFinished"; runId: string | null };
 
 export type ChangeKind = Change["kind"];
-type Plain = Extract<Change, { kind: "token" | "profile" | "devices" }>["kind"];
+type Plain = Extract<Change, { kind: "token" | "profile" | "devices" | "vpp" }>["kind"];
 
 const TOKENS: readonly QueryKey[] = [queryKeys.tokenList, ["tokens.get"]];
 const PROFILES: readonly QueryKey[] = [["profiles.list"], ["profiles.get"]];
@@ -37,6 +39,7 @@ const DEVICES: readonly QueryKey[] = [
   ["devices.facets"],
   ["devices.get"],
 ];
+const VPP: readonly QueryKey[] = [queryKeys.vppList, ["vpp.get"]];
 const SYNCS: readonly QueryKey[] = [queryKeys.syncOverview, ["sync.status"], ["sync.history"]];
 const WORKSPACE = queryKeys.workspaceInfo;
 const AUDIT = queryKeys.audit;
@@ -68,6 +71,7 @@ export const STALE_AFTER: { [K in ChangeKind]: Entry<K> } = {
   token: { stale: () => [...TOKENS, WORKSPACE, AUDIT, queryKeys.syncOverview] },
   profile: { stale: () => [...PROFILES, ...TOKENS, WORKSPACE, AUDIT] },
   devices: { stale: () => DEVICE_CHANGE },
+  vpp: { stale: () => [...VPP, AUDIT] },
   syncRequested: {
     stale: ({ tokenId }) => [
       queryKeys.syncOverview,

@@ -4,6 +4,7 @@
 export const PATHS = {
   dashboard: "/dashboard",
   tokens: "/tokens",
+  vpp: "/vpp",
   profiles: "/profiles",
   devices: "/devices",
   sync: "/sync",

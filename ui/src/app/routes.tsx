@@ -1,4 +1,6 @@
 import {
+  AppsList20Filled,
+  AppsList20Regular,
   ArrowSync20Filled,
   ArrowSync20Regular,
   Board20Filled,
@@ -24,6 +26,7 @@ import { ProfilesPage } from "../features/profiles/ProfilesPage";
 import { SettingsPage } from "../features/settings/SettingsPage";
 import { SyncPage } from "../features/sync/SyncPage";
 import { TokensPage } from "../features/tokens/TokensPage";
+import { VppPage } from "../features/vpp/VppPage";
 import { PATHS, type RouteId } from "./paths";
 
 export type RouteDef = {
@@ -53,6 +56,13 @@ export const ROUTES: readonly RouteDef[] = [
     icon: bundleIcon(KeyMultiple20Filled, KeyMultiple20Regular),
     Page: TokensPage,
     nested: true,
+  },
+  {
+    id: "vpp",
+    path: PATHS.vpp,
+    label: "Apps and Books tokens",
+    icon: bundleIcon(AppsList20Filled, AppsList20Regular),
+    Page: VppPage,
   },
   {
     id: "profiles",

@@ -15,6 +15,7 @@ import type { TokenSummary } from "../bindings/TokenSummary";
 import { now as clockNow } from "../platform/clock";
 import { FAKE_NOW } from "./clock";
 import { failure, type Handlers } from "./fakeBackend";
+import { fakeVpp, type FakeVppOptions } from "./fakeVpp";
 
 /** The fake's "now" (the test clock's start): every days-left figure is counted from here. */
 export { FAKE_NOW };
@@ -151,6 +152,8 @@ type Options = {
   audit?: AuditEntry[];
   keyProtection?: KeyProtection;
   simulatorUrl?: string | null;
+  /** Apps and Books tokens (DEFAULT_VPP_TOKENS unless given) and which profiles use them. */
+  vpp?: FakeVppOptions;
 };
 
 /** What Apple (or the simulator) says when a token is checked again. */
@@ -315,7 +318,10 @@ export function fakeDepot(options: Options = {}) {
     (from === undefined || entry.at.slice(0, 10) >= from.slice(0, 10)) &&
     (to === undefined || entry.at.slice(0, 10) <= to.slice(0, 10));
 
+  const vpp = fakeVpp(options.vpp);
+
   const handlers: Handlers = {
+    ...vpp.handlers,
     "workspace.info": () => ({
       path: "/home/admin/.local/share/depot/workspace.sqlite",
       schemaVersion: 4,
@@ -632,5 +638,5 @@ export function fakeDepot(options: Options = {}) {
     if (token) syncOf(token).released += steps;
   };
 
-  return { handlers, state, scriptSync, releaseSync };
+  return { handlers, state, vpp: vpp.state, scriptSync, releaseSync };
 }
