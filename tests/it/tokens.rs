@@ -387,6 +387,11 @@ async fn demo_mode_runs_the_real_flow_and_survives_a_restart() {
     );
     let err = depot.start_demo().await.unwrap_err();
     assert!(matches!(err, CoreError::DuplicateToken { .. }), "{err:?}");
+    // Demo mode has an Apps and Books token with Company Portal licences.
+    let vpp = depot.vpp_tokens().unwrap();
+    assert_eq!(vpp.len(), 1, "{vpp:?}");
+    assert_eq!(vpp[0].location_name, "Contoso Apps (simulated)");
+    assert_eq!(vpp[0].portal.map(|p| p.available), Some(500));
 
     // The wizard in demo mode: the simulated portal issues a file for the pending key.
     let key = depot.generate_key(false).unwrap();
@@ -419,6 +424,12 @@ async fn demo_mode_runs_the_real_flow_and_survives_a_restart() {
     assert!(depot.simulator_url().is_none(), "started only when needed");
     let checked = depot.check_token(demo.id).await.unwrap();
     assert_eq!(checked.status, TokenStatus::Ok);
+    // The restarted simulator accepts the demo Apps and Books token again.
+    let vpp = depot.sync_vpp_token("Contoso Apps (demo)").await.unwrap();
+    assert_eq!(
+        (vpp.state, vpp.problem.clone()),
+        (depot_domain::records::VppState::Ok, None)
+    );
     let (_, renewal) = depot.issue_demo_token(Some(wizard.id)).await.unwrap();
     let renewed = depot
         .renew_token(wizard.id, &file(renewal), "IT@fabrikam.example", false)

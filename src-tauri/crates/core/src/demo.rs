@@ -26,3 +26,6 @@ pub const DEMO_SERVER: &str = "Simulator — Contoso Demo";
 pub const DEMO_ORG: &str = "Contoso Ltd (simulated)";
 pub const DEMO_DEVICES: u32 = 2_500;
 pub const DEMO_APPLE_ID: &str = "admin@contoso.example";
+/// Demo mode's Apps and Books location, with Company Portal licences.
+pub const DEMO_VPP_LOCATION: &str = "Contoso Apps (simulated)";
+pub const DEMO_VPP_LICENCES: u32 = 500;

@@ -132,6 +132,32 @@ impl Depot {
         }
     }
 
+    /// Where a stored token's service is now.
+    async fn row_apps_url(&self, row: &VppTokenRow) -> Result<AppsUrl> {
+        if row.apps_url == SIMULATOR_APPS_URL {
+            return self.apps_url(Some(SIMULATOR_APPS_URL)).await;
+        }
+        AppsUrl::parse(&row.apps_url, depot_apple::AppleHosts::AllowTestHosts).map_err(|e| {
+            CoreError::InvalidInput {
+                field: "appsUrl",
+                message: e.to_string(),
+            }
+        })
+    }
+
+    /// Demo mode's tokens with their location (for the simulator to accept
+    /// them again after a restart).
+    pub(crate) fn demo_vpp_tokens(&self) -> Result<Vec<(String, SecretString)>> {
+        let db = self.workspace.connect()?;
+        let mut out = Vec::new();
+        for row in db.vpp_tokens()? {
+            if row.apps_url == SIMULATOR_APPS_URL {
+                out.push((row.location_name.clone(), self.vpp_secret(&db, row.id)?));
+            }
+        }
+        Ok(out)
+    }
+
     fn vpp_client(&self, url: &AppsUrl, secret: SecretString) -> VppClient {
         VppClient::new(url, secret, self.clock.clone())
     }
@@ -222,6 +248,14 @@ impl Depot {
                 message: "a name is at most 100 characters, without control characters".into(),
             });
         }
+        // Demo mode's simulator moves to another port at every start: its
+        // tokens keep the word, not the address.
+        let simulator = request.apps_url.map(str::trim) == Some(SIMULATOR_APPS_URL);
+        let stored_url = if simulator {
+            SIMULATOR_APPS_URL
+        } else {
+            url.as_str()
+        };
         let vault = self.vault()?;
         let id = self.workspace.write(|db| {
             if let Some(taken) = db.vpp_token_by_name(&name)? {
@@ -239,7 +273,7 @@ impl Depot {
                     location_name: &config.location_name,
                     location_uid: &config.uid,
                     org_name: &file.org_name,
-                    apps_url: url.as_str(),
+                    apps_url: stored_url,
                     expires_at: file.expires_at,
                 },
                 now,
@@ -281,12 +315,7 @@ impl Depot {
         let row = self.vpp_token(reference)?;
         let now = self.clock.now();
         let parsed = VppTokenFile::parse(&file.read()?, now).map_err(file_error)?;
-        let url = AppsUrl::parse(&row.apps_url, depot_apple::AppleHosts::AllowTestHosts).map_err(
-            |e| CoreError::InvalidInput {
-                field: "appsUrl",
-                message: e.to_string(),
-            },
-        )?;
+        let url = self.row_apps_url(&row).await?;
         let client = self.vpp_client(&url, parsed.secret.clone());
         let config = client.client_config().await?;
         if config.uid != row.location_uid && !other_location {
@@ -413,11 +442,7 @@ impl Depot {
             (standing, None)
         } else {
             let secret = self.vpp_secret(&self.workspace.connect()?, row.id)?;
-            let url = AppsUrl::parse(&row.apps_url, depot_apple::AppleHosts::AllowTestHosts)
-                .map_err(|e| CoreError::InvalidInput {
-                    field: "appsUrl",
-                    message: e.to_string(),
-                })?;
+            let url = self.row_apps_url(&row).await?;
             self.read_standing(&self.vpp_client(&url, secret), now)
                 .await
         };

@@ -54,6 +54,10 @@ pub struct VppLocationSpec {
     /// Apps (`STDQ`) the location holds; none given: the Intune Company
     /// Portal with 100 device-assignable licences.
     pub assets: Vec<VppAssetSpec>,
+    /// `.vpptoken` contents issued by an earlier run of a simulator with
+    /// this location, accepted again until their `expDate` (a client that
+    /// restarts its simulator, like demo mode).
+    pub known_tokens: Vec<String>,
 }
 
 impl VppLocationSpec {
@@ -62,7 +66,15 @@ impl VppLocationSpec {
             name: location_name.into(),
             org: org_name.into(),
             assets: Vec::new(),
+            known_tokens: Vec::new(),
         }
+    }
+
+    /// Accepts `content`, a token an earlier simulator issued for this
+    /// location, as if this one had issued it.
+    pub fn with_token(mut self, content: impl Into<String>) -> Self {
+        self.known_tokens.push(content.into());
+        self
     }
 
     /// An app (product type `App`, pricing `STDQ`) with `total` licences.
@@ -295,6 +307,15 @@ fn random_uuid(rng: &mut SeededRng) -> String {
     let a = rng.next_u64();
     let b = rng.next_u64();
     uuid_from(a, b)
+}
+
+/// The `expDate` of a `.vpptoken`'s content, in Unix milliseconds.
+fn known_token_expiry(content: &str) -> Option<i64> {
+    let json = openssl::base64::decode_block(content.trim()).ok()?;
+    let value: serde_json::Value = serde_json::from_slice(&json).ok()?;
+    let date = value.get("expDate")?.as_str()?;
+    // Written by `vpp_date`: `…+0000` stands for `…Z`.
+    crate::util::parse_time(&format!("{}Z", date.strip_suffix("+0000")?))
 }
 
 /// `2031-02-03T10:00:00+0000`: the date shape of the token file and answers.
@@ -712,10 +733,30 @@ impl VppState {
             }
             locations.push(Location::new(spec, seed));
         }
+        let mut tokens = HashMap::new();
+        for (li, spec) in specs.iter().enumerate() {
+            for content in &spec.known_tokens {
+                let expires_ms = known_token_expiry(content).ok_or_else(|| {
+                    SimError::Config(format!(
+                        "a known token of '{}' is not a .vpptoken this simulator could have issued",
+                        spec.name
+                    ))
+                })?;
+                tokens.insert(
+                    content.trim().to_owned(),
+                    TokenRecord {
+                        location: li,
+                        expires_ms,
+                        expired: false,
+                        revoked: false,
+                    },
+                );
+            }
+        }
         Ok(VppState {
             seed,
             locations,
-            tokens: HashMap::new(),
+            tokens,
             limits: VppLimits::default(),
             page_size: page_size.max(1),
             too_many_left: 0,

@@ -1,13 +1,15 @@
 //! Demo mode with the simulator linked in (the `demo` feature).
 
 use depot_apple::{AppleHosts, AppleUrl, TokenKeyPair};
-use depot_sim::{Credentials, RunningSim, ServerSpec, Simulator};
+use depot_sim::{Credentials, RunningSim, ServerSpec, Simulator, VppLocationSpec};
 use depot_store::tokens::Environment;
 
 use crate::tokens::TokenOverview;
 use crate::{CoreError, Depot, Result};
 
-use super::{DEMO_APPLE_ID, DEMO_DEVICES, DEMO_ORG, DEMO_SERVER};
+use super::{
+    DEMO_APPLE_ID, DEMO_DEVICES, DEMO_ORG, DEMO_SERVER, DEMO_VPP_LICENCES, DEMO_VPP_LOCATION,
+};
 
 /// Names the simulated portal offers for tokens made through the Add token
 /// wizard in demo mode, in order; the first one not taken is used.
@@ -77,6 +79,26 @@ impl Depot {
         }
         if !has_demo_server {
             builder = builder.server(ServerSpec::new(DEMO_SERVER, DEMO_ORG, DEMO_DEVICES));
+        }
+        // Apps and Books: the demo location, and every location demo tokens
+        // were added for, accepting those tokens again.
+        let known = self.demo_vpp_tokens()?;
+        let mut locations: Vec<String> = vec![DEMO_VPP_LOCATION.to_owned()];
+        for (location, _) in &known {
+            if !locations.contains(location) {
+                locations.push(location.clone());
+            }
+        }
+        for location in locations {
+            let mut spec = VppLocationSpec::new(location.clone(), DEMO_ORG).with_asset(
+                depot_sim::COMPANY_PORTAL_ADAM_ID,
+                DEMO_VPP_LICENCES,
+                true,
+            );
+            for (_, secret) in known.iter().filter(|(l, _)| *l == location) {
+                spec = spec.with_token(secret.expose());
+            }
+            builder = builder.vpp_location(spec);
         }
         let sim = builder
             .start()
@@ -238,9 +260,46 @@ impl Depot {
             Environment::Simulator,
             false,
         )?;
+        // An Apps and Books token too, so the Company Portal with licences
+        // can be tried.
+        if let Err(err) = self.add_demo_vpp_token().await {
+            tracing::warn!(%err, "demo mode has no Apps and Books token");
+        }
         self.list_tokens()?
             .into_iter()
             .find(|t| t.id == id)
             .ok_or_else(|| CoreError::NotFound(format!("token {id}")))
+    }
+
+    /// Demo mode's Apps and Books token, unless the workspace has one for
+    /// the demo location already.
+    async fn add_demo_vpp_token(&self) -> Result<()> {
+        let exists = self.vpp_tokens()?.iter().any(|t| {
+            t.apps_url == crate::vpp::SIMULATOR_APPS_URL && t.location_name == DEMO_VPP_LOCATION
+        });
+        if exists {
+            return Ok(());
+        }
+        self.ensure_simulator().await?;
+        let content = {
+            let running = self.demo.running.lock().await;
+            let sim = running
+                .as_ref()
+                .ok_or_else(|| CoreError::Simulator("it stopped".into()))?;
+            sim.issue_vpp_token(DEMO_VPP_LOCATION)
+                .map_err(|e| CoreError::Simulator(e.to_string()))?
+        };
+        let file = crate::TokenFileInput::Contents {
+            file_name: "Contoso_Apps.vpptoken".into(),
+            contents: content.into_bytes(),
+        };
+        self.add_vpp_token(&crate::vpp::AddVppToken {
+            file: &file,
+            name: Some("Contoso Apps (demo)"),
+            apps_url: Some(crate::vpp::SIMULATOR_APPS_URL),
+            take_over: false,
+        })
+        .await?;
+        Ok(())
     }
 }

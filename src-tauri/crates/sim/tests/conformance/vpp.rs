@@ -207,6 +207,34 @@ async fn an_issued_token_is_accepted_and_client_config_describes_the_location() 
         Err(depot_sim::SimError::UnknownVppLocation(_))
     ));
     assert!(sim.vpp_location("Nowhere").is_none());
+
+    // A simulator started again (demo mode after a restart) accepts the
+    // tokens the earlier one issued when told them; others stay unknown.
+    let restarted = builder(0)
+        .vpp_location(VppLocationSpec::new(LOC, "Acme Corp").with_token(file.clone()))
+        .start()
+        .await
+        .unwrap();
+    let known = Vpp {
+        base: format!("{}/mdm/v2", restarted.base_url()),
+        token: Some(file),
+        http: http(),
+    };
+    assert_eq!(known.ok("/client/config").await["locationName"], LOC);
+    let stranger = Vpp {
+        token: Some(other.token.clone().unwrap()),
+        base: known.base.clone(),
+        http: http(),
+    };
+    let r = stranger.get("/client/config").await;
+    assert_vpp_error(&r, 401, 9622);
+    assert!(
+        builder(0)
+            .vpp_location(VppLocationSpec::new(LOC, "Acme Corp").with_token("not a token"))
+            .start()
+            .await
+            .is_err()
+    );
 }
 
 #[tokio::test]
