@@ -28,6 +28,7 @@ import {
   visibleSettings,
 } from "./draft";
 import { CertificateList } from "./CertificateList";
+import { VppTokenPicker } from "./VppTokenPicker";
 import { OtherProblems, SettingField, StepSection, YesNoField, type StepProps } from "./StepParts";
 import { useProfileStyles } from "./styles";
 
@@ -238,15 +239,12 @@ export function ManagementStep({
           <SettingField
             path="companyPortalVppToken"
             problems={problems}
-            label="Install Company Portal with VPP (token name)"
-            hint="Optional. The Apps and Books (VPP) location token that holds Company Portal licences: with one, the app installs without asking for an Apple Account. Depot does not manage VPP tokens yet, so enter the token's name as your MDM server knows it. An expired token, or one without free licences, makes devices fall back to the App Store version, which asks for an Apple Account."
+            label="Install Company Portal with an Apps and Books token"
+            hint="Optional. With a token whose location holds Company Portal licences, the app installs without asking for an Apple Account. The profile keeps the token's name."
           >
-            <Input
-              value={draft.companyPortalVppToken ?? ""}
-              onChange={(_, data) =>
-                update({ companyPortalVppToken: data.value === "" ? null : data.value })
-              }
-              placeholder="e.g. Contoso Apps and Books"
+            <VppTokenPicker
+              value={draft.companyPortalVppToken}
+              onChange={(name) => update({ companyPortalVppToken: name })}
             />
           </SettingField>
         ) : null}

@@ -1,4 +1,5 @@
 import { screen, waitFor, within } from "@testing-library/react";
+import type { UserEvent } from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import type { ProfileDraft } from "../../bindings/ProfileDraft";
 import type { PickedFile } from "../../platform";
@@ -39,6 +40,12 @@ function setup({
 const step = (n: number) => screen.findByTestId(`wizard-step-${n}`);
 const field = (path: string) => screen.getByTestId(`field-${path}`);
 const queryField = (path: string) => screen.queryByTestId(`field-${path}`);
+
+/** Opens the management step's Apps and Books token picker and chooses an option. */
+async function pickVppToken(user: UserEvent, name: RegExp | string) {
+  await user.click(await within(field("companyPortalVppToken")).findByRole("combobox"));
+  await user.click(await screen.findByRole("option", { name }));
+}
 
 function lastCall(calls: { name: string; payload: unknown }[], name: string) {
   return calls.filter((c) => c.name === name).at(-1)?.payload as
@@ -175,10 +182,7 @@ describe("Create profile wizard", () => {
     expect(queryField("singleAppModeUntilAuthentication")).not.toBeInTheDocument();
 
     // A VPP token makes Single App Mode available (with its iOS and MFA notes).
-    await user.type(
-      within(field("companyPortalVppToken")).getByRole("textbox"),
-      "Contoso Apps and Books",
-    );
+    await pickVppToken(user, /Contoso Apps and Books/);
     expect(field("singleAppModeUntilAuthentication")).toHaveTextContent(/11\.3\.1/);
 
     // Setup Assistant sign-in: installing the Company Portal is a choice.
