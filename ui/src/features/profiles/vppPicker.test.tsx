@@ -2,7 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { ProfileDraft } from "../../bindings/ProfileDraft";
 import { fakeDepot, tokenDetail } from "../../test/fakeDepot";
-import { fakeProfiles } from "../../test/fakeProfiles";
+import { fakeProfiles, type SeedProfile } from "../../test/fakeProfiles";
 import type { FakeVppOptions } from "../../test/fakeVpp";
 import { renderApp } from "../../test/renderApp";
 
@@ -83,5 +83,38 @@ describe("Apps and Books token picker", () => {
     expect(none).toHaveTextContent("Depot has no Apps and Books tokens yet");
     expect(screen.getByTestId("vpp-picker-add-link")).toHaveAttribute("href", "#/vpp");
     expect(within(field("companyPortalVppToken")).queryByRole("combobox")).not.toBeInTheDocument();
+  });
+
+  it("keeps a saved name Depot has no token for, and says so", async () => {
+    const seed: SeedProfile = {
+      id: "7",
+      tokenId: "1",
+      name: "Sales iPads",
+      draft: {
+        userAffinity: "withUserAffinity",
+        authentication: "companyPortal",
+        installCompanyPortal: true,
+        companyPortalVppToken: "Old Free Text Token",
+      },
+    };
+    const depot = fakeDepot({ tokens: [tokenDetail({ id: "1", serverName: "Retail West" })] });
+    const fake = fakeProfiles(depot, {
+      enrollmentUrl: "https://mdm.contoso.com/enroll",
+      profiles: [seed],
+    });
+    const { user } = renderApp({
+      handlers: { ...depot.handlers, ...fake.handlers },
+      at: "#/profiles/7/edit",
+    });
+    await screen.findByTestId("wizard-step-1");
+    await user.click(screen.getByTestId("wizard-nav-2"));
+    const picker = await within(field("companyPortalVppToken")).findByRole("combobox");
+    expect(picker).toHaveTextContent("Old Free Text Token");
+    expect(await screen.findByTestId("vpp-picker-unknown")).toHaveTextContent(
+      "Depot has no Apps and Books token named “Old Free Text Token”",
+    );
+    await user.click(picker);
+    await user.click(await screen.findByRole("option", { name: /Contoso Apps and Books/ }));
+    await waitFor(() => expect(screen.queryByTestId("vpp-picker-unknown")).not.toBeInTheDocument());
   });
 });

@@ -61,7 +61,9 @@ export function AddVppTokenDialog({ open, onClose }: AddVppTokenDialogProps) {
                 <MessageBar intent="success" layout="multiline" data-testid="vpp-add-done">
                   <MessageBarBody>
                     <MessageBarTitle>Token &ldquo;{added.name}&rdquo; added</MessageBarTitle>
-                    Profiles can now install the Company Portal with its licences.
+                    {added.companyPortal === null
+                      ? "Depot found no Company Portal licences at this location. Get them for the location in Apple Business Manager (Apps and Books), then choose Sync now."
+                      : "Profiles can now choose this token to install the Company Portal with its licences."}
                   </MessageBarBody>
                 </MessageBar>
                 <VppTokenFacts token={added} testId="vpp-add-facts" />
@@ -116,7 +118,7 @@ export function AddVppTokenDialog({ open, onClose }: AddVppTokenDialogProps) {
                   <MessageBar intent="warning" layout="multiline" data-testid="vpp-add-claimed">
                     <MessageBarBody>
                       <MessageBarTitle>Another MDM manages this location</MessageBarTitle>
-                      <span data-testid="vpp-add-claimed-message">{claimed.message}</span>
+                      <div data-testid="vpp-add-claimed-message">{claimed.message}</div>
                       <p>
                         If both assign this location&apos;s licences, neither knows what the other
                         did: apps can be removed from devices or licences run out unexpectedly. Use

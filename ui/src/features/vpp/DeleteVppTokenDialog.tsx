@@ -34,7 +34,7 @@ export function DeleteVppTokenDialog({ token, onClose }: { token: VppToken; onCl
           <MessageBar intent="warning" layout="multiline" data-testid="vpp-delete-in-use">
             <MessageBarBody>
               <MessageBarTitle>Profiles still install the Company Portal with it</MessageBarTitle>
-              <span data-testid="vpp-delete-in-use-message">{inUse}</span>{" "}
+              <div data-testid="vpp-delete-in-use-message">{inUse}</div>
               <Link href={hrefTo("profiles")} data-testid="vpp-delete-go-profiles">
                 Go to Profiles
               </Link>

@@ -99,7 +99,7 @@ export function RenewVppTokenDialog({ token, onClose }: RenewVppTokenDialogProps
                   <MessageBar intent="warning" layout="multiline" data-testid="vpp-renew-other">
                     <MessageBarBody>
                       <MessageBarTitle>This file is for another location</MessageBarTitle>
-                      <span data-testid="vpp-renew-other-message">{otherServer.message}</span>
+                      <div data-testid="vpp-renew-other-message">{otherServer.message}</div>
                       <p>
                         Renewing with it moves this token, and every profile that uses it, to the
                         other location&apos;s licences. Choose another file unless that is what you

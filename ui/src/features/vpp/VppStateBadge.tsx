@@ -9,6 +9,7 @@ export function VppStateBadge({ token }: { token: VppToken }) {
     <Badge
       appearance="tint"
       color={color}
+      style={{ whiteSpace: "nowrap" }}
       data-testid={`vpp-state-${token.id}`}
       data-state={token.state}
     >

@@ -51,7 +51,8 @@ const useStyles = makeStyles({
   danger: { color: tokens.colorPaletteRedForeground1 },
   flag: {
     display: "flex",
-    alignItems: "center",
+    alignItems: "flex-start",
+    maxWidth: "240px",
     gap: tokens.spacingHorizontalXS,
     color: tokens.colorPaletteDarkOrangeForeground1,
   },
