@@ -18,6 +18,7 @@ import type { VppToken } from "../../bindings/VppToken";
 import { ErrorState } from "../../components/ErrorState";
 import { formatCount, formatDate } from "../../components/format";
 import {
+  VPP_EXPIRY_WARNING_DAYS,
   isVppTokenDead,
   vppDaysLeft,
   vppDaysLeftText,
@@ -157,6 +158,18 @@ function ChosenTokenWarning({ token }: { token: VppToken }) {
       </MessageBar>
     );
   }
+  if (token.state === "takenOver") {
+    return (
+      <MessageBar intent="warning" layout="multiline" data-testid="vpp-picker-taken-over">
+        <MessageBarBody>
+          {token.otherMdm ? `${token.otherMdm}, another MDM,` : "Another MDM"} now manages this
+          token&apos;s location, so the install could fall back to the App Store, which devices in
+          Automated Device Enrollment cannot use. Renew the token on the{" "}
+          <Link href={hrefTo("vpp")}>Apps and Books tokens</Link> page to claim the location back.
+        </MessageBarBody>
+      </MessageBar>
+    );
+  }
   const licences = token.companyPortal;
   if (licences !== null && !licences.deviceAssignable) {
     return (
@@ -175,6 +188,17 @@ function ChosenTokenWarning({ token }: { token: VppToken }) {
           This location had no free Company Portal licences at its last sync. Until some are freed
           or bought, devices would fall back to the App Store version, which asks for an Apple
           Account.
+        </MessageBarBody>
+      </MessageBar>
+    );
+  }
+  const left = vppDaysLeft(token.expiresAt, now());
+  if (left < VPP_EXPIRY_WARNING_DAYS) {
+    return (
+      <MessageBar intent="warning" layout="multiline" data-testid="vpp-picker-expiring">
+        <MessageBarBody>
+          This token expires on {formatDate(token.expiresAt)} ({vppDaysLeftText(left)}). Renew it on
+          the <Link href={hrefTo("vpp")}>Apps and Books tokens</Link> page before then.
         </MessageBarBody>
       </MessageBar>
     );
