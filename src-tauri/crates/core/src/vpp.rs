@@ -538,6 +538,25 @@ use depot_domain::ProfileId;
 use depot_domain::profile::{ProfileField, ProfileProblem, ProfileSpec};
 use depot_domain::records::{DeviceQuery, ProfileFilter};
 
+/// `12,345`: counts in messages read like the app's.
+fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `2026-12-03 17:39 UTC`: a time in messages.
+fn when(t: UnixSeconds) -> String {
+    let text = t.rfc3339();
+    format!("{} {} UTC", &text[..10], &text[11..16])
+}
+
 /// A token expiring within this many days is warned about.
 pub const VPP_EXPIRY_WARNING_DAYS: i64 = 30;
 
@@ -631,7 +650,7 @@ pub(crate) fn profile_warnings(
     let expired = token.expires_at <= now;
     if expired || token.state.rejected() || token.state == VppState::TakenOver {
         let why = match token.state {
-            _ if expired => format!("expired on {}", token.expires_at.rfc3339()),
+            _ if expired => format!("expired on {}", when(token.expires_at)),
             VppState::Revoked => "was revoked by Apple".to_owned(),
             VppState::Invalid => "is not accepted by Apple".to_owned(),
             VppState::TakenOver => format!(
@@ -655,7 +674,7 @@ pub(crate) fn profile_warnings(
                 format!(
                     "The Apps and Books token '{}' expires on {} (in {days} days): renew it before then, or {fallback}.",
                     token.name,
-                    token.expires_at.rfc3339()
+                    when(token.expires_at)
                 ),
             ));
         }
@@ -677,11 +696,12 @@ pub(crate) fn profile_warnings(
             out.push(ProfileProblem::new(
                 field,
                 format!(
-                    "Only {} Company Portal licences are available on '{}' (as of {}), for {waiting} devices assigned to this profile that have not set up yet: {} short. Buy more licences or free some, or {fallback} on the rest.",
-                    portal.available,
+                    "Only {} Company Portal licences are available on '{}' (as of {}), for {} devices assigned to this profile that have not set up yet: {} short. Buy more licences or free some, or {fallback} on the rest.",
+                    count(portal.available),
                     token.name,
-                    portal.as_of.rfc3339(),
-                    waiting.saturating_sub(portal.available).max(u64::from(waiting == 0))
+                    when(portal.as_of),
+                    count(waiting),
+                    count(waiting.saturating_sub(portal.available).max(u64::from(waiting == 0)))
                 ),
             ));
         }
@@ -712,10 +732,28 @@ pub(crate) fn preview_warning(
         return Ok(None);
     }
     Ok(Some(format!(
-        "After this run {waiting} devices would wait to set up with this profile, but the Apps and Books token '{}' has only {} Company Portal licences available (as of {}): {} devices would get no licence, and the App Store version cannot install during an ADE setup. Buy more licences or free some first.",
+        "After this run {} devices would wait to set up with this profile, but the Apps and Books token '{}' has only {} Company Portal licences available (as of {}): {} devices would get no licence, and the App Store version cannot install during an ADE setup. Buy more licences or free some first.",
+        count(waiting),
         token.name,
-        portal.available,
-        portal.as_of.rfc3339(),
-        waiting - portal.available
+        count(portal.available),
+        when(portal.as_of),
+        count(waiting - portal.available)
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_and_times_read_like_the_app() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1_635), "1,635");
+        assert_eq!(count(1_234_567), "1,234,567");
+        assert_eq!(
+            when(UnixSeconds::new(1_790_000_000)),
+            "2026-09-21 14:13 UTC"
+        );
+    }
 }

@@ -32,6 +32,9 @@ const useStyles = makeStyles({
     display: "flex",
     flexDirection: "column",
     gap: tokens.spacingVerticalM,
+    // The content scrolls: notes keep their height instead of being
+    // squeezed under the text that follows them.
+    "& > *": { flexShrink: 0 },
   },
   paragraph: {
     margin: 0,
