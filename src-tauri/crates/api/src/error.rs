@@ -185,3 +185,56 @@ fn code_of(err: &CoreError) -> ErrorCode {
         CoreError::VppInUse { .. } => ErrorCode::TokenInUse,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use depot_core::vpp::{VppError, VppTokenError};
+
+    use super::*;
+
+    #[test]
+    fn apps_and_books_errors_get_the_code_the_ui_branches_on() {
+        let api = |number| {
+            ApiError::from(CoreError::Vpp(VppError::Api {
+                number,
+                message: "Apple's words".into(),
+            }))
+        };
+        assert_eq!(api(9621).code, ErrorCode::TokenExpired);
+        for rejected in [9601, 9622, 9625, 9722] {
+            assert_eq!(api(rejected).code, ErrorCode::AppleRejected, "{rejected}");
+        }
+        assert_eq!(api(9709).code, ErrorCode::InvalidInput);
+        assert!(
+            api(9625).message.contains("revoked"),
+            "{}",
+            api(9625).message
+        );
+        let busy = ApiError::from(CoreError::Vpp(VppError::Busy {
+            retry_after: Some(30),
+        }));
+        assert_eq!(busy.code, ErrorCode::AppleUnavailable);
+        assert!(busy.message.contains("30 s"), "{}", busy.message);
+        assert_eq!(
+            ApiError::from(CoreError::VppFile(VppTokenError::Expired(
+                "2026-01-01".into()
+            )))
+            .code,
+            ErrorCode::TokenExpired
+        );
+        assert_eq!(
+            ApiError::from(CoreError::VppFile(VppTokenError::NotBase64)).code,
+            ErrorCode::NotATokenFile
+        );
+        let claimed = ApiError::from(CoreError::VppClaimed {
+            location: "HQ Apps".into(),
+            mdm: "Other MDM".into(),
+        });
+        assert_eq!(claimed.code, ErrorCode::VppClaimed);
+        assert!(
+            claimed.message.contains("'Other MDM'"),
+            "{}",
+            claimed.message
+        );
+    }
+}
