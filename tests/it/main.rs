@@ -2,6 +2,7 @@
 //! a fresh temporary workspace ([`support::TestWorkspace`]); nothing touches the
 //! user's real app-data folder or keychain.
 
+mod alerts;
 mod architecture;
 mod cli;
 mod crash;

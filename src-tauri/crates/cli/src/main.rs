@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 failure (one line on stderr says why; nothing was
 //! changed), 2 bad usage.
 
+mod alerts;
 mod devices;
 mod profiles;
 #[cfg(test)]
@@ -64,6 +65,9 @@ enum Command {
     /// Workspace settings (enrollment URLs).
     #[command(subcommand)]
     Settings(profiles::SettingsCommand),
+    /// What needs attention, worst first; `--fail-on warning|critical` exits 3
+    /// when any alert is at or above it (for cron and monitoring).
+    Alerts(alerts::AlertsArgs),
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -141,7 +145,11 @@ fn main() -> ExitCode {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(err)) => {
             eprintln!("depot: {err:#}");
-            ExitCode::FAILURE
+            if err.downcast_ref::<alerts::AlertsFound>().is_some() {
+                ExitCode::from(alerts::ALERTS_EXIT_CODE)
+            } else {
+                ExitCode::FAILURE
+            }
         }
         // The hook has already said what happened.
         Err(_) => ExitCode::FAILURE,
@@ -180,6 +188,7 @@ async fn run_on(depot: Arc<Depot>, cli: Cli) -> Result<()> {
         Command::Settings(command) => profiles::settings(&depot, command, cli.json),
         Command::Users(command) => users::run(&depot, command, cli.json),
         Command::Vpp(command) => vpp::run(&depot, command, cli.json).await,
+        Command::Alerts(args) => alerts::run(&depot, args, cli.json),
         Command::Serve(_) => unreachable!("served above"),
         Command::Devices(command) => devices::run(&depot, command, cli.json).await,
         Command::Assign(args) => {

@@ -8,6 +8,7 @@
 
 pub mod access;
 mod acting;
+pub mod alerts;
 pub mod assign;
 mod audit;
 mod changes;
@@ -32,7 +33,9 @@ mod writer;
 
 pub use audit::{AuditFilter, AuditPage, AuditRecord};
 pub use changes::Change;
-pub use demo::{DEMO_APPLE_ID, DEMO_DEVICES, DEMO_ORG, DEMO_SERVER};
+pub use demo::{
+    DEMO_APPLE_ID, DEMO_DEVICES, DEMO_ORG, DEMO_SERVER, DEMO_VPP_LICENCES, DEMO_VPP_LOCATION,
+};
 pub use depot_apple::{AppleError, TokenFileError};
 pub use depot_domain::records::Protection;
 pub use depot_domain::records::SyncRunRow;

@@ -147,6 +147,7 @@ impl Depot {
 
     /// Demo mode's tokens with their location (for the simulator to accept
     /// them again after a restart).
+    #[cfg(feature = "demo")]
     pub(crate) fn demo_vpp_tokens(&self) -> Result<Vec<(String, SecretString)>> {
         let db = self.workspace.connect()?;
         let mut out = Vec::new();
@@ -625,6 +626,22 @@ fn waiting_devices(db: &Db, profile: ProfileId) -> Result<u64> {
         statuses: vec![depot_domain::ProfileStatus::Assigned],
         ..DeviceQuery::default()
     })?)
+}
+
+/// Devices waiting to set up (status assigned) with any profile that
+/// installs the Company Portal with the token called `name`.
+pub(crate) fn waiting_for_token(db: &Db, name: &str) -> Result<u64> {
+    let mut total = 0;
+    for profile in db.list_profiles(None)? {
+        let Some(version) = db.profile_version(profile.id, profile.current_version)? else {
+            continue;
+        };
+        let spec = crate::stored::stored_spec(&version)?;
+        if named_token(&spec).is_some_and(|t| t.eq_ignore_ascii_case(name)) {
+            total += waiting_devices(db, profile.id)?;
+        }
+    }
+    Ok(total)
 }
 
 /// Warnings about the profile's Apps and Books token (Review, the profile

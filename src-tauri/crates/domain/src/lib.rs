@@ -5,6 +5,7 @@
 //! current time as an argument (see [`token::TokenStatus::evaluate`]).
 
 pub mod access;
+pub mod alerts;
 pub mod clock;
 pub mod csv;
 pub mod device;

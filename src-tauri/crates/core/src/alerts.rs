@@ -1,0 +1,323 @@
+//! What needs attention (issue 16, ALR-1): alerts computed from the
+//! workspace each time they are asked for, so they clear themselves when
+//! their cause goes away. Scoped like everything else: a person limited by
+//! scope tags sees the alerts of their tokens (and of the Apps and Books
+//! tokens, which belong to no ADE token).
+
+use depot_domain::UnixSeconds;
+use depot_domain::alerts::{Alert, AlertKind, AlertSubject, Severity, sort_alerts};
+use depot_domain::records::{RunResult, VppState};
+
+use crate::{Depot, Result};
+
+const DAY: i64 = 86_400;
+/// A token expiring within this many days is a warning…
+pub const EXPIRY_WARNING_DAYS: i64 = 30;
+/// …and within this many, critical.
+pub const EXPIRY_CRITICAL_DAYS: i64 = 7;
+/// Sync failing for longer than this is a warning.
+pub const SYNC_FAILING_SECS: i64 = DAY;
+/// No successful sync for longer than this is a warning (critical while it fails).
+pub const SYNC_STALE_SECS: i64 = 2 * DAY;
+
+fn date(t: UnixSeconds) -> String {
+    t.rfc3339()[..10].to_owned()
+}
+
+struct Push<'a> {
+    out: &'a mut Vec<Alert>,
+}
+
+impl Push<'_> {
+    #[allow(clippy::too_many_arguments)]
+    fn add(
+        &mut self,
+        kind: AlertKind,
+        severity: Severity,
+        subject: AlertSubject,
+        key_part: &str,
+        since: UnixSeconds,
+        message: String,
+        action: String,
+    ) {
+        self.out.push(Alert {
+            key: format!("{}:{key_part}", kind.as_str()),
+            kind,
+            severity,
+            subject,
+            since,
+            message,
+            action,
+        });
+    }
+}
+
+/// The expiry rule shared by ADE and Apps and Books tokens: `None` when far
+/// off; else (expired?, severity, since).
+fn expiry(expires_at: UnixSeconds, now: UnixSeconds) -> Option<(bool, Severity, UnixSeconds)> {
+    if expires_at <= now {
+        return Some((true, Severity::Critical, expires_at));
+    }
+    let left = expires_at.seconds_since(now);
+    if left < EXPIRY_CRITICAL_DAYS * DAY {
+        Some((
+            false,
+            Severity::Critical,
+            expires_at.plus(-EXPIRY_CRITICAL_DAYS * DAY),
+        ))
+    } else if left < EXPIRY_WARNING_DAYS * DAY {
+        Some((
+            false,
+            Severity::Warning,
+            expires_at.plus(-EXPIRY_WARNING_DAYS * DAY),
+        ))
+    } else {
+        None
+    }
+}
+
+impl Depot {
+    /// Everything that needs attention now, worst first.
+    pub fn alerts(&self) -> Result<Vec<Alert>> {
+        let now = self.clock.now();
+        let db = self.workspace.connect()?;
+        let mut out = Vec::new();
+        let mut push = Push { out: &mut out };
+        for row in db.list_tokens()? {
+            if !crate::scope::visible(&row.scope_tags) {
+                continue;
+            }
+            let name = row.server_name.clone();
+            let subject = || AlertSubject::Token {
+                id: row.id,
+                name: name.clone(),
+            };
+            let key = row.id.get().to_string();
+            let state = db.sync_state(row.id)?;
+            let trouble_since = state.last_error_at.unwrap_or(now);
+            let mut blocked = false;
+            if let Some((expired, severity, since)) = expiry(row.expires_at, now) {
+                blocked |= expired;
+                let (kind, message) = if expired {
+                    (
+                        AlertKind::TokenExpired,
+                        format!(
+                            "The enrollment program token '{name}' expired on {}: Apple no longer syncs or assigns its devices.",
+                            date(row.expires_at)
+                        ),
+                    )
+                } else {
+                    (
+                        AlertKind::TokenExpiring,
+                        format!(
+                            "The enrollment program token '{name}' expires on {} ({} days left).",
+                            date(row.expires_at),
+                            row.expires_at.seconds_since(now).div_euclid(DAY)
+                        ),
+                    )
+                };
+                push.add(
+                    kind,
+                    severity,
+                    subject(),
+                    &key,
+                    since,
+                    message,
+                    format!("Download a new server token for '{name}' in Apple Business Manager and renew it in Depot (Tokens → {name} → Renew)."),
+                );
+            }
+            if row.terms_not_accepted {
+                blocked = true;
+                push.add(
+                    AlertKind::TermsNotAccepted,
+                    Severity::Critical,
+                    subject(),
+                    &key,
+                    trouble_since,
+                    format!("Apple stops serving '{name}' until the organisation accepts its latest terms and conditions."),
+                    "An administrator of the Apple Business Manager or Apple School Manager account accepts the terms there; then check the token in Depot.".into(),
+                );
+            }
+            if row.rejected {
+                blocked = true;
+                push.add(
+                    AlertKind::TokenRejected,
+                    Severity::Critical,
+                    subject(),
+                    &key,
+                    trouble_since,
+                    format!("Apple refuses the credentials of '{name}' (revoked, or replaced by a newer download)."),
+                    format!("Download a new server token for '{name}' and renew it in Depot."),
+                );
+            }
+            if !blocked {
+                let last_ok = state.last_success_at.unwrap_or(row.created_at);
+                let failing = state.last_error_at.is_some_and(|at| at >= last_ok);
+                let quiet = now.seconds_since(last_ok);
+                let why = state
+                    .last_error
+                    .as_deref()
+                    .filter(|_| failing)
+                    .map(|e| format!(" The last attempt said: {e}"))
+                    .unwrap_or_default();
+                if quiet > SYNC_STALE_SECS {
+                    push.add(
+                        AlertKind::SyncStale,
+                        if failing { Severity::Critical } else { Severity::Warning },
+                        subject(),
+                        &key,
+                        last_ok,
+                        format!(
+                            "'{name}' has not synced successfully since {} ({} days): new devices get no profile.{why}",
+                            date(last_ok),
+                            quiet.div_euclid(DAY)
+                        ),
+                        "Open Sync, start a sync of this token and read what it says; keep Depot (or depot serve) running for the 12-hour syncs.".into(),
+                    );
+                } else if failing && quiet > SYNC_FAILING_SECS {
+                    push.add(
+                        AlertKind::SyncFailing,
+                        Severity::Warning,
+                        subject(),
+                        &key,
+                        last_ok,
+                        format!("Syncing '{name}' has failed since {}.{why}", date(last_ok)),
+                        "Open Sync, look at the error and start a sync again.".into(),
+                    );
+                }
+            }
+            for (platform, count) in db.devices_without_default(row.id)? {
+                push.add(
+                    AlertKind::NoDefaultProfile,
+                    Severity::Warning,
+                    subject(),
+                    &format!("{key}:{platform}"),
+                    state.last_success_at.unwrap_or(now),
+                    format!("{count} {platform} devices of '{name}' have no profile, and '{name}' has no default profile for {platform}: they set up without one."),
+                    format!("Make a {platform} profile the default of '{name}' (Profiles → Set as default), or assign one to these devices."),
+                );
+            }
+            let cooling = db.cooldowns(row.id, now)?;
+            if let Some(first_until) = cooling.values().min() {
+                push.add(
+                    AlertKind::DevicesCoolingDown,
+                    Severity::Info,
+                    subject(),
+                    &key,
+                    first_until.plus(-DAY),
+                    format!(
+                        "{} devices of '{name}' failed an assignment and Apple will not take them again before their 24-hour cooldown ends.",
+                        cooling.len()
+                    ),
+                    "Nothing to do now: assign them again after the cooldown (the preview says until when).".into(),
+                );
+            }
+            if let Some(run) = db.assignment_runs(Some(row.id), 1)?.first()
+                && let Some(run) = db.assignment_run(*run)?
+                && let Some(finished) = run.finished_at
+                && matches!(run.result, RunResult::Failed | RunResult::Partial)
+            {
+                let failed = run.count(depot_domain::records::Outcome::Failed)
+                    + run.count(depot_domain::records::Outcome::NotAccessible);
+                if run.result == RunResult::Failed || failed > 0 {
+                    push.add(
+                        AlertKind::RunFailed,
+                        Severity::Warning,
+                        AlertSubject::Run {
+                            id: run.id,
+                            token: row.id,
+                        },
+                        &run.id.get().to_string(),
+                        finished,
+                        format!(
+                            "The last assignment run on '{name}' stopped with failures{}.",
+                            run.error.as_deref().map(|e| format!(": {e}")).unwrap_or_default()
+                        ),
+                        "Open the run's results to see which devices failed and why, then assign them again.".into(),
+                    );
+                }
+            }
+        }
+        for vpp in db.vpp_tokens()? {
+            let name = vpp.name.clone();
+            let subject = || AlertSubject::VppToken {
+                id: vpp.id,
+                name: name.clone(),
+            };
+            let key = vpp.id.get().to_string();
+            let renew = format!(
+                "Download a new Apps and Books token for the location '{}' and renew '{name}' in Depot.",
+                vpp.location_name
+            );
+            let expiry = expiry(vpp.expires_at, now);
+            if vpp.state.rejected() || expiry.is_some_and(|(expired, ..)| expired) {
+                let why = match vpp.state {
+                    VppState::Revoked => "was revoked by Apple".to_owned(),
+                    VppState::Invalid => "is not accepted by Apple".to_owned(),
+                    _ => format!("expired on {}", date(vpp.expires_at)),
+                };
+                push.add(
+                    AlertKind::VppRejected,
+                    Severity::Critical,
+                    subject(),
+                    &key,
+                    if vpp.state.rejected() && vpp.expires_at > now {
+                        vpp.last_sync_at.unwrap_or(now)
+                    } else {
+                        vpp.expires_at
+                    },
+                    format!("The Apps and Books token '{name}' {why}: the Company Portal installs fall back to the App Store, which ADE setups cannot use."),
+                    renew.clone(),
+                );
+            } else if let Some((_, severity, since)) = expiry {
+                push.add(
+                    AlertKind::VppExpiring,
+                    severity,
+                    subject(),
+                    &key,
+                    since,
+                    format!(
+                        "The Apps and Books token '{name}' expires on {} ({} days left).",
+                        date(vpp.expires_at),
+                        vpp.expires_at.seconds_since(now).div_euclid(DAY)
+                    ),
+                    renew.clone(),
+                );
+            }
+            if vpp.state == VppState::TakenOver {
+                push.add(
+                    AlertKind::VppTakenOver,
+                    Severity::Warning,
+                    subject(),
+                    &key,
+                    vpp.last_sync_at.unwrap_or(now),
+                    format!(
+                        "Another MDM ({}) now manages the location of '{name}': two MDMs assigning one location's licences give unpredictable results.",
+                        vpp.other_mdm.as_deref().unwrap_or("unknown")
+                    ),
+                    format!("Renew '{name}' to claim the location back, or delete it in Depot if the other MDM should have it."),
+                );
+            }
+            if let Some(portal) = &vpp.portal {
+                let waiting = crate::vpp::waiting_for_token(&db, &vpp.name)?;
+                if waiting > portal.available {
+                    push.add(
+                        AlertKind::LicencesLow,
+                        Severity::Warning,
+                        subject(),
+                        &key,
+                        portal.as_of,
+                        format!(
+                            "{waiting} devices wait to set up with profiles that install the Company Portal with '{name}', but only {} licences are available: {} would get none.",
+                            portal.available,
+                            waiting - portal.available
+                        ),
+                        "Buy more Company Portal licences for this location in Apple Business Manager, or free some, then sync the token.".into(),
+                    );
+                }
+            }
+        }
+        sort_alerts(&mut out);
+        Ok(out)
+    }
+}
