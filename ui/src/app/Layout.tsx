@@ -1,3 +1,4 @@
+import { AlertBanner } from "./AlertBanner";
 import {
   Button,
   NavDrawer,
@@ -206,6 +207,7 @@ export function Layout() {
         </NavDrawerBody>
       </NavDrawer>
       <main id="main-content" ref={mainRef} tabIndex={-1} className={styles.main}>
+        <AlertBanner />
         {/* Keyed by path: leaving a broken page resets the boundary. */}
         <ErrorBoundary key={path}>
           {route ? <route.Page /> : <NotFoundPage path={path} />}

@@ -25,6 +25,7 @@ export const queryKeys = {
   token: (id: string) => ["tokens.get", id] as const,
   pendingKey: ["tokens.pendingKey"] as const,
   vppList: ["vpp.list"] as const,
+  alerts: ["alerts.list"] as const,
   audit: ["audit.list"] as const,
   syncOverview: ["sync.overview"] as const,
   syncStatus: (id: string) => ["sync.status", id] as const,
@@ -60,6 +61,18 @@ export function useTokenDetail(id: string) {
   return useQuery({
     queryKey: queryKeys.token(id),
     queryFn: () => call("tokens.get", { id }),
+  });
+}
+
+/**
+ * What needs attention, worst first. Refetched every few minutes too: an
+ * expiry date comes closer without anything changing.
+ */
+export function useAlerts() {
+  return useQuery({
+    queryKey: queryKeys.alerts,
+    queryFn: () => call("alerts.list", {}),
+    refetchInterval: 5 * 60 * 1000,
   });
 }
 

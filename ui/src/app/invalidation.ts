@@ -42,6 +42,8 @@ const DEVICES: readonly QueryKey[] = [
 const VPP: readonly QueryKey[] = [queryKeys.vppList, ["vpp.get"]];
 const SYNCS: readonly QueryKey[] = [queryKeys.syncOverview, ["sync.status"], ["sync.history"]];
 const WORKSPACE = queryKeys.workspaceInfo;
+/** Alerts follow tokens, syncs, profiles, devices and Apps and Books tokens. */
+const ALERTS = queryKeys.alerts;
 const AUDIT = queryKeys.audit;
 
 const runKeys = (runId: string | null): QueryKey[] =>
@@ -53,6 +55,7 @@ const DEVICE_CHANGE: readonly QueryKey[] = [
   ...PROFILES,
   ...TOKENS,
   WORKSPACE,
+  ALERTS,
   ["assignments.history"],
   AUDIT,
 ];
@@ -68,10 +71,10 @@ type Entry<K extends ChangeKind> = {
 
 /** The table: change kind → the queries it makes stale. */
 export const STALE_AFTER: { [K in ChangeKind]: Entry<K> } = {
-  token: { stale: () => [...TOKENS, WORKSPACE, AUDIT, queryKeys.syncOverview] },
-  profile: { stale: () => [...PROFILES, ...TOKENS, WORKSPACE, AUDIT] },
+  token: { stale: () => [...TOKENS, WORKSPACE, ALERTS, AUDIT, queryKeys.syncOverview] },
+  profile: { stale: () => [...PROFILES, ...TOKENS, WORKSPACE, ALERTS, AUDIT] },
   devices: { stale: () => DEVICE_CHANGE },
-  vpp: { stale: () => [...VPP, AUDIT] },
+  vpp: { stale: () => [...VPP, ALERTS, AUDIT] },
   syncRequested: {
     stale: ({ tokenId }) => [
       queryKeys.syncOverview,
@@ -83,6 +86,7 @@ export const STALE_AFTER: { [K in ChangeKind]: Entry<K> } = {
     stale: ({ noticedBy }) => [
       ...TOKENS,
       WORKSPACE,
+      ALERTS,
       ["sync.history"],
       AUDIT,
       noticedBy === "overview" ? ["sync.status"] : queryKeys.syncOverview,

@@ -1,6 +1,7 @@
 // Generated from the api crate's command table (src-tauri/crates/api) — do not edit.
 import type { AddTokenRequest } from "./AddTokenRequest";
 import type { AddVppTokenRequest } from "./AddVppTokenRequest";
+import type { AlertList } from "./AlertList";
 import type { AssignmentHistory } from "./AssignmentHistory";
 import type { AssignmentHistoryRequest } from "./AssignmentHistoryRequest";
 import type { AssignmentPreviewDto } from "./AssignmentPreviewDto";
@@ -129,6 +130,7 @@ export type Commands = {
   "devices.replacement": { request: DeviceReplacementRequest; response: DeviceReplacementDto };
   "devices.export": { request: DeviceExportRequest; response: DeviceExport };
   "devices.delete": { request: DeleteDevicesRequest; response: DevicesDeleted };
+  "alerts.list": { request: Empty; response: AlertList };
   "vpp.list": { request: Empty; response: VppTokenList };
   "vpp.get": { request: VppTokenRef; response: VppToken };
   "vpp.add": { request: AddVppTokenRequest; response: VppToken };
@@ -139,4 +141,4 @@ export type Commands = {
 
 export type CommandName = keyof Commands;
 
-export const COMMAND_NAMES: readonly CommandName[] = ["workspace.info", "tokens.list", "tokens.get", "tokens.pendingKey", "tokens.generateKey", "tokens.inspect", "tokens.add", "tokens.renew", "tokens.setScopeTags", "tokens.delete", "tokens.check", "demo.start", "demo.issueToken", "sync.overview", "sync.status", "sync.start", "sync.cancel", "sync.history", "audit.list", "audit.export", "profiles.catalogue", "profiles.list", "profiles.get", "profiles.check", "profiles.create", "profiles.edit", "profiles.retryUpload", "profiles.duplicate", "profiles.setDefault", "profiles.clearDefault", "profiles.delete", "profiles.import", "profiles.export", "profiles.exportApple", "profiles.diff", "profiles.handoff", "settings.enrollment", "settings.setEnrollment", "assignments.get", "assignments.results", "assignments.cancel", "assignments.history", "assignments.preview", "assignments.start", "devices.list", "devices.count", "devices.facets", "devices.get", "devices.replacement", "devices.export", "devices.delete", "vpp.list", "vpp.get", "vpp.add", "vpp.renew", "vpp.delete", "vpp.sync"];
+export const COMMAND_NAMES: readonly CommandName[] = ["workspace.info", "tokens.list", "tokens.get", "tokens.pendingKey", "tokens.generateKey", "tokens.inspect", "tokens.add", "tokens.renew", "tokens.setScopeTags", "tokens.delete", "tokens.check", "demo.start", "demo.issueToken", "sync.overview", "sync.status", "sync.start", "sync.cancel", "sync.history", "audit.list", "audit.export", "profiles.catalogue", "profiles.list", "profiles.get", "profiles.check", "profiles.create", "profiles.edit", "profiles.retryUpload", "profiles.duplicate", "profiles.setDefault", "profiles.clearDefault", "profiles.delete", "profiles.import", "profiles.export", "profiles.exportApple", "profiles.diff", "profiles.handoff", "settings.enrollment", "settings.setEnrollment", "assignments.get", "assignments.results", "assignments.cancel", "assignments.history", "assignments.preview", "assignments.start", "devices.list", "devices.count", "devices.facets", "devices.get", "devices.replacement", "devices.export", "devices.delete", "alerts.list", "vpp.list", "vpp.get", "vpp.add", "vpp.renew", "vpp.delete", "vpp.sync"];

@@ -1,3 +1,4 @@
+import type { AlertDto } from "../bindings/AlertDto";
 import type { AuditEntry } from "../bindings/AuditEntry";
 import type { AuditFilter } from "../bindings/AuditFilter";
 import type { ErrorCode } from "../bindings/ErrorCode";
@@ -152,6 +153,8 @@ type Options = {
   audit?: AuditEntry[];
   keyProtection?: KeyProtection;
   simulatorUrl?: string | null;
+  /** What `alerts.list` answers. */
+  alerts?: AlertDto[];
   /** Apps and Books tokens (DEFAULT_VPP_TOKENS unless given) and which profiles use them. */
   vpp?: FakeVppOptions;
 };
@@ -177,6 +180,8 @@ export function fakeDepot(options: Options = {}) {
     filesIssued: 0,
     sync: {} as Record<string, SyncState>,
     nextRunId: 1,
+    /** What `alerts.list` answers (the backend computes them; tests set them). */
+    alerts: [...(options.alerts ?? [])] as AlertDto[],
   };
 
   /** Sync times follow the (possibly faked) clock, so countdowns line up with the UI's. */
@@ -322,6 +327,7 @@ export function fakeDepot(options: Options = {}) {
 
   const handlers: Handlers = {
     ...vpp.handlers,
+    "alerts.list": () => ({ alerts: state.alerts }),
     "workspace.info": () => ({
       path: "/home/admin/.local/share/depot/workspace.sqlite",
       schemaVersion: 4,

@@ -173,6 +173,7 @@ command_table! {
     "devices.replacement" => read awaits devices_replacement(DeviceReplacementRequest) -> DeviceReplacementDto;
     "devices.export" => export blocking devices_export(DeviceExportRequest) -> DeviceExport;
     "devices.delete" => manage blocking devices_delete(DeleteDevicesRequest) -> DevicesDeleted;
+    "alerts.list" => read blocking alerts_list(Empty) -> AlertList;
     "vpp.list" => read blocking vpp_list(Empty) -> VppTokenList;
     "vpp.get" => read blocking vpp_get(VppTokenRef) -> VppToken;
     "vpp.add" => manage awaits vpp_add(AddVppTokenRequest) -> VppToken;
@@ -353,6 +354,12 @@ async fn tokens_inspect(
         .inspect_token(&file_input(req.file), req.apple_url.as_deref())
         .await?;
     Ok(preview.into())
+}
+
+fn alerts_list(depot: Arc<Depot>, _: Empty) -> Result<AlertList, ApiError> {
+    Ok(AlertList {
+        alerts: depot.alerts()?.into_iter().map(Into::into).collect(),
+    })
 }
 
 fn vpp_list(depot: Arc<Depot>, _: Empty) -> Result<VppTokenList, ApiError> {

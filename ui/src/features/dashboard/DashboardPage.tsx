@@ -25,6 +25,7 @@ import { formatCount } from "../../components/format";
 import { isKnownPlatform, platformDevices, platformLabel } from "../../components/platforms";
 import { LoadingState } from "../../components/LoadingState";
 import { Page } from "../../components/Page";
+import { NeedsAttention } from "./NeedsAttention";
 
 const useStyles = makeStyles({
   stats: {
@@ -257,8 +258,9 @@ export function DashboardPage() {
     <Page
       testId="dashboard"
       title="Dashboard"
-      description="What this Depot workspace holds right now."
+      description="What this Depot workspace holds right now, and what needs attention."
     >
+      <NeedsAttention />
       {info.isPending ? (
         <LoadingState label="Loading workspace…" />
       ) : info.isError ? (

@@ -50,3 +50,53 @@ describe("dashboard: devices without a default", () => {
     expect(card).toHaveTextContent("Every platform with new devices has a default profile.");
   });
 });
+
+describe("dashboard: what needs attention", () => {
+  const alerts = [
+    {
+      key: "tokenExpired:1",
+      kind: "tokenExpired",
+      severity: "critical" as const,
+      subject: { kind: "token" as const, id: "1", name: "Retail West" },
+      since: "2027-01-02T00:00:00Z",
+      message: "The enrollment program token 'Retail West' expired on 2027-01-02.",
+      action: "Download a new server token and renew it in Depot.",
+    },
+    {
+      key: "licencesLow:3",
+      kind: "licencesLow",
+      severity: "warning" as const,
+      subject: { kind: "vppToken" as const, id: "3", name: "HQ Apps" },
+      since: "2026-12-01T00:00:00Z",
+      message: "40 devices wait for the Company Portal, but only 10 licences are available.",
+      action: "Buy more licences.",
+    },
+  ];
+
+  it("lists the alerts worst first, each with the way to its fix", async () => {
+    const depot = fakeDepot({ alerts });
+    renderApp({ handlers: depot.handlers, at: "#/dashboard" });
+    const card = await screen.findByTestId("needs-attention");
+    const items = await within(card).findAllByRole("listitem");
+    expect(items.map((i) => i.dataset.severity)).toEqual(["critical", "warning"]);
+    expect(items[0]).toHaveTextContent("'Retail West' expired");
+    expect(within(card).getByTestId("alert-fix-tokenExpired:1")).toHaveAttribute(
+      "href",
+      "#/tokens/1",
+    );
+    expect(within(card).getByTestId("alert-fix-licencesLow:3")).toHaveAttribute("href", "#/vpp");
+  });
+
+  it("shows a critical alert on every page, and nothing when all is well", async () => {
+    const depot = fakeDepot({ alerts });
+    renderApp({ handlers: depot.handlers, at: "#/settings" });
+    const banner = await screen.findByTestId("critical-banner");
+    expect(banner).toHaveTextContent("'Retail West' expired");
+    expect(within(banner).getByTestId("critical-banner-fix")).toHaveAttribute("href", "#/tokens/1");
+
+    const calm = fakeDepot();
+    renderApp({ handlers: calm.handlers, at: "#/dashboard" });
+    expect(await screen.findByTestId("needs-attention-none")).toBeInTheDocument();
+    expect(screen.queryAllByTestId("critical-banner")).toHaveLength(1);
+  });
+});

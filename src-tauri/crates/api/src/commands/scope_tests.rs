@@ -162,6 +162,8 @@ fn rows() -> Vec<(&'static str, Case)> {
             "devices.delete",
             Names(|s| json!({"tokenId": s.token, "serials": [s.serial]})),
         ),
+        // Both tokens' devices have no default profile: each side has an alert.
+        ("alerts.list", Lists(|_| json!({}))),
         // Apps and Books tokens belong to no ADE token: anyone may read
         // them; changing them concerns every token.
         ("vpp.list", NoToken(|_| json!({}))),

@@ -337,6 +337,7 @@ async fn every_command_is_allowed_or_refused_per_role() {
         ("devices.replacement", "read"),
         ("devices.export", "export"),
         ("devices.delete", "manage"),
+        ("alerts.list", "read"),
         ("vpp.list", "read"),
         ("vpp.get", "read"),
         ("vpp.add", "manage"),

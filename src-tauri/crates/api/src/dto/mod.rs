@@ -16,6 +16,7 @@ macro_rules! shown_as_wire_name {
     )*};
 }
 
+mod alerts;
 mod audit;
 mod changes;
 mod devices;
@@ -24,6 +25,7 @@ mod sync;
 mod tokens;
 mod vpp;
 
+pub use alerts::*;
 pub use audit::*;
 pub use changes::*;
 pub use devices::*;

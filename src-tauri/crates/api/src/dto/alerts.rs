@@ -1,0 +1,83 @@
+//! What needs attention (issue 16, ALR-1).
+
+use depot_domain::alerts::{Alert, AlertSubject};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// How bad an alert is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum AlertSeverity {
+    Info,
+    Warning,
+    Critical,
+}
+
+/// What an alert is about: where its fix is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum AlertSubjectDto {
+    Token { id: String, name: String },
+    VppToken { id: String, name: String },
+    Run { id: String, token_id: String },
+}
+
+/// One thing that needs attention.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AlertDto {
+    /// Stable while the cause lasts.
+    pub key: String,
+    /// Which rule raised it (e.g. `tokenExpiring`, `licencesLow`).
+    pub kind: String,
+    pub severity: AlertSeverity,
+    pub subject: AlertSubjectDto,
+    /// RFC 3339.
+    pub since: String,
+    pub message: String,
+    /// What fixes it.
+    pub action: String,
+}
+
+impl From<Alert> for AlertDto {
+    fn from(a: Alert) -> Self {
+        use depot_domain::alerts::Severity;
+        Self {
+            key: a.key,
+            kind: a.kind.as_str().to_owned(),
+            severity: match a.severity {
+                Severity::Info => AlertSeverity::Info,
+                Severity::Warning => AlertSeverity::Warning,
+                Severity::Critical => AlertSeverity::Critical,
+            },
+            subject: match a.subject {
+                AlertSubject::Token { id, name } => AlertSubjectDto::Token {
+                    id: id.get().to_string(),
+                    name,
+                },
+                AlertSubject::VppToken { id, name } => AlertSubjectDto::VppToken {
+                    id: id.get().to_string(),
+                    name,
+                },
+                AlertSubject::Run { id, token } => AlertSubjectDto::Run {
+                    id: id.get().to_string(),
+                    token_id: token.get().to_string(),
+                },
+            },
+            since: a.since.rfc3339(),
+            message: a.message,
+            action: a.action,
+        }
+    }
+}
+
+/// `alerts.list`: worst first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AlertList {
+    pub alerts: Vec<AlertDto>,
+}

@@ -1,0 +1,47 @@
+import type { AlertDto } from "../bindings/AlertDto";
+import { PATHS, TOKEN_PATHS, hrefTo } from "./paths";
+
+export type { AlertDto } from "../bindings/AlertDto";
+
+/** Where an alert's fix is: the page the admin goes to. */
+export function alertHref(alert: AlertDto): string {
+  const { subject } = alert;
+  switch (alert.kind) {
+    case "syncFailing":
+    case "syncStale":
+      return hrefTo("sync");
+    case "noDefaultProfile":
+      return subject.kind === "token"
+        ? `#${PATHS.profiles}?token=${encodeURIComponent(subject.id)}`
+        : hrefTo("profiles");
+    case "devicesCoolingDown":
+    case "runFailed":
+      return hrefTo("devices");
+    default:
+      break;
+  }
+  switch (subject.kind) {
+    case "token":
+      return `#${TOKEN_PATHS.detail(subject.id)}`;
+    case "vppToken":
+      return hrefTo("vpp");
+    case "run":
+      return hrefTo("devices");
+  }
+}
+
+/** What the link to an alert's fix says. */
+export function alertLinkText(alert: AlertDto): string {
+  switch (alert.subject.kind) {
+    case "token":
+      return alert.kind === "syncFailing" || alert.kind === "syncStale"
+        ? "Open Sync"
+        : alert.kind === "noDefaultProfile"
+          ? "Open the token's profiles"
+          : `Open ${alert.subject.name}`;
+    case "vppToken":
+      return "Open Apps and Books tokens";
+    case "run":
+      return "Open Devices";
+  }
+}
