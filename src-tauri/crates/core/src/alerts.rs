@@ -193,8 +193,11 @@ impl Depot {
                     subject(),
                     &format!("{key}:{platform}"),
                     state.last_success_at.unwrap_or(now),
-                    format!("{count} {platform} devices of '{name}' have no profile, and '{name}' has no default profile for {platform}: they set up without one."),
-                    format!("Make a {platform} profile the default of '{name}' (Profiles → Set as default), or assign one to these devices."),
+                    format!(
+                        "{} {platform} devices of '{name}' have no profile, and the token has no default {platform} profile: they set up without one.",
+                        crate::vpp::count(count)
+                    ),
+                    format!("Set a default {platform} profile for '{name}' (Profiles → Set as default), or assign a profile to these devices."),
                 );
             }
             let cooling = db.cooldowns(row.id, now)?;
@@ -207,7 +210,7 @@ impl Depot {
                     first_until.plus(-DAY),
                     format!(
                         "{} devices of '{name}' failed an assignment and Apple will not take them again before their 24-hour cooldown ends.",
-                        cooling.len()
+                        crate::vpp::count(cooling.len() as u64)
                     ),
                     "Nothing to do now: assign them again after the cooldown (the preview says until when).".into(),
                 );
@@ -308,9 +311,10 @@ impl Depot {
                         &key,
                         portal.as_of,
                         format!(
-                            "{waiting} devices wait to set up with profiles that install the Company Portal with '{name}', but only {} licences are available: {} would get none.",
-                            portal.available,
-                            waiting - portal.available
+                            "{} devices wait to set up with profiles that install the Company Portal with '{name}', but only {} licences are available: {} would get none.",
+                            crate::vpp::count(waiting),
+                            crate::vpp::count(portal.available),
+                            crate::vpp::count(waiting - portal.available)
                         ),
                         "Buy more Company Portal licences for this location in Apple Business Manager, or free some, then sync the token.".into(),
                     );

@@ -540,7 +540,7 @@ use depot_domain::profile::{ProfileField, ProfileProblem, ProfileSpec};
 use depot_domain::records::{DeviceQuery, ProfileFilter};
 
 /// `12,345`: counts in messages read like the app's.
-fn count(n: u64) -> String {
+pub(crate) fn count(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
