@@ -210,9 +210,18 @@ async fn owner_call(depot: &Arc<Depot>, name: &str, payload: Value) -> Value {
 
 /// A workspace with the tokens Paris (tag `paris`) and Lyon (tag `lyon`),
 /// each synced, with a profile and an assignment run.
-async fn two_scopes(sim: &RunningSim) -> (Arc<Depot>, Side, Side) {
+///
+/// A workspace file, as in use (WAL, writers taking turns): the in-memory
+/// one of unit tests shares a cache whose table locks fail a reader at once
+/// while a run writes its results.
+async fn two_scopes(sim: &RunningSim) -> (Arc<Depot>, Side, Side, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
     let depot = Arc::new(
-        Depot::open_in_memory(DepotOptions::for_tests(Arc::new(FixedClock::at(NOW)))).unwrap(),
+        Depot::open(
+            dir.path(),
+            DepotOptions::for_tests(Arc::new(FixedClock::at(NOW))),
+        )
+        .unwrap(),
     );
     owner_call(
         &depot,
@@ -285,7 +294,7 @@ async fn two_scopes(sim: &RunningSim) -> (Arc<Depot>, Side, Side) {
     }
     let lyon = sides.pop().unwrap();
     let paris = sides.pop().unwrap();
-    (depot, paris, lyon)
+    (depot, paris, lyon, dir)
 }
 
 #[tokio::test]
@@ -401,7 +410,7 @@ async fn a_limited_account_adds_and_tags_tokens_only_within_its_scope() {
         .start()
         .await
         .unwrap();
-    let (depot, paris, _lyon) = two_scopes(&sim).await;
+    let (depot, paris, _lyon, _dir) = two_scopes(&sim).await;
     let limited = member(&["paris"]);
     let key = dispatch_as(
         Arc::clone(&depot),
