@@ -60,38 +60,7 @@ impl AppleUrl {
 
     /// Parses `input` with the `url` crate and checks it against `hosts`.
     pub fn parse(input: &str, hosts: AppleHosts) -> Result<Self, AppleUrlError> {
-        let input = input.trim();
-        let url = url::Url::parse(input).map_err(|_| AppleUrlError::NotAUrl(input.to_owned()))?;
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(AppleUrlError::UserInfo(input.to_owned()));
-        }
-        if url.cannot_be_a_base()
-            || !matches!(url.path(), "" | "/")
-            || url.query().is_some()
-            || url.fragment().is_some()
-        {
-            return Err(AppleUrlError::NotABase(input.to_owned()));
-        }
-        let Some(host) = url.host() else {
-            return Err(AppleUrlError::NotAUrl(input.to_owned()));
-        };
-        let loopback_ip = match host {
-            url::Host::Ipv4(ip) => ip.is_loopback(),
-            url::Host::Ipv6(ip) => ip.is_loopback(),
-            url::Host::Domain(_) => false,
-        };
-        match url.scheme() {
-            "https" => {}
-            "http" if loopback_ip => {}
-            _ => return Err(AppleUrlError::NotHttps(input.to_owned())),
-        }
-        let apple = url.scheme() == "https"
-            && matches!(host, url::Host::Domain(name) if name == APPLE_HOST)
-            && url.port().is_none();
-        if !apple && hosts == AppleHosts::AppleOnly {
-            return Err(AppleUrlError::NotApple(input.to_owned()));
-        }
-        let text = url.as_str().trim_end_matches('/').to_owned();
+        let (text, apple) = checked_url(input, hosts, APPLE_HOST, false)?;
         Ok(AppleUrl { text, apple })
     }
 
@@ -103,6 +72,51 @@ impl AppleUrl {
     pub fn as_str(&self) -> &str {
         &self.text
     }
+}
+
+/// The checks every Apple service URL gets: a URL, no user name or
+/// password, no query or fragment (and no path unless `with_path`), https
+/// (plain http only to a loopback IP address), and — unless `hosts` allows
+/// test hosts — exactly `apple_host` on its default port. Answers the text
+/// without a trailing slash and whether it is Apple's.
+pub(crate) fn checked_url(
+    input: &str,
+    hosts: AppleHosts,
+    apple_host: &str,
+    with_path: bool,
+) -> Result<(String, bool), AppleUrlError> {
+    let input = input.trim();
+    let url = url::Url::parse(input).map_err(|_| AppleUrlError::NotAUrl(input.to_owned()))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(AppleUrlError::UserInfo(input.to_owned()));
+    }
+    if url.cannot_be_a_base()
+        || (!with_path && !matches!(url.path(), "" | "/"))
+        || url.query().is_some()
+        || url.fragment().is_some()
+    {
+        return Err(AppleUrlError::NotABase(input.to_owned()));
+    }
+    let Some(host) = url.host() else {
+        return Err(AppleUrlError::NotAUrl(input.to_owned()));
+    };
+    let loopback_ip = match host {
+        url::Host::Ipv4(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => ip.is_loopback(),
+        url::Host::Domain(_) => false,
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback_ip => {}
+        _ => return Err(AppleUrlError::NotHttps(input.to_owned())),
+    }
+    let apple = url.scheme() == "https"
+        && matches!(host, url::Host::Domain(name) if name == apple_host)
+        && url.port().is_none();
+    if !apple && hosts == AppleHosts::AppleOnly {
+        return Err(AppleUrlError::NotApple(input.to_owned()));
+    }
+    Ok((url.as_str().trim_end_matches('/').to_owned(), apple))
 }
 
 impl fmt::Display for AppleUrl {

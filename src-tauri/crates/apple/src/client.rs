@@ -562,13 +562,7 @@ impl AppleClient {
     /// A client for the service at `base_url` (parsed and checked by
     /// [`AppleUrl::parse`]). Redirects are never followed.
     pub fn new(base_url: &AppleUrl, credentials: OAuthCredentials, clock: Arc<dyn Clock>) -> Self {
-        let http = reqwest::Client::builder()
-            .user_agent(user_agent())
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(60))
-            .build()
-            .unwrap_or_default();
+        let http = http_client();
         Self {
             base_url: base_url.as_str().to_owned(),
             credentials,
@@ -956,6 +950,18 @@ impl AppleClient {
             *self.session.lock().await = Some(SecretString::new(value));
         }
     }
+}
+
+/// The HTTP client of every Apple service: Depot's user agent, no
+/// redirects followed, 10 s to connect, 60 s per call.
+pub(crate) fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .user_agent(user_agent())
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap_or_default()
 }
 
 pub(crate) fn header<'r>(resp: &'r reqwest::Response, name: &str) -> Option<&'r str> {

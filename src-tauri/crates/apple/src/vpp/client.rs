@@ -20,8 +20,9 @@ use serde_json::{Value, json};
 
 use super::AppsUrl;
 use super::token_file::parse_apple_date;
-use crate::client::{Pause, ReadError, RealTime, RetryPolicy, header, read_answer, wait};
-use crate::user_agent;
+use crate::client::{
+    Pause, ReadError, RealTime, RetryPolicy, header, http_client, read_answer, wait,
+};
 
 /// The most of one answer Depot reads (Apple's are a few kilobytes).
 const MAX_ANSWER: usize = 4 * 1024 * 1024;
@@ -165,17 +166,10 @@ impl std::fmt::Debug for VppClient {
 
 impl VppClient {
     pub fn new(base: &AppsUrl, token: SecretString, clock: Arc<dyn Clock>) -> Self {
-        let http = reqwest::Client::builder()
-            .user_agent(user_agent())
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(60))
-            .build()
-            .unwrap_or_default();
         Self {
             base: base.as_str().to_owned(),
             token,
-            http,
+            http: http_client(),
             clock,
             // Three tries, 5 s then 15 s, as other MDMs do; Apple's
             // Retry-After is waited for up to a minute.

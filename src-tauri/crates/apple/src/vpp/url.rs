@@ -31,34 +31,7 @@ impl AppsUrl {
     /// user name, query or fragment; another host than Apple's only with
     /// `AllowTestHosts`. The same errors as the ADE base URL.
     pub fn parse(input: &str, hosts: AppleHosts) -> Result<Self, AppleUrlError> {
-        let input = input.trim();
-        let url = url::Url::parse(input).map_err(|_| AppleUrlError::NotAUrl(input.to_owned()))?;
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(AppleUrlError::UserInfo(input.to_owned()));
-        }
-        if url.cannot_be_a_base() || url.query().is_some() || url.fragment().is_some() {
-            return Err(AppleUrlError::NotABase(input.to_owned()));
-        }
-        let Some(host) = url.host() else {
-            return Err(AppleUrlError::NotAUrl(input.to_owned()));
-        };
-        let loopback_ip = match host {
-            url::Host::Ipv4(ip) => ip.is_loopback(),
-            url::Host::Ipv6(ip) => ip.is_loopback(),
-            url::Host::Domain(_) => false,
-        };
-        match url.scheme() {
-            "https" => {}
-            "http" if loopback_ip => {}
-            _ => return Err(AppleUrlError::NotHttps(input.to_owned())),
-        }
-        let apple = url.scheme() == "https"
-            && matches!(host, url::Host::Domain(name) if name == APPS_HOST)
-            && url.port().is_none();
-        if !apple && hosts == AppleHosts::AppleOnly {
-            return Err(AppleUrlError::NotApple(input.to_owned()));
-        }
-        let text = url.as_str().trim_end_matches('/').to_owned();
+        let (text, apple) = crate::base_url::checked_url(input, hosts, APPS_HOST, true)?;
         Ok(AppsUrl { text, apple })
     }
 
