@@ -6,7 +6,7 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { alertHref } from "./alerts";
+import { alertHref, isSnoozed } from "./alerts";
 import { useAlerts } from "./api";
 import { hrefTo } from "./paths";
 
@@ -14,11 +14,12 @@ const useStyles = makeStyles({
   banner: { margin: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalL} 0` },
 });
 
-/** App-wide: the worst critical alert, on every page, until its cause is gone. */
+/** App-wide: the worst critical alert, on every page, until its cause is gone or it is snoozed. */
 export function AlertBanner() {
   const styles = useStyles();
   const alerts = useAlerts();
-  const critical = alerts.data?.alerts.filter((a) => a.severity === "critical") ?? [];
+  const critical =
+    alerts.data?.alerts.filter((a) => a.severity === "critical" && !isSnoozed(a)) ?? [];
   const first = critical[0];
   if (first === undefined) return null;
   return (

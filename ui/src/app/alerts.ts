@@ -1,7 +1,19 @@
 import type { AlertDto } from "../bindings/AlertDto";
+import { now } from "./clock";
 import { PATHS, TOKEN_PATHS, hrefTo } from "./paths";
 
 export type { AlertDto } from "../bindings/AlertDto";
+
+/**
+ * Whether an admin snoozed the alert and the snooze still lasts. The backend
+ * ends a snooze early when the alert gets worse; a list fetched a while ago
+ * may hold one that ran out since.
+ */
+export function isSnoozed(alert: AlertDto, at: number = now()): boolean {
+  if (alert.snoozedUntil === null) return false;
+  const until = Date.parse(alert.snoozedUntil);
+  return Number.isNaN(until) || until > at;
+}
 
 /** Where an alert's fix is: the page the admin goes to. */
 export function alertHref(alert: AlertDto): string {

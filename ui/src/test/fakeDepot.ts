@@ -153,11 +153,20 @@ type Options = {
   audit?: AuditEntry[];
   keyProtection?: KeyProtection;
   simulatorUrl?: string | null;
-  /** What `alerts.list` answers. */
-  alerts?: AlertDto[];
+  /** What `alerts.list` answers; not snoozed unless `snoozedUntil` says so. */
+  alerts?: FakeAlert[];
   /** Apps and Books tokens (DEFAULT_VPP_TOKENS unless given) and which profiles use them. */
   vpp?: FakeVppOptions;
 };
+
+/** An alert as a test writes it: the snooze fields may be left out (not snoozed). */
+export type FakeAlert = Omit<AlertDto, "snoozedUntil" | "snoozedBy"> &
+  Partial<Pick<AlertDto, "snoozedUntil" | "snoozedBy">>;
+
+/** A full AlertDto from a test's: not snoozed unless it says so. */
+export function fakeAlert(alert: FakeAlert): AlertDto {
+  return { snoozedUntil: null, snoozedBy: null, ...alert };
+}
 
 /** What Apple (or the simulator) says when a token is checked again. */
 export type Verdict = "ok" | "termsNotAccepted" | "rejected";
@@ -181,7 +190,7 @@ export function fakeDepot(options: Options = {}) {
     sync: {} as Record<string, SyncState>,
     nextRunId: 1,
     /** What `alerts.list` answers (the backend computes them; tests set them). */
-    alerts: [...(options.alerts ?? [])] as AlertDto[],
+    alerts: (options.alerts ?? []).map(fakeAlert),
   };
 
   /** Sync times follow the (possibly faked) clock, so countdowns line up with the UI's. */
@@ -328,6 +337,26 @@ export function fakeDepot(options: Options = {}) {
   const handlers: Handlers = {
     ...vpp.handlers,
     "alerts.list": () => ({ alerts: state.alerts }),
+    // New objects each time, as over the wire: the UI's cache must not share them.
+    "alerts.snooze": ({ key, hours }) => {
+      if (!state.alerts.some((a) => a.key === key)) {
+        return failure("NOT_FOUND", `No alert with key ${key}.`);
+      }
+      const until = new Date(clockNow() + hours * 3_600_000).toISOString();
+      state.alerts = state.alerts.map((a) =>
+        a.key === key ? { ...a, snoozedUntil: until, snoozedBy: "admin@example.org" } : a,
+      );
+      return { alerts: state.alerts };
+    },
+    "alerts.unsnooze": ({ key }) => {
+      if (!state.alerts.some((a) => a.key === key)) {
+        return failure("NOT_FOUND", `No alert with key ${key}.`);
+      }
+      state.alerts = state.alerts.map((a) =>
+        a.key === key ? { ...a, snoozedUntil: null, snoozedBy: null } : a,
+      );
+      return { alerts: state.alerts };
+    },
     "workspace.info": () => ({
       path: "/home/admin/.local/share/depot/workspace.sqlite",
       schemaVersion: 4,
