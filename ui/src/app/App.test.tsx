@@ -159,12 +159,12 @@ describe("dashboard", () => {
     );
     expect(screen.getByTestId("workspace-schema")).toHaveTextContent("4");
     expect(screen.queryByTestId("dashboard-next-step")).not.toBeInTheDocument();
-    // With tokens, the dashboard also asks for them (devices without a default, per token).
+    // With tokens, the dashboard also asks for its figures, in one call.
     // (Alerts are asked for on every page: the banner.)
     await waitFor(() =>
       expect(backend.calls.filter((c) => c.name !== "alerts.list")).toEqual([
         { name: "workspace.info", payload: {} },
-        { name: "tokens.list", payload: {} },
+        { name: "dashboard.summary", payload: {} },
       ]),
     );
   });

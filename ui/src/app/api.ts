@@ -26,6 +26,7 @@ export const queryKeys = {
   pendingKey: ["tokens.pendingKey"] as const,
   vppList: ["vpp.list"] as const,
   alerts: ["alerts.list"] as const,
+  dashboard: ["dashboard.summary"] as const,
   audit: ["audit.list"] as const,
   syncOverview: ["sync.overview"] as const,
   syncStatus: (id: string) => ["sync.status", id] as const,
@@ -72,6 +73,20 @@ export function useAlerts() {
   return useQuery({
     queryKey: queryKeys.alerts,
     queryFn: () => call("alerts.list", {}),
+    refetchInterval: 5 * 60 * 1000,
+  });
+}
+
+/**
+ * The dashboard's figures in one call (devices per token and status, families,
+ * models, assignment results, sync health, expiries). Refetched every few
+ * minutes too: days left and next runs move on without anything changing.
+ */
+export function useDashboardSummary(enabled = true) {
+  return useQuery({
+    queryKey: queryKeys.dashboard,
+    queryFn: () => call("dashboard.summary", {}),
+    enabled,
     refetchInterval: 5 * 60 * 1000,
   });
 }

@@ -45,6 +45,8 @@ const WORKSPACE = queryKeys.workspaceInfo;
 /** Alerts follow tokens, syncs, profiles, devices and Apps and Books tokens. */
 const ALERTS = queryKeys.alerts;
 const AUDIT = queryKeys.audit;
+/** The dashboard's summary counts devices, tokens, syncs, assignment results and expiries. */
+const DASHBOARD = queryKeys.dashboard;
 
 const runKeys = (runId: string | null): QueryKey[] =>
   runId === null ? [] : [queryKeys.assignment(runId), queryKeys.assignmentResults(runId)];
@@ -56,6 +58,7 @@ const DEVICE_CHANGE: readonly QueryKey[] = [
   ...TOKENS,
   WORKSPACE,
   ALERTS,
+  DASHBOARD,
   ["assignments.history"],
   AUDIT,
 ];
@@ -71,10 +74,10 @@ type Entry<K extends ChangeKind> = {
 
 /** The table: change kind → the queries it makes stale. */
 export const STALE_AFTER: { [K in ChangeKind]: Entry<K> } = {
-  token: { stale: () => [...TOKENS, WORKSPACE, ALERTS, AUDIT, queryKeys.syncOverview] },
-  profile: { stale: () => [...PROFILES, ...TOKENS, WORKSPACE, ALERTS, AUDIT] },
+  token: { stale: () => [...TOKENS, WORKSPACE, ALERTS, DASHBOARD, AUDIT, queryKeys.syncOverview] },
+  profile: { stale: () => [...PROFILES, ...TOKENS, WORKSPACE, ALERTS, DASHBOARD, AUDIT] },
   devices: { stale: () => DEVICE_CHANGE },
-  vpp: { stale: () => [...VPP, ALERTS, AUDIT] },
+  vpp: { stale: () => [...VPP, ALERTS, DASHBOARD, AUDIT] },
   syncRequested: {
     stale: ({ tokenId }) => [
       queryKeys.syncOverview,
@@ -87,6 +90,7 @@ export const STALE_AFTER: { [K in ChangeKind]: Entry<K> } = {
       ...TOKENS,
       WORKSPACE,
       ALERTS,
+      DASHBOARD,
       ["sync.history"],
       AUDIT,
       noticedBy === "overview" ? ["sync.status"] : queryKeys.syncOverview,

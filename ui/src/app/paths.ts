@@ -37,7 +37,8 @@ export const PROFILE_PATHS = {
 /**
  * The device list with a filter preset. `?profileName=<name>` lists the devices
  * holding the Depot profile of that name (PRO-17), `?token=<id>` one token's devices,
- * `&serials=A,B` opens the serial-number panel with those serials.
+ * `&serials=A,B` opens the serial-number panel with those serials. `status`, `family`
+ * and `model` preset the profile status, family and model filters (the dashboard's charts).
  */
 export const DEVICE_PATHS = {
   forProfileName: (name: string) => `${PATHS.devices}?profileName=${encodeURIComponent(name)}`,
@@ -45,4 +46,14 @@ export const DEVICE_PATHS = {
   /** The "Apple serial numbers" panel, open with these serials of one token (to assign a profile). */
   assignSerials: (tokenId: string, serials: readonly string[]) =>
     `${PATHS.devices}?token=${encodeURIComponent(tokenId)}&serials=${encodeURIComponent(serials.join(","))}`,
+  /** The list filtered by any of token, profile status, family and model (absent ones do not filter). */
+  filtered: (preset: { token?: string; status?: string; family?: string; model?: string }) => {
+    const query = (["token", "status", "family", "model"] as const)
+      .flatMap((key) => {
+        const value = preset[key];
+        return value === undefined ? [] : [`${key}=${encodeURIComponent(value)}`];
+      })
+      .join("&");
+    return query === "" ? PATHS.devices : `${PATHS.devices}?${query}`;
+  },
 } as const;

@@ -10,6 +10,7 @@ function machineLocale(): string | undefined {
 
 type Formats = {
   date: Intl.DateTimeFormat;
+  day: Intl.DateTimeFormat;
   dateTime: Intl.DateTimeFormat;
   seconds: Intl.DateTimeFormat;
   number: Intl.NumberFormat;
@@ -19,6 +20,8 @@ type Formats = {
 function formatsFor(locale: string | undefined, timeZone: string | undefined): Formats {
   return {
     date: new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone }),
+    // A calendar day is the same day everywhere: read and written in UTC.
+    day: new Intl.DateTimeFormat(locale, { month: "short", day: "numeric", timeZone: "UTC" }),
     dateTime: new Intl.DateTimeFormat(locale, {
       dateStyle: "medium",
       timeStyle: "short",
@@ -70,6 +73,17 @@ export function formatDateTime(iso: string | null): string {
 /** "Nov 26, 2026, 9:49:07 PM": where seconds matter (the audit log). */
 export function formatDateTimeSeconds(iso: string | null): string {
   return format(iso, formats.seconds);
+}
+
+/**
+ * A calendar day (`YYYY-MM-DD`, no time or zone) as "Nov 26", the same day in
+ * every time zone; anything else as given.
+ */
+export function formatDay(day: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!match) return day;
+  const [, y, m, d] = match;
+  return formats.day.format(new Date(Date.UTC(Number(y), Number(m) - 1, Number(d))));
 }
 
 /** "200,000". */

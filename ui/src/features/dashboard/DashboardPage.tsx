@@ -15,17 +15,16 @@ import {
   KeyMultiple20Regular,
   PhoneLaptop20Regular,
 } from "@fluentui/react-icons";
-import { useQueries } from "@tanstack/react-query";
 import type { ReactNode } from "react";
-import { call, queryKeys, useTokenList, useWorkspaceInfo } from "../../app/api";
-import { PROFILE_PATHS, TOKEN_PATHS, hrefTo } from "../../app/paths";
+import { useDashboardSummary, useWorkspaceInfo } from "../../app/api";
+import { hrefTo } from "../../app/paths";
 import type { WorkspaceInfo } from "../../bindings/WorkspaceInfo";
 import { ErrorState } from "../../components/ErrorState";
 import { formatCount } from "../../components/format";
-import { isKnownPlatform, platformDevices, platformLabel } from "../../components/platforms";
 import { LoadingState } from "../../components/LoadingState";
 import { Page } from "../../components/Page";
 import { NeedsAttention } from "./NeedsAttention";
+import { SummaryCharts } from "./SummaryCharts";
 
 const useStyles = makeStyles({
   stats: {
@@ -61,10 +60,9 @@ const useStyles = makeStyles({
   paragraph: {
     margin: 0,
   },
-  sections: {
-    display: "grid",
-    gridTemplateColumns: "repeat(auto-fit, minmax(320px, 1fr))",
-    gap: tokens.spacingHorizontalL,
+  workspace: {
+    padding: tokens.spacingHorizontalL,
+    color: tokens.colorNeutralForeground2,
   },
   facts: {
     display: "grid",
@@ -83,19 +81,6 @@ const useStyles = makeStyles({
   path: {
     fontFamily: tokens.fontFamilyMonospace,
     overflowWrap: "anywhere",
-  },
-  bigNumber: {
-    margin: 0,
-    fontSize: tokens.fontSizeHero700,
-    lineHeight: tokens.lineHeightHero700,
-    fontWeight: tokens.fontWeightSemibold,
-  },
-  lines: {
-    margin: 0,
-    paddingLeft: tokens.spacingHorizontalL,
-    display: "flex",
-    flexDirection: "column",
-    gap: tokens.spacingVerticalXS,
   },
 });
 
@@ -157,6 +142,7 @@ const STATS: readonly {
 function Overview({ info }: { info: WorkspaceInfo }) {
   const styles = useStyles();
   const { counts } = info;
+  const empty = counts.tokens === 0;
   return (
     <>
       <dl className={styles.stats} aria-label="Workspace contents">
@@ -164,92 +150,50 @@ function Overview({ info }: { info: WorkspaceInfo }) {
           <Stat key={testId} label={label} value={counts[count]} icon={icon} testId={testId} />
         ))}
       </dl>
-      <div className={styles.sections}>
-        <Card>
-          <CardHeader header={<Subtitle2 as="h2">Workspace</Subtitle2>} />
-          <dl className={styles.facts}>
-            <dt className={styles.term}>Location</dt>
-            <dd
-              className={mergeClasses(styles.definition, styles.path)}
-              data-testid="workspace-path"
-            >
-              {info.path}
-            </dd>
-            <dt className={styles.term}>Schema version</dt>
-            <dd className={styles.definition} data-testid="workspace-schema">
-              {info.schemaVersion}
-            </dd>
-          </dl>
+      {empty ? (
+        <Card data-testid="dashboard-next-step">
+          <CardHeader header={<Subtitle2 as="h2">Get started</Subtitle2>} />
+          <Text as="p" block className={styles.paragraph}>
+            Depot needs an enrollment program token before it can see your devices. Tokens come from
+            Apple Business Manager or Apple School Manager.
+          </Text>
+          <Link href={hrefTo("tokens")}>Go to enrollment program tokens</Link>
         </Card>
-        {counts.tokens > 0 ? <WithoutDefault /> : null}
-        {counts.tokens === 0 ? (
-          <Card data-testid="dashboard-next-step">
-            <CardHeader header={<Subtitle2 as="h2">Get started</Subtitle2>} />
-            <Text as="p" block className={styles.paragraph}>
-              Depot needs an enrollment program token before it can see your devices. Tokens come
-              from Apple Business Manager or Apple School Manager.
-            </Text>
-            <Link href={hrefTo("tokens")}>Go to enrollment program tokens</Link>
-          </Card>
-        ) : null}
-      </div>
+      ) : (
+        <Summary />
+      )}
+      <Card className={styles.workspace} size="small" data-testid="dashboard-workspace">
+        <CardHeader header={<Subtitle2 as="h2">Workspace</Subtitle2>} />
+        <dl className={styles.facts}>
+          <dt className={styles.term}>Location</dt>
+          <dd className={mergeClasses(styles.definition, styles.path)} data-testid="workspace-path">
+            {info.path}
+          </dd>
+          <dt className={styles.term}>Schema version</dt>
+          <dd className={styles.definition} data-testid="workspace-schema">
+            {info.schemaVersion}
+          </dd>
+        </dl>
+      </Card>
     </>
   );
 }
 
-/**
- * PLT-2: devices without a profile whose platform has no default on their
- * token, summed over the tokens (each token's page has its own count).
- */
-function WithoutDefault() {
-  const styles = useStyles();
-  const list = useTokenList();
-  const tokens = list.data?.tokens ?? [];
-  const details = useQueries({
-    queries: tokens.map((t) => ({
-      queryKey: queryKeys.token(t.id),
-      queryFn: () => call("tokens.get", { id: t.id }),
-    })),
-  });
-  if (tokens.length === 0 || details.some((d) => d.isPending)) return null;
-  const lines = details.flatMap((d) =>
-    (d.data?.devicesWithoutDefault ?? [])
-      .filter((c) => c.count > 0 && isKnownPlatform(c.platform))
-      .map((c) => ({ token: d.data?.summary, ...c })),
-  );
-  const total = lines.reduce((sum, line) => sum + line.count, 0);
-  return (
-    <Card data-testid="dashboard-without-default">
-      <CardHeader
-        header={<Subtitle2 as="h2">Devices waiting for a default profile</Subtitle2>}
-        description="A sync gives a new device the default profile of its own platform only."
+/** The charts, from one `dashboard.summary` (asked for once the workspace has a token). */
+function Summary() {
+  const summary = useDashboardSummary();
+  if (summary.isPending) return <LoadingState label="Loading the dashboard…" />;
+  if (summary.isError) {
+    return (
+      <ErrorState
+        title="Couldn't load the dashboard's figures"
+        error={summary.error}
+        onRetry={() => void summary.refetch()}
+        retrying={summary.isFetching}
       />
-      <p className={styles.bigNumber} data-testid="count-without-default">
-        {formatCount(total)}
-      </p>
-      {lines.length === 0 ? (
-        <Text as="p" block className={styles.paragraph}>
-          Every platform with new devices has a default profile.
-        </Text>
-      ) : (
-        <ul className={styles.lines}>
-          {lines.map((line) => (
-            <li
-              key={`${line.token?.id ?? ""}:${line.platform}`}
-              data-testid={`without-default-${line.token?.id ?? ""}-${line.platform}`}
-            >
-              {platformDevices(line.platform, line.count)} on{" "}
-              <Link href={`#${TOKEN_PATHS.detail(line.token?.id ?? "")}`}>
-                {line.token?.serverName}
-              </Link>
-              : no {platformLabel(line.platform)} default.{" "}
-              <Link href={`#${PROFILE_PATHS.forToken(line.token?.id ?? "")}`}>Set one</Link>
-            </li>
-          ))}
-        </ul>
-      )}
-    </Card>
-  );
+    );
+  }
+  return <SummaryCharts summary={summary.data} />;
 }
 
 export function DashboardPage() {

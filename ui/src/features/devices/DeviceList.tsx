@@ -114,17 +114,15 @@ type Dialog =
 
 type DeviceListProps = {
   tokens: readonly TokenSummary[];
-  initialTokenId: string | null;
+  /** Filters preset from the address (`?token=`, `&status=`, `&family=`, `&model=`). */
+  initialFilters: Partial<DeviceFilters>;
   /** PRO-17: `?profileName=` from the address. */
   profileName: string | null;
 };
 
-export function DeviceList({ tokens: tokenList, initialTokenId, profileName }: DeviceListProps) {
+export function DeviceList({ tokens: tokenList, initialFilters, profileName }: DeviceListProps) {
   const styles = useStyles();
-  const [filters, setFilters] = useState<DeviceFilters>({
-    ...NO_FILTERS,
-    tokenId: initialTokenId,
-  });
+  const [filters, setFilters] = useState<DeviceFilters>({ ...NO_FILTERS, ...initialFilters });
   const [searchText, setSearchText] = useState("");
   const [search] = useDebounced(searchText, 300);
   const [sort, setSort] = useState<DeviceSort>(DEFAULT_SORT);

@@ -7,7 +7,9 @@ import { EmptyState } from "../../components/EmptyState";
 import { ErrorState } from "../../components/ErrorState";
 import { LoadingState } from "../../components/LoadingState";
 import { Page } from "../../components/Page";
+import { isProfileStatus } from "../../app/closedSets";
 import { DeviceList } from "./DeviceList";
+import type { DeviceFilters } from "./query";
 
 const useStyles = makeStyles({ paragraph: { margin: 0 } });
 
@@ -16,14 +18,20 @@ const SerialsPanel = lazy(() =>
   import("./SerialsPanel").then((m) => ({ default: m.SerialsPanel })),
 );
 
+/** Every non-empty value of a parameter given once or more (`&family=iPad&family=Mac`). */
+function listParam(query: URLSearchParams, name: string): string[] {
+  return [...new Set(query.getAll(name).map((v) => v.trim()))].filter((v) => v !== "");
+}
+
 const DESCRIPTION =
   "Devices that Apple has assigned to your MDM servers, and the profile each one gets.";
 
 /**
  * DEV-1..8: every device of every token, searchable and filterable, with
  * profile assignment, removal, deletion from Depot, export and the
- * "Apple serial numbers" panel. `?profileName=<name>` and `?token=<id>` preset filters;
- * `&serials=A,B` opens the panel with those serial numbers.
+ * "Apple serial numbers" panel. `?profileName=<name>`, `?token=<id>`, `&status=<status>`,
+ * `&family=<family>` and `&model=<model>` preset filters; `&serials=A,B` opens the panel
+ * with those serial numbers.
  */
 export function DevicesPage() {
   const styles = useStyles();
@@ -41,6 +49,17 @@ export function DevicesPage() {
   const tokenFilter = tokens.some((t) => t.id === wantedToken) ? wantedToken : null;
   const wantedProfile = hash.get("profileName")?.trim() ?? "";
   const profileName = wantedProfile === "" ? null : wantedProfile;
+  // `&status=`, `&family=` and `&model=` (the dashboard's charts) preset those filters.
+  const statuses = listParam(hash, "status").filter(isProfileStatus);
+  const families = listParam(hash, "family");
+  const models = listParam(hash, "model");
+  const initialFilters: Partial<DeviceFilters> = {
+    tokenId: tokenFilter,
+    statuses,
+    families,
+    models,
+  };
+  const presetKey = JSON.stringify(initialFilters);
 
   const actions =
     tokens.length > 0 ? (
@@ -83,9 +102,9 @@ export function DevicesPage() {
   } else {
     body = (
       <DeviceList
-        key={tokenFilter ?? ""}
+        key={presetKey}
         tokens={tokens}
-        initialTokenId={tokenFilter}
+        initialFilters={initialFilters}
         profileName={profileName}
       />
     );

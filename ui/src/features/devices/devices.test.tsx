@@ -261,6 +261,30 @@ describe("Devices page", () => {
     );
   });
 
+  it("presets token, profile status, family and model from the address (the dashboard's links)", async () => {
+    const { backend } = setup({ at: "#/devices?token=1&status=empty&family=iPad" });
+    await waitFor(() =>
+      expect(lastPayload<DeviceListRequest>(backend.calls, "devices.list").query).toEqual({
+        tokenId: "1",
+        statuses: ["empty"],
+        families: ["iPad"],
+      }),
+    );
+    expect(await screen.findByTestId("devices-chip-token-1")).toBeInTheDocument();
+    expect(screen.getByTestId("devices-chip-status-empty")).toHaveTextContent("No profile");
+    expect(screen.getByTestId("devices-chip-family-iPad")).toBeInTheDocument();
+
+    // A model link, and a status this build does not know (it cannot be a filter).
+    window.location.hash = "#/devices?family=iPad&model=iPad%20Air&status=lost";
+    await waitFor(() =>
+      expect(lastPayload<DeviceListRequest>(backend.calls, "devices.list").query).toEqual({
+        families: ["iPad"],
+        models: ["iPad Air"],
+      }),
+    );
+    expect(await screen.findByTestId("devices-chip-model-iPad Air")).toBeInTheDocument();
+  });
+
   it("keeps the columns the admin chose", async () => {
     const { user, unmount } = setup();
     await row("C02X000002");
