@@ -21,4 +21,5 @@ mod sync;
 mod tokens;
 mod ui_fixtures;
 mod vpp;
+mod webhooks;
 mod workspace;

@@ -21,4 +21,14 @@ since: string, message: string,
 /**
  * What fixes it.
  */
-action: string, };
+action: string, 
+/**
+ * RFC 3339: snoozed until then (no banner, notification, webhook or
+ * `--fail-on` for it meanwhile); null: not snoozed. A snooze ends early
+ * when the alert gets worse.
+ */
+snoozedUntil: string | null, 
+/**
+ * Who snoozed it.
+ */
+snoozedBy: string | null, };

@@ -2,6 +2,7 @@
 import type { AddTokenRequest } from "./AddTokenRequest";
 import type { AddVppTokenRequest } from "./AddVppTokenRequest";
 import type { AlertList } from "./AlertList";
+import type { AlertRef } from "./AlertRef";
 import type { AssignmentHistory } from "./AssignmentHistory";
 import type { AssignmentHistoryRequest } from "./AssignmentHistoryRequest";
 import type { AssignmentPreviewDto } from "./AssignmentPreviewDto";
@@ -16,6 +17,7 @@ import type { AuditExportRequest } from "./AuditExportRequest";
 import type { AuditListRequest } from "./AuditListRequest";
 import type { AuditPage } from "./AuditPage";
 import type { ClearDefaultRequest } from "./ClearDefaultRequest";
+import type { DashboardSummary } from "./DashboardSummary";
 import type { DeleteDevicesRequest } from "./DeleteDevicesRequest";
 import type { DemoStarted } from "./DemoStarted";
 import type { DeviceCount } from "./DeviceCount";
@@ -61,6 +63,7 @@ import type { RenewVppTokenRequest } from "./RenewVppTokenRequest";
 import type { SetEnrollmentUrlsRequest } from "./SetEnrollmentUrlsRequest";
 import type { SetScopeTagsRequest } from "./SetScopeTagsRequest";
 import type { SkipKeyCatalogue } from "./SkipKeyCatalogue";
+import type { SnoozeAlertRequest } from "./SnoozeAlertRequest";
 import type { SyncHistory } from "./SyncHistory";
 import type { SyncOverview } from "./SyncOverview";
 import type { SyncStartRequest } from "./SyncStartRequest";
@@ -131,6 +134,9 @@ export type Commands = {
   "devices.export": { request: DeviceExportRequest; response: DeviceExport };
   "devices.delete": { request: DeleteDevicesRequest; response: DevicesDeleted };
   "alerts.list": { request: Empty; response: AlertList };
+  "alerts.snooze": { request: SnoozeAlertRequest; response: AlertList };
+  "alerts.unsnooze": { request: AlertRef; response: AlertList };
+  "dashboard.summary": { request: Empty; response: DashboardSummary };
   "vpp.list": { request: Empty; response: VppTokenList };
   "vpp.get": { request: VppTokenRef; response: VppToken };
   "vpp.add": { request: AddVppTokenRequest; response: VppToken };
@@ -141,4 +147,4 @@ export type Commands = {
 
 export type CommandName = keyof Commands;
 
-export const COMMAND_NAMES: readonly CommandName[] = ["workspace.info", "tokens.list", "tokens.get", "tokens.pendingKey", "tokens.generateKey", "tokens.inspect", "tokens.add", "tokens.renew", "tokens.setScopeTags", "tokens.delete", "tokens.check", "demo.start", "demo.issueToken", "sync.overview", "sync.status", "sync.start", "sync.cancel", "sync.history", "audit.list", "audit.export", "profiles.catalogue", "profiles.list", "profiles.get", "profiles.check", "profiles.create", "profiles.edit", "profiles.retryUpload", "profiles.duplicate", "profiles.setDefault", "profiles.clearDefault", "profiles.delete", "profiles.import", "profiles.export", "profiles.exportApple", "profiles.diff", "profiles.handoff", "settings.enrollment", "settings.setEnrollment", "assignments.get", "assignments.results", "assignments.cancel", "assignments.history", "assignments.preview", "assignments.start", "devices.list", "devices.count", "devices.facets", "devices.get", "devices.replacement", "devices.export", "devices.delete", "alerts.list", "vpp.list", "vpp.get", "vpp.add", "vpp.renew", "vpp.delete", "vpp.sync"];
+export const COMMAND_NAMES: readonly CommandName[] = ["workspace.info", "tokens.list", "tokens.get", "tokens.pendingKey", "tokens.generateKey", "tokens.inspect", "tokens.add", "tokens.renew", "tokens.setScopeTags", "tokens.delete", "tokens.check", "demo.start", "demo.issueToken", "sync.overview", "sync.status", "sync.start", "sync.cancel", "sync.history", "audit.list", "audit.export", "profiles.catalogue", "profiles.list", "profiles.get", "profiles.check", "profiles.create", "profiles.edit", "profiles.retryUpload", "profiles.duplicate", "profiles.setDefault", "profiles.clearDefault", "profiles.delete", "profiles.import", "profiles.export", "profiles.exportApple", "profiles.diff", "profiles.handoff", "settings.enrollment", "settings.setEnrollment", "assignments.get", "assignments.results", "assignments.cancel", "assignments.history", "assignments.preview", "assignments.start", "devices.list", "devices.count", "devices.facets", "devices.get", "devices.replacement", "devices.export", "devices.delete", "alerts.list", "alerts.snooze", "alerts.unsnooze", "dashboard.summary", "vpp.list", "vpp.get", "vpp.add", "vpp.renew", "vpp.delete", "vpp.sync"];

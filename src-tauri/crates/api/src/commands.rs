@@ -174,6 +174,9 @@ command_table! {
     "devices.export" => export blocking devices_export(DeviceExportRequest) -> DeviceExport;
     "devices.delete" => manage blocking devices_delete(DeleteDevicesRequest) -> DevicesDeleted;
     "alerts.list" => read blocking alerts_list(Empty) -> AlertList;
+    "alerts.snooze" => manage blocking alerts_snooze(SnoozeAlertRequest) -> AlertList;
+    "alerts.unsnooze" => manage blocking alerts_unsnooze(AlertRef) -> AlertList;
+    "dashboard.summary" => read blocking dashboard_summary(Empty) -> DashboardSummary;
     "vpp.list" => read blocking vpp_list(Empty) -> VppTokenList;
     "vpp.get" => read blocking vpp_get(VppTokenRef) -> VppToken;
     "vpp.add" => manage awaits vpp_add(AddVppTokenRequest) -> VppToken;
@@ -360,6 +363,30 @@ fn alerts_list(depot: Arc<Depot>, _: Empty) -> Result<AlertList, ApiError> {
     Ok(AlertList {
         alerts: depot.alerts()?.into_iter().map(Into::into).collect(),
     })
+}
+
+fn alerts_snooze(depot: Arc<Depot>, req: SnoozeAlertRequest) -> Result<AlertList, ApiError> {
+    Ok(AlertList {
+        alerts: depot
+            .snooze_alert(&req.key, req.hours)?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    })
+}
+
+fn alerts_unsnooze(depot: Arc<Depot>, req: AlertRef) -> Result<AlertList, ApiError> {
+    Ok(AlertList {
+        alerts: depot
+            .unsnooze_alert(&req.key)?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    })
+}
+
+fn dashboard_summary(depot: Arc<Depot>, _: Empty) -> Result<DashboardSummary, ApiError> {
+    Ok(depot.dashboard_summary()?.into())
 }
 
 fn vpp_list(depot: Arc<Depot>, _: Empty) -> Result<VppTokenList, ApiError> {

@@ -4,7 +4,7 @@
 //! keep their meanings).
 
 use anyhow::Result;
-use clap::Args;
+use clap::{Args, Subcommand};
 use depot_core::Depot;
 use depot_domain::alerts::{Alert, AlertSubject, Severity};
 use serde::Serialize;
@@ -15,10 +15,50 @@ use crate::print_json;
 pub const ALERTS_EXIT_CODE: u8 = 3;
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct AlertsArgs {
-    /// Exit with code 3 when any alert is at or above this severity.
+    /// Exit with code 3 when any alert (not snoozed) is at or above this severity.
     #[arg(long, value_parser = parse_severity, value_name = "warning|critical")]
     fail_on: Option<Severity>,
+    #[command(subcommand)]
+    action: Option<AlertsAction>,
+}
+
+#[derive(Debug, Subcommand)]
+enum AlertsAction {
+    /// Hide an alert for a while (audited): no banner, notification, webhook
+    /// or --fail-on for it meanwhile. A snooze ends early when the alert
+    /// gets worse.
+    Snooze {
+        /// The alert's key (`depot alerts` shows it).
+        key: String,
+        /// How long: hours (12h) or days (7d), at most 30 days.
+        #[arg(long = "for", value_name = "DURATION", default_value = "1d", value_parser = parse_duration)]
+        duration: u32,
+    },
+    /// Show a snoozed alert again (audited).
+    Unsnooze {
+        /// The alert's key.
+        key: String,
+    },
+}
+
+/// `12h` or `7d` (a bare number is hours) → hours.
+fn parse_duration(text: &str) -> Result<u32, String> {
+    let text = text.trim();
+    let (number, per) = match text.strip_suffix(['d', 'D']) {
+        Some(days) => (days, 24),
+        None => (text.strip_suffix(['h', 'H']).unwrap_or(text), 1),
+    };
+    number
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .and_then(|n| n.checked_mul(per))
+        .filter(|h| (1..=depot_domain::alerts::MAX_SNOOZE_HOURS).contains(h))
+        .ok_or_else(|| {
+            format!("'{text}' is not a snooze length: use hours (12h) or days (7d), up to 30 days")
+        })
 }
 
 fn parse_severity(text: &str) -> Result<Severity, String> {
@@ -63,6 +103,8 @@ struct AlertView {
     since: String,
     message: String,
     action: String,
+    snoozed_until: Option<String>,
+    snoozed_by: Option<String>,
 }
 
 fn view(a: &Alert) -> AlertView {
@@ -91,30 +133,75 @@ fn view(a: &Alert) -> AlertView {
         since: a.since.rfc3339(),
         message: a.message.clone(),
         action: a.action.clone(),
+        snoozed_until: a.snoozed.as_ref().map(|s| s.until.rfc3339()),
+        snoozed_by: a.snoozed.as_ref().map(|s| s.by.clone()),
     }
 }
 
-pub fn run(depot: &Depot, args: AlertsArgs, json: bool) -> Result<()> {
-    let alerts = depot.alerts()?;
+fn print_list(alerts: &[Alert], json: bool) -> Result<()> {
     if json {
-        print_json(&serde_json::json!({
+        return print_json(&serde_json::json!({
             "alerts": alerts.iter().map(view).collect::<Vec<_>>()
-        }))?;
-    } else if alerts.is_empty() {
+        }));
+    }
+    if alerts.is_empty() {
         println!("Nothing needs attention.");
-    } else {
-        for alert in &alerts {
-            println!(
-                "{:<8}  {}  (since {})",
-                alert.severity.as_str().to_uppercase(),
-                alert.message,
-                &alert.since.rfc3339()[..10]
-            );
-            println!("          → {}", alert.action);
+    }
+    for alert in alerts {
+        let label = match &alert.snoozed {
+            Some(_) => "snoozed".to_owned(),
+            None => alert.severity.as_str().to_uppercase(),
+        };
+        println!(
+            "{label:<8}  {}  (since {})",
+            alert.message,
+            &alert.since.rfc3339()[..10]
+        );
+        println!("          → {}", alert.action);
+        match &alert.snoozed {
+            Some(s) => println!(
+                "          key {} · snoozed by {} until {}",
+                alert.key,
+                s.by,
+                s.until.rfc3339()
+            ),
+            None => println!("          key {}", alert.key),
         }
     }
+    Ok(())
+}
+
+pub fn run(depot: &Depot, args: AlertsArgs, json: bool) -> Result<()> {
+    match args.action {
+        Some(AlertsAction::Snooze { key, duration }) => {
+            let alerts = depot.snooze_alert(&key, duration)?;
+            if !json {
+                if let Some(a) = alerts.iter().find(|a| a.key == key.trim())
+                    && let Some(s) = &a.snoozed
+                {
+                    println!("Snoozed '{}' until {}.", a.key, s.until.rfc3339());
+                }
+                return Ok(());
+            }
+            return print_list(&alerts, json);
+        }
+        Some(AlertsAction::Unsnooze { key }) => {
+            let alerts = depot.unsnooze_alert(&key)?;
+            if !json {
+                println!("'{}' is shown again.", key.trim());
+                return Ok(());
+            }
+            return print_list(&alerts, json);
+        }
+        None => {}
+    }
+    let alerts = depot.alerts()?;
+    print_list(&alerts, json)?;
     if let Some(floor) = args.fail_on {
-        let count = alerts.iter().filter(|a| a.severity >= floor).count();
+        let count = alerts
+            .iter()
+            .filter(|a| a.is_active() && a.severity >= floor)
+            .count();
         if count > 0 {
             return Err(AlertsFound {
                 count,

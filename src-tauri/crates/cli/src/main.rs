@@ -13,6 +13,7 @@ mod sync;
 mod tokens;
 mod users;
 mod vpp;
+mod webhooks;
 mod workspace;
 
 use std::path::PathBuf;
@@ -74,6 +75,10 @@ enum Command {
     /// Apps and Books (VPP) tokens: add, list, show, renew, delete, sync.
     #[command(subcommand)]
     Vpp(vpp::VppCommand),
+    /// Where `depot serve` delivers alerts: add, list, remove, test
+    /// (generic JSON, Microsoft Teams or Slack incoming webhooks).
+    #[command(subcommand)]
+    Webhooks(webhooks::WebhooksCommand),
     /// People who sign in when the workspace is served (`depot serve`): add,
     /// list, show, set-role, set-scope, disable, enable, reset-password,
     /// sign-out, delete.
@@ -188,6 +193,7 @@ async fn run_on(depot: Arc<Depot>, cli: Cli) -> Result<()> {
         Command::Settings(command) => profiles::settings(&depot, command, cli.json),
         Command::Users(command) => users::run(&depot, command, cli.json),
         Command::Vpp(command) => vpp::run(&depot, command, cli.json).await,
+        Command::Webhooks(command) => webhooks::run(&depot, command, cli.json).await,
         Command::Alerts(args) => alerts::run(&depot, args, cli.json),
         Command::Serve(_) => unreachable!("served above"),
         Command::Devices(command) => devices::run(&depot, command, cli.json).await,

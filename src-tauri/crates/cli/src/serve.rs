@@ -61,6 +61,10 @@ pub struct ServeArgs {
     /// more groups; the highest role matching wins.
     #[arg(long, value_name = "GROUP=ROLE[:TAG,TAG]", requires = "oidc_issuer")]
     oidc_role: Vec<String>,
+    /// How often alerts are evaluated and news delivered to the webhooks
+    /// (`depot webhooks add`), in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    alerts_every: u64,
     /// Check the configuration and the workspace, then exit.
     #[arg(long)]
     check: bool,
@@ -174,6 +178,11 @@ pub async fn run(depot: Arc<Depot>, args: ServeArgs) -> Result<()> {
         }
         return Ok(());
     }
+    let webhooks = depot_server::webhooks::WebhookPolicy {
+        interval: std::time::Duration::from_secs(args.alerts_every),
+        ..Default::default()
+    };
+    let hooks = depot.webhooks().map(|h| h.len()).unwrap_or(0);
     let listener = std::net::TcpListener::bind(args.listen)
         .with_context(|| format!("listening on {}", args.listen))?;
     let bound = listener.local_addr()?;
@@ -185,6 +194,10 @@ pub async fn run(depot: Arc<Depot>, args: ServeArgs) -> Result<()> {
         println!("People reach it at {url}");
     }
     println!("{ui_line}");
+    println!(
+        "Alerts: evaluated every {} s, delivered to {hooks} webhook(s)",
+        args.alerts_every
+    );
     if admins == 0 {
         eprintln!(
             "depot: no administrator can sign in yet: add one with `depot users add NAME --role administrator --password-stdin`"
@@ -199,6 +212,7 @@ pub async fn run(depot: Arc<Depot>, args: ServeArgs) -> Result<()> {
                 plain_http_on_loopback: false,
                 ui_dir,
                 oidc,
+                webhooks,
             },
             shutdown_signal(),
         )
@@ -213,6 +227,7 @@ pub async fn run(depot: Arc<Depot>, args: ServeArgs) -> Result<()> {
                     plain_http_on_loopback: true,
                     ui_dir,
                     oidc,
+                    webhooks,
                 },
                 shutdown_signal(),
             )

@@ -5,10 +5,14 @@
 //! tokens, which belong to no ADE token).
 
 use depot_domain::UnixSeconds;
-use depot_domain::alerts::{Alert, AlertKind, AlertSubject, Severity, sort_alerts};
+use depot_domain::alerts::{
+    Alert, AlertKind, AlertSubject, MAX_SNOOZE_HOURS, Severity, Snoozed, sort_alerts,
+};
 use depot_domain::records::{RunResult, VppState};
+use serde_json::json;
 
-use crate::{Depot, Result};
+use crate::audit::AuditEvent;
+use crate::{CoreError, Depot, Result};
 
 const DAY: i64 = 86_400;
 /// A token expiring within this many days is a warning…
@@ -48,6 +52,7 @@ impl Push<'_> {
             since,
             message,
             action,
+            snoozed: None,
         });
     }
 }
@@ -215,6 +220,34 @@ impl Depot {
                     "Nothing to do now: assign them again after the cooldown (the preview says until when).".into(),
                 );
             }
+            let mut kept = 0u64;
+            let mut kept_until: Option<UnixSeconds> = None;
+            for run in db.unfinished_assignment_runs()? {
+                if let Some(run) = db.assignment_run(run)?
+                    && run.token_id == row.id
+                    && run.started_at > now
+                {
+                    kept += db.pending_assignment_serials(run.id, usize::MAX)?.len() as u64;
+                    kept_until = Some(kept_until.map_or(run.started_at, |t| t.min(run.started_at)));
+                }
+            }
+            if let Some(until) = kept_until
+                && kept > 0
+            {
+                push.add(
+                    AlertKind::SerialsThrottled,
+                    Severity::Info,
+                    subject(),
+                    &key,
+                    now.min(until),
+                    format!(
+                        "Apple keeps throttling assignments on '{name}': {} serials are kept and sent again after {}.",
+                        crate::vpp::count(kept),
+                        until.rfc3339()
+                    ),
+                    "Nothing to do: Depot sends them when Apple allows. Avoid starting large runs on this token meanwhile.".into(),
+                );
+            }
             if let Some(run) = db.assignment_runs(Some(row.id), 1)?.first()
                 && let Some(run) = db.assignment_run(*run)?
                 && let Some(finished) = run.finished_at
@@ -321,7 +354,147 @@ impl Depot {
                 }
             }
         }
+        self.apply_snoozes(&db, &mut out, now)?;
         sort_alerts(&mut out);
         Ok(out)
+    }
+
+    /// The alerts nobody snoozed: what banners, notifications, webhooks and
+    /// `depot alerts --fail-on` act on.
+    pub fn active_alerts(&self) -> Result<Vec<Alert>> {
+        let mut alerts = self.alerts()?;
+        alerts.retain(Alert::is_active);
+        Ok(alerts)
+    }
+
+    /// Marks snoozed alerts. A snooze holds until its time, or until the
+    /// alert gets worse than it was when snoozed.
+    fn apply_snoozes(
+        &self,
+        db: &depot_store::Db,
+        alerts: &mut [Alert],
+        now: UnixSeconds,
+    ) -> Result<()> {
+        let snoozes = db.snoozes()?;
+        if snoozes.is_empty() {
+            return Ok(());
+        }
+        for alert in alerts.iter_mut() {
+            if let Some(s) = snoozes.iter().find(|s| s.key == alert.key)
+                && s.until > now
+                && Severity::parse(&s.severity).is_some_and(|was| alert.severity <= was)
+            {
+                alert.snoozed = Some(Snoozed {
+                    until: s.until,
+                    by: s.by.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Hides alert `key` for `hours` (1 to 720), audited. Refused when no
+    /// such alert is raised now (alerts clear themselves; there is nothing to
+    /// snooze).
+    pub fn snooze_alert(&self, key: &str, hours: u32) -> Result<Vec<Alert>> {
+        if !(1..=MAX_SNOOZE_HOURS).contains(&hours) {
+            return Err(CoreError::InvalidInput {
+                field: "hours",
+                message: format!(
+                    "a snooze lasts from 1 to {MAX_SNOOZE_HOURS} hours (30 days), not {hours}"
+                ),
+            });
+        }
+        let alert = self.find_alert(key)?;
+        let now = self.clock.now();
+        let until = now.plus(i64::from(hours) * 3_600);
+        let by = self.acting_name();
+        let db = self.workspace.connect()?;
+        db.write(|db| -> Result<()> {
+            db.put_snooze(&depot_store::alerts::SnoozeRow {
+                key: alert.key.clone(),
+                severity: alert.severity.as_str().to_owned(),
+                until,
+                by: by.clone(),
+                at: now,
+            })?;
+            self.audit(
+                db,
+                AuditEvent {
+                    action: "alert.snoozed",
+                    object: format!("alert {}", alert.key),
+                    token: alert_token(&alert),
+                    before: None,
+                    after: Some(json!({
+                        "key": alert.key,
+                        "severity": alert.severity.as_str(),
+                        "message": alert.message,
+                        "until": until.rfc3339(),
+                        "hours": hours,
+                    })),
+                },
+            )
+        })?;
+        drop(db);
+        self.alerts()
+    }
+
+    /// Shows a snoozed alert again, audited.
+    pub fn unsnooze_alert(&self, key: &str) -> Result<Vec<Alert>> {
+        let alert = self.find_alert(key)?;
+        let db = self.workspace.connect()?;
+        let removed = db.write(|db| -> Result<bool> {
+            let removed = db.delete_snooze(&alert.key)?;
+            if removed {
+                self.audit(
+                    db,
+                    AuditEvent {
+                        action: "alert.unsnoozed",
+                        object: format!("alert {}", alert.key),
+                        token: alert_token(&alert),
+                        before: alert
+                            .snoozed
+                            .as_ref()
+                            .map(|s| json!({"until": s.until.rfc3339(), "by": s.by})),
+                        after: None,
+                    },
+                )?;
+            }
+            Ok(removed)
+        })?;
+        if !removed {
+            return Err(CoreError::InvalidInput {
+                field: "key",
+                message: format!("the alert '{key}' is not snoozed"),
+            });
+        }
+        drop(db);
+        self.alerts()
+    }
+
+    /// The alert raised now with this key, in the acting person's scope.
+    fn find_alert(&self, key: &str) -> Result<Alert> {
+        let key = key.trim();
+        self.alerts()?
+            .into_iter()
+            .find(|a| a.key == key)
+            .ok_or_else(|| {
+                CoreError::NotFound(format!(
+                    "the alert '{key}' (alerts clear themselves when their cause goes away; `depot alerts` lists the raised ones)"
+                ))
+            })
+    }
+
+    fn acting_name(&self) -> String {
+        crate::acting::acting_now().map_or_else(|| self.operator.clone(), |a| a.name)
+    }
+}
+
+/// The token an alert concerns, for the audit log's scope.
+fn alert_token(alert: &Alert) -> Option<depot_domain::TokenId> {
+    match &alert.subject {
+        AlertSubject::Token { id, .. } => Some(*id),
+        AlertSubject::Run { token, .. } => Some(*token),
+        AlertSubject::VppToken { .. } => None,
     }
 }

@@ -54,6 +54,8 @@ pub enum AlertKind {
     NoDefaultProfile,
     /// Devices in Apple's 24-hour cooldown after FAILED.
     DevicesCoolingDown,
+    /// Serials Apple keeps throttling: kept by a run for a later one.
+    SerialsThrottled,
     /// An assignment run stopped with failures.
     RunFailed,
 }
@@ -73,6 +75,7 @@ impl AlertKind {
             AlertKind::SyncStale => "syncStale",
             AlertKind::NoDefaultProfile => "noDefaultProfile",
             AlertKind::DevicesCoolingDown => "devicesCoolingDown",
+            AlertKind::SerialsThrottled => "serialsThrottled",
             AlertKind::RunFailed => "runFailed",
         }
     }
@@ -110,13 +113,34 @@ pub struct Alert {
     pub message: String,
     /// What fixes it, in a sentence.
     pub action: String,
+    /// Hidden for a while by someone (issue 16's snooze).
+    pub snoozed: Option<Snoozed>,
 }
 
-/// Worst first, then oldest first, then by key.
+impl Alert {
+    /// Not snoozed: shown in banners, notified, delivered, and counted by
+    /// `depot alerts --fail-on`.
+    pub fn is_active(&self) -> bool {
+        self.snoozed.is_none()
+    }
+}
+
+/// Who hid an alert, until when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snoozed {
+    pub until: UnixSeconds,
+    pub by: String,
+}
+
+/// The longest snooze: 30 days.
+pub const MAX_SNOOZE_HOURS: u32 = 720;
+
+/// Active before snoozed, worst first, then oldest first, then by key.
 pub fn sort_alerts(alerts: &mut [Alert]) {
     alerts.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
+        b.is_active()
+            .cmp(&a.is_active())
+            .then(b.severity.cmp(&a.severity))
             .then(a.since.cmp(&b.since))
             .then_with(|| a.key.cmp(&b.key))
     });

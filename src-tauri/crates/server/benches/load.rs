@@ -278,6 +278,7 @@ fn main() {
                 plain_http_on_loopback: true,
                 ui_dir: None,
                 oidc: None,
+                webhooks: Default::default(),
             },
             async {
                 let _ = stopped.await;

@@ -47,6 +47,7 @@ pub mod tls;
 pub mod ui;
 #[cfg(test)]
 mod web_tests;
+pub mod webhooks;
 
 /// A session ends after this long without a request, and this long after
 /// signing in, whatever happens (decided in `core`, which keeps sessions).
@@ -72,6 +73,8 @@ pub struct ServeOptions {
     pub ui_dir: Option<PathBuf>,
     /// OpenID Connect sign-in (`--oidc-*`), besides names and passwords.
     pub oidc: Option<Arc<oidc::Oidc>>,
+    /// How alerts reach webhooks (`--alerts-every`).
+    pub webhooks: webhooks::WebhookPolicy,
 }
 
 #[derive(Default)]
@@ -135,21 +138,29 @@ pub const WIND_DOWN: Duration = Duration::from_secs(60);
 
 /// The background work of a server: assignment runs a crash or kill left
 /// unfinished continue at start; the scheduler (due syncs, throttled
-/// follow-ups) runs alongside.
-fn start_background(depot: &Arc<Depot>) -> tokio::task::JoinHandle<()> {
+/// follow-ups) and the alerts' delivery to webhooks run alongside.
+fn start_background(
+    depot: &Arc<Depot>,
+    options: &ServeOptions,
+) -> Vec<tokio::task::JoinHandle<()>> {
     let resuming = Arc::clone(depot);
     tokio::spawn(async move {
         if let Err(err) = resuming.resume_assignments().await {
             tracing::warn!(%err, "unfinished assignment runs could not be resumed");
         }
     });
-    tokio::spawn(Arc::clone(depot).run_scheduler())
+    vec![
+        tokio::spawn(Arc::clone(depot).run_scheduler()),
+        tokio::spawn(webhooks::run(Arc::clone(depot), options.webhooks)),
+    ]
 }
 
 /// After the last request: no new background work, and the syncs and runs
 /// in flight stop after their current page group or batch.
-async fn stop_background(depot: &Depot, scheduler: tokio::task::JoinHandle<()>) {
-    scheduler.abort();
+async fn stop_background(depot: &Depot, background: Vec<tokio::task::JoinHandle<()>>) {
+    for task in background {
+        task.abort();
+    }
     let left = depot.wind_down(WIND_DOWN).await;
     if left > 0 {
         tracing::warn!(
@@ -185,7 +196,7 @@ pub async fn serve(
     options: ServeOptions,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let scheduler = start_background(&depot);
+    let scheduler = start_background(&depot, &options);
     let (signal, stop, stopping) = stop_signal(shutdown);
     let app = router_stopping(Arc::clone(&depot), options, stop, stopping)
         .into_make_service_with_connect_info::<SocketAddr>();
@@ -204,7 +215,7 @@ pub async fn serve_tls(
     options: ServeOptions,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let scheduler = start_background(&depot);
+    let scheduler = start_background(&depot, &options);
     let (signal, stop, stopping) = stop_signal(shutdown);
     let app = router_stopping(Arc::clone(&depot), options, stop, stopping)
         .into_make_service_with_connect_info::<SocketAddr>();

@@ -58,6 +58,7 @@ async fn start(ui_dir: Option<&Path>) -> SocketAddr {
             plain_http_on_loopback: true,
             ui_dir: ui_dir.map(|d| d.canonicalize().unwrap()),
             oidc: None,
+            webhooks: Default::default(),
         },
     )
     .into_make_service_with_connect_info::<SocketAddr>();

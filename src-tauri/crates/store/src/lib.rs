@@ -10,8 +10,10 @@ pub mod migrations;
 mod turns;
 mod workspace;
 
+pub mod alerts;
 pub mod assignments;
 pub mod audit;
+pub mod dashboard;
 pub mod device_facts;
 pub mod devices;
 pub mod profiles;

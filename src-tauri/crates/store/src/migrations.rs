@@ -110,6 +110,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "vpp_tokens",
         sql: include_str!("../migrations/0018_vpp_tokens.sql"),
     },
+    Migration {
+        version: 19,
+        name: "alert_delivery",
+        sql: include_str!("../migrations/0019_alert_delivery.sql"),
+    },
 ];
 
 /// The schema version this build writes and understands.

@@ -51,6 +51,8 @@ pub enum SecretSlot {
     TokenPrivateKey(TokenId),
     /// An Apps and Books token's `.vpptoken` content.
     VppToken(depot_domain::VppTokenId),
+    /// A webhook's URL (Slack and Teams URLs are secrets).
+    WebhookUrl(i64),
 }
 
 impl SecretSlot {
@@ -62,6 +64,7 @@ impl SecretSlot {
             SecretSlot::TokenCredentials(_) => "token-credentials",
             SecretSlot::TokenPrivateKey(_) => "token-private-key",
             SecretSlot::VppToken(_) => "vpp-token",
+            SecretSlot::WebhookUrl(_) => "webhook-url",
         }
     }
 
@@ -70,6 +73,7 @@ impl SecretSlot {
         match self {
             SecretSlot::TokenCredentials(id) | SecretSlot::TokenPrivateKey(id) => Some(id.get()),
             SecretSlot::VppToken(id) => Some(id.get()),
+            SecretSlot::WebhookUrl(id) => Some(id),
             SecretSlot::KeyCheck | SecretSlot::PendingPrivateKey => None,
         }
     }
@@ -82,6 +86,7 @@ impl SecretSlot {
             SecretSlot::TokenCredentials(id) => format!("credentials of token {id}"),
             SecretSlot::TokenPrivateKey(id) => format!("private key of token {id}"),
             SecretSlot::VppToken(id) => format!("Apps and Books token {id}"),
+            SecretSlot::WebhookUrl(id) => format!("URL of webhook {id}"),
         }
     }
 

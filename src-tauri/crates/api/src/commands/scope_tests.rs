@@ -164,6 +164,16 @@ fn rows() -> Vec<(&'static str, Case)> {
         ),
         // Both tokens' devices have no default profile: each side has an alert.
         ("alerts.list", Lists(|_| json!({}))),
+        // An alert is found by its key only within the person's scope.
+        (
+            "alerts.snooze",
+            Names(|s| json!({"key": format!("noDefaultProfile:{}:iOS", s.token), "hours": 24})),
+        ),
+        (
+            "alerts.unsnooze",
+            Names(|s| json!({"key": format!("noDefaultProfile:{}:iOS", s.token)})),
+        ),
+        ("dashboard.summary", Lists(|_| json!({}))),
         // Apps and Books tokens belong to no ADE token: anyone may read
         // them; changing them concerns every token.
         ("vpp.list", NoToken(|_| json!({}))),

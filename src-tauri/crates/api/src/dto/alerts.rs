@@ -41,6 +41,12 @@ pub struct AlertDto {
     pub message: String,
     /// What fixes it.
     pub action: String,
+    /// RFC 3339: snoozed until then (no banner, notification, webhook or
+    /// `--fail-on` for it meanwhile); null: not snoozed. A snooze ends early
+    /// when the alert gets worse.
+    pub snoozed_until: Option<String>,
+    /// Who snoozed it.
+    pub snoozed_by: Option<String>,
 }
 
 impl From<Alert> for AlertDto {
@@ -71,6 +77,8 @@ impl From<Alert> for AlertDto {
             since: a.since.rfc3339(),
             message: a.message,
             action: a.action,
+            snoozed_until: a.snoozed.as_ref().map(|s| s.until.rfc3339()),
+            snoozed_by: a.snoozed.map(|s| s.by),
         }
     }
 }
@@ -80,4 +88,21 @@ impl From<Alert> for AlertDto {
 #[serde(rename_all = "camelCase")]
 pub struct AlertList {
     pub alerts: Vec<AlertDto>,
+}
+
+/// `alerts.snooze`: hides an alert for a while (audited).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SnoozeAlertRequest {
+    /// The alert's `key`.
+    pub key: String,
+    /// How long, in hours (1 to 720).
+    pub hours: u32,
+}
+
+/// `alerts.unsnooze`: shows a snoozed alert again (audited).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AlertRef {
+    pub key: String,
 }

@@ -19,6 +19,7 @@ macro_rules! shown_as_wire_name {
 mod alerts;
 mod audit;
 mod changes;
+mod dashboard;
 mod devices;
 mod profiles;
 mod sync;
@@ -28,6 +29,7 @@ mod vpp;
 pub use alerts::*;
 pub use audit::*;
 pub use changes::*;
+pub use dashboard::*;
 pub use devices::*;
 pub use profiles::*;
 pub use sync::*;
