@@ -11,6 +11,7 @@ import {
 import { useRef, type MouseEvent } from "react";
 import { ErrorBoundary } from "./ErrorBoundary";
 import { NotFoundPage } from "./NotFoundPage";
+import { useAlertNotifications } from "./notifications";
 import { useWorkspaceInfo } from "./api";
 import { ROUTES, matchRoute } from "./routes";
 import { SimulatorBadge } from "../components/SimulatorBadge";
@@ -120,6 +121,8 @@ export function Layout() {
   // The desktop window connected to a Depot server (Settings → Depot server).
   const serverStatus = useServerStatus();
   const server = serverStatus.data?.connected ? serverStatus.data : null;
+  // Desktop notifications for new and worsened alerts (the desktop app only).
+  useAlertNotifications();
 
   // An in-page "#main" link would be read as a route, so the skip link moves focus itself.
   const skipToContent = (event: MouseEvent<HTMLAnchorElement>) => {

@@ -11,6 +11,7 @@ import {
   signedOut,
   type SessionService,
 } from "./session";
+import { noNotifier, tauriNotifier, type Notifier } from "./notifications";
 import { isTauri, tauriChanges, tauriTransport } from "./tauri";
 import { tauriHost } from "./tauriHost";
 import type { Transport } from "./transport";
@@ -20,6 +21,7 @@ export type { Transport } from "./transport";
 export type { FileToSave, Host, PickedFile, SavedTo } from "./host";
 export { download } from "./host";
 export type { ChangeListener, ChangeSource } from "./changes";
+export type { DesktopNotification, Notifier } from "./notifications";
 export type { Action, Role, SessionService, SessionUser } from "./session";
 export { onAccessChanged, onSignedOut } from "./session";
 export type {
@@ -116,4 +118,17 @@ export function session(): SessionService {
   if (isTauri() || injected) return localSession;
   httpSession ??= createHttpSession();
   return httpSession;
+}
+
+let injectedNotifier: Notifier | null = null;
+
+/** Replaces how notifications are shown (tests). `null` goes back to detecting it. */
+export function setNotifier(replacement: Notifier | null): void {
+  injectedNotifier = replacement;
+}
+
+/** OS notifications: the desktop app's plugin; none in a browser. */
+export function notifier(): Notifier {
+  if (injectedNotifier) return injectedNotifier;
+  return isTauri() ? tauriNotifier : noNotifier;
 }

@@ -15,6 +15,7 @@ import { ErrorState } from "../../components/ErrorState";
 import { LoadingState } from "../../components/LoadingState";
 import { Page } from "../../components/Page";
 import { EnrollmentUrlsCard } from "./EnrollmentUrlsCard";
+import { NotificationsCard } from "./NotificationsCard";
 import { ServerConnectionCard } from "./ServerConnectionCard";
 
 const useStyles = makeStyles({
@@ -171,12 +172,13 @@ export function SettingsPage() {
     <Page
       testId="settings"
       title="Settings"
-      description="This workspace, where devices enroll, and how Depot looks."
+      description="This workspace, where devices enroll, notifications and how Depot looks."
     >
       <div className={styles.sections}>
         <ServerConnectionCard />
         <WorkspaceSection />
         <EnrollmentUrlsCard />
+        <NotificationsCard />
         <AppearanceSection />
       </div>
     </Page>
