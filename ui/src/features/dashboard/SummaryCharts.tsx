@@ -44,7 +44,7 @@ import {
 const useStyles = makeStyles({
   grid: {
     display: "grid",
-    gridTemplateColumns: "repeat(auto-fit, minmax(360px, 1fr))",
+    gridTemplateColumns: "repeat(auto-fit, minmax(420px, 1fr))",
     gap: tokens.spacingHorizontalL,
   },
   wide: { gridColumn: "1 / -1" },
@@ -73,16 +73,17 @@ const useStyles = makeStyles({
   },
   expiry: {
     display: "grid",
-    gridTemplateColumns: "minmax(120px, 1fr) minmax(80px, 2fr) minmax(96px, max-content)",
+    gridTemplateColumns: "minmax(160px, 3fr) minmax(80px, 2fr) max-content",
     columnGap: tokens.spacingHorizontalM,
     alignItems: "center",
   },
   expiryName: { display: "flex", flexDirection: "column", minWidth: 0 },
   muted: { color: tokens.colorNeutralForeground3 },
+  nowrap: { whiteSpace: "nowrap" },
   track: {
     height: "8px",
     borderRadius: tokens.borderRadiusCircular,
-    backgroundColor: tokens.colorNeutralBackground3,
+    backgroundColor: tokens.colorNeutralStroke3,
     overflow: "hidden",
   },
   bar: { height: "100%", minWidth: "4px", borderRadius: tokens.borderRadiusCircular },
@@ -197,6 +198,7 @@ function ModelChart({ summary }: { summary: DashboardSummary }) {
       key: "other",
       label: "Other models",
       value: summary.otherModels,
+      color: tokens.colorNeutralStrokeAccessible,
       testId: "model-other",
     });
   }
@@ -266,7 +268,7 @@ function AssignmentChart({ summary }: { summary: DashboardSummary }) {
     <ChartCard
       testId="chart-assignments"
       title={title}
-      description="What Apple answered for each device a profile was assigned to or removed from, per day (UTC)."
+      description="Each device of the day's assignment runs (UTC): accepted by Apple, failed or not accessible, throttled, or not sent (cooldown, run stopped)."
       empty={total === 0 ? "No profile was assigned in the last 30 days." : null}
       chart={<StackedColumns label={title} columns={columns} series={RESULT_SERIES} />}
       table={
@@ -300,7 +302,11 @@ function SyncHealth({ summary }: { summary: DashboardSummary }) {
       <CardHeader
         header={<Subtitle2 as="h2">Sync health</Subtitle2>}
         description="Each token's device sync with Apple."
-        action={<Link href={hrefTo("sync")}>Open Sync</Link>}
+        action={
+          <Link href={hrefTo("sync")} className={styles.nowrap}>
+            Open Sync
+          </Link>
+        }
       />
       <div className={styles.tableWrap}>
         <Table size="small" aria-label="Sync health per token">
@@ -308,7 +314,9 @@ function SyncHealth({ summary }: { summary: DashboardSummary }) {
             <TableRow>
               <TableHeaderCell>Token</TableHeaderCell>
               <TableHeaderCell>Last success</TableHeaderCell>
-              <TableHeaderCell className={styles.number}>Failures since</TableHeaderCell>
+              <TableHeaderCell className={styles.number}>
+                Failures since last success
+              </TableHeaderCell>
               <TableHeaderCell className={styles.number}>Failures, 30 days</TableHeaderCell>
               <TableHeaderCell>Next run</TableHeaderCell>
               <TableHeaderCell>Last error</TableHeaderCell>

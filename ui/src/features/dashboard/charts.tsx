@@ -32,6 +32,12 @@ const useStyles = makeStyles({
     minWidth: 0,
   },
   paragraph: { margin: 0, color: tokens.colorNeutralForeground2 },
+  actions: {
+    display: "flex",
+    alignItems: "center",
+    gap: tokens.spacingHorizontalS,
+    whiteSpace: "nowrap",
+  },
   legend: {
     listStyle: "none",
     margin: 0,
@@ -80,7 +86,7 @@ const useStyles = makeStyles({
     height: "20px",
     minWidth: 0,
     borderRadius: tokens.borderRadiusMedium,
-    backgroundColor: tokens.colorNeutralBackground3,
+    backgroundColor: tokens.colorNeutralStroke3,
     overflow: "hidden",
   },
   stack: { display: "flex", height: "100%", gap: "1px" },
@@ -181,7 +187,7 @@ export function ChartCard({
         }
         {...(description === undefined ? {} : { description })}
         action={
-          <span>
+          <span className={styles.actions}>
             {action}
             {empty === null ? (
               <ToggleButton
@@ -301,6 +307,8 @@ export type BarRow = {
   value: number;
   /** Where the bar leads; `undefined` for a bar that is not a link ("Other models"). */
   href?: string;
+  /** The bar's colour when not the chart's (a rest such as "Other models"). */
+  color?: string;
   testId: string;
 };
 
@@ -338,7 +346,10 @@ export function BarList({
             <span className={styles.track} aria-hidden="true">
               <span
                 className={mergeClasses("bar", styles.bar)}
-                style={{ width: `${(row.value / max) * 100}%`, backgroundColor: color }}
+                style={{
+                  width: `${(row.value / max) * 100}%`,
+                  backgroundColor: row.color ?? color,
+                }}
               />
             </span>
             <span className={styles.value} aria-hidden="true">
@@ -379,7 +390,7 @@ export type Column = {
 
 /**
  * Vertical stacked columns (a day each), on one scale. Every seventh label and
- * the last are written on the axis; each column is named in full for screen
+ * the last (unless too close to the one before) are written on the axis; each column is named in full for screen
  * readers and as a tooltip.
  */
 export function StackedColumns({
@@ -437,7 +448,7 @@ export function StackedColumns({
       <div className={styles.axis} aria-hidden="true">
         {columns.map((column, i) => (
           <Text key={column.key} size={200} className={styles.tick}>
-            {i % 7 === 0 || i === last ? column.label : ""}
+            {(i % 7 === 0 && last - i >= 4) || i === last ? column.label : ""}
           </Text>
         ))}
       </div>

@@ -3,6 +3,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { DashboardDay } from "../../bindings/DashboardDay";
 import type { DashboardSummary } from "../../bindings/DashboardSummary";
 import type { DashboardToken } from "../../bindings/DashboardToken";
+import { queryKeys } from "../../app/api";
+import { STALE_AFTER, type Change } from "../../app/invalidation";
 import { formatCount, formatDay, setFormatLocale } from "../../components/format";
 import { fakeDepot, tokenDetail } from "../../test/fakeDepot";
 import { renderApp } from "../../test/renderApp";
@@ -338,5 +340,23 @@ describe("dashboard: devices without a default", () => {
     const card = await screen.findByTestId("dashboard-without-default");
     expect(within(card).getByTestId("count-without-default")).toHaveTextContent("0");
     expect(card).toHaveTextContent("Every platform with new devices has a default profile.");
+  });
+});
+
+describe("dashboard: fresh figures", () => {
+  it("asks for the summary again after the changes it counts", () => {
+    const changes: Change[] = [
+      { kind: "token" },
+      { kind: "profile" },
+      { kind: "devices" },
+      { kind: "vpp" },
+      { kind: "syncNoticed", noticedBy: "overview" },
+      { kind: "syncFinished", runId: null },
+      { kind: "assignmentFinished", runId: "7" },
+    ];
+    for (const change of changes) {
+      const stale = (STALE_AFTER[change.kind].stale as (c: Change) => readonly unknown[])(change);
+      expect(stale, change.kind).toContainEqual(queryKeys.dashboard);
+    }
   });
 });
