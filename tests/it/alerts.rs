@@ -379,7 +379,6 @@ async fn the_dashboard_summary_counts_devices_results_and_expiries() {
     let profile = s.create(&ProfileSpec::new("Staff iPads")).await;
     let serials = s.serials();
     s.assign(Some(profile), serials[..2].to_vec()).await;
-    s.sync().await;
     s.depot.set_default_profile(profile).unwrap();
     let summary = s.depot.dashboard_summary().unwrap();
     let today = summary.assignments.last().unwrap();

@@ -326,5 +326,26 @@ fn main() {
             ms(bare),
             engine.as_secs_f64() / bare.as_secs_f64()
         );
+
+        // The dashboard: every chart's figures in one call (issue 16: under
+        // 100 ms at 200,000 devices), after 20,000 assignment answers today.
+        // Baseline: the least a dashboard can ask, a count of the active
+        // devices, on the same file.
+        sim.set_faults(depot_sim::Faults::default());
+        let mut api = Vec::new();
+        let mut sql = Vec::new();
+        for _ in 0..RUNS / 2 {
+            api.push(call("dashboard.summary", json!({})).await);
+            let t = Instant::now();
+            let _: i64 = conn
+                .query_row(
+                    "SELECT COUNT(*) FROM devices WHERE removed_at IS NULL",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            sql.push(t.elapsed());
+        }
+        report("dashboard.summary", &stats(api), &stats(sql));
     });
 }

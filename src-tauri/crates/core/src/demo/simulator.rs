@@ -49,6 +49,14 @@ impl Depot {
             .seed(DEMO_SEED)
             .new_server_devices(DEMO_DEVICES)
             .clock_start(self.clock.now().get());
+        // Tests of the desktop app drive the demo simulator's switches
+        // (`/control/…`) with a control token they choose; otherwise it is
+        // random and never leaves the process.
+        if let Ok(token) = std::env::var("DEPOT_DEMO_CONTROL_TOKEN")
+            && token.len() >= 16
+        {
+            builder = builder.control_token(token);
+        }
         let mut has_demo_server = false;
         for row in self.workspace.connect()?.list_tokens()? {
             if row.environment != Environment::Simulator {
