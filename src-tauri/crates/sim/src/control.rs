@@ -47,9 +47,9 @@ struct Problem(u16, String);
 impl From<SimError> for Problem {
     fn from(e: SimError) -> Self {
         match e {
-            SimError::UnknownServer(_) | SimError::UnknownVppLocation(_) => {
-                Problem(404, e.to_string())
-            }
+            SimError::UnknownServer(_)
+            | SimError::UnknownVppLocation(_)
+            | SimError::UnknownBusinessAccount(_) => Problem(404, e.to_string()),
             _ => Problem(400, e.to_string()),
         }
     }
@@ -184,6 +184,84 @@ fn vpp_call(shared: &Shared, req: &Req, segs: &[&str]) -> Result<Value, Problem>
     })
 }
 
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct NewAccount {
+    #[serde(default)]
+    client_id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyRegistration {
+    client_id: String,
+    key_id: String,
+    public_key_pem: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Lifetime {
+    seconds: u64,
+}
+
+/// `/control/business/…`: the organisation API's accounts and switches.
+fn business_call(shared: &Shared, req: &Req, segs: &[&str]) -> Result<Value, Problem> {
+    let done = json!({ "ok": true });
+    Ok(match (req.method.as_str(), segs) {
+        ("GET", []) => json!({
+            "accounts": shared.business_accounts(),
+            "servers": shared.business_servers(),
+            "rate_limits": shared.business_limits(),
+            "activities": shared.business_activities(),
+            "token_url": format!("{}/auth/oauth2/token", shared.config.base_url),
+            "audience": crate::business::AUDIENCE,
+        }),
+        ("POST", ["accounts"]) => {
+            let n = parse::<NewAccount>(req)?;
+            json!(shared.business_issue_account(&n.client_id)?)
+        }
+        ("PUT", ["accounts"]) => {
+            let k = parse::<KeyRegistration>(req)?;
+            shared.business_register(&crate::BusinessAccountSpec {
+                client_id: k.client_id,
+                key_id: k.key_id,
+                public_key_pem: k.public_key_pem,
+            })?;
+            done
+        }
+        ("POST", ["tokens", "expire"]) => {
+            shared.business_expire_tokens();
+            done
+        }
+        ("PUT", ["token-lifetime"]) => {
+            let l = parse::<Lifetime>(req)?;
+            shared.business_set_token_lifetime(Duration::from_secs(l.seconds));
+            done
+        }
+        ("PUT", ["rate-limits"]) => {
+            shared.business_set_limits(parse::<crate::BusinessRateLimits>(req)?);
+            json!(shared.business_limits())
+        }
+        ("POST", ["activities", "fail-next"]) => {
+            shared.business_fail_next_activity();
+            done
+        }
+        ("GET", ["devices", serial]) => json!(
+            shared
+                .business_device(serial)
+                .ok_or_else(|| Problem(404, format!("no org device {serial}")))?
+        ),
+        ("GET", ["pool"]) => json!(shared.business_pool_serials()),
+        _ => {
+            return Err(Problem(
+                404,
+                "unknown control call; see depot-sim --help".into(),
+            ));
+        }
+    })
+}
+
 fn clock_json(shared: &Shared) -> Value {
     let now = shared.clock.now_ms();
     json!({ "now": rfc3339(now), "now_ms": now })
@@ -295,6 +373,7 @@ fn control_call(shared: &Shared, req: &Req, segs: &[&str]) -> Result<Value, Prob
             json!({ "ok": true })
         }
         (_, ["vpp", rest @ ..]) => vpp_call(shared, req, rest)?,
+        (_, ["business", rest @ ..]) => business_call(shared, req, rest)?,
         _ => {
             return Err(Problem(
                 404,

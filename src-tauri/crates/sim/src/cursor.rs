@@ -35,7 +35,7 @@ pub(crate) struct Cursor {
     pub generation: u32,
 }
 
-fn tag(key: &[u8], payload: &str) -> String {
+pub(crate) fn tag(key: &[u8], payload: &str) -> String {
     let mac = PKey::hmac(key)
         .and_then(|pkey| {
             let mut signer = Signer::new(MessageDigest::sha256(), &pkey)?;

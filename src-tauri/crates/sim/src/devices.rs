@@ -16,6 +16,9 @@ const HALF_BITS: u32 = 20;
 const HALF_MASK: u64 = (1 << HALF_BITS) - 1;
 /// Devices per server slot: 2^24 ≈ 16.7 million.
 pub(crate) const MAX_DEVICES_PER_SERVER: u32 = 1 << 24;
+/// The slot of the organisation's devices that belong to no MDM server at
+/// start (never a server's slot: servers stop below 0x7FFF).
+pub(crate) const ORG_SLOT: u16 = 0x7FFF;
 /// Slots with this bit name the "original" devices that replacements replaced.
 const ORIGINAL_SLOT_BIT: u16 = 0x8000;
 
@@ -234,6 +237,8 @@ pub(crate) struct BaseDevice {
     pub model: &'static str,
     pub description: String,
     pub color: &'static str,
+    /// Storage (or, for Macs, the configuration ending in the storage).
+    pub capacity: &'static str,
     pub asset_tag: Option<String>,
     /// Local part of the `device_assigned_by` e-mail address.
     pub assigned_by_user: &'static str,
@@ -437,6 +442,7 @@ pub(crate) fn base_device(world: World, slot: u16, idx: u32) -> BaseDevice {
         model: spec.model,
         description,
         color,
+        capacity,
         asset_tag,
         assigned_by_user,
         is_replacement,

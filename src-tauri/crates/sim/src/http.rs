@@ -80,9 +80,14 @@ fn loopback_host(host: Option<&hyper::header::HeaderValue>) -> bool {
 }
 
 fn to_response(reply: Reply) -> Response<Full<Bytes>> {
-    let mut builder = Response::builder()
-        .status(reply.status)
-        .header("Content-Type", JSON_CONTENT_TYPE);
+    let mut builder = Response::builder().status(reply.status);
+    if !reply
+        .headers
+        .iter()
+        .any(|(name, _)| *name == "Content-Type")
+    {
+        builder = builder.header("Content-Type", JSON_CONTENT_TYPE);
+    }
     for (name, value) in &reply.headers {
         builder = builder.header(*name, value.as_str());
     }
@@ -122,6 +127,9 @@ async fn handle(
     }
     if req.path == crate::vpp::PREFIX || req.path.starts_with("/mdm/v2/") {
         return to_response(shared.vpp(&req));
+    }
+    if crate::business::serves(&req.path) {
+        return to_response(shared.business(&req));
     }
     let latency = shared.lock().faults.latency_ms;
     if latency > 0 {

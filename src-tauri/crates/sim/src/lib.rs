@@ -23,6 +23,7 @@
 //! [`RunningSim::base_url`]; the portal under `/portal/…` and the control API
 //! under `/control/…` (see [`CONTROL_HELP`]).
 
+mod business;
 mod cli;
 mod clock;
 mod control;
@@ -44,6 +45,10 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use business::{
+    BusinessAccount, BusinessAccountSpec, BusinessAccountSummary, BusinessActivitySummary,
+    BusinessDeviceSummary, BusinessRateLimits, BusinessServer,
+};
 pub use cli::{ServeArgs, serve_cli};
 pub use clock::SimClock;
 pub use portal::PortalError;
@@ -69,6 +74,8 @@ pub enum SimError {
     UnknownServer(String),
     #[error("no Apps and Books location named '{0}' in this simulator")]
     UnknownVppLocation(String),
+    #[error("no organisation API account '{0}' in this simulator")]
+    UnknownBusinessAccount(String),
     #[error(transparent)]
     Portal(#[from] PortalError),
 }
@@ -403,6 +410,17 @@ APPS AND BOOKS (VPP) API v2, served under /mdm/v2 (use {base}/mdm/v2 as the API 
   POST   /control/vpp/server-errors           {\"count\": 1, \"retry_after_seconds\": 5}: next N calls 500/9603
   PUT    /control/vpp/auth-errors-with-200    {\"enabled\": true}: 9621/9622/9625 with HTTP 200, not 401
   GET    /control/vpp/limits  |  PUT /control/vpp/limits   service/config limits (camelCase, enforced)
+ORGANISATION API (Apple School/Business Manager API; token at /auth/oauth2/token, API under /v1):
+  GET    /control/business                    accounts, servers with mdmServers ids, limits, activities
+  POST   /control/business/accounts           {\"client_id\": \"BUSINESSAPI.…\"} (optional) -> new account with
+                                              {client_id, key_id, private_key_pem, public_key_pem}
+  PUT    /control/business/accounts           {\"client_id\",\"key_id\",\"public_key_pem\"}: register a key
+  POST   /control/business/tokens/expire      every access token issued so far answers 401
+  PUT    /control/business/token-lifetime     {\"seconds\": 60}: lifetime of tokens issued from now on
+  PUT    /control/business/rate-limits        {\"get_per_minute\": 20, \"post_per_hour\": 10, \"retry_after\": true}
+  POST   /control/business/activities/fail-next   the next activity ends FAILED
+  GET    /control/business/devices/{serial}   {serial_number, status, server, released}
+  GET    /control/business/pool               serials of devices that belonged to no server at start
 PORTAL (SIM-2):
   POST   /portal/servers/{name}/token[?org=ORG&devices=N]
          body: the MDM server's PEM certificate -> Apple-style .p7m (new server if unknown;
@@ -454,6 +472,11 @@ pub struct SimulatorBuilder {
     pub(crate) control_token: Option<String>,
     pub(crate) vpp_locations: Vec<VppLocationSpec>,
     pub(crate) vpp_page_size: usize,
+    pub(crate) business_accounts: Vec<BusinessAccountSpec>,
+    pub(crate) business_token_lifetime: Duration,
+    pub(crate) business_limits: BusinessRateLimits,
+    pub(crate) org_unassigned_devices: u32,
+    pub(crate) org_released_devices: u32,
 }
 
 impl Default for SimulatorBuilder {
@@ -478,6 +501,11 @@ impl Default for SimulatorBuilder {
             control_token: None,
             vpp_locations: Vec::new(),
             vpp_page_size: vpp::DEFAULT_PAGE_SIZE,
+            business_accounts: Vec::new(),
+            business_token_lifetime: Duration::from_secs(3600),
+            business_limits: BusinessRateLimits::default(),
+            org_unassigned_devices: 0,
+            org_released_devices: 0,
         }
     }
 }
@@ -604,6 +632,41 @@ impl SimulatorBuilder {
     /// (default 200; at least 1).
     pub fn vpp_page_size(mut self, size: usize) -> Self {
         self.vpp_page_size = size.max(1);
+        self
+    }
+
+    /// An organisation API account (Apple School/Business Manager API)
+    /// whose assertions verify with `spec.public_key_pem`. Accounts made by
+    /// [`RunningSim::issue_business_account`] need no registration.
+    pub fn business_account(mut self, spec: BusinessAccountSpec) -> Self {
+        self.business_accounts.push(spec);
+        self
+    }
+
+    /// Lifetime of the organisation API's access tokens (default 3600 s of
+    /// simulated time; `expires_in` says the same).
+    pub fn business_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.business_token_lifetime = lifetime;
+        self
+    }
+
+    /// 429 budgets of the organisation API (default: none).
+    pub fn business_rate_limits(mut self, limits: BusinessRateLimits) -> Self {
+        self.business_limits = limits;
+        self
+    }
+
+    /// Devices of the organisation assigned to no MDM server (besides every
+    /// server's devices, which the organisation holds too). Default 0.
+    pub fn org_unassigned_devices(mut self, count: u32) -> Self {
+        self.org_unassigned_devices = count;
+        self
+    }
+
+    /// Devices released from the organisation (listed, `UNASSIGNED`, with
+    /// `releasedFromOrgDateTime`; they cannot be assigned). Default 0.
+    pub fn org_released_devices(mut self, count: u32) -> Self {
+        self.org_released_devices = count;
         self
     }
 
@@ -881,6 +944,95 @@ impl RunningSim {
 
     pub fn vpp_locations(&self) -> Vec<VppLocationSummary> {
         self.shared.vpp_locations()
+    }
+
+    /// `{base}/auth/oauth2/token`: the organisation API's token endpoint
+    /// (`/auth/oauth2/v2/token` answers the same).
+    pub fn business_token_url(&self) -> String {
+        format!("{}/auth/oauth2/token", self.base_url)
+    }
+
+    /// The organisation API base URL: the simulator's base (paths under `/v1/`).
+    pub fn business_base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Creates an organisation API account with a fresh P-256 key and returns
+    /// it with the private key (as the portal's download). `client_id` empty:
+    /// a generated `BUSINESSAPI.<uuid>`. An existing client id gets a new key
+    /// (the old one stops working).
+    pub fn issue_business_account(&self, client_id: &str) -> Result<BusinessAccount, SimError> {
+        self.shared.business_issue_account(client_id)
+    }
+
+    /// Registers an account whose private key the caller keeps.
+    pub fn register_business_account(&self, spec: BusinessAccountSpec) -> Result<(), SimError> {
+        self.shared.business_register(&spec)
+    }
+
+    pub fn business_accounts(&self) -> Vec<BusinessAccountSummary> {
+        self.shared.business_accounts()
+    }
+
+    /// The registered public key of `client_id` (PEM).
+    pub fn business_public_key(&self, client_id: &str) -> Result<String, SimError> {
+        self.shared
+            .business_public_key(client_id)
+            .ok_or_else(|| SimError::UnknownBusinessAccount(client_id.to_string()))
+    }
+
+    /// Every access token issued so far answers 401 from now on.
+    pub fn expire_business_tokens(&self) {
+        self.shared.business_expire_tokens();
+    }
+
+    /// Lifetime of access tokens issued from now on (at least 1 s).
+    pub fn set_business_token_lifetime(&self, lifetime: Duration) {
+        self.shared.business_set_token_lifetime(lifetime);
+    }
+
+    pub fn business_rate_limits(&self) -> BusinessRateLimits {
+        self.shared.business_limits()
+    }
+
+    /// Replaces the 429 budgets (and starts their windows afresh).
+    pub fn set_business_rate_limits(&self, limits: BusinessRateLimits) {
+        self.shared.business_set_limits(limits);
+    }
+
+    /// The next `POST /v1/orgDeviceActivities` ends `FAILED`, changing nothing.
+    pub fn fail_next_business_activity(&self) {
+        self.shared.business_fail_next_activity();
+    }
+
+    /// The MDM servers with their `mdmServers` ids.
+    pub fn business_servers(&self) -> Vec<BusinessServer> {
+        self.shared.business_servers()
+    }
+
+    /// The `mdmServers` id of an ADE server.
+    pub fn business_server_id(&self, server: &str) -> Option<String> {
+        self.business_servers()
+            .into_iter()
+            .find(|s| s.name == server)
+            .map(|s| s.id)
+    }
+
+    /// One org device in short (`None`: not in the organisation).
+    pub fn business_device(&self, serial: &str) -> Option<BusinessDeviceSummary> {
+        self.shared.business_device(serial)
+    }
+
+    /// Serials of the devices that belonged to no server at start:
+    /// [`SimulatorBuilder::org_unassigned_devices`] of them, then the
+    /// [`SimulatorBuilder::org_released_devices`].
+    pub fn org_pool_serials(&self) -> Vec<String> {
+        self.shared.business_pool_serials()
+    }
+
+    /// Activities of the last 30 days (those whose time has come complete first).
+    pub fn business_activities(&self) -> Vec<BusinessActivitySummary> {
+        self.shared.business_activities()
     }
 
     /// Stops listening and closes open connections.

@@ -75,6 +75,9 @@ pub(crate) struct Overlay {
     pub status: ProfileStatus,
     pub assign_ms: Option<i64>,
     pub push_ms: Option<i64>,
+    /// The device's home `(slot, idx)` when it came to this server from
+    /// elsewhere in the organisation (an `ASSIGN_DEVICES` activity).
+    pub origin: Option<(u16, u32)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,16 +130,42 @@ pub(crate) struct Server {
     pub changes: Vec<Change>,
     pub profiles: HashMap<String, StoredProfile>,
     pub cursor_generation: u32,
+    /// Serial → index of devices that came from elsewhere in the organisation.
+    pub aliases: HashMap<String, u32>,
+    /// Indices holding devices that came from elsewhere (each keeps its origin).
+    pub foreign: u32,
 }
 
 impl Server {
+    /// The `(slot, idx)` the device at `idx` was generated as.
+    pub(crate) fn home(&self, idx: u32) -> (u16, u32) {
+        self.overlay
+            .get(&idx)
+            .and_then(|o| o.origin)
+            .unwrap_or((self.slot, idx))
+    }
+
+    pub(crate) fn serial_of(&self, seed: devices::World, idx: u32) -> String {
+        let (slot, home) = self.home(idx);
+        devices::serial(seed, slot, home)
+    }
+
     pub(crate) fn is_active(&self, idx: u32) -> bool {
         idx < self.next_idx && !self.overlay.get(&idx).is_some_and(|o| o.released)
     }
 
     pub(crate) fn find(&self, seed: devices::World, serial: &str) -> Option<u32> {
+        if let Some(&idx) = self.aliases.get(serial) {
+            return Some(idx);
+        }
         match devices::decode_serial(seed, serial) {
-            Some((slot, idx)) if slot == self.slot && idx < self.next_idx => Some(idx),
+            Some((slot, idx))
+                if slot == self.slot
+                    && idx < self.next_idx
+                    && self.overlay.get(&idx).is_none_or(|o| o.origin.is_none()) =>
+            {
+                Some(idx)
+            }
             _ => None,
         }
     }
@@ -220,6 +249,7 @@ pub(crate) struct Inner {
     pub rng: SeededRng,
     pub script: VecDeque<ChangeBatch>,
     pub vpp: crate::vpp::VppState,
+    pub business: crate::business::BusinessState,
 }
 
 impl Inner {
@@ -368,6 +398,8 @@ impl Inner {
                 })
                 .collect(),
             cursor_generation: 0,
+            aliases: HashMap::new(),
+            foreign: 0,
         });
         Ok(self.servers.len() - 1)
     }
@@ -417,14 +449,18 @@ impl Inner {
             let s = &mut self.servers[server];
             s.overlay.entry(idx).or_default().asset_tag = Some(tag);
             s.record(idx, Op::Modified, now);
-            report.modified.push(devices::serial(seed, slot, idx));
+            report
+                .modified
+                .push(self.servers[server].serial_of(seed, idx));
         }
         for idx in self.pick(server, batch.released, Server::is_active) {
             let s = &mut self.servers[server];
             s.overlay.entry(idx).or_default().released = true;
             s.released += 1;
             s.record(idx, Op::Deleted, now);
-            report.released.push(devices::serial(seed, slot, idx));
+            report
+                .released
+                .push(self.servers[server].serial_of(seed, idx));
         }
         if batch.set_up > 0 {
             let s = &self.servers[server];
@@ -438,7 +474,9 @@ impl Inner {
             assigned.truncate(batch.set_up as usize);
             for idx in assigned {
                 self.push_profile(server, idx, now);
-                report.set_up.push(devices::serial(seed, slot, idx));
+                report
+                    .set_up
+                    .push(self.servers[server].serial_of(seed, idx));
             }
         }
         report
@@ -468,8 +506,9 @@ impl Inner {
         op: Option<(Op, i64)>,
     ) -> DeviceOut {
         let s = &self.servers[server];
-        let base: BaseDevice = devices::base_device(seed, s.slot, idx);
         let ov = s.overlay.get(&idx);
+        let (slot, home) = ov.and_then(|o| o.origin).unwrap_or((s.slot, idx));
+        let base: BaseDevice = devices::base_device(seed, slot, home);
         let status = ov.map_or(ProfileStatus::Empty, |o| o.status);
         let v10 = protocol_version >= 10;
         let v2 = protocol_version >= 2;
@@ -538,6 +577,7 @@ fn random_control_token() -> Result<String, SimError> {
 impl Shared {
     pub(crate) fn new(b: SimulatorBuilder, base_url: String) -> Result<Self, SimError> {
         let start = b.clock_start_ms.unwrap_or_else(SimClock::real_now_ms);
+        let business = crate::business::BusinessState::new(&b, start)?;
         let clock = SimClock::new(start, b.frozen_clock);
         let mut rng = SeededRng::new(b.seed);
         let cursor_key = rng.bytes(32);
@@ -573,6 +613,7 @@ impl Shared {
             rng,
             script: b.script.into_iter().collect(),
             vpp: crate::vpp::VppState::new(b.seed, &b.vpp_locations, b.vpp_page_size)?,
+            business,
         };
         for spec in &b.servers {
             inner.add_server(spec, start)?;
@@ -667,7 +708,7 @@ impl Shared {
             .filter(|&idx| s.is_active(idx))
             .skip(offset)
             .take(limit)
-            .map(|idx| devices::serial(self.config.seed, s.slot, idx))
+            .map(|idx| s.serial_of(self.config.seed, idx))
             .collect())
     }
 

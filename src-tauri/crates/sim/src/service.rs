@@ -148,6 +148,8 @@ impl Shared {
     pub(crate) fn apple(&self, req: &Req) -> Reply {
         let now = self.clock.now_ms();
         let mut inner = self.lock();
+        // Organisation API activities whose time has come change the servers first.
+        inner.business_settle(self.config.seed, now);
         let server = attribute(&inner, req);
         let mut rotated = false;
         let mut reply = self.apple_inner(&mut inner, req, server, now, &mut rotated);
@@ -836,14 +838,18 @@ impl Shared {
         let server = &inner.servers[s];
         match server.find(seed, &serial) {
             Some(idx)
-                if server.is_active(idx)
-                    && devices::base_device(seed, server.slot, idx).is_replacement =>
+                if server.is_active(idx) && {
+                    let (slot, home) = server.home(idx);
+                    devices::base_device(seed, slot, home).is_replacement
+                } =>
             {
+                let (slot, home) = server.home(idx);
+                let original = devices::original_serial(seed, slot, home);
                 Reply::json(
                     200,
                     &json!({
                         "serial_number": serial,
-                        "original_device_serial_number": devices::original_serial(seed, server.slot, idx),
+                        "original_device_serial_number": original,
                         "replacement_date": date_only(server.assigned_ms(idx) - 2 * crate::util::DAY_MS),
                     }),
                 )

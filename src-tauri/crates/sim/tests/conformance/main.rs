@@ -2,6 +2,7 @@
 //! `docs/apple-wire.md` (not from Depot's client). One binary, modules by topic.
 
 mod account;
+mod business;
 mod control;
 mod cursors;
 mod faults;
