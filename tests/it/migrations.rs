@@ -34,6 +34,7 @@ const SHIPPED: &[(u32, &str, u64)] = &[
     (17, "sessions", 0x9c50_c4f2_d7a3_f758),
     (18, "vpp_tokens", 0x0806_4562_44cc_0ece),
     (19, "alert_delivery", 0xa2d5_75a3_603e_51c6),
+    (20, "organisations", 0x568f_312f_b6fe_bbee),
 ];
 
 fn fnv1a(text: &str) -> u64 {

@@ -1,4 +1,5 @@
 // Generated from the api crate's command table (src-tauri/crates/api) — do not edit.
+import type { AddOrgAccountRequest } from "./AddOrgAccountRequest";
 import type { AddTokenRequest } from "./AddTokenRequest";
 import type { AddVppTokenRequest } from "./AddVppTokenRequest";
 import type { AlertList } from "./AlertList";
@@ -41,6 +42,20 @@ import type { HandoffRequest } from "./HandoffRequest";
 import type { InspectTokenRequest } from "./InspectTokenRequest";
 import type { IssueDemoTokenRequest } from "./IssueDemoTokenRequest";
 import type { IssuedDemoToken } from "./IssuedDemoToken";
+import type { OrgAccountDto } from "./OrgAccountDto";
+import type { OrgAccountList } from "./OrgAccountList";
+import type { OrgAccountRef } from "./OrgAccountRef";
+import type { OrgActivityDto } from "./OrgActivityDto";
+import type { OrgActivityList } from "./OrgActivityList";
+import type { OrgActivityRef } from "./OrgActivityRef";
+import type { OrgActivityRequest } from "./OrgActivityRequest";
+import type { OrgDeviceDetail } from "./OrgDeviceDetail";
+import type { OrgDeviceExport } from "./OrgDeviceExport";
+import type { OrgDeviceListRequest } from "./OrgDeviceListRequest";
+import type { OrgDevicePage } from "./OrgDevicePage";
+import type { OrgDeviceRef } from "./OrgDeviceRef";
+import type { OrgPreviewDto } from "./OrgPreviewDto";
+import type { OrgSyncRequest } from "./OrgSyncRequest";
 import type { PendingKey } from "./PendingKey";
 import type { PendingKeyState } from "./PendingKeyState";
 import type { ProfileCheck } from "./ProfileCheck";
@@ -137,6 +152,18 @@ export type Commands = {
   "alerts.snooze": { request: SnoozeAlertRequest; response: AlertList };
   "alerts.unsnooze": { request: AlertRef; response: AlertList };
   "dashboard.summary": { request: Empty; response: DashboardSummary };
+  "org.list": { request: Empty; response: OrgAccountList };
+  "org.get": { request: OrgAccountRef; response: OrgAccountDto };
+  "org.add": { request: AddOrgAccountRequest; response: OrgAccountDto };
+  "org.remove": { request: OrgAccountRef; response: Empty };
+  "org.sync": { request: OrgSyncRequest; response: OrgAccountList };
+  "org.devices": { request: OrgDeviceListRequest; response: OrgDevicePage };
+  "org.export": { request: OrgDeviceListRequest; response: OrgDeviceExport };
+  "org.device": { request: OrgDeviceRef; response: OrgDeviceDetail };
+  "org.preview": { request: OrgActivityRequest; response: OrgPreviewDto };
+  "org.start": { request: OrgActivityRequest; response: OrgActivityList };
+  "org.activities": { request: Empty; response: OrgActivityList };
+  "org.activity": { request: OrgActivityRef; response: OrgActivityDto };
   "vpp.list": { request: Empty; response: VppTokenList };
   "vpp.get": { request: VppTokenRef; response: VppToken };
   "vpp.add": { request: AddVppTokenRequest; response: VppToken };
@@ -147,4 +174,4 @@ export type Commands = {
 
 export type CommandName = keyof Commands;
 
-export const COMMAND_NAMES: readonly CommandName[] = ["workspace.info", "tokens.list", "tokens.get", "tokens.pendingKey", "tokens.generateKey", "tokens.inspect", "tokens.add", "tokens.renew", "tokens.setScopeTags", "tokens.delete", "tokens.check", "demo.start", "demo.issueToken", "sync.overview", "sync.status", "sync.start", "sync.cancel", "sync.history", "audit.list", "audit.export", "profiles.catalogue", "profiles.list", "profiles.get", "profiles.check", "profiles.create", "profiles.edit", "profiles.retryUpload", "profiles.duplicate", "profiles.setDefault", "profiles.clearDefault", "profiles.delete", "profiles.import", "profiles.export", "profiles.exportApple", "profiles.diff", "profiles.handoff", "settings.enrollment", "settings.setEnrollment", "assignments.get", "assignments.results", "assignments.cancel", "assignments.history", "assignments.preview", "assignments.start", "devices.list", "devices.count", "devices.facets", "devices.get", "devices.replacement", "devices.export", "devices.delete", "alerts.list", "alerts.snooze", "alerts.unsnooze", "dashboard.summary", "vpp.list", "vpp.get", "vpp.add", "vpp.renew", "vpp.delete", "vpp.sync"];
+export const COMMAND_NAMES: readonly CommandName[] = ["workspace.info", "tokens.list", "tokens.get", "tokens.pendingKey", "tokens.generateKey", "tokens.inspect", "tokens.add", "tokens.renew", "tokens.setScopeTags", "tokens.delete", "tokens.check", "demo.start", "demo.issueToken", "sync.overview", "sync.status", "sync.start", "sync.cancel", "sync.history", "audit.list", "audit.export", "profiles.catalogue", "profiles.list", "profiles.get", "profiles.check", "profiles.create", "profiles.edit", "profiles.retryUpload", "profiles.duplicate", "profiles.setDefault", "profiles.clearDefault", "profiles.delete", "profiles.import", "profiles.export", "profiles.exportApple", "profiles.diff", "profiles.handoff", "settings.enrollment", "settings.setEnrollment", "assignments.get", "assignments.results", "assignments.cancel", "assignments.history", "assignments.preview", "assignments.start", "devices.list", "devices.count", "devices.facets", "devices.get", "devices.replacement", "devices.export", "devices.delete", "alerts.list", "alerts.snooze", "alerts.unsnooze", "dashboard.summary", "org.list", "org.get", "org.add", "org.remove", "org.sync", "org.devices", "org.export", "org.device", "org.preview", "org.start", "org.activities", "org.activity", "vpp.list", "vpp.get", "vpp.add", "vpp.renew", "vpp.delete", "vpp.sync"];

@@ -177,6 +177,18 @@ command_table! {
     "alerts.snooze" => manage blocking alerts_snooze(SnoozeAlertRequest) -> AlertList;
     "alerts.unsnooze" => manage blocking alerts_unsnooze(AlertRef) -> AlertList;
     "dashboard.summary" => read blocking dashboard_summary(Empty) -> DashboardSummary;
+    "org.list" => read blocking org_list(Empty) -> OrgAccountList;
+    "org.get" => read blocking org_get(OrgAccountRef) -> OrgAccountDto;
+    "org.add" => manage awaits org_add(AddOrgAccountRequest) -> OrgAccountDto;
+    "org.remove" => manage blocking org_remove(OrgAccountRef) -> Empty;
+    "org.sync" => sync awaits org_sync(OrgSyncRequest) -> OrgAccountList;
+    "org.devices" => read blocking org_devices(OrgDeviceListRequest) -> OrgDevicePage;
+    "org.export" => export blocking org_export(OrgDeviceListRequest) -> OrgDeviceExport;
+    "org.device" => read awaits org_device(OrgDeviceRef) -> OrgDeviceDetail;
+    "org.preview" => manage blocking org_preview(OrgActivityRequest) -> OrgPreviewDto;
+    "org.start" => manage awaits org_start(OrgActivityRequest) -> OrgActivityList;
+    "org.activities" => read blocking org_activities(Empty) -> OrgActivityList;
+    "org.activity" => read blocking org_activity(OrgActivityRef) -> OrgActivityDto;
     "vpp.list" => read blocking vpp_list(Empty) -> VppTokenList;
     "vpp.get" => read blocking vpp_get(VppTokenRef) -> VppToken;
     "vpp.add" => manage awaits vpp_add(AddVppTokenRequest) -> VppToken;
@@ -387,6 +399,147 @@ fn alerts_unsnooze(depot: Arc<Depot>, req: AlertRef) -> Result<AlertList, ApiErr
 
 fn dashboard_summary(depot: Arc<Depot>, _: Empty) -> Result<DashboardSummary, ApiError> {
     Ok(depot.dashboard_summary()?.into())
+}
+
+fn org_list(depot: Arc<Depot>, _: Empty) -> Result<OrgAccountList, ApiError> {
+    Ok(OrgAccountList {
+        accounts: depot.org_accounts()?.into_iter().map(Into::into).collect(),
+    })
+}
+
+fn org_get(depot: Arc<Depot>, req: OrgAccountRef) -> Result<OrgAccountDto, ApiError> {
+    Ok(depot.org_account(&req.id)?.into())
+}
+
+async fn org_add(depot: Arc<Depot>, req: AddOrgAccountRequest) -> Result<OrgAccountDto, ApiError> {
+    let TokenFile::Contents { contents, .. } = req.key;
+    let pem = depot_domain::SecretString::new(contents);
+    Ok(depot
+        .add_org_account(&depot_core::orgs::AddOrgAccount {
+            name: req.name.as_deref(),
+            client_id: &req.client_id,
+            key_id: &req.key_id,
+            key_pem: &pem,
+            school: req.school,
+            api_url: req.api_url.as_deref(),
+        })
+        .await?
+        .into())
+}
+
+fn org_remove(depot: Arc<Depot>, req: OrgAccountRef) -> Result<Empty, ApiError> {
+    depot.remove_org_account(&req.id)?;
+    Ok(Empty {})
+}
+
+async fn org_sync(depot: Arc<Depot>, req: OrgSyncRequest) -> Result<OrgAccountList, ApiError> {
+    Ok(OrgAccountList {
+        accounts: depot
+            .sync_org(req.id.as_deref())
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    })
+}
+
+fn org_query(
+    depot: &Depot,
+    req: &OrgDeviceListRequest,
+) -> Result<Vec<depot_core::orgs::OrgDeviceView>, ApiError> {
+    Ok(depot.org_devices(
+        req.account.as_deref(),
+        req.status.as_deref().filter(|s| !s.is_empty()),
+        req.server.as_deref().filter(|s| !s.is_empty()),
+        req.search.as_deref(),
+        req.limit,
+    )?)
+}
+
+fn org_devices(depot: Arc<Depot>, req: OrgDeviceListRequest) -> Result<OrgDevicePage, ApiError> {
+    Ok(OrgDevicePage {
+        devices: org_query(&depot, &req)?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    })
+}
+
+fn org_export(depot: Arc<Depot>, req: OrgDeviceListRequest) -> Result<OrgDeviceExport, ApiError> {
+    let devices = org_query(&depot, &OrgDeviceListRequest { limit: None, ..req })?;
+    Ok(OrgDeviceExport {
+        rows: devices.len() as u64,
+        text: depot_core::orgs::org_devices_csv(&devices),
+    })
+}
+
+async fn org_device(depot: Arc<Depot>, req: OrgDeviceRef) -> Result<OrgDeviceDetail, ApiError> {
+    let (device, coverage) = depot.org_device(&req.serial).await?;
+    Ok(OrgDeviceDetail {
+        device: device.into(),
+        coverage: coverage.into_iter().map(Into::into).collect(),
+    })
+}
+
+fn activity_kind(kind: &str) -> Result<depot_core::orgs::ActivityKind, ApiError> {
+    depot_core::orgs::ActivityKind::parse(kind.trim()).ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::InvalidInput,
+            format!("'{kind}' is not an activity: use assign or unassign"),
+        )
+    })
+}
+
+fn org_preview(depot: Arc<Depot>, req: OrgActivityRequest) -> Result<OrgPreviewDto, ApiError> {
+    Ok(depot
+        .preview_org_activity(
+            req.account.as_deref(),
+            activity_kind(&req.kind)?,
+            &req.server,
+            &req.serials,
+        )?
+        .into())
+}
+
+/// Starts the activities and follows each in the background (the UI polls
+/// `org.activity`).
+async fn org_start(
+    depot: Arc<Depot>,
+    req: OrgActivityRequest,
+) -> Result<OrgActivityList, ApiError> {
+    let started = depot
+        .start_org_activity(
+            req.account.as_deref(),
+            activity_kind(&req.kind)?,
+            &req.server,
+            &req.serials,
+        )
+        .await?;
+    for activity in &started {
+        let (depot, id) = (Arc::clone(&depot), activity.row.id.clone());
+        tokio::spawn(async move {
+            if let Err(err) = depot.follow_org_activity(&id).await {
+                tracing::warn!(%err, activity = %id, "the activity could not be followed");
+            }
+        });
+    }
+    Ok(OrgActivityList {
+        activities: started.into_iter().map(Into::into).collect(),
+    })
+}
+
+fn org_activities(depot: Arc<Depot>, _: Empty) -> Result<OrgActivityList, ApiError> {
+    Ok(OrgActivityList {
+        activities: depot
+            .org_activities(100)?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    })
+}
+
+fn org_activity(depot: Arc<Depot>, req: OrgActivityRef) -> Result<OrgActivityDto, ApiError> {
+    Ok(depot.org_activity(&req.id)?.into())
 }
 
 fn vpp_list(depot: Arc<Depot>, _: Empty) -> Result<VppTokenList, ApiError> {

@@ -161,7 +161,7 @@ fn code_of(err: &CoreError) -> ErrorCode {
         CoreError::Simulator(_) | CoreError::Internal(_) => ErrorCode::Internal,
         CoreError::SyncRunning { .. } => ErrorCode::SyncRunning,
         CoreError::SyncTooSoon { .. } => ErrorCode::SyncTooSoon,
-        CoreError::EchoedCursor => ErrorCode::AppleUnavailable,
+        CoreError::EchoedCursor | CoreError::OrgUnavailable(_) => ErrorCode::AppleUnavailable,
         CoreError::ProfileInvalid(_) => ErrorCode::ProfileInvalid,
         CoreError::ProfileInUse(_) => ErrorCode::ProfileInUse,
         CoreError::AssignmentRunning { .. } => ErrorCode::AssignmentRunning,

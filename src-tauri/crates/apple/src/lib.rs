@@ -6,6 +6,7 @@
 //! to domain-shaped types before they leave it).
 
 pub mod base_url;
+pub mod business;
 pub mod client;
 pub mod keys;
 pub mod oauth;

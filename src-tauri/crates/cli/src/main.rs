@@ -5,6 +5,7 @@
 
 mod alerts;
 mod devices;
+mod orgs;
 mod profiles;
 #[cfg(test)]
 mod reference;
@@ -75,6 +76,11 @@ enum Command {
     /// Apps and Books (VPP) tokens: add, list, show, renew, delete, sync.
     #[command(subcommand)]
     Vpp(vpp::VppCommand),
+    /// Apple Business/School Manager API: every device the organisation
+    /// owns, its MDM servers, and assigning devices to them: add, list,
+    /// show, remove, sync, devices, device, assign, unassign, activities.
+    #[command(subcommand)]
+    Org(orgs::OrgCommand),
     /// Where `depot serve` delivers alerts: add, list, remove, test
     /// (generic JSON, Microsoft Teams or Slack incoming webhooks).
     #[command(subcommand)]
@@ -194,6 +200,7 @@ async fn run_on(depot: Arc<Depot>, cli: Cli) -> Result<()> {
         Command::Users(command) => users::run(&depot, command, cli.json),
         Command::Vpp(command) => vpp::run(&depot, command, cli.json).await,
         Command::Webhooks(command) => webhooks::run(&depot, command, cli.json).await,
+        Command::Org(command) => orgs::run(&depot, command, cli.json).await,
         Command::Alerts(args) => alerts::run(&depot, args, cli.json),
         Command::Serve(_) => unreachable!("served above"),
         Command::Devices(command) => devices::run(&depot, command, cli.json).await,

@@ -28,6 +28,10 @@ pub enum CoreError {
     #[error("{0} was not found")]
     NotFound(String),
 
+    /// Apple's organisation API is busy or unreachable (try again later).
+    #[error("{0}")]
+    OrgUnavailable(String),
+
     #[error("{0}")]
     LimitReached(String),
 

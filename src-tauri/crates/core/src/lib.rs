@@ -21,6 +21,7 @@ pub mod files;
 mod handoff;
 pub mod location;
 mod locks;
+pub mod orgs;
 pub mod profiles;
 pub mod scope;
 mod stored;

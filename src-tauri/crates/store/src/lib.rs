@@ -7,6 +7,7 @@
 
 mod error;
 pub mod migrations;
+pub mod orgs;
 mod turns;
 mod workspace;
 

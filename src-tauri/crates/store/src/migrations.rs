@@ -115,6 +115,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "alert_delivery",
         sql: include_str!("../migrations/0019_alert_delivery.sql"),
     },
+    Migration {
+        version: 20,
+        name: "organisations",
+        sql: include_str!("../migrations/0020_organisations.sql"),
+    },
 ];
 
 /// The schema version this build writes and understands.

@@ -53,6 +53,8 @@ pub enum SecretSlot {
     VppToken(depot_domain::VppTokenId),
     /// A webhook's URL (Slack and Teams URLs are secrets).
     WebhookUrl(i64),
+    /// An organisation API account's private key (PEM).
+    OrgKey(i64),
 }
 
 impl SecretSlot {
@@ -65,6 +67,7 @@ impl SecretSlot {
             SecretSlot::TokenPrivateKey(_) => "token-private-key",
             SecretSlot::VppToken(_) => "vpp-token",
             SecretSlot::WebhookUrl(_) => "webhook-url",
+            SecretSlot::OrgKey(_) => "org-key",
         }
     }
 
@@ -73,7 +76,7 @@ impl SecretSlot {
         match self {
             SecretSlot::TokenCredentials(id) | SecretSlot::TokenPrivateKey(id) => Some(id.get()),
             SecretSlot::VppToken(id) => Some(id.get()),
-            SecretSlot::WebhookUrl(id) => Some(id),
+            SecretSlot::WebhookUrl(id) | SecretSlot::OrgKey(id) => Some(id),
             SecretSlot::KeyCheck | SecretSlot::PendingPrivateKey => None,
         }
     }
@@ -87,6 +90,7 @@ impl SecretSlot {
             SecretSlot::TokenPrivateKey(id) => format!("private key of token {id}"),
             SecretSlot::VppToken(id) => format!("Apps and Books token {id}"),
             SecretSlot::WebhookUrl(id) => format!("URL of webhook {id}"),
+            SecretSlot::OrgKey(id) => format!("private key of API account {id}"),
         }
     }
 

@@ -174,6 +174,32 @@ fn rows() -> Vec<(&'static str, Case)> {
             Names(|s| json!({"key": format!("noDefaultProfile:{}:iOS", s.token)})),
         ),
         ("dashboard.summary", Lists(|_| json!({}))),
+        // The organisation API concerns every token: refused to an account
+        // limited by scope tags, allowed (or refused for other reasons) to
+        // one without tags.
+        ("org.list", EveryToken(|_| json!({}))),
+        ("org.get", EveryToken(|_| json!({"id": "1"}))),
+        (
+            "org.add",
+            EveryToken(
+                |_| json!({"clientId": "BUSINESSAPI.x", "keyId": "k", "key": {"kind": "contents", "fileName": "k.pem", "contents": "not a key"}}),
+            ),
+        ),
+        ("org.remove", EveryToken(|_| json!({"id": "1"}))),
+        ("org.sync", EveryToken(|_| json!({}))),
+        ("org.devices", EveryToken(|_| json!({}))),
+        ("org.export", EveryToken(|_| json!({}))),
+        ("org.device", EveryToken(|s| json!({"serial": s.serial}))),
+        (
+            "org.preview",
+            EveryToken(|s| json!({"kind": "assign", "server": "x", "serials": [s.serial]})),
+        ),
+        (
+            "org.start",
+            EveryToken(|s| json!({"kind": "assign", "server": "x", "serials": [s.serial]})),
+        ),
+        ("org.activities", EveryToken(|_| json!({}))),
+        ("org.activity", EveryToken(|_| json!({"id": "x"}))),
         // Apps and Books tokens belong to no ADE token: anyone may read
         // them; changing them concerns every token.
         ("vpp.list", NoToken(|_| json!({}))),
