@@ -10,6 +10,7 @@ mod device_facts;
 mod docs;
 mod migrations;
 mod oidc;
+mod orgs;
 mod platforms;
 mod profiles;
 mod remote;
