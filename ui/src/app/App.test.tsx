@@ -12,6 +12,7 @@ const NAV = [
   ["vpp", "Apps and Books tokens"],
   ["profiles", "Profiles"],
   ["devices", "Devices"],
+  ["organisation", "Organisation"],
   ["sync", "Sync"],
   ["audit", "Audit log"],
   ["settings", "Settings"],

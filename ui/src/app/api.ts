@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import type { CommandName, Commands } from "../bindings/commands";
 import type { DeviceQueryDto } from "../bindings/DeviceQueryDto";
+import type { OrgDeviceListRequest } from "../bindings/OrgDeviceListRequest";
 import { rpc, wait } from "../platform";
 
 export { RpcError, isApiError } from "../platform";
@@ -41,6 +42,11 @@ export const queryKeys = {
   deviceCount: (query: DeviceQueryDto) => ["devices.count", query] as const,
   deviceFacets: (query: DeviceQueryDto) => ["devices.facets", query] as const,
   device: (serial: string) => ["devices.get", serial] as const,
+  orgList: ["org.list"] as const,
+  orgDevices: (request: OrgDeviceListRequest) => ["org.devices", request] as const,
+  orgDevice: (serial: string) => ["org.device", serial] as const,
+  orgActivities: ["org.activities"] as const,
+  orgActivity: (id: string) => ["org.activity", id] as const,
 };
 
 /** Workspace facts and counts; shared by the dashboard, settings and list pages. */
@@ -180,5 +186,59 @@ export function useDeviceDetail(serial: string | null) {
     queryKey: queryKeys.device(serial ?? ""),
     queryFn: () => call("devices.get", { serial: serial ?? "" }),
     enabled: serial !== null,
+  });
+}
+
+/** Apple Business/School Manager API accounts, their MDM servers and device counts. */
+export function useOrgAccounts() {
+  return useQuery({
+    queryKey: queryKeys.orgList,
+    queryFn: () => call("org.list", {}),
+  });
+}
+
+/** The organisation's devices matching the filters (as of the accounts' last sync). */
+export function useOrgDevices(request: OrgDeviceListRequest, enabled = true) {
+  return useQuery({
+    queryKey: queryKeys.orgDevices(request),
+    queryFn: () => call("org.devices", request),
+    enabled,
+  });
+}
+
+/** One organisation device with its AppleCare coverage. */
+export function useOrgDevice(serial: string | null) {
+  return useQuery({
+    queryKey: queryKeys.orgDevice(serial ?? ""),
+    queryFn: () => call("org.device", { serial: serial ?? "" }),
+    enabled: serial !== null,
+  });
+}
+
+/** While an organisation activity runs at Apple, it is polled every 2 seconds. */
+export const ORG_ACTIVITY_POLL_MS = 2_000;
+
+/** Assign/unassign activities, newest first; polled while one is unfinished. */
+export function useOrgActivities(enabled = true) {
+  return useQuery({
+    queryKey: queryKeys.orgActivities,
+    queryFn: () => call("org.activities", {}),
+    enabled,
+    refetchInterval: (q) =>
+      q.state.data?.activities.some((a) => a.finishedAt === null) === true
+        ? wait(ORG_ACTIVITY_POLL_MS)
+        : false,
+  });
+}
+
+/** One activity, polled until Depot has read Apple's log (`finishedAt`). */
+export function useOrgActivity(id: string) {
+  return useQuery({
+    queryKey: queryKeys.orgActivity(id),
+    queryFn: () => call("org.activity", { id }),
+    refetchInterval: (q) =>
+      q.state.data !== undefined && q.state.data.finishedAt !== null
+        ? false
+        : wait(ORG_ACTIVITY_POLL_MS),
   });
 }

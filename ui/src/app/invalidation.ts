@@ -18,6 +18,8 @@ export type Change =
   | { kind: "devices" }
   /** An Apps and Books token was added, renewed, synced or deleted. */
   | { kind: "vpp" }
+  /** An organisation API account was added, removed or synced, or an activity started or ended. */
+  | { kind: "org" }
   /** A sync of one token was started or cancelled. */
   | { kind: "syncRequested"; tokenId: string }
   /** A poll noticed a sync end; the query that noticed (`overview` or `status`) is fresh already. */
@@ -29,7 +31,7 @@ export type Change =
   | { kind: "assignmentFinished"; runId: string | null };
 
 export type ChangeKind = Change["kind"];
-type Plain = Extract<Change, { kind: "token" | "profile" | "devices" | "vpp" }>["kind"];
+type Plain = Extract<Change, { kind: "token" | "profile" | "devices" | "vpp" | "org" }>["kind"];
 
 const TOKENS: readonly QueryKey[] = [queryKeys.tokenList, ["tokens.get"]];
 const PROFILES: readonly QueryKey[] = [["profiles.list"], ["profiles.get"]];
@@ -40,6 +42,12 @@ const DEVICES: readonly QueryKey[] = [
   ["devices.get"],
 ];
 const VPP: readonly QueryKey[] = [queryKeys.vppList, ["vpp.get"]];
+const ORG: readonly QueryKey[] = [
+  queryKeys.orgList,
+  ["org.devices"],
+  ["org.device"],
+  queryKeys.orgActivities,
+];
 const SYNCS: readonly QueryKey[] = [queryKeys.syncOverview, ["sync.status"], ["sync.history"]];
 const WORKSPACE = queryKeys.workspaceInfo;
 /** Alerts follow tokens, syncs, profiles, devices and Apps and Books tokens. */
@@ -78,6 +86,8 @@ export const STALE_AFTER: { [K in ChangeKind]: Entry<K> } = {
   profile: { stale: () => [...PROFILES, ...TOKENS, WORKSPACE, ALERTS, DASHBOARD, AUDIT] },
   devices: { stale: () => DEVICE_CHANGE },
   vpp: { stale: () => [...VPP, ALERTS, DASHBOARD, AUDIT] },
+  // An activity's end syncs its server's token: Depot's own device lists change too.
+  org: { stale: () => [...ORG, ...DEVICE_CHANGE] },
   syncRequested: {
     stale: ({ tokenId }) => [
       queryKeys.syncOverview,

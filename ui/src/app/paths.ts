@@ -7,6 +7,7 @@ export const PATHS = {
   vpp: "/vpp",
   profiles: "/profiles",
   devices: "/devices",
+  organisation: "/organisation",
   sync: "/sync",
   audit: "/audit",
   settings: "/settings",

@@ -5,6 +5,8 @@ import {
   ArrowSync20Regular,
   Board20Filled,
   Board20Regular,
+  Building20Filled,
+  Building20Regular,
   DocumentBulletList20Filled,
   DocumentBulletList20Regular,
   DocumentSettings20Filled,
@@ -22,6 +24,7 @@ import type { ComponentType } from "react";
 import { AuditPage } from "../features/audit/AuditPage";
 import { DashboardPage } from "../features/dashboard/DashboardPage";
 import { DevicesPage } from "../features/devices/DevicesPage";
+import { OrganisationPage } from "../features/organisation/OrganisationPage";
 import { ProfilesPage } from "../features/profiles/ProfilesPage";
 import { SettingsPage } from "../features/settings/SettingsPage";
 import { SyncPage } from "../features/sync/SyncPage";
@@ -78,6 +81,13 @@ export const ROUTES: readonly RouteDef[] = [
     label: "Devices",
     icon: bundleIcon(PhoneLaptop20Filled, PhoneLaptop20Regular),
     Page: DevicesPage,
+  },
+  {
+    id: "organisation",
+    path: PATHS.organisation,
+    label: "Organisation",
+    icon: bundleIcon(Building20Filled, Building20Regular),
+    Page: OrganisationPage,
   },
   {
     id: "sync",

@@ -3,6 +3,12 @@ import type { AuditEntry } from "../bindings/AuditEntry";
 import type { AuditFilter } from "../bindings/AuditFilter";
 import type { ErrorCode } from "../bindings/ErrorCode";
 import type { KeyProtection } from "../bindings/KeyProtection";
+import type { CoverageDto } from "../bindings/CoverageDto";
+import type { OrgAccountDto } from "../bindings/OrgAccountDto";
+import type { OrgActivityDto } from "../bindings/OrgActivityDto";
+import type { OrgActivityRequest } from "../bindings/OrgActivityRequest";
+import type { OrgDeviceDto } from "../bindings/OrgDeviceDto";
+import type { OrgDeviceListRequest } from "../bindings/OrgDeviceListRequest";
 import type { PendingKey } from "../bindings/PendingKey";
 import type { SyncError } from "../bindings/SyncError";
 import type { SyncHealth } from "../bindings/SyncHealth";
@@ -157,7 +163,64 @@ type Options = {
   alerts?: FakeAlert[];
   /** Apps and Books tokens (DEFAULT_VPP_TOKENS unless given) and which profiles use them. */
   vpp?: FakeVppOptions;
+  /** Apple Business Manager API accounts and the organisation's devices (none unless given). */
+  org?: FakeOrgOptions;
 };
+
+/** What the organisation API fake starts with. */
+export type FakeOrgOptions = {
+  accounts?: OrgAccountDto[];
+  devices?: OrgDeviceDto[];
+  /** AppleCare coverage per serial. */
+  coverage?: Record<string, CoverageDto[]>;
+  activities?: OrgActivityDto[];
+  /** Every org command answers FORBIDDEN (an account limited by scope tags). */
+  forbidden?: boolean;
+  /** Polls of `org.activity` an activity stays IN_PROGRESS (1 unless given). */
+  activityPolls?: number;
+};
+
+/** An organisation API account as `org.list` returns it. */
+export function orgAccount(account: Partial<OrgAccountDto> & { id: string }): OrgAccountDto {
+  return {
+    name: "Contoso ABM",
+    kind: "business",
+    clientId: "BUSINESSAPI.1111-2222",
+    keyId: "KEY-1",
+    apiUrl: "apple",
+    lastSyncAt: "2026-05-31T22:00:00Z",
+    lastError: null,
+    devices: 0,
+    assigned: 0,
+    unassigned: 0,
+    released: 0,
+    servers: [],
+    ...account,
+  };
+}
+
+/** A device of the organisation, unassigned unless said otherwise. */
+export function orgDevice(device: Partial<OrgDeviceDto> & { serial: string }): OrgDeviceDto {
+  return {
+    status: "UNASSIGNED",
+    serverId: null,
+    serverName: null,
+    tokenId: null,
+    model: "MacBook Air 13-inch (M3)",
+    family: "Mac",
+    color: "MIDNIGHT",
+    capacity: "256GB",
+    partNumber: "MRXN3LL/A",
+    orderNumber: "ORD-1",
+    orderedAt: "2026-01-15T00:00:00Z",
+    purchaseSourceType: "RESELLER",
+    purchaseSourceId: "123456",
+    addedAt: "2026-01-20T00:00:00Z",
+    updatedAt: "2026-01-20T00:00:00Z",
+    releasedAt: null,
+    ...device,
+  };
+}
 
 /** An alert as a test writes it: the snooze fields may be left out (not snoozed). */
 export type FakeAlert = Omit<AlertDto, "snoozedUntil" | "snoozedBy"> &
@@ -333,9 +396,11 @@ export function fakeDepot(options: Options = {}) {
     (to === undefined || entry.at.slice(0, 10) <= to.slice(0, 10));
 
   const vpp = fakeVpp(options.vpp);
+  const org = fakeOrg(options.org ?? {}, record);
 
   const handlers: Handlers = {
     ...vpp.handlers,
+    ...org.handlers,
     "alerts.list": () => ({ alerts: state.alerts }),
     // New objects each time, as over the wire: the UI's cache must not share them.
     "alerts.snooze": ({ key, hours }) => {
@@ -673,5 +738,214 @@ export function fakeDepot(options: Options = {}) {
     if (token) syncOf(token).released += steps;
   };
 
-  return { handlers, state, vpp: vpp.state, scriptSync, releaseSync };
+  return { handlers, state, vpp: vpp.state, org: org.state, scriptSync, releaseSync };
+}
+
+/** The organisation API (org.*): accounts, devices, previews and activities that end after a few polls. */
+function fakeOrg(
+  options: FakeOrgOptions,
+  record: (action: string, object: string, after: unknown) => void,
+) {
+  const state = {
+    accounts: [...(options.accounts ?? [])],
+    devices: [...(options.devices ?? [])],
+    coverage: { ...(options.coverage ?? {}) },
+    activities: [...(options.activities ?? [])],
+    forbidden: options.forbidden ?? false,
+    polls: {} as Record<string, number>,
+    nextId: 1,
+  };
+  const iso = () => new Date(clockNow()).toISOString();
+  const copy = <T>(value: T): T => structuredClone(value);
+  const servers = () => state.accounts.flatMap((a) => a.servers);
+  const serverOf = (key: string) => servers().find((s) => s.id === key || s.name === key);
+  const recount = () => {
+    for (const account of state.accounts) {
+      const ids = new Set(account.servers.map((s) => s.id));
+      for (const server of account.servers) {
+        server.devices = state.devices.filter(
+          (d) => d.serverId === server.id && d.releasedAt === null,
+        ).length;
+      }
+      const mine = state.devices.filter((d) => d.serverId === null || ids.has(d.serverId));
+      account.devices = mine.length;
+      account.released = mine.filter((d) => d.releasedAt !== null).length;
+      account.assigned = mine.filter((d) => d.status === "ASSIGNED").length;
+      account.unassigned = mine.filter(
+        (d) => d.status === "UNASSIGNED" && d.releasedAt === null,
+      ).length;
+    }
+  };
+  const filtered = ({ status, server, search, limit }: OrgDeviceListRequest) => {
+    const wanted = server === undefined ? undefined : serverOf(server)?.id;
+    const needle = search?.toLowerCase();
+    const rows = state.devices.filter(
+      (d) =>
+        (status === undefined || d.status === status.toUpperCase()) &&
+        (server === undefined || d.serverId === wanted) &&
+        (needle === undefined ||
+          [d.serial, d.model, d.family, d.orderNumber, d.color].some((f) =>
+            f.toLowerCase().includes(needle),
+          )),
+    );
+    return limit === undefined ? rows : rows.slice(0, limit);
+  };
+  const preview = ({ kind, server, serials }: OrgActivityRequest) => {
+    const target = serverOf(server);
+    if (!target) return null;
+    const out = {
+      serverId: target.id,
+      serverName: target.name,
+      tokenId: target.tokenId,
+      willChange: [] as string[],
+      already: [] as string[],
+      otherServer: [] as { serial: string; server: string }[],
+      released: [] as string[],
+      unknown: [] as string[],
+    };
+    for (const serial of serials) {
+      const device = state.devices.find((d) => d.serial === serial);
+      if (!device) out.unknown.push(serial);
+      else if (device.releasedAt !== null) out.released.push(serial);
+      else if (kind === "unassign") {
+        (device.serverId === target.id ? out.willChange : out.already).push(serial);
+      } else if (device.serverId === target.id) out.already.push(serial);
+      else if (device.serverId !== null) {
+        out.otherServer.push({ serial, server: device.serverName ?? device.serverId });
+      } else out.willChange.push(serial);
+    }
+    return out;
+  };
+  const finish = (activity: OrgActivityDto) => {
+    const target = serverOf(activity.serverId);
+    for (const serial of activity.serials) {
+      const device = state.devices.find((d) => d.serial === serial);
+      if (!device) continue;
+      if (activity.kind === "assign") {
+        Object.assign(device, {
+          status: "ASSIGNED",
+          serverId: activity.serverId,
+          serverName: activity.serverName,
+          tokenId: target?.tokenId ?? null,
+        });
+      } else {
+        Object.assign(device, {
+          status: "UNASSIGNED",
+          serverId: null,
+          serverName: null,
+          tokenId: null,
+        });
+      }
+    }
+    recount();
+    Object.assign(activity, {
+      status: "COMPLETED",
+      subStatus: "COMPLETED_WITH_SUCCESS",
+      finishedAt: iso(),
+      results: activity.serials.map((serial) => ({ serial, result: "SUCCESS", message: "" })),
+      tokenSynced: (target?.tokenId ?? null) !== null,
+    });
+  };
+  const forbidden = () =>
+    failure(
+      "FORBIDDEN",
+      "your account is limited by scope tags; the organisation API needs all of them",
+    );
+  const guard =
+    <Req, Res>(handler: (request: Req) => Res) =>
+    (request: Req) =>
+      state.forbidden ? forbidden() : handler(request);
+
+  const handlers: Handlers = {
+    "org.list": guard(() => ({ accounts: copy(state.accounts) })),
+    "org.get": guard(({ id }: { id: string }) => {
+      const account = state.accounts.find((a) => a.id === id);
+      return account ? copy(account) : failure("NOT_FOUND", `No organisation account ${id}.`);
+    }),
+    "org.add": guard(({ name, clientId, keyId, key, school, apiUrl }) => {
+      if (!key.contents.includes("PRIVATE KEY")) {
+        return failure("INVALID_INPUT", "key: not a PEM private key");
+      }
+      const account = orgAccount({
+        id: `org-${state.nextId++}`,
+        name: name ?? clientId,
+        kind: school ? "school" : "business",
+        clientId,
+        keyId,
+        apiUrl: apiUrl ?? "apple",
+        lastSyncAt: null,
+      });
+      state.accounts.push(account);
+      record("org.add", account.name, { clientId });
+      return copy(account);
+    }),
+    "org.remove": guard(({ id }: { id: string }) => {
+      state.accounts = state.accounts.filter((a) => a.id !== id);
+      return {};
+    }),
+    "org.sync": guard(({ id }: { id?: string }) => {
+      for (const account of state.accounts) {
+        if (id === undefined || account.id === id) account.lastSyncAt = iso();
+      }
+      recount();
+      return { accounts: copy(state.accounts) };
+    }),
+    "org.devices": guard((request: OrgDeviceListRequest) => ({
+      devices: copy(filtered(request)),
+    })),
+    "org.export": guard((request: OrgDeviceListRequest) => {
+      const rows = filtered({ ...request, limit: Number.MAX_SAFE_INTEGER });
+      const text = [
+        "serial,status,server",
+        ...rows.map((d) => `${d.serial},${d.status},${d.serverName ?? ""}`),
+      ].join("\n");
+      return { rows: rows.length, text };
+    }),
+    "org.device": guard(({ serial }: { serial: string }) => {
+      const device = state.devices.find((d) => d.serial === serial);
+      if (!device) return failure("NOT_FOUND", `No device ${serial} in the organisation.`);
+      return { device: copy(device), coverage: copy(state.coverage[serial] ?? []) };
+    }),
+    "org.preview": guard((request: OrgActivityRequest) => {
+      const out = preview(request);
+      return out ?? failure("NOT_FOUND", `No MDM server ${request.server}.`);
+    }),
+    "org.start": guard((request: OrgActivityRequest) => {
+      const out = preview(request);
+      if (!out) return failure("NOT_FOUND", `No MDM server ${request.server}.`);
+      const serials = [...out.willChange, ...out.otherServer.map((s) => s.serial)];
+      const activity: OrgActivityDto = {
+        id: `act-${state.nextId++}`,
+        kind: request.kind,
+        serverId: out.serverId,
+        serverName: out.serverName,
+        serials,
+        status: "IN_PROGRESS",
+        subStatus: "SUBMITTED",
+        results: [],
+        error: null,
+        operator: "admin",
+        createdAt: iso(),
+        finishedAt: null,
+        tokenSynced: false,
+      };
+      state.activities.unshift(activity);
+      state.polls[activity.id] = options.activityPolls ?? 1;
+      return { activities: [copy(activity)] };
+    }),
+    "org.activities": guard(() => ({ activities: copy(state.activities) })),
+    "org.activity": guard(({ id }: { id: string }) => {
+      const activity = state.activities.find((a) => a.id === id);
+      if (!activity) return failure("NOT_FOUND", `No activity ${id}.`);
+      if (activity.finishedAt === null) {
+        const left = state.polls[id] ?? 0;
+        if (left > 0) {
+          state.polls[id] = left - 1;
+          activity.subStatus = "PROCESSING";
+        } else finish(activity);
+      }
+      return copy(activity);
+    }),
+  };
+  return { handlers, state };
 }
