@@ -6,7 +6,7 @@
 // (dashboard-*.png).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { launchApp, screenshot, shown, startDemo, textMatches } from "./app.mjs";
+import { launchApp, press, screenshot, shown, startDemo, textMatches } from "./app.mjs";
 
 // The demo simulator's control token for this run (DEPOT_DEMO_CONTROL_TOKEN).
 const CONTROL = `e2e-${process.pid}-control-token`;
@@ -43,6 +43,14 @@ test("the dashboard on the demo workspace, and a critical alert's banner", async
   await shown(browser, "dashboard-sync");
   await textMatches(browser, await shown(browser, "count-without-default"), /[1-9]/);
   await screenshot(browser, "dashboard-1-demo");
+  // The charts below the list: devices per token by profile status, family,
+  // model, 30 days of results, sync health, expiries.
+  const charts = await shown(browser, "dashboard-charts");
+  await browser.execute((el) => el.scrollIntoView({ block: "start" }), charts);
+  await screenshot(browser, "dashboard-1-charts");
+  await browser.execute((el) => el.scrollIntoView({ block: "end" }), await shown(browser, "dashboard-sync"));
+  await screenshot(browser, "dashboard-1-health");
+  await browser.execute(() => window.scrollTo(0, 0));
 
   // Apple's terms not accepted: critical, on every page.
   const simUrl = await (await shown(browser, "topbar-simulator")).getAttribute("title");
@@ -51,8 +59,8 @@ test("the dashboard on the demo workspace, and a critical alert's banner", async
   await (await shown(browser, "nav-tokens")).click();
   const row = await browser.$('[data-token-row="Simulator — Contoso Demo"]');
   await row.waitForDisplayed({ timeout: 15_000 });
-  await row.click();
-  await (await shown(browser, "check-token")).click();
+  await press(browser, row);
+  await press(browser, await shown(browser, "check-token"));
   const banner = await shown(browser, "critical-banner", 30_000);
   await textMatches(browser, banner, /terms/i);
   await (await shown(browser, "nav-dashboard")).click();
@@ -62,8 +70,8 @@ test("the dashboard on the demo workspace, and a critical alert's banner", async
 
   // Accepted again: the next check clears it.
   await faults(simUrl, {});
-  await (await shown(browser, "critical-banner-fix")).click();
-  await (await shown(browser, "check-token")).click();
+  await press(browser, await shown(browser, "critical-banner-fix"));
+  await press(browser, await shown(browser, "check-token"));
   await browser.waitUntil(async () => !(await (await browser.$('[data-testid="critical-banner"]')).isExisting()), {
     timeout: 30_000,
     timeoutMsg: "the banner stayed after the terms were accepted",
