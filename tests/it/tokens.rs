@@ -387,6 +387,7 @@ async fn demo_mode_runs_the_real_flow_and_survives_a_restart() {
     );
     let err = depot.start_demo().await.unwrap_err();
     assert!(matches!(err, CoreError::DuplicateToken { .. }), "{err:?}");
+
     // Demo mode has an Apps and Books token with Company Portal licences.
     let vpp = depot.vpp_tokens().unwrap();
     assert_eq!(vpp.len(), 1, "{vpp:?}");
@@ -429,6 +430,16 @@ async fn demo_mode_runs_the_real_flow_and_survives_a_restart() {
     assert_eq!(
         (vpp.state, vpp.problem.clone()),
         (depot_domain::records::VppState::Ok, None)
+    );
+    // And the demo's organisation API account (issue 17): every device
+    // of the demo server plus the ones no server holds yet.
+    let orgs = depot.sync_org(None).await.unwrap();
+    assert_eq!(orgs.len(), 1, "{orgs:?}");
+    assert_eq!(orgs[0].row.name, depot_core::DEMO_ORG_ACCOUNT);
+    assert_eq!(orgs[0].unassigned, u64::from(depot_core::DEMO_ORG_POOL) + 3);
+    assert!(
+        orgs[0].servers.iter().any(|s| s.token_id == Some(demo.id)),
+        "the demo server is linked to the demo token: {orgs:?}"
     );
     let (_, renewal) = depot.issue_demo_token(Some(wizard.id)).await.unwrap();
     let renewed = depot

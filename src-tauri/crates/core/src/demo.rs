@@ -29,3 +29,7 @@ pub const DEMO_APPLE_ID: &str = "admin@contoso.example";
 /// Demo mode's Apps and Books location, with Company Portal licences.
 pub const DEMO_VPP_LOCATION: &str = "Contoso Apps (simulated)";
 pub const DEMO_VPP_LICENCES: u32 = 500;
+/// Demo mode's organisation: devices Apple assigned to no server yet.
+pub const DEMO_ORG_POOL: u32 = 40;
+/// Demo mode's Apple Business Manager API account.
+pub const DEMO_ORG_ACCOUNT: &str = "Contoso (demo)";

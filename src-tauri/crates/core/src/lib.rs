@@ -37,7 +37,8 @@ mod writer;
 pub use audit::{AuditFilter, AuditPage, AuditRecord};
 pub use changes::Change;
 pub use demo::{
-    DEMO_APPLE_ID, DEMO_DEVICES, DEMO_ORG, DEMO_SERVER, DEMO_VPP_LICENCES, DEMO_VPP_LOCATION,
+    DEMO_APPLE_ID, DEMO_DEVICES, DEMO_ORG, DEMO_ORG_ACCOUNT, DEMO_ORG_POOL, DEMO_SERVER,
+    DEMO_VPP_LICENCES, DEMO_VPP_LOCATION,
 };
 pub use depot_apple::{AppleError, TokenFileError};
 pub use depot_domain::records::Protection;

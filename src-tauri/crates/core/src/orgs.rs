@@ -29,6 +29,9 @@ use crate::{CoreError, Depot, Result};
 /// The most serials Depot sends in one activity (Apple documents no
 /// maximum; larger selections become several activities).
 pub const MAX_SERIALS_PER_ACTIVITY: usize = 1_000;
+/// `api_url` of demo mode's account: the in-process simulator, wherever it
+/// listens this time.
+pub const SIMULATOR_API_URL: &str = "simulator";
 /// How long Depot follows an activity before leaving it for later.
 pub const FOLLOW_LIMIT: Duration = Duration::from_secs(15 * 60);
 
@@ -135,7 +138,41 @@ fn org_error(err: OrgError) -> CoreError {
 }
 
 impl Depot {
-    fn org_client(&self, row: &OrgAccountRow) -> Result<OrgClient> {
+    /// Where an account's API is: Apple's hosts, demo mode's simulator, or a
+    /// simulator named with the test setting.
+    async fn org_urls(&self, kind: OrgKind, api_url: Option<&str>) -> Result<OrgUrls> {
+        match api_url.map(str::trim) {
+            None | Some("apple") => Ok(OrgUrls::apple(kind)),
+            Some(SIMULATOR_API_URL) => {
+                let base = self.ensure_simulator().await?;
+                OrgUrls::at(&base, depot_apple::AppleHosts::AllowTestHosts)
+                    .map_err(|e| CoreError::Simulator(e.to_string()))
+            }
+            Some(url) => OrgUrls::at(url, self.apple_hosts).map_err(|e| CoreError::InvalidInput {
+                field: "apiUrl",
+                message: e.to_string(),
+            }),
+        }
+    }
+
+    /// The account's public key (PEM): demo mode registers it again with a
+    /// restarted simulator.
+    #[cfg_attr(not(feature = "demo"), allow(dead_code))]
+    pub(crate) fn org_public_key(&self, row: &OrgAccountRow) -> Result<String> {
+        let sealed = self
+            .workspace
+            .connect()?
+            .org_secret(row.id)?
+            .ok_or_else(|| CoreError::NotFound(format!("the API account '{}'", row.name)))?;
+        let pem = self
+            .vault()?
+            .unseal(SecretSlot::OrgKey(row.id), &sealed)?
+            .into_secret_string()
+            .ok_or_else(|| CoreError::Internal("a stored API key is not text".into()))?;
+        public_key_of(&pem)
+    }
+
+    async fn org_client(&self, row: &OrgAccountRow) -> Result<OrgClient> {
         let sealed = self
             .workspace
             .connect()?
@@ -152,14 +189,7 @@ impl Depot {
         } else {
             OrgKind::Business
         };
-        let urls = if row.api_url == "apple" {
-            OrgUrls::apple(kind)
-        } else {
-            OrgUrls::at(&row.api_url, self.apple_hosts).map_err(|e| CoreError::InvalidInput {
-                field: "apiUrl",
-                message: e.to_string(),
-            })?
-        };
+        let urls = self.org_urls(kind, Some(&row.api_url)).await?;
         Ok(OrgClient::new(
             OrgAccount {
                 client_id: row.client_id.clone(),
@@ -264,17 +294,11 @@ impl Depot {
             field: "key",
             message: e.to_string(),
         })?;
-        let urls = match add.api_url {
-            None => OrgUrls::apple(kind),
-            Some(url) => {
-                OrgUrls::at(url, self.apple_hosts).map_err(|e| CoreError::InvalidInput {
-                    field: "apiUrl",
-                    message: e.to_string(),
-                })?
-            }
-        };
+        let urls = self.org_urls(kind, add.api_url).await?;
         let stored_url = if urls.apple {
             "apple".to_owned()
+        } else if add.api_url.map(str::trim) == Some(SIMULATOR_API_URL) {
+            SIMULATOR_API_URL.to_owned()
         } else {
             urls.api.clone()
         };
@@ -385,7 +409,7 @@ impl Depot {
         };
         let mut out = Vec::new();
         for row in rows {
-            let client = self.org_client(&row)?;
+            let client = self.org_client(&row).await?;
             self.sync_org_with(&row, &client).await?;
             out.push(self.org_info(self.org_row(&row.id.to_string())?)?);
         }
@@ -536,7 +560,8 @@ impl Depot {
             })?;
         let row = self.org_row(&device.account_id.to_string())?;
         let coverage = self
-            .org_client(&row)?
+            .org_client(&row)
+            .await?
             .apple_care(&serial)
             .await
             .map_err(org_error)?;
@@ -645,7 +670,7 @@ impl Depot {
                 ),
             });
         }
-        let client = self.org_client(&row)?;
+        let client = self.org_client(&row).await?;
         let operator =
             crate::acting::acting_now().map_or_else(|| self.operator.clone(), |a| a.name);
         let mut out = Vec::new();
@@ -712,7 +737,7 @@ impl Depot {
             return Ok(OrgActivityInfo::from_row(record));
         }
         let row = self.org_row(&record.account_id.to_string())?;
-        let client = self.org_client(&row)?;
+        let client = self.org_client(&row).await?;
         let started = std::time::Instant::now();
         let mut pause = self.retry.base_delay.max(Duration::from_millis(10));
         let activity: Activity = loop {

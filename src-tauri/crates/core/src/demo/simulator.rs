@@ -8,7 +8,8 @@ use crate::tokens::TokenOverview;
 use crate::{CoreError, Depot, Result};
 
 use super::{
-    DEMO_APPLE_ID, DEMO_DEVICES, DEMO_ORG, DEMO_SERVER, DEMO_VPP_LICENCES, DEMO_VPP_LOCATION,
+    DEMO_APPLE_ID, DEMO_DEVICES, DEMO_ORG, DEMO_ORG_ACCOUNT, DEMO_ORG_POOL, DEMO_SERVER,
+    DEMO_VPP_LICENCES, DEMO_VPP_LOCATION,
 };
 
 /// Names the simulated portal offers for tokens made through the Add token
@@ -107,6 +108,26 @@ impl Depot {
                 spec = spec.with_token(secret.expose());
             }
             builder = builder.vpp_location(spec);
+        }
+        // The organisation: devices no server holds yet (to assign from
+        // Depot), a few released ones, and demo API accounts added before.
+        builder = builder
+            .org_unassigned_devices(DEMO_ORG_POOL)
+            .org_released_devices(3);
+        for row in self.workspace.connect()?.org_accounts()? {
+            if row.api_url != crate::orgs::SIMULATOR_API_URL {
+                continue;
+            }
+            match self.org_public_key(&row) {
+                Ok(public_key_pem) => {
+                    builder = builder.business_account(depot_sim::BusinessAccountSpec {
+                        client_id: row.client_id.clone(),
+                        key_id: row.key_id.clone(),
+                        public_key_pem,
+                    });
+                }
+                Err(err) => tracing::warn!(%err, "a demo API account's key could not be read"),
+            }
         }
         let sim = builder
             .start()
@@ -273,6 +294,11 @@ impl Depot {
         if let Err(err) = self.add_demo_vpp_token().await {
             tracing::warn!(%err, "demo mode has no Apps and Books token");
         }
+        // And an Apple Business Manager API account, so the organisation's
+        // devices can be seen and assigned.
+        if let Err(err) = self.add_demo_org_account().await {
+            tracing::warn!(%err, "demo mode has no organisation API account");
+        }
         self.list_tokens()?
             .into_iter()
             .find(|t| t.id == id)
@@ -306,6 +332,38 @@ impl Depot {
             name: Some("Contoso Apps (demo)"),
             apps_url: Some(crate::vpp::SIMULATOR_APPS_URL),
             take_over: false,
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Demo mode's API account, unless the workspace has one already.
+    async fn add_demo_org_account(&self) -> Result<()> {
+        let exists = self
+            .workspace
+            .connect()?
+            .org_accounts()?
+            .iter()
+            .any(|a| a.api_url == crate::orgs::SIMULATOR_API_URL);
+        if exists {
+            return Ok(());
+        }
+        self.ensure_simulator().await?;
+        let account = {
+            let running = self.demo.running.lock().await;
+            let sim = running
+                .as_ref()
+                .ok_or_else(|| CoreError::Simulator("it stopped".into()))?;
+            sim.issue_business_account("")
+                .map_err(|e| CoreError::Simulator(e.to_string()))?
+        };
+        self.add_org_account(&crate::orgs::AddOrgAccount {
+            name: Some(DEMO_ORG_ACCOUNT),
+            client_id: &account.client_id,
+            key_id: &account.key_id,
+            key_pem: &depot_domain::SecretString::new(account.private_key_pem.clone()),
+            school: false,
+            api_url: Some(crate::orgs::SIMULATOR_API_URL),
         })
         .await?;
         Ok(())
