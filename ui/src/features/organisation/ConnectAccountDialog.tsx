@@ -83,7 +83,7 @@ export function ConnectAccountDialog({ open, onClose }: ConnectAccountDialogProp
         key,
         school,
         ...(trimmed === "" ? {} : { name: trimmed }),
-        ...(fromSimulator && simulatorUrl !== null ? { apiUrl: simulatorUrl } : {}),
+        ...(fromSimulator && simulatorUrl !== null ? { apiUrl: "simulator" } : {}),
       });
     },
     onSuccess: async () => {
