@@ -6,7 +6,7 @@
 // (organisation-*.png).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { launchApp, press, screenshot, shown, startDemo, textMatches } from "./app.mjs";
+import { launchApp, present, press, screenshot, shown, startDemo, textMatches } from "./app.mjs";
 
 let app;
 before(async () => {
@@ -44,7 +44,7 @@ test("three unassigned devices assigned to the demo server arrive after the sync
   }
   assert.equal(serials.length, 3, "three devices to assign");
   for (const serial of serials) {
-    await press(browser, await shown(browser, `org-select-${serial}`));
+    await press(browser, await present(browser, `org-select-${serial}`));
   }
   await textMatches(browser, await shown(browser, "org-selected-count"), /3/);
   await (await shown(browser, "org-server-picker")).selectByIndex(1);
@@ -69,9 +69,10 @@ test("three unassigned devices assigned to the demo server arrive after the sync
   // Depot's own device list has them now (the token was synced).
   await (await shown(browser, "nav-devices")).click();
   for (const serial of serials) {
-    const search = await shown(browser, "devices-search", 30_000);
-    await search.clearValue();
-    await search.setValue(serial);
+    // A fresh page each time: the search box starts empty.
+    await (await shown(browser, "nav-dashboard")).click();
+    await (await shown(browser, "nav-devices")).click();
+    await (await shown(browser, "devices-search", 30_000)).setValue(serial);
     await shown(browser, `device-row-${serial}`, 30_000);
   }
   await screenshot(browser, "organisation-4-arrived");
