@@ -244,6 +244,30 @@ async fn an_account_shows_the_organisation_and_moves_devices_to_a_server() {
     }
     assert_eq!(o.depot.org_activities(10).unwrap().len(), 2);
 
+    // Depot asks for the attributes it reads (sparse fieldsets), and pages
+    // by cursor.
+    let log = o.sim.request_log();
+    let listed: Vec<_> = log
+        .iter()
+        .filter(|r| r.path == "/v1/orgDevices" && r.method == "GET")
+        .collect();
+    assert!(!listed.is_empty());
+    assert!(
+        listed.iter().all(|r| r
+            .query
+            .as_deref()
+            .is_some_and(|q| q.contains("fields%5BorgDevices%5D=serialNumber"))),
+        "{listed:?}"
+    );
+    assert!(
+        log.iter()
+            .filter(|r| r.path.starts_with("/v1/orgDeviceActivities/"))
+            .all(|r| r
+                .query
+                .as_deref()
+                .is_some_and(|q| q.contains("fields%5BorgDeviceActivities%5D"))),
+    );
+
     // AppleCare, read from Apple now.
     let (device, _coverage) = o.depot.org_device(&on_sales).await.unwrap();
     assert_eq!(device.device.serial, on_sales);

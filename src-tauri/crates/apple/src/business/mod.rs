@@ -42,6 +42,16 @@ pub const PAGE_LIMIT: u32 = 1000;
 const MAX_PAGES: u32 = 1_000;
 /// The most of one answer Depot reads.
 const MAX_ANSWER: usize = 16 * 1024 * 1024;
+/// The device attributes Depot reads (`fields[orgDevices]`): a sparse
+/// fieldset keeps pages small and names what Depot relies on.
+const DEVICE_FIELDS: &str = "serialNumber,status,deviceModel,productFamily,productType,color,\
+deviceCapacity,partNumber,orderNumber,orderDateTime,purchaseSourceType,purchaseSourceId,imei,meid,\
+eid,wifiMacAddress,bluetoothMacAddress,addedToOrgDateTime,updatedDateTime,releasedFromOrgDateTime";
+/// Without `fields[mdmServers]` Apple answers a default subset; Depot asks
+/// for what it shows.
+const SERVER_FIELDS: &str = "serverName,serverType,createdDateTime,updatedDateTime";
+/// What polling an activity needs.
+const ACTIVITY_FIELDS: &str = "status,subStatus,createdDateTime,completedDateTime,downloadUrl";
 /// An access token is fetched again this long before it expires.
 const TOKEN_MARGIN_SECS: i64 = 60;
 
@@ -492,7 +502,10 @@ impl OrgClient {
         cursor: Option<&str>,
         limit: u32,
     ) -> Result<Page<OrgDevice>, OrgError> {
-        let mut path = format!("/v1/orgDevices?limit={}", limit.clamp(1, PAGE_LIMIT));
+        let mut path = format!(
+            "/v1/orgDevices?limit={}&fields%5BorgDevices%5D={DEVICE_FIELDS}",
+            limit.clamp(1, PAGE_LIMIT)
+        );
         if let Some(cursor) = cursor {
             path.push_str("&cursor=");
             path.push_str(
@@ -526,7 +539,10 @@ impl OrgClient {
         let doc = self
             .call(
                 Method::GET,
-                &format!("/v1/orgDevices/{}", path_part(serial)?),
+                &format!(
+                    "/v1/orgDevices/{}?fields%5BorgDevices%5D={DEVICE_FIELDS}",
+                    path_part(serial)?
+                ),
                 None,
             )
             .await?;
@@ -574,7 +590,8 @@ impl OrgClient {
     /// Every MDM server of the organisation (`GET /v1/mdmServers`).
     pub async fn mdm_servers(&self) -> Result<Vec<MdmServer>, OrgError> {
         let mut out = Vec::new();
-        let mut path = format!("/v1/mdmServers?limit={PAGE_LIMIT}");
+        let mut path =
+            format!("/v1/mdmServers?limit={PAGE_LIMIT}&fields%5BmdmServers%5D={SERVER_FIELDS}");
         for _ in 0..MAX_PAGES {
             let doc = self.call(Method::GET, &path, None).await?;
             let page = wire::page(&doc, wire::mdm_server)?;
@@ -582,7 +599,7 @@ impl OrgClient {
             match page.next_cursor {
                 Some(next) => {
                     path = format!(
-                        "/v1/mdmServers?limit={PAGE_LIMIT}&cursor={}",
+                        "/v1/mdmServers?limit={PAGE_LIMIT}&fields%5BmdmServers%5D={SERVER_FIELDS}&cursor={}",
                         url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
                     );
                 }
@@ -639,7 +656,10 @@ impl OrgClient {
         let doc = self
             .call(
                 Method::GET,
-                &format!("/v1/orgDeviceActivities/{}", path_part(id)?),
+                &format!(
+                    "/v1/orgDeviceActivities/{}?fields%5BorgDeviceActivities%5D={ACTIVITY_FIELDS}",
+                    path_part(id)?
+                ),
                 None,
             )
             .await?;
