@@ -19,6 +19,7 @@ const SERVER: &str = "Sales-East";
 struct Org {
     sim: RunningSim,
     depot: Arc<Depot>,
+    clock: Arc<FixedClock>,
     token: depot_domain::TokenId,
     _ws: TestWorkspace,
 }
@@ -38,7 +39,7 @@ async fn org() -> Org {
         .unwrap();
     let ws = TestWorkspace::new();
     let clock = Arc::new(FixedClock::at(NOW));
-    let depot = Arc::new(Depot::open(ws.path(), DepotOptions::for_tests(clock)).unwrap());
+    let depot = Arc::new(Depot::open(ws.path(), DepotOptions::for_tests(clock.clone())).unwrap());
     let token = crate::support::add_simulator_token(&depot, &sim, SERVER, "a@acme.example").await;
     depot
         .sync_token(token, depot_core::sync::SyncRequest::manual(true), &|_| {})
@@ -47,6 +48,7 @@ async fn org() -> Org {
     Org {
         sim,
         depot,
+        clock,
         token,
         _ws: ws,
     }
@@ -212,6 +214,28 @@ async fn an_account_shows_the_organisation_and_moves_devices_to_a_server() {
         .unwrap();
     assert_eq!(done.row.status, "COMPLETED");
     assert!(!active_serials(&o.depot, o.token).contains(&pool[0]));
+    // An activity whose follower stopped is picked up by the scheduler's
+    // pass once the follow limit has passed.
+    let started = o
+        .depot
+        .start_org_activity(
+            None,
+            ActivityKind::Assign,
+            SERVER,
+            std::slice::from_ref(&pool[3]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        o.depot.resume_org_activities().await.unwrap(),
+        0,
+        "still young"
+    );
+    o.clock.set(NOW + 3_600);
+    assert_eq!(o.depot.resume_org_activities().await.unwrap(), 1);
+    assert!(o.depot.org_activity(&started[0].row.id).unwrap().finished());
+    o.clock.set(NOW);
+
     // Nothing left to do: refused, nothing sent.
     let err = o
         .depot
@@ -242,7 +266,7 @@ async fn an_account_shows_the_organisation_and_moves_devices_to_a_server() {
     ] {
         assert!(actions.iter().any(|a| a == action), "{action}: {actions:?}");
     }
-    assert_eq!(o.depot.org_activities(10).unwrap().len(), 2);
+    assert_eq!(o.depot.org_activities(10).unwrap().len(), 3);
 
     // Depot asks for the attributes it reads (sparse fieldsets), and pages
     // by cursor.

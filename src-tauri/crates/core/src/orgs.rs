@@ -865,6 +865,34 @@ impl Depot {
         Ok(OrgActivityInfo::from_row(record))
     }
 
+    /// Follows again the activities nobody finished following (the app or
+    /// the server stopped meanwhile, or Apple took longer than
+    /// [`FOLLOW_LIMIT`]): the scheduler calls this. Activities younger than
+    /// the limit are left to whoever started them.
+    pub async fn resume_org_activities(&self) -> Result<usize> {
+        let now = self.clock.now();
+        let limit = i64::try_from(FOLLOW_LIMIT.as_secs()).unwrap_or(i64::MAX) + 300;
+        let stale: Vec<String> = self
+            .workspace
+            .connect()?
+            .org_activities(500)?
+            .into_iter()
+            .filter(|a| a.finished_at.is_none() && now.seconds_since(a.created_at) > limit)
+            .map(|a| a.id)
+            .collect();
+        let mut finished = 0;
+        for id in stale {
+            match self.follow_org_activity(&id).await {
+                Ok(a) if a.finished() => finished += 1,
+                Ok(_) => {}
+                Err(err) => {
+                    tracing::warn!(%err, activity = %id, "an activity could not be followed")
+                }
+            }
+        }
+        Ok(finished)
+    }
+
     pub fn org_activities(&self, limit: u32) -> Result<Vec<OrgActivityInfo>> {
         self.workspace_wide("the organisation's activities")?;
         Ok(self

@@ -63,6 +63,13 @@ impl Depot {
                     tracing::warn!(%err, "Apps and Books tokens could not be synced");
                 }
             }));
+            // Organisation activities whose follower stopped (issue 17).
+            let depot = Arc::clone(&self);
+            tokio::spawn(crate::acting::acting_as(acting.clone(), async move {
+                if let Err(err) = depot.resume_org_activities().await {
+                    tracing::warn!(%err, "organisation activities could not be followed");
+                }
+            }));
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
         }
     }
