@@ -15,10 +15,9 @@ use depot_apple::business::{
     AccountKey, Activity, OrgAccount, OrgClient, OrgError, OrgKind, OrgUrls,
 };
 pub use depot_apple::business::{ActivityKind, CoverageRecord};
+use depot_domain::orgs::{OrgAccountRow, OrgActivityRow, OrgDeviceRow, OrgServerRow};
 use depot_domain::{SecretString, TokenId};
-use depot_store::orgs::{
-    OrgAccountRow, OrgActivityRow, OrgDeviceQuery, OrgDeviceRow, OrgServerRow,
-};
+use depot_store::orgs::OrgDeviceQuery;
 use depot_store::vault::SecretSlot;
 use serde_json::json;
 

@@ -11,6 +11,7 @@ pub mod csv;
 pub mod device;
 pub mod ids;
 pub mod limits;
+pub mod orgs;
 pub mod profile;
 pub mod records;
 pub mod secret;
