@@ -2,7 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import type { CommandName, Commands } from "../bindings/commands";
 import type { DeviceQueryDto } from "../bindings/DeviceQueryDto";
 import type { OrgDeviceListRequest } from "../bindings/OrgDeviceListRequest";
-import { rpc, wait } from "../platform";
+import { isApiError, rpc, wait } from "../platform";
 
 export { RpcError, isApiError } from "../platform";
 
@@ -206,12 +206,16 @@ export function useOrgDevices(request: OrgDeviceListRequest, enabled = true) {
   });
 }
 
-/** One organisation device with its AppleCare coverage. */
-export function useOrgDevice(serial: string | null) {
+/**
+ * One organisation device with its AppleCare coverage. NOT_FOUND (a serial
+ * the organisation's copy does not hold) is an answer, not asked again.
+ */
+export function useOrgDevice(serial: string | null, enabled = true) {
   return useQuery({
     queryKey: queryKeys.orgDevice(serial ?? ""),
     queryFn: () => call("org.device", { serial: serial ?? "" }),
-    enabled: serial !== null,
+    enabled: enabled && serial !== null,
+    retry: (failures, error) => failures < 1 && !(isApiError(error) && error.code === "NOT_FOUND"),
   });
 }
 

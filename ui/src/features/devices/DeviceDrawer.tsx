@@ -1,9 +1,11 @@
 import {
+  Badge,
   Button,
   Caption1,
   DrawerBody,
   DrawerHeader,
   DrawerHeaderTitle,
+  Link,
   MessageBar,
   MessageBarBody,
   MessageBarTitle,
@@ -20,8 +22,10 @@ import {
 } from "@fluentui/react-components";
 import { Dismiss24Regular } from "@fluentui/react-icons";
 import { useQuery } from "@tanstack/react-query";
-import { call, isApiError, useDeviceDetail } from "../../app/api";
+import { call, isApiError, useDeviceDetail, useOrgAccounts, useOrgDevice } from "../../app/api";
 import { isAssignmentRunReason, type AssignmentRunReason } from "../../app/closedSets";
+import { hrefTo } from "../../app/paths";
+import type { CoverageDto } from "../../bindings/CoverageDto";
 import type { DeviceFactsDto } from "../../bindings/DeviceFactsDto";
 import type { DeviceReplacementDto } from "../../bindings/DeviceReplacementDto";
 import type { DeviceHistoryEntry } from "../../bindings/DeviceHistoryEntry";
@@ -54,6 +58,20 @@ const useStyles = makeStyles({
   },
   table: {
     tableLayout: "auto",
+  },
+  coverage: {
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalXS,
+    padding: tokens.spacingHorizontalM,
+    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+    borderRadius: tokens.borderRadiusMedium,
+  },
+  coverageTitle: {
+    display: "flex",
+    alignItems: "center",
+    gap: tokens.spacingHorizontalS,
+    flexWrap: "wrap",
   },
 });
 
@@ -110,6 +128,7 @@ export function DeviceDrawer({ serial, onClose }: { serial: string | null; onClo
             {detail.data.records.map((record) => (
               <RecordSection key={record.device.tokenId} record={record} />
             ))}
+            <OrgSection serial={detail.data.serial} />
             <HistorySection history={detail.data.history} />
           </div>
         )}
@@ -382,6 +401,137 @@ function HistorySection({ history }: { history: readonly DeviceHistoryEntry[] })
           </TableBody>
         </Table>
       )}
+    </section>
+  );
+}
+
+const orDash = (value: string) => (value === "" ? "—" : value);
+
+/** "RESELLER 123456", or "—" when Apple says nothing. */
+function purchaseSource(type: string, id: string): string {
+  const text = [type, id].filter((s) => s !== "").join(" ");
+  return text === "" ? "—" : text;
+}
+
+/** One AppleCare (or warranty) coverage, as Apple's organisation API lists it. */
+function CoverageItem({ item, index }: { item: CoverageDto; index: number }) {
+  const styles = useStyles();
+  const active = item.status.toUpperCase() === "ACTIVE";
+  return (
+    <div className={styles.coverage} data-testid={`device-applecare-${index}`}>
+      <div className={styles.coverageTitle}>
+        <strong>{item.description || "Coverage"}</strong>
+        <Badge
+          appearance="tint"
+          color={active ? "success" : "informative"}
+          data-status={item.status}
+        >
+          {item.status}
+        </Badge>
+        {item.canceled ? (
+          <Badge appearance="tint" color="danger">
+            Cancelled
+          </Badge>
+        ) : null}
+      </div>
+      <Caption1>
+        {formatDate(item.startsAt)} – {formatDate(item.endsAt)} · {orDash(item.paymentType)}
+        {item.renewable ? " · renewable" : ""}
+      </Caption1>
+      {item.agreementNumber !== null ? (
+        <Caption1 className={styles.muted}>Agreement {item.agreementNumber}</Caption1>
+      ) : null}
+    </div>
+  );
+}
+
+/**
+ * The organisation's view of the serial (Apple Business/School Manager API):
+ * shown once an account is connected, read when the drawer opens.
+ */
+function OrgSection({ serial }: { serial: string }) {
+  const styles = useStyles();
+  const accounts = useOrgAccounts();
+  const connected = (accounts.data?.accounts.length ?? 0) > 0;
+  const org = useOrgDevice(serial, connected);
+  if (!connected) return null;
+
+  let content;
+  if (org.isPending) {
+    content = <LoadingState label="Asking the organisation…" />;
+  } else if (org.isError) {
+    const notFound = isApiError(org.error) && org.error.code === "NOT_FOUND";
+    content = notFound ? (
+      <Caption1 className={styles.muted} data-testid="device-org-missing">
+        This device is not in the organisation&apos;s copy. If the organisation owns it, sync the
+        account on the <Link href={hrefTo("organisation")}>Organisation</Link> page.
+      </Caption1>
+    ) : (
+      <Caption1 data-testid="device-org-error">
+        Couldn&apos;t read the organisation&apos;s view
+        {isApiError(org.error) || org.error instanceof Error ? ` (${org.error.message})` : ""}.{" "}
+        <Button
+          size="small"
+          appearance="transparent"
+          onClick={() => void org.refetch()}
+          disabled={org.isFetching}
+          data-testid="device-org-retry"
+        >
+          Try again
+        </Button>
+      </Caption1>
+    );
+  } else {
+    const d = org.data.device;
+    const facts: Fact[] = [
+      {
+        label: "Status",
+        value: (
+          <Badge
+            appearance="tint"
+            color={d.status === "ASSIGNED" ? "success" : "warning"}
+            data-status={d.status}
+          >
+            {d.status}
+          </Badge>
+        ),
+        testId: "device-org-status",
+      },
+      { label: "MDM server", value: d.serverName ?? "—", testId: "device-org-server" },
+      { label: "Order number", value: orDash(d.orderNumber), mono: true },
+      { label: "Order date", value: formatDate(d.orderedAt) },
+      { label: "Purchase source", value: purchaseSource(d.purchaseSourceType, d.purchaseSourceId) },
+    ];
+    content = (
+      <>
+        <Facts facts={facts} testId="device-org-facts" />
+        <Subtitle2 as="h3" className={styles.heading}>
+          AppleCare coverage
+        </Subtitle2>
+        <div className={styles.section} data-testid="device-applecare">
+          {org.data.coverage.length === 0 ? (
+            <Caption1 className={styles.muted} data-testid="device-applecare-none">
+              No AppleCare coverage
+            </Caption1>
+          ) : (
+            org.data.coverage.map((item, index) => (
+              <CoverageItem key={index} item={item} index={index} />
+            ))
+          )}
+        </div>
+      </>
+    );
+  }
+
+  return (
+    <section className={styles.section} data-testid="device-org" aria-label="Organisation">
+      <Subtitle2 as="h2" className={styles.heading}>
+        Organisation
+      </Subtitle2>
+      {content}
+      <Link href={hrefTo("organisation")} data-testid="device-org-open">
+        Open in Organisation
+      </Link>
     </section>
   );
 }

@@ -5,6 +5,7 @@ import {
   DrawerBody,
   DrawerHeader,
   DrawerHeaderTitle,
+  Link,
   OverlayDrawer,
   Subtitle2,
   makeStyles,
@@ -12,6 +13,7 @@ import {
 } from "@fluentui/react-components";
 import { Dismiss24Regular } from "@fluentui/react-icons";
 import { useOrgDevice } from "../../app/api";
+import { DEVICE_PATHS } from "../../app/paths";
 import type { CoverageDto } from "../../bindings/CoverageDto";
 import type { OrgDeviceDto } from "../../bindings/OrgDeviceDto";
 import { ErrorState } from "../../components/ErrorState";
@@ -136,6 +138,14 @@ export function OrgDeviceDrawer({
         ) : (
           <>
             <Facts facts={deviceFacts(detail.data.device)} testId="org-device-facts" />
+            {detail.data.device.tokenId !== null ? (
+              <Link
+                href={`#${DEVICE_PATHS.assignSerials(detail.data.device.tokenId, [detail.data.device.serial])}`}
+                data-testid="org-device-open-depot"
+              >
+                Open in Depot&apos;s device list
+              </Link>
+            ) : null}
             <section className={styles.section} data-testid="org-coverage">
               <Subtitle2 as="h3" className={styles.heading}>
                 AppleCare coverage

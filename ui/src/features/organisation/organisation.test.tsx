@@ -284,6 +284,23 @@ describe("Organisation devices", () => {
     expect(coverage).toHaveTextContent("Agreement AGR-42");
     expect(payloads(backend.calls, "org.device")).toEqual([{ serial: "C02AAA" }]);
   });
+
+  it("links a device on one of Depot's servers to Depot's device list, and only such a device", async () => {
+    const { user } = setup();
+    await user.click(await screen.findByTestId("org-open-C02AAA"));
+    const drawer = await screen.findByTestId("org-device-drawer");
+    await within(drawer).findByTestId("org-device-facts");
+    const link = within(drawer).getByTestId("org-device-open-depot");
+    expect(link).toHaveTextContent("Open in Depot's device list");
+    expect(link).toHaveAttribute("href", "#/devices?token=tok-1&serials=C02AAA");
+
+    await user.click(within(drawer).getByTestId("org-device-close"));
+    await waitFor(() => expect(screen.queryByTestId("org-device-drawer")).not.toBeInTheDocument());
+    await user.click(await screen.findByTestId("org-open-C02BBB"));
+    const other = await screen.findByTestId("org-device-drawer");
+    await within(other).findByTestId("org-device-facts");
+    expect(within(other).queryByTestId("org-device-open-depot")).not.toBeInTheDocument();
+  });
 });
 
 describe("Assign and unassign", () => {
