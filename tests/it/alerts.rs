@@ -2,7 +2,6 @@
 //! clock and the simulator's switches, through `core`; `depot alerts
 //! --fail-on` exit codes through the CLI.
 
-use std::process::Command;
 use std::sync::Arc;
 
 use depot_core::sync::SyncRequest;
@@ -12,7 +11,7 @@ use depot_domain::alerts::{AlertKind, Severity};
 use depot_domain::profile::ProfileSpec;
 use depot_sim::{Faults, Fleet, ServerSpec, Simulator, VppLocationSpec};
 
-use crate::support::{TestWorkspace, depot_bin, stderr, stdout};
+use crate::support::{CliHome, TestWorkspace, stderr, stdout};
 
 const NOW: i64 = 1_790_000_000;
 const DAY: i64 = 86_400;
@@ -167,48 +166,12 @@ async fn depot_alerts_fails_on_a_severity_with_exit_code_3() {
         .start()
         .await
         .unwrap();
-    let home = TestWorkspace::new();
-    let run = |args: &[&str]| {
-        Command::new(depot_bin())
-            .arg("--workspace")
-            .arg(home.path().join("ws"))
-            .args(args)
-            .env_remove("DEPOT_WORKSPACE")
-            .env("DEPOT_ALLOW_TEST_APPLE_URL", "1")
-            .env("HOME", home.path())
-            .env("DEPOT_KEY_FILE", home.path().join("workspace.key"))
-            .output()
-            .unwrap()
-    };
+    let home = CliHome::new();
+    let run = |args: &[&str]| home.run(args);
     let out = run(&["alerts", "--fail-on", "warning"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("Nothing needs attention"));
-
-    let pem = home.path().join("depot.pem");
-    assert!(
-        run(&["token", "keygen", "--out", pem.to_str().unwrap()])
-            .status
-            .success()
-    );
-    let p7m = home.path().join("t.p7m");
-    std::fs::write(
-        &p7m,
-        sim.issue_token("Sales-East", &std::fs::read(&pem).unwrap())
-            .unwrap(),
-    )
-    .unwrap();
-    let add = run(&[
-        "token",
-        "add",
-        "--p7m",
-        p7m.to_str().unwrap(),
-        "--apple-id",
-        "a@acme.example",
-        "--apple-url",
-        sim.base_url(),
-    ]);
-    assert!(add.status.success(), "{}", stderr(&add));
-    assert!(run(&["sync"]).status.success());
+    home.add_simulator_token(&sim, "Sales-East");
 
     // Devices without a default: a warning.
     let out = run(&["--json", "alerts", "--fail-on", "warning"]);

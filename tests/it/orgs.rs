@@ -11,7 +11,7 @@ use depot_core::{CoreError, Depot, DepotOptions, FixedClock};
 use depot_domain::SecretString;
 use depot_sim::{BusinessRateLimits, Fleet, RunningSim, ServerSpec, Simulator};
 
-use crate::support::{TestWorkspace, depot_bin, stderr, stdout};
+use crate::support::{CliHome, TestWorkspace, stderr, stdout};
 
 const NOW: i64 = 1_790_000_000;
 const SERVER: &str = "Sales-East";
@@ -439,19 +439,8 @@ async fn the_cli_adds_an_account_lists_devices_and_assigns_with_a_preview() {
         .start()
         .await
         .unwrap();
-    let home = TestWorkspace::new();
-    let run = |args: &[&str]| {
-        std::process::Command::new(depot_bin())
-            .arg("--workspace")
-            .arg(home.path().join("ws"))
-            .args(args)
-            .env_remove("DEPOT_WORKSPACE")
-            .env("DEPOT_ALLOW_TEST_APPLE_URL", "1")
-            .env("HOME", home.path())
-            .env("DEPOT_KEY_FILE", home.path().join("workspace.key"))
-            .output()
-            .unwrap()
-    };
+    let home = CliHome::new();
+    let run = |args: &[&str]| home.run(args);
     let account = sim.issue_business_account("").unwrap();
     let key = home.path().join("key.pem");
     std::fs::write(&key, &account.private_key_pem).unwrap();

@@ -115,3 +115,96 @@ pub async fn add_simulator_token(
         .unwrap()
         .id
 }
+
+/// A CLI test's home: `depot --workspace HOME/ws …` with the test Apple URL
+/// allowed and the workspace key in a file under HOME, so every command
+/// (and a `depot serve` started with [`CliHome::env`]) opens one workspace.
+pub struct CliHome {
+    pub home: TestWorkspace,
+}
+
+impl CliHome {
+    pub fn new() -> Self {
+        Self {
+            home: TestWorkspace::new(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.home.path()
+    }
+
+    /// The workspace folder, as `--workspace` takes it.
+    pub fn ws(&self) -> String {
+        self.home.path().join("ws").to_string_lossy().into_owned()
+    }
+
+    /// The variables every command of this home runs with.
+    pub fn env(&self) -> Vec<(&'static str, std::ffi::OsString)> {
+        vec![
+            ("DEPOT_ALLOW_TEST_APPLE_URL", "1".into()),
+            (
+                "DEPOT_KEY_FILE",
+                self.home.path().join("workspace.key").into_os_string(),
+            ),
+            ("HOME", self.home.path().as_os_str().to_owned()),
+            (
+                "XDG_DATA_HOME",
+                self.home.path().join("data").into_os_string(),
+            ),
+        ]
+    }
+
+    /// `depot --workspace WS ARGS`.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.run_with_stdin(args, "")
+    }
+
+    /// [`CliHome::run`] with `input` on standard input.
+    pub fn run_with_stdin(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write;
+        let mut child = Command::new(depot_bin())
+            .arg("--workspace")
+            .arg(self.ws())
+            .args(args)
+            .env_remove("DEPOT_WORKSPACE")
+            .envs(self.env())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run depot");
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(input.as_bytes()).expect("write stdin");
+        drop(stdin);
+        child.wait_with_output().expect("depot output")
+    }
+
+    /// The simulator's token for `server` added through the CLI (keygen,
+    /// the simulated portal's `.p7m`, `token add`), then synced.
+    pub fn add_simulator_token(&self, sim: &depot_sim::RunningSim, server: &str) {
+        let pem = self.home.path().join("depot.pem");
+        let keygen = self.run(&["token", "keygen", "--out", pem.to_str().unwrap()]);
+        assert!(keygen.status.success(), "{}", stderr(&keygen));
+        let p7m = self.home.path().join("t.p7m");
+        std::fs::write(
+            &p7m,
+            sim.issue_token(server, &std::fs::read(&pem).unwrap())
+                .unwrap(),
+        )
+        .unwrap();
+        let add = self.run(&[
+            "token",
+            "add",
+            "--p7m",
+            p7m.to_str().unwrap(),
+            "--apple-id",
+            "a@acme.example",
+            "--apple-url",
+            sim.base_url(),
+        ]);
+        assert!(add.status.success(), "{}", stderr(&add));
+        let sync = self.run(&["sync"]);
+        assert!(sync.status.success(), "{}", stderr(&sync));
+    }
+}

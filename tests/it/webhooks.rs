@@ -17,7 +17,7 @@ use depot_domain::profile::ProfileSpec;
 use depot_server::webhooks::{PassReport, Rests, WebhookPolicy, client, deliver_once};
 use serde_json::Value;
 
-use crate::support::{TestWorkspace, depot_bin, stderr, stdout};
+use crate::support::{CliHome, stderr, stdout};
 
 /// A webhook receiver on loopback: answers with the scripted statuses, then
 /// 200, and keeps every body it got.
@@ -302,64 +302,10 @@ async fn depot_serve_delivers_alerts_to_a_webhook() {
         .start()
         .await
         .unwrap();
-    let home = TestWorkspace::new();
-    let ws = home.path().join("ws");
-    let ws = ws.to_str().unwrap().to_owned();
-    let key_file = home.path().join("workspace.key");
-    let env: Vec<(&str, &std::ffi::OsStr)> = vec![
-        ("DEPOT_ALLOW_TEST_APPLE_URL", "1".as_ref()),
-        ("DEPOT_KEY_FILE", key_file.as_os_str()),
-    ];
-    let run = |args: &[&str], input: Option<&str>| {
-        use std::io::Write;
-        let mut child = std::process::Command::new(depot_bin())
-            .arg("--workspace")
-            .arg(&ws)
-            .args(args)
-            .env_remove("DEPOT_WORKSPACE")
-            .env("HOME", home.path())
-            .env("XDG_DATA_HOME", home.path().join("data"))
-            .envs(env.iter().copied())
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdin = child.stdin.take().unwrap();
-        if let Some(input) = input {
-            stdin.write_all(input.as_bytes()).unwrap();
-        }
-        drop(stdin);
-        child.wait_with_output().unwrap()
-    };
-    let pem = home.path().join("depot.pem");
-    assert!(
-        run(&["token", "keygen", "--out", pem.to_str().unwrap()], None)
-            .status
-            .success()
-    );
-    let p7m = home.path().join("t.p7m");
-    std::fs::write(
-        &p7m,
-        sim.issue_token("Sales-East", &std::fs::read(&pem).unwrap())
-            .unwrap(),
-    )
-    .unwrap();
-    let add = run(
-        &[
-            "token",
-            "add",
-            "--p7m",
-            p7m.to_str().unwrap(),
-            "--apple-id",
-            "a@acme.example",
-            "--apple-url",
-            sim.base_url(),
-        ],
-        None,
-    );
-    assert!(add.status.success(), "{}", stderr(&add));
-    assert!(run(&["sync"], None).status.success());
+    let home = CliHome::new();
+    let ws = home.ws();
+    let run = |args: &[&str], input: Option<&str>| home.run_with_stdin(args, input.unwrap_or(""));
+    home.add_simulator_token(&sim, "Sales-East");
 
     let (hook, url) = Receiver::start(&[]).await;
     // No URL: refused, nothing stored.
@@ -376,7 +322,9 @@ async fn depot_serve_delivers_alerts_to_a_webhook() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(hook.bodies()[0]["event"], "test");
 
-    let mut server = crate::server::start_with_env(&home, &ws, &["--alerts-every", "1"], &env);
+    let env = home.env();
+    let env: Vec<(&str, &std::ffi::OsStr)> = env.iter().map(|(k, v)| (*k, v.as_os_str())).collect();
+    let mut server = crate::server::start_with_env(&home.home, &ws, &["--alerts-every", "1"], &env);
     let mut waited = Duration::ZERO;
     while hook.bodies().len() < 2 && waited < Duration::from_secs(60) {
         tokio::time::sleep(Duration::from_millis(100)).await;

@@ -496,32 +496,27 @@ impl OrgClient {
         }
     }
 
-    /// One page of the organisation's devices (`GET /v1/orgDevices`).
-    pub async fn org_devices_page(
+    /// Every item of a paged list, following cursors: `first` is the first
+    /// page's path with its query (`?limit=…`); `what` names the items for
+    /// the error when a list never ends.
+    async fn all_pages<T>(
         &self,
-        cursor: Option<&str>,
-        limit: u32,
-    ) -> Result<Page<OrgDevice>, OrgError> {
-        let mut path = format!(
-            "/v1/orgDevices?limit={}&fields%5BorgDevices%5D={DEVICE_FIELDS}",
-            limit.clamp(1, PAGE_LIMIT)
-        );
-        if let Some(cursor) = cursor {
-            path.push_str("&cursor=");
-            path.push_str(
-                &url::form_urlencoded::byte_serialize(cursor.as_bytes()).collect::<String>(),
-            );
-        }
-        let doc = self.call(Method::GET, &path, None).await?;
-        wire::page(&doc, wire::org_device)
-    }
-
-    /// Every device the organisation owns, every page.
-    pub async fn org_devices(&self) -> Result<Vec<OrgDevice>, OrgError> {
+        first: &str,
+        item: impl Fn(&Value) -> Option<T>,
+        what: &str,
+    ) -> Result<Vec<T>, OrgError> {
         let mut out = Vec::new();
         let mut cursor: Option<String> = None;
         for _ in 0..MAX_PAGES {
-            let page = self.org_devices_page(cursor.as_deref(), PAGE_LIMIT).await?;
+            let path = match &cursor {
+                None => first.to_owned(),
+                Some(c) => format!(
+                    "{first}&cursor={}",
+                    url::form_urlencoded::byte_serialize(c.as_bytes()).collect::<String>()
+                ),
+            };
+            let doc = self.call(Method::GET, &path, None).await?;
+            let page = wire::page(&doc, &item)?;
             out.extend(page.items);
             match page.next_cursor {
                 Some(next) if Some(&next) != cursor.as_ref() => cursor = Some(next),
@@ -530,8 +525,18 @@ impl OrgClient {
             }
         }
         Err(OrgError::Answer(format!(
-            "more than {MAX_PAGES} pages of devices"
+            "more than {MAX_PAGES} pages of {what}"
         )))
+    }
+
+    /// Every device the organisation owns (`GET /v1/orgDevices`), every page.
+    pub async fn org_devices(&self) -> Result<Vec<OrgDevice>, OrgError> {
+        self.all_pages(
+            &format!("/v1/orgDevices?limit={PAGE_LIMIT}&fields%5BorgDevices%5D={DEVICE_FIELDS}"),
+            wire::org_device,
+            "devices",
+        )
+        .await
     }
 
     /// One device (`GET /v1/orgDevices/{serial}`).
@@ -567,72 +572,36 @@ impl OrgClient {
 
     /// A device's AppleCare coverage (`GET /v1/orgDevices/{serial}/appleCareCoverage`).
     pub async fn apple_care(&self, serial: &str) -> Result<Vec<CoverageRecord>, OrgError> {
-        let mut path = format!("/v1/orgDevices/{}/appleCareCoverage", path_part(serial)?);
-        let mut out = Vec::new();
-        for _ in 0..20 {
-            let doc = self.call(Method::GET, &path, None).await?;
-            let page = wire::page(&doc, wire::coverage)?;
-            out.extend(page.items);
-            match page.next_cursor {
-                Some(next) => {
-                    path = format!(
-                        "/v1/orgDevices/{}/appleCareCoverage?cursor={}",
-                        path_part(serial)?,
-                        url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
-                    );
-                }
-                None => break,
-            }
-        }
-        Ok(out)
+        let path = format!(
+            "/v1/orgDevices/{}/appleCareCoverage?limit={PAGE_LIMIT}",
+            path_part(serial)?
+        );
+        self.all_pages(&path, wire::coverage, "AppleCare coverage")
+            .await
     }
 
     /// Every MDM server of the organisation (`GET /v1/mdmServers`).
     pub async fn mdm_servers(&self) -> Result<Vec<MdmServer>, OrgError> {
-        let mut out = Vec::new();
-        let mut path =
-            format!("/v1/mdmServers?limit={PAGE_LIMIT}&fields%5BmdmServers%5D={SERVER_FIELDS}");
-        for _ in 0..MAX_PAGES {
-            let doc = self.call(Method::GET, &path, None).await?;
-            let page = wire::page(&doc, wire::mdm_server)?;
-            out.extend(page.items);
-            match page.next_cursor {
-                Some(next) => {
-                    path = format!(
-                        "/v1/mdmServers?limit={PAGE_LIMIT}&fields%5BmdmServers%5D={SERVER_FIELDS}&cursor={}",
-                        url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
-                    );
-                }
-                None => return Ok(out),
-            }
-        }
-        Err(OrgError::Answer(format!(
-            "more than {MAX_PAGES} pages of MDM servers"
-        )))
+        self.all_pages(
+            &format!("/v1/mdmServers?limit={PAGE_LIMIT}&fields%5BmdmServers%5D={SERVER_FIELDS}"),
+            wire::mdm_server,
+            "MDM servers",
+        )
+        .await
     }
 
     /// The serial numbers assigned to MDM server `id`.
     pub async fn server_serials(&self, id: &str) -> Result<Vec<String>, OrgError> {
-        let base = format!("/v1/mdmServers/{}/relationships/devices", path_part(id)?);
-        let mut path = format!("{base}?limit={PAGE_LIMIT}");
-        let mut out = Vec::new();
-        for _ in 0..MAX_PAGES {
-            let doc = self.call(Method::GET, &path, None).await?;
-            let page = wire::page(&doc, |d| d["id"].as_str().map(str::to_owned))?;
-            out.extend(page.items);
-            match page.next_cursor {
-                Some(next) => {
-                    path = format!(
-                        "{base}?limit={PAGE_LIMIT}&cursor={}",
-                        url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
-                    );
-                }
-                None => return Ok(out),
-            }
-        }
-        Err(OrgError::Answer(format!(
-            "more than {MAX_PAGES} pages of serial numbers"
-        )))
+        let path = format!(
+            "/v1/mdmServers/{}/relationships/devices?limit={PAGE_LIMIT}",
+            path_part(id)?
+        );
+        self.all_pages(
+            &path,
+            |d| d["id"].as_str().map(str::to_owned),
+            "serial numbers",
+        )
+        .await
     }
 
     /// Starts assigning or unassigning `serials` to/from MDM server
