@@ -1,5 +1,4 @@
 import {
-  Badge,
   Button,
   Caption1,
   DrawerBody,
@@ -25,7 +24,6 @@ import { useQuery } from "@tanstack/react-query";
 import { call, isApiError, useDeviceDetail, useOrgAccounts, useOrgDevice } from "../../app/api";
 import { isAssignmentRunReason, type AssignmentRunReason } from "../../app/closedSets";
 import { hrefTo } from "../../app/paths";
-import type { CoverageDto } from "../../bindings/CoverageDto";
 import type { DeviceFactsDto } from "../../bindings/DeviceFactsDto";
 import type { DeviceReplacementDto } from "../../bindings/DeviceReplacementDto";
 import type { DeviceHistoryEntry } from "../../bindings/DeviceHistoryEntry";
@@ -34,6 +32,7 @@ import { ErrorState } from "../../components/ErrorState";
 import { useNow } from "../../components/sync/time";
 import { Facts, type Fact } from "../../components/Facts";
 import { LoadingState } from "../../components/LoadingState";
+import { CoverageCard, OrgStatusBadge, orDash, purchaseSource } from "../../components/orgDevice";
 import { ResultBadge, StatusBadge } from "./badges";
 import { formatDate, formatDateTime } from "./format";
 import { SyncEvents } from "./SyncEvents";
@@ -58,20 +57,6 @@ const useStyles = makeStyles({
   },
   table: {
     tableLayout: "auto",
-  },
-  coverage: {
-    display: "flex",
-    flexDirection: "column",
-    gap: tokens.spacingVerticalXS,
-    padding: tokens.spacingHorizontalM,
-    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
-    borderRadius: tokens.borderRadiusMedium,
-  },
-  coverageTitle: {
-    display: "flex",
-    alignItems: "center",
-    gap: tokens.spacingHorizontalS,
-    flexWrap: "wrap",
   },
 });
 
@@ -405,46 +390,6 @@ function HistorySection({ history }: { history: readonly DeviceHistoryEntry[] })
   );
 }
 
-const orDash = (value: string) => (value === "" ? "—" : value);
-
-/** "RESELLER 123456", or "—" when Apple says nothing. */
-function purchaseSource(type: string, id: string): string {
-  const text = [type, id].filter((s) => s !== "").join(" ");
-  return text === "" ? "—" : text;
-}
-
-/** One AppleCare (or warranty) coverage, as Apple's organisation API lists it. */
-function CoverageItem({ item, index }: { item: CoverageDto; index: number }) {
-  const styles = useStyles();
-  const active = item.status.toUpperCase() === "ACTIVE";
-  return (
-    <div className={styles.coverage} data-testid={`device-applecare-${index}`}>
-      <div className={styles.coverageTitle}>
-        <strong>{item.description || "Coverage"}</strong>
-        <Badge
-          appearance="tint"
-          color={active ? "success" : "informative"}
-          data-status={item.status}
-        >
-          {item.status}
-        </Badge>
-        {item.canceled ? (
-          <Badge appearance="tint" color="danger">
-            Cancelled
-          </Badge>
-        ) : null}
-      </div>
-      <Caption1>
-        {formatDate(item.startsAt)} – {formatDate(item.endsAt)} · {orDash(item.paymentType)}
-        {item.renewable ? " · renewable" : ""}
-      </Caption1>
-      {item.agreementNumber !== null ? (
-        <Caption1 className={styles.muted}>Agreement {item.agreementNumber}</Caption1>
-      ) : null}
-    </div>
-  );
-}
-
 /**
  * The organisation's view of the serial (Apple Business/School Manager API):
  * shown once an account is connected, read when the drawer opens.
@@ -486,21 +431,13 @@ function OrgSection({ serial }: { serial: string }) {
     const facts: Fact[] = [
       {
         label: "Status",
-        value: (
-          <Badge
-            appearance="tint"
-            color={d.status === "ASSIGNED" ? "success" : "warning"}
-            data-status={d.status}
-          >
-            {d.status}
-          </Badge>
-        ),
+        value: <OrgStatusBadge status={d.status} />,
         testId: "device-org-status",
       },
       { label: "MDM server", value: d.serverName ?? "—", testId: "device-org-server" },
       { label: "Order number", value: orDash(d.orderNumber), mono: true },
       { label: "Order date", value: formatDate(d.orderedAt) },
-      { label: "Purchase source", value: purchaseSource(d.purchaseSourceType, d.purchaseSourceId) },
+      { label: "Purchase source", value: purchaseSource(d) },
     ];
     content = (
       <>
@@ -515,7 +452,7 @@ function OrgSection({ serial }: { serial: string }) {
             </Caption1>
           ) : (
             org.data.coverage.map((item, index) => (
-              <CoverageItem key={index} item={item} index={index} />
+              <CoverageCard key={index} item={item} testId={`device-applecare-${index}`} />
             ))
           )}
         </div>

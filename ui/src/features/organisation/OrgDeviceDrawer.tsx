@@ -1,5 +1,4 @@
 import {
-  Badge,
   Button,
   Caption1,
   DrawerBody,
@@ -14,13 +13,17 @@ import {
 import { Dismiss24Regular } from "@fluentui/react-icons";
 import { useOrgDevice } from "../../app/api";
 import { DEVICE_PATHS } from "../../app/paths";
-import type { CoverageDto } from "../../bindings/CoverageDto";
 import type { OrgDeviceDto } from "../../bindings/OrgDeviceDto";
 import { ErrorState } from "../../components/ErrorState";
 import { Facts } from "../../components/Facts";
 import { LoadingState } from "../../components/LoadingState";
 import { formatDate } from "../../components/format";
-import { StatusBadge, purchaseSource } from "./badges";
+import {
+  CoverageCard,
+  OrgStatusBadge as StatusBadge,
+  orDash,
+  purchaseSource,
+} from "../../components/orgDevice";
 
 const useStyles = makeStyles({
   body: {
@@ -31,24 +34,8 @@ const useStyles = makeStyles({
   },
   section: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
   heading: { margin: 0 },
-  coverage: {
-    display: "flex",
-    flexDirection: "column",
-    gap: tokens.spacingVerticalXS,
-    padding: tokens.spacingHorizontalM,
-    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
-    borderRadius: tokens.borderRadiusMedium,
-  },
-  coverageTitle: {
-    display: "flex",
-    alignItems: "center",
-    gap: tokens.spacingHorizontalS,
-    flexWrap: "wrap",
-  },
   muted: { color: tokens.colorNeutralForeground3 },
 });
-
-const orDash = (value: string) => (value === "" ? "—" : value);
 
 /** The facts Apple keeps about a device the organisation owns. */
 export function deviceFacts(device: OrgDeviceDto) {
@@ -68,33 +55,6 @@ export function deviceFacts(device: OrgDeviceDto) {
     { label: "Updated", value: formatDate(device.updatedAt) },
     { label: "Released", value: formatDate(device.releasedAt), testId: "org-device-released" },
   ];
-}
-
-function Coverage({ item, index }: { item: CoverageDto; index: number }) {
-  const styles = useStyles();
-  const active = item.status.toUpperCase() === "ACTIVE";
-  return (
-    <div className={styles.coverage} data-testid={`org-coverage-${index}`}>
-      <div className={styles.coverageTitle}>
-        <strong>{item.description}</strong>
-        <Badge appearance="tint" color={active ? "success" : "informative"}>
-          {item.status}
-        </Badge>
-        {item.canceled ? (
-          <Badge appearance="tint" color="danger">
-            Canceled
-          </Badge>
-        ) : null}
-      </div>
-      <Caption1>
-        {formatDate(item.startsAt)} – {formatDate(item.endsAt)} · {orDash(item.paymentType)}
-        {item.renewable ? " · renewable" : ""}
-      </Caption1>
-      {item.agreementNumber !== null ? (
-        <Caption1 className={styles.muted}>Agreement {item.agreementNumber}</Caption1>
-      ) : null}
-    </div>
-  );
 }
 
 /** One device of the organisation: its facts and its AppleCare coverage. */
@@ -156,7 +116,7 @@ export function OrgDeviceDrawer({
                 </Caption1>
               ) : (
                 detail.data.coverage.map((item, index) => (
-                  <Coverage key={index} item={item} index={index} />
+                  <CoverageCard key={index} item={item} testId={`org-coverage-${index}`} />
                 ))
               )}
             </section>
