@@ -76,4 +76,14 @@ test("three unassigned devices assigned to the demo server arrive after the sync
     await shown(browser, `device-row-${serial}`, 30_000);
   }
   await screenshot(browser, "organisation-4-arrived");
+
+  // Its drawer follows it back to the organisation: status, server, AppleCare.
+  await (await shown(browser, `device-row-${serials[2]}`)).click();
+  await textMatches(browser, await shown(browser, "device-org-status", 30_000), /ASSIGNED/);
+  await shown(browser, "device-applecare");
+  await browser.execute(
+    (el) => el.scrollIntoView({ block: "start" }),
+    await shown(browser, "device-org"),
+  );
+  await screenshot(browser, "organisation-5-device-drawer");
 });
