@@ -25,6 +25,18 @@ async function waitForDriver(child, port) {
   throw new Error("tauri-driver did not start listening");
 }
 
+/** Removes a launch's temporary workspace. The webview's GPU process can
+ * still be writing its shader cache for a moment after the window closed, so
+ * removal retries, and a leftover temporary folder is reported, never a
+ * failed test. */
+function removeWorkspace(workspace) {
+  try {
+    rmSync(workspace, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  } catch (error) {
+    console.warn(`left the temporary workspace ${workspace} behind: ${error.message}`);
+  }
+}
+
 /** Launches the app; returns { browser, workspace, stop }. */
 export async function launchApp() {
   const app = process.env.DEPOT_APP_BINARY;
@@ -64,8 +76,12 @@ export async function launchApp() {
   });
   const stop = async () => {
     await browser.deleteSession().catch(() => {});
-    driver.kill("SIGTERM");
-    rmSync(workspace, { recursive: true, force: true });
+    if (driver.exitCode === null && driver.signalCode === null) {
+      const exited = new Promise((resolve) => driver.once("exit", resolve));
+      driver.kill("SIGTERM");
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    }
+    removeWorkspace(workspace);
   };
   return { browser, workspace, stop };
 }

@@ -72,8 +72,12 @@ test("filter, select, assign with a preview, and see the results", async () => {
   await (await shown(browser, "devices-filter-family")).click();
   await (await shown(browser, "devices-filter-family-iPad")).click();
   await shown(browser, "devices-chip-family-iPad");
+  // data-count is empty while the list is still counting: wait for a figure.
   await browser.waitUntil(
-    async () => Number(await total.getAttribute("data-count")) < 2500,
+    async () => {
+      const count = await total.getAttribute("data-count");
+      return count !== "" && count !== null && Number(count) < 2500;
+    },
     {
       timeout: 15_000,
       timeoutMsg: "the family filter did not narrow the list",
