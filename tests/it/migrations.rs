@@ -35,6 +35,7 @@ const SHIPPED: &[(u32, &str, u64)] = &[
     (18, "vpp_tokens", 0x0806_4562_44cc_0ece),
     (19, "alert_delivery", 0xa2d5_75a3_603e_51c6),
     (20, "organisations", 0x568f_312f_b6fe_bbee),
+    (21, "org_sync_attempts", 0x7a30_eb2e_8164_caea),
 ];
 
 fn fnv1a(text: &str) -> u64 {

@@ -495,3 +495,102 @@ async fn the_cli_adds_an_account_lists_devices_and_assigns_with_a_preview() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_schedule_reads_each_organisation_every_12_hours_and_a_day_of_failures_is_an_alert() {
+    use depot_core::orgs::{ORG_RETRY_AFTER_SECS, ORG_SYNC_EVERY_SECS};
+    use depot_domain::UnixSeconds;
+    use depot_domain::alerts::{AlertKind, Severity};
+
+    const HOUR: i64 = 3_600;
+    let o = org().await;
+    let added = add_account(&o).await;
+    let at = |s: i64| UnixSeconds::new(NOW + s);
+    assert_eq!(added.row.last_sync_at, Some(at(0)), "adding reads it once");
+    assert_eq!(added.next_sync_at, at(ORG_SYNC_EVERY_SECS));
+    let account = || o.depot.org_accounts().unwrap().remove(0);
+    let org_alerts = || {
+        o.depot
+            .alerts()
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.kind == AlertKind::OrgAccountFailing)
+            .collect::<Vec<_>>()
+    };
+
+    // Not due before 12 hours have passed; due at 12 hours.
+    o.clock.set(NOW + ORG_SYNC_EVERY_SECS - 1);
+    assert_eq!(o.depot.sync_due_org_accounts().await.unwrap(), 0);
+    assert_eq!(account().row.last_attempt_at, Some(at(0)));
+    o.clock.set(NOW + ORG_SYNC_EVERY_SECS);
+    assert_eq!(o.depot.sync_due_org_accounts().await.unwrap(), 1);
+    assert_eq!(account().row.last_sync_at, Some(at(ORG_SYNC_EVERY_SECS)));
+    assert_eq!(account().devices, 11);
+
+    // Apple answers "busy" for good: the failed try is recorded, the
+    // schedule rests an hour between tries, and the last good copy stays.
+    o.sim.set_business_rate_limits(BusinessRateLimits {
+        get_per_minute: Some(1),
+        post_per_hour: None,
+        retry_after: true,
+    });
+    let first_failure = 2 * ORG_SYNC_EVERY_SECS;
+    o.clock.set(NOW + first_failure);
+    assert_eq!(o.depot.sync_due_org_accounts().await.unwrap(), 0);
+    let failing = account();
+    assert_eq!(failing.row.failing_since, Some(at(first_failure)));
+    assert!(failing.row.last_error.as_deref().unwrap().contains("busy"));
+    assert_eq!(
+        failing.next_sync_at,
+        at(first_failure + ORG_RETRY_AFTER_SECS)
+    );
+    assert_eq!(failing.devices, 11, "the last good copy is kept");
+    assert!(
+        org_alerts().is_empty(),
+        "one failed try is not an alert yet"
+    );
+    o.clock.set(NOW + first_failure + ORG_RETRY_AFTER_SECS - 1);
+    o.depot.sync_due_org_accounts().await.unwrap();
+    assert_eq!(
+        account().row.last_attempt_at,
+        Some(at(first_failure)),
+        "resting"
+    );
+
+    // Tries an hour apart keep failing; after a day it is an alert that
+    // names the account and Apple's answer, since the first failure.
+    for hour in 1..=25 {
+        o.clock.set(NOW + first_failure + hour * HOUR);
+        o.depot.sync_due_org_accounts().await.unwrap();
+        assert_eq!(
+            account().row.last_attempt_at,
+            Some(at(first_failure + hour * HOUR))
+        );
+    }
+    assert_eq!(account().row.failing_since, Some(at(first_failure)));
+    let alerts = org_alerts();
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0].severity, Severity::Warning);
+    assert_eq!(alerts[0].since, at(first_failure));
+    assert!(
+        alerts[0].message.contains("'Acme'"),
+        "{}",
+        alerts[0].message
+    );
+    assert!(alerts[0].message.contains("busy"), "{}", alerts[0].message);
+    assert!(alerts[0].action.contains("Apple Business Manager"));
+
+    // Apple answers again: the next try reads the organisation and the
+    // alert clears itself.
+    o.sim
+        .set_business_rate_limits(BusinessRateLimits::default());
+    let back = first_failure + 26 * HOUR;
+    o.clock.set(NOW + back);
+    assert_eq!(o.depot.sync_due_org_accounts().await.unwrap(), 1);
+    let healthy = account();
+    assert_eq!(healthy.row.failing_since, None);
+    assert_eq!(healthy.row.last_error, None);
+    assert_eq!(healthy.next_sync_at, at(back + ORG_SYNC_EVERY_SECS));
+    assert!(org_alerts().is_empty());
+    o.sim.shutdown().await;
+}

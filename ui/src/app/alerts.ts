@@ -39,6 +39,8 @@ export function alertHref(alert: AlertDto): string {
       return hrefTo("vpp");
     case "run":
       return hrefTo("devices");
+    case "orgAccount":
+      return hrefTo("organisation");
   }
 }
 
@@ -55,5 +57,7 @@ export function alertLinkText(alert: AlertDto): string {
       return "Open Apps and Books tokens";
     case "run":
       return "Open Devices";
+    case "orgAccount":
+      return "Open Organisation";
   }
 }

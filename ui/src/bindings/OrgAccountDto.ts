@@ -12,4 +12,14 @@ kind: string, clientId: string, keyId: string,
 /**
  * `apple`, or the simulator's base URL.
  */
-apiUrl: string, lastSyncAt: string | null, lastError: string | null, devices: number, assigned: number, unassigned: number, released: number, servers: Array<OrgServerDto>, };
+apiUrl: string, lastSyncAt: string | null, lastError: string | null, 
+/**
+ * RFC 3339: the first failed read since the last good one (null while
+ * reads succeed).
+ */
+failingSince: string | null, 
+/**
+ * RFC 3339: when the schedule reads the organisation next (12 hours
+ * after a good read, an hour after a failed one; while Depot runs).
+ */
+nextSyncAt: string, devices: number, assigned: number, unassigned: number, released: number, servers: Array<OrgServerDto>, };

@@ -190,6 +190,8 @@ export function orgAccount(account: Partial<OrgAccountDto> & { id: string }): Or
     apiUrl: "apple",
     lastSyncAt: "2026-05-31T22:00:00Z",
     lastError: null,
+    failingSince: null,
+    nextSyncAt: "2026-06-01T10:00:00Z",
     devices: 0,
     assigned: 0,
     unassigned: 0,

@@ -124,6 +124,11 @@ fn view(a: &Alert) -> AlertView {
             id: id.get().to_string(),
             name: None,
         },
+        AlertSubject::OrgAccount { id, name } => SubjectView {
+            kind: "orgAccount",
+            id: id.to_string(),
+            name: Some(name.clone()),
+        },
     };
     AlertView {
         key: a.key.clone(),

@@ -354,6 +354,37 @@ impl Depot {
                 }
             }
         }
+        // Organisations concern every token: for workspace-wide accounts only.
+        if self.workspace_wide("the organisation").is_ok() {
+            for account in db.org_accounts()? {
+                let Some(since) = account.failing_since else {
+                    continue;
+                };
+                if now.seconds_since(since) <= SYNC_FAILING_SECS {
+                    continue;
+                }
+                push.add(
+                    AlertKind::OrgAccountFailing,
+                    Severity::Warning,
+                    AlertSubject::OrgAccount {
+                        id: account.id,
+                        name: account.name.clone(),
+                    },
+                    &account.id.to_string(),
+                    since,
+                    format!(
+                        "Depot has not been able to read the organisation through the API account '{}' since {}: {}",
+                        account.name,
+                        date(since),
+                        account.last_error.as_deref().unwrap_or("no reason was given")
+                    ),
+                    format!(
+                        "Check the API account '{}' in Apple Business Manager (its key may have been revoked or its access changed); if its key changed, remove the account in Depot and connect it again (Organisation → API accounts).",
+                        account.name
+                    ),
+                );
+            }
+        }
         self.apply_snoozes(&db, &mut out, now)?;
         sort_alerts(&mut out);
         Ok(out)
@@ -495,6 +526,6 @@ fn alert_token(alert: &Alert) -> Option<depot_domain::TokenId> {
     match &alert.subject {
         AlertSubject::Token { id, .. } => Some(*id),
         AlertSubject::Run { token, .. } => Some(*token),
-        AlertSubject::VppToken { .. } => None,
+        AlertSubject::VppToken { .. } | AlertSubject::OrgAccount { .. } => None,
     }
 }

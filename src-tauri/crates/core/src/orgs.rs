@@ -16,7 +16,7 @@ use depot_apple::business::{
 };
 pub use depot_apple::business::{ActivityKind, CoverageRecord};
 use depot_domain::orgs::{OrgAccountRow, OrgActivityRow, OrgDeviceRow, OrgServerRow};
-use depot_domain::{SecretString, TokenId};
+use depot_domain::{SecretString, TokenId, UnixSeconds};
 use depot_store::orgs::OrgDeviceQuery;
 use depot_store::vault::SecretSlot;
 use serde_json::json;
@@ -33,6 +33,22 @@ pub const MAX_SERIALS_PER_ACTIVITY: usize = 1_000;
 pub const SIMULATOR_API_URL: &str = "simulator";
 /// How long Depot follows an activity before leaving it for later.
 pub const FOLLOW_LIMIT: Duration = Duration::from_secs(15 * 60);
+/// The schedule reads each organisation again this long after its last good read…
+pub const ORG_SYNC_EVERY_SECS: i64 = 12 * 3_600;
+/// …and, after a failed try, waits this long before the next.
+pub const ORG_RETRY_AFTER_SECS: i64 = 3_600;
+
+/// When the schedule reads this account next: 12 hours after its last good
+/// read, an hour after a failed try, or at once when never read.
+fn org_next_sync(row: &OrgAccountRow) -> UnixSeconds {
+    let after_success = row
+        .last_sync_at
+        .map_or(UnixSeconds::new(0), |at| at.plus(ORG_SYNC_EVERY_SECS));
+    match (row.failing_since, row.last_attempt_at) {
+        (Some(_), Some(tried)) => after_success.max(tried.plus(ORG_RETRY_AFTER_SECS)),
+        _ => after_success,
+    }
+}
 
 /// What `add_org_account` needs.
 pub struct AddOrgAccount<'a> {
@@ -55,6 +71,8 @@ pub struct OrgAccountInfo {
     pub assigned: u64,
     pub unassigned: u64,
     pub released: u64,
+    /// When the schedule reads the organisation next (while Depot runs).
+    pub next_sync_at: UnixSeconds,
 }
 
 /// A device with the name of its server.
@@ -246,6 +264,7 @@ impl Depot {
         let released = devices.iter().filter(|d| d.released_at.is_some()).count() as u64;
         let assigned = devices.iter().filter(|d| d.status == "ASSIGNED").count() as u64;
         Ok(OrgAccountInfo {
+            next_sync_at: org_next_sync(&row),
             row,
             servers,
             devices: devices.len() as u64,
@@ -862,6 +881,41 @@ impl Depot {
             }
         }
         Ok(OrgActivityInfo::from_row(record))
+    }
+
+    /// The schedule's part: reads again every organisation whose last good
+    /// read is [`ORG_SYNC_EVERY_SECS`] old (or that was never read), unless
+    /// its last try failed less than [`ORG_RETRY_AFTER_SECS`] ago. A failed
+    /// try is recorded on the account (an alert after a day of failures).
+    /// Returns how many were read.
+    pub async fn sync_due_org_accounts(&self) -> Result<usize> {
+        let now = self.clock.now();
+        let due: Vec<OrgAccountRow> = self
+            .workspace
+            .connect()?
+            .org_accounts()?
+            .into_iter()
+            .filter(|row| now >= org_next_sync(row))
+            .collect();
+        let mut read = 0;
+        for row in due {
+            let outcome = match self.org_client(&row).await {
+                Ok(client) => self.sync_org_with(&row, &client).await,
+                Err(err) => {
+                    let message = err.to_string();
+                    self.workspace
+                        .write(|db| db.record_org_sync(row.id, now, Some(&message)))?;
+                    Err(err)
+                }
+            };
+            match outcome {
+                Ok(()) => read += 1,
+                Err(err) => {
+                    tracing::warn!(%err, account = %row.name, "the organisation could not be read")
+                }
+            }
+        }
+        Ok(read)
     }
 
     /// Follows again the activities nobody finished following (the app or

@@ -178,6 +178,9 @@ fn subject_json(subject: &AlertSubject) -> Value {
         AlertSubject::Run { id, token } => {
             json!({"kind": "run", "id": id.get().to_string(), "tokenId": token.get().to_string()})
         }
+        AlertSubject::OrgAccount { id, name } => {
+            json!({"kind": "orgAccount", "id": id.to_string(), "name": name})
+        }
     }
 }
 

@@ -58,6 +58,9 @@ pub enum AlertKind {
     SerialsThrottled,
     /// An assignment run stopped with failures.
     RunFailed,
+    /// Depot can't read the organisation through an Apple Business/School
+    /// Manager API account (its scheduled sync fails).
+    OrgAccountFailing,
 }
 
 impl AlertKind {
@@ -77,6 +80,7 @@ impl AlertKind {
             AlertKind::DevicesCoolingDown => "devicesCoolingDown",
             AlertKind::SerialsThrottled => "serialsThrottled",
             AlertKind::RunFailed => "runFailed",
+            AlertKind::OrgAccountFailing => "orgAccountFailing",
         }
     }
 }
@@ -95,6 +99,11 @@ pub enum AlertSubject {
     Run {
         id: crate::RunId,
         token: crate::TokenId,
+    },
+    /// An Apple Business/School Manager API account.
+    OrgAccount {
+        id: i64,
+        name: String,
     },
 }
 

@@ -16,6 +16,10 @@ pub struct OrgAccountRow {
     pub last_sync_at: Option<UnixSeconds>,
     pub last_error: Option<String>,
     pub created_at: UnixSeconds,
+    /// The last try to read the organisation, successful or not.
+    pub last_attempt_at: Option<UnixSeconds>,
+    /// The first failed try since the last success.
+    pub failing_since: Option<UnixSeconds>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

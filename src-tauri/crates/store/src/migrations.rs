@@ -120,6 +120,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "organisations",
         sql: include_str!("../migrations/0020_organisations.sql"),
     },
+    Migration {
+        version: 21,
+        name: "org_sync_attempts",
+        sql: include_str!("../migrations/0021_org_sync_attempts.sql"),
+    },
 ];
 
 /// The schema version this build writes and understands.

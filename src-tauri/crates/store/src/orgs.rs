@@ -23,7 +23,8 @@ pub struct OrgDeviceQuery {
 }
 
 const ACCOUNT_COLUMNS: &str =
-    "id, name, kind, client_id, key_id, api_url, last_sync_at, last_error, created_at";
+    "id, name, kind, client_id, key_id, api_url, last_sync_at, last_error, created_at,
+    last_attempt_at, failing_since";
 
 fn account_from(r: &Row<'_>) -> rusqlite::Result<OrgAccountRow> {
     Ok(OrgAccountRow {
@@ -36,6 +37,8 @@ fn account_from(r: &Row<'_>) -> rusqlite::Result<OrgAccountRow> {
         last_sync_at: r.get(6)?,
         last_error: r.get(7)?,
         created_at: r.get(8)?,
+        last_attempt_at: r.get(9)?,
+        failing_since: r.get(10)?,
     })
 }
 
@@ -158,12 +161,14 @@ impl Db {
     pub fn record_org_sync(&self, id: i64, at: UnixSeconds, error: Option<&str>) -> Result<()> {
         match error {
             None => self.conn.execute(
-                "UPDATE org_accounts SET last_sync_at = ?2, last_error = NULL WHERE id = ?1",
+                "UPDATE org_accounts SET last_sync_at = ?2, last_attempt_at = ?2,
+                    last_error = NULL, failing_since = NULL WHERE id = ?1",
                 params![id, at],
             )?,
             Some(e) => self.conn.execute(
-                "UPDATE org_accounts SET last_error = ?2 WHERE id = ?1",
-                params![id, e],
+                "UPDATE org_accounts SET last_error = ?2, last_attempt_at = ?3,
+                    failing_since = COALESCE(failing_since, ?3) WHERE id = ?1",
+                params![id, e, at],
             )?,
         };
         Ok(())

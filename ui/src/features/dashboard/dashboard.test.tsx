@@ -23,6 +23,15 @@ describe("dashboard: what needs attention", () => {
       message: "40 devices wait for the Company Portal, but only 10 licences are available.",
       action: "Buy more licences.",
     },
+    {
+      key: "orgAccountFailing:7",
+      kind: "orgAccountFailing",
+      severity: "warning" as const,
+      subject: { kind: "orgAccount" as const, id: "7", name: "Contoso ABM" },
+      since: "2026-12-02T00:00:00Z",
+      message: "Depot has not been able to read the organisation through 'Contoso ABM'.",
+      action: "Check the API account in Apple Business Manager.",
+    },
   ];
 
   it("lists the alerts worst first, each with the way to its fix", async () => {
@@ -30,13 +39,16 @@ describe("dashboard: what needs attention", () => {
     renderApp({ handlers: depot.handlers, at: "#/dashboard" });
     const card = await screen.findByTestId("needs-attention");
     const items = await within(card).findAllByRole("listitem");
-    expect(items.map((i) => i.dataset.severity)).toEqual(["critical", "warning"]);
+    expect(items.map((i) => i.dataset.severity)).toEqual(["critical", "warning", "warning"]);
     expect(items[0]).toHaveTextContent("'Retail West' expired");
     expect(within(card).getByTestId("alert-fix-tokenExpired:1")).toHaveAttribute(
       "href",
       "#/tokens/1",
     );
     expect(within(card).getByTestId("alert-fix-licencesLow:3")).toHaveAttribute("href", "#/vpp");
+    const org = within(card).getByTestId("alert-fix-orgAccountFailing:7");
+    expect(org).toHaveAttribute("href", "#/organisation");
+    expect(org).toHaveTextContent("Open Organisation");
   });
 
   it("shows a critical alert on every page, and nothing when all is well", async () => {

@@ -115,6 +115,11 @@ export function AccountCard({
             testId: `org-last-sync-${id}`,
           },
           {
+            label: "Next automatic sync",
+            value: formatDateTime(account.nextSyncAt),
+            testId: `org-next-sync-${id}`,
+          },
+          {
             label: "Devices",
             value: `${formatCount(account.devices)} in total · ${formatCount(account.assigned)} assigned · ${formatCount(account.unassigned)} unassigned · ${formatCount(account.released)} released`,
             testId: `org-counts-${id}`,
@@ -123,7 +128,12 @@ export function AccountCard({
       />
       {account.lastError !== null ? (
         <MessageBar intent="error" layout="multiline" data-testid={`org-last-error-${id}`}>
-          <MessageBarBody>The last sync failed: {account.lastError}</MessageBarBody>
+          <MessageBarBody>
+            {account.failingSince !== null
+              ? `Reading the organisation has failed since ${formatDateTime(account.failingSince)}: `
+              : "The last sync failed: "}
+            {account.lastError}
+          </MessageBarBody>
         </MessageBar>
       ) : null}
       <div>

@@ -170,11 +170,19 @@ describe("Organisation page", () => {
 
   it("shows the last sync error, syncs and removes an account", async () => {
     const { user, backend, depot } = setup({
-      accounts: [{ ...ACCOUNT, lastError: "Apple refused the client assertion" }],
+      accounts: [
+        {
+          ...ACCOUNT,
+          lastError: "Apple refused the client assertion",
+          failingSince: "2026-05-31T20:00:00Z",
+          nextSyncAt: "2026-06-01T10:00:00Z",
+        },
+      ],
     });
-    expect(await screen.findByTestId("org-last-error-org-a")).toHaveTextContent(
-      "Apple refused the client assertion",
-    );
+    const error = await screen.findByTestId("org-last-error-org-a");
+    expect(error).toHaveTextContent("Apple refused the client assertion");
+    expect(error).toHaveTextContent(/failed since/);
+    expect(screen.getByTestId("org-next-sync-org-a")).toHaveTextContent(/2026/);
     await user.click(screen.getByTestId("org-sync-org-a"));
     await waitFor(() => expect(payloads(backend.calls, "org.sync")).toEqual([{ id: "org-a" }]));
 

@@ -21,9 +21,23 @@ pub enum AlertSeverity {
     rename_all_fields = "camelCase"
 )]
 pub enum AlertSubjectDto {
-    Token { id: String, name: String },
-    VppToken { id: String, name: String },
-    Run { id: String, token_id: String },
+    Token {
+        id: String,
+        name: String,
+    },
+    VppToken {
+        id: String,
+        name: String,
+    },
+    Run {
+        id: String,
+        token_id: String,
+    },
+    /// An Apple Business/School Manager API account (the Organisation page).
+    OrgAccount {
+        id: String,
+        name: String,
+    },
 }
 
 /// One thing that needs attention.
@@ -72,6 +86,10 @@ impl From<Alert> for AlertDto {
                 AlertSubject::Run { id, token } => AlertSubjectDto::Run {
                     id: id.get().to_string(),
                     token_id: token.get().to_string(),
+                },
+                AlertSubject::OrgAccount { id, name } => AlertSubjectDto::OrgAccount {
+                    id: id.to_string(),
+                    name,
                 },
             },
             since: a.since.rfc3339(),

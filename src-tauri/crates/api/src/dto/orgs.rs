@@ -42,6 +42,12 @@ pub struct OrgAccountDto {
     pub api_url: String,
     pub last_sync_at: Option<String>,
     pub last_error: Option<String>,
+    /// RFC 3339: the first failed read since the last good one (null while
+    /// reads succeed).
+    pub failing_since: Option<String>,
+    /// RFC 3339: when the schedule reads the organisation next (12 hours
+    /// after a good read, an hour after a failed one; while Depot runs).
+    pub next_sync_at: String,
     pub devices: u64,
     pub assigned: u64,
     pub unassigned: u64,
@@ -60,6 +66,8 @@ impl From<OrgAccountInfo> for OrgAccountDto {
             api_url: a.row.api_url,
             last_sync_at: time(a.row.last_sync_at),
             last_error: a.row.last_error,
+            failing_since: time(a.row.failing_since),
+            next_sync_at: a.next_sync_at.rfc3339(),
             devices: a.devices,
             assigned: a.assigned,
             unassigned: a.unassigned,

@@ -1,6 +1,7 @@
 //! The background scheduler (SYN-1): every token is synced when it is due
 //! (every 12 hours), one at a time, while Depot runs; Apps and Books tokens'
-//! licence counts on the same rhythm.
+//! licence counts and the organisations (Apple Business/School Manager API
+//! accounts) on the same rhythm.
 
 use std::sync::Arc;
 
@@ -63,11 +64,15 @@ impl Depot {
                     tracing::warn!(%err, "Apps and Books tokens could not be synced");
                 }
             }));
-            // Organisation activities whose follower stopped (issue 17).
+            // Organisation activities whose follower stopped (issue 17), and
+            // each organisation read again every 12 hours.
             let depot = Arc::clone(&self);
             tokio::spawn(crate::acting::acting_as(acting.clone(), async move {
                 if let Err(err) = depot.resume_org_activities().await {
                     tracing::warn!(%err, "organisation activities could not be followed");
+                }
+                if let Err(err) = depot.sync_due_org_accounts().await {
+                    tracing::warn!(%err, "the organisations could not be read");
                 }
             }));
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
