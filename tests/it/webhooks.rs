@@ -344,3 +344,89 @@ async fn depot_serve_delivers_alerts_to_a_webhook() {
     );
     sim.shutdown().await;
 }
+
+/// The commands behind Settings → Webhooks: add (the URL goes in once and
+/// comes back only as its host), list, send a test (its outcome answered and
+/// audited), remove.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_are_managed_and_tested_through_the_api() {
+    use serde_json::json;
+    let s = crate::profiles::setup(1).await;
+    let (hook, url) = Receiver::start(&[]).await;
+    let call = |name: &'static str, payload: Value| {
+        let depot = Arc::clone(&s.depot);
+        async move { depot_api::dispatch(depot, name, payload).await }
+    };
+    let added = call(
+        "webhooks.add",
+        json!({"name": "Service desk", "url": url, "format": "teams", "minSeverity": "critical"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(added["name"], "Service desk");
+    assert_eq!(added["format"], "teams");
+    assert_eq!(added["minSeverity"], "critical");
+    assert!(
+        !added.to_string().contains("/hook"),
+        "the URL stays secret: {added}"
+    );
+    let id = added["id"].as_str().unwrap().to_owned();
+    let list = call("webhooks.list", json!({})).await.unwrap();
+    assert_eq!(list["webhooks"].as_array().unwrap().len(), 1);
+    assert!(!list.to_string().contains("/hook"));
+
+    let tested = call("webhooks.test", json!({ "id": id })).await.unwrap();
+    assert_eq!(
+        tested,
+        json!({"delivered": true, "status": 200, "error": null})
+    );
+    let bodies = hook.bodies();
+    assert_eq!(bodies.len(), 1);
+    assert_eq!(
+        bodies[0]["type"], "message",
+        "a Teams message: {}",
+        bodies[0]
+    );
+
+    // A webhook that refuses: answered, not hammered, and audited.
+    hook.always(410);
+    let tested = call("webhooks.test", json!({ "id": id })).await.unwrap();
+    assert_eq!(tested["delivered"], false);
+    assert!(
+        tested["error"].as_str().unwrap().contains("HTTP 410"),
+        "{tested}"
+    );
+    assert_eq!(hook.bodies().len(), 2);
+
+    // Bad input changes nothing.
+    let err = call(
+        "webhooks.add",
+        json!({"name": "plain", "url": "http://hooks.example.com/x", "format": "json", "minSeverity": "warning"}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code, depot_api::ErrorCode::InvalidInput, "{err:?}");
+    let err = call("webhooks.test", json!({"id": "nobody"}))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, depot_api::ErrorCode::NotFound);
+
+    call("webhooks.remove", json!({ "id": id })).await.unwrap();
+    let list = call("webhooks.list", json!({})).await.unwrap();
+    assert!(list["webhooks"].as_array().unwrap().is_empty());
+    let actions: Vec<String> = audit_actions(&s.depot)
+        .into_iter()
+        .map(|(a, _)| a)
+        .filter(|a| a.starts_with("webhook."))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "webhook.removed",
+            "webhook.failed",
+            "webhook.delivered",
+            "webhook.added"
+        ],
+        "newest first"
+    );
+}

@@ -27,6 +27,7 @@ export const queryKeys = {
   pendingKey: ["tokens.pendingKey"] as const,
   vppList: ["vpp.list"] as const,
   alerts: ["alerts.list"] as const,
+  webhooks: ["webhooks.list"] as const,
   dashboard: ["dashboard.summary"] as const,
   audit: ["audit.list"] as const,
   syncOverview: ["sync.overview"] as const,

@@ -2,6 +2,7 @@
 import type { AddOrgAccountRequest } from "./AddOrgAccountRequest";
 import type { AddTokenRequest } from "./AddTokenRequest";
 import type { AddVppTokenRequest } from "./AddVppTokenRequest";
+import type { AddWebhookRequest } from "./AddWebhookRequest";
 import type { AlertList } from "./AlertList";
 import type { AlertRef } from "./AlertRef";
 import type { AssignmentHistory } from "./AssignmentHistory";
@@ -93,6 +94,10 @@ import type { VppSyncRequest } from "./VppSyncRequest";
 import type { VppToken } from "./VppToken";
 import type { VppTokenList } from "./VppTokenList";
 import type { VppTokenRef } from "./VppTokenRef";
+import type { WebhookDto } from "./WebhookDto";
+import type { WebhookList } from "./WebhookList";
+import type { WebhookRef } from "./WebhookRef";
+import type { WebhookTestResult } from "./WebhookTestResult";
 import type { WorkspaceInfo } from "./WorkspaceInfo";
 
 /** Every command the backend answers: `name(request) -> response`. */
@@ -170,8 +175,12 @@ export type Commands = {
   "vpp.renew": { request: RenewVppTokenRequest; response: VppToken };
   "vpp.delete": { request: VppTokenRef; response: Empty };
   "vpp.sync": { request: VppSyncRequest; response: VppTokenList };
+  "webhooks.list": { request: Empty; response: WebhookList };
+  "webhooks.add": { request: AddWebhookRequest; response: WebhookDto };
+  "webhooks.remove": { request: WebhookRef; response: Empty };
+  "webhooks.test": { request: WebhookRef; response: WebhookTestResult };
 };
 
 export type CommandName = keyof Commands;
 
-export const COMMAND_NAMES: readonly CommandName[] = ["workspace.info", "tokens.list", "tokens.get", "tokens.pendingKey", "tokens.generateKey", "tokens.inspect", "tokens.add", "tokens.renew", "tokens.setScopeTags", "tokens.delete", "tokens.check", "demo.start", "demo.issueToken", "sync.overview", "sync.status", "sync.start", "sync.cancel", "sync.history", "audit.list", "audit.export", "profiles.catalogue", "profiles.list", "profiles.get", "profiles.check", "profiles.create", "profiles.edit", "profiles.retryUpload", "profiles.duplicate", "profiles.setDefault", "profiles.clearDefault", "profiles.delete", "profiles.import", "profiles.export", "profiles.exportApple", "profiles.diff", "profiles.handoff", "settings.enrollment", "settings.setEnrollment", "assignments.get", "assignments.results", "assignments.cancel", "assignments.history", "assignments.preview", "assignments.start", "devices.list", "devices.count", "devices.facets", "devices.get", "devices.replacement", "devices.export", "devices.delete", "alerts.list", "alerts.snooze", "alerts.unsnooze", "dashboard.summary", "org.list", "org.get", "org.add", "org.remove", "org.sync", "org.devices", "org.export", "org.device", "org.preview", "org.start", "org.activities", "org.activity", "vpp.list", "vpp.get", "vpp.add", "vpp.renew", "vpp.delete", "vpp.sync"];
+export const COMMAND_NAMES: readonly CommandName[] = ["workspace.info", "tokens.list", "tokens.get", "tokens.pendingKey", "tokens.generateKey", "tokens.inspect", "tokens.add", "tokens.renew", "tokens.setScopeTags", "tokens.delete", "tokens.check", "demo.start", "demo.issueToken", "sync.overview", "sync.status", "sync.start", "sync.cancel", "sync.history", "audit.list", "audit.export", "profiles.catalogue", "profiles.list", "profiles.get", "profiles.check", "profiles.create", "profiles.edit", "profiles.retryUpload", "profiles.duplicate", "profiles.setDefault", "profiles.clearDefault", "profiles.delete", "profiles.import", "profiles.export", "profiles.exportApple", "profiles.diff", "profiles.handoff", "settings.enrollment", "settings.setEnrollment", "assignments.get", "assignments.results", "assignments.cancel", "assignments.history", "assignments.preview", "assignments.start", "devices.list", "devices.count", "devices.facets", "devices.get", "devices.replacement", "devices.export", "devices.delete", "alerts.list", "alerts.snooze", "alerts.unsnooze", "dashboard.summary", "org.list", "org.get", "org.add", "org.remove", "org.sync", "org.devices", "org.export", "org.device", "org.preview", "org.start", "org.activities", "org.activity", "vpp.list", "vpp.get", "vpp.add", "vpp.renew", "vpp.delete", "vpp.sync", "webhooks.list", "webhooks.add", "webhooks.remove", "webhooks.test"];

@@ -23,6 +23,7 @@ import { now as clockNow } from "../platform/clock";
 import { FAKE_NOW } from "./clock";
 import { failure, type Handlers } from "./fakeBackend";
 import { fakeVpp, type FakeVppOptions } from "./fakeVpp";
+import { fakeWebhooks, type FakeWebhookOptions } from "./fakeWebhooks";
 
 /** The fake's "now" (the test clock's start): every days-left figure is counted from here. */
 export { FAKE_NOW };
@@ -165,6 +166,8 @@ type Options = {
   vpp?: FakeVppOptions;
   /** Apple Business Manager API accounts and the organisation's devices (none unless given). */
   org?: FakeOrgOptions;
+  /** The webhooks that receive alerts (none unless given). */
+  webhooks?: FakeWebhookOptions;
 };
 
 /** What the organisation API fake starts with. */
@@ -399,10 +402,12 @@ export function fakeDepot(options: Options = {}) {
 
   const vpp = fakeVpp(options.vpp);
   const org = fakeOrg(options.org ?? {}, record);
+  const webhooks = fakeWebhooks(options.webhooks);
 
   const handlers: Handlers = {
     ...vpp.handlers,
     ...org.handlers,
+    ...webhooks.handlers,
     "alerts.list": () => ({ alerts: state.alerts }),
     // New objects each time, as over the wire: the UI's cache must not share them.
     "alerts.snooze": ({ key, hours }) => {
@@ -740,7 +745,15 @@ export function fakeDepot(options: Options = {}) {
     if (token) syncOf(token).released += steps;
   };
 
-  return { handlers, state, vpp: vpp.state, org: org.state, scriptSync, releaseSync };
+  return {
+    handlers,
+    state,
+    vpp: vpp.state,
+    org: org.state,
+    webhooks: webhooks.state,
+    scriptSync,
+    releaseSync,
+  };
 }
 
 /** The organisation API (org.*): accounts, devices, previews and activities that end after a few polls. */

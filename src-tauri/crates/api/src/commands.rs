@@ -195,6 +195,10 @@ command_table! {
     "vpp.renew" => manage awaits vpp_renew(RenewVppTokenRequest) -> VppToken;
     "vpp.delete" => manage blocking vpp_delete(VppTokenRef) -> Empty;
     "vpp.sync" => sync awaits vpp_sync(VppSyncRequest) -> VppTokenList;
+    "webhooks.list" => read blocking webhooks_list(Empty) -> WebhookList;
+    "webhooks.add" => manage blocking webhooks_add(AddWebhookRequest) -> WebhookDto;
+    "webhooks.remove" => manage blocking webhooks_remove(WebhookRef) -> Empty;
+    "webhooks.test" => manage awaits webhooks_test(WebhookRef) -> WebhookTestResult;
 }
 
 /// Runs command `name` with a JSON payload as the workspace's owner (the
@@ -584,6 +588,47 @@ async fn vpp_sync(depot: Arc<Depot>, req: VppSyncRequest) -> Result<VppTokenList
     };
     Ok(VppTokenList {
         tokens: rows.into_iter().map(Into::into).collect(),
+    })
+}
+
+fn webhooks_list(depot: Arc<Depot>, _: Empty) -> Result<WebhookList, ApiError> {
+    Ok(WebhookList {
+        webhooks: depot.webhooks()?.into_iter().map(Into::into).collect(),
+    })
+}
+
+fn webhooks_add(depot: Arc<Depot>, req: AddWebhookRequest) -> Result<WebhookDto, ApiError> {
+    let url = depot_domain::SecretString::new(req.url);
+    Ok(depot
+        .add_webhook(&depot_core::webhooks::AddWebhook {
+            name: &req.name,
+            url: &url,
+            format: req.format.into(),
+            min_severity: req.min_severity.into(),
+        })?
+        .into())
+}
+
+fn webhooks_remove(depot: Arc<Depot>, req: WebhookRef) -> Result<Empty, ApiError> {
+    depot.remove_webhook(&req.id)?;
+    Ok(Empty {})
+}
+
+async fn webhooks_test(depot: Arc<Depot>, req: WebhookRef) -> Result<WebhookTestResult, ApiError> {
+    let (_, outcome) = depot
+        .test_webhook(&req.id, &depot_core::webhooks::WebhookPolicy::default())
+        .await?;
+    Ok(match outcome {
+        Ok(status) => WebhookTestResult {
+            delivered: true,
+            status: Some(status),
+            error: None,
+        },
+        Err(error) => WebhookTestResult {
+            delivered: false,
+            status: None,
+            error: Some(error),
+        },
     })
 }
 

@@ -152,20 +152,12 @@ pub async fn run(depot: &Depot, command: WebhooksCommand, json: bool) -> Result<
             }
         }
         WebhooksCommand::Test { name } => {
-            let delivery = depot.webhook_test_delivery(&name)?;
-            let policy = depot_server::webhooks::WebhookPolicy::default();
-            let client = depot_server::webhooks::client(&policy);
-            let (outcome, tries) = depot_server::webhooks::send(&client, &delivery, &policy).await;
-            depot.record_webhook_delivery(&delivery, outcome.clone(), tries)?;
+            let (webhook, outcome) = depot
+                .test_webhook(&name, &depot_core::webhooks::WebhookPolicy::default())
+                .await?;
             match outcome {
-                Ok(status) => println!(
-                    "Delivered a test message to '{}' (HTTP {status}).",
-                    delivery.webhook_name
-                ),
-                Err(err) => bail!(
-                    "the test message to '{}' was not delivered: {err}",
-                    delivery.webhook_name
-                ),
+                Ok(status) => println!("Delivered a test message to '{webhook}' (HTTP {status})."),
+                Err(err) => bail!("the test message to '{webhook}' was not delivered: {err}"),
             }
         }
     }

@@ -5,6 +5,8 @@
 //! delivery (audited). The URL is a secret (Slack's and Teams' URLs are the
 //! credential): sealed in the vault, shown only as scheme and host.
 
+use std::time::Duration;
+
 use depot_domain::alerts::{Alert, AlertSubject, Severity};
 use depot_domain::{SecretString, UnixSeconds};
 use depot_store::vault::SecretSlot;
@@ -437,6 +439,20 @@ impl Depot {
         })
     }
 
+    /// Sends webhook `name` a test message now (tried up to the policy's
+    /// attempts) and records it in the audit log: the final HTTP status, or
+    /// why it was not delivered.
+    pub async fn test_webhook(
+        &self,
+        name: &str,
+        policy: &WebhookPolicy,
+    ) -> Result<(String, std::result::Result<u16, String>)> {
+        let delivery = self.webhook_test_delivery(name)?;
+        let (outcome, tries) = send(&client(policy), &delivery, policy).await;
+        self.record_webhook_delivery(&delivery, outcome.clone(), tries)?;
+        Ok((delivery.webhook_name, outcome))
+    }
+
     /// What each webhook has not been told yet: alerts (not snoozed, at or
     /// above its least severity) raised, worse or better since, and the
     /// ones that cleared. Snoozed alerts send nothing, not even a clear.
@@ -569,5 +585,100 @@ impl Depot {
         self.vault()
             .map(|v| v.workspace_id().to_owned())
             .unwrap_or_else(|_| "depot".into())
+    }
+}
+
+// ----- sending (the server's delivery loop and "Send test") ---------------
+
+/// How deliveries are paced and retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WebhookPolicy {
+    /// How often alerts are evaluated (`depot serve --alerts-every`).
+    pub interval: Duration,
+    /// Tries per message within one pass.
+    pub attempts: u32,
+    /// The wait before the second try; doubles after each.
+    pub first_wait: Duration,
+    /// The longest a failing webhook rests between passes.
+    pub max_rest: Duration,
+    /// Each POST's time limit.
+    pub timeout: Duration,
+}
+
+impl Default for WebhookPolicy {
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_secs(60),
+            attempts: 3,
+            first_wait: Duration::from_secs(2),
+            max_rest: Duration::from_secs(3_600),
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The HTTP client for webhooks: no redirects (a webhook that moves is
+/// reconfigured, not followed), the platform's TLS and roots.
+pub fn client(policy: &WebhookPolicy) -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(policy.timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("Depot/", env!("CARGO_PKG_VERSION"), " (alerts)"))
+        .build()
+        .unwrap_or_else(|_| reqwest::Client::new())
+}
+
+/// POSTs one message, retrying 408/429/5xx and network errors. Returns the
+/// final HTTP status (or why there is none) and the tries made.
+pub async fn send(
+    client: &reqwest::Client,
+    delivery: &Delivery,
+    policy: &WebhookPolicy,
+) -> (Result<u16, String>, u32) {
+    let mut wait = policy.first_wait;
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let answer = client
+            .post(delivery.url.expose())
+            .json(&delivery.body)
+            .send()
+            .await;
+        let (outcome, retry_after) = match answer {
+            Ok(response) => {
+                let status = response.status();
+                let retry_after = response
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .map(Duration::from_secs);
+                if status.is_success() {
+                    return (Ok(status.as_u16()), tries);
+                }
+                let again =
+                    status.as_u16() == 408 || status.as_u16() == 429 || status.is_server_error();
+                let text = format!("the webhook answered HTTP {}", status.as_u16());
+                if !again {
+                    // A refused message (a removed or wrong URL) will not
+                    // improve by sending it again now.
+                    return (Err(text), tries);
+                }
+                (text, retry_after)
+            }
+            // reqwest's text has no URL in it once `without_url` is applied.
+            Err(err) => (
+                format!("could not reach the webhook: {}", err.without_url()),
+                None,
+            ),
+        };
+        if tries >= policy.attempts {
+            return (Err(outcome), tries);
+        }
+        let pause = retry_after
+            .map_or(wait, |r| r.min(policy.max_rest))
+            .min(Duration::from_secs(60));
+        tokio::time::sleep(pause).await;
+        wait = wait.saturating_mul(2);
     }
 }

@@ -8,37 +8,12 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use depot_core::Depot;
-use depot_core::webhooks::Delivery;
-
-/// How deliveries are paced and retried.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct WebhookPolicy {
-    /// How often alerts are evaluated (`depot serve --alerts-every`).
-    pub interval: Duration,
-    /// Tries per message within one pass.
-    pub attempts: u32,
-    /// The wait before the second try; doubles after each.
-    pub first_wait: Duration,
-    /// The longest a failing webhook rests between passes.
-    pub max_rest: Duration,
-    /// Each POST's time limit.
-    pub timeout: Duration,
-}
-
-impl Default for WebhookPolicy {
-    fn default() -> Self {
-        Self {
-            interval: Duration::from_secs(60),
-            attempts: 3,
-            first_wait: Duration::from_secs(2),
-            max_rest: Duration::from_secs(3_600),
-            timeout: Duration::from_secs(10),
-        }
-    }
-}
+/// The policy, client and sending live in core (the API's "Send test"
+/// uses them too).
+pub use depot_core::webhooks::{WebhookPolicy, client, send};
 
 /// What one pass did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -52,72 +27,6 @@ pub struct PassReport {
 /// The webhooks resting after failures: id → (failed passes, until).
 #[derive(Debug, Default)]
 pub struct Rests(HashMap<i64, (u32, Instant)>);
-
-/// The HTTP client for webhooks: no redirects (a webhook that moves is
-/// reconfigured, not followed), rustls with the platform's roots.
-pub fn client(policy: &WebhookPolicy) -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(policy.timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("Depot/", env!("CARGO_PKG_VERSION"), " (alerts)"))
-        .build()
-        .unwrap_or_else(|_| reqwest::Client::new())
-}
-
-/// POSTs one message, retrying 408/429/5xx and network errors. Returns the
-/// final HTTP status (or why there is none) and the tries made.
-pub async fn send(
-    client: &reqwest::Client,
-    delivery: &Delivery,
-    policy: &WebhookPolicy,
-) -> (Result<u16, String>, u32) {
-    let mut wait = policy.first_wait;
-    let mut tries = 0;
-    loop {
-        tries += 1;
-        let answer = client
-            .post(delivery.url.expose())
-            .json(&delivery.body)
-            .send()
-            .await;
-        let (outcome, retry_after) = match answer {
-            Ok(response) => {
-                let status = response.status();
-                let retry_after = response
-                    .headers()
-                    .get(reqwest::header::RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-                    .map(Duration::from_secs);
-                if status.is_success() {
-                    return (Ok(status.as_u16()), tries);
-                }
-                let again =
-                    status.as_u16() == 408 || status.as_u16() == 429 || status.is_server_error();
-                let text = format!("the webhook answered HTTP {}", status.as_u16());
-                if !again {
-                    // A refused message (a removed or wrong URL) will not
-                    // improve by sending it again now.
-                    return (Err(text), tries);
-                }
-                (text, retry_after)
-            }
-            // reqwest's text has no URL in it once `without_url` is applied.
-            Err(err) => (
-                format!("could not reach the webhook: {}", err.without_url()),
-                None,
-            ),
-        };
-        if tries >= policy.attempts {
-            return (Err(outcome), tries);
-        }
-        let pause = retry_after
-            .map_or(wait, |r| r.min(policy.max_rest))
-            .min(Duration::from_secs(60));
-        tokio::time::sleep(pause).await;
-        wait = wait.saturating_mul(2);
-    }
-}
 
 /// One pass: every message not yet delivered to a webhook that is not
 /// resting, sent and recorded.

@@ -17,6 +17,7 @@ import { Page } from "../../components/Page";
 import { EnrollmentUrlsCard } from "./EnrollmentUrlsCard";
 import { NotificationsCard } from "./NotificationsCard";
 import { ServerConnectionCard } from "./ServerConnectionCard";
+import { WebhooksCard } from "./WebhooksCard";
 
 const useStyles = makeStyles({
   sections: {
@@ -172,13 +173,14 @@ export function SettingsPage() {
     <Page
       testId="settings"
       title="Settings"
-      description="This workspace, where devices enroll, notifications and how Depot looks."
+      description="This workspace, where devices enroll, notifications, webhooks and how Depot looks."
     >
       <div className={styles.sections}>
         <ServerConnectionCard />
         <WorkspaceSection />
         <EnrollmentUrlsCard />
         <NotificationsCard />
+        <WebhooksCard />
         <AppearanceSection />
       </div>
     </Page>

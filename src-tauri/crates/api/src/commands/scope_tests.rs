@@ -218,6 +218,22 @@ fn rows() -> Vec<(&'static str, Case)> {
         ),
         ("vpp.delete", EveryToken(|_| json!({"id": "1"}))),
         ("vpp.sync", NoToken(|_| json!({}))),
+        // Webhooks receive every token's alerts: workspace-wide.
+        ("webhooks.list", EveryToken(|_| json!({}))),
+        (
+            "webhooks.add",
+            EveryToken(
+                |_| json!({"name": "ops", "url": "https://hooks.example.com/x", "format": "json", "minSeverity": "warning"}),
+            ),
+        ),
+        (
+            "webhooks.remove",
+            EveryToken(|_| json!({"id": "no-such-webhook"})),
+        ),
+        (
+            "webhooks.test",
+            EveryToken(|_| json!({"id": "no-such-webhook"})),
+        ),
     ]
 }
 

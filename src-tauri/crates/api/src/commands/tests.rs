@@ -359,6 +359,10 @@ async fn every_command_is_allowed_or_refused_per_role() {
         ("vpp.renew", "manage"),
         ("vpp.delete", "manage"),
         ("vpp.sync", "sync"),
+        ("webhooks.list", "read"),
+        ("webhooks.add", "manage"),
+        ("webhooks.remove", "manage"),
+        ("webhooks.test", "manage"),
     ];
     let table: Vec<(&str, &str)> = COMMANDS
         .iter()

@@ -1,6 +1,6 @@
 //! What needs attention (issue 16, ALR-1).
 
-use depot_domain::alerts::{Alert, AlertSubject};
+use depot_domain::alerts::{Alert, AlertSubject, Severity};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -11,6 +11,24 @@ pub enum AlertSeverity {
     Info,
     Warning,
     Critical,
+}
+
+pub(crate) fn severity_dto(s: Severity) -> AlertSeverity {
+    match s {
+        Severity::Info => AlertSeverity::Info,
+        Severity::Warning => AlertSeverity::Warning,
+        Severity::Critical => AlertSeverity::Critical,
+    }
+}
+
+impl From<AlertSeverity> for Severity {
+    fn from(s: AlertSeverity) -> Self {
+        match s {
+            AlertSeverity::Info => Severity::Info,
+            AlertSeverity::Warning => Severity::Warning,
+            AlertSeverity::Critical => Severity::Critical,
+        }
+    }
 }
 
 /// What an alert is about: where its fix is.
@@ -65,15 +83,10 @@ pub struct AlertDto {
 
 impl From<Alert> for AlertDto {
     fn from(a: Alert) -> Self {
-        use depot_domain::alerts::Severity;
         Self {
             key: a.key,
             kind: a.kind.as_str().to_owned(),
-            severity: match a.severity {
-                Severity::Info => AlertSeverity::Info,
-                Severity::Warning => AlertSeverity::Warning,
-                Severity::Critical => AlertSeverity::Critical,
-            },
+            severity: severity_dto(a.severity),
             subject: match a.subject {
                 AlertSubject::Token { id, name } => AlertSubjectDto::Token {
                     id: id.get().to_string(),

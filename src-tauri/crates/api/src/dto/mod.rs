@@ -26,6 +26,7 @@ mod profiles;
 mod sync;
 mod tokens;
 mod vpp;
+mod webhooks;
 
 pub use alerts::*;
 pub use audit::*;
@@ -37,6 +38,7 @@ pub use profiles::*;
 pub use sync::*;
 pub use tokens::*;
 pub use vpp::*;
+pub use webhooks::*;
 
 use depot_core::{TokenOverview, WorkspaceInfo as CoreWorkspaceInfo};
 use depot_domain::TokenStatus as DomainTokenStatus;
