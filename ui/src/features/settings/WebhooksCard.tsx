@@ -80,7 +80,10 @@ export function WebhooksCard() {
   const list = useQuery({ queryKey: queryKeys.webhooks, queryFn: () => call("webhooks.list", {}) });
   const [adding, setAdding] = useState(false);
   const [removing, setRemoving] = useState<WebhookDto | null>(null);
-  const [tested, setTested] = useState<Record<string, WebhookTestResult>>({});
+  // The last test message: which webhook, and how it went.
+  const [tested, setTested] = useState<{ hook: WebhookDto; result: WebhookTestResult } | null>(
+    null,
+  );
 
   const refresh = () =>
     Promise.all([
@@ -88,9 +91,10 @@ export function WebhooksCard() {
       client.invalidateQueries({ queryKey: queryKeys.audit }),
     ]);
   const test = useMutation({
-    mutationFn: (id: string) => call("webhooks.test", { id }),
-    onSuccess: async (result, id) => {
-      setTested((all) => ({ ...all, [id]: result }));
+    mutationFn: (hook: WebhookDto) => call("webhooks.test", { id: hook.id }),
+    onMutate: () => setTested(null),
+    onSuccess: async (result, hook) => {
+      setTested({ hook, result });
       await client.invalidateQueries({ queryKey: queryKeys.audit });
     },
   });
@@ -171,13 +175,11 @@ export function WebhooksCard() {
               </TableHeader>
               <TableBody>
                 {list.data.webhooks.map((hook) => {
-                  const result = tested[hook.id];
-                  const testing = test.isPending && test.variables === hook.id;
+                  const testing = test.isPending && test.variables.id === hook.id;
                   return (
                     <TableRow key={hook.id} data-testid={`webhook-row-${hook.id}`}>
                       <TableCell>
                         <Body1>{hook.name}</Body1>
-                        {result ? <TestOutcome result={result} id={hook.id} /> : null}
                       </TableCell>
                       <TableCell>{FORMAT_LABELS[hook.format]}</TableCell>
                       <TableCell>{RECEIVES_LABELS[hook.minSeverity]}</TableCell>
@@ -195,7 +197,7 @@ export function WebhooksCard() {
                               size="small"
                               icon={testing ? <Spinner size="extra-tiny" /> : <Send20Regular />}
                               disabled={testing}
-                              onClick={() => test.mutate(hook.id)}
+                              onClick={() => test.mutate(hook)}
                               data-testid={`webhook-test-${hook.id}`}
                             >
                               {testing ? "Sending…" : "Send test"}
@@ -218,6 +220,7 @@ export function WebhooksCard() {
             </Table>
           </div>
         )}
+        {tested !== null ? <TestOutcome hook={tested.hook} result={tested.result} /> : null}
         {test.isError ? <ErrorState title="Couldn't send the test" error={test.error} /> : null}
       </div>
       {canManage ? (
@@ -253,18 +256,18 @@ export function WebhooksCard() {
   );
 }
 
-function TestOutcome({ result, id }: { result: WebhookTestResult; id: string }) {
+function TestOutcome({ hook, result }: { hook: WebhookDto; result: WebhookTestResult }) {
   return (
     <MessageBar
       intent={result.delivered ? "success" : "error"}
       layout="multiline"
-      data-testid={`webhook-test-result-${id}`}
+      data-testid={`webhook-test-result-${hook.id}`}
       data-delivered={result.delivered}
     >
       <MessageBarBody>
         {result.delivered
-          ? `Test message delivered (HTTP ${result.status ?? "?"}).`
-          : `Test message not delivered: ${result.error ?? "no reason given"}.`}
+          ? `Test message to ${hook.name} delivered (HTTP ${result.status ?? "?"}).`
+          : `Test message to ${hook.name} not delivered: ${result.error ?? "no reason given"}.`}
       </MessageBarBody>
     </MessageBar>
   );

@@ -74,7 +74,7 @@ describe("Settings → Webhooks", () => {
     const { user, depot } = setup({ webhooks: [HOOK] });
     await user.click(await screen.findByTestId("webhook-test-7"));
     const result = await screen.findByTestId("webhook-test-result-7");
-    expect(result).toHaveTextContent("Test message delivered (HTTP 200)");
+    expect(result).toHaveTextContent("Test message to Service desk delivered (HTTP 200)");
     expect(depot.webhooks.tested).toEqual(["7"]);
   });
 
@@ -86,7 +86,7 @@ describe("Settings → Webhooks", () => {
     await user.click(await screen.findByTestId("webhook-test-7"));
     const result = await screen.findByTestId("webhook-test-result-7");
     expect(result).toHaveAttribute("data-delivered", "false");
-    expect(result).toHaveTextContent("not delivered: the webhook answered HTTP 410");
+    expect(result).toHaveTextContent("Service desk not delivered: the webhook answered HTTP 410");
   });
 
   it("removes a webhook after confirming", async () => {
