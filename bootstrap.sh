@@ -123,10 +123,12 @@ cmd_test() {
 
   build_app
   ensure_tauri_driver
+  # At most 45 minutes: a window left running would otherwise hold the
+  # runner open until CI's own limit (tests/e2e/app.mjs ends every launch).
   step "Desktop smoke test (real window under Xvfb, tauri-driver + WebKitWebDriver)"
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
   DEPOT_APP_BINARY="$CARGO_TARGET_DIR/debug/depot-app" DEPOT_BINARY="$CARGO_TARGET_DIR/debug/depot" \
-    xvfb-run -a -s "-screen 0 1280x800x24" node --test --test-concurrency=1 --test-reporter=spec tests/e2e/smoke.test.mjs tests/e2e/tokens.test.mjs tests/e2e/profiles.test.mjs tests/e2e/devices.test.mjs tests/e2e/files.test.mjs tests/e2e/platforms.test.mjs tests/e2e/vpp.test.mjs tests/e2e/dashboard.test.mjs tests/e2e/organisation.test.mjs tests/e2e/server.test.mjs
+    timeout --kill-after=30 2700 xvfb-run -a -s "-screen 0 1280x800x24" node --test --test-concurrency=1 --test-reporter=spec tests/e2e/smoke.test.mjs tests/e2e/tokens.test.mjs tests/e2e/profiles.test.mjs tests/e2e/devices.test.mjs tests/e2e/files.test.mjs tests/e2e/platforms.test.mjs tests/e2e/vpp.test.mjs tests/e2e/dashboard.test.mjs tests/e2e/organisation.test.mjs tests/e2e/server.test.mjs
 }
 
 case "${1:-}" in

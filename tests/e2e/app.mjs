@@ -1,7 +1,15 @@
 // Starts the real Depot binary through tauri-driver (which drives Debian's
 // WebKitWebDriver) on a private temporary workspace, for node:test suites.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,6 +45,46 @@ function removeWorkspace(workspace) {
   }
 }
 
+/** The processes started for one launch: every one carries its private
+ * workspace in its environment (tauri-driver, WebKitWebDriver, the app and
+ * WebKit's helper processes). */
+function launchProcesses(workspace) {
+  const marker = `DEPOT_WORKSPACE=${workspace}\0`;
+  const pids = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, "latin1").includes(marker)) pids.push(Number(entry));
+    } catch {
+      // gone already, or not ours to read
+    }
+  }
+  return pids;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Ends whatever of a launch is still running: SIGTERM, then SIGKILL after 5 s.
+ * A window left behind (WebKit keeps the app alive when its web process
+ * crashes, and a driver killed mid-session orphans it) would hold the test
+ * runner's output open and the whole suite would never end. */
+async function endLaunch(workspace) {
+  for (const signal of ["SIGTERM", "SIGKILL"]) {
+    const left = launchProcesses(workspace);
+    if (left.length === 0) return;
+    for (const pid of left) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+    for (let i = 0; i < 50 && launchProcesses(workspace).length > 0; i++) await sleep(100);
+  }
+  const stuck = launchProcesses(workspace);
+  if (stuck.length > 0) console.warn(`processes of ${workspace} would not end: ${stuck.join(", ")}`);
+}
+
 /** Launches the app; returns { browser, workspace, stop }. */
 export async function launchApp() {
   const app = process.env.DEPOT_APP_BINARY;
@@ -63,6 +111,18 @@ export async function launchApp() {
       },
     },
   );
+  // Should this test file end without `stop` (a failed `before`, a crash),
+  // nothing of the launch outlives it.
+  const killAll = () => {
+    for (const pid of launchProcesses(workspace)) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.once("exit", killAll);
   await waitForDriver(driver, port);
   const browser = await remote({
     hostname: "127.0.0.1",
@@ -79,8 +139,10 @@ export async function launchApp() {
     if (driver.exitCode === null && driver.signalCode === null) {
       const exited = new Promise((resolve) => driver.once("exit", resolve));
       driver.kill("SIGTERM");
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      await Promise.race([exited, sleep(10_000)]);
     }
+    await endLaunch(workspace);
+    process.off("exit", killAll);
     removeWorkspace(workspace);
   };
   return { browser, workspace, stop };
