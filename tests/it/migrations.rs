@@ -36,6 +36,7 @@ const SHIPPED: &[(u32, &str, u64)] = &[
     (19, "alert_delivery", 0xa2d5_75a3_603e_51c6),
     (20, "organisations", 0x568f_312f_b6fe_bbee),
     (21, "org_sync_attempts", 0x7a30_eb2e_8164_caea),
+    (22, "webhook_health", 0x9a0e_4d0b_bdaf_7183),
 ];
 
 fn fnv1a(text: &str) -> u64 {

@@ -14,7 +14,7 @@ use depot_sim::{ErrorBurst, Faults, Fleet, RunningSim, ServerSpec, Simulator};
 
 use crate::support::TestWorkspace;
 
-const NOW: i64 = 1_790_000_000;
+pub(crate) const NOW: i64 = 1_790_000_000;
 pub(crate) const SERVER: &str = "Sales-East";
 const ENROLL: &str = "https://mdm.acme.example/enroll";
 

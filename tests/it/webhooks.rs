@@ -430,3 +430,84 @@ async fn webhooks_are_managed_and_tested_through_the_api() {
         "newest first"
     );
 }
+
+/// A webhook whose deliveries keep failing is itself something that needs
+/// attention: after an hour it is an alert (for the other webhooks, the
+/// dashboard and `depot alerts`), and the list shows when it last took a
+/// message and why it fails. A good delivery clears both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_failing_for_an_hour_is_an_alert_until_it_takes_a_message() {
+    use depot_core::alerts::WEBHOOK_FAILING_SECS;
+    use depot_domain::UnixSeconds;
+    use depot_domain::alerts::AlertKind;
+
+    let s = crate::profiles::setup(1).await;
+    let (hook, url) = Receiver::start(&[]).await;
+    s.depot
+        .add_webhook(&AddWebhook {
+            name: "ops",
+            url: &SecretString::new(url),
+            format: WebhookFormat::Json,
+            min_severity: Severity::Warning,
+        })
+        .unwrap();
+    let failing = || {
+        s.depot
+            .alerts()
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.kind == AlertKind::WebhookFailing)
+            .collect::<Vec<_>>()
+    };
+    let policy = fast();
+    let http = client(&policy);
+    let send_test = || async {
+        let delivery = s.depot.webhook_test_delivery("ops").unwrap();
+        let (outcome, tries) = depot_server::webhooks::send(&http, &delivery, &policy).await;
+        s.depot
+            .record_webhook_delivery(&delivery, outcome, tries)
+            .unwrap();
+    };
+
+    // Taken: the time is kept.
+    send_test().await;
+    let ops = s.depot.webhook("ops").unwrap();
+    assert_eq!(
+        ops.last_delivered_at,
+        Some(UnixSeconds::new(crate::profiles::NOW))
+    );
+    assert_eq!((ops.failing_since, ops.last_error), (None, None));
+
+    // Gone at the other end: failing since the first refusal, with why.
+    hook.always(410);
+    s.clock.set(crate::profiles::NOW + 60);
+    send_test().await;
+    s.clock.set(crate::profiles::NOW + 120);
+    send_test().await;
+    let ops = s.depot.webhook("ops").unwrap();
+    assert_eq!(
+        ops.failing_since,
+        Some(UnixSeconds::new(crate::profiles::NOW + 60))
+    );
+    assert!(ops.last_error.as_deref().unwrap().contains("HTTP 410"));
+    assert_eq!(
+        ops.last_delivered_at,
+        Some(UnixSeconds::new(crate::profiles::NOW))
+    );
+    assert!(failing().is_empty(), "not within the first hour");
+
+    s.clock
+        .set(crate::profiles::NOW + 60 + WEBHOOK_FAILING_SECS + 1);
+    let alerts = failing();
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0].severity, Severity::Warning);
+    assert!(alerts[0].message.contains("'ops'") && alerts[0].message.contains("HTTP 410"));
+    assert!(alerts[0].action.contains("Settings → Webhooks"));
+
+    // Back: the next message clears the failure and the alert.
+    hook.always(200);
+    send_test().await;
+    let ops = s.depot.webhook("ops").unwrap();
+    assert_eq!((ops.failing_since, ops.last_error), (None, None));
+    assert!(failing().is_empty());
+}

@@ -41,6 +41,8 @@ export function alertHref(alert: AlertDto): string {
       return hrefTo("devices");
     case "orgAccount":
       return hrefTo("organisation");
+    case "webhook":
+      return hrefTo("settings");
   }
 }
 
@@ -59,5 +61,7 @@ export function alertLinkText(alert: AlertDto): string {
       return "Open Devices";
     case "orgAccount":
       return "Open Organisation";
+    case "webhook":
+      return "Open Settings";
   }
 }

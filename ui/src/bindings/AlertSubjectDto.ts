@@ -3,4 +3,4 @@
 /**
  * What an alert is about: where its fix is.
  */
-export type AlertSubjectDto = { "kind": "token", id: string, name: string, } | { "kind": "vppToken", id: string, name: string, } | { "kind": "run", id: string, tokenId: string, } | { "kind": "orgAccount", id: string, name: string, };
+export type AlertSubjectDto = { "kind": "token", id: string, name: string, } | { "kind": "vppToken", id: string, name: string, } | { "kind": "run", id: string, tokenId: string, } | { "kind": "orgAccount", id: string, name: string, } | { "kind": "webhook", id: string, name: string, };

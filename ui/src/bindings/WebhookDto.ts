@@ -17,4 +17,16 @@ urlHint: string,
 /**
  * RFC 3339.
  */
-createdAt: string, createdBy: string, };
+createdAt: string, createdBy: string, 
+/**
+ * RFC 3339: the last message it took (a test message too).
+ */
+lastDeliveredAt: string | null, 
+/**
+ * RFC 3339: the first failed delivery since the last good one.
+ */
+failingSince: string | null, 
+/**
+ * Why the last delivery failed (an HTTP status or a network error).
+ */
+lastError: string | null, };

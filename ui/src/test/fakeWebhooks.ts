@@ -21,6 +21,9 @@ export function webhook(hook: Partial<WebhookDto> & { id: string }): WebhookDto 
     urlHint: "https://contoso.webhook.office.com/…",
     createdAt: "2026-05-31T22:00:00Z",
     createdBy: "admin@example.org",
+    lastDeliveredAt: null,
+    failingSince: null,
+    lastError: null,
     ...hook,
   };
 }
@@ -81,7 +84,16 @@ export function fakeWebhooks(options: FakeWebhookOptions = {}) {
       if (options.forbidden) return refuse();
       if (!find(id)) return failure("NOT_FOUND", `the webhook '${id}'`);
       state.tested.push(id);
-      return options.testResult ?? { delivered: true, status: 200, error: null };
+      const result = options.testResult ?? { delivered: true, status: 200, error: null };
+      const hook = find(id);
+      if (hook) {
+        const at = new Date(clockNow()).toISOString();
+        if (result.delivered)
+          Object.assign(hook, { lastDeliveredAt: at, failingSince: null, lastError: null });
+        else
+          Object.assign(hook, { failingSince: hook.failingSince ?? at, lastError: result.error });
+      }
+      return result;
     },
   };
   return { handlers, state };

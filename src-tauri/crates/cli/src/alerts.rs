@@ -129,6 +129,11 @@ fn view(a: &Alert) -> AlertView {
             id: id.to_string(),
             name: Some(name.clone()),
         },
+        AlertSubject::Webhook { id, name } => SubjectView {
+            kind: "webhook",
+            id: id.to_string(),
+            name: Some(name.clone()),
+        },
     };
     AlertView {
         key: a.key.clone(),

@@ -23,6 +23,8 @@ pub const EXPIRY_CRITICAL_DAYS: i64 = 7;
 pub const SYNC_FAILING_SECS: i64 = DAY;
 /// No successful sync for longer than this is a warning (critical while it fails).
 pub const SYNC_STALE_SECS: i64 = 2 * DAY;
+/// A webhook whose deliveries have failed for longer than this is a warning.
+pub const WEBHOOK_FAILING_SECS: i64 = 3_600;
 
 fn date(t: UnixSeconds) -> String {
     t.rfc3339()[..10].to_owned()
@@ -385,6 +387,37 @@ impl Depot {
                 );
             }
         }
+        // Webhooks carry every token's alerts: for workspace-wide accounts only.
+        if self.workspace_wide("the webhooks").is_ok() {
+            for hook in db.webhooks()? {
+                let Some(since) = hook.failing_since else {
+                    continue;
+                };
+                if now.seconds_since(since) <= WEBHOOK_FAILING_SECS {
+                    continue;
+                }
+                push.add(
+                    AlertKind::WebhookFailing,
+                    Severity::Warning,
+                    AlertSubject::Webhook {
+                        id: hook.id,
+                        name: hook.name.clone(),
+                    },
+                    &hook.id.to_string(),
+                    since,
+                    format!(
+                        "Alerts have not reached the webhook '{}' since {}: {}.",
+                        hook.name,
+                        date(since),
+                        hook.last_error.as_deref().unwrap_or("no reason was given")
+                    ),
+                    format!(
+                        "Check that the channel's webhook still exists (a removed Teams connector or Slack webhook answers 404 or 410); if its address changed, remove '{}' and add it again with the new one (Settings → Webhooks), then send a test.",
+                        hook.name
+                    ),
+                );
+            }
+        }
         self.apply_snoozes(&db, &mut out, now)?;
         sort_alerts(&mut out);
         Ok(out)
@@ -526,6 +559,8 @@ fn alert_token(alert: &Alert) -> Option<depot_domain::TokenId> {
     match &alert.subject {
         AlertSubject::Token { id, .. } => Some(*id),
         AlertSubject::Run { token, .. } => Some(*token),
-        AlertSubject::VppToken { .. } | AlertSubject::OrgAccount { .. } => None,
+        AlertSubject::VppToken { .. }
+        | AlertSubject::OrgAccount { .. }
+        | AlertSubject::Webhook { .. } => None,
     }
 }

@@ -57,6 +57,12 @@ pub struct Webhook {
     pub url_hint: String,
     pub created_at: UnixSeconds,
     pub created_by: String,
+    /// The last message it took (a test message too).
+    pub last_delivered_at: Option<UnixSeconds>,
+    /// The first failed delivery since the last good one.
+    pub failing_since: Option<UnixSeconds>,
+    /// Why the last delivery failed.
+    pub last_error: Option<String>,
 }
 
 /// What `add_webhook` needs.
@@ -158,6 +164,9 @@ fn webhook_from(row: depot_store::alerts::WebhookRow) -> Webhook {
         url_hint: row.url_hint,
         created_at: row.created_at,
         created_by: row.created_by,
+        last_delivered_at: row.last_delivered_at,
+        failing_since: row.failing_since,
+        last_error: row.last_error,
     }
 }
 
@@ -182,6 +191,9 @@ fn subject_json(subject: &AlertSubject) -> Value {
         }
         AlertSubject::OrgAccount { id, name } => {
             json!({"kind": "orgAccount", "id": id.to_string(), "name": name})
+        }
+        AlertSubject::Webhook { id, name } => {
+            json!({"kind": "webhook", "id": id.to_string(), "name": name})
         }
     }
 }
@@ -548,6 +560,11 @@ impl Depot {
         let now = self.clock.now();
         self.workspace.write(|db| {
             let ok = outcome.is_ok();
+            db.record_webhook_outcome(
+                delivery.webhook_id,
+                now,
+                outcome.as_ref().err().map(String::as_str),
+            )?;
             if ok && delivery.event != AlertEvent::Test {
                 db.set_webhook_state(
                     delivery.webhook_id,

@@ -61,6 +61,8 @@ pub enum AlertKind {
     /// Depot can't read the organisation through an Apple Business/School
     /// Manager API account (its scheduled sync fails).
     OrgAccountFailing,
+    /// Alerts have not reached a webhook for a while (its deliveries fail).
+    WebhookFailing,
 }
 
 impl AlertKind {
@@ -81,6 +83,7 @@ impl AlertKind {
             AlertKind::SerialsThrottled => "serialsThrottled",
             AlertKind::RunFailed => "runFailed",
             AlertKind::OrgAccountFailing => "orgAccountFailing",
+            AlertKind::WebhookFailing => "webhookFailing",
         }
     }
 }
@@ -102,6 +105,11 @@ pub enum AlertSubject {
     },
     /// An Apple Business/School Manager API account.
     OrgAccount {
+        id: i64,
+        name: String,
+    },
+    /// A webhook that receives alerts.
+    Webhook {
         id: i64,
         name: String,
     },

@@ -31,9 +31,16 @@ pub struct WebhookRow {
     pub url_hint: String,
     pub created_at: UnixSeconds,
     pub created_by: String,
+    /// The last message it took.
+    pub last_delivered_at: Option<UnixSeconds>,
+    /// The first failed delivery since the last good one.
+    pub failing_since: Option<UnixSeconds>,
+    /// Why the last delivery failed.
+    pub last_error: Option<String>,
 }
 
-const WEBHOOK_COLUMNS: &str = "id, name, format, min_severity, url_hint, created_at, created_by";
+const WEBHOOK_COLUMNS: &str = "id, name, format, min_severity, url_hint, created_at, created_by,
+    last_delivered_at, failing_since, last_error";
 
 fn webhook_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<WebhookRow> {
     Ok(WebhookRow {
@@ -44,6 +51,9 @@ fn webhook_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<WebhookRow> {
         url_hint: r.get(4)?,
         created_at: r.get(5)?,
         created_by: r.get(6)?,
+        last_delivered_at: r.get(7)?,
+        failing_since: r.get(8)?,
+        last_error: r.get(9)?,
     })
 }
 
@@ -160,6 +170,28 @@ impl Db {
             .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows)
+    }
+
+    /// How a delivery to webhook `id` went at `now`: `None` delivered, else why not.
+    pub fn record_webhook_outcome(
+        &self,
+        id: i64,
+        now: UnixSeconds,
+        error: Option<&str>,
+    ) -> Result<()> {
+        match error {
+            None => self.conn.execute(
+                "UPDATE webhooks SET last_delivered_at = ?2, failing_since = NULL,
+                    last_error = NULL WHERE id = ?1",
+                params![id, now],
+            )?,
+            Some(e) => self.conn.execute(
+                "UPDATE webhooks SET failing_since = COALESCE(failing_since, ?2),
+                    last_error = ?3 WHERE id = ?1",
+                params![id, now, e],
+            )?,
+        };
+        Ok(())
     }
 
     /// Webhook `id` was told that alert `key` is at `severity` (`None`: it cleared).

@@ -125,6 +125,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "org_sync_attempts",
         sql: include_str!("../migrations/0021_org_sync_attempts.sql"),
     },
+    Migration {
+        version: 22,
+        name: "webhook_health",
+        sql: include_str!("../migrations/0022_webhook_health.sql"),
+    },
 ];
 
 /// The schema version this build writes and understands.

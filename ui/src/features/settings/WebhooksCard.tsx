@@ -1,4 +1,5 @@
 import {
+  Badge,
   Body1,
   Button,
   Caption1,
@@ -38,7 +39,7 @@ import type { WebhookTestResult } from "../../bindings/WebhookTestResult";
 import { ConfirmDeleteDialog } from "../../components/ConfirmDeleteDialog";
 import { ErrorState } from "../../components/ErrorState";
 import { LoadingState } from "../../components/LoadingState";
-import { formatDate } from "../../components/format";
+import { formatDate, formatDateTime } from "../../components/format";
 
 const useStyles = makeStyles({
   body: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -54,6 +55,7 @@ const useStyles = makeStyles({
     overflowWrap: "anywhere",
   },
   muted: { color: tokens.colorNeutralForeground3 },
+  health: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXXS },
   rowActions: { display: "flex", gap: tokens.spacingHorizontalXS, flexWrap: "wrap" },
   actions: { display: "flex", gap: tokens.spacingHorizontalS, alignItems: "center" },
   dialogContent: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -95,7 +97,7 @@ export function WebhooksCard() {
     onMutate: () => setTested(null),
     onSuccess: async (result, hook) => {
       setTested({ hook, result });
-      await client.invalidateQueries({ queryKey: queryKeys.audit });
+      await refresh();
     },
   });
   const remove = useMutation({
@@ -169,6 +171,7 @@ export function WebhooksCard() {
                   <TableHeaderCell>Format</TableHeaderCell>
                   <TableHeaderCell>Receives</TableHeaderCell>
                   <TableHeaderCell>Address</TableHeaderCell>
+                  <TableHeaderCell>Last delivery</TableHeaderCell>
                   <TableHeaderCell>Added</TableHeaderCell>
                   {canManage ? <TableHeaderCell>Actions</TableHeaderCell> : null}
                 </TableRow>
@@ -185,6 +188,9 @@ export function WebhooksCard() {
                       <TableCell>{RECEIVES_LABELS[hook.minSeverity]}</TableCell>
                       <TableCell>
                         <span className={styles.mono}>{hook.urlHint}</span>
+                      </TableCell>
+                      <TableCell data-testid={`webhook-health-${hook.id}`}>
+                        <Delivery hook={hook} />
                       </TableCell>
                       <TableCell>
                         {formatDate(hook.createdAt)}
@@ -253,6 +259,28 @@ export function WebhooksCard() {
         </ConfirmDeleteDialog>
       ) : null}
     </Card>
+  );
+}
+
+/** When the webhook last took a message, or since when it fails and why. */
+function Delivery({ hook }: { hook: WebhookDto }) {
+  const styles = useStyles();
+  if (hook.failingSince !== null) {
+    return (
+      <div className={styles.health}>
+        <Badge appearance="tint" color="danger">
+          Failing since {formatDateTime(hook.failingSince)}
+        </Badge>
+        {hook.lastError !== null ? (
+          <Caption1 className={styles.muted}>{hook.lastError}</Caption1>
+        ) : null}
+      </div>
+    );
+  }
+  return hook.lastDeliveredAt === null ? (
+    <Caption1 className={styles.muted}>Nothing sent yet</Caption1>
+  ) : (
+    <>{formatDateTime(hook.lastDeliveredAt)}</>
   );
 }
 

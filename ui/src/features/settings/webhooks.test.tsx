@@ -78,6 +78,28 @@ describe("Settings → Webhooks", () => {
     expect(depot.webhooks.tested).toEqual(["7"]);
   });
 
+  it("shows when each webhook last took a message, or since when it fails and why", async () => {
+    setup({
+      webhooks: [
+        webhook({ id: "1", name: "Fine", lastDeliveredAt: "2026-05-31T20:00:00Z" }),
+        webhook({
+          id: "2",
+          name: "Broken",
+          lastDeliveredAt: "2026-05-30T20:00:00Z",
+          failingSince: "2026-05-31T21:00:00Z",
+          lastError: "the webhook answered HTTP 410",
+        }),
+        webhook({ id: "3", name: "New" }),
+      ],
+    });
+    expect(await screen.findByTestId("webhook-health-1")).toHaveTextContent(/2026/);
+    expect(screen.getByTestId("webhook-health-1")).not.toHaveTextContent("Failing");
+    const broken = screen.getByTestId("webhook-health-2");
+    expect(broken).toHaveTextContent(/Failing since .*2026/);
+    expect(broken).toHaveTextContent("the webhook answered HTTP 410");
+    expect(screen.getByTestId("webhook-health-3")).toHaveTextContent("Nothing sent yet");
+  });
+
   it("shows why a test message was not delivered", async () => {
     const { user } = setup({
       webhooks: [HOOK],
@@ -87,6 +109,7 @@ describe("Settings → Webhooks", () => {
     const result = await screen.findByTestId("webhook-test-result-7");
     expect(result).toHaveAttribute("data-delivered", "false");
     expect(result).toHaveTextContent("Service desk not delivered: the webhook answered HTTP 410");
+    expect(await screen.findByTestId("webhook-health-7")).toHaveTextContent("Failing since");
   });
 
   it("removes a webhook after confirming", async () => {

@@ -56,6 +56,11 @@ pub enum AlertSubjectDto {
         id: String,
         name: String,
     },
+    /// A webhook (Settings → Webhooks).
+    Webhook {
+        id: String,
+        name: String,
+    },
 }
 
 /// One thing that needs attention.
@@ -101,6 +106,10 @@ impl From<Alert> for AlertDto {
                     token_id: token.get().to_string(),
                 },
                 AlertSubject::OrgAccount { id, name } => AlertSubjectDto::OrgAccount {
+                    id: id.to_string(),
+                    name,
+                },
+                AlertSubject::Webhook { id, name } => AlertSubjectDto::Webhook {
                     id: id.to_string(),
                     name,
                 },

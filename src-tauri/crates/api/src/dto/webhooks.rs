@@ -55,6 +55,12 @@ pub struct WebhookDto {
     /// RFC 3339.
     pub created_at: String,
     pub created_by: String,
+    /// RFC 3339: the last message it took (a test message too).
+    pub last_delivered_at: Option<String>,
+    /// RFC 3339: the first failed delivery since the last good one.
+    pub failing_since: Option<String>,
+    /// Why the last delivery failed (an HTTP status or a network error).
+    pub last_error: Option<String>,
 }
 
 impl From<Webhook> for WebhookDto {
@@ -67,6 +73,9 @@ impl From<Webhook> for WebhookDto {
             url_hint: w.url_hint,
             created_at: w.created_at.rfc3339(),
             created_by: w.created_by,
+            last_delivered_at: w.last_delivered_at.map(|t| t.rfc3339()),
+            failing_since: w.failing_since.map(|t| t.rfc3339()),
+            last_error: w.last_error,
         }
     }
 }
