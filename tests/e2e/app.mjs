@@ -136,11 +136,7 @@ export async function launchApp() {
   });
   const stop = async () => {
     await browser.deleteSession().catch(() => {});
-    if (driver.exitCode === null && driver.signalCode === null) {
-      const exited = new Promise((resolve) => driver.once("exit", resolve));
-      driver.kill("SIGTERM");
-      await Promise.race([exited, sleep(10_000)]);
-    }
+    // tauri-driver, the window and WebKit's processes, all at once.
     await endLaunch(workspace);
     process.off("exit", killAll);
     removeWorkspace(workspace);

@@ -26,6 +26,16 @@ pub const SYNC_STALE_SECS: i64 = 2 * DAY;
 /// A webhook whose deliveries have failed for longer than this is a warning.
 pub const WEBHOOK_FAILING_SECS: i64 = 3_600;
 
+/// Since when something has been failing, once that is longer than `limit`
+/// seconds; `None` while it works or has failed only briefly.
+fn failing_longer_than(
+    since: Option<UnixSeconds>,
+    now: UnixSeconds,
+    limit: i64,
+) -> Option<UnixSeconds> {
+    since.filter(|&since| now.seconds_since(since) > limit)
+}
+
 fn date(t: UnixSeconds) -> String {
     t.rfc3339()[..10].to_owned()
 }
@@ -359,12 +369,11 @@ impl Depot {
         // Organisations concern every token: for workspace-wide accounts only.
         if self.workspace_wide("the organisation").is_ok() {
             for account in db.org_accounts()? {
-                let Some(since) = account.failing_since else {
+                let Some(since) =
+                    failing_longer_than(account.failing_since, now, SYNC_FAILING_SECS)
+                else {
                     continue;
                 };
-                if now.seconds_since(since) <= SYNC_FAILING_SECS {
-                    continue;
-                }
                 push.add(
                     AlertKind::OrgAccountFailing,
                     Severity::Warning,
@@ -390,12 +399,11 @@ impl Depot {
         // Webhooks carry every token's alerts: for workspace-wide accounts only.
         if self.workspace_wide("the webhooks").is_ok() {
             for hook in db.webhooks()? {
-                let Some(since) = hook.failing_since else {
+                let Some(since) =
+                    failing_longer_than(hook.failing_since, now, WEBHOOK_FAILING_SECS)
+                else {
                     continue;
                 };
-                if now.seconds_since(since) <= WEBHOOK_FAILING_SECS {
-                    continue;
-                }
                 push.add(
                     AlertKind::WebhookFailing,
                     Severity::Warning,

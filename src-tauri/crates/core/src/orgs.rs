@@ -427,11 +427,26 @@ impl Depot {
         };
         let mut out = Vec::new();
         for row in rows {
-            let client = self.org_client(&row).await?;
-            self.sync_org_with(&row, &client).await?;
+            self.read_org(&row).await?;
             out.push(self.org_info(self.org_row(&row.id.to_string())?)?);
         }
         Ok(out)
+    }
+
+    /// Reads the organisation of `row` with a client made from its stored
+    /// key. Any failure, the key or the address included, is recorded on
+    /// the account as a failed read.
+    async fn read_org(&self, row: &OrgAccountRow) -> Result<()> {
+        match self.org_client(row).await {
+            Ok(client) => self.sync_org_with(row, &client).await,
+            Err(err) => {
+                let message = err.to_string();
+                let now = self.clock.now();
+                self.workspace
+                    .write(|db| db.record_org_sync(row.id, now, Some(&message)))?;
+                Err(err)
+            }
+        }
     }
 
     async fn sync_org_with(&self, row: &OrgAccountRow, client: &OrgClient) -> Result<()> {
@@ -899,16 +914,7 @@ impl Depot {
             .collect();
         let mut read = 0;
         for row in due {
-            let outcome = match self.org_client(&row).await {
-                Ok(client) => self.sync_org_with(&row, &client).await,
-                Err(err) => {
-                    let message = err.to_string();
-                    self.workspace
-                        .write(|db| db.record_org_sync(row.id, now, Some(&message)))?;
-                    Err(err)
-                }
-            };
-            match outcome {
+            match self.read_org(&row).await {
                 Ok(()) => read += 1,
                 Err(err) => {
                     tracing::warn!(%err, account = %row.name, "the organisation could not be read")
